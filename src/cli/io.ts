@@ -1,0 +1,182 @@
+/**
+ * One Io object per invocation: where results (stdout) and progress (stderr) go, whether each is a
+ * terminal, colour, spinners and prompts. Commands write only through it.
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+import { UsageError } from '../errors.js';
+
+export interface Stream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface IoOptions {
+  stdout: Stream;
+  stderr: Stream;
+  stdinIsTTY: boolean;
+  env: NodeJS.ProcessEnv;
+  color?: boolean | undefined;
+  quiet?: boolean;
+  verbose?: boolean;
+  json?: boolean;
+  yes?: boolean;
+}
+
+export interface Spinner {
+  update(text: string): void;
+  succeed(text: string): void;
+  fail(text: string): void;
+  stop(): void;
+}
+
+export interface Prompter {
+  confirm(message: string, defaultValue: boolean): Promise<boolean>;
+  input(message: string, defaultValue?: string): Promise<string>;
+  select<T extends string>(message: string, choices: readonly T[], defaultValue?: T): Promise<T>;
+}
+
+export class Io {
+  readonly stdout: Stream;
+  readonly stderr: Stream;
+  readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY: boolean;
+  readonly stdinIsTTY: boolean;
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+  readonly json: boolean;
+  readonly yes: boolean;
+  /** colour for stderr */
+  readonly errColor: ChalkInstance;
+  /** colour for stdout */
+  readonly outColor: ChalkInstance;
+  private prompter: Prompter | undefined;
+
+  constructor(options: IoOptions) {
+    this.stdout = options.stdout;
+    this.stderr = options.stderr;
+    this.stdoutIsTTY = options.stdout.isTTY === true;
+    this.stderrIsTTY = options.stderr.isTTY === true;
+    this.stdinIsTTY = options.stdinIsTTY;
+    this.quiet = options.quiet ?? false;
+    this.verbose = options.verbose ?? false;
+    this.json = options.json ?? false;
+    this.yes = options.yes ?? false;
+    const colorAllowed =
+      options.color !== false && options.env.NO_COLOR === undefined && options.env.TERM !== 'dumb';
+    this.errColor = new Chalk({ level: colorAllowed && this.stderrIsTTY ? 1 : 0 });
+    this.outColor = new Chalk({ level: colorAllowed && this.stdoutIsTTY ? 1 : 0 });
+  }
+
+  /** Results: stdout. */
+  out(text: string): void {
+    this.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** A result document as JSON on stdout (stable key order is the caller's business). */
+  outJson(value: unknown): void {
+    this.stdout.write(`${JSON.stringify(value, jsonReplacer, 2)}\n`);
+  }
+
+  /** Progress and information: stderr, silenced by --quiet. */
+  info(text: string): void {
+    if (!this.quiet) this.stderr.write(`${text}\n`);
+  }
+
+  /** Detail only shown with --verbose. */
+  debug(text: string): void {
+    if (this.verbose) this.stderr.write(`${this.errColor.dim(text)}\n`);
+  }
+
+  warn(text: string): void {
+    this.stderr.write(`${this.errColor.yellow('warning:')} ${text}\n`);
+  }
+
+  /** True when a person is at the terminal and prompts may be shown. */
+  get interactive(): boolean {
+    return this.stdinIsTTY && this.stdoutIsTTY;
+  }
+
+  /**
+   * A spinner on a TTY; on anything else one plain line per step, so CI logs stay readable.
+   */
+  async spinner(text: string): Promise<Spinner> {
+    if (this.quiet) return { update() {}, succeed() {}, fail() {}, stop() {} };
+    if (!this.stderrIsTTY || this.json) {
+      this.info(text);
+      return {
+        update: () => {},
+        succeed: (t: string) => this.info(t),
+        fail: (t: string) => this.info(t),
+        stop: () => {},
+      };
+    }
+    const { default: ora } = await import('ora');
+    const s = ora({ text, stream: this.stderr as NodeJS.WritableStream, color: 'cyan' }).start();
+    return {
+      update: (t: string) => {
+        s.text = t;
+      },
+      succeed: (t: string) => {
+        s.succeed(t);
+      },
+      fail: (t: string) => {
+        s.fail(t);
+      },
+      stop: () => {
+        s.stop();
+      },
+    };
+  }
+
+  /** For tests: a different prompter (the real one is inquirer). */
+  setPrompter(prompter: Prompter): void {
+    this.prompter = prompter;
+  }
+
+  /**
+   * Asks a yes/no question. `--yes` answers it; without a TTY the command stops with a usage error
+   * that names the flag to pass.
+   */
+  async confirm(message: string, flag = '--yes'): Promise<boolean> {
+    if (this.yes) return true;
+    if (!this.interactive) {
+      throw new UsageError(`${message.replace(/\?$/, '')}: confirmation needed but no terminal to ask on`, {
+        code: 'PROMPT_NO_TTY',
+        hint: `pass ${flag} to go ahead without a prompt`,
+      });
+    }
+    return (await this.getPrompter()).confirm(message, false);
+  }
+
+  /** The prompter for interactive commands (callers check `interactive` first). */
+  async prompts(): Promise<Prompter> {
+    return this.getPrompter();
+  }
+
+  private async getPrompter(): Promise<Prompter> {
+    if (this.prompter) return this.prompter;
+    const { default: inquirer } = await import('inquirer');
+    this.prompter = {
+      async confirm(message, defaultValue) {
+        const a = await inquirer.prompt([{ type: 'confirm', name: 'v', message, default: defaultValue }]);
+        return Boolean(a.v);
+      },
+      async input(message, defaultValue) {
+        const a = await inquirer.prompt([{ type: 'input', name: 'v', message, default: defaultValue }]);
+        return String(a.v ?? '');
+      },
+      async select(message, choices, defaultValue) {
+        const a = await inquirer.prompt([
+          { type: 'list', name: 'v', message, choices: [...choices], default: defaultValue },
+        ]);
+        return a.v as (typeof choices)[number];
+      },
+    };
+    return this.prompter;
+  }
+}
+
+/** bigint offsets are written as decimal strings, as kafkajs does. */
+export function jsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}

@@ -1,0 +1,170 @@
+/**
+ * The zdp program: global flags, the command tree, and the one place where errors become
+ * messages and exit codes.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT_CODES, InterruptedError, ZdpError, errorToJson, isZdpError, type Diagnostic } from '../errors.js';
+import { ZDP_VERSION } from '../version.js';
+import { Io, type Stream } from './io.js';
+import { Runtime, type GlobalOptions } from './runtime.js';
+import { registerConfig } from '../commands/config.js';
+import { registerInit } from '../commands/init.js';
+import { registerCluster } from '../commands/cluster.js';
+import { registerDev } from '../commands/dev.js';
+
+export interface MainDeps {
+  stdout: Stream;
+  stderr: Stream;
+  stdinIsTTY: boolean;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** install SIGINT handling (the real process only) */
+  handleSignals: boolean;
+}
+
+/** Shared by commands: the runtime of this invocation, set before any action runs. */
+export interface CommandContext {
+  runtime(): Runtime;
+  /** a command's result exit code when it is not 0 without being an error (e.g. partial) */
+  setExitCode(code: number): void;
+}
+
+function buildProgram(ctx: CommandContext): Command {
+  const program = new Command('zdp')
+    .description('Kafka vendor migration as a routine platform operation: contracts, data products, gateways, MirrorMaker 2 and an exact cutover.')
+    .version(ZDP_VERSION, '-V, --version', 'print the zdp version')
+    .option('-c, --config <file>', 'project config file (default: ./zdp.yaml, or $ZDP_CONFIG)')
+    .addOption(new Option('--set <key=value>', 'override one config key, e.g. clusters.prod.timeoutMs=5000 (repeatable)').argParser((v: string, prev: string[] = []) => [...prev, v]).default([]))
+    .option('--json', 'print results as JSON on stdout (errors as JSON on stderr)', false)
+    .option('--no-color', 'no colour (also NO_COLOR=1 or TERM=dumb)')
+    .option('-q, --quiet', 'print only results and errors', false)
+    .option('-v, --verbose', 'print more detail on stderr', false)
+    .option('--debug', 'print debug detail, kafkajs logs and error causes', false)
+    .option('-y, --yes', 'answer yes to confirmations (needed without a terminal)', false)
+    .showSuggestionAfterError(true)
+    .showHelpAfterError(false)
+    .addHelpText('after', `
+Examples:
+  zdp dev up                      start local source (Kafka 3.9) and target (Kafka 4.x) clusters
+  zdp cluster check source        connect to a cluster profile and describe it
+  zdp config show                 the merged configuration and where each value came from
+
+Exit codes: 0 ok, 1 internal, 2 usage, 3 config, 4 connection, 5 auth, 6 not found,
+7 check failed, 8 partial, 9 environment, 10 TLS, 130 interrupted.`);
+  registerInit(program, ctx);
+  registerConfig(program, ctx);
+  registerCluster(program, ctx);
+  registerDev(program, ctx);
+  return program;
+}
+
+function renderDiagnostic(d: Diagnostic): string {
+  const where = d.file ? `${d.file}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ''}` : ''}: ` : '';
+  return `  ${where}${d.message}`;
+}
+
+export async function main(argv: string[], partial: Partial<MainDeps> = {}): Promise<number> {
+  const deps: MainDeps = {
+    stdout: partial.stdout ?? process.stdout,
+    stderr: partial.stderr ?? process.stderr,
+    stdinIsTTY: partial.stdinIsTTY ?? process.stdin.isTTY === true,
+    env: partial.env ?? process.env,
+    cwd: partial.cwd ?? process.cwd(),
+    handleSignals: partial.handleSignals ?? partial.stdout === undefined,
+  };
+  let io = new Io({ stdout: deps.stdout, stderr: deps.stderr, stdinIsTTY: deps.stdinIsTTY, env: deps.env, json: argv.includes('--json') });
+  const controller = new AbortController();
+  let runtime: Runtime | undefined;
+  let exitCode = 0;
+  const ctx: CommandContext = {
+    runtime: () => {
+      if (!runtime) throw new Error('runtime used before the command started');
+      return runtime;
+    },
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+  };
+  const program = buildProgram(ctx);
+  program.exitOverride();
+  program.configureOutput({
+    writeOut: (s) => deps.stdout.write(s),
+    writeErr: (s) => deps.stderr.write(s),
+    outputError: () => {},
+  });
+  const applyToAll = (cmd: Command) => {
+    cmd.exitOverride();
+    cmd.configureOutput({ writeOut: (s) => deps.stdout.write(s), writeErr: (s) => deps.stderr.write(s), outputError: () => {} });
+    cmd.showSuggestionAfterError(true);
+    cmd.commands.forEach(applyToAll);
+  };
+  program.commands.forEach(applyToAll);
+  program.hook('preAction', (_this, actionCommand) => {
+    const g = actionCommand.optsWithGlobals() as GlobalOptions;
+    io = new Io({
+      stdout: deps.stdout,
+      stderr: deps.stderr,
+      stdinIsTTY: deps.stdinIsTTY,
+      env: deps.env,
+      color: g.color,
+      quiet: g.quiet,
+      verbose: g.verbose || g.debug,
+      json: g.json,
+      yes: g.yes,
+    });
+    runtime = new Runtime(io, deps.env, deps.cwd, { ...g, set: g.set ?? [] }, controller.signal);
+  });
+
+  let onSigint: (() => void) | undefined;
+  const interrupted = new Promise<never>((_, reject) => {
+    onSigint = () => {
+      controller.abort();
+      reject(new InterruptedError('interrupted (Ctrl-C)'));
+    };
+  });
+  interrupted.catch(() => {});
+  if (deps.handleSignals) process.once('SIGINT', onSigint!);
+
+  try {
+    await Promise.race([program.parseAsync(argv, { from: 'user' }), interrupted]);
+    return exitCode;
+  } catch (error) {
+    return report(error, io, runtime);
+  } finally {
+    if (deps.handleSignals) process.removeListener('SIGINT', onSigint!);
+    if (controller.signal.aborted && runtime) await runtime.runCleanups();
+  }
+}
+
+function report(error: unknown, io: Io, runtime: Runtime | undefined): number {
+  const debug = runtime?.globals.debug ?? false;
+  if (error instanceof CommanderError) {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+    if (error.code === 'commander.executeSubCommandAsync') return 0;
+    const message = error.message.replace(/^error: /, '');
+    if (io.json) io.stderr.write(`${JSON.stringify({ kind: 'Error', code: 'USAGE', exitCode: EXIT_CODES.usage, message })}\n`);
+    io.stderr.write(`${io.errColor.red('error:')} ${message}\n${io.errColor.dim('hint:')}  see \`zdp --help\` or \`zdp <command> --help\`\n`);
+    return EXIT_CODES.usage;
+  }
+  const zdpError: ZdpError = isZdpError(error)
+    ? error
+    : new ZdpError('internal', 'INTERNAL', `internal error: ${(error as Error)?.message ?? String(error)}`, {
+        cause: error,
+        hint: 'this is a bug in zdp: please report it with the output of the same command run with --debug',
+      });
+  if (io.json) io.stderr.write(`${JSON.stringify(errorToJson(zdpError))}\n`);
+  const lines = [`${io.errColor.red('error:')} ${zdpError.message}`];
+  for (const d of zdpError.diagnostics) lines.push(renderDiagnostic(d));
+  if (zdpError.hint) lines.push(`${io.errColor.dim('hint:')}  ${zdpError.hint}`);
+  if (debug) {
+    const stack = (zdpError.cause instanceof Error ? zdpError.cause.stack : undefined) ?? zdpError.stack;
+    if (stack) lines.push(io.errColor.dim(stack));
+    let cause: unknown = zdpError.cause;
+    while (cause instanceof Error && cause.cause) {
+      cause = cause.cause;
+      lines.push(io.errColor.dim(`caused by: ${cause instanceof Error ? cause.message : String(cause)}`));
+    }
+  }
+  io.stderr.write(`${lines.join('\n')}\n`);
+  return zdpError.exitCode;
+}

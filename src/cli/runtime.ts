@@ -1,0 +1,60 @@
+/** What every command gets: the Io, the environment, lazily loaded config, and an abort signal. */
+import { loadConfig } from '../config/load.js';
+import type { ResolvedConfig } from '../config/types.js';
+import type { Io } from './io.js';
+
+export interface GlobalOptions {
+  config?: string;
+  set: string[];
+  json: boolean;
+  color: boolean;
+  quiet: boolean;
+  verbose: boolean;
+  debug: boolean;
+  yes: boolean;
+}
+
+export class Runtime {
+  private loaded: ResolvedConfig | undefined;
+  private readonly cleanups: Array<() => Promise<void> | void> = [];
+
+  constructor(
+    readonly io: Io,
+    readonly env: NodeJS.ProcessEnv,
+    readonly cwd: string,
+    readonly globals: GlobalOptions,
+    readonly signal: AbortSignal,
+  ) {}
+
+  /** The resolved configuration (loaded once, on first use). */
+  config(): ResolvedConfig {
+    this.loaded ??= loadConfig({ cwd: this.cwd, env: this.env, configFile: this.globals.config, sets: this.globals.set });
+    return this.loaded;
+  }
+
+  /** Forget the loaded config (after a command changed the files it came from). */
+  reloadConfig(): ResolvedConfig {
+    this.loaded = undefined;
+    return this.config();
+  }
+
+  /** Runs on Ctrl-C before zdp exits with 130. */
+  onInterrupt(fn: () => Promise<void> | void): void {
+    this.cleanups.push(fn);
+  }
+
+  async runCleanups(): Promise<void> {
+    for (const fn of this.cleanups.splice(0).reverse()) {
+      try {
+        await fn();
+      } catch {
+        // best effort
+      }
+    }
+  }
+
+  /** kafkajs log lines, with --debug only. */
+  get kafkaLog(): ((line: string) => void) | undefined {
+    return this.globals.debug ? (line: string) => this.io.debug(line) : undefined;
+  }
+}

@@ -1,0 +1,127 @@
+/** `zdp config validate` and `zdp config show`. */
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { CommandContext } from '../cli/main.js';
+import { ConfigError, type Diagnostic } from '../errors.js';
+import type { ClusterProfile, ResolvedConfig, SecretRef } from '../config/types.js';
+import { ZDP_VERSION } from '../version.js';
+
+export function registerConfig(program: Command, ctx: CommandContext): void {
+  const config = program.command('config').description('check and print the zdp configuration');
+  config
+    .command('validate')
+    .description('check zdp.yaml (and the other config layers) strictly; also checks that referenced secrets can be read')
+    .option('--no-secrets', 'do not check that secret environment variables and files exist')
+    .action((opts: { secrets: boolean }) => {
+      const rt = ctx.runtime();
+      const resolved = rt.config();
+      const problems = opts.secrets ? secretProblems(resolved, rt.env) : [];
+      if (problems.length > 0) {
+        throw new ConfigError('SECRET_UNSET', `${problems.length} referenced secret${problems.length === 1 ? ' is' : 's are'} not available`, {
+          diagnostics: problems,
+          hint: 'set the environment variables or create the files, or pass --no-secrets to check only the file',
+        });
+      }
+      const names = Object.keys(resolved.clusters);
+      if (rt.globals.json) {
+        rt.io.outJson({ kind: 'ConfigValidation', version: 1, zdpVersion: ZDP_VERSION, valid: true, files: resolved.files, clusters: names });
+        return;
+      }
+      const files = resolved.files.length > 0 ? resolved.files.join(', ') : 'no config files (built-in defaults only)';
+      rt.io.out(`valid: ${files}; ${names.length} cluster profile${names.length === 1 ? '' : 's'}${names.length ? ` (${names.join(', ')})` : ''}`);
+    });
+  config
+    .command('show')
+    .description('print the merged configuration with the source of each value (secrets are never printed)')
+    .action(() => {
+      const rt = ctx.runtime();
+      const resolved = rt.config();
+      const entries = configEntries(resolved, rt.env);
+      if (rt.globals.json) {
+        rt.io.outJson({ kind: 'Config', version: 1, zdpVersion: ZDP_VERSION, files: resolved.files, entries });
+        return;
+      }
+      const width = Math.max(...entries.map((e) => e.key.length));
+      const valueWidth = Math.min(60, Math.max(...entries.map((e) => e.value.length)));
+      rt.io.out(entries.map((e) => `${e.key.padEnd(width)}  ${e.value.padEnd(valueWidth)}  ${rt.io.outColor.dim(`# ${e.origin}`)}`).join('\n'));
+    });
+}
+
+export interface ConfigEntry {
+  key: string;
+  value: string;
+  origin: string;
+}
+
+function describeRef(ref: SecretRef, env: NodeJS.ProcessEnv): string {
+  if (ref.env !== undefined) return `$${ref.env} (${env[ref.env] ? 'set' : 'NOT SET'})`;
+  return `${ref.file} (${ref.file && existsSync(ref.file) ? 'file exists' : 'FILE MISSING'})`;
+}
+
+/** Flattened, redacted view of the resolved config. Values of secrets are never read here. */
+export function configEntries(config: ResolvedConfig, env: NodeJS.ProcessEnv): ConfigEntry[] {
+  const out: ConfigEntry[] = [];
+  const origin = (key: string) => config.origins.get(key) ?? 'default';
+  out.push({ key: 'state.dir', value: config.stateDir, origin: origin('state.dir') });
+  out.push({ key: 'products.dir', value: config.productsDir, origin: origin('products.dir') });
+  for (const name of Object.keys(config.clusters).sort()) {
+    const c = config.clusters[name]!;
+    const base = `clusters.${name}`;
+    const add = (key: string, value: string, originKey = key) => out.push({ key: `${base}.${key}`, value, origin: origin(`${base}.${originKey}`) });
+    add('vendor', c.vendor);
+    add('bootstrapServers', c.bootstrapServers.join(','));
+    add('timeoutMs', String(c.timeoutMs));
+    if (c.tls) {
+      add('tls.enabled', String(c.tls.enabled));
+      if (c.tls.caFile) add('tls.caFile', c.tls.caFile);
+      if (c.tls.certFile) add('tls.certFile', c.tls.certFile);
+      if (c.tls.keyFile) add('tls.keyFile', c.tls.keyFile);
+      if (c.tls.keyPassword) add(refKey('tls', c.tls.keyPassword), describeRef(c.tls.keyPassword, env));
+      if (c.tls.serverName) add('tls.serverName', c.tls.serverName);
+      if (c.tls.insecureSkipVerify) add('tls.insecureSkipVerify', 'true');
+    }
+    if (c.sasl) {
+      add('sasl.mechanism', c.sasl.mechanism);
+      add('sasl.username', c.sasl.username);
+      add(refKey('sasl', c.sasl.password), describeRef(c.sasl.password, env));
+    }
+    for (const svc of ['schemaRegistry', 'connect'] as const) {
+      const s = c[svc] as ClusterProfile['schemaRegistry'];
+      if (!s) continue;
+      add(`${svc}.url`, s.url);
+      if (s.username) add(`${svc}.username`, s.username);
+      if (s.password) add(refKey(svc, s.password), describeRef(s.password, env));
+      if (s.token) add(refKey(svc, s.token), describeRef(s.token, env));
+    }
+  }
+  return out;
+}
+
+function refKey(section: string, ref: SecretRef): string {
+  return `${section}.${ref.key.split('.').pop()}`;
+}
+
+export function secretProblems(config: ResolvedConfig, env: NodeJS.ProcessEnv): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  const check = (ref: SecretRef | undefined) => {
+    if (!ref) return;
+    const origin = config.origins.get(ref.key);
+    const [file, line] = origin ? [origin.slice(0, origin.lastIndexOf(':')), Number(origin.slice(origin.lastIndexOf(':') + 1))] : [undefined, undefined];
+    const where = { ...(file ? { file } : {}), ...(line ? { line } : {}) };
+    if (ref.env !== undefined && !env[ref.env]) {
+      problems.push({ code: 'SECRET_UNSET', severity: 'error', message: `${ref.key} names the environment variable ${ref.env}, which is not set`, path: ref.key, ...where });
+    }
+    if (ref.file !== undefined && !existsSync(ref.file)) {
+      problems.push({ code: 'SECRET_FILE', severity: 'error', message: `${ref.key}: the file ${ref.file} does not exist`, path: ref.key, ...where });
+    }
+  };
+  for (const c of Object.values(config.clusters)) {
+    check(c.sasl?.password);
+    check(c.tls?.keyPassword);
+    check(c.schemaRegistry?.password);
+    check(c.schemaRegistry?.token);
+    check(c.connect?.password);
+    check(c.connect?.token);
+  }
+  return problems;
+}

@@ -1,0 +1,318 @@
+/**
+ * Loads zdp configuration from its layers and resolves it in one place.
+ * Precedence, lowest first: built-in defaults < user file ($XDG_CONFIG_HOME/zdp/config.yaml)
+ * < local dev clusters (<state>/dev/profiles.yaml, written by `zdp dev up`) < project file
+ * (./zdp.yaml, --config or ZDP_CONFIG) < --set key=value flags.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { parse as parseYamlScalar } from 'yaml';
+import { ConfigError, type Diagnostic } from '../errors.js';
+import { closest } from '../core/suggest.js';
+import { decodeConfigText, type DecodedLayer, type PlainObject, type PlainValue } from './decode.js';
+import { configSpec, PATH_KEYS, specAt } from './schema.js';
+import {
+  DEFAULT_TIMEOUT_MS,
+  type ClusterProfile,
+  type HttpService,
+  type ResolvedConfig,
+  type SaslMechanism,
+  type SecretRef,
+  type Vendor,
+} from './types.js';
+
+export interface LoadOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** --config */
+  configFile?: string | undefined;
+  /** --set key=value, in order */
+  sets?: readonly string[];
+}
+
+export const PROJECT_FILE = 'zdp.yaml';
+export const DEV_PROFILES_FILE = join('dev', 'profiles.yaml');
+
+export function userConfigFile(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.length > 0 ? env.XDG_CONFIG_HOME : join(homedir(), '.config');
+  return join(base, 'zdp', 'config.yaml');
+}
+
+interface Layer {
+  file: string;
+  decoded: DecodedLayer;
+}
+
+function readLayer(file: string, displayName: string): Layer {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new ConfigError('CONFIG_UNREADABLE', `cannot read ${displayName}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, { cause });
+  }
+  const decoded = decodeConfigText(text, displayName);
+  absolutizePaths(decoded.value, dirname(file));
+  return { file: displayName, decoded };
+}
+
+/** Relative file paths in a layer are relative to the file that wrote them. */
+function absolutizePaths(value: PlainObject, baseDir: string): void {
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v === 'string' && PATH_KEYS.has(k) && !isAbsolute(v)) value[k] = resolve(baseDir, v);
+    else if (v && typeof v === 'object' && !Array.isArray(v)) absolutizePaths(v, baseDir);
+  }
+}
+
+function mergeInto(target: PlainObject, source: PlainObject): void {
+  for (const [k, v] of Object.entries(source)) {
+    const existing = target[k];
+    if (v && typeof v === 'object' && !Array.isArray(v) && existing && typeof existing === 'object' && !Array.isArray(existing)) {
+      mergeInto(existing, v);
+    } else {
+      target[k] = structuredClone(v);
+    }
+  }
+}
+
+function failOn(diagnostics: Diagnostic[], what: string): void {
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length === 0) return;
+  const first = errors[0]!;
+  throw new ConfigError(first.code === 'YAML_SYNTAX' ? 'CONFIG_YAML' : 'CONFIG_INVALID', `${what} has ${errors.length} problem${errors.length === 1 ? '' : 's'}`, {
+    diagnostics: errors,
+    hint: 'fix the keys listed above; `zdp config validate` checks the file again',
+  });
+}
+
+/** Parses `--set clusters.prod.brokers=a:9092` into a one-key layer, checked against the schema. */
+export function decodeSet(expression: string): DecodedLayer {
+  const eq = expression.indexOf('=');
+  if (eq <= 0) {
+    throw new ConfigError('CONFIG_SET', `--set ${expression}: expected key=value`, { hint: 'for example --set clusters.prod.timeoutMs=5000' });
+  }
+  const path = expression.slice(0, eq).split('.');
+  const raw = expression.slice(eq + 1);
+  const spec = specAt(path, configSpec);
+  if (!spec) {
+    throw new ConfigError('CONFIG_SET', `--set ${path.join('.')}: no such key`, { hint: 'keys are written as in zdp.yaml, e.g. clusters.prod.bootstrapServers' });
+  }
+  // Build a tiny YAML document and decode it with the same rules as files.
+  let nested: PlainValue = parseYamlScalar(raw) as PlainValue;
+  if (nested === null || nested === undefined) nested = '';
+  for (let i = path.length - 1; i >= 0; i--) nested = { [path[i]!]: nested };
+  const decoded = decodeConfigText(JSON.stringify({ apiVersion: 'zdp/v1', ...(nested as PlainObject) }), '--set');
+  decoded.origins.delete('apiVersion');
+  delete decoded.value.apiVersion;
+  for (const key of decoded.origins.keys()) decoded.origins.set(key, '--set');
+  return decoded;
+}
+
+export function loadConfig(options: LoadOptions): ResolvedConfig {
+  const { cwd, env } = options;
+  const layers: Layer[] = [];
+  const files: string[] = [];
+  const display = (file: string) => {
+    const rel = relative(cwd, file);
+    return rel.startsWith('..') || isAbsolute(rel) ? file : rel;
+  };
+
+  const userFile = userConfigFile(env);
+  if (existsSync(userFile)) layers.push(readLayer(userFile, userFile));
+
+  const explicit = options.configFile ?? (env.ZDP_CONFIG && env.ZDP_CONFIG.length > 0 ? env.ZDP_CONFIG : undefined);
+  let projectFile: string | undefined;
+  if (explicit) {
+    projectFile = resolve(cwd, explicit);
+    if (!existsSync(projectFile)) {
+      throw new ConfigError('CONFIG_NOT_FOUND', `config file ${explicit} does not exist`, { hint: 'create one with `zdp init`, or drop --config to use ./zdp.yaml' });
+    }
+  } else if (existsSync(join(cwd, PROJECT_FILE))) {
+    projectFile = join(cwd, PROJECT_FILE);
+  }
+  const projectLayer = projectFile ? readLayer(projectFile, display(projectFile)) : undefined;
+  const projectDir = projectFile ? dirname(projectFile) : cwd;
+
+  for (const layer of [...layers, ...(projectLayer ? [projectLayer] : [])]) failOn(layer.decoded.diagnostics, layer.file);
+
+  const setLayers = (options.sets ?? []).map((s) => decodeSet(s));
+  for (const s of setLayers) failOn(s.diagnostics, '--set');
+
+  // State dir decides where dev profiles live, so resolve it first.
+  const pick = (key: 'state' | 'products'): { value?: string; origin?: string } => {
+    for (const l of [...setLayers.map((d) => ({ file: '--set', decoded: d })), ...(projectLayer ? [projectLayer] : []), ...layers]) {
+      const section = l.decoded.value[key];
+      if (section && typeof section === 'object' && !Array.isArray(section) && typeof section.dir === 'string') {
+        return { value: section.dir, origin: l.decoded.origins.get(`${key}.dir`) ?? l.file };
+      }
+    }
+    return {};
+  };
+  const statePick = pick('state');
+  const stateDir = env.ZDP_STATE_DIR && env.ZDP_STATE_DIR.length > 0 ? resolve(cwd, env.ZDP_STATE_DIR) : resolve(projectDir, statePick.value ?? '.zdp');
+  const productsPick = pick('products');
+  const productsDir = resolve(projectDir, productsPick.value ?? 'products');
+
+  const devFile = join(stateDir, DEV_PROFILES_FILE);
+  const devLayer = existsSync(devFile) ? readLayer(devFile, display(devFile)) : undefined;
+  if (devLayer) failOn(devLayer.decoded.diagnostics, devLayer.file);
+
+  const ordered: DecodedLayer[] = [
+    ...layers.map((l) => l.decoded),
+    ...(devLayer ? [devLayer.decoded] : []),
+    ...(projectLayer ? [projectLayer.decoded] : []),
+    ...setLayers,
+  ];
+  for (const l of [...layers, ...(devLayer ? [devLayer] : []), ...(projectLayer ? [projectLayer] : [])]) files.push(l.file);
+
+  const merged: PlainObject = {};
+  const origins = new Map<string, string>();
+  for (const layer of ordered) {
+    mergeInto(merged, layer.value);
+    for (const [k, v] of layer.origins) origins.set(k, v);
+  }
+  origins.set('state.dir', env.ZDP_STATE_DIR ? 'ZDP_STATE_DIR' : (statePick.origin ?? 'default'));
+  origins.set('products.dir', productsPick.origin ?? 'default');
+
+  const clusters: Record<string, ClusterProfile> = {};
+  const diagnostics: Diagnostic[] = [];
+  const rawClusters = (merged.clusters ?? {}) as Record<string, PlainObject>;
+  for (const name of Object.keys(rawClusters).sort()) {
+    const built = buildProfile(name, rawClusters[name]!, origins, diagnostics);
+    if (built) clusters[name] = built;
+  }
+  failOn(diagnostics, projectLayer?.file ?? 'the configuration');
+
+  return {
+    ...(projectFile ? { projectFile } : {}),
+    projectDir,
+    stateDir,
+    productsDir,
+    clusters,
+    origins,
+    files,
+  };
+}
+
+function secretRef(section: PlainObject, prefix: string, kind: 'password' | 'token' | 'keyPassword'): SecretRef | undefined {
+  const env = section[`${kind}Env`];
+  const file = section[`${kind}File`];
+  if (env === undefined && file === undefined) return undefined;
+  return {
+    key: `${prefix}.${kind}${env !== undefined ? 'Env' : 'File'}`,
+    ...(typeof env === 'string' ? { env } : {}),
+    ...(typeof file === 'string' ? { file } : {}),
+  };
+}
+
+function buildProfile(name: string, raw: PlainObject, origins: Map<string, string>, diagnostics: Diagnostic[]): ClusterProfile | undefined {
+  const base = `clusters.${name}`;
+  const at = (key: string): Pick<Diagnostic, 'file' | 'line'> => {
+    const origin = origins.get(key) ?? [...origins.entries()].find(([k]) => k.startsWith(`${base}.`))?.[1];
+    if (!origin) return {};
+    const idx = origin.lastIndexOf(':');
+    return idx > 0 ? { file: origin.slice(0, idx), line: Number(origin.slice(idx + 1)) } : { file: origin };
+  };
+  const bootstrap = raw.bootstrapServers;
+  if (!Array.isArray(bootstrap)) {
+    diagnostics.push({ code: 'CONFIG_REQUIRED', severity: 'error', message: `${base}.bootstrapServers is required (host:port list)`, path: `${base}.bootstrapServers`, ...at(base) });
+    return undefined;
+  }
+  const profile: ClusterProfile = {
+    name,
+    vendor: (raw.vendor as Vendor | undefined) ?? 'apache',
+    bootstrapServers: bootstrap as string[],
+    timeoutMs: (raw.timeoutMs as number | undefined) ?? DEFAULT_TIMEOUT_MS,
+  };
+  if (!origins.has(`${base}.vendor`)) origins.set(`${base}.vendor`, 'default');
+  if (!origins.has(`${base}.timeoutMs`)) origins.set(`${base}.timeoutMs`, 'default');
+
+  const tls = raw.tls as PlainObject | undefined;
+  if (tls) {
+    const keyPassword = secretRef(tls, `${base}.tls`, 'keyPassword');
+    if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
+      diagnostics.push({ code: 'CONFIG_REQUIRED', severity: 'error', message: `${base}.tls: certFile and keyFile go together (client certificate)`, path: `${base}.tls`, ...at(`${base}.tls.certFile`) });
+    }
+    profile.tls = {
+      enabled: (tls.enabled as boolean | undefined) ?? true,
+      insecureSkipVerify: (tls.insecureSkipVerify as boolean | undefined) ?? false,
+      ...(typeof tls.caFile === 'string' ? { caFile: tls.caFile } : {}),
+      ...(typeof tls.certFile === 'string' ? { certFile: tls.certFile } : {}),
+      ...(typeof tls.keyFile === 'string' ? { keyFile: tls.keyFile } : {}),
+      ...(typeof tls.serverName === 'string' ? { serverName: tls.serverName } : {}),
+      ...(keyPassword ? { keyPassword } : {}),
+    };
+  }
+  const sasl = raw.sasl as PlainObject | undefined;
+  if (sasl) {
+    const password = secretRef(sasl, `${base}.sasl`, 'password');
+    const missing: string[] = [];
+    if (typeof sasl.mechanism !== 'string') missing.push('mechanism');
+    if (typeof sasl.username !== 'string') missing.push('username');
+    if (!password) missing.push('passwordEnv or passwordFile');
+    if (sasl.passwordEnv !== undefined && sasl.passwordFile !== undefined) {
+      diagnostics.push({ code: 'CONFIG_CONFLICT', severity: 'error', message: `${base}.sasl: give passwordEnv or passwordFile, not both`, path: `${base}.sasl`, ...at(`${base}.sasl.passwordEnv`) });
+    }
+    if (missing.length > 0) {
+      diagnostics.push({ code: 'CONFIG_REQUIRED', severity: 'error', message: `${base}.sasl needs ${missing.join(', ')}`, path: `${base}.sasl`, ...at(`${base}.sasl.mechanism`) });
+    } else {
+      profile.sasl = { mechanism: sasl.mechanism as SaslMechanism, username: sasl.username as string, password: password! };
+    }
+  }
+  for (const svc of ['schemaRegistry', 'connect'] as const) {
+    const section = raw[svc] as PlainObject | undefined;
+    if (!section) continue;
+    if (typeof section.url !== 'string') {
+      diagnostics.push({ code: 'CONFIG_REQUIRED', severity: 'error', message: `${base}.${svc}.url is required`, path: `${base}.${svc}.url`, ...at(`${base}.${svc}`) });
+      continue;
+    }
+    const password = secretRef(section, `${base}.${svc}`, 'password');
+    const token = secretRef(section, `${base}.${svc}`, 'token');
+    const service: HttpService = {
+      url: section.url.replace(/\/+$/, ''),
+      ...(typeof section.username === 'string' ? { username: section.username } : {}),
+      ...(password ? { password } : {}),
+      ...(token ? { token } : {}),
+      ...(typeof section.caFile === 'string' ? { caFile: section.caFile } : {}),
+    };
+    profile[svc] = service;
+  }
+  return profile;
+}
+
+/** The profile called `name`, or a config error listing the known ones. */
+export function getCluster(config: ResolvedConfig, name: string): ClusterProfile {
+  const profile = config.clusters[name];
+  if (profile) return profile;
+  const known = Object.keys(config.clusters);
+  const guess = closest(name, known);
+  throw new ConfigError('UNKNOWN_CLUSTER', `no cluster profile named "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}`, {
+    hint: known.length > 0
+      ? `known profiles: ${known.join(', ')}`
+      : 'no profiles are configured: add one to zdp.yaml with `zdp init`, or start local clusters with `zdp dev up`',
+  });
+}
+
+/** Reads a referenced secret. The value is returned to the adapter that needs it and never logged. */
+export function readSecret(ref: SecretRef, env: NodeJS.ProcessEnv): string {
+  if (ref.env !== undefined) {
+    const value = env[ref.env];
+    if (value === undefined || value.length === 0) {
+      throw new ConfigError('SECRET_UNSET', `${ref.key} names the environment variable ${ref.env}, which is not set`, {
+        hint: `export ${ref.env}=<secret> before running zdp, or point ${ref.key.replace(/Env$/, 'File')} at a file`,
+      });
+    }
+    return value;
+  }
+  if (ref.file !== undefined) {
+    try {
+      return readFileSync(ref.file, 'utf8').replace(/\r?\n$/, '');
+    } catch (cause) {
+      throw new ConfigError('SECRET_FILE', `${ref.key}: cannot read the secret file ${ref.file} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, {
+        cause,
+        hint: 'check the path and its permissions',
+      });
+    }
+  }
+  throw new ConfigError('SECRET_UNSET', `${ref.key} is empty`);
+}

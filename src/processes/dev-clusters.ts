@@ -1,0 +1,428 @@
+/**
+ * Local single-node KRaft clusters as real JVM processes: `zdp dev` and the test harness both use
+ * this. Each cluster lives in <state>/dev/<name>/ (config, data, logs, secrets, pid) and appears as
+ * a profile in <state>/dev/profiles.yaml, which the config loader reads.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import { stringify } from 'yaml';
+import { EnvironmentError, UsageError, isZdpError } from '../errors.js';
+import { clientProtocol, renderLoggingConfig, renderServerProperties, SCRAM_MECHANISMS, type DevAuth } from '../core/broker-config.js';
+import type { ClusterProfile } from '../config/types.js';
+import { DEV_PROFILES_FILE } from '../config/load.js';
+import { ensureDevCertificates } from './certs.js';
+import { findJava, type JavaRuntime } from './java.js';
+import { DEFAULT_SOURCE_LINE, DEFAULT_TARGET_LINE, resolveKafkaDist, type KafkaDist } from './kafka-dist.js';
+import { ensurePortFree, freePorts, isPortFree } from './ports.js';
+import { probeBroker } from '../kafka/probe.js';
+import { connectAdmin } from '../kafka/client.js';
+import { tlsOptions } from '../kafka/tls.js';
+import { ZDP_VERSION } from '../version.js';
+
+const run = promisify(execFile);
+
+export const DEV_USER = 'zdp-admin';
+export const DEFAULT_DEV_CLUSTERS = ['source', 'target'] as const;
+
+export interface DevClusterSpec {
+  name: string;
+  /** exact release or a line: "3.9", "4", "4.1.1" */
+  versionSpec: string;
+  auth: DevAuth;
+  tls: boolean;
+  /** a fixed client port; otherwise a free one */
+  port?: number | undefined;
+}
+
+export interface DevClusterRecord {
+  formatVersion: 1;
+  name: string;
+  kafkaVersion: string;
+  clusterId: string;
+  auth: DevAuth;
+  tls: boolean;
+  ports: { client: number; controller: number; internal?: number };
+  pid?: number;
+  /** SCRAM user and its password file (relative to the cluster dir) */
+  user?: { username: string; passwordFile: string };
+  /** CA certificate (relative to the cluster dir) */
+  caFile?: string;
+}
+
+export interface DevContext {
+  stateDir: string;
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+  /** how long a broker may take to come up */
+  startTimeoutMs?: number;
+}
+
+export function devDir(stateDir: string): string {
+  return join(stateDir, 'dev');
+}
+
+export function clusterDir(stateDir: string, name: string): string {
+  return join(devDir(stateDir), name);
+}
+
+export function defaultVersionSpec(name: string): string {
+  return name === 'source' ? DEFAULT_SOURCE_LINE : DEFAULT_TARGET_LINE;
+}
+
+function recordFile(stateDir: string, name: string): string {
+  return join(clusterDir(stateDir, name), 'cluster.json');
+}
+
+function writeAtomic(file: string, content: string, mode?: number): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, content, mode === undefined ? undefined : { mode });
+  renameSync(tmp, file);
+}
+
+export function readRecord(stateDir: string, name: string): DevClusterRecord | undefined {
+  const file = recordFile(stateDir, name);
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as DevClusterRecord;
+}
+
+function writeRecord(stateDir: string, record: DevClusterRecord): void {
+  writeAtomic(recordFile(stateDir, record.name), `${JSON.stringify(record, null, 2)}\n`);
+}
+
+export function listRecords(stateDir: string): DevClusterRecord[] {
+  const dir = devDir(stateDir);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((d) => existsSync(join(dir, d, 'cluster.json')))
+    .sort()
+    .map((d) => readRecord(stateDir, d)!)
+    .filter(Boolean);
+}
+
+/** True when pid is alive and is the broker of this cluster dir (not a recycled pid). */
+export function isOurProcess(pid: number | undefined, dir: string): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.includes(dir);
+  } catch {
+    // no /proc (macOS): trust the pid
+    return true;
+  }
+}
+
+export function isRunning(stateDir: string, record: DevClusterRecord): boolean {
+  return isOurProcess(record.pid, clusterDir(stateDir, record.name));
+}
+
+/** The profile a record becomes, with paths relative to the profiles file. */
+function profileEntry(stateDir: string, record: DevClusterRecord): Record<string, unknown> {
+  const dir = clusterDir(stateDir, record.name);
+  const rel = (p: string) => relative(devDir(stateDir), join(dir, p));
+  const entry: Record<string, unknown> = {
+    vendor: 'apache',
+    bootstrapServers: [`127.0.0.1:${record.ports.client}`],
+  };
+  if (record.tls && record.caFile) entry.tls = { enabled: true, caFile: rel(record.caFile) };
+  if (record.auth === 'scram' && record.user) {
+    entry.sasl = { mechanism: 'scram-sha-512', username: record.user.username, passwordFile: rel(record.user.passwordFile) };
+  }
+  return entry;
+}
+
+/** The in-memory profile of a record (absolute paths), for readiness checks and the harness. */
+export function profileOf(stateDir: string, record: DevClusterRecord): ClusterProfile {
+  const dir = clusterDir(stateDir, record.name);
+  const profile: ClusterProfile = {
+    name: record.name,
+    vendor: 'apache',
+    bootstrapServers: [`127.0.0.1:${record.ports.client}`],
+    timeoutMs: 10_000,
+  };
+  if (record.tls && record.caFile) profile.tls = { enabled: true, caFile: join(dir, record.caFile), insecureSkipVerify: false };
+  if (record.auth === 'scram' && record.user) {
+    const file = join(dir, record.user.passwordFile);
+    profile.sasl = { mechanism: 'scram-sha-512', username: record.user.username, password: { key: `clusters.${record.name}.sasl.passwordFile`, file } };
+  }
+  return profile;
+}
+
+export function writeProfiles(stateDir: string): void {
+  const records = listRecords(stateDir);
+  const file = join(stateDir, DEV_PROFILES_FILE);
+  if (records.length === 0) {
+    rmSync(file, { force: true });
+    return;
+  }
+  const clusters: Record<string, unknown> = {};
+  for (const r of records) clusters[r.name] = profileEntry(stateDir, r);
+  const body = stringify({ apiVersion: 'zdp/v1', kind: 'Project', clusters }, { lineWidth: 0, sortMapEntries: false });
+  mkdirSync(devDir(stateDir), { recursive: true });
+  writeAtomic(file, `# Written by \`zdp dev\`: profiles of the local clusters. Edits are overwritten.\n${body}`);
+}
+
+/** Kafka's cluster ids are URL-safe base64 of 16 random bytes; Kafka avoids a leading '-'. */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+function tail(file: string, lines: number): string {
+  try {
+    const size = statSync(file).size;
+    const fd = openSync(file, 'r');
+    const len = Math.min(size, 256 * 1024);
+    const buf = Buffer.alloc(len);
+    readSync(fd, buf, 0, len, size - len);
+    closeSync(fd);
+    return buf.toString('utf8').split('\n').filter((l) => l.length > 0).slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+export function logFile(stateDir: string, name: string): string {
+  return join(clusterDir(stateDir, name), 'logs', 'server.log');
+}
+
+export function lastLogLines(stateDir: string, name: string, lines = 30): string {
+  return tail(logFile(stateDir, name), lines);
+}
+
+function javaArgs(dist: KafkaDist, dir: string): string[] {
+  const logging = dist.logging === 'log4j2'
+    ? `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`
+    : `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`;
+  return ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true', `-Dkafka.logs.dir=${join(dir, 'logs')}`, logging, '-cp', join(dist.libDir, '*')];
+}
+
+async function formatStorage(java: JavaRuntime, dist: KafkaDist, dir: string, record: DevClusterRecord, password: string | undefined, env: NodeJS.ProcessEnv): Promise<void> {
+  const args = [...javaArgs(dist, dir), 'kafka.tools.StorageTool', 'format', '-t', record.clusterId, '-c', join(dir, 'server.properties')];
+  if (record.auth === 'scram' && record.user && password) {
+    for (const m of SCRAM_MECHANISMS) args.push('--add-scram', `${m}=[name=${record.user.username},password=${password}]`);
+  }
+  try {
+    await run(java.bin, args, { env, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
+  } catch (cause) {
+    const out = `${(cause as { stdout?: string }).stdout ?? ''}\n${(cause as { stderr?: string }).stderr ?? ''}`.replaceAll(password ?? '\u0000', '***');
+    throw new EnvironmentError('KAFKA_FORMAT_FAILED', `formatting the storage of local cluster "${record.name}" failed:\n${out.trim().split('\n').slice(-15).join('\n')}`, {
+      hint: `remove it with \`zdp dev down ${record.name} --purge\` and start again`,
+      cause,
+    });
+  }
+}
+
+export interface StartResult {
+  record: DevClusterRecord;
+  alreadyRunning: boolean;
+  startedMs: number;
+}
+
+/** Resolves what a set of specs needs (Java once, each release once, sequentially for Maven's sake). */
+export async function prepareDists(specs: readonly DevClusterSpec[], ctx: DevContext): Promise<{ java: JavaRuntime; dists: Map<string, KafkaDist> }> {
+  const java = await findJava(ctx.env);
+  const dists = new Map<string, KafkaDist>();
+  for (const spec of specs) {
+    const existing = readRecord(ctx.stateDir, spec.name);
+    const wanted = existing?.kafkaVersion ?? spec.versionSpec;
+    if (!dists.has(wanted)) dists.set(wanted, await resolveKafkaDist(wanted, { env: ctx.env, log: ctx.log }));
+  }
+  return { java, dists };
+}
+
+export async function startDevCluster(spec: DevClusterSpec, ctx: DevContext, java: JavaRuntime, dists: Map<string, KafkaDist>): Promise<StartResult> {
+  const started = performance.now();
+  const dir = clusterDir(ctx.stateDir, spec.name);
+  const existing = readRecord(ctx.stateDir, spec.name);
+  if (existing && (existing.auth !== spec.auth || existing.tls !== spec.tls)) {
+    throw new UsageError(`local cluster "${spec.name}" exists with ${describe(existing)}, not ${describe(spec)}`, {
+      code: 'DEV_CLUSTER_DIFFERS',
+      hint: `remove it first with \`zdp dev down ${spec.name} --purge\`, or pick another name`,
+    });
+  }
+  if (existing && isRunning(ctx.stateDir, existing)) {
+    if (spec.port !== undefined && spec.port !== existing.ports.client) {
+      throw new UsageError(`local cluster "${spec.name}" is already running on port ${existing.ports.client}`, { code: 'DEV_CLUSTER_RUNNING', hint: `stop it with \`zdp dev down ${spec.name}\` to move it` });
+    }
+    return { record: existing, alreadyRunning: true, startedMs: 0 };
+  }
+  const dist = dists.get(existing?.kafkaVersion ?? spec.versionSpec)!;
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+
+  // Ports: the asked one, else the previous ones while free, else new ones.
+  const secured = spec.auth !== 'none' || spec.tls;
+  if (spec.port !== undefined) await ensurePortFree(spec.port, `cluster "${spec.name}"`, '--port');
+  const reuse = async (p: number | undefined) => (p !== undefined && (await isPortFree(p)) ? p : undefined);
+  const fresh = await freePorts(3, new Set([spec.port, existing?.ports.client, existing?.ports.controller, existing?.ports.internal].filter((p): p is number => p !== undefined)));
+  const ports: DevClusterRecord['ports'] = {
+    client: spec.port ?? (await reuse(existing?.ports.client)) ?? fresh[0]!,
+    controller: (await reuse(existing?.ports.controller)) ?? fresh[1]!,
+    ...(secured ? { internal: (await reuse(existing?.ports.internal)) ?? fresh[2]! } : {}),
+  };
+
+  const record: DevClusterRecord = existing
+    ? { ...existing, ports }
+    : { formatVersion: 1, name: spec.name, kafkaVersion: dist.version, clusterId: newClusterId(), auth: spec.auth, tls: spec.tls, ports };
+  delete record.pid;
+
+  let keystorePem: string | undefined;
+  if (spec.tls) {
+    const certs = await ensureDevCertificates(join(dir, 'tls'));
+    keystorePem = certs.keystorePem;
+    record.caFile = relative(dir, certs.caFile);
+  }
+  let newPassword: string | undefined;
+  if (spec.auth === 'scram' && !record.user) {
+    mkdirSync(join(dir, 'secrets'), { recursive: true, mode: 0o700 });
+    newPassword = randomBytes(18).toString('base64url');
+    const passwordFile = join('secrets', `${DEV_USER}.password`);
+    writeFileSync(join(dir, passwordFile), `${newPassword}\n`, { mode: 0o600 });
+    chmodSync(join(dir, passwordFile), 0o600);
+    record.user = { username: DEV_USER, passwordFile };
+  }
+
+  const dataDir = join(dir, 'data');
+  writeFileSync(join(dir, 'server.properties'), renderServerProperties({
+    clientPort: ports.client,
+    controllerPort: ports.controller,
+    internalPort: ports.internal,
+    auth: spec.auth,
+    tls: spec.tls,
+    dataDir,
+    keystorePem,
+  }));
+  writeFileSync(join(dir, dist.logging === 'log4j2' ? 'log4j2.properties' : 'log4j.properties'), renderLoggingConfig(dist.logging));
+
+  if (!existsSync(join(dataDir, 'meta.properties'))) {
+    if (spec.auth === 'scram' && !newPassword && record.user) newPassword = readFileSync(join(dir, record.user.passwordFile), 'utf8').trim();
+    await formatStorage(java, dist, dir, record, newPassword, ctx.env);
+  }
+
+  const log = logFile(ctx.stateDir, spec.name);
+  const fd = openSync(log, 'a');
+  writeFileSync(fd, `\n=== zdp ${ZDP_VERSION}: starting Apache Kafka ${record.kafkaVersion} (${clientProtocol(spec)} on 127.0.0.1:${ports.client}) ===\n`);
+  const child = spawn(java.bin, [...javaArgs(dist, dir), 'kafka.Kafka', join(dir, 'server.properties')], {
+    cwd: dir,
+    env: ctx.env,
+    detached: true,
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  let exited: number | null | undefined;
+  child.once('exit', (code) => {
+    exited = code;
+  });
+  child.unref();
+  record.pid = child.pid!;
+  writeRecord(ctx.stateDir, record);
+  writeProfiles(ctx.stateDir);
+
+  try {
+    await waitReady(ctx, record, () => exited);
+  } catch (error) {
+    if (isOurProcess(record.pid, dir)) await stopProcess(record.pid);
+    delete record.pid;
+    writeRecord(ctx.stateDir, record);
+    throw error;
+  }
+  return { record, alreadyRunning: false, startedMs: performance.now() - started };
+}
+
+function describe(s: { auth: DevAuth; tls: boolean }): string {
+  const parts = [s.auth === 'scram' ? 'SASL/SCRAM' : 'no authentication', s.tls ? 'TLS' : 'no TLS'];
+  return parts.join(' and ');
+}
+
+async function waitReady(ctx: DevContext, record: DevClusterRecord, exitCode: () => number | null | undefined): Promise<void> {
+  const timeoutMs = ctx.startTimeoutMs ?? 120_000;
+  const deadline = performance.now() + timeoutMs;
+  const profile = profileOf(ctx.stateDir, record);
+  const ssl = tlsOptions(profile, ctx.env);
+  let lastError: unknown;
+  while (performance.now() < deadline) {
+    const code = exitCode();
+    if (code !== undefined) {
+      throw new EnvironmentError('KAFKA_START_FAILED', `local cluster "${record.name}" (Kafka ${record.kafkaVersion}) exited with code ${code} while starting. Last lines of its log:\n${lastLogLines(ctx.stateDir, record.name, 25)}`, {
+        hint: `full log: ${logFile(ctx.stateDir, record.name)}`,
+      });
+    }
+    try {
+      await probeBroker({ cluster: record.name, address: `127.0.0.1:${record.ports.client}`, tls: ssl, timeoutMs: 2_000, softwareVersion: ZDP_VERSION });
+      const { admin } = await connectAdmin({ ...profile, timeoutMs: 5_000 }, { env: ctx.env });
+      try {
+        const described = await admin.describeCluster();
+        if (described.brokers.length > 0 && described.controller !== null) return;
+      } finally {
+        await admin.disconnect().catch(() => {});
+      }
+    } catch (error) {
+      lastError = error;
+      if (isZdpError(error) && (error.category === 'auth' || error.category === 'tls' || error.category === 'config')) throw error;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new EnvironmentError('KAFKA_START_TIMEOUT', `local cluster "${record.name}" did not become ready within ${Math.round(timeoutMs / 1000)}s (${lastError instanceof Error ? lastError.message : 'no answer'}). Last lines of its log:\n${lastLogLines(ctx.stateDir, record.name, 25)}`, {
+    hint: `full log: ${logFile(ctx.stateDir, record.name)}`,
+  });
+}
+
+/** SIGTERM, then SIGKILL after a grace period. Resolves when the process is gone. */
+export async function stopProcess(pid: number, graceMs = 20_000): Promise<void> {
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const deadline = performance.now() + graceMs;
+  while (alive() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (alive()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+    while (alive()) await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Stops one cluster if zdp started it and it runs. Returns whether something was stopped. */
+export async function stopDevCluster(stateDir: string, name: string): Promise<boolean> {
+  const record = readRecord(stateDir, name);
+  if (!record) return false;
+  const running = isRunning(stateDir, record);
+  if (running && record.pid) await stopProcess(record.pid);
+  if (record.pid !== undefined) {
+    delete record.pid;
+    writeRecord(stateDir, record);
+  }
+  return running;
+}
+
+export function purgeDevCluster(stateDir: string, name: string): void {
+  rmSync(clusterDir(stateDir, name), { recursive: true, force: true });
+  writeProfiles(stateDir);
+}
+
+export function assertDevName(name: string): void {
+  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(name)) {
+    throw new UsageError(`"${name}" is not a valid cluster name: use lower-case letters, digits, - and _`, { code: 'DEV_NAME' });
+  }
+}
