@@ -5,7 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT_CODES, InterruptedError, ZdpError, errorToJson, isZdpError, type Diagnostic } from '../errors.js';
 import { ZDP_VERSION } from '../version.js';
-import { Io, type Stream } from './io.js';
+import { Io, type Prompter, type Stream } from './io.js';
 import { Runtime, type GlobalOptions } from './runtime.js';
 import { registerConfig } from '../commands/config.js';
 import { registerInit } from '../commands/init.js';
@@ -20,6 +20,8 @@ export interface MainDeps {
   cwd: string;
   /** install SIGINT handling (the real process only) */
   handleSignals: boolean;
+  /** answers prompts instead of inquirer (tests drive the interactive paths with it) */
+  prompter?: Prompter | undefined;
 }
 
 /** Shared by commands: the runtime of this invocation, set before any action runs. */
@@ -71,6 +73,7 @@ export async function main(argv: string[], partial: Partial<MainDeps> = {}): Pro
     env: partial.env ?? process.env,
     cwd: partial.cwd ?? process.cwd(),
     handleSignals: partial.handleSignals ?? partial.stdout === undefined,
+    prompter: partial.prompter,
   };
   let io = new Io({ stdout: deps.stdout, stderr: deps.stderr, stdinIsTTY: deps.stdinIsTTY, env: deps.env, json: argv.includes('--json') });
   const controller = new AbortController();
@@ -112,6 +115,7 @@ export async function main(argv: string[], partial: Partial<MainDeps> = {}): Pro
       json: g.json,
       yes: g.yes,
     });
+    if (deps.prompter) io.setPrompter(deps.prompter);
     runtime = new Runtime(io, deps.env, deps.cwd, { ...g, set: g.set ?? [] }, controller.signal);
   });
 

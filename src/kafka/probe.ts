@@ -93,7 +93,7 @@ export function probeBroker(target: ProbeTarget): Promise<ProbeResult> {
       const after = elapsed >= 500 ? ` after ${waited}` : '';
       const code = error.code;
       if (isTlsErrorCode(code) || (target.tls && !connected && /ssl|tls|certificate/i.test(error.message))) {
-        const wrongProtocol = code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG';
+        const wrongProtocol = code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' || code === 'ECONNRESET' || code === 'EPIPE';
         finish(
           new TlsError(wrongProtocol ? 'TLS_NOT_SPOKEN' : 'TLS_HANDSHAKE_FAILED', wrongProtocol
             ? `TLS handshake with cluster "${target.cluster}" at ${target.address} failed: the listener does not speak TLS`

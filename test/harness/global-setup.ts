@@ -1,0 +1,57 @@
+/**
+ * Starts the real clusters the integration suite shares, once per run, with the same code as
+ * `zdp dev up`: Apache Kafka 3.9 ("source"), the newest 4.x ("target") and a 4.x cluster with a
+ * SASL/SCRAM listener over TLS ("secure"). Broker logs stay under test/.runs/<run>/ after the run.
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { listRecords, prepareDists, startDevCluster, stopDevCluster, clusterDir, type DevClusterSpec } from '../../src/processes/dev-clusters.js';
+
+export const HARNESS_CLUSTERS: DevClusterSpec[] = [
+  { name: 'source', versionSpec: '3.9', auth: 'none', tls: false },
+  { name: 'target', versionSpec: '4', auth: 'none', tls: false },
+  { name: 'secure', versionSpec: '4', auth: 'scram', tls: true },
+];
+
+const runsDir = resolve(import.meta.dirname, '..', '.runs');
+
+function pruneOldRuns(keep: number): void {
+  if (!existsSync(runsDir)) return;
+  const runs = readdirSync(runsDir).sort();
+  for (const old of runs.slice(0, Math.max(0, runs.length - keep))) rmSync(join(runsDir, old), { recursive: true, force: true });
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  pruneOldRuns(2);
+  const runDir = join(runsDir, new Date().toISOString().replace(/[:.]/g, '-'));
+  const stateDir = join(runDir, '.zdp');
+  mkdirSync(stateDir, { recursive: true });
+  const log = (line: string) => process.stderr.write(`[harness] ${line}\n`);
+  const ctx = { stateDir, env: process.env, log, startTimeoutMs: 180_000 };
+  const started = performance.now();
+  const { java, dists } = await prepareDists(HARNESS_CLUSTERS, ctx);
+  const results = await Promise.allSettled(HARNESS_CLUSTERS.map((spec) => startDevCluster(spec, ctx, java, dists)));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    for (const spec of HARNESS_CLUSTERS) await stopDevCluster(stateDir, spec.name);
+    throw failed.reason;
+  }
+  log(`clusters up in ${((performance.now() - started) / 1000).toFixed(1)}s: ${listRecords(stateDir).map((r) => `${r.name}=Kafka ${r.kafkaVersion}@127.0.0.1:${r.ports.client}`).join(', ')}`);
+  log(`broker logs: ${runDir}/.zdp/dev/<name>/logs/server.log`);
+  project.provide('zdpProjectDir', runDir);
+  project.provide('zdpStateDir', stateDir);
+
+  return async () => {
+    for (const spec of HARNESS_CLUSTERS) await stopDevCluster(stateDir, spec.name);
+    // data is large and of no use after the run; logs are kept for failures
+    for (const spec of HARNESS_CLUSTERS) rmSync(join(clusterDir(stateDir, spec.name), 'data'), { recursive: true, force: true });
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    zdpProjectDir: string;
+    zdpStateDir: string;
+  }
+}

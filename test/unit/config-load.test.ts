@@ -1,0 +1,90 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
+import { decodeSet, getCluster, loadConfig, readSecret } from '../../src/config/load.js';
+
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'zdp-cfg-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+const env = (dir: string, extra: Record<string, string> = {}) => ({ XDG_CONFIG_HOME: join(dir, 'xdg'), ...extra });
+
+describe('loadConfig layers', () => {
+  it('resolves user < dev profiles < project file < --set, with the origin of each value', () => {
+    const dir = project({
+      'xdg/zdp/config.yaml': 'apiVersion: zdp/v1\nkind: User\nclusters:\n  prod: {bootstrapServers: [user:1], timeoutMs: 1111, vendor: msk}\n',
+      '.zdp/dev/profiles.yaml': 'apiVersion: zdp/v1\nkind: Project\nclusters:\n  source: {bootstrapServers: [127.0.0.1:5000]}\n  prod: {bootstrapServers: [dev:1]}\n',
+      'zdp.yaml': 'apiVersion: zdp/v1\nkind: Project\nclusters:\n  prod:\n    bootstrapServers: [project:1]\n',
+    });
+    const c = loadConfig({ cwd: dir, env: env(dir), sets: ['clusters.prod.timeoutMs=2222'] });
+    expect(c.clusters.prod).toMatchObject({ bootstrapServers: ['project:1'], timeoutMs: 2222, vendor: 'msk' });
+    expect(c.clusters.source!.bootstrapServers).toEqual(['127.0.0.1:5000']);
+    expect(c.origins.get('clusters.prod.bootstrapServers')).toBe('zdp.yaml:5');
+    expect(c.origins.get('clusters.prod.timeoutMs')).toBe('--set');
+    expect(c.origins.get('clusters.prod.vendor')).toMatch(/config\.yaml:4$/);
+    expect(c.origins.get('clusters.source.bootstrapServers')).toBe(join('.zdp', 'dev', 'profiles.yaml:4'));
+    expect(c.files).toHaveLength(3);
+  });
+
+  it('applies defaults and resolves secret file paths against the file that names them', () => {
+    const dir = project({ 'conf/zdp.yaml': 'apiVersion: zdp/v1\nclusters:\n  a:\n    bootstrapServers: [h:1]\n    sasl: {mechanism: plain, username: u, passwordFile: secrets/pw}\n' });
+    const c = loadConfig({ cwd: dir, env: env(dir), configFile: 'conf/zdp.yaml' });
+    const a = getCluster(c, 'a');
+    expect(a.vendor).toBe('apache');
+    expect(a.timeoutMs).toBe(10_000);
+    expect(a.sasl!.password.file).toBe(join(dir, 'conf', 'secrets', 'pw'));
+    expect(c.stateDir).toBe(join(dir, 'conf', '.zdp'));
+  });
+
+  it('fails with every diagnostic of a broken file', () => {
+    const dir = project({ 'zdp.yaml': 'apiVersion: zdp/v1\nclusters:\n  a: {bootstrapServers: [h:1], vendorr: x}\n  b: {vendor: apache}\n' });
+    try {
+      loadConfig({ cwd: dir, env: env(dir) });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const err = e as ConfigError;
+      expect(err.exitCode).toBe(3);
+      expect(err.diagnostics.map((d) => d.message)).toEqual(['unknown key "clusters.a.vendorr" (did you mean "vendor"?)']);
+    }
+    const dir2 = project({ 'zdp.yaml': 'apiVersion: zdp/v1\nclusters:\n  b: {vendor: apache}\n  c: {bootstrapServers: [h:1], sasl: {mechanism: plain}}\n' });
+    expect(() => loadConfig({ cwd: dir2, env: env(dir2) })).toThrow(/2 problems/);
+  });
+
+  it('says which profiles exist for an unknown name', () => {
+    const dir = project({ 'zdp.yaml': 'apiVersion: zdp/v1\nclusters:\n  source: {bootstrapServers: [h:1]}\n  target: {bootstrapServers: [h:2]}\n' });
+    const c = loadConfig({ cwd: dir, env: env(dir) });
+    expect(() => getCluster(c, 'sorce')).toThrow('no cluster profile named "sorce" (did you mean "source"?)');
+  });
+
+  it('reports a missing --config file', () => {
+    const dir = project({});
+    expect(() => loadConfig({ cwd: dir, env: env(dir), configFile: 'nope.yaml' })).toThrow('config file nope.yaml does not exist');
+  });
+});
+
+describe('--set', () => {
+  it('checks keys and types like the file', () => {
+    expect(decodeSet('clusters.x.timeoutMs=300').value).toEqual({ clusters: { x: { timeoutMs: 300 } } });
+    expect(() => decodeSet('clusters.x.nope=1')).toThrow('no such key');
+    expect(() => decodeSet('novalue')).toThrow('expected key=value');
+    expect(decodeSet('clusters.x.timeoutMs=abc').diagnostics[0]!.message).toContain('whole number');
+  });
+});
+
+describe('readSecret', () => {
+  it('reads env and file references and names what is missing', () => {
+    const dir = project({ pw: 'from-file\n' });
+    expect(readSecret({ key: 'k.passwordEnv', env: 'PW' }, { PW: 'v' })).toBe('v');
+    expect(readSecret({ key: 'k.passwordFile', file: join(dir, 'pw') }, {})).toBe('from-file');
+    expect(() => readSecret({ key: 'clusters.a.sasl.passwordEnv', env: 'NOPE' }, {})).toThrow('clusters.a.sasl.passwordEnv names the environment variable NOPE, which is not set');
+    expect(() => readSecret({ key: 'k.passwordFile', file: join(dir, 'missing') }, {})).toThrow(/cannot read the secret file .*ENOENT/);
+  });
+});
