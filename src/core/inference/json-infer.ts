@@ -1,0 +1,331 @@
+/**
+ * Streaming JSON Schema inference: one statistics node per JSON path, merged sample by sample.
+ * Memory depends on the size of the schema (bounded by depth, property, distinct-value caps),
+ * never on the number of samples. Nodes merge, so partitions can be inferred separately.
+ * Pure: no I/O.
+ */
+
+export const STRING_FORMATS = ['date-time', 'date', 'uuid', 'email', 'uri', 'ipv4'] as const;
+export type StringFormat = (typeof STRING_FORMATS)[number];
+
+const FORMAT_TESTS: Readonly<Record<StringFormat, RegExp>> = {
+  'date-time': /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/,
+  date: /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/,
+  uuid: /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
+  email: /^[^\s@]+@[^\s@]+\.[^\s@]+$/,
+  uri: /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s]+$/,
+  ipv4: /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/,
+};
+
+export interface InferenceOptions {
+  /** a property is required only when its parent object was seen at least this often */
+  requiredMinParent: number;
+  /** share of parent occurrences a property must be present in to be required (1 = always) */
+  requiredRatio: number;
+  enums: boolean;
+  enumMaxValues: number;
+  enumMinSamples: number;
+  /** samples must be at least this many times the number of distinct values */
+  enumRepeatFactor: number;
+  distinctCap: number;
+  distinctMaxLength: number;
+  /** objects with more distinct keys than this become maps (additionalProperties) */
+  mapKeyThreshold: number;
+  maxDepth: number;
+}
+
+export const DEFAULT_INFERENCE: Readonly<InferenceOptions> = Object.freeze({
+  requiredMinParent: 20,
+  requiredRatio: 1,
+  enums: true,
+  enumMaxValues: 16,
+  enumMinSamples: 50,
+  enumRepeatFactor: 5,
+  distinctCap: 64,
+  distinctMaxLength: 64,
+  mapKeyThreshold: 256,
+  maxDepth: 32,
+});
+
+export type JsonSchema = { [key: string]: unknown };
+
+export class StatsNode {
+  /** occurrences of this path, nulls included */
+  seen = 0;
+  nulls = 0;
+  booleans = 0;
+  integers = 0;
+  /** non-integer numbers */
+  fractions = 0;
+  /** integers beyond 2^53: JSON.parse already lost their precision */
+  unsafeIntegers = 0;
+  strings = 0;
+  arrays = 0;
+  objects = 0;
+  /** values deeper than the depth cap: counted, not described */
+  tooDeep = 0;
+  /** per format: how many strings matched while every string so far did */
+  formatMatches: Record<StringFormat, number> = { 'date-time': 0, date: 0, uuid: 0, email: 0, uri: 0, ipv4: 0 };
+  /** distinct string values and their counts; null once it overflowed */
+  distinct: Map<string, number> | null = new Map();
+  props: Map<string, StatsNode> | null = new Map();
+  /** merged value node once the object collapsed into a map */
+  mapValues: StatsNode | null = null;
+  items: StatsNode | null = null;
+  minItems = Number.POSITIVE_INFINITY;
+  maxItems = 0;
+
+  observe(value: unknown, options: InferenceOptions = DEFAULT_INFERENCE, depth = 0): void {
+    this.seen++;
+    if (value === null || value === undefined) {
+      this.nulls++;
+      return;
+    }
+    if (depth >= options.maxDepth) {
+      this.tooDeep++;
+      return;
+    }
+    switch (typeof value) {
+      case 'boolean':
+        this.booleans++;
+        return;
+      case 'number':
+        if (Number.isInteger(value)) {
+          this.integers++;
+          if (!Number.isSafeInteger(value)) this.unsafeIntegers++;
+        } else {
+          this.fractions++;
+        }
+        return;
+      case 'string':
+        this.observeString(value, options);
+        return;
+      case 'object':
+        if (Array.isArray(value)) {
+          this.arrays++;
+          if (value.length < this.minItems) this.minItems = value.length;
+          if (value.length > this.maxItems) this.maxItems = value.length;
+          if (value.length > 0) {
+            this.items ??= new StatsNode();
+            for (const item of value) this.items.observe(item, options, depth + 1);
+          }
+          return;
+        }
+        this.objects++;
+        for (const key in value as Record<string, unknown>) {
+          const child = (value as Record<string, unknown>)[key];
+          if (child === undefined) continue;
+          if (this.props === null) {
+            this.mapValues!.observe(child, options, depth + 1);
+            continue;
+          }
+          let node = this.props.get(key);
+          if (!node) {
+            node = new StatsNode();
+            this.props.set(key, node);
+          }
+          node.observe(child, options, depth + 1);
+        }
+        if (this.props !== null && this.props.size > options.mapKeyThreshold) this.collapseToMap(options);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private observeString(value: string, options: InferenceOptions): void {
+    const before = this.strings;
+    this.strings++;
+    for (const f of STRING_FORMATS) {
+      if (this.formatMatches[f] === before && FORMAT_TESTS[f].test(value)) this.formatMatches[f]++;
+    }
+    if (this.distinct !== null) {
+      if (value.length > options.distinctMaxLength) {
+        this.distinct = null;
+      } else {
+        this.distinct.set(value, (this.distinct.get(value) ?? 0) + 1);
+        if (this.distinct.size > options.distinctCap) this.distinct = null;
+      }
+    }
+  }
+
+  private collapseToMap(options: InferenceOptions): void {
+    const merged = new StatsNode();
+    for (const node of this.props!.values()) merged.merge(node, options);
+    this.mapValues = merged;
+    this.props = null;
+  }
+
+  /** Adds another node's statistics into this one. */
+  merge(other: StatsNode, options: InferenceOptions = DEFAULT_INFERENCE): this {
+    const before = this.strings;
+    this.seen += other.seen;
+    this.nulls += other.nulls;
+    this.booleans += other.booleans;
+    this.integers += other.integers;
+    this.fractions += other.fractions;
+    this.unsafeIntegers += other.unsafeIntegers;
+    this.strings += other.strings;
+    this.arrays += other.arrays;
+    this.objects += other.objects;
+    this.tooDeep += other.tooDeep;
+    for (const f of STRING_FORMATS) {
+      // a format holds for the merge only if it held on both sides
+      const held = this.formatMatches[f] === before && other.formatMatches[f] === other.strings;
+      this.formatMatches[f] = held ? this.strings : Math.min(this.formatMatches[f], before > 0 ? before - 1 : 0);
+    }
+    if (this.distinct === null || other.distinct === null) {
+      this.distinct = null;
+    } else {
+      for (const [v, n] of other.distinct) this.distinct.set(v, (this.distinct.get(v) ?? 0) + n);
+      if (this.distinct.size > options.distinctCap) this.distinct = null;
+    }
+    this.minItems = Math.min(this.minItems, other.minItems);
+    this.maxItems = Math.max(this.maxItems, other.maxItems);
+    if (other.items) (this.items ??= new StatsNode()).merge(other.items, options);
+    if (other.props === null || this.props === null) {
+      if (this.props !== null) this.collapseToMap(options);
+      const otherValues = other.props === null ? [other.mapValues!] : [...other.props.values()];
+      for (const v of otherValues) this.mapValues!.merge(v, options);
+    } else {
+      for (const [key, node] of other.props) {
+        const mine = this.props.get(key);
+        if (mine) mine.merge(node, options);
+        else this.props.set(key, new StatsNode().merge(node, options));
+      }
+      if (this.props.size > options.mapKeyThreshold) this.collapseToMap(options);
+    }
+    return this;
+  }
+
+  /** Kinds of non-null values seen. */
+  kinds(): string[] {
+    const k: string[] = [];
+    if (this.objects) k.push('object');
+    if (this.arrays) k.push('array');
+    if (this.strings) k.push('string');
+    if (this.fractions) k.push('number');
+    else if (this.integers) k.push('integer');
+    if (this.booleans) k.push('boolean');
+    return k;
+  }
+}
+
+function stringFormat(node: StatsNode): StringFormat | undefined {
+  if (node.strings === 0) return undefined;
+  return STRING_FORMATS.find((f) => node.formatMatches[f] === node.strings);
+}
+
+function enumValues(node: StatsNode, options: InferenceOptions): string[] | undefined {
+  if (!options.enums || node.distinct === null || node.distinct.size === 0) return undefined;
+  const n = node.distinct.size;
+  if (n > options.enumMaxValues || node.strings < options.enumMinSamples || node.strings < options.enumRepeatFactor * n) return undefined;
+  return [...node.distinct.keys()].sort();
+}
+
+/** The JSON Schema for one kind of value at this node (no nullability). */
+function schemaForKind(node: StatsNode, kind: string, options: InferenceOptions): JsonSchema {
+  switch (kind) {
+    case 'object': {
+      if (node.props === null) {
+        return { type: 'object', additionalProperties: toJsonSchema(node.mapValues!, options) };
+      }
+      const properties: Record<string, JsonSchema> = {};
+      const required: string[] = [];
+      for (const key of [...node.props.keys()].sort()) {
+        const child = node.props.get(key)!;
+        properties[key] = toJsonSchema(child, options);
+        if (node.objects >= options.requiredMinParent && child.seen >= options.requiredRatio * node.objects) required.push(key);
+      }
+      const schema: JsonSchema = { type: 'object' };
+      if (Object.keys(properties).length > 0) schema.properties = properties;
+      if (required.length > 0) schema.required = required;
+      return schema;
+    }
+    case 'array':
+      return node.items ? { type: 'array', items: toJsonSchema(node.items, options) } : { type: 'array' };
+    case 'string': {
+      const schema: JsonSchema = { type: 'string' };
+      const format = stringFormat(node);
+      if (format) schema.format = format;
+      else {
+        const values = enumValues(node, options);
+        if (values) schema.enum = values;
+      }
+      return schema;
+    }
+    default:
+      return { type: kind };
+  }
+}
+
+/** Sorts keys recursively so the output is byte-stable. */
+export function sortKeys<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(sortKeys) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value).sort()) out[k] = sortKeys((value as Record<string, unknown>)[k]);
+    return out as T;
+  }
+  return value;
+}
+
+/** Renders the statistics as an open JSON Schema (no additionalProperties: false). */
+export function toJsonSchema(node: StatsNode, options: InferenceOptions = DEFAULT_INFERENCE): JsonSchema {
+  const kinds = node.kinds();
+  const nullable = node.nulls > 0;
+  if (kinds.length === 0) return nullable ? { type: 'null' } : {};
+  const structured = kinds.filter((k) => k === 'object' || k === 'array');
+  if (structured.length === 0) {
+    if (kinds.length === 1) {
+      const schema = schemaForKind(node, kinds[0]!, options);
+      if (nullable) {
+        schema.type = [kinds[0]!, 'null'];
+        if (Array.isArray(schema.enum)) schema.enum = [...(schema.enum as unknown[]), null];
+      }
+      return schema;
+    }
+    // several primitive kinds: a type array; formats and enums only describe one kind
+    const types = [...kinds].sort();
+    if (nullable) types.push('null');
+    return { type: types };
+  }
+  const branches = kinds.map((k) => schemaForKind(node, k, options));
+  if (nullable) branches.push({ type: 'null' });
+  if (branches.length === 1) return branches[0]!;
+  return { anyOf: branches };
+}
+
+export interface PathStats {
+  path: string;
+  seen: number;
+  /** share of parent occurrences this path was present in */
+  presence: number;
+  nulls: number;
+  kinds: string[];
+  distinct?: number;
+  format?: string;
+  unsafeIntegers?: number;
+  collapsedToMap?: boolean;
+}
+
+/** Per-path statistics for the sidecar report (not the contract). */
+export function collectStats(node: StatsNode, path = '$', parentSeen = node.seen, out: PathStats[] = []): PathStats[] {
+  const s: PathStats = {
+    path,
+    seen: node.seen,
+    presence: parentSeen === 0 ? 0 : Math.round((node.seen / parentSeen) * 10000) / 10000,
+    nulls: node.nulls,
+    kinds: node.kinds(),
+  };
+  if (node.distinct) s.distinct = node.distinct.size;
+  const f = stringFormat(node);
+  if (f) s.format = f;
+  if (node.unsafeIntegers) s.unsafeIntegers = node.unsafeIntegers;
+  if (node.props === null) s.collapsedToMap = true;
+  out.push(s);
+  if (node.props) for (const key of [...node.props.keys()].sort()) collectStats(node.props.get(key)!, `${path}.${key}`, node.objects, out);
+  if (node.mapValues) collectStats(node.mapValues, `${path}.*`, node.mapValues.seen, out);
+  if (node.items) collectStats(node.items, `${path}[]`, node.items.seen, out);
+  return out;
+}
