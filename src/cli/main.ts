@@ -11,6 +11,7 @@ import { registerConfig } from '../commands/config.js';
 import { registerInit } from '../commands/init.js';
 import { registerCluster } from '../commands/cluster.js';
 import { registerDev } from '../commands/dev.js';
+import { registerExtract } from '../commands/extract.js';
 
 export interface MainDeps {
   stdout: Stream;
@@ -57,6 +58,7 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 config, 4 connection, 5 auth, 6 not fou
   registerConfig(program, ctx);
   registerCluster(program, ctx);
   registerDev(program, ctx);
+  registerExtract(program, ctx);
   return program;
 }
 

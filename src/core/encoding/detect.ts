@@ -1,0 +1,105 @@
+/**
+ * Recognises how one record's key or value is encoded, without a registry: tombstone, empty,
+ * Schema Registry framing (Confluent 4-byte id, Apicurio 8-byte id), JSON, UTF-8 text or binary.
+ * Pure; a topic's encoding is decided by a vote over its samples (see EncodingVote).
+ */
+
+export type Encoding = 'tombstone' | 'empty' | 'registry' | 'registry-apicurio' | 'json' | 'text' | 'binary';
+
+export interface DetectedRecordPart {
+  encoding: Encoding;
+  /** registry-framed: the schema id in the first bytes */
+  schemaId?: number;
+  /** registry-framed: the bytes after the id */
+  body?: Buffer;
+  /** json: the parsed value */
+  json?: unknown;
+  /** why a plausible reading was rejected, e.g. invalid UTF-8 */
+  note?: string;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Valid UTF-8 text, or undefined. */
+export function decodeUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+function looksLikeJson(text: string): boolean {
+  const c = text.charCodeAt(0);
+  // { [ " - 0-9 t f n, after optional whitespace
+  return /^\s*[{["\-0-9tfn]/.test(text) || c === 0x7b || c === 0x5b;
+}
+
+export function detectEncoding(value: Buffer | null | undefined): DetectedRecordPart {
+  if (value === null || value === undefined) return { encoding: 'tombstone' };
+  if (value.length === 0) return { encoding: 'empty' };
+  if (value[0] === 0 && value.length >= 5) {
+    const id = value.readUInt32BE(1);
+    if (id !== 0) return { encoding: 'registry', schemaId: id, body: value.subarray(5) };
+    if (value.length >= 9) {
+      const big = value.readBigUInt64BE(1);
+      if (big > 0n && big <= BigInt(Number.MAX_SAFE_INTEGER)) return { encoding: 'registry-apicurio', schemaId: Number(big), body: value.subarray(9) };
+    }
+  }
+  const text = decodeUtf8(value);
+  if (text === undefined) {
+    // only worth a word when the bytes start like JSON: then the producer meant text and broke it
+    const first = value[0];
+    return first === 0x7b || first === 0x5b || first === 0x22 ? { encoding: 'binary', note: 'starts like JSON but is not valid UTF-8' } : { encoding: 'binary' };
+  }
+  if (looksLikeJson(text)) {
+    try {
+      return { encoding: 'json', json: JSON.parse(text) };
+    } catch {
+      // falls through to text
+    }
+  }
+  if (CONTROL.test(text)) return { encoding: 'binary' };
+  return { encoding: 'text' };
+}
+
+/** Counts encodings over a topic's samples and names the winner with its share. */
+export class EncodingVote {
+  readonly counts = new Map<Encoding, number>();
+  total = 0;
+
+  add(encoding: Encoding): void {
+    this.counts.set(encoding, (this.counts.get(encoding) ?? 0) + 1);
+    this.total++;
+  }
+
+  merge(other: EncodingVote): void {
+    for (const [k, v] of other.counts) this.counts.set(k, (this.counts.get(k) ?? 0) + v);
+    this.total += other.total;
+  }
+
+  /** Encodings of real content (not tombstones or empty), most frequent first, ties by name. */
+  contentEncodings(): { encoding: Encoding; count: number }[] {
+    return [...this.counts.entries()]
+      .filter(([k]) => k !== 'tombstone' && k !== 'empty')
+      .map(([encoding, count]) => ({ encoding, count }))
+      .sort((a, b) => b.count - a.count || a.encoding.localeCompare(b.encoding));
+  }
+
+  winner(): { encoding: Encoding; confidence: number; mixed: boolean } | undefined {
+    const content = this.contentEncodings();
+    if (content.length === 0) return undefined;
+    const total = content.reduce((s, c) => s + c.count, 0);
+    const top = content[0]!;
+    // JSON scalars that are also plain words ("true") do not make a text topic mixed
+    const mixed = content.length > 1;
+    return { encoding: top.encoding, confidence: Math.round((top.count / total) * 10000) / 10000, mixed };
+  }
+
+  toJSON(): Record<string, number> {
+    return Object.fromEntries([...this.counts.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Which offsets to sample from each partition: a bounded window per partition, from the earliest
+ * or latest records, or from a point in time. Pure.
+ */
+
+export type SampleFrom = { kind: 'earliest' } | { kind: 'latest' } | { kind: 'time'; timestampMs: number };
+
+export interface PartitionOffsets {
+  partition: number;
+  /** log start offset */
+  low: bigint;
+  /** high watermark (next offset to be written) */
+  high: bigint;
+  /** with SampleFrom time: the first offset at or after the time (high when none) */
+  atTime?: bigint;
+}
+
+export interface PartitionWindow {
+  partition: number;
+  /** first offset to read */
+  start: bigint;
+  /** one past the last offset to read */
+  end: bigint;
+}
+
+export function samplingWindows(offsets: readonly PartitionOffsets[], perPartition: number, from: SampleFrom): PartitionWindow[] {
+  const n = BigInt(Math.max(0, Math.floor(perPartition)));
+  return [...offsets]
+    .sort((a, b) => a.partition - b.partition)
+    .map((p) => {
+      let start: bigint;
+      let end: bigint;
+      if (from.kind === 'latest') {
+        end = p.high;
+        start = p.high - n > p.low ? p.high - n : p.low;
+      } else {
+        start = from.kind === 'time' ? (p.atTime ?? p.high) : p.low;
+        if (start < p.low) start = p.low;
+        end = start + n < p.high ? start + n : p.high;
+      }
+      return { partition: p.partition, start, end: end < start ? start : end };
+    });
+}
+
+/** "earliest", "latest", an ISO time or epoch milliseconds. */
+export function parseSampleFrom(value: string): SampleFrom | undefined {
+  if (value === 'earliest') return { kind: 'earliest' };
+  if (value === 'latest') return { kind: 'latest' };
+  if (/^\d{10,}$/.test(value)) return { kind: 'time', timestampMs: Number(value) };
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? undefined : { kind: 'time', timestampMs: t };
+}
+
+/** Glob patterns (`*`, `?`) for topic selection; a pattern without wildcards matches exactly. */
+export function globToRegExp(pattern: string): RegExp {
+  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`);
+}
+
+export function selectTopics(all: readonly string[], include: readonly string[], exclude: readonly string[], includeInternal = false): { selected: string[]; unmatched: string[] } {
+  const inc = include.map((p) => ({ p, re: globToRegExp(p) }));
+  const exc = exclude.map(globToRegExp);
+  const hits = new Set<string>();
+  const matched = new Set<string>();
+  for (const t of all) {
+    if (!includeInternal && (t.startsWith('__') || t === '_schemas' || /[-.]internal$/.test(t))) {
+      if (!inc.some((i) => i.p === t)) continue;
+    }
+    if (exc.some((re) => re.test(t))) continue;
+    if (inc.length === 0) {
+      hits.add(t);
+      continue;
+    }
+    for (const i of inc) {
+      if (i.re.test(t)) {
+        hits.add(t);
+        matched.add(i.p);
+      }
+    }
+  }
+  return { selected: [...hits].sort(), unmatched: inc.map((i) => i.p).filter((p) => !matched.has(p)) };
+}

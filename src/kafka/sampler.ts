@@ -1,0 +1,147 @@
+/**
+ * Reads bounded windows of records from many topics with one throwaway consumer group (no
+ * commits; the group is deleted afterwards). Records are handed to a callback and not kept.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Admin, IHeaders, Kafka } from 'kafkajs';
+import type { ClusterProfile } from '../config/types.js';
+import type { PartitionWindow } from '../core/sampling.js';
+import { mapKafkaError } from './client.js';
+
+export interface SampledRecord {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  timestampMs: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: IHeaders;
+}
+
+export interface SampleRequest {
+  topic: string;
+  windows: PartitionWindow[];
+}
+
+export interface SampleOutcome {
+  /** records read per topic */
+  read: Map<string, number>;
+  /** partitions whose window was not read to the end, per topic */
+  incomplete: Map<string, number[]>;
+  timedOut: boolean;
+  durationMs: number;
+}
+
+export interface SampleOptions {
+  /** overall time budget */
+  timeoutMs: number;
+  /** stop when nothing arrived for this long after the group was joined */
+  idleMs: number;
+  signal?: AbortSignal;
+  onRecord: (record: SampledRecord) => void;
+}
+
+export async function sampleRecords(kafka: Kafka, admin: Admin, profile: ClusterProfile, requests: readonly SampleRequest[], options: SampleOptions): Promise<SampleOutcome> {
+  const started = performance.now();
+  const read = new Map<string, number>(requests.map((r) => [r.topic, 0]));
+  const pending = new Map<string, PartitionWindow>();
+  for (const r of requests) for (const w of r.windows) if (w.end > w.start) pending.set(`${r.topic}\u0000${w.partition}`, w);
+  const done = () => ({
+    read,
+    incomplete: incompleteByTopic(pending),
+    timedOut: false,
+    durationMs: performance.now() - started,
+  });
+  if (pending.size === 0) return done();
+
+  const groupId = `zdp-extract-${randomBytes(6).toString('hex')}`;
+  const consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    maxBytesPerPartition: 1_048_576,
+    maxBytes: 16 * 1_048_576,
+    maxWaitTimeInMs: 250,
+    allowAutoTopicCreation: false,
+    retry: { retries: 3 },
+  });
+  let timedOut = false;
+  let lastProgress = performance.now();
+  let joined = false;
+  let finish!: () => void;
+  const finished = new Promise<void>((r) => (finish = r));
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined = true;
+    lastProgress = performance.now();
+  });
+  const onAbort = () => finish();
+  options.signal?.addEventListener('abort', onAbort);
+
+  try {
+    await consumer.connect();
+    const topics = requests.filter((r) => r.windows.some((w) => w.end > w.start)).map((r) => r.topic);
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatchAutoResolve: true,
+      eachBatch: async ({ batch, heartbeat }) => {
+        const key = `${batch.topic}\u0000${batch.partition}`;
+        const window = pending.get(key);
+        if (!window) return;
+        for (const m of batch.messages) {
+          const offset = BigInt(m.offset);
+          if (offset < window.start) continue;
+          if (offset >= window.end) break;
+          options.onRecord({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset,
+            timestampMs: Number(m.timestamp),
+            key: m.key ?? null,
+            value: m.value ?? null,
+            headers: m.headers ?? {},
+          });
+          read.set(batch.topic, (read.get(batch.topic) ?? 0) + 1);
+        }
+        lastProgress = performance.now();
+        const last = BigInt(batch.lastOffset());
+        if (last + 1n >= window.end) {
+          pending.delete(key);
+          consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
+          if (pending.size === 0) finish();
+        }
+        await heartbeat();
+      },
+    });
+    for (const r of requests) for (const w of r.windows) if (w.end > w.start) consumer.seek({ topic: r.topic, partition: w.partition, offset: w.start.toString() });
+
+    const watchdog = setInterval(() => {
+      const now = performance.now();
+      if (now - started > options.timeoutMs) {
+        timedOut = true;
+        finish();
+      } else if (joined && now - lastProgress > options.idleMs) {
+        finish();
+      }
+    }, 100);
+    await finished;
+    clearInterval(watchdog);
+  } catch (error) {
+    throw mapKafkaError(error, profile, 'sampling');
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    await consumer.disconnect().catch(() => {});
+    await admin.deleteGroups([groupId]).catch(() => {});
+  }
+  return { ...done(), timedOut };
+}
+
+function incompleteByTopic(pending: Map<string, PartitionWindow>): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const [key, w] of pending) {
+    const topic = key.slice(0, key.indexOf('\u0000'));
+    out.set(topic, [...(out.get(topic) ?? []), w.partition].sort((a, b) => a - b));
+  }
+  return out;
+}
