@@ -26,6 +26,7 @@ import {
 } from '../processes/dev-clusters.js';
 import { DEFAULT_SOURCE_LINE, DEFAULT_TARGET_LINE, resolveKafkaDist } from '../processes/kafka-dist.js';
 import { findJava } from '../processes/java.js';
+import { resolveRegistryDist } from '../processes/registry.js';
 import { ZDP_VERSION } from '../version.js';
 
 interface UpOptions {
@@ -34,6 +35,7 @@ interface UpOptions {
   tls: boolean;
   port?: string;
   timeout: string;
+  registry: boolean;
 }
 
 function security(r: Pick<DevClusterRecord, 'auth' | 'tls'>): string {
@@ -65,6 +67,7 @@ when set, otherwise from Maven Central (once, cached in $ZDP_CACHE_DIR or ~/.cac
     .addOption(new Option('--auth <mode>', 'client authentication').choices(['none', 'scram']).default('none'))
     .option('--tls', 'serve clients over TLS with a locally generated CA', false)
     .option('--port <port>', 'client port (one cluster only; default: a free port)')
+    .option('--registry', 'also run a schema registry (Apicurio Registry, Confluent-compatible API) for each cluster', false)
     .option('--timeout <seconds>', 'how long a broker may take to start', '120')
     .addHelpText('after', '\nExamples:\n  zdp dev up\n  zdp dev up secure --auth scram --tls\n  zdp dev up legacy --kafka-version 3.9.2 --port 19092')
     .action(async (names: string[], opts: UpOptions) => {
@@ -76,9 +79,9 @@ when set, otherwise from Maven Central (once, cached in $ZDP_CACHE_DIR or ~/.cac
       const timeoutS = Number(opts.timeout);
       if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UsageError(`--timeout ${opts.timeout} is not a number of seconds`);
       const { stateDir } = rt.config();
-      const specs: DevClusterSpec[] = list.map((name) => ({ name, versionSpec: opts.kafkaVersion ?? defaultVersionSpec(name), auth: opts.auth, tls: opts.tls, port }));
+      const specs: DevClusterSpec[] = list.map((name) => ({ name, versionSpec: opts.kafkaVersion ?? defaultVersionSpec(name), auth: opts.auth, tls: opts.tls, port, registry: opts.registry }));
       const devCtx = { stateDir, env: rt.env, log: (l: string) => rt.io.info(l), startTimeoutMs: timeoutS * 1000 };
-      const { java, dists } = await prepareDists(specs, devCtx);
+      const prepared = await prepareDists(specs, devCtx);
 
       const startedNow: string[] = [];
       rt.onInterrupt(async () => {
@@ -87,7 +90,7 @@ when set, otherwise from Maven Central (once, cached in $ZDP_CACHE_DIR or ~/.cac
       const spinner = await rt.io.spinner(`starting ${list.join(', ')}…`);
       const results = await Promise.allSettled(
         specs.map(async (spec) => {
-          const r = await startDevCluster(spec, devCtx, java, dists);
+          const r = await startDevCluster(spec, devCtx, prepared);
           if (!r.alreadyRunning) startedNow.push(spec.name);
           return r;
         }),
@@ -108,6 +111,7 @@ when set, otherwise from Maven Central (once, cached in $ZDP_CACHE_DIR or ~/.cac
             clusterId: record.clusterId,
             bootstrapServers: [`127.0.0.1:${record.ports.client}`],
             securityProtocol: clientProtocol(record),
+            ...(record.registry ? { schemaRegistryUrl: `http://127.0.0.1:${record.registry.port}/apis/ccompat/v7` } : {}),
             pid: record.pid,
             alreadyRunning,
             startedMs: Math.round(startedMs),
@@ -116,12 +120,13 @@ when set, otherwise from Maven Central (once, cached in $ZDP_CACHE_DIR or ~/.cac
         });
       } else if (ok.length > 0) {
         rt.io.out(renderTable(
-          ['NAME', 'KAFKA', 'BOOTSTRAP', 'SECURITY', 'STATE'],
+          ['NAME', 'KAFKA', 'BOOTSTRAP', 'SECURITY', 'REGISTRY', 'STATE'],
           ok.map(({ record, alreadyRunning, startedMs }) => [
             record.name,
             record.kafkaVersion,
             `127.0.0.1:${record.ports.client}`,
             security(record),
+            record.registry ? `127.0.0.1:${record.registry.port}` : '-',
             alreadyRunning ? 'already running' : `started in ${(startedMs / 1000).toFixed(1)}s`,
           ]),
         ));
@@ -240,13 +245,18 @@ when set, otherwise from Maven Central (once, cached in $ZDP_CACHE_DIR or ~/.cac
     .command('fetch')
     .description('download the Apache Kafka jars the local clusters need (once), e.g. in CI before tests')
     .option('--kafka-version <version...>', 'releases or lines to fetch', [DEFAULT_SOURCE_LINE, DEFAULT_TARGET_LINE])
-    .action(async (opts: { kafkaVersion: string[] }) => {
+    .option('--no-registry', 'do not build the local schema registry (Apicurio)')
+    .action(async (opts: { kafkaVersion: string[]; registry: boolean }) => {
       const rt = ctx.runtime();
       await findJava(rt.env);
       const fetched = [];
       for (const spec of opts.kafkaVersion) {
         const dist = await resolveKafkaDist(spec, { env: rt.env, log: (l) => rt.io.info(l) });
         fetched.push({ requested: spec, version: dist.version, libDir: dist.libDir, source: dist.source });
+      }
+      if (opts.registry) {
+        const reg = await resolveRegistryDist(rt.env, (l) => rt.io.info(l));
+        fetched.push({ requested: 'registry', version: `apicurio ${reg.version}`, libDir: reg.jar, source: 'cache' as const });
       }
       if (rt.globals.json) {
         rt.io.outJson({ kind: 'DevFetch', version: 1, zdpVersion: ZDP_VERSION, distributions: fetched });

@@ -115,6 +115,7 @@ export function registerExtract(program: Command, ctx: CommandContext): void {
           outDir: relative(rt.cwd, outDir!) || '.',
           messagesSampled: result.messagesSampled,
           durationMs: Math.round(result.durationMs),
+          readMs: Math.round(result.readMs),
           topics: result.reports.map((r) => ({ ...r, file: files[r.topic] })),
           problems: result.partial.map((e) => ({ code: e.code, message: e.message })),
         });

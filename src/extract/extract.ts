@@ -60,6 +60,8 @@ export interface ExtractResult {
   /** non-fatal problems that make the run "partial" */
   partial: ZdpError[];
   durationMs: number;
+  /** time spent reading records (first to last), for throughput */
+  readMs: number;
   messagesSampled: number;
 }
 
@@ -396,6 +398,7 @@ export async function extractContracts(profile: ClusterProfile, options: Extract
       reports,
       partial,
       durationMs: performance.now() - started,
+      readMs: outcome.readMs,
       messagesSampled: reports.reduce((n, r) => n + r.messagesSampled, 0),
     };
   } finally {

@@ -30,12 +30,14 @@ export interface SampleOutcome {
   incomplete: Map<string, number[]>;
   timedOut: boolean;
   durationMs: number;
+  /** from the first record handed over to the last: the reading rate without group joins */
+  readMs: number;
 }
 
 export interface SampleOptions {
   /** overall time budget */
   timeoutMs: number;
-  /** stop when nothing arrived for this long after the group was joined */
+  /** stop when nothing arrived for this long after records started to flow */
   idleMs: number;
   signal?: AbortSignal;
   onRecord: (record: SampledRecord) => void;
@@ -46,11 +48,14 @@ export async function sampleRecords(kafka: Kafka, admin: Admin, profile: Cluster
   const read = new Map<string, number>(requests.map((r) => [r.topic, 0]));
   const pending = new Map<string, PartitionWindow>();
   for (const r of requests) for (const w of r.windows) if (w.end > w.start) pending.set(`${r.topic}\u0000${w.partition}`, w);
+  let firstAt = 0;
+  let lastAt = 0;
   const done = () => ({
     read,
     incomplete: incompleteByTopic(pending),
     timedOut: false,
     durationMs: performance.now() - started,
+    readMs: lastAt - firstAt,
   });
   if (pending.size === 0) return done();
 
@@ -89,6 +94,7 @@ export async function sampleRecords(kafka: Kafka, admin: Admin, profile: Cluster
         const key = `${batch.topic}\u0000${batch.partition}`;
         const window = pending.get(key);
         if (!window) return;
+        if (firstAt === 0) firstAt = performance.now();
         for (const m of batch.messages) {
           const offset = BigInt(m.offset);
           if (offset < window.start) continue;
@@ -105,6 +111,7 @@ export async function sampleRecords(kafka: Kafka, admin: Admin, profile: Cluster
           read.set(batch.topic, (read.get(batch.topic) ?? 0) + 1);
         }
         lastProgress = performance.now();
+        lastAt = lastProgress;
         const last = BigInt(batch.lastOffset());
         if (last + 1n >= window.end) {
           pending.delete(key);
@@ -121,7 +128,8 @@ export async function sampleRecords(kafka: Kafka, admin: Admin, profile: Cluster
       if (now - started > options.timeoutMs) {
         timedOut = true;
         finish();
-      } else if (joined && now - lastProgress > options.idleMs) {
+      } else if (joined && firstAt > 0 && now - lastProgress > options.idleMs) {
+        // idle only counts once records flow: before that, the group join and first fetch may be slow
         finish();
       }
     }, 100);

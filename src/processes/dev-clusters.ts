@@ -14,6 +14,7 @@ import { clientProtocol, renderLoggingConfig, renderServerProperties, SCRAM_MECH
 import type { ClusterProfile } from '../config/types.js';
 import { DEV_PROFILES_FILE } from '../config/load.js';
 import { ensureDevCertificates } from './certs.js';
+import { CCOMPAT_PATH, resolveRegistryDist, startRegistry, type RegistryDist } from './registry.js';
 import { findJava, type JavaRuntime } from './java.js';
 import { DEFAULT_SOURCE_LINE, DEFAULT_TARGET_LINE, resolveKafkaDist, type KafkaDist } from './kafka-dist.js';
 import { ensurePortFree, freePorts, isPortFree } from './ports.js';
@@ -35,6 +36,8 @@ export interface DevClusterSpec {
   tls: boolean;
   /** a fixed client port; otherwise a free one */
   port?: number | undefined;
+  /** also run a schema registry (Apicurio, Confluent-compatible API) for this cluster */
+  registry?: boolean;
 }
 
 export interface DevClusterRecord {
@@ -50,6 +53,8 @@ export interface DevClusterRecord {
   user?: { username: string; passwordFile: string };
   /** CA certificate (relative to the cluster dir) */
   caFile?: string;
+  /** the cluster's schema registry process */
+  registry?: { port: number; pid?: number };
 }
 
 export interface DevContext {
@@ -135,6 +140,7 @@ function profileEntry(stateDir: string, record: DevClusterRecord): Record<string
   if (record.auth === 'scram' && record.user) {
     entry.sasl = { mechanism: 'scram-sha-512', username: record.user.username, passwordFile: rel(record.user.passwordFile) };
   }
+  if (record.registry) entry.schemaRegistry = { url: `http://127.0.0.1:${record.registry.port}${CCOMPAT_PATH}` };
   return entry;
 }
 
@@ -152,6 +158,7 @@ export function profileOf(stateDir: string, record: DevClusterRecord): ClusterPr
     const file = join(dir, record.user.passwordFile);
     profile.sasl = { mechanism: 'scram-sha-512', username: record.user.username, password: { key: `clusters.${record.name}.sasl.passwordFile`, file } };
   }
+  if (record.registry) profile.schemaRegistry = { url: `http://127.0.0.1:${record.registry.port}${CCOMPAT_PATH}` };
   return profile;
 }
 
@@ -229,18 +236,39 @@ export interface StartResult {
 }
 
 /** Resolves what a set of specs needs (Java once, each release once, sequentially for Maven's sake). */
-export async function prepareDists(specs: readonly DevClusterSpec[], ctx: DevContext): Promise<{ java: JavaRuntime; dists: Map<string, KafkaDist> }> {
+export interface PreparedDists {
+  java: JavaRuntime;
+  dists: Map<string, KafkaDist>;
+  registry?: RegistryDist;
+}
+
+export async function prepareDists(specs: readonly DevClusterSpec[], ctx: DevContext): Promise<PreparedDists> {
   const java = await findJava(ctx.env);
   const dists = new Map<string, KafkaDist>();
+  let registry: RegistryDist | undefined;
   for (const spec of specs) {
     const existing = readRecord(ctx.stateDir, spec.name);
     const wanted = existing?.kafkaVersion ?? spec.versionSpec;
     if (!dists.has(wanted)) dists.set(wanted, await resolveKafkaDist(wanted, { env: ctx.env, log: ctx.log }));
+    if ((spec.registry || existing?.registry) && !registry) registry = await resolveRegistryDist(ctx.env, ctx.log);
   }
-  return { java, dists };
+  return { java, dists, ...(registry ? { registry } : {}) };
 }
 
-export async function startDevCluster(spec: DevClusterSpec, ctx: DevContext, java: JavaRuntime, dists: Map<string, KafkaDist>): Promise<StartResult> {
+function registryRunning(stateDir: string, record: DevClusterRecord): boolean {
+  return isOurProcess(record.registry?.pid, clusterDir(stateDir, record.name));
+}
+
+/** Starts the cluster's registry unless it runs; the record is updated and saved by the caller. */
+async function ensureRegistry(ctx: DevContext, record: DevClusterRecord, java: JavaRuntime, dist: RegistryDist): Promise<void> {
+  if (record.registry && registryRunning(ctx.stateDir, record)) return;
+  const port = record.registry && (await isPortFree(record.registry.port)) ? record.registry.port : (await freePorts(1))[0]!;
+  const proc = await startRegistry(java, dist, clusterDir(ctx.stateDir, record.name), port, ctx.env, ctx.startTimeoutMs ?? 120_000);
+  record.registry = { port: proc.port, pid: proc.pid };
+}
+
+export async function startDevCluster(spec: DevClusterSpec, ctx: DevContext, prepared: PreparedDists): Promise<StartResult> {
+  const { java, dists } = prepared;
   const started = performance.now();
   const dir = clusterDir(ctx.stateDir, spec.name);
   const existing = readRecord(ctx.stateDir, spec.name);
@@ -253,6 +281,11 @@ export async function startDevCluster(spec: DevClusterSpec, ctx: DevContext, jav
   if (existing && isRunning(ctx.stateDir, existing)) {
     if (spec.port !== undefined && spec.port !== existing.ports.client) {
       throw new UsageError(`local cluster "${spec.name}" is already running on port ${existing.ports.client}`, { code: 'DEV_CLUSTER_RUNNING', hint: `stop it with \`zdp dev down ${spec.name}\` to move it` });
+    }
+    if ((spec.registry || existing.registry) && prepared.registry && !registryRunning(ctx.stateDir, existing)) {
+      await ensureRegistry(ctx, existing, java, prepared.registry);
+      writeRecord(ctx.stateDir, existing);
+      writeProfiles(ctx.stateDir);
     }
     return { record: existing, alreadyRunning: true, startedMs: 0 };
   }
@@ -329,6 +362,11 @@ export async function startDevCluster(spec: DevClusterSpec, ctx: DevContext, jav
 
   try {
     await waitReady(ctx, record, () => exited);
+    if ((spec.registry || record.registry) && prepared.registry) {
+      await ensureRegistry(ctx, record, java, prepared.registry);
+      writeRecord(ctx.stateDir, record);
+      writeProfiles(ctx.stateDir);
+    }
   } catch (error) {
     if (isOurProcess(record.pid, dir)) await stopProcess(record.pid);
     delete record.pid;
@@ -408,9 +446,11 @@ export async function stopDevCluster(stateDir: string, name: string): Promise<bo
   const record = readRecord(stateDir, name);
   if (!record) return false;
   const running = isRunning(stateDir, record);
+  if (record.registry?.pid && registryRunning(stateDir, record)) await stopProcess(record.registry.pid);
   if (running && record.pid) await stopProcess(record.pid);
-  if (record.pid !== undefined) {
+  if (record.pid !== undefined || record.registry?.pid !== undefined) {
     delete record.pid;
+    if (record.registry) delete record.registry.pid;
     writeRecord(stateDir, record);
   }
   return running;

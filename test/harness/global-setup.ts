@@ -9,7 +9,7 @@ import type { TestProject } from 'vitest/node';
 import { listRecords, prepareDists, startDevCluster, stopDevCluster, clusterDir, type DevClusterSpec } from '../../src/processes/dev-clusters.js';
 
 export const HARNESS_CLUSTERS: DevClusterSpec[] = [
-  { name: 'source', versionSpec: '3.9', auth: 'none', tls: false },
+  { name: 'source', versionSpec: '3.9', auth: 'none', tls: false, registry: true },
   { name: 'target', versionSpec: '4', auth: 'none', tls: false },
   { name: 'secure', versionSpec: '4', auth: 'scram', tls: true },
 ];
@@ -30,14 +30,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const log = (line: string) => process.stderr.write(`[harness] ${line}\n`);
   const ctx = { stateDir, env: process.env, log, startTimeoutMs: 180_000 };
   const started = performance.now();
-  const { java, dists } = await prepareDists(HARNESS_CLUSTERS, ctx);
-  const results = await Promise.allSettled(HARNESS_CLUSTERS.map((spec) => startDevCluster(spec, ctx, java, dists)));
+  const prepared = await prepareDists(HARNESS_CLUSTERS, ctx);
+  const results = await Promise.allSettled(HARNESS_CLUSTERS.map((spec) => startDevCluster(spec, ctx, prepared)));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
     for (const spec of HARNESS_CLUSTERS) await stopDevCluster(stateDir, spec.name);
     throw failed.reason;
   }
   log(`clusters up in ${((performance.now() - started) / 1000).toFixed(1)}s: ${listRecords(stateDir).map((r) => `${r.name}=Kafka ${r.kafkaVersion}@127.0.0.1:${r.ports.client}`).join(', ')}`);
+  log(`schema registry (Apicurio): ${listRecords(stateDir).filter((r) => r.registry).map((r) => `${r.name}@127.0.0.1:${r.registry!.port}`).join(', ')}`);
   log(`broker logs: ${runDir}/.zdp/dev/<name>/logs/server.log`);
   project.provide('zdpProjectDir', runDir);
   project.provide('zdpStateDir', stateDir);

@@ -109,7 +109,7 @@ describe('zdp extract on real topics', () => {
     writeFileSync(join(dir, 'zdp.yaml'), [
       'apiVersion: zdp/v1',
       'clusters:',
-      `  source: {bootstrapServers: [${source.bootstrapServers[0]}]}`,
+      `  source: {bootstrapServers: [${source.bootstrapServers[0]}], schemaRegistry: {url: "${source.schemaRegistry!.url}"}}`,
       `  noregistry: {bootstrapServers: [${source.bootstrapServers[0]}], schemaRegistry: {url: "http://127.0.0.1:1"}}`,
       '',
     ].join('\n'));
@@ -123,7 +123,7 @@ describe('zdp extract on real topics', () => {
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.kind).toBe('ExtractReport');
-    expect(report.topics[0]).toMatchObject({ topic: t.orders, partitions: 3, messagesSampled: 240, valueEncoding: 'json', mixedEncodings: false, groups: [`${prefix}-billing`] });
+    expect(report.topics[0], JSON.stringify(report.topics[0])).toMatchObject({ topic: t.orders, partitions: 3, messagesSampled: 240, valueEncoding: 'json', mixedEncodings: false, groups: [`${prefix}-billing`] });
 
     const doc = load('c1', t.orders);
     expect(doc.asyncapi).toBe('3.0.0');
@@ -217,6 +217,11 @@ describe('zdp extract on real topics', () => {
   });
 
   it('reports schema ids it cannot resolve as partial (exit 8) and still writes the contract', async () => {
+    // id 42 is not registered on the real registry either: partial too, with the registry's own answer
+    const known = await runZdp(['extract', '--cluster', 'source', '--topic', t.framed, '--from', 'earliest', '--out', 'c4b'], { cwd: dir });
+    expect(known.code).toBe(8);
+    expect(known.stderr).toMatch(/schema id 42: schema registry of "source"/);
+
     const r = await runZdp(['extract', '--cluster', 'noregistry', '--topic', t.framed, '--from', 'earliest', '--out', 'c4', '--json'], { cwd: dir });
     expect(r.code).toBe(8);
     const report = JSON.parse(r.stdout);
