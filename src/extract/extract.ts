@@ -156,8 +156,8 @@ function checkAvroBodies(type: avsc.Type, bodies: Buffer[]): { failures: number;
 interface ResolvedId {
   schema: RegistrySchema;
   parsed: unknown;
-  subject?: string;
-  version?: number;
+  /** every subject/version that registered this schema */
+  usages: { subject: string; version: number }[];
   avroType?: avsc.Type;
 }
 
@@ -168,7 +168,7 @@ async function resolveIds(registry: SchemaRegistryClient, ids: Iterable<number>)
     try {
       const schema = await registry.getSchemaById(id);
       const usage = await registry.getSubjectVersionsForId(id).catch(() => []);
-      const first = [...usage].sort((a, b) => a.subject.localeCompare(b.subject) || a.version - b.version)[0];
+      const usages = [...usage].sort((a, b) => a.subject.localeCompare(b.subject) || a.version - b.version);
       let parsed: unknown = schema.schema;
       let avroType: avsc.Type | undefined;
       if (schema.schemaType === 'AVRO' || schema.schemaType === 'JSON') parsed = JSON.parse(schema.schema);
@@ -180,7 +180,7 @@ async function resolveIds(registry: SchemaRegistryClient, ids: Iterable<number>)
         }
         avroType = avsc.Type.forSchema(parsed as avsc.Schema, { registry: registryTypes });
       }
-      resolved.set(id, { schema, parsed, ...(first ? { subject: first.subject, version: first.version } : {}), ...(avroType ? { avroType } : {}) });
+      resolved.set(id, { schema, parsed, usages, ...(avroType ? { avroType } : {}) });
     } catch (error) {
       failed.set(id, isZdpError(error) ? error : mapUnknown(error));
     }
@@ -202,7 +202,19 @@ function namingStrategy(topic: string, subject: string | undefined, parsed: unkn
   return undefined;
 }
 
-function payloadModel(part: PartSample, inference: InferenceOptions, registry: { resolved: Map<number, ResolvedId>; failed: Map<number, ZdpError>; available: boolean }, warnings: string[], label: string): { model: PayloadModel; undecodable: number; subject?: string; parsed?: unknown } {
+/** The subject this topic uses: topic-named first, then topic+record, then record name, then any. */
+function subjectFor(topic: string, part: 'key' | 'value', r: ResolvedId): { subject: string; version: number } | undefined {
+  const rec = r.parsed as { name?: string; namespace?: string } | undefined;
+  const full = rec && typeof rec === 'object' && rec.name ? (rec.namespace && !rec.name.includes('.') ? `${rec.namespace}.${rec.name}` : rec.name) : undefined;
+  return (
+    r.usages.find((u) => u.subject === `${topic}-${part}`) ??
+    r.usages.find((u) => full !== undefined && u.subject === `${topic}-${full}`) ??
+    r.usages.find((u) => full !== undefined && u.subject === full) ??
+    r.usages[0]
+  );
+}
+
+function payloadModel(topic: string, partName: 'key' | 'value', part: PartSample, inference: InferenceOptions, registry: { resolved: Map<number, ResolvedId>; failed: Map<number, ZdpError>; available: boolean }, warnings: string[], label: string): { model: PayloadModel; undecodable: number; subject?: string; parsed?: unknown } {
   const winner = part.vote.winner();
   if (!winner) return { model: { kind: 'none', reason: part.vote.total === 0 ? 'the topic was empty when sampled: no records to infer a schema from' : `every sampled ${label} was null or empty` }, undecodable: 0 };
   if (winner.mixed) {
@@ -235,6 +247,7 @@ function payloadModel(part: PartSample, inference: InferenceOptions, registry: {
       const top = ids[0];
       if (!top) return { model: { kind: 'none', reason: 'no records' }, undecodable };
       const resolved = registry.resolved.get(top[0]);
+      const chosen = resolved ? subjectFor(topic, partName, resolved) : undefined;
       if (!resolved) {
         const why = registry.available ? (registry.failed.get(top[0])?.message ?? 'not found in the registry') : 'no schema registry is configured for this cluster';
         return { model: { kind: 'registry-unresolved', framing, reason: why }, undecodable };
@@ -245,10 +258,10 @@ function payloadModel(part: PartSample, inference: InferenceOptions, registry: {
           schemaType: resolved.schema.schemaType as SchemaType,
           schema: resolved.parsed,
           framing,
-          ...(resolved.subject ? { subject: resolved.subject, version: resolved.version! } : {}),
+          ...(chosen ? { subject: chosen.subject, version: chosen.version } : {}),
         },
         undecodable,
-        ...(resolved.subject ? { subject: resolved.subject } : {}),
+        ...(chosen ? { subject: chosen.subject } : {}),
         parsed: resolved.parsed,
       };
     }
@@ -324,9 +337,11 @@ export async function extractContracts(profile: ClusterProfile, options: Extract
     const ids = new Set<number>();
     for (const s of samples.values()) for (const part of [s.key, s.value]) for (const id of part.registryIds.keys()) ids.add(id);
     let registryState = { resolved: new Map<number, ResolvedId>(), failed: new Map<number, ZdpError>(), available: Boolean(profile.schemaRegistry) };
+    let registryClient: SchemaRegistryClient | undefined;
     if (ids.size > 0) {
       if (profile.schemaRegistry) {
         const registry = new SchemaRegistryClient(profile.schemaRegistry, deps.env, profile.name, Math.min(profile.timeoutMs, 10_000));
+        registryClient = registry;
         try {
           await registry.ping();
           registryState = { ...(await resolveIds(registry, ids)), available: true };
@@ -334,6 +349,7 @@ export async function extractContracts(profile: ClusterProfile, options: Extract
         } catch (error) {
           if (!isZdpError(error)) throw error;
           registryState.available = false;
+          registryClient = undefined;
           registryState.failed = new Map([...ids].map((id) => [id, error]));
           partial.push(error);
         }
@@ -352,8 +368,8 @@ export async function extractContracts(profile: ClusterProfile, options: Extract
       const s = samples.get(topic)!;
       const meta = metadata.topics.find((t) => t.name === topic)!;
       const warnings: string[] = [];
-      const value = payloadModel(s.value, options.inference, registryState, warnings, 'value');
-      const key = payloadModel(s.key, options.inference, registryState, warnings, 'key');
+      const value = payloadModel(topic, 'value', s.value, options.inference, registryState, warnings, 'value');
+      const key = payloadModel(topic, 'key', s.key, options.inference, registryState, warnings, 'key');
       const notes: string[] = [];
       if (value.model.kind === 'none') notes.push(value.model.reason);
       if (value.model.kind === 'registry-unresolved') notes.push(`value schema unresolved: ${value.model.reason}`);
@@ -391,6 +407,16 @@ export async function extractContracts(profile: ClusterProfile, options: Extract
         groups: model.groups,
         warnings: warnings.sort(),
       });
+    }
+    if (registryClient) {
+      const levels = new Map<string, string>();
+      for (const m of models) {
+        for (const p of [m.value, m.key]) {
+          if (p.kind !== 'registry' || !p.subject) continue;
+          if (!levels.has(p.subject)) levels.set(p.subject, await registryClient.getCompatibility(p.subject).catch(() => 'UNKNOWN'));
+          p.compatibility = levels.get(p.subject)!;
+        }
+      }
     }
     return {
       models,

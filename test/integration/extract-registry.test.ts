@@ -89,7 +89,8 @@ describe('zdp extract with a real schema registry', () => {
     const m = messageOf(doc);
     expect(m.payload.schemaFormat).toBe('application/vnd.apache.avro;version=1.9.0');
     expect(m.payload.schema.fields.map((f: Doc) => f.name)).toEqual(['id', 'amount', 'currency', 'memo']);
-    expect(m['x-zdp-schema']).toEqual({ subject: `${t.avro}-value`, version: 1, schemaType: 'AVRO' });
+    expect(m['x-zdp-schema']).toMatchObject({ subject: `${t.avro}-value`, version: 1, schemaType: 'AVRO' });
+    expect(m['x-zdp-schema'].compatibility).toMatch(/^(NONE|BACKWARD|FORWARD|FULL)(_TRANSITIVE)?$/);
     expect(m.bindings.kafka).toMatchObject({ schemaIdLocation: 'payload', schemaIdPayloadEncoding: 'confluent', schemaLookupStrategy: 'TopicNameStrategy' });
     expect(doc.servers.source.bindings.kafka).toMatchObject({ schemaRegistryUrl: harnessProfile(projectDir, 'source').schemaRegistry!.url, bindingVersion: '0.5.0' });
     const text = readFileSync(join(dir, 'a', `${t.avro}.asyncapi.yaml`), 'utf8');

@@ -157,7 +157,7 @@ export function buildAsyncApiDocument(model: TopicModel, server: ServerModel, op
   }
   message.bindings = { kafka: messageBinding };
   if (model.value.kind === 'registry' && model.value.subject) {
-    message['x-zdp-schema'] = { subject: model.value.subject, version: model.value.version, schemaType: model.value.schemaType };
+    message['x-zdp-schema'] = { subject: model.value.subject, version: model.value.version, schemaType: model.value.schemaType, ...(model.value.compatibility ? { compatibility: model.value.compatibility } : {}) };
   }
   if (model.key.kind === 'registry' && model.key.subject) {
     message['x-zdp-key-schema'] = { subject: model.key.subject, version: model.key.version, schemaType: model.key.schemaType, ...(model.key.schemaType === 'PROTOBUF' ? { schema: model.key.schema } : {}) };

@@ -8,7 +8,7 @@ export type RegistrySchemaType = 'AVRO' | 'JSON' | 'PROTOBUF';
 
 export type PayloadModel =
   | { kind: 'json'; schema: JsonSchema }
-  | { kind: 'registry'; schemaType: RegistrySchemaType; schema: unknown; subject?: string; version?: number; framing: 'confluent' | 'apicurio' }
+  | { kind: 'registry'; schemaType: RegistrySchemaType; schema: unknown; subject?: string; version?: number; compatibility?: string; framing: 'confluent' | 'apicurio' }
   | { kind: 'registry-unresolved'; framing: 'confluent' | 'apicurio'; reason: string }
   | { kind: 'text'; schema: JsonSchema }
   | { kind: 'binary' }
