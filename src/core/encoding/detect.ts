@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 /**
  * Recognises how one record's key or value is encoded, without a registry: tombstone, empty,
  * Schema Registry framing (Confluent 4-byte id, Apicurio 8-byte id), JSON, UTF-8 text or binary.
@@ -14,19 +16,16 @@ export interface DetectedRecordPart {
   body?: Buffer;
   /** json: the parsed value */
   json?: unknown;
+  /** json and text: the decoded text */
+  text?: string;
   /** why a plausible reading was rejected, e.g. invalid UTF-8 */
   note?: string;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /** Valid UTF-8 text, or undefined. */
 export function decodeUtf8(bytes: Uint8Array): string | undefined {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
+  if (!isUtf8(bytes)) return undefined;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 // eslint-disable-next-line no-control-regex
@@ -57,13 +56,13 @@ export function detectEncoding(value: Buffer | null | undefined): DetectedRecord
   }
   if (looksLikeJson(text)) {
     try {
-      return { encoding: 'json', json: JSON.parse(text) };
+      return { encoding: 'json', json: JSON.parse(text), text };
     } catch {
       // falls through to text
     }
   }
   if (CONTROL.test(text)) return { encoding: 'binary' };
-  return { encoding: 'text' };
+  return { encoding: 'text', text };
 }
 
 /** Counts encodings over a topic's samples and names the winner with its share. */

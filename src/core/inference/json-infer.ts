@@ -90,47 +90,62 @@ export class StatsNode {
         this.booleans++;
         return;
       case 'number':
-        if (Number.isInteger(value)) {
-          this.integers++;
-          if (!Number.isSafeInteger(value)) this.unsafeIntegers++;
-        } else {
-          this.fractions++;
-        }
+        if (Number.isInteger(value)) this.addInteger(!Number.isSafeInteger(value));
+        else this.fractions++;
         return;
       case 'string':
         this.observeString(value, options);
         return;
       case 'object':
         if (Array.isArray(value)) {
-          this.arrays++;
-          if (value.length < this.minItems) this.minItems = value.length;
-          if (value.length > this.maxItems) this.maxItems = value.length;
-          if (value.length > 0) {
-            this.items ??= new StatsNode();
-            for (const item of value) this.items.observe(item, options, depth + 1);
-          }
+          const items = this.addArray(value.length);
+          for (const item of value) items!.observe(item, options, depth + 1);
           return;
         }
         this.objects++;
         for (const key in value as Record<string, unknown>) {
           const child = (value as Record<string, unknown>)[key];
           if (child === undefined) continue;
-          if (this.props === null) {
-            this.mapValues!.observe(child, options, depth + 1);
-            continue;
-          }
-          let node = this.props.get(key);
-          if (!node) {
-            node = new StatsNode();
-            this.props.set(key, node);
-          }
-          node.observe(child, options, depth + 1);
+          this.child(key).observe(child, options, depth + 1);
         }
-        if (this.props !== null && this.props.size > options.mapKeyThreshold) this.collapseToMap(options);
+        this.endObject(options);
         return;
       default:
         return;
     }
+  }
+
+  // The adders below are the one place statistics change. Callers count `seen` and check depth.
+
+  addInteger(unsafe: boolean): void {
+    this.integers++;
+    if (unsafe) this.unsafeIntegers++;
+  }
+
+  /** Counts an array of `length` items and returns the node its items go to (undefined when empty). */
+  addArray(length: number): StatsNode | undefined {
+    this.arrays++;
+    if (length < this.minItems) this.minItems = length;
+    if (length > this.maxItems) this.maxItems = length;
+    if (length === 0) return undefined;
+    this.items ??= new StatsNode();
+    return this.items;
+  }
+
+  /** The node for a property of this object (the merged value node once it became a map). */
+  child(key: string): StatsNode {
+    if (this.props === null) return this.mapValues!;
+    let node = this.props.get(key);
+    if (!node) {
+      node = new StatsNode();
+      this.props.set(key, node);
+    }
+    return node;
+  }
+
+  /** After an object's properties: collapse into a map when it has too many distinct keys. */
+  endObject(options: InferenceOptions): void {
+    if (this.props !== null && this.props.size > options.mapKeyThreshold) this.collapseToMap(options);
   }
 
   private observeString(value: string, options: InferenceOptions): void {

@@ -47,7 +47,7 @@ export class PartSample {
         this.json.observe(d.json, options);
         return d.json;
       case 'text': {
-        const s = bytes!.toString('utf8');
+        const s = d.text ?? bytes!.toString('utf8');
         this.text.observe(s, options);
         return s;
       }
