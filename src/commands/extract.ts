@@ -25,6 +25,7 @@ interface ExtractFlags {
   enums: boolean;
   timeout: string;
   includeInternal: boolean;
+  workers?: string;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -32,6 +33,12 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 function positiveInt(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} ${value} is not a positive whole number`);
+  return n;
+}
+
+function nonNegativeInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} ${value} is not a whole number`);
   return n;
 }
 
@@ -50,6 +57,7 @@ export function registerExtract(program: Command, ctx: CommandContext): void {
     .option('--no-enums', 'never turn low-cardinality strings into enums')
     .option('--timeout <seconds>', 'time budget for sampling', String(DEFAULT_EXTRACT.timeoutMs / 1000))
     .option('--include-internal', 'also extract internal topics (__*, _schemas, *.internal)', false)
+    .option('--workers <n>', `inference worker threads, 0 for none (default: cores - 2 from 4 cores, at most 4; here ${DEFAULT_EXTRACT.workers})`)
     .addHelpText('after', "\nExamples:\n  zdp extract --cluster source --topic 'orders.*'\n  zdp extract --cluster prod --exclude '*.dlq' --from earliest --sample 1000 --json > report.json")
     .action(async (flags: ExtractFlags) => {
       const rt = ctx.runtime();
@@ -66,6 +74,7 @@ export function registerExtract(program: Command, ctx: CommandContext): void {
         inference: { ...DEFAULT_INFERENCE, enums: flags.enums },
         examples: flags.examples,
         includeInternal: flags.includeInternal,
+        workers: flags.workers === undefined ? DEFAULT_EXTRACT.workers : nonNegativeInt(flags.workers, '--workers'),
       };
       const spinner = await rt.io.spinner(`connecting to ${profile.name}…`);
       const result = await extractContracts(profile, options, {

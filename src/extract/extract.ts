@@ -9,7 +9,8 @@ import type { ClusterProfile } from '../config/types.js';
 import { connectAdmin, mapKafkaError, withDeadline } from '../kafka/client.js';
 import { sampleRecords } from '../kafka/sampler.js';
 import { samplingWindows, selectTopics, type PartitionOffsets, type SampleFrom } from '../core/sampling.js';
-import { TopicSample, type PartSample } from '../core/inference/topic-sample.js';
+import type { PartSample, TopicSample } from '../core/inference/topic-sample.js';
+import { createInferencePool, defaultWorkers } from './inference-pool.js';
 import { DEFAULT_INFERENCE, toJsonSchema, type InferenceOptions, type JsonSchema } from '../core/inference/json-infer.js';
 import type { PayloadModel, ServerModel, TopicConfigModel, TopicModel } from '../core/contracts/model.js';
 import { SchemaRegistryClient, type RegistrySchema, type SchemaType } from '../registry/client.js';
@@ -24,6 +25,8 @@ export interface ExtractOptions {
   inference: InferenceOptions;
   examples: boolean;
   includeInternal: boolean;
+  /** inference worker threads (0: in-process) */
+  workers: number;
 }
 
 export const DEFAULT_EXTRACT: Omit<ExtractOptions, 'include' | 'exclude'> = {
@@ -34,6 +37,7 @@ export const DEFAULT_EXTRACT: Omit<ExtractOptions, 'include' | 'exclude'> = {
   inference: DEFAULT_INFERENCE,
   examples: true,
   includeInternal: false,
+  workers: defaultWorkers(),
 };
 
 export interface TopicReport {
@@ -324,14 +328,15 @@ export async function extractContracts(profile: ClusterProfile, options: Extract
       }));
       requests.push({ topic, windows: samplingWindows(po, options.samplePerPartition, options.from) });
     }
-    const samples = new Map(selected.map((t) => [t, new TopicSample(t, options.inference)]));
-    deps.log(`sampling up to ${options.samplePerPartition} records per partition…`);
+    const pool = createInferencePool(selected, options.inference, options.workers);
+    deps.log(`sampling up to ${options.samplePerPartition} records per partition${pool.workers ? ` (inference on ${pool.workers} worker thread${pool.workers > 1 ? 's' : ''})` : ''}…`);
     const outcome = await sampleRecords(kafka, admin, profile, requests, {
       timeoutMs: options.timeoutMs,
       idleMs: options.idleMs,
       ...(deps.signal ? { signal: deps.signal } : {}),
-      onRecord: (r) => samples.get(r.topic)!.add(r),
+      onBatch: (topic, records) => pool.add(topic, records),
     });
+    const samples = await pool.finish();
 
     // Registry ids seen in keys and values
     const ids = new Set<number>();

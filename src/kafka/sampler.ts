@@ -40,7 +40,8 @@ export interface SampleOptions {
   /** stop when nothing arrived for this long after records started to flow */
   idleMs: number;
   signal?: AbortSignal;
-  onRecord: (record: SampledRecord) => void;
+  /** receives each batch's records in the window; the next fetch waits for it (backpressure) */
+  onBatch: (topic: string, records: SampledRecord[]) => Promise<void> | void;
 }
 
 export async function sampleRecords(kafka: Kafka, admin: Admin, profile: ClusterProfile, requests: readonly SampleRequest[], options: SampleOptions): Promise<SampleOutcome> {
@@ -95,11 +96,12 @@ export async function sampleRecords(kafka: Kafka, admin: Admin, profile: Cluster
         const window = pending.get(key);
         if (!window) return;
         if (firstAt === 0) firstAt = performance.now();
+        const records: SampledRecord[] = [];
         for (const m of batch.messages) {
           const offset = BigInt(m.offset);
           if (offset < window.start) continue;
           if (offset >= window.end) break;
-          options.onRecord({
+          records.push({
             topic: batch.topic,
             partition: batch.partition,
             offset,
@@ -108,8 +110,9 @@ export async function sampleRecords(kafka: Kafka, admin: Admin, profile: Cluster
             value: m.value ?? null,
             headers: m.headers ?? {},
           });
-          read.set(batch.topic, (read.get(batch.topic) ?? 0) + 1);
         }
+        read.set(batch.topic, (read.get(batch.topic) ?? 0) + records.length);
+        await options.onBatch(batch.topic, records);
         lastProgress = performance.now();
         lastAt = lastProgress;
         const last = BigInt(batch.lastOffset());

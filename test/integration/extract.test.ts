@@ -176,6 +176,10 @@ describe('zdp extract on real topics', () => {
     const files = readdirSync(join(dir, 'run-a')).sort();
     expect(files).toHaveLength(6);
     for (const f of files) expect(readFileSync(join(dir, 'run-b', f), 'utf8')).toBe(readFileSync(join(dir, 'run-a', f), 'utf8'));
+    // inference in worker threads merges per-worker statistics: the same bytes again
+    const w = await run(['--topic', `${prefix}.*`, '--exclude', t.big, '--exclude', t.framed, '--out', 'run-w', '--workers', '2']);
+    expect(w.code, w.stderr).toBe(0);
+    for (const f of files) expect(readFileSync(join(dir, 'run-w', f), 'utf8')).toBe(readFileSync(join(dir, 'run-a', f), 'utf8'));
     const c = await run(['--topic', t.orders, '--out', 'no-examples', '--no-examples']);
     expect(c.code).toBe(0);
     expect((Object.values(load('no-examples', t.orders).components.messages)[0] as Doc).examples).toBeUndefined();

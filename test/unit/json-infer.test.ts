@@ -106,3 +106,13 @@ describe('JSON Schema inference', () => {
     expect(JSON.stringify(sortKeys({ b: 1, a: { d: 1, c: [{ z: 1, y: 2 }] } }))).toBe('{"a":{"c":[{"y":2,"z":1}],"d":1},"b":1}');
   });
 });
+
+describe('inference across threads', () => {
+  it('revives node trees that lost their prototype in a structured clone', () => {
+    const node = new StatsNode();
+    for (let i = 0; i < 30; i++) node.observe({ a: i, b: [{ c: 'x' }], m: null });
+    const cloned = StatsNode.revive(structuredClone(node));
+    expect(cloned).toBeInstanceOf(StatsNode);
+    expect(toJsonSchema(cloned)).toEqual(toJsonSchema(node));
+  });
+});

@@ -75,6 +75,10 @@ export class EncodingVote {
     this.total++;
   }
 
+  static revive(plain: EncodingVote): EncodingVote {
+    return Object.setPrototypeOf(plain, EncodingVote.prototype) as EncodingVote;
+  }
+
   merge(other: EncodingVote): void {
     for (const [k, v] of other.counts) this.counts.set(k, (this.counts.get(k) ?? 0) + v);
     this.total += other.total;

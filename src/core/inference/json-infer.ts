@@ -213,6 +213,18 @@ export class StatsNode {
     return this;
   }
 
+  /**
+   * Restores the class of a node tree that crossed a thread boundary (structured clone keeps the
+   * fields and Maps, not the prototype).
+   */
+  static revive(plain: StatsNode): StatsNode {
+    Object.setPrototypeOf(plain, StatsNode.prototype);
+    if (plain.props) for (const child of plain.props.values()) StatsNode.revive(child);
+    if (plain.mapValues) StatsNode.revive(plain.mapValues);
+    if (plain.items) StatsNode.revive(plain.items);
+    return plain;
+  }
+
   /** Kinds of non-null values seen. */
   kinds(): string[] {
     const k: string[] = [];

@@ -37,6 +37,35 @@ export class PartSample {
   readonly notes = new Map<string, number>();
   maxBytes = 0;
 
+  static revive(plain: PartSample): PartSample {
+    Object.setPrototypeOf(plain, PartSample.prototype);
+    EncodingVote.revive(plain.vote);
+    StatsNode.revive(plain.json);
+    StatsNode.revive(plain.text);
+    for (const e of plain.registryIds.values()) e.bodies = e.bodies.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    return plain;
+  }
+
+  merge(other: PartSample, options: InferenceOptions): this {
+    this.vote.merge(other.vote);
+    this.json.merge(other.json, options);
+    this.text.merge(other.text, options);
+    for (const [len, n] of other.binaryLengths) {
+      if (this.binaryLengths.has(len) || this.binaryLengths.size < MAX_BINARY_LENGTHS) this.binaryLengths.set(len, (this.binaryLengths.get(len) ?? 0) + n);
+    }
+    for (const [id, e] of other.registryIds) {
+      const mine = this.registryIds.get(id);
+      if (!mine) this.registryIds.set(id, { count: e.count, framing: e.framing, bodies: e.bodies.slice(0, BODIES_PER_SCHEMA) });
+      else {
+        mine.count += e.count;
+        for (const b of e.bodies) if (mine.bodies.length < BODIES_PER_SCHEMA) mine.bodies.push(b);
+      }
+    }
+    for (const [note, n] of other.notes) this.notes.set(note, (this.notes.get(note) ?? 0) + n);
+    this.maxBytes = Math.max(this.maxBytes, other.maxBytes);
+    return this;
+  }
+
   add(bytes: Buffer | null, options: InferenceOptions): unknown {
     const d = detectEncoding(bytes);
     this.vote.add(d.encoding);
@@ -126,6 +155,35 @@ export class TopicSample {
       }
     }
     this.offerExample({ partition: record.partition, offset: record.offset, key, value, headers });
+  }
+
+  static revive(plain: TopicSample): TopicSample {
+    Object.setPrototypeOf(plain, TopicSample.prototype);
+    PartSample.revive(plain.value);
+    PartSample.revive(plain.key);
+    for (const h of plain.headers.values()) StatsNode.revive(h.node);
+    return plain;
+  }
+
+  /** Adds another sample of the same topic (from another worker) into this one. */
+  merge(other: TopicSample): this {
+    this.records += other.records;
+    this.minTimestampMs = Math.min(this.minTimestampMs, other.minTimestampMs);
+    this.maxTimestampMs = Math.max(this.maxTimestampMs, other.maxTimestampMs);
+    this.value.merge(other.value, this.options);
+    this.key.merge(other.key, this.options);
+    for (const [name, h] of other.headers) {
+      const mine = this.headers.get(name);
+      if (!mine) this.headers.set(name, { count: h.count, binary: h.binary, repeated: h.repeated, node: new StatsNode().merge(h.node, this.options) });
+      else {
+        mine.count += h.count;
+        mine.binary += h.binary;
+        mine.repeated += h.repeated;
+        mine.node.merge(h.node, this.options);
+      }
+    }
+    for (const e of other.examples) this.offerExample(e);
+    return this;
   }
 
   /** Keeps the examples with the lowest (partition, offset): the same input gives the same examples. */

@@ -1,0 +1,107 @@
+/**
+ * Runs inference next to the Kafka consumer: in worker threads when there is a spare core (the
+ * consumer's decoding keeps the main thread busy), in-process otherwise. Batches are packed into
+ * transferable buffers; at most a few are in flight per worker, so memory stays bounded when
+ * inference is slower than reading.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { TopicSample } from '../core/inference/topic-sample.js';
+import type { InferenceOptions } from '../core/inference/json-infer.js';
+import type { SampledRecord } from '../kafka/sampler.js';
+import { packBatch } from './packing.js';
+
+const IN_FLIGHT_PER_WORKER = 2;
+
+export interface InferencePool {
+  readonly workers: number;
+  add(topic: string, records: readonly SampledRecord[]): Promise<void>;
+  finish(): Promise<Map<string, TopicSample>>;
+}
+
+/**
+ * Worker threads to use by default. On 2 cores a worker measured no faster than in-process
+ * inference (it competes with the consumer and a local broker), so workers start at 4 cores:
+ * one core for the consumer, one for everything else, the rest (up to 4) for inference.
+ */
+export function defaultWorkers(cores = availableParallelism()): number {
+  return cores >= 4 ? Math.min(4, cores - 2) : 0;
+}
+
+export function createInferencePool(topics: readonly string[], options: InferenceOptions, workers = defaultWorkers()): InferencePool {
+  const script = fileURLToPath(new URL('./inference-worker.js', import.meta.url));
+  // Running from TypeScript sources (tests) there is no compiled worker: infer in-process.
+  if (workers <= 0 || !existsSync(script)) return inProcess(topics, options);
+  return threaded(topics, options, workers, script);
+}
+
+function inProcess(topics: readonly string[], options: InferenceOptions): InferencePool {
+  const samples = new Map(topics.map((t) => [t, new TopicSample(t, options)]));
+  return {
+    workers: 0,
+    async add(topic, records) {
+      const s = samples.get(topic)!;
+      for (const r of records) s.add(r);
+    },
+    async finish() {
+      return samples;
+    },
+  };
+}
+
+function threaded(topics: readonly string[], options: InferenceOptions, count: number, script: string): InferencePool {
+  const pool = Array.from({ length: count }, () => {
+    const worker = new Worker(script, { workerData: { options } });
+    worker.unref();
+    return { worker, inFlight: 0, waiters: [] as (() => void)[], failure: undefined as Error | undefined };
+  });
+  for (const p of pool) {
+    p.worker.on('message', (msg: { type: string }) => {
+      if (msg.type === 'ack') {
+        p.inFlight--;
+        p.waiters.shift()?.();
+      }
+    });
+    p.worker.on('error', (e) => {
+      p.failure = e;
+      for (const w of p.waiters.splice(0)) w();
+    });
+  }
+  let next = 0;
+  return {
+    workers: count,
+    async add(topic, records) {
+      if (records.length === 0) return;
+      const p = pool[next++ % pool.length]!;
+      if (p.failure) throw p.failure;
+      while (p.inFlight >= IN_FLIGHT_PER_WORKER) {
+        await new Promise<void>((r) => p.waiters.push(r));
+        if (p.failure) throw p.failure;
+      }
+      const batch = packBatch(topic, records);
+      p.inFlight++;
+      p.worker.postMessage({ type: 'batch', id: next, batch }, [batch.meta.buffer as ArrayBuffer, batch.lengths.buffer as ArrayBuffer, batch.data.buffer as ArrayBuffer]);
+    },
+    async finish() {
+      const merged = new Map(topics.map((t) => [t, new TopicSample(t, options)]));
+      const results = await Promise.all(
+        pool.map(
+          (p) =>
+            new Promise<TopicSample[]>((resolve, reject) => {
+              if (p.failure) return reject(p.failure);
+              p.worker.on('message', (msg: { type: string; samples?: TopicSample[] }) => {
+                if (msg.type === 'result') resolve(msg.samples!);
+              });
+              p.worker.once('error', reject);
+              p.worker.postMessage({ type: 'finish' });
+            }),
+        ),
+      );
+      for (const samples of results) for (const s of samples) merged.get(s.topic)!.merge(TopicSample.revive(s));
+      await Promise.all(pool.map((p) => p.worker.terminate()));
+      return merged;
+    },
+  };
+}

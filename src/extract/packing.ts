@@ -1,0 +1,84 @@
+/**
+ * Packs a batch of sampled records into transferable buffers for a worker thread (one copy of the
+ * bytes, no per-record structured clone), and unpacks them there as Buffer views.
+ */
+import type { RecordInput } from '../core/inference/topic-sample.js';
+import type { SampledRecord } from '../kafka/sampler.js';
+
+export interface PackedBatch {
+  topic: string;
+  count: number;
+  /** partition, offset, timestamp per record */
+  meta: Float64Array;
+  /** key length, value length per record (-1 for null) */
+  lengths: Int32Array;
+  data: Uint8Array;
+  /** headers per record, only for records that have any */
+  headers: (Record<string, Uint8Array | string | (Uint8Array | string)[]> | null)[] | null;
+}
+
+export function packBatch(topic: string, records: readonly SampledRecord[]): PackedBatch {
+  const count = records.length;
+  const meta = new Float64Array(count * 3);
+  const lengths = new Int32Array(count * 2);
+  let size = 0;
+  let anyHeaders = false;
+  for (const r of records) {
+    size += (r.key?.length ?? 0) + (r.value?.length ?? 0);
+    if (!anyHeaders) for (const _ in r.headers) { anyHeaders = true; break; }
+  }
+  const data = new Uint8Array(size);
+  const headers = anyHeaders ? new Array<PackedBatch['headers'] extends (infer H)[] | null ? H : never>(count).fill(null) : null;
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const r = records[i]!;
+    meta[i * 3] = r.partition;
+    meta[i * 3 + 1] = Number(r.offset);
+    meta[i * 3 + 2] = r.timestampMs;
+    if (r.key) {
+      data.set(r.key, at);
+      at += r.key.length;
+      lengths[i * 2] = r.key.length;
+    } else lengths[i * 2] = -1;
+    if (r.value) {
+      data.set(r.value, at);
+      at += r.value.length;
+      lengths[i * 2 + 1] = r.value.length;
+    } else lengths[i * 2 + 1] = -1;
+    if (headers) {
+      let h: Record<string, Uint8Array | string | (Uint8Array | string)[]> | null = null;
+      for (const name in r.headers) {
+        const v = r.headers[name];
+        if (v === undefined) continue;
+        (h ??= {})[name] = v;
+      }
+      headers[i] = h;
+    }
+  }
+  return { topic, count, meta, lengths, data, headers };
+}
+
+export function unpackBatch(batch: PackedBatch, onRecord: (r: RecordInput) => void): void {
+  const { meta, lengths, data } = batch;
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  let at = 0;
+  for (let i = 0; i < batch.count; i++) {
+    const kl = lengths[i * 2]!;
+    const vl = lengths[i * 2 + 1]!;
+    const key = kl >= 0 ? buf.subarray(at, at + kl) : null;
+    at += Math.max(0, kl);
+    const value = vl >= 0 ? buf.subarray(at, at + vl) : null;
+    at += Math.max(0, vl);
+    const h = batch.headers?.[i];
+    const headers: RecordInput['headers'] = {};
+    if (h) for (const name in h) {
+      const v = h[name]!;
+      headers[name] = Array.isArray(v) ? v.map(toBuf) : toBuf(v);
+    }
+    onRecord({ partition: meta[i * 3]!, offset: BigInt(meta[i * 3 + 1]!), timestampMs: meta[i * 3 + 2]!, key, value, headers });
+  }
+}
+
+function toBuf(v: Uint8Array | string): Buffer | string {
+  return typeof v === 'string' ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
