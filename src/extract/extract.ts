@@ -11,6 +11,7 @@ import { sampleRecords } from '../kafka/sampler.js';
 import { samplingWindows, selectTopics, type PartitionOffsets, type SampleFrom } from '../core/sampling.js';
 import type { PartSample, TopicSample } from '../core/inference/topic-sample.js';
 import { createInferencePool, defaultWorkers } from './inference-pool.js';
+import { protobufForParser, readMessageIndexes } from '../core/contracts/protobuf.js';
 import { DEFAULT_INFERENCE, toJsonSchema, type InferenceOptions, type JsonSchema } from '../core/inference/json-infer.js';
 import type { PayloadModel, ServerModel, TopicConfigModel, TopicModel } from '../core/contracts/model.js';
 import { SchemaRegistryClient, type RegistrySchema, type SchemaType } from '../registry/client.js';
@@ -163,6 +164,8 @@ interface ResolvedId {
   /** every subject/version that registered this schema */
   usages: { subject: string; version: number }[];
   avroType?: avsc.Type;
+  /** Protobuf: the texts of referenced schemas, depth first */
+  referenced: string[];
 }
 
 async function resolveIds(registry: SchemaRegistryClient, ids: Iterable<number>): Promise<{ resolved: Map<number, ResolvedId>; failed: Map<number, ZdpError> }> {
@@ -175,6 +178,21 @@ async function resolveIds(registry: SchemaRegistryClient, ids: Iterable<number>)
       const usages = [...usage].sort((a, b) => a.subject.localeCompare(b.subject) || a.version - b.version);
       let parsed: unknown = schema.schema;
       let avroType: avsc.Type | undefined;
+      const referenced: string[] = [];
+      if (schema.schemaType === 'PROTOBUF') {
+        const seen = new Set<string>();
+        const visit = async (refs: { subject: string; version: number }[]) => {
+          for (const ref of refs) {
+            const key = `${ref.subject}@${ref.version}`;
+            if (seen.has(key)) continue;
+            seen.add(key);
+            const v = await registry.getVersion(ref.subject, ref.version);
+            await visit(v.references);
+            referenced.push(v.schema);
+          }
+        };
+        await visit(schema.references);
+      }
       if (schema.schemaType === 'AVRO' || schema.schemaType === 'JSON') parsed = JSON.parse(schema.schema);
       if (schema.schemaType === 'AVRO') {
         const registryTypes: Record<string, avsc.Type> = {};
@@ -184,7 +202,7 @@ async function resolveIds(registry: SchemaRegistryClient, ids: Iterable<number>)
         }
         avroType = avsc.Type.forSchema(parsed as avsc.Schema, { registry: registryTypes });
       }
-      resolved.set(id, { schema, parsed, usages, ...(avroType ? { avroType } : {}) });
+      resolved.set(id, { schema, parsed, usages, referenced, ...(avroType ? { avroType } : {}) });
     } catch (error) {
       failed.set(id, isZdpError(error) ? error : mapUnknown(error));
     }
@@ -256,11 +274,14 @@ function payloadModel(topic: string, partName: 'key' | 'value', part: PartSample
         const why = registry.available ? (registry.failed.get(top[0])?.message ?? 'not found in the registry') : 'no schema registry is configured for this cluster';
         return { model: { kind: 'registry-unresolved', framing, reason: why }, undecodable };
       }
+      const schema = resolved.schema.schemaType === 'PROTOBUF'
+        ? protobufForParser(resolved.schema.schema, top[1].bodies[0] ? readMessageIndexes(top[1].bodies[0]) : undefined, resolved.referenced)
+        : resolved.parsed;
       return {
         model: {
           kind: 'registry',
           schemaType: resolved.schema.schemaType as SchemaType,
-          schema: resolved.parsed,
+          schema,
           framing,
           ...(chosen ? { subject: chosen.subject, version: chosen.version } : {}),
         },

@@ -66,7 +66,7 @@ export async function sampleRecords(kafka: Kafka, admin: Admin, profile: Cluster
     sessionTimeout: 30_000,
     heartbeatInterval: 3_000,
     maxBytesPerPartition: 1_048_576,
-    maxBytes: 16 * 1_048_576,
+    maxBytes: 8 * 1_048_576,
     maxWaitTimeInMs: 250,
     allowAutoTopicCreation: false,
     retry: { retries: 3 },

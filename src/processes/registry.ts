@@ -6,7 +6,9 @@
  * Why a build: Apicurio publishes the application as a plain jar plus its dependencies; the runnable
  * Quarkus app is produced by the Quarkus build step. Some artifacts of that release are not on Maven
  * Central (the JSON Schema library comes from its Central fork com.github.erosb, the config-index
- * extension from the 0.1.10.Final release that has its deployment module there).
+ * extension from the 0.1.10.Final release that has its deployment module there, and okio is pinned
+ * to 3.x: the 1.x jar another dependency brings shadows okio 3's classes and breaks Protobuf files
+ * with imports).
  */
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, cpSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,8 @@ import type { JavaRuntime } from './java.js';
 const run = promisify(execFile);
 
 export const APICURIO_VERSION = '2.4.2.Final';
+/** Bumped whenever the build below changes, so caches of an older build are rebuilt. */
+const BUILD_REVISION = 2;
 const QUARKUS_VERSION = '2.16.4.Final';
 /** The Confluent-compatible API path of Apicurio Registry. */
 export const CCOMPAT_PATH = '/apis/ccompat/v7';
@@ -45,6 +49,7 @@ function pom(): string {
     <dependencies>
       <dependency><groupId>io.apicurio</groupId><artifactId>apicurio-common-app-components-config-index</artifactId><version>0.1.10.Final</version></dependency>
       <dependency><groupId>io.apicurio</groupId><artifactId>apicurio-common-app-components-config-index-deployment</artifactId><version>0.1.10.Final</version></dependency>
+      <dependency><groupId>com.squareup.okio</groupId><artifactId>okio</artifactId><version>3.3.0</version></dependency>
       <dependency><groupId>io.quarkus.platform</groupId><artifactId>quarkus-bom</artifactId><version>\${quarkus.version}</version><type>pom</type><scope>import</scope></dependency>
     </dependencies>
   </dependencyManagement>
@@ -74,7 +79,7 @@ function pom(): string {
 }
 
 export async function resolveRegistryDist(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<RegistryDist> {
-  const root = join(cacheDir(env), 'apicurio', APICURIO_VERSION);
+  const root = join(cacheDir(env), 'apicurio', `${APICURIO_VERSION}-r${BUILD_REVISION}`);
   const jar = join(root, 'apicurio-registry-runner.jar');
   if (existsSync(join(root, '.complete'))) return { jar, version: APICURIO_VERSION };
   const mvn = await findMaven(env);

@@ -36,7 +36,7 @@ function framed(id: number, body: Buffer): Buffer {
 
 describe('zdp extract with a real schema registry', () => {
   const prefix = uniqueName('sr');
-  const t = { avro: `${prefix}.payments`, record: `${prefix}.refunds`, json: `${prefix}.people`, proto: `${prefix}.pings`, bad: `${prefix}.broken` };
+  const t = { avro: `${prefix}.payments`, record: `${prefix}.refunds`, json: `${prefix}.people`, proto: `${prefix}.pings`, proto2: `${prefix}.events`, bad: `${prefix}.broken` };
   let dir: string;
   let ids: Record<string, number>;
 
@@ -49,6 +49,10 @@ describe('zdp extract with a real schema registry', () => {
       json: await registry.register(`${t.json}-value`, JSON.stringify({ type: 'object', properties: { name: { type: 'string' } }, required: ['name'] }), 'JSON'),
       proto: await registry.register(`${t.proto}-value`, 'syntax = "proto3";\npackage shop;\n\nmessage Ping {\n  string id = 1;\n}\n', 'PROTOBUF'),
     };
+    // a file with two top-level messages that imports another subject; records use the second message
+    const money = await registry.register(`${prefix}-money.proto`, 'syntax = "proto3";\npackage shop;\n\nmessage Money {\n  int64 cents = 1;\n}\n', 'PROTOBUF');
+    void money;
+    ids.proto2 = await registry.register(`${t.proto2}-value`, 'syntax = "proto3";\npackage shop;\nimport "money.proto";\n\nmessage Created {\n  string id = 1;\n}\n\nmessage Paid {\n  string id = 1;\n  Money amount = 2;\n}\n', 'PROTOBUF', [{ name: 'money.proto', subject: `${prefix}-money.proto`, version: 1 }]);
     const type = avsc.Type.forSchema(paymentSchema as avsc.Schema);
     const refund = avsc.Type.forSchema({ type: 'record', name: 'Refund', namespace: 'shop.refunds', fields: [{ name: 'paymentId', type: 'string' }] } as avsc.Schema);
     const kafka = harnessKafka(projectDir, 'source');
@@ -62,6 +66,7 @@ describe('zdp extract with a real schema registry', () => {
     await producer.send({ topic: t.record, messages: Array.from({ length: 30 }, (_, i) => ({ value: framed(ids.record!, refund.toBuffer({ paymentId: `p${i}` })) })) });
     await producer.send({ topic: t.json, messages: Array.from({ length: 30 }, (_, i) => ({ value: framed(ids.json!, Buffer.from(JSON.stringify({ name: `n${i}` }))) })) });
     await producer.send({ topic: t.proto, messages: Array.from({ length: 30 }, (_, i) => ({ value: framed(ids.proto!, Buffer.concat([Buffer.from([0x00, 0x0a, 3]), Buffer.from(`p${String(i).padStart(2, '0')}`)])) })) });
+    await producer.send({ topic: t.proto2, messages: Array.from({ length: 30 }, () => ({ value: framed(ids.proto2!, Buffer.from([0x02, 0x02, 0x0a, 0x01, 0x78])) })) });
     const good = type.toBuffer({ id: 'x', amount: 1, currency: 'EUR', memo: null });
     await producer.send({
       topic: t.bad,
@@ -99,7 +104,7 @@ describe('zdp extract with a real schema registry', () => {
   });
 
   it('references JSON Schema and Protobuf subjects', async () => {
-    const r = await extract([t.json, t.proto], 'b');
+    const r = await extract([t.json, t.proto, t.proto2], 'b');
     expect(r.code, r.stderr).toBe(0);
     const json = messageOf(load('b', t.json));
     expect(json.payload).toEqual({ schemaFormat: 'application/schema+json;version=draft-07', schema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } });
@@ -108,6 +113,13 @@ describe('zdp extract with a real schema registry', () => {
     expect(messageOf(proto).payload.schema).toContain('message Ping');
     const text = readFileSync(join(dir, 'b', `${t.proto}.asyncapi.yaml`), 'utf8');
     expect((await validateAsyncApi(text, proto, 'proto')).filter((d) => d.severity === 'error')).toEqual([]);
+    const events = load('b', t.proto2);
+    const schema = messageOf(events).payload.schema as string;
+    expect(schema).toContain('// @RootNode\nmessage Paid');
+    expect(schema).toContain('message Money');
+    expect(schema).not.toContain('import "money.proto"');
+    const eventsText = readFileSync(join(dir, 'b', `${t.proto2}.asyncapi.yaml`), 'utf8');
+    expect((await validateAsyncApi(eventsText, events, 'events')).filter((d) => d.severity === 'error')).toEqual([]);
   });
 
   it('reports bodies that are not what the schema id promises, and truncated Avro', async () => {
