@@ -33,6 +33,8 @@ export interface Prompter {
   confirm(message: string, defaultValue: boolean): Promise<boolean>;
   input(message: string, defaultValue?: string): Promise<string>;
   select<T extends string>(message: string, choices: readonly T[], defaultValue?: T): Promise<T>;
+  /** several of the choices (all checked at first) */
+  multiselect(message: string, choices: readonly string[]): Promise<string[]>;
 }
 
 export class Io {
@@ -170,6 +172,10 @@ export class Io {
           { type: 'list', name: 'v', message, choices: [...choices], default: defaultValue },
         ]);
         return a.v as (typeof choices)[number];
+      },
+      async multiselect(message, choices) {
+        const a = await inquirer.prompt([{ type: 'checkbox', name: 'v', message, choices: choices.map((c) => ({ name: c, value: c, checked: true })) }]);
+        return a.v as string[];
       },
     };
     return this.prompter;

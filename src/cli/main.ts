@@ -12,6 +12,7 @@ import { registerInit } from '../commands/init.js';
 import { registerCluster } from '../commands/cluster.js';
 import { registerDev } from '../commands/dev.js';
 import { registerExtract } from '../commands/extract.js';
+import { registerProduct } from '../commands/product.js';
 
 export interface MainDeps {
   stdout: Stream;
@@ -35,7 +36,7 @@ export interface CommandContext {
 function buildProgram(ctx: CommandContext): Command {
   const program = new Command('zdp')
     .description('Kafka vendor migration as a routine platform operation: contracts, data products, gateways, MirrorMaker 2 and an exact cutover.')
-    .version(ZDP_VERSION, '-V, --version', 'print the zdp version')
+    .version(ZDP_VERSION, '-V', 'print the zdp version (also: zdp --version)')
     .option('-c, --config <file>', 'project config file (default: ./zdp.yaml, or $ZDP_CONFIG)')
     .addOption(new Option('--set <key=value>', 'override one config key, e.g. clusters.prod.timeoutMs=5000 (repeatable)').argParser((v: string, prev: string[] = []) => [...prev, v]).default([]))
     .option('--json', 'print results as JSON on stdout (errors as JSON on stderr)', false)
@@ -59,6 +60,7 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 config, 4 connection, 5 auth, 6 not fou
   registerCluster(program, ctx);
   registerDev(program, ctx);
   registerExtract(program, ctx);
+  registerProduct(program, ctx);
   return program;
 }
 
@@ -77,6 +79,11 @@ export async function main(argv: string[], partial: Partial<MainDeps> = {}): Pro
     handleSignals: partial.handleSignals ?? partial.stdout === undefined,
     prompter: partial.prompter,
   };
+  // `--version` is only a top-level word: subcommands (productize) use --version for their own.
+  if (argv.length === 1 && argv[0] === '--version') {
+    deps.stdout.write(`${ZDP_VERSION}\n`);
+    return 0;
+  }
   let io = new Io({ stdout: deps.stdout, stderr: deps.stderr, stdinIsTTY: deps.stdinIsTTY, env: deps.env, json: argv.includes('--json') });
   const controller = new AbortController();
   let runtime: Runtime | undefined;

@@ -90,19 +90,25 @@ import addFormatsModule from 'ajv-formats';
 
 interface AjvError { instancePath: string; message?: string }
 interface AjvValidate { (value: unknown): boolean; errors?: AjvError[] | null }
-interface AjvInstance { compile(schema: object): AjvValidate }
+interface AjvInstance { compile(schema: object): AjvValidate; getSchema(id: string): AjvValidate | undefined }
 type AjvCtor = new (options: object) => AjvInstance;
 
 const Ajv = ((AjvModule as unknown as { default?: AjvCtor }).default ?? AjvModule) as unknown as AjvCtor;
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: AjvInstance) => void;
 let ajv: AjvInstance | undefined;
+const compiled = new WeakMap<object, AjvValidate>();
 
 export function validateJson(schema: unknown, value: unknown): string[] {
   if (!ajv) {
     ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
     addFormats(ajv);
   }
-  const validate = ajv.compile(schema as object);
+  let validate = compiled.get(schema as object);
+  if (!validate) {
+    const id = (schema as { $id?: unknown }).$id;
+    validate = (typeof id === 'string' ? ajv.getSchema(id) : undefined) ?? ajv.compile(schema as object);
+    compiled.set(schema as object, validate);
+  }
   if (validate(value)) return [];
   return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
 }

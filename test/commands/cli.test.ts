@@ -125,6 +125,7 @@ describe('zdp CLI frame', () => {
       confirm: async (m: string) => (asked.push(m), confirms.shift()!),
       input: async (m: string) => (asked.push(m), inputs.shift()!),
       select: async <T extends string>(m: string) => (asked.push(m), selects.shift() as T),
+      multiselect: async (m: string, c: readonly string[]) => (asked.push(m), [...c]),
     };
     const code = await main(['init'], { stdout: new Capture(true), stderr: new Capture(true), stdinIsTTY: true, env: {}, cwd, handleSignals: false, prompter });
     expect(code).toBe(0);

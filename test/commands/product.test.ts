@@ -1,0 +1,176 @@
+/**
+ * zdp productize and zdp product lint|list|show|diff on the contracts extract wrote for the fixture
+ * topics (fixtures/contracts), with golden product files (refresh: ZDP_UPDATE_GOLDEN=1).
+ */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { validateJson } from '../../src/contracts/validate.js';
+
+const REPO = resolve(import.meta.dirname, '..', '..');
+const FIXTURES = join(REPO, 'fixtures');
+
+class Capture {
+  text = '';
+  isTTY = false;
+  write(chunk: string): boolean {
+    this.text += chunk;
+    return true;
+  }
+}
+
+function project(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'zdp-product-'));
+  cpSync(join(FIXTURES, 'contracts'), join(dir, 'contracts'), { recursive: true });
+  writeFileSync(join(dir, 'zdp.yaml'), 'apiVersion: zdp/v1\nkind: Project\nclusters:\n  source: {bootstrapServers: [localhost:9092]}\n');
+  return dir;
+}
+
+async function zdp(cwd: string, args: string[]) {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const code = await main(args, { stdout, stderr, stdinIsTTY: false, env: { XDG_CONFIG_HOME: join(cwd, '.xdg') }, cwd, handleSignals: false });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+const BASE = ['productize', '--contract', 'contracts/orders.created.asyncapi.yaml', '--contract', 'contracts/audit.text.asyncapi.yaml', '--name', 'orders', '--owner', 'checkout', '--owner-email', 'checkout@example.com', '--domain', 'commerce', '--description', 'Orders placed in the web shop', '--tag', 'orders', '--access', 'app:billing=read', '--access', 'app:checkout=read,write@ordersCreated', '--writable', 'orders.created', '--consumption', 'kafka,http-fetch,http-produce,sse,mcp', '--freshness', '60'];
+
+function breakingContract(dir: string): string {
+  const doc = parse(readFileSync(join(dir, 'contracts/orders.created.asyncapi.yaml'), 'utf8'));
+  const p = doc.components.schemas.OrdersCreatedPayload;
+  p.properties.channel = { type: 'string' };
+  p.required.push('channel');
+  p.required.sort();
+  for (const e of doc.components.messages.ordersCreatedMessage.examples) e.payload.channel = 'web';
+  const file = join(dir, 'contracts/orders-v2.asyncapi.yaml');
+  writeFileSync(file, stringify(doc));
+  return 'contracts/orders-v2.asyncapi.yaml';
+}
+
+describe('zdp productize', () => {
+  it('builds a product that matches the golden files and the published JSON Schema', async () => {
+    const dir = project();
+    const r = await zdp(dir, [...BASE, '--version', '1.0.0']);
+    expect(r.code, r.stderr).toBe(0);
+    const golden = join(FIXTURES, 'products/orders/1.0.0');
+    for (const f of ['product.yaml', 'asyncapi.yaml']) {
+      const actual = readFileSync(join(dir, 'products/orders/1.0.0', f), 'utf8');
+      if (process.env.ZDP_UPDATE_GOLDEN === '1') {
+        mkdirSync(golden, { recursive: true });
+        writeFileSync(join(golden, f), actual);
+      }
+      expect(actual, `${f} differs from the golden file (ZDP_UPDATE_GOLDEN=1 refreshes it)`).toBe(readFileSync(join(golden, f), 'utf8'));
+    }
+    const product = parse(readFileSync(join(golden, 'product.yaml'), 'utf8'));
+    const schema = JSON.parse(readFileSync(join(REPO, 'schemas/data-product.schema.json'), 'utf8'));
+    expect(validateJson(schema, product)).toEqual([]);
+    expect(product.spec.channels).toEqual([
+      { id: 'auditText', address: 'audit.text', read: true, write: false, compatibility: 'BACKWARD', message: 'auditTextMessage' },
+      { id: 'ordersCreated', address: 'orders.created', read: true, write: true, compatibility: 'BACKWARD', message: 'ordersCreatedMessage' },
+    ]);
+    expect(product.spec.access).toEqual([
+      { principal: 'app:billing', permissions: ['read'], channels: ['*'] },
+      { principal: 'app:checkout', permissions: ['read', 'write'], channels: ['ordersCreated'] },
+    ]);
+    // the shortest retention of the exposed topics (audit.text keeps 1 day)
+    expect(product.spec.serviceLevels).toEqual({ retentionMs: 86400000, freshnessSeconds: 60 });
+    expect(product.spec.deployment).toEqual({ cluster: 'source', topics: { auditText: 'audit.text', ordersCreated: 'orders.created' } });
+
+    const again = await zdp(dir, [...BASE, '--version', '1.0.0']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('orders 1.0.0 is unchanged');
+  });
+
+  it('gates a breaking change behind a major version, listing each break with its path', async () => {
+    const dir = project();
+    expect((await zdp(dir, [...BASE, '--version', '1.0.0'])).code).toBe(0);
+    const v2 = breakingContract(dir);
+    const args = BASE.map((a) => (a === 'contracts/orders.created.asyncapi.yaml' ? v2 : a));
+    const minor = await zdp(dir, [...args, '--version', '1.1.0']);
+    expect(minor.code).toBe(7);
+    expect(minor.stderr).toContain('1 breaking change since 1.0.0');
+    expect(minor.stderr).toContain('orders.created message.payload.channel: required property added (old records lack it) (against 1.0.0)');
+    expect(minor.stderr).toContain('release it as 2.0.0');
+    expect(existsSync(join(dir, 'products/orders/1.1.0'))).toBe(false);
+
+    const major = await zdp(dir, [...args, '--version', '2.0.0', '--json']);
+    expect(major.code, major.stderr).toBe(0);
+    const out = JSON.parse(major.stdout);
+    expect(out).toMatchObject({ kind: 'Productize', product: 'orders', productVersion: '2.0.0', previous: '1.0.0' });
+    expect(out.changes.map((c: { kind: string; breaking: boolean }) => [c.kind, c.breaking])).toEqual([['required-property-added', true]]);
+
+    const diff = await zdp(dir, ['product', 'diff', 'orders@1.0.0', 'orders@2.0.0', '--json']);
+    expect(diff.code).toBe(0);
+    expect(JSON.parse(diff.stdout)).toMatchObject({ kind: 'ProductDiff', breaking: 1, majorBump: true, ok: true });
+
+    // the same change under FORWARD compatibility is not breaking
+    const forward = await zdp(dir, [...args, '--version', '2.1.0', '--compatibility', 'FORWARD']);
+    expect(forward.code, forward.stderr).toBe(0);
+  });
+
+  it('refuses bad input with distinct exit codes', async () => {
+    const dir = project();
+    expect((await zdp(dir, [...BASE, '--version', '1.2.0'])).code).toBe(0);
+    const semver = await zdp(dir, [...BASE, '--version', '1.3']);
+    expect(semver.code).toBe(2);
+    expect(semver.stderr).toContain('--version 1.3 is not semver');
+    const lower = await zdp(dir, [...BASE, '--version', '1.1.9']);
+    expect(lower.code).toBe(7);
+    expect(lower.stderr).toContain('version 1.1.9 is lower than the latest, 1.2.0');
+    const channel = await zdp(dir, [...BASE, '--version', '1.3.0', '--channel', 'payments']);
+    expect(channel.code).toBe(6);
+    expect(channel.stderr).toContain('unknown channel: payments');
+    expect(channel.stderr).toContain('ordersCreated (orders.created)');
+    const otherContent = await zdp(dir, [...BASE, '--version', '1.2.0', '--domain', 'other']);
+    expect(otherContent.code).toBe(7);
+    expect(otherContent.stderr).toContain('orders 1.2.0 already exists with other content');
+    const owner = await zdp(dir, ['productize', '--contract', 'contracts/audit.text.asyncapi.yaml', '--name', 'audit', '--version', '1.0.0']);
+    expect(owner.code).toBe(2);
+    expect(owner.stderr).toContain('--owner');
+  });
+
+  it('reports every AsyncAPI diagnostic of a broken contract, with paths (exit 3)', async () => {
+    const dir = project();
+    const doc = parse(readFileSync(join(dir, 'contracts/audit.text.asyncapi.yaml'), 'utf8'));
+    delete doc.info.version;
+    doc.operations.consumeAuditText.channel.$ref = '#/channels/nowhere';
+    writeFileSync(join(dir, 'contracts/broken.yaml'), stringify(doc));
+    const r = await zdp(dir, ['productize', '--contract', 'contracts/broken.yaml', '--name', 'audit', '--version', '1.0.0', '--owner', 'ops']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('contracts/broken.yaml is not a valid AsyncAPI document');
+    expect(r.stderr).toMatch(/info: .*version/);
+    expect(r.stderr).toMatch(/operations\.consumeAuditText\.channel/);
+  });
+});
+
+describe('zdp product lint, list, show', () => {
+  it('lists and shows products, and lints them against the schema and their contract', async () => {
+    const dir = project();
+    expect((await zdp(dir, [...BASE, '--version', '1.0.0'])).code).toBe(0);
+    const list = await zdp(dir, ['product', 'list', '--json']);
+    expect(JSON.parse(list.stdout).products).toEqual([{ name: 'orders', versions: ['1.0.0'], latest: '1.0.0', owner: 'checkout', channels: ['audit.text', 'orders.created'], cluster: 'source' }]);
+    const show = await zdp(dir, ['product', 'show', 'orders']);
+    expect(show.stdout).toMatch(/ordersCreated\s+orders\.created\s+yes\s+yes\s+BACKWARD/);
+    expect((await zdp(dir, ['product', 'lint'])).stdout).toContain('valid: 1 product file');
+
+    const file = join(dir, 'products/orders/1.0.0/product.yaml');
+    const p = parse(readFileSync(file, 'utf8'));
+    p.metadata.owners = 'typo';
+    p.spec.access.push({ principal: 'app:x', permissions: ['write'], channels: ['auditText'] });
+    writeFileSync(file, stringify(p));
+    const bad = await zdp(dir, ['product', 'lint']);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toMatch(/metadata must NOT have additional properties/);
+    p.metadata.owners = undefined;
+    delete p.metadata.owners;
+    writeFileSync(file, stringify(p));
+    const bad2 = await zdp(dir, ['product', 'lint']);
+    expect(bad2.code).toBe(3);
+    expect(bad2.stderr).toContain('access rule for app:x grants write on read-only channel auditText');
+    const missing = await zdp(dir, ['product', 'show', 'payments']);
+    expect(missing.code).toBe(6);
+  });
+});
