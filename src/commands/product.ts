@@ -22,6 +22,7 @@ import {
   type GateResult,
 } from '../core/products/spec.js';
 import { validateAsyncApi } from '../contracts/validate.js';
+import { generateDocs, type DocFormat } from '../products/docs.js';
 import { listProductNames, listVersions, PRODUCT_FILE, productDir, readProduct, readProductFile, renderProduct, validateProduct, writeProduct } from '../products/store.js';
 import { ZDP_VERSION } from '../version.js';
 
@@ -42,6 +43,7 @@ interface ProductizeFlags {
   cluster?: string;
   freshness?: string;
   out?: string;
+  docs: boolean;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -106,6 +108,7 @@ export function registerProduct(program: Command, ctx: CommandContext): void {
     .option('--cluster <profile>', 'cluster profile that serves the product (default: the contract\'s server)')
     .option('--freshness <seconds>', 'service level: maximum age of the newest record, in seconds')
     .option('-o, --out <dir>', 'products directory (default: products.dir from zdp.yaml)')
+    .option('--no-docs', 'do not write Markdown and HTML documentation next to the product')
     .addHelpText('after', '\nExamples:\n  zdp productize --contract contracts/orders.created.asyncapi.yaml --name orders --version 1.0.0 --owner checkout\n  zdp productize --contract a.yaml --contract b.yaml --name shop --version 2.0.0 --owner shop --access app:billing=read --writable orders.created')
     .action(async (flags: ProductizeFlags) => {
       const rt = ctx.runtime();
@@ -183,6 +186,7 @@ export function registerProduct(program: Command, ctx: CommandContext): void {
         });
       }
       const files = writeProduct(productsDir, product);
+      if (flags.docs) files.push(...(await generateDocs(product, join(productDir(productsDir, flags.name, flags.version), 'docs'), ['markdown', 'html'])));
       const shown = files.map((f) => relative(rt.cwd, f) || f);
       if (rt.globals.json) {
         rt.io.outJson({ kind: 'Productize', version: 1, zdpVersion: ZDP_VERSION, product: flags.name, productVersion: flags.version, previous: latest ?? null, changes: gate.changes, files: shown });
@@ -265,6 +269,24 @@ export function registerProduct(program: Command, ctx: CommandContext): void {
         '',
         p.spec.access.length ? renderTable(['PRINCIPAL', 'PERMISSIONS', 'CHANNELS'], p.spec.access.map((a) => [a.principal, a.permissions.join(','), a.channels.join(',')])) : 'access: nobody granted yet (add --access rules)',
       ].filter((l, i) => l !== '' || i > 2).join('\n'));
+    });
+
+  product
+    .command('docs')
+    .description('write Markdown and HTML documentation of a product from its contract (@asyncapi/generator, templates/)')
+    .argument('<product>', 'name or name@version')
+    .addOption(new Option('--format <format>', 'which documents').choices(['markdown', 'html', 'both']).default('both'))
+    .option('-o, --out <dir>', 'output directory (default: products/<name>/<version>/docs)')
+    .action(async (ref: string, opts: { format: 'markdown' | 'html' | 'both'; out?: string }) => {
+      const rt = ctx.runtime();
+      const [name, version] = ref.split('@') as [string, string | undefined];
+      const productsDir = rt.config().productsDir;
+      const p = readProduct(productsDir, name, version);
+      const dir = opts.out ? resolve(rt.cwd, opts.out) : join(productDir(productsDir, p.metadata.name, p.metadata.version), 'docs');
+      const formats: DocFormat[] = opts.format === 'both' ? ['markdown', 'html'] : [opts.format];
+      const files = (await generateDocs(p, dir, formats)).map((f) => relative(rt.cwd, f) || f);
+      if (rt.globals.json) rt.io.outJson({ kind: 'ProductDocs', version: 1, zdpVersion: ZDP_VERSION, product: p.metadata.name, productVersion: p.metadata.version, files });
+      else rt.io.out(`wrote ${files.join(', ')}`);
     });
 
   product

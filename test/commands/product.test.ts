@@ -56,10 +56,10 @@ describe('zdp productize', () => {
     const r = await zdp(dir, [...BASE, '--version', '1.0.0']);
     expect(r.code, r.stderr).toBe(0);
     const golden = join(FIXTURES, 'products/orders/1.0.0');
-    for (const f of ['product.yaml', 'asyncapi.yaml']) {
+    for (const f of ['product.yaml', 'asyncapi.yaml', 'docs/README.md']) {
       const actual = readFileSync(join(dir, 'products/orders/1.0.0', f), 'utf8');
       if (process.env.ZDP_UPDATE_GOLDEN === '1') {
-        mkdirSync(golden, { recursive: true });
+        mkdirSync(join(golden, 'docs'), { recursive: true });
         writeFileSync(join(golden, f), actual);
       }
       expect(actual, `${f} differs from the golden file (ZDP_UPDATE_GOLDEN=1 refreshes it)`).toBe(readFileSync(join(golden, f), 'utf8'));
@@ -82,6 +82,27 @@ describe('zdp productize', () => {
     const again = await zdp(dir, [...BASE, '--version', '1.0.0']);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('orders 1.0.0 is unchanged');
+  });
+
+  it('generates Markdown and HTML documentation with @asyncapi/generator, byte-stable', async () => {
+    const dir = project();
+    expect((await zdp(dir, [...BASE, '--version', '1.0.0'])).code).toBe(0);
+    const docs = join(dir, 'products/orders/1.0.0/docs');
+    const md = readFileSync(join(docs, 'README.md'), 'utf8');
+    expect(md).toContain('# orders 1.0.0');
+    expect(md).toContain('Owner: checkout (checkout@example.com)');
+    expect(md).toContain('## Channel `orders.created`');
+    expect(md).toMatch(/\| `status` \| string \|  \| yes \| NEW, PAID, SHIPPED \|/);
+    expect(md).toContain('| consumeOrdersCreatedByBilling | receive | billing |');
+    const html = readFileSync(join(docs, 'index.html'), 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('<h2>Channel <code>orders.created</code></h2>');
+    expect(html).not.toContain('<script');
+    const again = await zdp(dir, ['product', 'docs', 'orders', '--out', 'docs-again', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).files).toEqual(['docs-again/README.md', 'docs-again/index.html']);
+    expect(readFileSync(join(dir, 'docs-again/README.md'), 'utf8')).toBe(md);
+    expect(readFileSync(join(dir, 'docs-again/index.html'), 'utf8')).toBe(html);
   });
 
   it('gates a breaking change behind a major version, listing each break with its path', async () => {

@@ -177,7 +177,17 @@ export function buildProduct(contract: Doc, input: ProductInput): DataProduct {
     const r = ch.bindings?.kafka?.topicConfiguration?.['retention.ms'];
     if (typeof r === 'number') retentionMs = retentionMs === undefined ? r : Math.min(retentionMs, r);
   }
-  const doc = { ...contract, info: { ...(contract.info ?? {}), title: input.name, version: input.version, ...(input.description ? { description: input.description } : {}) } };
+  const doc = {
+    ...contract,
+    info: {
+      ...(contract.info ?? {}),
+      title: input.name,
+      version: input.version,
+      ...(input.description ? { description: input.description } : {}),
+      contact: { name: input.owner.team, ...(input.owner.email ? { email: input.owner.email } : {}) },
+      ...(input.tags.length ? { tags: [...input.tags].sort().map((name) => ({ name })) } : {}),
+    },
+  };
   return sortKeys({
     apiVersion: PRODUCT_API_VERSION,
     kind: PRODUCT_KIND,
