@@ -22,6 +22,8 @@ import {
   type GateResult,
 } from '../core/products/spec.js';
 import { validateAsyncApi } from '../contracts/validate.js';
+import { SchemaRegistryClient, type SchemaType } from '../registry/client.js';
+import type { ClusterProfile } from '../config/types.js';
 import { generateDocs, type DocFormat } from '../products/docs.js';
 import { listProductNames, listVersions, PRODUCT_FILE, productDir, readProduct, readProductFile, renderProduct, validateProduct, writeProduct } from '../products/store.js';
 import { ZDP_VERSION } from '../version.js';
@@ -44,6 +46,7 @@ interface ProductizeFlags {
   freshness?: string;
   out?: string;
   docs: boolean;
+  registryCheck: boolean;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -79,6 +82,28 @@ export function parseAccess(value: string): AccessRule {
   return { principal: m[1]!, permissions: permissions as ('read' | 'write')[], channels: m[3] ? m[3].split(',').sort() : ['*'] };
 }
 
+/** Asks the registry of the product's cluster about every registry-backed message. */
+async function registryChecks(product: DataProduct, profile: ClusterProfile | undefined, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<Diagnostic[]> {
+  if (!profile?.schemaRegistry) return [];
+  const registry = new SchemaRegistryClient(profile.schemaRegistry, env, profile.name, profile.timeoutMs);
+  const out: Diagnostic[] = [];
+  const messages = ((product.spec.contract.components as Doc | undefined)?.messages ?? {}) as Doc;
+  for (const id of Object.keys(messages).sort()) {
+    const m = messages[id] as Doc;
+    const meta = m['x-zdp-schema'] as { subject?: string; schemaType?: SchemaType } | undefined;
+    if (!meta?.subject || !m.payload?.schema) continue;
+    const type = meta.schemaType ?? 'AVRO';
+    const text = typeof m.payload.schema === 'string' ? m.payload.schema : JSON.stringify(m.payload.schema);
+    const verdict = await registry.checkCompatibility(meta.subject, text, type);
+    const level = await registry.getCompatibility(meta.subject).catch(() => 'unknown');
+    log(`registry: ${meta.subject} (${level}) ${verdict.compatible ? 'accepts' : 'rejects'} the schema of ${id}`);
+    if (!verdict.compatible) {
+      out.push({ code: 'REGISTRY_INCOMPATIBLE', severity: 'error', message: `subject ${meta.subject} (${level}) rejects the new schema of message ${id}${verdict.messages.length ? `: ${verdict.messages.join('; ')}` : ''}`, path: `components.messages.${id}.payload` });
+    }
+  }
+  return out;
+}
+
 function gateDiagnostics(gate: GateResult): Diagnostic[] {
   return gate.changes.filter((c) => c.breaking).map((c) => ({ code: `BREAKING_${c.kind.toUpperCase().replaceAll('-', '_')}`, severity: 'error', message: `${c.path}: ${c.detail} (against ${c.against})`, path: c.path }));
 }
@@ -109,6 +134,7 @@ export function registerProduct(program: Command, ctx: CommandContext): void {
     .option('--freshness <seconds>', 'service level: maximum age of the newest record, in seconds')
     .option('-o, --out <dir>', 'products directory (default: products.dir from zdp.yaml)')
     .option('--no-docs', 'do not write Markdown and HTML documentation next to the product')
+    .option('--no-registry-check', 'do not ask the cluster\'s schema registry whether the new schemas are compatible')
     .addHelpText('after', '\nExamples:\n  zdp productize --contract contracts/orders.created.asyncapi.yaml --name orders --version 1.0.0 --owner checkout\n  zdp productize --contract a.yaml --contract b.yaml --name shop --version 2.0.0 --owner shop --access app:billing=read --writable orders.created')
     .action(async (flags: ProductizeFlags) => {
       const rt = ctx.runtime();
@@ -184,6 +210,15 @@ export function registerProduct(program: Command, ctx: CommandContext): void {
           diagnostics: gateDiagnostics(gate),
           hint: `release it as ${parseSemver(latest!)!.major + 1}.0.0, or undo the changes`,
         });
+      }
+      if (flags.registryCheck) {
+        const problems = await registryChecks(product, rt.config().clusters[product.spec.deployment.cluster], rt.env, (l) => rt.io.info(l));
+        if (problems.length > 0) {
+          throw new CheckFailedError('REGISTRY_INCOMPATIBLE', `the schema registry rejects ${problems.length} new schema${problems.length === 1 ? '' : 's'} under its compatibility level`, {
+            diagnostics: problems,
+            hint: 'keep the change compatible, or change the subject\'s compatibility level in the registry on purpose',
+          });
+        }
       }
       const files = writeProduct(productsDir, product);
       if (flags.docs) files.push(...(await generateDocs(product, join(productDir(productsDir, flags.name, flags.version), 'docs'), ['markdown', 'html'])));

@@ -163,6 +163,24 @@ export class SchemaRegistryClient {
     return r.id;
   }
 
+  /** Would `schema` be accepted as the next version of `subject` under its compatibility level? */
+  async checkCompatibility(subject: string, schema: string, schemaType: SchemaType = 'AVRO'): Promise<{ compatible: boolean; messages: string[] }> {
+    const body: Record<string, unknown> = { schema };
+    if (schemaType !== 'AVRO') body.schemaType = schemaType;
+    try {
+      const r = await this.request<{ is_compatible?: boolean; messages?: string[] }>('POST', `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest?verbose=true`, body);
+      return { compatible: r.is_compatible !== false, messages: r.messages ?? [] };
+    } catch (error) {
+      // a subject without versions accepts anything
+      if (error instanceof NotFoundError) return { compatible: true, messages: [] };
+      throw error;
+    }
+  }
+
+  async setCompatibility(subject: string, level: string): Promise<void> {
+    await this.request<unknown>('PUT', `/config/${encodeURIComponent(subject)}`, { compatibility: level });
+  }
+
   /** Quick reachability probe: fails fast naming the URL. */
   async ping(): Promise<void> {
     await this.request<unknown>('GET', '/subjects');

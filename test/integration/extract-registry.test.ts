@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import avsc from 'avsc';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
 import { SchemaRegistryClient } from '../../src/registry/client.js';
@@ -101,6 +101,26 @@ describe('zdp extract with a real schema registry', () => {
     const text = readFileSync(join(dir, 'a', `${t.avro}.asyncapi.yaml`), 'utf8');
     expect((await validateAsyncApi(text, doc, 'avro')).filter((d) => d.severity === 'error')).toEqual([]);
     expect(messageOf(load('a', t.record)).bindings.kafka.schemaLookupStrategy).toBe('RecordNameStrategy');
+  });
+
+  it('asks the registry whether a product\'s new schema is compatible (productize gate)', async () => {
+    const contract = `a/${t.avro}.asyncapi.yaml`;
+    const first = await runZdp(['productize', '--contract', contract, '--name', 'payments', '--version', '1.0.0', '--owner', 'payments', '--no-docs'], { cwd: dir });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toContain(`registry: ${t.avro}-value`);
+    expect(first.stderr).toContain('accepts the schema');
+    // the registry enforces BACKWARD on the subject; a field without default cannot read old records
+    await new SchemaRegistryClient(harnessProfile(projectDir, 'source').schemaRegistry!, process.env, 'source').setCompatibility(`${t.avro}-value`, 'BACKWARD');
+    const doc = parse(readFileSync(join(dir, contract), 'utf8'));
+    const m = messageOf(doc);
+    m.payload.schema.fields.push({ name: 'channel', type: 'string' });
+    writeFileSync(join(dir, 'payments-v2.yaml'), stringify(doc));
+    const second = await runZdp(['productize', '--contract', 'payments-v2.yaml', '--name', 'payments', '--version', '2.0.0', '--owner', 'payments', '--no-docs'], { cwd: dir });
+    expect(second.code, second.stderr).toBe(7);
+    expect(second.stderr).toContain('the schema registry rejects 1 new schema under its compatibility level');
+    expect(second.stderr).toContain(`subject ${t.avro}-value (BACKWARD) rejects the new schema`);
+    const skipped = await runZdp(['productize', '--contract', 'payments-v2.yaml', '--name', 'payments', '--version', '2.0.0', '--owner', 'payments', '--no-docs', '--no-registry-check'], { cwd: dir });
+    expect(skipped.code, skipped.stderr).toBe(0);
   });
 
   it('references JSON Schema and Protobuf subjects', async () => {
