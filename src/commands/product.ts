@@ -38,6 +38,7 @@ interface ProductizeFlags {
   domain?: string;
   description?: string;
   tag: string[];
+  contact: string[];
   compatibility: CompatibilityRule;
   consumption: string;
   writable: string[];
@@ -71,6 +72,13 @@ async function loadContract(file: string, cwd: string): Promise<Doc> {
     });
   }
   return doc;
+}
+
+/** `Ada Lovelace <ada@example.com> on-call` */
+export function parseContact(value: string): { name: string; email?: string; role?: string } {
+  const m = /^\s*([^<]+?)\s*(?:<([^>]+)>\s*(.*))?$/.exec(value);
+  if (!m || !m[1]) throw new UsageError(`--contact ${value}: expected "Name <email> role"`);
+  return { name: m[1], ...(m[2] ? { email: m[2] } : {}), ...(m[3] ? { role: m[3].trim() } : {}) };
 }
 
 /** `app:billing=read,write@ordersCreated,refunds` */
@@ -126,6 +134,7 @@ export function registerProduct(program: Command, ctx: CommandContext): void {
     .option('--domain <domain>', 'business domain')
     .option('--description <text>', 'what the product is for')
     .addOption(new Option('--tag <tag>', 'tag; repeatable').argParser(collect).default([]))
+    .addOption(new Option('--contact <contact>', 'a contact: "Name <email> role"; repeatable').argParser(collect).default([]))
     .addOption(new Option('--compatibility <rule>', 'compatibility rule for every message').choices(COMPATIBILITY_RULES).default('BACKWARD'))
     .option('--consumption <modes>', `comma-separated: ${CONSUMPTION_MODES.join(', ')}`, 'kafka,http-fetch,sse')
     .addOption(new Option('--writable <id|topic>', 'channel producers may write to; repeatable (default: read-only)').argParser(collect).default([]))
@@ -175,7 +184,7 @@ export function registerProduct(program: Command, ctx: CommandContext): void {
         ...(flags.domain ? { domain: flags.domain } : {}),
         ...(flags.description ? { description: flags.description } : {}),
         tags: [...new Set(flags.tag)],
-        contacts: [],
+        contacts: flags.contact.map(parseContact),
         compatibility: flags.compatibility,
         consumption: consumption as ConsumptionMode[],
         writable: flags.writable,

@@ -167,6 +167,28 @@ describe('zdp productize', () => {
   });
 });
 
+describe('zdp productize at a terminal', () => {
+  it('asks which channels to expose and who owns the product', async () => {
+    const dir = project();
+    const asked: string[] = [];
+    const prompter = {
+      confirm: async () => true,
+      input: async (m: string) => (asked.push(m), 'checkout'),
+      select: async <T extends string>(_m: string, c: readonly T[]) => c[0]!,
+      multiselect: async (m: string, choices: readonly string[]) => (asked.push(m), choices.filter((c) => c.startsWith('ordersCreated'))),
+    };
+    const tty = new Capture();
+    tty.isTTY = true;
+    const code = await main(['productize', '--contract', 'contracts/orders.created.asyncapi.yaml', '--contract', 'contracts/audit.text.asyncapi.yaml', '--name', 'picked', '--version', '1.0.0', '--no-docs', '--contact', 'Ada Lovelace <ada@example.com> on-call'], { stdout: tty, stderr: new Capture(), stdinIsTTY: true, env: { XDG_CONFIG_HOME: join(dir, '.xdg') }, cwd: dir, handleSignals: false, prompter });
+    expect(code).toBe(0);
+    expect(asked).toEqual(['Channels to expose', 'Owning team']);
+    const p = parse(readFileSync(join(dir, 'products/picked/1.0.0/product.yaml'), 'utf8'));
+    expect(p.spec.channels.map((c: { address: string }) => c.address)).toEqual(['orders.created']);
+    expect(p.metadata.owner).toEqual({ team: 'checkout' });
+    expect(p.metadata.contacts).toEqual([{ name: 'Ada Lovelace', email: 'ada@example.com', role: 'on-call' }]);
+  });
+});
+
 describe('zdp product lint, list, show', () => {
   it('lists and shows products, and lints them against the schema and their contract', async () => {
     const dir = project();
