@@ -13,6 +13,7 @@ import { registerCluster } from '../commands/cluster.js';
 import { registerDev } from '../commands/dev.js';
 import { registerExtract } from '../commands/extract.js';
 import { registerProduct } from '../commands/product.js';
+import { registerGateway } from '../commands/gateway.js';
 
 export interface MainDeps {
   stdout: Stream;
@@ -61,6 +62,7 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 config, 4 connection, 5 auth, 6 not fou
   registerDev(program, ctx);
   registerExtract(program, ctx);
   registerProduct(program, ctx);
+  registerGateway(program, ctx);
   return program;
 }
 
