@@ -27,6 +27,7 @@ import {
 import { DEFAULT_SOURCE_LINE, DEFAULT_TARGET_LINE, resolveKafkaDist } from '../processes/kafka-dist.js';
 import { findJava } from '../processes/java.js';
 import { resolveRegistryDist } from '../processes/registry.js';
+import { KROXYLICIOUS_VERSION, resolveKroxylicious } from '../processes/kroxylicious.js';
 import { ZDP_VERSION } from '../version.js';
 
 interface UpOptions {
@@ -246,7 +247,8 @@ when set, otherwise from Maven Central (once, cached in $ZDP_CACHE_DIR or ~/.cac
     .description('download the Apache Kafka jars the local clusters need (once), e.g. in CI before tests')
     .option('--kafka-version <version...>', 'releases or lines to fetch', [DEFAULT_SOURCE_LINE, DEFAULT_TARGET_LINE])
     .option('--no-registry', 'do not build the local schema registry (Apicurio)')
-    .action(async (opts: { kafkaVersion: string[]; registry: boolean }) => {
+    .option('--no-gateway', 'do not fetch the local gateway (Kroxylicious)')
+    .action(async (opts: { kafkaVersion: string[]; registry: boolean; gateway: boolean }) => {
       const rt = ctx.runtime();
       await findJava(rt.env);
       const fetched = [];
@@ -257,6 +259,10 @@ when set, otherwise from Maven Central (once, cached in $ZDP_CACHE_DIR or ~/.cac
       if (opts.registry) {
         const reg = await resolveRegistryDist(rt.env, (l) => rt.io.info(l));
         fetched.push({ requested: 'registry', version: `apicurio ${reg.version}`, libDir: reg.jar, source: 'cache' as const });
+      }
+      if (opts.gateway) {
+        const lib = await resolveKroxylicious(rt.env, (l) => rt.io.info(l));
+        fetched.push({ requested: 'gateway', version: `kroxylicious ${KROXYLICIOUS_VERSION}`, libDir: lib, source: 'cache' as const });
       }
       if (rt.globals.json) {
         rt.io.outJson({ kind: 'DevFetch', version: 1, zdpVersion: ZDP_VERSION, distributions: fetched });

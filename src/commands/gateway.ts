@@ -13,6 +13,9 @@ import { checkZillaReferences, DEFAULT_ZILLA, envName, renderZillaConfig } from 
 import { renderKroxyliciousConfig } from '../gateway/kroxylicious.js';
 import { connectAdmin, mapKafkaError } from '../kafka/client.js';
 import { ZDP_VERSION } from '../version.js';
+import { findJava } from '../processes/java.js';
+import { gatewayLogFile, gatewayRunning, readGateway, resolveKroxylicious, startGateway, stopGateway, writeGateway, type GatewayRecord } from '../processes/kroxylicious.js';
+import { nodeIdRanges } from '../gateway/kroxylicious.js';
 
 interface RenderFlags {
   target: 'zilla' | 'kroxylicious';
@@ -67,8 +70,118 @@ function requiredEnv(profile: ClusterProfile): string[] {
   return names;
 }
 
+function gatewayView(record: GatewayRecord, running: boolean) {
+  return { cluster: record.cluster, running, bootstrap: record.bootstrapAddress, backend: record.bootstrapServers, nodeIds: record.nodeIds, managementPort: record.managementPort, pid: running ? record.pid : null };
+}
+
 export function registerGateway(program: Command, ctx: CommandContext): void {
-  const gateway = program.command('gateway').description('one stable endpoint for data products: render gateway configuration');
+  const gateway = program.command('gateway').description('one stable endpoint for data products: render gateway configuration, run a local Kafka proxy (Kroxylicious)');
+
+  gateway
+    .command('up')
+    .description('run Kroxylicious locally in front of a cluster: native Kafka clients use one bootstrap address that survives a backend switch')
+    .option('--cluster <name>', 'backend cluster profile (default: the last one used)')
+    .addOption(new Option('--cover <cluster>', 'another cluster the proxy must be able to front later (its node ids); repeatable').argParser(collect).default([]))
+    .option('--listen <host:port>', 'client bootstrap address (loopback); node ports follow it', '127.0.0.1:29092')
+    .option('--management-port <port>', 'management port (/livez)', '9190')
+    .option('--node-ids <ids>', 'node ids to cover, e.g. 0-5 (default: read from the clusters)')
+    .action(async (flags: { cluster?: string; cover: string[]; listen: string; managementPort: string; nodeIds?: string }) => {
+      const rt = ctx.runtime();
+      const config = rt.config();
+      const existing = readGateway(config.stateDir);
+      const clusterName = flags.cluster ?? existing?.cluster;
+      if (!clusterName) throw new UsageError('which cluster should the gateway front? pass --cluster <name>');
+      const profile = getCluster(config, clusterName);
+      if (existing && gatewayRunning(config.stateDir, existing)) {
+        if (existing.cluster !== clusterName) throw new UsageError(`the gateway already runs in front of ${existing.cluster}`, { hint: `move it with \`zdp gateway switch --to ${clusterName}\`` });
+        if (rt.globals.json) rt.io.outJson({ kind: 'GatewayUp', version: 1, zdpVersion: ZDP_VERSION, alreadyRunning: true, ...gatewayView(existing, true) });
+        else rt.io.out(`the gateway already runs: ${existing.bootstrapAddress} -> ${existing.cluster}`);
+        return;
+      }
+      const listen = parseHostPort(flags.listen, '--listen');
+      if (listen.host !== '127.0.0.1' && listen.host !== 'localhost') throw new UsageError('--listen: the local gateway binds to loopback only (127.0.0.1)');
+      const management = Number(flags.managementPort);
+      if (!Number.isInteger(management) || management < 1 || management > 65535) throw new UsageError(`--management-port ${flags.managementPort} is not a port`);
+      const covered = [profile, ...flags.cover.map((c) => getCluster(config, c))];
+      const ids = flags.nodeIds ? parseNodeIds(flags.nodeIds) : (await Promise.all(covered.map((p) => nodeIdsOf(p, rt.env)))).flat();
+      const range = nodeIdRanges(ids)[0]!;
+      const java = await findJava(rt.env);
+      const lib = await resolveKroxylicious(rt.env, (l) => rt.io.info(l));
+      const record: GatewayRecord = {
+        formatVersion: 1,
+        cluster: clusterName,
+        bootstrapServers: profile.bootstrapServers,
+        bootstrapAddress: `127.0.0.1:${listen.port}`,
+        managementPort: management,
+        nodeIds: { start: range.start, end: range.end },
+      };
+      const started = await startGateway(config.stateDir, record, java, lib, rt.env);
+      record.pid = started.pid;
+      writeGateway(config.stateDir, record);
+      if (rt.globals.json) rt.io.outJson({ kind: 'GatewayUp', version: 1, zdpVersion: ZDP_VERSION, alreadyRunning: false, readyMs: Math.round(started.readyMs), ...gatewayView(record, true) });
+      else rt.io.out(`gateway up in ${(started.readyMs / 1000).toFixed(1)}s: clients bootstrap at ${record.bootstrapAddress} -> ${clusterName} (${profile.bootstrapServers.join(',')})`);
+      if (profile.sasl) rt.io.info('SASL passes through the proxy: clients use their own credentials on the backend cluster.');
+    });
+
+  gateway
+    .command('switch')
+    .description('point the running gateway at another cluster (restarts the proxy; clients keep their bootstrap address) and report the cut-off')
+    .requiredOption('--to <cluster>', 'cluster profile to switch to')
+    .action(async (flags: { to: string }) => {
+      const rt = ctx.runtime();
+      const config = rt.config();
+      const record = readGateway(config.stateDir);
+      if (!record || !gatewayRunning(config.stateDir, record)) throw new NotFoundError('GATEWAY_NOT_RUNNING', 'no gateway is running', { hint: 'start one with `zdp gateway up --cluster <name>`' });
+      const profile = getCluster(config, flags.to);
+      // fail before cutting clients off: the new backend must answer and fit the node-id range
+      const ids = await nodeIdsOf(profile, rt.env);
+      const outside = ids.filter((id) => id < record.nodeIds.start || id > record.nodeIds.end);
+      if (outside.length > 0) {
+        throw new UsageError(`cluster ${flags.to} has node ids ${outside.join(', ')} outside the gateway's range ${record.nodeIds.start}-${record.nodeIds.end}`, { hint: `restart it covering both: zdp gateway down && zdp gateway up --cluster ${record.cluster} --cover ${flags.to}` });
+      }
+      const java = await findJava(rt.env);
+      const lib = await resolveKroxylicious(rt.env, (l) => rt.io.info(l));
+      const from = record.cluster;
+      const cutStarted = performance.now();
+      await stopGateway(config.stateDir);
+      const next: GatewayRecord = { ...record, cluster: flags.to, bootstrapServers: profile.bootstrapServers };
+      delete next.pid;
+      const started = await startGateway(config.stateDir, next, java, lib, rt.env);
+      const cutOffMs = Math.round(performance.now() - cutStarted);
+      next.pid = started.pid;
+      writeGateway(config.stateDir, next);
+      if (rt.globals.json) rt.io.outJson({ kind: 'GatewaySwitch', version: 1, zdpVersion: ZDP_VERSION, from, to: flags.to, cutOffMs, ...gatewayView(next, true) });
+      else rt.io.out(`gateway switched from ${from} to ${flags.to}: clients were cut off for ${(cutOffMs / 1000).toFixed(2)}s and reconnect through ${next.bootstrapAddress}`);
+      rt.io.info('Consumers rejoin their groups on the new cluster: their committed offsets there must exist (see `zdp cutover`).');
+    });
+
+  gateway
+    .command('down')
+    .description('stop the local gateway')
+    .action(async () => {
+      const rt = ctx.runtime();
+      const stopped = await stopGateway(rt.config().stateDir);
+      if (rt.globals.json) rt.io.outJson({ kind: 'GatewayDown', version: 1, zdpVersion: ZDP_VERSION, stopped });
+      else rt.io.out(stopped ? 'gateway stopped' : 'nothing to stop: no gateway is running');
+    });
+
+  gateway
+    .command('status')
+    .description('is the local gateway running, and in front of which cluster')
+    .action(async () => {
+      const rt = ctx.runtime();
+      const stateDir = rt.config().stateDir;
+      const record = readGateway(stateDir);
+      const running = gatewayRunning(stateDir, record);
+      let live = false;
+      if (record && running) live = await fetch(`http://127.0.0.1:${record.managementPort}/livez`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+      if (rt.globals.json) {
+        rt.io.outJson({ kind: 'GatewayStatus', version: 1, zdpVersion: ZDP_VERSION, ...(record ? gatewayView(record, running) : { running: false }), live, log: gatewayLogFile(stateDir) });
+        return;
+      }
+      if (!record) rt.io.out('no gateway: start one with `zdp gateway up --cluster <name>`');
+      else rt.io.out(`${running ? (live ? 'running' : 'running (not live)') : 'stopped'}: ${record.bootstrapAddress} -> ${record.cluster} (${record.bootstrapServers.join(',')}), node ids ${record.nodeIds.start}-${record.nodeIds.end}, /livez on ${record.managementPort}`);
+    });
   gateway
     .command('render')
     .description('render Zilla (HTTP, SSE, MCP) or Kroxylicious (native Kafka clients) configuration for the data products')

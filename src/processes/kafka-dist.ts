@@ -159,13 +159,13 @@ function pom(mavenVersion: string): string {
 `;
 }
 
-async function mavenRun(mvn: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
+export async function mavenRun(mvn: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, what = 'the Kafka jars'): Promise<void> {
   try {
     await run(mvn, ['-B', '-q', ...args], { cwd, env, timeout: 15 * 60_000, maxBuffer: 64 * 1024 * 1024 });
   } catch (cause) {
     const out = `${(cause as { stdout?: string }).stdout ?? ''}\n${(cause as { stderr?: string }).stderr ?? ''}`;
     const lines = out.split('\n').filter((l) => /ERROR/.test(l)).slice(0, 8).join('\n');
-    throw new EnvironmentError('MAVEN_FAILED', `Maven could not fetch the Kafka jars from Maven Central${lines ? `:\n${lines}` : ''}`, {
+    throw new EnvironmentError('MAVEN_FAILED', `Maven could not fetch ${what} from Maven Central${lines ? `:\n${lines}` : ''}`, {
       hint: 'check network access to Maven Central, or set KAFKA_HOME to an unpacked Apache Kafka release',
       cause,
     });

@@ -1,0 +1,197 @@
+/**
+ * Kroxylicious as a local process: the proxy engine (io.kroxylicious:kroxylicious-runtime, the
+ * newest release Maven Central serves here, 0.12.0, Java 17) resolved once into the cache, started
+ * through java/ZdpKroxylicious.java (Java's single-file launcher), which binds every listener to
+ * loopback. State lives in <state>/gateway/: config, pid, log.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { EnvironmentError } from '../errors.js';
+import { cacheDir, findMaven, mavenRun } from './kafka-dist.js';
+import type { JavaRuntime } from './java.js';
+import { isOurProcess, stopProcess } from './dev-clusters.js';
+import { ensurePortFree } from './ports.js';
+
+export const KROXYLICIOUS_VERSION = '0.12.0';
+const LOG4J_VERSION = '2.24.3';
+
+export interface GatewayRecord {
+  formatVersion: 1;
+  cluster: string;
+  bootstrapServers: string[];
+  bootstrapAddress: string;
+  managementPort: number;
+  nodeIds: { start: number; end: number };
+  pid?: number;
+  startedAt?: string;
+}
+
+export function gatewayDir(stateDir: string): string {
+  return join(stateDir, 'gateway');
+}
+
+export function readGateway(stateDir: string): GatewayRecord | undefined {
+  const file = join(gatewayDir(stateDir), 'gateway.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as GatewayRecord) : undefined;
+}
+
+export function writeGateway(stateDir: string, record: GatewayRecord): void {
+  const dir = gatewayDir(stateDir);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'gateway.json');
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+}
+
+export function gatewayRunning(stateDir: string, record: GatewayRecord | undefined): boolean {
+  return isOurProcess(record?.pid, gatewayDir(stateDir));
+}
+
+export function launcherSource(): string {
+  return fileURLToPath(new URL('../../java/ZdpKroxylicious.java', import.meta.url));
+}
+
+export async function resolveKroxylicious(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<string> {
+  const root = join(cacheDir(env), 'kroxylicious', KROXYLICIOUS_VERSION);
+  const lib = join(root, 'lib');
+  if (existsSync(join(root, '.complete'))) return lib;
+  const mvn = await findMaven(env);
+  if (!mvn) throw new EnvironmentError('KROXYLICIOUS_DIST_MISSING', 'the local gateway needs Maven (mvn) to fetch Kroxylicious from Maven Central once', { hint: 'install Maven (apt-get install maven)' });
+  const work = join(cacheDir(env), 'kroxylicious', `.resolve-${process.pid}`);
+  mkdirSync(work, { recursive: true });
+  try {
+    log(`fetching Kroxylicious ${KROXYLICIOUS_VERSION} from Maven Central (once; cached in ${root})`);
+    writeFileSync(join(work, 'pom.xml'), `<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>dev.zdp.cache</groupId><artifactId>kroxylicious</artifactId><version>1</version><packaging>pom</packaging>
+  <dependencies>
+    <dependency><groupId>io.kroxylicious</groupId><artifactId>kroxylicious-runtime</artifactId><version>${KROXYLICIOUS_VERSION}</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j2-impl</artifactId><version>${LOG4J_VERSION}</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>${LOG4J_VERSION}</version></dependency>
+  </dependencies>
+</project>
+`);
+    await mavenRun(mvn, ['dependency:copy-dependencies', `-DoutputDirectory=${join(work, 'lib')}`, '-DincludeScope=runtime'], work, env, 'Kroxylicious');
+    writeFileSync(join(work, '.complete'), `${KROXYLICIOUS_VERSION}\n`);
+    rmSync(root, { recursive: true, force: true });
+    mkdirSync(join(root, '..'), { recursive: true });
+    renameSync(work, root);
+    return lib;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The config the bundled engine runs: Kroxylicious 0.12 with the virtual cluster's network address
+ * provider declared explicitly (the form the launcher can bind to loopback). `zdp gateway render`
+ * writes the newer 0.16+ format for deployments.
+ */
+export function renderRuntimeConfig(record: GatewayRecord): string {
+  const [host, port] = record.bootstrapAddress.split(':') as [string, string];
+  return stringify({
+    adminHttp: { host: '127.0.0.1', port: record.managementPort, endpoints: {} },
+    virtualClusters: {
+      zdp: {
+        targetCluster: { bootstrapServers: record.bootstrapServers.join(',') },
+        clusterNetworkAddressConfigProvider: {
+          type: 'RangeAwarePortPerNodeClusterNetworkAddressConfigProvider',
+          config: {
+            bootstrapAddress: `${host}:${port}`,
+            nodeIdRanges: [{ name: 'brokers', range: { startInclusive: record.nodeIds.start, endExclusive: record.nodeIds.end + 1 } }],
+          },
+        },
+      },
+    },
+  }, { lineWidth: 0 });
+}
+
+const LOG4J2 = `status = error
+appender.out.type = Console
+appender.out.name = OUT
+appender.out.layout.type = PatternLayout
+appender.out.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = WARN
+rootLogger.appenderRef.out.ref = OUT
+logger.krx.name = io.kroxylicious
+logger.krx.level = INFO
+`;
+
+/** The ports the proxy will listen on: bootstrap, one per node id, management. */
+export function gatewayPorts(record: GatewayRecord): number[] {
+  const base = Number(record.bootstrapAddress.split(':')[1]);
+  const ports = [base];
+  for (let id = record.nodeIds.start; id <= record.nodeIds.end; id++) ports.push(base + 1 + id - record.nodeIds.start);
+  ports.push(record.managementPort);
+  return ports;
+}
+
+function lastLines(file: string, n: number): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean).slice(-n).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+export interface StartedGateway {
+  pid: number;
+  readyMs: number;
+}
+
+/** Starts the proxy for `record` and waits for /livez; the caller saves the pid. */
+export async function startGateway(stateDir: string, record: GatewayRecord, java: JavaRuntime, lib: string, env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<StartedGateway> {
+  const dir = gatewayDir(stateDir);
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  for (const port of gatewayPorts(record)) await ensurePortFree(port, 'the gateway', '--listen or --management-port');
+  const config = join(dir, 'proxy.yaml');
+  writeFileSync(config, renderRuntimeConfig(record));
+  writeFileSync(join(dir, 'log4j2.properties'), LOG4J2);
+  const logFile = join(dir, 'logs', 'gateway.log');
+  const fd = openSync(logFile, 'a');
+  writeFileSync(fd, `\n=== zdp: starting Kroxylicious ${KROXYLICIOUS_VERSION} in front of ${record.cluster} (${record.bootstrapServers.join(',')}) ===\n`);
+  const started = performance.now();
+  const child = spawn(java.bin, ['-Xms64m', '-Xmx256m', `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, `-Dzdp.gateway.dir=${dir}`, '-Dzdp.bindAddress=127.0.0.1', '-cp', `${lib}/*`, launcherSource(), config], {
+    cwd: dir,
+    env,
+    detached: true,
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  let exited: number | null | undefined;
+  child.once('exit', (code) => (exited = code));
+  child.unref();
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (exited !== undefined) {
+      throw new EnvironmentError('GATEWAY_START_FAILED', `the gateway (Kroxylicious) exited with code ${exited} while starting. Last lines of its log:\n${lastLines(logFile, 20)}`, { hint: `full log: ${logFile}` });
+    }
+    try {
+      const r = await fetch(`http://127.0.0.1:${record.managementPort}/livez`, { signal: AbortSignal.timeout(1000) });
+      if (r.ok) return { pid: child.pid!, readyMs: performance.now() - started };
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stopProcess(child.pid!);
+  throw new EnvironmentError('GATEWAY_START_TIMEOUT', `the gateway did not answer /livez within ${Math.round(timeoutMs / 1000)}s. Last lines of its log:\n${lastLines(logFile, 20)}`, { hint: `full log: ${logFile}` });
+}
+
+export async function stopGateway(stateDir: string): Promise<boolean> {
+  const record = readGateway(stateDir);
+  if (!record?.pid) return false;
+  const running = gatewayRunning(stateDir, record);
+  if (running) await stopProcess(record.pid, 10_000);
+  delete record.pid;
+  writeGateway(stateDir, record);
+  return running;
+}
+
+export function gatewayLogFile(stateDir: string): string {
+  return join(gatewayDir(stateDir), 'logs', 'gateway.log');
+}

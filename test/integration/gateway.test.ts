@@ -1,0 +1,120 @@
+/**
+ * zdp gateway up|switch|down with a real Kroxylicious proxy in front of the harness clusters:
+ * kafkajs producers, consumers and a consumer group use only the proxy's bootstrap address and
+ * reach the source cluster, then, after `gateway switch`, the target, with unchanged configuration.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Kafka } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createKafka } from '../../src/kafka/client.js';
+import { freePorts } from '../../src/processes/ports.js';
+import { eventually, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
+
+const projectDir = inject('zdpProjectDir');
+
+async function roundTrip(kafka: Kafka, topic: string, count: number): Promise<string[]> {
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic, messages: Array.from({ length: count }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) });
+  await producer.disconnect();
+  const consumer = kafka.consumer({ groupId: uniqueName('gw-group'), sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const seen: string[] = [];
+  await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
+  await eventually(async () => (seen.length >= count ? true : undefined), 60_000, `${count} records through the gateway`);
+  await consumer.disconnect();
+  return seen.sort();
+}
+
+async function createTopic(kafka: Kafka, topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+  await admin.disconnect();
+}
+
+async function endOffsets(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const o = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  return o.reduce((s, p) => s + Number(p.high), 0);
+}
+
+describe('zdp gateway with Kroxylicious', () => {
+  let dir: string;
+  let listenPort: number;
+  let managementPort: number;
+  let viaProxy: Kafka;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'zdp-gateway-'));
+    const source = harnessProfile(projectDir, 'source');
+    const target = harnessProfile(projectDir, 'target');
+    writeFileSync(join(dir, 'zdp.yaml'), `apiVersion: zdp/v1\nclusters:\n  source: {bootstrapServers: [${source.bootstrapServers[0]}]}\n  target: {bootstrapServers: [${target.bootstrapServers[0]}]}\n`);
+    // a bootstrap port with room for the node ports after it
+    for (;;) {
+      const [p, m] = await freePorts(2);
+      listenPort = p!;
+      managementPort = m!;
+      if (managementPort < listenPort || managementPort > listenPort + 5) break;
+    }
+    viaProxy = createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId: 'gateway-client' });
+  });
+  afterAll(async () => {
+    await runZdp(['gateway', 'down'], { cwd: dir });
+  });
+
+  it('refuses to switch when no gateway runs (exit 6)', async () => {
+    const r = await runZdp(['gateway', 'switch', '--to', 'target'], { cwd: dir });
+    expect(r.code).toBe(6);
+    expect(r.stderr).toContain('no gateway is running');
+  });
+
+  it('fronts the source cluster: clients only know the proxy', async () => {
+    const up = await runZdp(['gateway', 'up', '--cluster', 'source', '--cover', 'target', '--listen', `127.0.0.1:${listenPort}`, '--management-port', String(managementPort), '--json'], { cwd: dir });
+    expect(up.code, up.stderr).toBe(0);
+    expect(JSON.parse(up.stdout)).toMatchObject({ kind: 'GatewayUp', cluster: 'source', running: true, bootstrap: `127.0.0.1:${listenPort}` });
+    const topic = uniqueName('gw.src');
+    await createTopic(harnessKafka(projectDir, 'source'), topic);
+    expect(await roundTrip(viaProxy, topic, 10)).toEqual(Array.from({ length: 10 }, (_, i) => `v${i}`).sort());
+    expect(await endOffsets(harnessKafka(projectDir, 'source'), topic)).toBe(10);
+    const status = await runZdp(['gateway', 'status', '--json'], { cwd: dir });
+    expect(JSON.parse(status.stdout)).toMatchObject({ running: true, live: true, cluster: 'source' });
+  });
+
+  it('refuses a port that is in use (exit 9)', async () => {
+    const busy = net.createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+    const port = (busy.address() as net.AddressInfo).port;
+    const other = mkdtempSync(join(tmpdir(), 'zdp-gateway-busy-'));
+    writeFileSync(join(other, 'zdp.yaml'), `apiVersion: zdp/v1\nclusters:\n  source: {bootstrapServers: [${harnessProfile(projectDir, 'source').bootstrapServers[0]}]}\n`);
+    const r = await runZdp(['gateway', 'up', '--cluster', 'source', '--node-ids', '1', '--listen', `127.0.0.1:${port}`, '--management-port', String(managementPort + 7)], { cwd: other });
+    busy.close();
+    expect(r.code).toBe(9);
+    expect(r.stderr).toContain(`port 127.0.0.1:${port} for the gateway is already in use`);
+  });
+
+  it('switches to the target with unchanged client configuration and reports the cut-off', async () => {
+    const r = await runZdp(['gateway', 'switch', '--to', 'target', '--json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ kind: 'GatewaySwitch', from: 'source', to: 'target', bootstrap: `127.0.0.1:${listenPort}` });
+    expect(out.cutOffMs).toBeGreaterThan(0);
+    const topic = uniqueName('gw.tgt');
+    await createTopic(harnessKafka(projectDir, 'target'), topic);
+    expect(await roundTrip(viaProxy, topic, 7)).toHaveLength(7);
+    expect(await endOffsets(harnessKafka(projectDir, 'target'), topic)).toBe(7);
+  });
+
+  it('stops the proxy, and says so when nothing runs', async () => {
+    const down = await runZdp(['gateway', 'down'], { cwd: dir });
+    expect(down.stdout).toContain('gateway stopped');
+    const again = await runZdp(['gateway', 'down'], { cwd: dir });
+    expect(again.stdout).toContain('nothing to stop');
+  });
+});
