@@ -9,7 +9,7 @@ import type { ClusterProfile } from '../config/types.js';
 import { renderYaml } from '../core/contracts/asyncapi.js';
 import type { DataProduct } from '../core/products/spec.js';
 import { listProductNames, readProduct } from '../products/store.js';
-import { checkZillaReferences, DEFAULT_ZILLA, envName, renderZillaConfig } from '../gateway/zilla.js';
+import { checkZillaReferences, DEFAULT_ZILLA, envName, renderZillaConfig, renderZillaPlusKafkaProxy } from '../gateway/zilla.js';
 import { renderKroxyliciousConfig } from '../gateway/kroxylicious.js';
 import { connectAdmin, mapKafkaError } from '../kafka/client.js';
 import { ZDP_VERSION } from '../version.js';
@@ -28,6 +28,7 @@ interface RenderFlags {
   cover: string[];
   nodeIds?: string;
   managementPort: string;
+  zillaPlus: boolean;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -195,6 +196,7 @@ export function registerGateway(program: Command, ctx: CommandContext): void {
     .addOption(new Option('--cover <cluster>', 'kroxylicious: another cluster the endpoint must be able to front (node-id ranges); repeatable').argParser(collect).default([]))
     .option('--node-ids <ids>', 'kroxylicious: node ids to cover, e.g. 0-5 (default: read from the clusters)')
     .option('--management-port <port>', 'kroxylicious: management (/livez, /metrics) port', '9190')
+    .option('--zilla-plus', 'zilla: also write <out>.zilla-plus.yaml with a kafka-proxy binding for native Kafka clients (needs Zilla Plus)', false)
     .addHelpText('after', '\nExamples:\n  zdp gateway render --target zilla --out gateway/zilla.yaml\n  zdp gateway render --target kroxylicious --cluster source --cover target --out -')
     .action(async (flags: RenderFlags) => {
       const rt = ctx.runtime();
@@ -259,7 +261,14 @@ export function registerGateway(program: Command, ctx: CommandContext): void {
       writeFileSync(tmp, text);
       renameSync(tmp, file);
       const shown = relative(rt.cwd, file) || file;
-      if (rt.globals.json) rt.io.outJson({ kind: 'GatewayRender', version: 1, zdpVersion: ZDP_VERSION, target: flags.target, cluster: clusterName, products: products.map((p) => `${p.metadata.name}@${p.metadata.version}`), file: shown, env: envNeeded, warnings });
-      else rt.io.out(`wrote ${shown} (${flags.target}) for ${products.map((p) => p.metadata.name).join(', ')} on ${clusterName}`);
+      const extra: string[] = [];
+      if (flags.target === 'zilla' && flags.zillaPlus) {
+        const plusFile = file.replace(/\.ya?ml$/, '') + '.zilla-plus.yaml';
+        const plus = renderZillaPlusKafkaProxy(profile, { host: DEFAULT_ZILLA.host, port: 9092, name: 'zdp' });
+        writeFileSync(plusFile, `# NEEDS ZILLA PLUS: the kafka-proxy binding is commercial and not part of open-source Zilla.\n# Native Kafka clients connect to port 9092; broker addresses are rewritten one-to-one (b-#).\n${renderYaml(plus)}`);
+        extra.push(relative(rt.cwd, plusFile) || plusFile);
+      }
+      if (rt.globals.json) rt.io.outJson({ kind: 'GatewayRender', version: 1, zdpVersion: ZDP_VERSION, target: flags.target, cluster: clusterName, products: products.map((p) => `${p.metadata.name}@${p.metadata.version}`), file: shown, extraFiles: extra, env: envNeeded, warnings });
+      else rt.io.out(`wrote ${[shown, ...extra].join(', ')} (${flags.target}) for ${products.map((p) => p.metadata.name).join(', ')} on ${clusterName}`);
     });
 }

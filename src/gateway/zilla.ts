@@ -211,3 +211,29 @@ export function checkZillaReferences(doc: Doc): string[] {
   walk(bindings);
   return [...new Set(problems)].sort();
 }
+
+/**
+ * Native Kafka clients through Zilla need the `kafka-proxy` binding of Zilla Plus (commercial): it
+ * is not in open-source Zilla and fails both public schemas, so it is rendered as a separate
+ * document and marked as such. Shape: tcp server -> kafka-proxy -> tcp client, one port per broker.
+ */
+export function renderZillaPlusKafkaProxy(profile: ClusterProfile, options: { host: string; port: number; name: string }): Doc {
+  const [backendHost, backendPort] = (profile.bootstrapServers[0] ?? 'localhost:9092').split(':') as [string, string];
+  return sortKeys({
+    name: `${options.name}-kafka`,
+    'x-zdp-requires': 'Zilla Plus (the kafka-proxy binding is not part of open-source Zilla)',
+    bindings: {
+      kafka_tcp_server: { type: 'tcp', kind: 'server', options: { host: options.host, port: options.port }, exit: 'kafka_proxy' },
+      kafka_proxy: {
+        type: 'kafka-proxy',
+        kind: 'proxy',
+        options: {
+          external: { host: `b-#.${options.name}.local`, port: options.port },
+          internal: { host: backendHost.replace(/^[^.]+/, 'b-#'), port: Number(backendPort) },
+        },
+        exit: 'kafka_tcp_client',
+      },
+      kafka_tcp_client: { type: 'tcp', kind: 'client' },
+    },
+  });
+}

@@ -100,6 +100,19 @@ describe('zdp gateway render --target zilla', () => {
     golden('zilla.yaml', text);
   });
 
+  it('writes the Zilla Plus kafka-proxy for native clients only when asked, clearly marked', async () => {
+    const dir = project(SECURE);
+    const r = await zdp(dir, ['gateway', 'render', '--target', 'zilla', '--out', 'gw/zilla.yaml', '--zilla-plus', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).extraFiles).toEqual(['gw/zilla.zilla-plus.yaml']);
+    const plus = readFileSync(join(dir, 'gw/zilla.zilla-plus.yaml'), 'utf8');
+    expect(plus.split('\n')[0]).toContain('NEEDS ZILLA PLUS');
+    expect(parse(plus).bindings.kafka_proxy.type).toBe('kafka-proxy');
+    // the open-source config stays valid; the Plus document is rejected by the public schema, as expected
+    expect(validateZilla(readFileSync(join(dir, 'gw/zilla.yaml'), 'utf8'), 'zilla.schema.json', Ajv2019)).toEqual([]);
+    expect(validateZilla(plus, 'zilla.schema.json', Ajv2019).length).toBeGreaterThan(0);
+  });
+
   it('renders Zilla 1.x syntax that validates against zilla-1.3.1.schema.json', async () => {
     const dir = project(SECURE);
     const r = await zdp(dir, ['gateway', 'render', '--target', 'zilla', '--zilla-major', '1', '--out', 'zilla-1.yaml']);

@@ -3,7 +3,7 @@
  * kafkajs producers, consumers and a consumer group use only the proxy's bootstrap address and
  * reach the source cluster, then, after `gateway switch`, the target, with unchanged configuration.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,6 +97,20 @@ describe('zdp gateway with Kroxylicious', () => {
     busy.close();
     expect(r.code).toBe(9);
     expect(r.stderr).toContain(`port 127.0.0.1:${port} for the gateway is already in use`);
+  });
+
+  it('shows the proxy\'s last log lines when it fails to start (exit 9)', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'zdp-broken-cache-'));
+    // a "cached" Kroxylicious without its jars: the launcher cannot compile against it
+    mkdirSync(join(cache, 'kroxylicious', '0.12.0', 'lib'), { recursive: true });
+    writeFileSync(join(cache, 'kroxylicious', '0.12.0', '.complete'), '0.12.0\n');
+    const other = mkdtempSync(join(tmpdir(), 'zdp-gateway-broken-'));
+    writeFileSync(join(other, 'zdp.yaml'), `apiVersion: zdp/v1\nclusters:\n  source: {bootstrapServers: [${harnessProfile(projectDir, 'source').bootstrapServers[0]}]}\n`);
+    const [p1, p2] = await freePorts(2);
+    const r = await runZdp(['gateway', 'up', '--cluster', 'source', '--node-ids', '1', '--listen', `127.0.0.1:${p1}`, '--management-port', String(p2)], { cwd: other, env: { ZDP_CACHE_DIR: cache } });
+    expect(r.code).toBe(9);
+    expect(r.stderr).toMatch(/the gateway \(Kroxylicious\) exited with code \d+ while starting. Last lines of its log:/);
+    expect(r.stderr).toMatch(/error: package io\.kroxylicious\.proxy does not exist|cannot find symbol/);
   });
 
   it('switches to the target with unchanged client configuration and reports the cut-off', async () => {
