@@ -14,6 +14,7 @@ import { registerDev } from '../commands/dev.js';
 import { registerExtract } from '../commands/extract.js';
 import { registerProduct } from '../commands/product.js';
 import { registerGateway } from '../commands/gateway.js';
+import { registerMigrate } from '../commands/migrate.js';
 
 export interface MainDeps {
   stdout: Stream;
@@ -63,6 +64,7 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 config, 4 connection, 5 auth, 6 not fou
   registerExtract(program, ctx);
   registerProduct(program, ctx);
   registerGateway(program, ctx);
+  registerMigrate(program, ctx);
   return program;
 }
 

@@ -1,0 +1,56 @@
+/** Reads a cluster's topics (partitions, replication, topic-level configs) and creates topics. */
+import kafkajs, { type Admin } from 'kafkajs';
+import type { ClusterProfile } from '../config/types.js';
+import type { ClusterSnapshot, TopicPlanItem, TopicSnapshot } from '../core/migration/plan.js';
+import { mapKafkaError, withDeadline } from './client.js';
+
+const { ConfigResourceTypes } = kafkajs;
+
+export async function snapshotCluster(admin: Admin, profile: ClusterProfile, topics?: readonly string[]): Promise<ClusterSnapshot> {
+  const wrap = <T>(what: string, fn: () => Promise<T>) => withDeadline(profile, what, fn).catch((e: unknown) => {
+    throw mapKafkaError(e, profile, what);
+  });
+  const described = await wrap('describe cluster', () => admin.describeCluster());
+  const all = await wrap('list topics', () => admin.listTopics());
+  const names = (topics ? all.filter((t) => topics.includes(t)) : all).sort();
+  const out: Record<string, TopicSnapshot> = {};
+  if (names.length > 0) {
+    const metadata = await wrap('metadata', () => admin.fetchTopicMetadata({ topics: names }));
+    const configs = await wrap('describe configs', () =>
+      admin.describeConfigs({ resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })), includeSynonyms: false }),
+    );
+    const byTopic = new Map(configs.resources.map((r) => [r.resourceName, r.configEntries]));
+    for (const t of metadata.topics) {
+      const overrides: Record<string, string> = {};
+      for (const e of byTopic.get(t.name) ?? []) if (e.configSource === 1 && !e.isSensitive) overrides[e.configName] = e.configValue;
+      out[t.name] = {
+        name: t.name,
+        partitions: t.partitions.length,
+        replicationFactor: Math.max(1, ...t.partitions.map((p) => p.replicas.length)),
+        configs: Object.fromEntries(Object.entries(overrides).sort(([a], [b]) => a.localeCompare(b))),
+      };
+    }
+  }
+  return { cluster: profile.name, clusterId: described.clusterId, vendor: profile.vendor, brokers: described.brokers.length, topics: out };
+}
+
+/** Creates the plan's `create` topics; returns the names created. */
+export async function createPlannedTopics(admin: Admin, profile: ClusterProfile, items: readonly TopicPlanItem[]): Promise<string[]> {
+  const create = items.filter((i) => i.action === 'create');
+  if (create.length === 0) return [];
+  await withDeadline(profile, 'creating topics', () =>
+    admin.createTopics({
+      waitForLeaders: true,
+      topics: create.map((i) => ({
+        topic: i.topic,
+        numPartitions: i.partitions,
+        replicationFactor: i.replicationFactor,
+        configEntries: Object.entries(i.configs).map(([name, value]) => ({ name, value })),
+      })),
+    }),
+    Math.max(profile.timeoutMs, 60_000),
+  ).catch((e: unknown) => {
+    throw mapKafkaError(e, profile, 'create topics request');
+  });
+  return create.map((i) => i.topic);
+}
