@@ -1,0 +1,138 @@
+/**
+ * MirrorMaker 2 configuration for a zdp migration, for both engines: a dedicated-mode
+ * mm2.properties file, and the connector configs for an existing Kafka Connect cluster. Identity
+ * replication (topic names stay), read_committed on the source, exactly-once where the engine
+ * supports it, the offset-sync settings the cutover relies on, and no heartbeats flowing back into
+ * the source. Pure; secrets are referenced through Kafka's FileConfigProvider, never written here.
+ */
+
+export const SOURCE_ALIAS = 'src';
+export const TARGET_ALIAS = 'tgt';
+export const IDENTITY_POLICY = 'org.apache.kafka.connect.mirror.IdentityReplicationPolicy';
+const BYTES = 'org.apache.kafka.connect.converters.ByteArrayConverter';
+
+export interface Mm2ClusterSettings {
+  bootstrapServers: string[];
+  /** client security settings (security.protocol, sasl.*, ssl.*) with secrets as ${file:...} references */
+  client: Record<string, string>;
+}
+
+export interface Mm2Options {
+  source: Mm2ClusterSettings;
+  target: Mm2ClusterSettings;
+  /** exact topic names */
+  topics: readonly string[];
+  /** group regexes to track for checkpoints */
+  groups: readonly string[];
+  replicationFactor: number;
+  /** dedicated mode: internal REST listener (needed for exactly-once) */
+  restPort: number;
+  exactlyOnce: boolean;
+  /** a secrets file for Kafka's FileConfigProvider, when client settings reference it */
+  secretsFile?: string;
+  tasksMax: number;
+}
+
+function escapeRegex(topic: string): string {
+  return topic.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Dedicated-mode properties, one key per line, in a fixed order. */
+export function renderMm2Properties(o: Mm2Options): string {
+  const lines: string[] = [
+    '# MirrorMaker 2 (dedicated mode), written by zdp migrate. Do not edit: zdp rewrites it.',
+    `clusters = ${SOURCE_ALIAS}, ${TARGET_ALIAS}`,
+    `${SOURCE_ALIAS}.bootstrap.servers = ${o.source.bootstrapServers.join(',')}`,
+    `${TARGET_ALIAS}.bootstrap.servers = ${o.target.bootstrapServers.join(',')}`,
+  ];
+  for (const [k, v] of Object.entries(o.source.client).sort()) lines.push(`${SOURCE_ALIAS}.${k} = ${v}`);
+  for (const [k, v] of Object.entries(o.target.client).sort()) lines.push(`${TARGET_ALIAS}.${k} = ${v}`);
+  if (o.secretsFile) {
+    lines.push('config.providers = file', 'config.providers.file.class = org.apache.kafka.common.config.provider.FileConfigProvider');
+  }
+  lines.push(
+    `${SOURCE_ALIAS}->${TARGET_ALIAS}.enabled = true`,
+    `${TARGET_ALIAS}->${SOURCE_ALIAS}.enabled = false`,
+    `replication.policy.class = ${IDENTITY_POLICY}`,
+    `${SOURCE_ALIAS}->${TARGET_ALIAS}.topics = ${o.topics.map(escapeRegex).join(', ') || '^$'}`,
+    `${SOURCE_ALIAS}->${TARGET_ALIAS}.groups = ${o.groups.join(', ') || '.*'}`,
+    `${SOURCE_ALIAS}.consumer.isolation.level = read_committed`,
+    `${SOURCE_ALIAS}->${TARGET_ALIAS}.consumer.isolation.level = read_committed`,
+    `tasks.max = ${o.tasksMax}`,
+    'offset.lag.max = 10',
+    `${TARGET_ALIAS}.offset.flush.interval.ms = 2000`,
+    'refresh.topics.interval.seconds = 30',
+    'refresh.groups.interval.seconds = 30',
+    'sync.group.offsets.enabled = false',
+    'emit.checkpoints.enabled = true',
+    'emit.checkpoints.interval.seconds = 5',
+    'emit.heartbeats.enabled = false',
+    'sync.topic.acls.enabled = false',
+    `replication.factor = ${o.replicationFactor}`,
+    `offset-syncs.topic.replication.factor = ${o.replicationFactor}`,
+    `checkpoints.topic.replication.factor = ${o.replicationFactor}`,
+    `heartbeats.topic.replication.factor = ${o.replicationFactor}`,
+    `offset.storage.replication.factor = ${o.replicationFactor}`,
+    `config.storage.replication.factor = ${o.replicationFactor}`,
+    `status.storage.replication.factor = ${o.replicationFactor}`,
+    `key.converter = ${BYTES}`,
+    `value.converter = ${BYTES}`,
+    `header.converter = ${BYTES}`,
+  );
+  if (o.exactlyOnce) {
+    lines.push(`${TARGET_ALIAS}.exactly.once.source.support = enabled`, 'dedicated.mode.enable.internal.rest = true', `listeners = http://127.0.0.1:${o.restPort}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export interface ConnectorConfig {
+  name: string;
+  config: Record<string, string>;
+}
+
+/**
+ * The connectors for an existing Kafka Connect cluster whose workers write to the target. Names
+ * carry the migration id so several migrations can share one Connect cluster.
+ */
+export function connectConnectors(o: Mm2Options, migrationId: string): ConnectorConfig[] {
+  const common: Record<string, string> = {
+    'source.cluster.alias': SOURCE_ALIAS,
+    'target.cluster.alias': TARGET_ALIAS,
+    'source.cluster.bootstrap.servers': o.source.bootstrapServers.join(','),
+    'target.cluster.bootstrap.servers': o.target.bootstrapServers.join(','),
+    'replication.policy.class': IDENTITY_POLICY,
+    'key.converter': BYTES,
+    'value.converter': BYTES,
+    'header.converter': BYTES,
+    'tasks.max': String(o.tasksMax),
+  };
+  for (const [k, v] of Object.entries(o.source.client)) common[`source.cluster.${k}`] = v;
+  for (const [k, v] of Object.entries(o.target.client)) common[`target.cluster.${k}`] = v;
+  const source: Record<string, string> = {
+    ...common,
+    'connector.class': 'org.apache.kafka.connect.mirror.MirrorSourceConnector',
+    topics: o.topics.map(escapeRegex).join(',') || '^$',
+    'source.consumer.isolation.level': 'read_committed',
+    'offset.lag.max': '10',
+    'sync.topic.configs.enabled': 'true',
+    'sync.topic.acls.enabled': 'false',
+    'replication.factor': String(o.replicationFactor),
+    'offset-syncs.topic.replication.factor': String(o.replicationFactor),
+    'refresh.topics.interval.seconds': '30',
+  };
+  if (o.exactlyOnce) source['exactly.once.support'] = 'required';
+  const checkpoint: Record<string, string> = {
+    ...common,
+    'connector.class': 'org.apache.kafka.connect.mirror.MirrorCheckpointConnector',
+    groups: o.groups.join(',') || '.*',
+    'sync.group.offsets.enabled': 'false',
+    'emit.checkpoints.interval.seconds': '5',
+    'checkpoints.topic.replication.factor': String(o.replicationFactor),
+    'refresh.groups.interval.seconds': '30',
+  };
+  const sort = (c: Record<string, string>) => Object.fromEntries(Object.entries(c).sort(([a], [b]) => a.localeCompare(b)));
+  return [
+    { name: `zdp-${migrationId}-source`, config: sort(source) },
+    { name: `zdp-${migrationId}-checkpoint`, config: sort(checkpoint) },
+  ];
+}
