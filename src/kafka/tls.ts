@@ -52,6 +52,7 @@ const TLS_CODES = new Set([
   'EPROTO',
 ]);
 
-export function isTlsErrorCode(code: string | undefined): boolean {
-  return code !== undefined && (TLS_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'));
+export function isTlsErrorCode(code: unknown): boolean {
+  // kafkajs protocol errors carry numeric codes: only Node's string codes can be TLS failures
+  return typeof code === 'string' && (TLS_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'));
 }
