@@ -67,3 +67,26 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
+
+/**
+ * Waits until every partition of just-created topics is served by its leader (ListOffsets
+ * answers), so fixture producers do not race topic creation ("does not host this topic-partition").
+ */
+export async function waitForTopics(kafka: Kafka, topics: readonly string[], timeoutMs = 60_000): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await eventually(async () => {
+      for (const topic of topics) await admin.fetchTopicOffsets(topic);
+      return true;
+    }, timeoutMs, `leaders for ${topics.join(', ')}`);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Fixture producers ride out topic-creation races inside kafkajs's own retries; idempotence keeps
+ * those retries from writing a record twice.
+ */
+export const FIXTURE_PRODUCER = { idempotent: true, maxInFlightRequests: 1, retry: { retries: 15, initialRetryTime: 300, maxRetryTime: 3_000 } };

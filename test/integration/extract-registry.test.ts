@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import avsc from 'avsc';
 import { parse, stringify } from 'yaml';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
+import { FIXTURE_PRODUCER, harnessKafka, harnessProfile, runZdp, uniqueName, waitForTopics } from '../harness/helpers.js';
 import { SchemaRegistryClient } from '../../src/registry/client.js';
 import { validateAsyncApi } from '../../src/contracts/validate.js';
 
@@ -60,7 +60,8 @@ describe('zdp extract with a real schema registry', () => {
     await admin.connect();
     await admin.createTopics({ topics: Object.values(t).map((topic) => ({ topic, numPartitions: 2 })), waitForLeaders: true });
     await admin.disconnect();
-    const producer = kafka.producer();
+    await waitForTopics(kafka, Object.values(t));
+    const producer = kafka.producer(FIXTURE_PRODUCER);
     await producer.connect();
     await producer.send({ topic: t.avro, messages: Array.from({ length: 60 }, (_, i) => ({ key: `p${i}`, value: framed(ids.avro!, type.toBuffer({ id: `p${i}`, amount: i + 0.5, currency: i % 2 ? 'EUR' : 'USD', memo: i % 3 ? null : 'm' })) })) });
     await producer.send({ topic: t.record, messages: Array.from({ length: 30 }, (_, i) => ({ value: framed(ids.record!, refund.toBuffer({ paymentId: `p${i}` })) })) });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
-import { harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
+import { FIXTURE_PRODUCER, harnessKafka, harnessProfile, runZdp, uniqueName, waitForTopics } from '../harness/helpers.js';
 import { validateAsyncApi } from '../../src/contracts/validate.js';
 
 const projectDir = inject('zdpProjectDir');
@@ -66,7 +66,8 @@ describe('zdp extract on real topics', () => {
       { topic: t.invalidUtf8, numPartitions: 1 },
       { topic: t.big, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: String(12 * 1024 * 1024) }] },
     ]);
-    const producer = kafka.producer();
+    await waitForTopics(kafka, Object.values(t));
+    const producer = kafka.producer(FIXTURE_PRODUCER);
     await producer.connect();
     await producer.send({
       topic: t.orders,
