@@ -32,12 +32,6 @@ export class Runtime {
     return this.loaded;
   }
 
-  /** Forget the loaded config (after a command changed the files it came from). */
-  reloadConfig(): ResolvedConfig {
-    this.loaded = undefined;
-    return this.config();
-  }
-
   /** Runs on Ctrl-C before zdp exits with 130. */
   onInterrupt(fn: () => Promise<void> | void): void {
     this.cleanups.push(fn);

@@ -3,7 +3,7 @@
  * Maven Central through Maven, once, into a cache directory.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -205,18 +205,5 @@ async function fetchWithMaven(mvn: string, mavenVersion: string, root: string, o
     return { version, libDir: join(dest, 'lib'), logging, source: 'cache' };
   } finally {
     if (existsSync(work)) rmSync(work, { recursive: true, force: true });
-  }
-}
-
-/** For `zdp dev status`: what is cached. */
-export function listCachedDists(env: NodeJS.ProcessEnv): string[] {
-  return cachedVersions(join(cacheDir(env), 'kafka'));
-}
-
-export function readCompleteMarker(dir: string): { version: string; logging: LoggingBackend } | undefined {
-  try {
-    return JSON.parse(readFileSync(join(dir, '.complete'), 'utf8')) as { version: string; logging: LoggingBackend };
-  } catch {
-    return undefined;
   }
 }

@@ -4,16 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { Capture } from '../harness/capture.js';
 import { decodeConfigText } from '../../src/config/decode.js';
 
-class Capture {
-  text = '';
-  constructor(public isTTY = false) {}
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-}
 
 async function zdp(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; tty?: boolean } = {}) {
   const stdout = new Capture(opts.tty);

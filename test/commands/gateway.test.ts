@@ -12,19 +12,12 @@ import AjvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { Capture } from '../harness/capture.js';
 import { checkZillaReferences } from '../../src/gateway/zilla.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const SHARED_ZILLA = resolve(REPO, '..', 'shared', 'zilla');
 
-class Capture {
-  text = '';
-  isTTY = false;
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-}
 
 function project(clusterYaml: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'zdp-gateway-'));

@@ -8,19 +8,12 @@ import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { Capture } from '../harness/capture.js';
 import { validateJson } from '../../src/contracts/validate.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const FIXTURES = join(REPO, 'fixtures');
 
-class Capture {
-  text = '';
-  isTTY = false;
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-}
 
 function project(): string {
   const dir = mkdtempSync(join(tmpdir(), 'zdp-product-'));
