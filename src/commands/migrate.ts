@@ -5,13 +5,20 @@ import { Option, type Command } from 'commander';
 import type { CommandContext } from '../cli/main.js';
 import type { Runtime } from '../cli/runtime.js';
 import { renderTable } from '../cli/render/table.js';
-import { CheckFailedError, ConfigError, NotFoundError, UsageError } from '../errors.js';
+import { CheckFailedError, ConfigError, NotFoundError, UsageError, isZdpError } from '../errors.js';
 import { getCluster } from '../config/load.js';
 import { planTopics, type MigrationPlan } from '../core/migration/plan.js';
 import { selectTopics } from '../core/sampling.js';
 import { connectAdmin } from '../kafka/client.js';
 import { createPlannedTopics, snapshotCluster } from '../kafka/topics.js';
 import { ZDP_VERSION } from '../version.js';
+import { findJava } from '../processes/java.js';
+import { mm2LogFile, mm2Running, readMm2, resolveMirrorMaker, startMirrorMaker, stopMirrorMaker, writeMm2, MM2_VERSION } from '../processes/mirror-maker.js';
+import { renderMm2Properties, SOURCE_ALIAS } from '../core/migration/mm2.js';
+import { parseMm2Offset, progress, type PartitionProgress } from '../core/migration/lag.js';
+import { sampleRecords } from '../kafka/sampler.js';
+import { topicOffsets } from '../kafka/topics.js';
+import type { ClusterProfile } from '../config/types.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -136,6 +143,66 @@ export function parseOneShot(args: readonly string[]): PlanFlags {
   return flags;
 }
 
+/** Client settings MM2 needs for a profile. PLAINTEXT only for now; secured profiles are refused clearly. */
+function mm2Client(profile: ClusterProfile): { bootstrapServers: string[]; client: Record<string, string> } {
+  if (profile.sasl || profile.tls?.enabled) {
+    throw new UsageError(`cluster "${profile.name}" uses ${profile.sasl ? 'SASL' : 'TLS'}: zdp migrate start runs MirrorMaker 2 against PLAINTEXT clusters so far`, { code: 'MM2_SECURITY_UNSUPPORTED' });
+  }
+  return { bootstrapServers: profile.bootstrapServers, client: {} };
+}
+
+const MM2_OFFSETS_TOPIC = `mm2-offsets.${SOURCE_ALIAS}.internal`;
+
+/** Reads MM2's committed source offsets (dedicated mode keeps them in a topic on the target). */
+async function committedOffsets(rt: Runtime, target: ClusterProfile): Promise<Map<string, bigint>> {
+  const { kafka, admin } = await connectAdmin(target, { env: rt.env, log: rt.kafkaLog, clientId: 'zdp-migrate-status' });
+  const out = new Map<string, bigint>();
+  try {
+    const topics = await admin.listTopics();
+    if (!topics.includes(MM2_OFFSETS_TOPIC)) return out;
+    const ends = await topicOffsets(admin, target, [MM2_OFFSETS_TOPIC]);
+    await sampleRecords(kafka, admin, target, [{ topic: MM2_OFFSETS_TOPIC, windows: ends.map((e) => ({ partition: e.partition, start: e.low, end: e.high })) }], {
+      timeoutMs: 30_000,
+      idleMs: 2_000,
+      onBatch: (_topic, records) => {
+        for (const r of records) {
+          if (!r.key) continue;
+          const parsed = parseMm2Offset(r.key.toString('utf8'), r.value ? r.value.toString('utf8') : null);
+          if (!parsed) continue;
+          const key = `${parsed.topic}\u0000${parsed.partition}`;
+          if (parsed.offset === null) out.delete(key);
+          else out.set(key, parsed.offset);
+        }
+      },
+    });
+    return out;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+async function replicationStatus(rt: Runtime, from: string, to: string, topics: readonly string[]): Promise<PartitionProgress[]> {
+  const config = rt.config();
+  const source = getCluster(config, from);
+  const target = getCluster(config, to);
+  const s = await connectAdmin(source, { env: rt.env, log: rt.kafkaLog, clientId: 'zdp-migrate-status' });
+  let sourceOffsets;
+  try {
+    sourceOffsets = await topicOffsets(s.admin, source, topics);
+  } finally {
+    await s.admin.disconnect().catch(() => {});
+  }
+  const t = await connectAdmin(target, { env: rt.env, log: rt.kafkaLog, clientId: 'zdp-migrate-status' });
+  const targetEnds = new Map<string, bigint>();
+  try {
+    const present = new Set(await t.admin.listTopics());
+    for (const o of await topicOffsets(t.admin, target, topics.filter((x) => present.has(x)))) targetEnds.set(`${o.topic}\u0000${o.partition}`, o.high);
+  } finally {
+    await t.admin.disconnect().catch(() => {});
+  }
+  return progress(sourceOffsets, await committedOffsets(rt, target), targetEnds);
+}
+
 export function registerMigrate(program: Command, ctx: CommandContext): void {
   // `zdp migrate --from a --to b` runs plan, confirm and apply. Its flags are read by hand: declared on
   // this command, commander would take them away from the `plan` subcommand's own --from/--to.
@@ -177,6 +244,108 @@ export function registerMigrate(program: Command, ctx: CommandContext): void {
         rt.io.out(renderPlan(plan));
         rt.io.info(`Plan written to ${relative(rt.cwd, file) || file}. Next: \`zdp migrate apply ${relative(rt.cwd, file) || file}\``);
       }
+    });
+
+  migrate
+    .command('start')
+    .description('run MirrorMaker 2 (dedicated mode, supervised local process) from source to target for the selected topics')
+    .requiredOption('--from <cluster>', 'source cluster profile')
+    .requiredOption('--to <cluster>', 'target cluster profile')
+    .addOption(new Option('--topic <pattern>', 'topic name or glob; repeatable (default: all but internal)').argParser(collect).default([]))
+    .addOption(new Option('--exclude <pattern>', 'topic name or glob to leave out; repeatable').argParser(collect).default([]))
+    .addOption(new Option('--group <regex>', 'consumer groups to checkpoint; repeatable (default: all)').argParser(collect).default([]))
+    .option('--rest-port <port>', 'MirrorMaker 2 internal REST port (exactly-once needs it)', '18083')
+    .action(async (flags: PlanFlags & { group: string[]; restPort: string }) => {
+      const rt = ctx.runtime();
+      const config = rt.config();
+      const dir = migrationDir(config.stateDir, flags.from, flags.to);
+      const existing = readMm2(dir);
+      if (existing && mm2Running(dir, existing)) {
+        if (rt.globals.json) rt.io.outJson({ kind: 'MigrationStart', version: 1, zdpVersion: ZDP_VERSION, alreadyRunning: true, pid: existing.pid, topics: existing.topics });
+        else rt.io.out(`MirrorMaker 2 already runs for ${flags.from} -> ${flags.to} (pid ${existing.pid})`);
+        return;
+      }
+      const plan = await makePlan(rt, flags);
+      const missing = plan.topics.filter((t) => t.action === 'create').map((t) => t.topic);
+      if (missing.length > 0) throw new CheckFailedError('TARGET_NOT_READY', `${missing.length} topic${missing.length === 1 ? ' is' : 's are'} not on ${flags.to} yet: ${missing.join(', ')}`, { hint: `create them first: zdp migrate --from ${flags.from} --to ${flags.to}` });
+      const blocking = plan.topics.filter((t) => t.blocking);
+      if (blocking.length > 0) throw new CheckFailedError('DRIFT_BLOCKS', `${blocking.map((t) => t.topic).join(', ')} cannot receive the source's records on ${flags.to}`, { hint: 'see `zdp migrate plan`' });
+      const topics = plan.topics.map((t) => t.topic);
+      const properties = renderMm2Properties({
+        source: mm2Client(getCluster(config, flags.from)),
+        target: mm2Client(getCluster(config, flags.to)),
+        topics,
+        groups: flags.group,
+        replicationFactor: Math.min(...plan.topics.map((t) => t.replicationFactor), 3),
+        restPort: Number(flags.restPort),
+        exactlyOnce: true,
+        tasksMax: 1,
+      });
+      const java = await findJava(rt.env);
+      const lib = await resolveMirrorMaker(rt.env, (l) => rt.io.info(l));
+      const pid = await startMirrorMaker(dir, properties, java, lib, rt.env);
+      writeMm2(dir, { formatVersion: 1, from: flags.from, to: flags.to, topics, groups: flags.group, pid, startedAt: new Date().toISOString() });
+      journal(config.stateDir, plan, { step: 'start-mm2', pid, topics });
+      if (rt.globals.json) rt.io.outJson({ kind: 'MigrationStart', version: 1, zdpVersion: ZDP_VERSION, alreadyRunning: false, pid, topics, mirrorMaker: MM2_VERSION });
+      else rt.io.out(`MirrorMaker 2 (Kafka ${MM2_VERSION}) replicating ${topics.length} topic${topics.length === 1 ? '' : 's'} ${flags.from} -> ${flags.to} (pid ${pid}). Next: \`zdp migrate status --from ${flags.from} --to ${flags.to} --wait\``);
+    });
+
+  migrate
+    .command('stop')
+    .description('stop the MirrorMaker 2 process zdp started for this migration')
+    .requiredOption('--from <cluster>', 'source cluster profile')
+    .requiredOption('--to <cluster>', 'target cluster profile')
+    .action(async (flags: { from: string; to: string }) => {
+      const rt = ctx.runtime();
+      const stopped = await stopMirrorMaker(migrationDir(rt.config().stateDir, flags.from, flags.to));
+      if (rt.globals.json) rt.io.outJson({ kind: 'MigrationStop', version: 1, zdpVersion: ZDP_VERSION, stopped });
+      else rt.io.out(stopped ? 'MirrorMaker 2 stopped' : 'nothing to stop: MirrorMaker 2 is not running for this migration');
+    });
+
+  migrate
+    .command('status')
+    .description('per topic and partition: source end offset, what MirrorMaker 2 has copied, lag in records')
+    .requiredOption('--from <cluster>', 'source cluster profile')
+    .requiredOption('--to <cluster>', 'target cluster profile')
+    .option('--wait', 'poll until the total lag is at most --max-lag', false)
+    .option('--max-lag <records>', 'with --wait: acceptable total lag', '0')
+    .option('--timeout <seconds>', 'with --wait: give up after this long (exit 7)', '300')
+    .action(async (flags: { from: string; to: string; wait: boolean; maxLag: string; timeout: string }) => {
+      const rt = ctx.runtime();
+      const dir = migrationDir(rt.config().stateDir, flags.from, flags.to);
+      const record = readMm2(dir);
+      if (!record) throw new NotFoundError('MIGRATION_NOT_STARTED', `MirrorMaker 2 was never started for ${flags.from} -> ${flags.to}`, { hint: `zdp migrate start --from ${flags.from} --to ${flags.to}` });
+      const maxLag = BigInt(Math.max(0, Number(flags.maxLag) || 0));
+      const deadline = performance.now() + Number(flags.timeout) * 1000;
+      // while waiting, a transient error (MM2 just created its offsets topic, a coordinator moves) is retried
+      const read = async (): Promise<PartitionProgress[]> => {
+        for (;;) {
+          try {
+            return await replicationStatus(rt, flags.from, flags.to, record.topics);
+          } catch (error) {
+            if (!flags.wait || performance.now() >= deadline || !isZdpError(error) || (error.category !== 'connection' && error.category !== 'notFound')) throw error;
+            rt.io.debug(`retrying after: ${error.message}`);
+            await new Promise((r) => setTimeout(r, 1000));
+          }
+        }
+      };
+      let rows = await read();
+      let total = rows.reduce((n, r) => n + r.lag, 0n);
+      while (flags.wait && total > maxLag && performance.now() < deadline) {
+        if (!mm2Running(dir, readMm2(dir))) break;
+        rt.io.info(`lag ${total} records…`);
+        await new Promise((r) => setTimeout(r, 1000));
+        rows = await read();
+        total = rows.reduce((n, r) => n + r.lag, 0n);
+      }
+      const running = mm2Running(dir, readMm2(dir));
+      if (rt.globals.json) rt.io.outJson({ kind: 'MigrationStatus', version: 1, zdpVersion: ZDP_VERSION, from: flags.from, to: flags.to, running, totalLag: total, partitions: rows, log: mm2LogFile(dir) });
+      else {
+        rt.io.out(`MirrorMaker 2 ${running ? 'running' : 'NOT running'}; total lag ${total} records`);
+        rt.io.out(renderTable(['TOPIC', 'PARTITION', 'SOURCE END', 'COPIED UP TO', 'TARGET END', 'LAG'], rows.map((r) => [r.topic, String(r.partition), String(r.sourceEnd), r.next === undefined ? '-' : String(r.next), r.targetEnd === undefined ? '-' : String(r.targetEnd), String(r.lag)])));
+      }
+      if (!running) rt.io.warn(`MirrorMaker 2 is not running: start it again with \`zdp migrate start --from ${flags.from} --to ${flags.to}\` (it resumes from its committed offsets); log: ${mm2LogFile(dir)}`);
+      if (flags.wait && total > maxLag) throw new CheckFailedError('LAG_ABOVE_THRESHOLD', `replication lag is ${total} records, above ${maxLag}${running ? ` after ${flags.timeout}s` : ' and MirrorMaker 2 is not running'}`);
     });
 
   migrate

@@ -54,3 +54,15 @@ export async function createPlannedTopics(admin: Admin, profile: ClusterProfile,
   });
   return create.map((i) => i.topic);
 }
+
+/** End offsets (low/high) of topics, per partition. */
+export async function topicOffsets(admin: Admin, profile: ClusterProfile, topics: readonly string[]): Promise<{ topic: string; partition: number; low: bigint; high: bigint }[]> {
+  const out: { topic: string; partition: number; low: bigint; high: bigint }[] = [];
+  for (const topic of topics) {
+    const offsets = await withDeadline(profile, 'listing offsets', () => admin.fetchTopicOffsets(topic)).catch((e: unknown) => {
+      throw mapKafkaError(e, profile, 'list offsets request');
+    });
+    for (const o of offsets) out.push({ topic, partition: o.partition, low: BigInt(o.low), high: BigInt(o.high) });
+  }
+  return out;
+}

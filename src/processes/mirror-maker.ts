@@ -1,0 +1,124 @@
+/**
+ * MirrorMaker 2 in dedicated mode as a supervised local process: jars (connect-mirror and
+ * connect-runtime from Maven Central, pinned to the release the source clusters run: 3.9.2; 4.4.0's
+ * Connect modules are not served) resolved once into the cache, config and log under the
+ * migration's state directory, stopped only when the pid is ours.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EnvironmentError } from '../errors.js';
+import { cacheDir, findMaven, mavenRun } from './kafka-dist.js';
+import type { JavaRuntime } from './java.js';
+import { isOurProcess, stopProcess } from './dev-clusters.js';
+
+export const MM2_VERSION = '3.9.2';
+
+export interface Mm2Record {
+  formatVersion: 1;
+  from: string;
+  to: string;
+  topics: string[];
+  groups: string[];
+  pid?: number;
+  startedAt?: string;
+}
+
+export async function resolveMirrorMaker(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<string> {
+  const root = join(cacheDir(env), 'mirror-maker', MM2_VERSION);
+  const lib = join(root, 'lib');
+  if (existsSync(join(root, '.complete'))) return lib;
+  const mvn = await findMaven(env);
+  if (!mvn) throw new EnvironmentError('MM2_DIST_MISSING', 'MirrorMaker 2 needs Maven (mvn) to fetch its jars from Maven Central once', { hint: 'install Maven (apt-get install maven)' });
+  const work = join(cacheDir(env), 'mirror-maker', `.resolve-${process.pid}`);
+  mkdirSync(work, { recursive: true });
+  try {
+    log(`fetching MirrorMaker 2 (Kafka ${MM2_VERSION}) from Maven Central (once; cached in ${root})`);
+    writeFileSync(join(work, 'pom.xml'), `<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>dev.zdp.cache</groupId><artifactId>mirror-maker</artifactId><version>1</version><packaging>pom</packaging>
+  <dependencies>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>connect-mirror</artifactId><version>${MM2_VERSION}</version></dependency>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>connect-runtime</artifactId><version>${MM2_VERSION}</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version></dependency>
+    <dependency><groupId>ch.qos.reload4j</groupId><artifactId>reload4j</artifactId><version>1.2.25</version></dependency>
+  </dependencies>
+</project>
+`);
+    await mavenRun(mvn, ['dependency:copy-dependencies', `-DoutputDirectory=${join(work, 'lib')}`, '-DincludeScope=runtime'], work, env, 'MirrorMaker 2');
+    writeFileSync(join(work, '.complete'), `${MM2_VERSION}\n`);
+    rmSync(root, { recursive: true, force: true });
+    mkdirSync(join(root, '..'), { recursive: true });
+    renameSync(work, root);
+    return lib;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export function readMm2(dir: string): Mm2Record | undefined {
+  const file = join(dir, 'mm2.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Mm2Record) : undefined;
+}
+
+export function writeMm2(dir: string, record: Mm2Record): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'mm2.json.tmp'), `${JSON.stringify(record, null, 2)}\n`);
+  renameSync(join(dir, 'mm2.json.tmp'), join(dir, 'mm2.json'));
+}
+
+export function mm2Running(dir: string, record: Mm2Record | undefined): boolean {
+  return isOurProcess(record?.pid, dir);
+}
+
+const LOG4J = `log4j.rootLogger=WARN, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.org.apache.kafka.connect.mirror=INFO
+`;
+
+export function mm2LogFile(dir: string): string {
+  return join(dir, 'logs', 'mm2.log');
+}
+
+/** Starts MirrorMaker 2 with `properties` (already written); waits until it has stayed up a moment. */
+export async function startMirrorMaker(dir: string, properties: string, java: JavaRuntime, lib: string, env: NodeJS.ProcessEnv): Promise<number> {
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  const config = join(dir, 'mm2.properties');
+  writeFileSync(config, properties, { mode: 0o600 });
+  writeFileSync(join(dir, 'log4j.properties'), LOG4J);
+  const log = mm2LogFile(dir);
+  const fd = openSync(log, 'a');
+  writeFileSync(fd, `\n=== zdp: starting MirrorMaker 2 (Kafka ${MM2_VERSION}) ===\n`);
+  const child = spawn(java.bin, ['-Xms128m', '-Xmx512m', `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`, `-Dzdp.migration.dir=${dir}`, '-cp', `${lib}/*`, 'org.apache.kafka.connect.mirror.MirrorMaker', config, '--clusters', 'tgt'], {
+    cwd: dir,
+    env,
+    detached: true,
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  let exited: number | null | undefined;
+  child.once('exit', (code) => (exited = code));
+  child.unref();
+  const until = performance.now() + 4_000;
+  while (performance.now() < until) {
+    if (exited !== undefined) {
+      const tail = readFileSync(log, 'utf8').split('\n').filter(Boolean).slice(-15).join('\n');
+      throw new EnvironmentError('MM2_START_FAILED', `MirrorMaker 2 exited with code ${exited} while starting. Last lines of its log:\n${tail}`, { hint: `full log: ${log}` });
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return child.pid!;
+}
+
+export async function stopMirrorMaker(dir: string): Promise<boolean> {
+  const record = readMm2(dir);
+  if (!record?.pid) return false;
+  const running = mm2Running(dir, record);
+  if (running) await stopProcess(record.pid, 20_000);
+  delete record.pid;
+  writeMm2(dir, record);
+  return running;
+}

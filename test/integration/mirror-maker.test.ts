@@ -1,0 +1,98 @@
+/**
+ * zdp migrate start|status|stop with a real MirrorMaker 2 (dedicated mode) from the Kafka 3.9
+ * source to the Kafka 4.x target: every record arrives with key, value, headers and timestamp
+ * byte-identical, status reports zero lag, and a stopped MirrorMaker 2 shows as not running.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Kafka } from 'kafkajs';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePorts } from '../../src/processes/ports.js';
+import { eventually, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
+
+const projectDir = inject('zdpProjectDir');
+
+interface Seen {
+  partition: number;
+  key: string;
+  value: string;
+  headers: string;
+  timestamp: string;
+}
+
+async function readAll(kafka: Kafka, topic: string, count: number): Promise<Seen[]> {
+  const consumer = kafka.consumer({ groupId: uniqueName('mm2-check'), readUncommitted: false });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const seen: Seen[] = [];
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      seen.push({ partition, key: message.key!.toString('hex'), value: message.value!.toString('hex'), headers: JSON.stringify(Object.entries(message.headers ?? {}).map(([k, v]) => [k, (v as Buffer).toString('hex')])), timestamp: message.timestamp });
+    },
+  });
+  await eventually(async () => (seen.length >= count ? true : undefined), 90_000, `${count} records of ${topic}`);
+  await consumer.disconnect();
+  return seen.sort((a, b) => a.partition - b.partition || a.key.localeCompare(b.key));
+}
+
+describe('MirrorMaker 2 driven by zdp migrate', () => {
+  const topic = uniqueName('mm2.orders');
+  let dir: string;
+  let restPort: number;
+
+  beforeAll(async () => {
+    const source = harnessKafka(projectDir, 'source');
+    const admin = source.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+    await admin.disconnect();
+    const producer = source.producer();
+    await producer.connect();
+    await producer.send({
+      topic,
+      messages: Array.from({ length: 1500 }, (_, i) => ({
+        key: `order-${i}`,
+        value: Buffer.from(JSON.stringify({ i, note: 'é€' })),
+        headers: { trace: Buffer.from([i % 256, 0, 255]), source: 'checkout' },
+        timestamp: String(1_790_000_000_000 + i),
+      })),
+    });
+    await producer.disconnect();
+    dir = mkdtempSync(join(tmpdir(), 'zdp-mm2-'));
+    writeFileSync(join(dir, 'zdp.yaml'), `apiVersion: zdp/v1\nclusters:\n  source: {bootstrapServers: [${harnessProfile(projectDir, 'source').bootstrapServers[0]}]}\n  target: {bootstrapServers: [${harnessProfile(projectDir, 'target').bootstrapServers[0]}]}\n`);
+    [restPort] = await freePorts(1) as [number];
+  }, 120_000);
+
+  it('refuses to start before the target topics exist (exit 7)', async () => {
+    const r = await runZdp(['migrate', 'start', '--from', 'source', '--to', 'target', '--topic', topic, '--rest-port', String(restPort)], { cwd: dir });
+    expect(r.code).toBe(7);
+    expect(r.stderr).toContain(`1 topic is not on target yet: ${topic}`);
+  });
+
+  it('replicates every record byte-identical and reports zero lag', async () => {
+    expect((await runZdp(['migrate', '--from', 'source', '--to', 'target', '--topic', topic, '--yes'], { cwd: dir })).code).toBe(0);
+    const start = await runZdp(['migrate', 'start', '--from', 'source', '--to', 'target', '--topic', topic, '--rest-port', String(restPort), '--json'], { cwd: dir });
+    expect(start.code, start.stderr).toBe(0);
+    expect(JSON.parse(start.stdout)).toMatchObject({ kind: 'MigrationStart', alreadyRunning: false, topics: [topic] });
+    const status = await runZdp(['migrate', 'status', '--from', 'source', '--to', 'target', '--wait', '--max-lag', '0', '--timeout', '150', '--json'], { cwd: dir, timeoutMs: 170_000 });
+    expect(status.code, status.stderr).toBe(0);
+    const s = JSON.parse(status.stdout);
+    expect(s).toMatchObject({ kind: 'MigrationStatus', running: true, totalLag: '0' });
+    expect(s.partitions).toHaveLength(3);
+    const [fromSource, fromTarget] = await Promise.all([readAll(harnessKafka(projectDir, 'source'), topic, 1500), readAll(harnessKafka(projectDir, 'target'), topic, 1500)]);
+    expect(fromTarget).toHaveLength(1500);
+    expect(fromTarget).toEqual(fromSource);
+  });
+
+  it('shows a stopped MirrorMaker 2 as not running, and stops only once', async () => {
+    const stop = await runZdp(['migrate', 'stop', '--from', 'source', '--to', 'target'], { cwd: dir });
+    expect(stop.stdout).toContain('MirrorMaker 2 stopped');
+    const status = await runZdp(['migrate', 'status', '--from', 'source', '--to', 'target', '--json'], { cwd: dir });
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout).running).toBe(false);
+    expect(status.stderr).toContain('MirrorMaker 2 is not running: start it again');
+    const again = await runZdp(['migrate', 'stop', '--from', 'source', '--to', 'target'], { cwd: dir });
+    expect(again.stdout).toContain('nothing to stop');
+  });
+});
