@@ -1,4 +1,5 @@
 /** `zdp dev up|down|status|logs|fetch`: local Apache Kafka clusters as real processes. */
+import { resolveMirrorMaker, MM2_VERSION } from '../processes/mirror-maker.js';
 import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -248,7 +249,8 @@ when set, otherwise from Maven Central (once, cached in $ZDP_CACHE_DIR or ~/.cac
     .option('--kafka-version <version...>', 'releases or lines to fetch', [DEFAULT_SOURCE_LINE, DEFAULT_TARGET_LINE])
     .option('--no-registry', 'do not build the local schema registry (Apicurio)')
     .option('--no-gateway', 'do not fetch the local gateway (Kroxylicious)')
-    .action(async (opts: { kafkaVersion: string[]; registry: boolean; gateway: boolean }) => {
+    .option('--no-mirror-maker', 'do not fetch MirrorMaker 2 (connect-mirror and connect-runtime)')
+    .action(async (opts: { kafkaVersion: string[]; registry: boolean; gateway: boolean; mirrorMaker: boolean }) => {
       const rt = ctx.runtime();
       await findJava(rt.env);
       const fetched = [];
@@ -263,6 +265,10 @@ when set, otherwise from Maven Central (once, cached in $ZDP_CACHE_DIR or ~/.cac
       if (opts.gateway) {
         const lib = await resolveKroxylicious(rt.env, (l) => rt.io.info(l));
         fetched.push({ requested: 'gateway', version: `kroxylicious ${KROXYLICIOUS_VERSION}`, libDir: lib, source: 'cache' as const });
+      }
+      if (opts.mirrorMaker) {
+        const lib = await resolveMirrorMaker(rt.env, (l) => rt.io.info(l));
+        fetched.push({ requested: 'mirror-maker', version: `connect-mirror ${MM2_VERSION}`, libDir: lib, source: 'cache' as const });
       }
       if (rt.globals.json) {
         rt.io.outJson({ kind: 'DevFetch', version: 1, zdpVersion: ZDP_VERSION, distributions: fetched });

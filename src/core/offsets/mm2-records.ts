@@ -1,0 +1,107 @@
+/**
+ * MirrorMaker 2's internal record formats, decoded: offset syncs (`mm2-offset-syncs.<target>.internal`)
+ * and checkpoints (`<source>.checkpoints.internal`). Kafka protocol types, big-endian; STRING is a
+ * 2-byte length and UTF-8. Pure; undecodable records give undefined, never an exception.
+ */
+
+export interface OffsetSync {
+  topic: string;
+  partition: number;
+  upstream: bigint;
+  downstream: bigint;
+}
+
+export interface Checkpoint {
+  group: string;
+  topic: string;
+  partition: number;
+  upstream: bigint;
+  downstream: bigint;
+  metadata: string;
+}
+
+class Reader {
+  private at = 0;
+  constructor(private readonly buf: Buffer) {}
+  string(): string {
+    const n = this.buf.readInt16BE(this.at);
+    this.at += 2;
+    if (n < 0) return '';
+    const s = this.buf.toString('utf8', this.at, this.at + n);
+    if (this.at + n > this.buf.length) throw new RangeError('short string');
+    this.at += n;
+    return s;
+  }
+  int16(): number {
+    const v = this.buf.readInt16BE(this.at);
+    this.at += 2;
+    return v;
+  }
+  int32(): number {
+    const v = this.buf.readInt32BE(this.at);
+    this.at += 4;
+    return v;
+  }
+  int64(): bigint {
+    const v = this.buf.readBigInt64BE(this.at);
+    this.at += 8;
+    return v;
+  }
+}
+
+export function decodeOffsetSync(key: Buffer | null, value: Buffer | null): OffsetSync | undefined {
+  if (!key || !value) return undefined;
+  try {
+    const k = new Reader(key);
+    const topic = k.string();
+    const partition = k.int32();
+    const v = new Reader(value);
+    return { topic, partition, upstream: v.int64(), downstream: v.int64() };
+  } catch {
+    return undefined;
+  }
+}
+
+export function decodeCheckpoint(key: Buffer | null, value: Buffer | null): Checkpoint | undefined {
+  if (!key || !value) return undefined;
+  try {
+    const k = new Reader(key);
+    const group = k.string();
+    const topic = k.string();
+    const partition = k.int32();
+    const v = new Reader(value);
+    if (v.int16() !== 0) return undefined;
+    return { group, topic, partition, upstream: v.int64(), downstream: v.int64(), metadata: v.string() };
+  } catch {
+    return undefined;
+  }
+}
+
+function str(s: string): Buffer {
+  const b = Buffer.from(s, 'utf8');
+  const len = Buffer.alloc(2);
+  len.writeInt16BE(b.length);
+  return Buffer.concat([len, b]);
+}
+
+function i64(n: bigint): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigInt64BE(n);
+  return b;
+}
+
+function i32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(n);
+  return b;
+}
+
+/** Encoders, the inverse of the decoders (tests and fixtures). */
+export function encodeOffsetSync(s: OffsetSync): { key: Buffer; value: Buffer } {
+  return { key: Buffer.concat([str(s.topic), i32(s.partition)]), value: Buffer.concat([i64(s.upstream), i64(s.downstream)]) };
+}
+
+export function encodeCheckpoint(c: Checkpoint): { key: Buffer; value: Buffer } {
+  const version = Buffer.alloc(2);
+  return { key: Buffer.concat([str(c.group), str(c.topic), i32(c.partition)]), value: Buffer.concat([version, i64(c.upstream), i64(c.downstream), str(c.metadata)]) };
+}
