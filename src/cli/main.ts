@@ -15,6 +15,7 @@ import { registerExtract } from '../commands/extract.js';
 import { registerProduct } from '../commands/product.js';
 import { registerGateway } from '../commands/gateway.js';
 import { registerMigrate } from '../commands/migrate.js';
+import { registerParity } from '../commands/parity.js';
 
 export interface MainDeps {
   stdout: Stream;
@@ -65,6 +66,7 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 config, 4 connection, 5 auth, 6 not fou
   registerProduct(program, ctx);
   registerGateway(program, ctx);
   registerMigrate(program, ctx);
+  registerParity(program, ctx);
   return program;
 }
 

@@ -18,6 +18,7 @@ import { renderMm2Properties, SOURCE_ALIAS } from '../core/migration/mm2.js';
 import { parseMm2Offset, progress, type PartitionProgress } from '../core/migration/lag.js';
 import { sampleRecords } from '../kafka/sampler.js';
 import { topicOffsets } from '../kafka/topics.js';
+import { countDataRecords, tpKey } from '../offsets/translation.js';
 import type { ClusterProfile } from '../config/types.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -200,7 +201,22 @@ async function replicationStatus(rt: Runtime, from: string, to: string, topics: 
   } finally {
     await t.admin.disconnect().catch(() => {});
   }
-  return progress(sourceOffsets, await committedOffsets(rt, target), targetEnds);
+  const rows = progress(sourceOffsets, await committedOffsets(rt, target), targetEnds);
+  // offsets count transaction markers and aborted records too: count the data records still to copy
+  const behind = rows.filter((r) => r.lag > 0n && r.lag <= 100_000n);
+  if (behind.length > 0) {
+    const s2 = await connectAdmin(source, { env: rt.env, log: rt.kafkaLog, clientId: 'zdp-migrate-status' });
+    try {
+      const counts = await countDataRecords({ kafka: s2.kafka, admin: s2.admin, profile: source }, behind.map((r) => ({ topic: r.topic, partition: r.partition, start: r.next ?? r.sourceLow, end: r.sourceEnd })));
+      for (const r of behind) {
+        const n = counts.get(tpKey(r.topic, r.partition));
+        if (n !== undefined) r.lag = n;
+      }
+    } finally {
+      await s2.admin.disconnect().catch(() => {});
+    }
+  }
+  return rows;
 }
 
 export function registerMigrate(program: Command, ctx: CommandContext): void {

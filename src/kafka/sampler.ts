@@ -39,6 +39,11 @@ export interface SampleOptions {
   timeoutMs: number;
   /** stop when nothing arrived for this long after records started to flow */
   idleMs: number;
+  /**
+   * also stop when nothing arrived for this long after the group join even if no record came at all
+   * (windows holding only transaction markers or aborted records never deliver one)
+   */
+  idleBeforeFirstMs?: number;
   signal?: AbortSignal;
   /** receives each batch's records in the window; the next fetch waits for it (backpressure) */
   onBatch: (topic: string, records: SampledRecord[]) => Promise<void> | void;
@@ -131,7 +136,7 @@ export async function sampleRecords(kafka: Kafka, admin: Admin, profile: Cluster
       if (now - started > options.timeoutMs) {
         timedOut = true;
         finish();
-      } else if (joined && firstAt > 0 && now - lastProgress > options.idleMs) {
+      } else if (joined && (firstAt > 0 || options.idleBeforeFirstMs !== undefined) && now - lastProgress > (firstAt > 0 ? options.idleMs : options.idleBeforeFirstMs!)) {
         // idle only counts once records flow: before that, the group join and first fetch may be slow
         finish();
       }

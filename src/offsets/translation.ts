@@ -54,6 +54,7 @@ async function readInternal(side: Side, topic: string, onRecord: (r: SampledReco
   await sampleRecords(side.kafka, side.admin, side.profile, [{ topic, windows: ends.map((e) => ({ partition: e.partition, start: e.low, end: e.high })) }], {
     timeoutMs: 60_000,
     idleMs: 3_000,
+    idleBeforeFirstMs: 3_000,
     onBatch: (_t, records) => records.forEach(onRecord),
   });
   return true;
@@ -250,6 +251,7 @@ async function readWindows(source: Side, target: Side, states: WindowState[]): P
     const outcome = await sampleRecords(side.kafka, side.admin, side.profile, [...byTopic].map(([topic, windows]) => ({ topic, windows })), {
       timeoutMs: 120_000,
       idleMs: 5_000,
+      idleBeforeFirstMs: 5_000,
       onBatch: (topic, records) => {
         for (const r of records) sinks.get(tpKey(topic, r.partition))?.push({ offset: r.offset, fp: recordFingerprint(r) });
       },
@@ -264,4 +266,31 @@ async function readWindows(source: Side, target: Side, states: WindowState[]): P
 
 function min(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
+}
+
+/**
+ * Data records (committed, not control records) in each window, read with read_committed. A window
+ * that cannot be read to its end within the time (an open transaction holds the stable offset back)
+ * is left out of the answer.
+ */
+export async function countDataRecords(side: Side, windows: readonly { topic: string; partition: number; start: bigint; end: bigint }[], timeoutMs = 15_000): Promise<Map<string, bigint>> {
+  const counts = new Map<string, bigint>();
+  const byTopic = new Map<string, { partition: number; start: bigint; end: bigint }[]>();
+  for (const w of windows) {
+    counts.set(tpKey(w.topic, w.partition), 0n);
+    if (w.end > w.start) (byTopic.get(w.topic) ?? byTopic.set(w.topic, []).get(w.topic)!).push({ partition: w.partition, start: w.start, end: w.end });
+  }
+  if (byTopic.size === 0) return counts;
+  const outcome = await sampleRecords(side.kafka, side.admin, side.profile, [...byTopic].map(([topic, ws]) => ({ topic, windows: ws })), {
+    timeoutMs,
+    idleMs: 3_000,
+    idleBeforeFirstMs: 3_000,
+    onBatch: (topic, records) => {
+      for (const r of records) counts.set(tpKey(topic, r.partition), (counts.get(tpKey(topic, r.partition)) ?? 0n) + 1n);
+    },
+  });
+  // a window read until nothing more came holds only markers, aborted or still-open transactional
+  // records past what was counted: none of them is a committed record to copy yet
+  if (outcome.timedOut) for (const [topic, partitions] of outcome.incomplete) for (const p of partitions) counts.delete(tpKey(topic, p));
+  return counts;
 }

@@ -14,11 +14,15 @@ export interface PartitionProgress {
   lag: bigint;
 }
 
-/** Parses one record of MM2's offsets topic: key [connector, {cluster, topic, partition}], value {offset}. */
+/**
+ * Parses one record of MM2's offsets topic: key [connector, {cluster, topic, partition}], value
+ * {offset}. Records of the checkpoint connector ([connector, {group, topic, partition}]) are skipped.
+ */
 export function parseMm2Offset(key: string, value: string | null): { topic: string; partition: number; offset: bigint | null } | undefined {
   try {
-    const k = JSON.parse(key) as [string, { topic?: string; partition?: number }];
-    if (!Array.isArray(k) || typeof k[1]?.topic !== 'string' || typeof k[1]?.partition !== 'number') return undefined;
+    const k = JSON.parse(key) as [string, { cluster?: string; topic?: string; partition?: number }];
+    // the checkpoint connector keeps its own progress in the same topic, keyed by group: not ours
+    if (!Array.isArray(k) || typeof k[1]?.cluster !== 'string' || typeof k[1]?.topic !== 'string' || typeof k[1]?.partition !== 'number') return undefined;
     const v = value === null ? null : (JSON.parse(value) as { offset?: number });
     return { topic: k[1].topic, partition: k[1].partition, offset: v && typeof v.offset === 'number' ? BigInt(v.offset) : null };
   } catch {

@@ -1,0 +1,75 @@
+/** Consumer groups: committed offsets on selected topics, states, and offset writes. */
+import type { Admin } from 'kafkajs';
+import type { ClusterProfile } from '../config/types.js';
+import { globToRegExp } from '../core/sampling.js';
+import { mapKafkaError, withDeadline } from './client.js';
+
+export interface GroupOffset {
+  group: string;
+  topic: string;
+  partition: number;
+  offset: bigint;
+  metadata: string | null;
+}
+
+/** Groups zdp, Connect and the console tools create for themselves: never migrated. */
+export const TOOL_GROUPS = [/^zdp-/, /^connect-/, /^console-consumer-/, /^__/, /^mm2-check/];
+
+export function selectGroups(all: readonly string[], patterns: readonly string[]): string[] {
+  const res = patterns.map(globToRegExp);
+  return all.filter((g) => (res.length === 0 ? !TOOL_GROUPS.some((re) => re.test(g)) : res.some((re) => re.test(g)))).sort();
+}
+
+export async function listGroupIds(admin: Admin, profile: ClusterProfile): Promise<string[]> {
+  try {
+    const { groups } = await withDeadline(profile, 'listing groups', () => admin.listGroups());
+    return groups.map((g) => g.groupId).sort();
+  } catch (e) {
+    throw mapKafkaError(e, profile, 'list groups request');
+  }
+}
+
+/** Committed offsets (>= 0) of `groups` on `topics`. */
+export async function committedOffsets(admin: Admin, profile: ClusterProfile, groups: readonly string[], topics: readonly string[]): Promise<GroupOffset[]> {
+  const out: GroupOffset[] = [];
+  if (topics.length === 0) return out;
+  for (const group of groups) {
+    let offsets;
+    try {
+      offsets = await withDeadline(profile, 'fetching group offsets', () => admin.fetchOffsets({ groupId: group, topics: [...topics] }));
+    } catch (e) {
+      throw mapKafkaError(e, profile, `offset fetch for group ${group}`);
+    }
+    for (const t of offsets) for (const p of t.partitions) if (Number(p.offset) >= 0) out.push({ group, topic: t.topic, partition: p.partition, offset: BigInt(p.offset), metadata: p.metadata ?? null });
+  }
+  return out.sort((a, b) => a.group.localeCompare(b.group) || a.topic.localeCompare(b.topic) || a.partition - b.partition);
+}
+
+export interface GroupState {
+  group: string;
+  state: string;
+  members: number;
+}
+
+export async function groupStates(admin: Admin, profile: ClusterProfile, groups: readonly string[]): Promise<GroupState[]> {
+  if (groups.length === 0) return [];
+  try {
+    const { groups: described } = await withDeadline(profile, 'describing groups', () => admin.describeGroups([...groups]));
+    return described.map((g) => ({ group: g.groupId, state: g.state, members: g.members.length }));
+  } catch (e) {
+    throw mapKafkaError(e, profile, 'describe groups request');
+  }
+}
+
+/** Writes offsets for an empty (or absent) group; the broker refuses while members are active. */
+export async function writeGroupOffsets(admin: Admin, profile: ClusterProfile, group: string, offsets: readonly { topic: string; partition: number; offset: bigint }[]): Promise<void> {
+  const byTopic = new Map<string, { partition: number; offset: string }[]>();
+  for (const o of offsets) (byTopic.get(o.topic) ?? byTopic.set(o.topic, []).get(o.topic)!).push({ partition: o.partition, offset: o.offset.toString() });
+  for (const [topic, partitions] of [...byTopic].sort(([a], [b]) => a.localeCompare(b))) {
+    try {
+      await withDeadline(profile, 'writing group offsets', () => admin.setOffsets({ groupId: group, topic, partitions }), Math.max(profile.timeoutMs, 30_000));
+    } catch (e) {
+      throw mapKafkaError(e, profile, `offset commit for group ${group}`);
+    }
+  }
+}
