@@ -16,6 +16,7 @@ import { registerProduct } from '../commands/product.js';
 import { registerGateway } from '../commands/gateway.js';
 import { registerMigrate } from '../commands/migrate.js';
 import { registerParity } from '../commands/parity.js';
+import { registerCutover } from '../commands/cutover.js';
 
 export interface MainDeps {
   stdout: Stream;
@@ -67,6 +68,7 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 config, 4 connection, 5 auth, 6 not fou
   registerGateway(program, ctx);
   registerMigrate(program, ctx);
   registerParity(program, ctx);
+  registerCutover(program, ctx);
   return program;
 }
 

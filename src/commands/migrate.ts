@@ -14,11 +14,10 @@ import { createPlannedTopics, snapshotCluster } from '../kafka/topics.js';
 import { ZDP_VERSION } from '../version.js';
 import { findJava } from '../processes/java.js';
 import { mm2LogFile, mm2Running, readMm2, resolveMirrorMaker, startMirrorMaker, stopMirrorMaker, writeMm2, MM2_VERSION } from '../processes/mirror-maker.js';
-import { renderMm2Properties, SOURCE_ALIAS } from '../core/migration/mm2.js';
-import { parseMm2Offset, progress, type PartitionProgress } from '../core/migration/lag.js';
-import { sampleRecords } from '../kafka/sampler.js';
-import { topicOffsets } from '../kafka/topics.js';
-import { countDataRecords, tpKey } from '../offsets/translation.js';
+import { renderMm2Properties } from '../core/migration/mm2.js';
+import type { PartitionProgress } from '../core/migration/lag.js';
+import { replicationProgress } from '../migration/progress.js';
+import { withSides } from '../cli/sides.js';
 import type { ClusterProfile } from '../config/types.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -152,71 +151,8 @@ function mm2Client(profile: ClusterProfile): { bootstrapServers: string[]; clien
   return { bootstrapServers: profile.bootstrapServers, client: {} };
 }
 
-const MM2_OFFSETS_TOPIC = `mm2-offsets.${SOURCE_ALIAS}.internal`;
-
-/** Reads MM2's committed source offsets (dedicated mode keeps them in a topic on the target). */
-async function committedOffsets(rt: Runtime, target: ClusterProfile): Promise<Map<string, bigint>> {
-  const { kafka, admin } = await connectAdmin(target, { env: rt.env, log: rt.kafkaLog, clientId: 'zdp-migrate-status' });
-  const out = new Map<string, bigint>();
-  try {
-    const topics = await admin.listTopics();
-    if (!topics.includes(MM2_OFFSETS_TOPIC)) return out;
-    const ends = await topicOffsets(admin, target, [MM2_OFFSETS_TOPIC]);
-    await sampleRecords(kafka, admin, target, [{ topic: MM2_OFFSETS_TOPIC, windows: ends.map((e) => ({ partition: e.partition, start: e.low, end: e.high })) }], {
-      timeoutMs: 30_000,
-      idleMs: 2_000,
-      onBatch: (_topic, records) => {
-        for (const r of records) {
-          if (!r.key) continue;
-          const parsed = parseMm2Offset(r.key.toString('utf8'), r.value ? r.value.toString('utf8') : null);
-          if (!parsed) continue;
-          const key = `${parsed.topic}\u0000${parsed.partition}`;
-          if (parsed.offset === null) out.delete(key);
-          else out.set(key, parsed.offset);
-        }
-      },
-    });
-    return out;
-  } finally {
-    await admin.disconnect().catch(() => {});
-  }
-}
-
 async function replicationStatus(rt: Runtime, from: string, to: string, topics: readonly string[]): Promise<PartitionProgress[]> {
-  const config = rt.config();
-  const source = getCluster(config, from);
-  const target = getCluster(config, to);
-  const s = await connectAdmin(source, { env: rt.env, log: rt.kafkaLog, clientId: 'zdp-migrate-status' });
-  let sourceOffsets;
-  try {
-    sourceOffsets = await topicOffsets(s.admin, source, topics);
-  } finally {
-    await s.admin.disconnect().catch(() => {});
-  }
-  const t = await connectAdmin(target, { env: rt.env, log: rt.kafkaLog, clientId: 'zdp-migrate-status' });
-  const targetEnds = new Map<string, bigint>();
-  try {
-    const present = new Set(await t.admin.listTopics());
-    for (const o of await topicOffsets(t.admin, target, topics.filter((x) => present.has(x)))) targetEnds.set(`${o.topic}\u0000${o.partition}`, o.high);
-  } finally {
-    await t.admin.disconnect().catch(() => {});
-  }
-  const rows = progress(sourceOffsets, await committedOffsets(rt, target), targetEnds);
-  // offsets count transaction markers and aborted records too: count the data records still to copy
-  const behind = rows.filter((r) => r.lag > 0n && r.lag <= 100_000n);
-  if (behind.length > 0) {
-    const s2 = await connectAdmin(source, { env: rt.env, log: rt.kafkaLog, clientId: 'zdp-migrate-status' });
-    try {
-      const counts = await countDataRecords({ kafka: s2.kafka, admin: s2.admin, profile: source }, behind.map((r) => ({ topic: r.topic, partition: r.partition, start: r.next ?? r.sourceLow, end: r.sourceEnd })));
-      for (const r of behind) {
-        const n = counts.get(tpKey(r.topic, r.partition));
-        if (n !== undefined) r.lag = n;
-      }
-    } finally {
-      await s2.admin.disconnect().catch(() => {});
-    }
-  }
-  return rows;
+  return withSides(rt, from, to, (source, target) => replicationProgress(source, target, topics));
 }
 
 export function registerMigrate(program: Command, ctx: CommandContext): void {

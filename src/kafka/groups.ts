@@ -1,5 +1,7 @@
 /** Consumer groups: committed offsets on selected topics, states, and offset writes. */
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
+import { CheckFailedError } from '../errors.js';
+import { commitAsAdmin, OffsetCommitError } from './offset-commit.js';
 import type { ClusterProfile } from '../config/types.js';
 import { globToRegExp } from '../core/sampling.js';
 import { mapKafkaError, withDeadline } from './client.js';
@@ -62,14 +64,13 @@ export async function groupStates(admin: Admin, profile: ClusterProfile, groups:
 }
 
 /** Writes offsets for an empty (or absent) group; the broker refuses while members are active. */
-export async function writeGroupOffsets(admin: Admin, profile: ClusterProfile, group: string, offsets: readonly { topic: string; partition: number; offset: bigint }[]): Promise<void> {
-  const byTopic = new Map<string, { partition: number; offset: string }[]>();
-  for (const o of offsets) (byTopic.get(o.topic) ?? byTopic.set(o.topic, []).get(o.topic)!).push({ partition: o.partition, offset: o.offset.toString() });
-  for (const [topic, partitions] of [...byTopic].sort(([a], [b]) => a.localeCompare(b))) {
-    try {
-      await withDeadline(profile, 'writing group offsets', () => admin.setOffsets({ groupId: group, topic, partitions }), Math.max(profile.timeoutMs, 30_000));
-    } catch (e) {
-      throw mapKafkaError(e, profile, `offset commit for group ${group}`);
+export async function writeGroupOffsets(kafka: Kafka, profile: ClusterProfile, group: string, offsets: readonly { topic: string; partition: number; offset: bigint }[]): Promise<void> {
+  try {
+    await withDeadline(profile, 'writing group offsets', () => commitAsAdmin(kafka, group, offsets), Math.max(profile.timeoutMs, 30_000));
+  } catch (e) {
+    if (e instanceof OffsetCommitError && (e.errorCode === 25 || e.errorCode === 27)) {
+      throw new CheckFailedError('GROUP_ACTIVE', `group ${group} on cluster "${profile.name}" has members: ${e.message}`, { hint: 'stop its consumers, then run again' });
     }
+    throw mapKafkaError(e, profile, `offset commit for group ${group}`);
   }
 }

@@ -10,7 +10,8 @@ import type { ClusterProfile } from '../config/types.js';
 import { SOURCE_ALIAS, TARGET_ALIAS } from '../core/migration/mm2.js';
 import { decodeCheckpoint, decodeOffsetSync, type Checkpoint, type OffsetSync } from '../core/offsets/mm2-records.js';
 import { fingerprint, translate, type FpRecord, type Translation } from '../core/offsets/translate.js';
-import { sampleRecords, type SampledRecord } from '../kafka/sampler.js';
+import type { SampledRecord } from '../kafka/sampler.js';
+import { fetchWindows } from '../kafka/reader.js';
 import { topicOffsets } from '../kafka/topics.js';
 
 export const OFFSET_SYNCS_TOPIC = `mm2-offset-syncs.${TARGET_ALIAS}.internal`;
@@ -51,10 +52,8 @@ async function readInternal(side: Side, topic: string, onRecord: (r: SampledReco
   const topics = await side.admin.listTopics();
   if (!topics.includes(topic)) return false;
   const ends = await topicOffsets(side.admin, side.profile, [topic]);
-  await sampleRecords(side.kafka, side.admin, side.profile, [{ topic, windows: ends.map((e) => ({ partition: e.partition, start: e.low, end: e.high })) }], {
+  await fetchWindows(side.kafka, side.profile, [{ topic, windows: ends.map((e) => ({ partition: e.partition, start: e.low, end: e.high })) }], {
     timeoutMs: 60_000,
-    idleMs: 3_000,
-    idleBeforeFirstMs: 3_000,
     onBatch: (_t, records) => records.forEach(onRecord),
   });
   return true;
@@ -104,7 +103,7 @@ export interface PartitionTranslation {
   partition: number;
   source: PartitionEnds;
   target: PartitionEnds;
-  anchor: { kind: 'offset-sync' | 'partition-start'; source: bigint; target: bigint };
+  anchor: { kind: 'journal' | 'offset-sync' | 'partition-start'; source: bigint; target: bigint };
   results: Map<bigint, Translation>;
   tail?: TailCheck;
   /** target data records per offset range, for counting re-reads: sorted offsets of the target window */
@@ -115,7 +114,7 @@ interface WindowState {
   req: TranslationRequest;
   source: PartitionEnds;
   target: PartitionEnds;
-  anchors: { kind: 'offset-sync' | 'partition-start'; source: bigint; target: bigint }[];
+  anchors: { kind: 'journal' | 'offset-sync' | 'partition-start'; source: bigint; target: bigint }[];
   sourceTo: bigint;
   targetTo: bigint;
   srcRecords: FpRecord[];
@@ -127,13 +126,13 @@ export async function translateOffsets(
   source: Side,
   target: Side,
   requests: readonly TranslationRequest[],
-  options: { syncs?: Map<string, OffsetSync[]>; sourceEnds?: Map<string, PartitionEnds>; targetEnds?: Map<string, PartitionEnds>; slack?: bigint; rounds?: number } = {},
+  options: { syncs?: Map<string, OffsetSync[]>; anchors?: Map<string, { source: bigint; target: bigint }>; sourceEnds?: Map<string, PartitionEnds>; targetEnds?: Map<string, PartitionEnds>; slack?: bigint; rounds?: number } = {},
 ): Promise<PartitionTranslation[]> {
   const topics = [...new Set(requests.map((r) => r.topic))];
   const [sourceEnds, targetEnds, syncs] = await Promise.all([
     options.sourceEnds ?? endOffsets(source, topics),
     options.targetEnds ?? endOffsets(target, topics),
-    options.syncs ?? readOffsetSyncs(source),
+    options.syncs ?? (options.anchors ? new Map<string, OffsetSync[]>() : readOffsetSyncs(source)),
   ]);
   const slack = options.slack ?? 256n;
   const states: WindowState[] = [];
@@ -149,6 +148,8 @@ export async function translateOffsets(
     const anchors: WindowState['anchors'] = [];
     if (lowest !== undefined) {
       const sync = (syncs.get(key) ?? []).filter((x) => x.upstream <= lowest && x.upstream >= s.low && x.downstream >= t.low && x.downstream < t.high).pop();
+      const given = options.anchors?.get(key);
+      if (given && given.source <= lowest && given.source >= s.low && given.target >= t.low && given.target <= t.high) anchors.push({ kind: 'journal', ...given });
       if (sync) anchors.push({ kind: 'offset-sync', source: sync.upstream, target: sync.downstream });
       anchors.push({ kind: 'partition-start', source: s.low, target: t.low });
     }
@@ -160,7 +161,11 @@ export async function translateOffsets(
 
   const rounds = options.rounds ?? 6;
   let pending = states.filter((st) => st.anchors.length > 0);
-  for (const st of states.filter((x) => x.anchors.length === 0)) out.push(finish(st, new Map(), { kind: 'partition-start', source: st.source.low, target: st.target.low }));
+  for (const st of states.filter((x) => x.anchors.length === 0)) {
+    // every committed offset lies outside the log (at its end, below its start or beyond it): no records to read
+    const results = new Map(st.req.committed.map((c) => [c, translate({ committed: c, sourceLogStart: st.source.low, sourceEnd: st.source.high, targetEnd: st.target.high, source: [], target: [], sourceComplete: true })] as const));
+    out.push(finish(st, results, { kind: 'partition-start', source: st.source.low, target: st.target.low }));
+  }
   for (let round = 0; round < rounds && pending.length > 0; round++) {
     await readWindows(source, target, pending);
     const next: WindowState[] = [];
@@ -248,10 +253,8 @@ async function readWindows(source: Side, target: Side, states: WindowState[]): P
       sinks.set(tpKey(st.req.topic, st.req.partition), w.into);
     }
     if (byTopic.size === 0) return;
-    const outcome = await sampleRecords(side.kafka, side.admin, side.profile, [...byTopic].map(([topic, windows]) => ({ topic, windows })), {
+    const outcome = await fetchWindows(side.kafka, side.profile, [...byTopic].map(([topic, windows]) => ({ topic, windows })), {
       timeoutMs: 120_000,
-      idleMs: 5_000,
-      idleBeforeFirstMs: 5_000,
       onBatch: (topic, records) => {
         for (const r of records) sinks.get(tpKey(topic, r.partition))?.push({ offset: r.offset, fp: recordFingerprint(r) });
       },
@@ -281,10 +284,8 @@ export async function countDataRecords(side: Side, windows: readonly { topic: st
     if (w.end > w.start) (byTopic.get(w.topic) ?? byTopic.set(w.topic, []).get(w.topic)!).push({ partition: w.partition, start: w.start, end: w.end });
   }
   if (byTopic.size === 0) return counts;
-  const outcome = await sampleRecords(side.kafka, side.admin, side.profile, [...byTopic].map(([topic, ws]) => ({ topic, windows: ws })), {
+  const outcome = await fetchWindows(side.kafka, side.profile, [...byTopic].map(([topic, ws]) => ({ topic, windows: ws })), {
     timeoutMs,
-    idleMs: 3_000,
-    idleBeforeFirstMs: 3_000,
     onBatch: (topic, records) => {
       for (const r of records) counts.set(tpKey(topic, r.partition), (counts.get(tpKey(topic, r.partition)) ?? 0n) + 1n);
     },

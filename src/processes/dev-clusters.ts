@@ -425,7 +425,7 @@ export async function stopProcess(pid: number, graceMs = 20_000): Promise<void> 
     }
   };
   try {
-    process.kill(pid, 'SIGTERM');
+    process.kill(pid, graceMs <= 0 ? 'SIGKILL' : 'SIGTERM');
   } catch {
     return;
   }

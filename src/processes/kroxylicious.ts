@@ -26,6 +26,8 @@ export interface GatewayRecord {
   managementPort: number;
   nodeIds: { start: number; end: number };
   pid?: number;
+  /** a proxy killed by a fence that may still be exiting */
+  dyingPid?: number;
   startedAt?: string;
 }
 
@@ -147,6 +149,11 @@ export interface StartedGateway {
 export async function startGateway(stateDir: string, record: GatewayRecord, java: JavaRuntime, lib: string, env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<StartedGateway> {
   const dir = gatewayDir(stateDir);
   mkdirSync(join(dir, 'logs'), { recursive: true });
+  if (record.dyingPid) {
+    const until = performance.now() + 10_000;
+    while (isOurProcess(record.dyingPid, dir) && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
+    delete record.dyingPid;
+  }
   for (const port of gatewayPorts(record)) await ensurePortFree(port, 'the gateway', '--listen or --management-port');
   const config = join(dir, 'proxy.yaml');
   writeFileSync(config, renderRuntimeConfig(record));
@@ -182,11 +189,17 @@ export async function startGateway(stateDir: string, record: GatewayRecord, java
   throw new EnvironmentError('GATEWAY_START_TIMEOUT', `the gateway did not answer /livez within ${Math.round(timeoutMs / 1000)}s. Last lines of its log:\n${lastLines(logFile, 20)}`, { hint: `full log: ${logFile}` });
 }
 
-export async function stopGateway(stateDir: string): Promise<boolean> {
+/** Stops the proxy; `force` kills it at once (a fence: clients are cut off either way, and the proxy holds no state). */
+export async function stopGateway(stateDir: string, options: { force?: boolean } = {}): Promise<boolean> {
   const record = readGateway(stateDir);
   if (!record?.pid) return false;
   const running = gatewayRunning(stateDir, record);
-  if (running) await stopProcess(record.pid, 10_000);
+  if (running && options.force) {
+    // SIGKILL stops it forwarding at once; its exit (and the ports) follow within a second or so:
+    // startGateway waits for them
+    process.kill(record.pid, 'SIGKILL');
+    record.dyingPid = record.pid;
+  } else if (running) await stopProcess(record.pid, 10_000);
   delete record.pid;
   writeGateway(stateDir, record);
   return running;

@@ -1,0 +1,33 @@
+/** Connecting to a migration's two clusters at once, for commands that compare or move between them. */
+import type { Runtime } from './runtime.js';
+import { NotFoundError, UsageError } from '../errors.js';
+import { getCluster } from '../config/load.js';
+import { selectTopics } from '../core/sampling.js';
+import { connectAdmin } from '../kafka/client.js';
+import type { Side } from '../offsets/translation.js';
+
+export async function withSides<T>(rt: Runtime, from: string, to: string, fn: (source: Side, target: Side) => Promise<T>): Promise<T> {
+  const config = rt.config();
+  const sp = getCluster(config, from);
+  const tp = getCluster(config, to);
+  if (sp.name === tp.name) throw new UsageError('--from and --to name the same cluster');
+  const s = await connectAdmin(sp, { env: rt.env, log: rt.kafkaLog, clientId: 'zdp-parity' });
+  try {
+    const t = await connectAdmin(tp, { env: rt.env, log: rt.kafkaLog, clientId: 'zdp-parity' });
+    try {
+      return await fn({ kafka: s.kafka, admin: s.admin, profile: sp }, { kafka: t.kafka, admin: t.admin, profile: tp });
+    } finally {
+      await t.admin.disconnect().catch(() => {});
+    }
+  } finally {
+    await s.admin.disconnect().catch(() => {});
+  }
+}
+
+export async function selectSourceTopics(source: Side, include: string[], exclude: string[]): Promise<string[]> {
+  const all = await source.admin.listTopics();
+  const { selected, unmatched } = selectTopics(all, include, exclude);
+  if (unmatched.length > 0) throw new NotFoundError('TOPIC_NOT_FOUND', `no topic on cluster "${source.profile.name}" matches ${unmatched.join(', ')}`);
+  return selected.filter((t) => !t.startsWith('mm2-') && !t.endsWith('.checkpoints.internal') && t !== 'heartbeats');
+}
+

@@ -1,0 +1,535 @@
+/**
+ * The cutover as an explicit state machine over a journal: preflight → fence → freeze → drain →
+ * stop replication → translate → write offsets → switch → verify. Each step is an idempotent
+ * "ensure" action whose outputs (source ends, target ends, translated offsets) are journaled, so a
+ * cutover killed at any point resumes from the last completed step with the same values. The
+ * rollback is the same machine in the other direction: copy back what was produced on the target
+ * after the switch, translate the groups back, switch the gateway back to the source.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import { CheckFailedError, ConfigError, NotFoundError, UsageError, ZdpError } from '../errors.js';
+import { FORWARD_STEPS, ROLLBACK_STEPS, nextStep, type JournalHeader, type Step } from '../core/cutover/journal.js';
+import type { Translation } from '../core/offsets/translate.js';
+import type { GatewayControl } from '../gateway/control.js';
+import { committedOffsets, groupStates, listGroupIds, selectGroups, writeGroupOffsets, type GroupOffset } from '../kafka/groups.js';
+import { fetchWindows } from '../kafka/reader.js';
+import { replicationProgress } from '../migration/progress.js';
+import { runParity } from '../offsets/parity.js';
+import { countDataRecords, endOffsets, tpKey, translateOffsets, type PartitionEnds, type Side } from '../offsets/translation.js';
+import { mm2Running, readMm2, stopMirrorMaker } from '../processes/mirror-maker.js';
+import { Journal, takeLease } from './journal-file.js';
+
+export interface CutoverOptions {
+  from: string;
+  to: string;
+  topics: string[];
+  groupPatterns: string[];
+  /** preflight: replication lag (records) above which the cutover does not start */
+  maxLag: bigint;
+  drainTimeoutMs: number;
+  /** wait this long for target groups with members to empty; 0 refuses at once */
+  groupWaitMs: number;
+  /** after the switch, how long to watch for clients producing and consuming on the target */
+  verifyMs: number;
+  resume: boolean;
+}
+
+export interface CutoverDeps {
+  source: Side;
+  target: Side;
+  gateway: GatewayControl;
+  migrationDir: string;
+  log: (line: string) => void;
+  /** a test hook: SIGKILL this process right after journaling the start of this step */
+  crashAt?: string;
+}
+
+export interface GroupResult {
+  group: string;
+  topic: string;
+  partition: number;
+  sourceOffset: string;
+  targetOffset?: string;
+  kind: Translation['kind'];
+  /** fingerprint of the record at the source offset, matched on the target */
+  fingerprint?: string;
+  nextSourceOffset?: string;
+}
+
+export interface StepReport {
+  step: Step;
+  durationMs: number;
+  /** completed by an earlier run of this cutover */
+  fromJournal: boolean;
+  summary: string;
+}
+
+export interface CutoverReport {
+  kind: 'CutoverReport' | 'RollbackReport';
+  cutoverId: string;
+  from: string;
+  to: string;
+  outcome: 'done' | 'rolled-back' | 'already-done';
+  steps: StepReport[];
+  pause: { producersMs: number; consumersMs: number };
+  records: { sourceRecordsMissingOnTarget: number; duplicatedByTranslation: number; copiedBack?: number };
+  groups: GroupResult[];
+  notes: string[];
+  journal: string;
+}
+
+type StepData = Record<string, unknown>;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function ends(map: Map<string, PartitionEnds>): Record<string, string> {
+  return Object.fromEntries([...map].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v.high.toString()]));
+}
+
+async function stableEnds(side: Side, topics: string[], what: string): Promise<Map<string, PartitionEnds>> {
+  let last = await endOffsets(side, topics);
+  for (let i = 0; i < 30; i++) {
+    await sleep(300);
+    const now = await endOffsets(side, topics);
+    const moved = [...now].filter(([k, v]) => last.get(k)?.high !== v.high);
+    if (moved.length === 0) return now;
+    last = now;
+  }
+  throw new CheckFailedError('NOT_FROZEN', `${what} keeps receiving records after the gateway stopped: a client writes to ${side.profile.name} without going through the gateway`, {
+    hint: 'find that client (its writes would be lost by the switch); then `zdp cutover --resume`, or `--rollback` to release the gateway on the source',
+  });
+}
+
+/** Every (group, topic, partition) committed offset of the groups in scope. */
+async function scopeGroups(side: Side, topics: string[], patterns: string[]): Promise<GroupOffset[]> {
+  const groups = selectGroups(await listGroupIds(side.admin, side.profile), patterns);
+  return committedOffsets(side.admin, side.profile, groups, topics);
+}
+
+async function waitGroupsEmpty(side: Side, groups: string[], waitMs: number, log: (l: string) => void): Promise<void> {
+  const deadline = performance.now() + waitMs;
+  for (;;) {
+    const existing = new Set(await listGroupIds(side.admin, side.profile));
+    const active = (await groupStates(side.admin, side.profile, groups.filter((g) => existing.has(g)))).filter((g) => g.members > 0);
+    if (active.length === 0) return;
+    if (performance.now() >= deadline) {
+      throw new CheckFailedError('GROUP_ACTIVE', `group${active.length === 1 ? '' : 's'} ${active.map((g) => `${g.group} (${g.members} member${g.members === 1 ? '' : 's'}, ${g.state})`).join(', ')} ${active.length === 1 ? 'has' : 'have'} members on ${side.profile.name}: zdp writes offsets only into empty groups`, {
+        hint: `stop those consumers (or let their sessions expire), or pass --group-wait <seconds>; then --resume`,
+      });
+    }
+    log(`waiting for ${active.map((g) => g.group).join(', ')} to be empty on ${side.profile.name}…`);
+    await sleep(2_000);
+  }
+}
+
+function translationResults(groups: GroupOffset[], translated: Awaited<ReturnType<typeof translateOffsets>>): GroupResult[] {
+  const byTp = new Map(translated.map((p) => [tpKey(p.topic, p.partition), p]));
+  return groups.map((g) => {
+    const t = byTp.get(tpKey(g.topic, g.partition))?.results.get(g.offset);
+    if (!t) return { group: g.group, topic: g.topic, partition: g.partition, sourceOffset: g.offset.toString(), kind: 'not-replicated' as const };
+    const out: GroupResult = { group: g.group, topic: g.topic, partition: g.partition, sourceOffset: g.offset.toString(), kind: t.kind };
+    if (t.kind === 'exact') {
+      out.targetOffset = t.target.toString();
+      out.fingerprint = t.fingerprint;
+      out.nextSourceOffset = t.next.toString();
+    } else if (t.kind === 'caught-up') out.targetOffset = t.target.toString();
+    return out;
+  });
+}
+
+async function writeAndReadBack(side: Side, results: GroupResult[], log: (l: string) => void): Promise<number> {
+  const byGroup = new Map<string, GroupResult[]>();
+  for (const r of results) if (r.targetOffset !== undefined) (byGroup.get(r.group) ?? byGroup.set(r.group, []).get(r.group)!).push(r);
+  await Promise.all([...byGroup].sort(([a], [b]) => a.localeCompare(b)).map(async ([group, rows]) => {
+    await writeGroupOffsets(side.kafka, side.profile, group, rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: BigInt(r.targetOffset!) })));
+    const back = await committedOffsets(side.admin, side.profile, [group], [...new Set(rows.map((r) => r.topic))]);
+    const got = new Map(back.map((b) => [tpKey(b.topic, b.partition), b.offset.toString()]));
+    const wrong = rows.filter((r) => got.get(tpKey(r.topic, r.partition)) !== r.targetOffset);
+    if (wrong.length > 0) throw new CheckFailedError('OFFSETS_NOT_WRITTEN', `group ${group} on ${side.profile.name} reads back other offsets than zdp wrote (${wrong.map((w) => `${w.topic}[${w.partition}] ${got.get(tpKey(w.topic, w.partition)) ?? 'none'} != ${w.targetOffset}`).join(', ')})`, { hint: 'something else commits for this group there; stop it and --resume' });
+    log(`wrote offsets of ${group} on ${side.profile.name} (${rows.length} partition${rows.length === 1 ? '' : 's'})`);
+  }));
+  return byGroup.size;
+}
+
+async function clusterId(side: Side): Promise<string> {
+  const d = await side.admin.describeCluster();
+  return d.clusterId;
+}
+
+class Machine {
+  readonly journal: Journal;
+  readonly steps: StepReport[] = [];
+
+  constructor(
+    readonly deps: CutoverDeps,
+    readonly header: JournalHeader,
+  ) {
+    this.journal = new Journal(deps.migrationDir);
+  }
+
+  data(step: Step): StepData {
+    return this.journal.current.done.get(step) ?? {};
+  }
+
+  async run(step: Step, summary: (d: StepData) => string, fn: () => Promise<StepData>): Promise<StepData> {
+    const done = this.journal.current.done.get(step);
+    if (done) {
+      this.steps.push({ step, durationMs: 0, fromJournal: true, summary: summary(done) });
+      return done;
+    }
+    const started = performance.now();
+    this.journal.append({ type: 'step', cutoverId: this.header.cutoverId, step, state: 'begin' });
+    if (this.deps.crashAt === step) process.kill(process.pid, 'SIGKILL');
+    this.deps.log(`${step}…`);
+    let data: StepData;
+    try {
+      data = await fn();
+    } catch (error) {
+      this.journal.append({ type: 'step', cutoverId: this.header.cutoverId, step, state: 'failed', error: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+    this.journal.append({ type: 'step', cutoverId: this.header.cutoverId, step, state: 'done', data });
+    const report = { step, durationMs: Math.round(performance.now() - started), fromJournal: false, summary: summary(data) };
+    this.steps.push(report);
+    this.deps.log(`${step}: ${report.summary} (${(report.durationMs / 1000).toFixed(1)}s)`);
+    return data;
+  }
+}
+
+/** Opens (or starts) the journal for this migration and checks it belongs to these clusters. */
+async function openJournal(deps: CutoverDeps, options: CutoverOptions, rollback: boolean): Promise<{ header: JournalHeader; fresh: boolean }> {
+  const state = Journal.read(new Journal(deps.migrationDir).file);
+  const [sourceClusterId, targetClusterId] = await Promise.all([clusterId(deps.source), clusterId(deps.target)]);
+  const h = state.header;
+  if (h) {
+    if (h.from !== options.from || h.to !== options.to || h.sourceClusterId !== sourceClusterId || h.targetClusterId !== targetClusterId) {
+      throw new ConfigError('JOURNAL_MISMATCH', `the cutover journal in ${deps.migrationDir} belongs to another migration (${h.from} ${h.sourceClusterId} -> ${h.to} ${h.targetClusterId}; these clusters are ${sourceClusterId} -> ${targetClusterId})`, {
+        hint: 'a cluster was recreated or the profiles point elsewhere: move the journal aside to start over',
+      });
+    }
+  }
+  if (rollback) {
+    if (!h) throw new NotFoundError('NO_CUTOVER', `no cutover from ${options.from} to ${options.to} to roll back`, { hint: 'nothing changed for clients' });
+    return { header: h, fresh: false };
+  }
+  if (h && h.startedAt && state.ended === 'rolled-back') {
+    // a rolled-back cutover: a new one starts from scratch
+  } else if (h && !state.ended) {
+    if (!options.resume) {
+      const at = state.inProgress ?? state.lastFailure?.step ?? nextStep(state, FORWARD_STEPS) ?? 'verify';
+      throw new UsageError(`a cutover from ${options.from} to ${options.to} is unfinished (at step ${at}${state.lastFailure ? `, which failed: ${state.lastFailure.error}` : ''})`, {
+        code: 'CUTOVER_UNFINISHED',
+        hint: 'continue it with --resume, or return to the source with --rollback',
+      });
+    }
+    return { header: h, fresh: false };
+  } else if (h && state.ended === 'done') {
+    return { header: h, fresh: false };
+  }
+  if (options.resume) throw new NotFoundError('NO_CUTOVER', `there is no unfinished cutover from ${options.from} to ${options.to} to resume`, { hint: 'start one without --resume' });
+  return {
+    fresh: true,
+    header: { cutoverId: randomBytes(6).toString('hex'), from: options.from, to: options.to, sourceClusterId, targetClusterId, topics: [...options.topics].sort(), groups: [], startedAt: new Date().toISOString() },
+  };
+}
+
+export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Promise<CutoverReport> {
+  const release = takeLease(deps.migrationDir);
+  try {
+    const { header, fresh } = await openJournal(deps, options, false);
+    const m = new Machine(deps, header);
+    if (!fresh && m.journal.current.ended === 'done') {
+      return report(m, 'already-done', ['this cutover is complete; `zdp cutover --rollback` returns to the source']);
+    }
+    if (fresh) m.journal.append({ type: 'start', header });
+    const { source, target, gateway } = deps;
+    const topics = header.topics;
+
+    await m.run('preflight', (d) => `gateway on ${String(d.gatewayCluster)}, ${String(d.groups)} groups, lag ${String(d.lag)}, parity ok`, async () => {
+      const gw = await gateway.state();
+      if (gw.cluster !== options.from) throw new CheckFailedError('GATEWAY_ELSEWHERE', `the gateway routes to ${gw.cluster}, not to the source ${options.from}`, { hint: 'a cutover starts with clients on the source' });
+      if (!gw.serving) throw new CheckFailedError('GATEWAY_DOWN', `the gateway (${gateway.kind}) is not running`, { hint: 'start it with `zdp gateway up`; clients must use it during the cutover' });
+      const targetTopics = new Set(await target.admin.listTopics());
+      const missing = topics.filter((t) => !targetTopics.has(t));
+      if (missing.length > 0) throw new CheckFailedError('TARGET_TOPIC_MISSING', `topic${missing.length === 1 ? '' : 's'} ${missing.join(', ')} missing on ${options.to}`, { hint: `create ${missing.length === 1 ? 'it' : 'them'} with \`zdp migrate --from ${options.from} --to ${options.to}\` and replicate with \`zdp migrate start\`` });
+      const committed = await scopeGroups(source, topics, options.groupPatterns);
+      const groups = [...new Set(committed.map((c) => c.group))].sort();
+      await waitGroupsEmpty(target, groups, options.groupWaitMs, deps.log);
+      const rows = await replicationProgress(source, target, topics);
+      const lag = rows.reduce((n, r) => n + r.lag, 0n);
+      const running = mm2Running(deps.migrationDir, readMm2(deps.migrationDir));
+      if (lag > 0n && !running) throw new CheckFailedError('MM2_NOT_RUNNING', `MirrorMaker 2 is not running and the target is ${lag} records behind`, { hint: `start it with \`zdp migrate start --from ${options.from} --to ${options.to}\`` });
+      if (lag > options.maxLag) throw new CheckFailedError('LAG_ABOVE_THRESHOLD', `replication lag is ${lag} records, above --max-lag ${options.maxLag}: the fence would last until it is copied`, { hint: `wait with \`zdp migrate status --from ${options.from} --to ${options.to} --wait --max-lag ${options.maxLag}\`` });
+      const parity = await runParity(source, target, { topics, groupPatterns: options.groupPatterns, tail: 8 });
+      if (parity.summary.mismatch > 0) {
+        const bad = parity.partitions.filter((p) => p.status === 'mismatch' || p.status === 'missing');
+        throw new CheckFailedError('PARITY_MISMATCH', `parity check failed before the cutover: ${bad.map((p) => `${p.topic}[${p.partition}] ${p.reason ?? p.status}`).join('; ') || `${parity.summary.mismatch} group offsets diverge`}`, { hint: 'run `zdp parity` for details; nothing was changed' });
+      }
+      return { gatewayCluster: gw.cluster, groups: groups.length, groupIds: groups, lag: lag.toString(), mm2Running: running };
+    });
+
+    const fence = await m.run('fence', () => `producers and consumers fenced at the gateway (${gateway.kind})`, async () => {
+      const fencedAt = Date.now();
+      await gateway.fenceProducers();
+      await gateway.fenceConsumers();
+      return { fencedAt };
+    });
+
+    const freeze = await m.run('freeze', (d) => `source ends frozen on ${Object.keys(d.sourceEnds as object).length} partitions`, async () => {
+      return { sourceEnds: ends(await stableEnds(source, topics, `the source ${options.from}`)) };
+    });
+    const frozen = freeze.sourceEnds as Record<string, string>;
+
+    const drained = await m.run('drain', (d) => `target holds every source record (${String(d.checks)} checks${d.lateRecords ? `; ${String(d.lateRecords)} committed on the source after the fence` : ''})`, async () => {
+      const deadline = performance.now() + options.drainTimeoutMs;
+      let previous: Record<string, string> | undefined;
+      for (let checks = 1; ; checks++) {
+        const rows = await replicationProgress(source, target, topics);
+        const now = Object.fromEntries(rows.map((r) => [tpKey(r.topic, r.partition), r.sourceEnd.toString()]));
+        const lag = rows.reduce((n, r) => n + r.lag, 0n);
+        const stable = previous !== undefined && Object.entries(now).every(([k, v]) => previous![k] === v);
+        previous = now;
+        if (lag === 0n && stable) {
+          const tails = await translateOffsets(source, target, rows.map((r) => ({ topic: r.topic, partition: r.partition, committed: [], tail: 8 })));
+          const behind = tails.filter((t) => t.tail && (t.tail.mismatch || t.tail.matched < t.tail.checked));
+          if (behind.length === 0) {
+            // the stable end may lie past the freeze: a transaction that was committing when the gateway stopped
+            const late = await countDataRecords(source, rows.filter((r) => BigInt(frozen[tpKey(r.topic, r.partition)] ?? r.sourceEnd) < r.sourceEnd).map((r) => ({ topic: r.topic, partition: r.partition, start: BigInt(frozen[tpKey(r.topic, r.partition)]!), end: r.sourceEnd })));
+            const lateRecords = [...late.values()].reduce((n, c) => n + c, 0n);
+            if (lateRecords > 0n) deps.log(`warning: ${lateRecords} records were committed on the source after the fence (a transaction committing as the gateway stopped, or a client bypassing it); they are on the target too`);
+            return { checks, sourceEnds: now, lateRecords: lateRecords.toString() };
+          }
+          const diverged = behind.filter((b) => b.tail?.mismatch);
+          if (diverged.length > 0) throw new CheckFailedError('DIVERGED', `the target's records differ from the source's on ${diverged.map((d) => `${d.topic}[${d.partition}]`).join(', ')}: ${diverged[0]!.tail!.mismatch}`, { hint: 'something other than MirrorMaker 2 writes to the target; --rollback releases the gateway on the source' });
+        } else if (lag > 0n && !mm2Running(deps.migrationDir, readMm2(deps.migrationDir))) {
+          throw new CheckFailedError('MM2_STOPPED', `MirrorMaker 2 stopped with ${lag} records not copied yet`, { hint: `start it again with \`zdp migrate start --from ${options.from} --to ${options.to}\`, then \`zdp cutover --resume\`` });
+        }
+        if (performance.now() > deadline) throw new CheckFailedError('DRAIN_TIMEOUT', `the target is still ${lag} records behind after ${Math.round(options.drainTimeoutMs / 1000)}s`, { hint: 'check `zdp migrate status`; --resume waits again, --rollback releases the gateway on the source' });
+        await sleep(300);
+      }
+    });
+    const drainedEnds = drained.sourceEnds as Record<string, string>;
+
+    const stopped = await m.run('stop-replication', (d) => `MirrorMaker 2 ${d.stopped ? 'stopped' : 'was not running'}; target ends recorded`, async () => {
+      // no grace: the target already holds every record, and with exactly-once an unfinished MM2 transaction is never visible
+      const wasRunning = await stopMirrorMaker(deps.migrationDir, 0);
+      return { stopped: wasRunning, targetEnds: ends(await stableEnds(target, topics, `the target ${options.to}`)) };
+    });
+    const targetEnds = stopped.targetEnds as Record<string, string>;
+
+    const translated = await m.run('translate', (d) => `${(d.offsets as unknown[]).length} group offsets translated exactly`, async () => {
+      const committed = await scopeGroups(source, topics, options.groupPatterns);
+      const [sEnds, tEnds] = await Promise.all([endOffsets(source, topics), endOffsets(target, topics)]);
+      for (const [k, v] of tEnds) if (targetEnds[k] !== undefined && v.high.toString() !== targetEnds[k]) throw new CheckFailedError('TARGET_MOVED', `the target moved after replication stopped (${k.replace('\u0000', '[')}]): something else writes to it`, { hint: 'stop it, then --resume' });
+      const requests = [...new Set(committed.map((c) => tpKey(c.topic, c.partition)))].map((k) => {
+        const [topic, partition] = k.split('\u0000') as [string, string];
+        return { topic, partition: Number(partition), committed: [...new Set(committed.filter((c) => c.topic === topic && c.partition === Number(partition)).map((c) => c.offset))] };
+      });
+      const results = translationResults(committed, await translateOffsets(source, target, requests, { sourceEnds: sEnds, targetEnds: tEnds }));
+      const bad = results.filter((r) => r.kind === 'diverged' || r.kind === 'not-replicated');
+      if (bad.length > 0) throw new CheckFailedError('TRANSLATION_FAILED', `no exact target offset for ${bad.map((b) => `${b.group} ${b.topic}[${b.partition}]@${b.sourceOffset} (${b.kind})`).join(', ')}`, { hint: 'run `zdp parity` to see where the logs differ' });
+      for (const r of results.filter((x) => x.kind === 'below-log-start' || x.kind === 'beyond-end')) deps.log(`warning: ${r.group} ${r.topic}[${r.partition}] committed ${r.sourceOffset} is ${r.kind}: not written (the consumer resets as it would on the source)`);
+      return { offsets: results };
+    });
+    const results = translated.offsets as GroupResult[];
+
+    await m.run('write-offsets', (d) => `offsets written for ${String(d.groups)} groups`, async () => {
+      const groups = [...new Set(results.map((r) => r.group))];
+      await waitGroupsEmpty(target, groups, options.groupWaitMs, deps.log);
+      return { groups: await writeAndReadBack(target, results, deps.log) };
+    });
+
+    const switched = await m.run('switch', (d) => `gateway now routes to ${options.to} (ready in ${String(d.readyMs)} ms)`, async () => {
+      await gateway.switchTo(target.profile);
+      const { readyMs } = await gateway.release();
+      return { releasedAt: Date.now(), readyMs: Math.round(readyMs) };
+    });
+
+    await m.run('verify', (d) => `source unchanged: ${String(d.sourceUnchanged)}; on ${options.to}: produced ${String(d.producedOnTarget)}, consumed ${String(d.consumedOnTarget)}`, async () => {
+      const gw = await gateway.state();
+      if (gw.cluster !== options.to || !gw.serving) throw new CheckFailedError('GATEWAY_NOT_SWITCHED', `the gateway is ${gw.serving ? 'serving' : 'not serving'} ${gw.cluster}`);
+      // new committed records on the source after the drain mean a client bypasses the gateway
+      const sNow = await endOffsets(source, topics);
+      const after = await countDataRecords(source, [...sNow.values()].filter((v) => drainedEnds[tpKey(v.topic, v.partition)] !== undefined && v.high > BigInt(drainedEnds[tpKey(v.topic, v.partition)]!)).map((v) => ({ topic: v.topic, partition: v.partition, start: BigInt(drainedEnds[tpKey(v.topic, v.partition)]!), end: v.high })));
+      const bypass = [...after].filter(([, n]) => n > 0n).map(([k]) => `${k.replace('\u0000', '[')}]`);
+      const deadline = performance.now() + options.verifyMs;
+      let produced = false;
+      let consumed = results.length === 0;
+      const written = new Map(results.filter((r) => r.targetOffset !== undefined).map((r) => [`${r.group}\u0000${tpKey(r.topic, r.partition)}`, BigInt(r.targetOffset!)]));
+      for (;;) {
+        const tNow = await endOffsets(target, topics);
+        produced ||= [...tNow].some(([k, v]) => targetEnds[k] !== undefined && v.high > BigInt(targetEnds[k]));
+        const now = await committedOffsets(target.admin, target.profile, [...new Set(results.map((r) => r.group))], topics);
+        const below = now.filter((o) => (written.get(`${o.group}\u0000${tpKey(o.topic, o.partition)}`) ?? 0n) > o.offset);
+        if (below.length > 0) throw new CheckFailedError('OFFSETS_WENT_BACK', `group offsets on ${options.to} went below what zdp wrote: ${below.map((b) => `${b.group} ${b.topic}[${b.partition}]`).join(', ')}`, { hint: 'a consumer reset its position; check its auto.offset.reset' });
+        consumed ||= now.some((o) => (written.get(`${o.group}\u0000${tpKey(o.topic, o.partition)}`) ?? -1n) < o.offset);
+        if ((produced && consumed) || performance.now() > deadline) break;
+        await sleep(500);
+      }
+      if (bypass.length > 0) throw new CheckFailedError('BYPASS', `the source received records after the drain on ${bypass.join(', ')}: a client bypasses the gateway and those records are not on ${options.to}`);
+      return { sourceUnchanged: true, producedOnTarget: produced, consumedOnTarget: consumed };
+    });
+
+    m.journal.append({ type: 'end', cutoverId: header.cutoverId, outcome: 'done' });
+    const notes: string[] = [];
+    if (!gateway.capabilities.seamlessSwitch) notes.push(`the ${gateway.kind} gateway switches by restarting: records a consumer had processed but not committed when it stopped are read again after the switch (zdp cannot see them); consumers that commit after each batch re-read none`);
+    const r = report(m, 'done', notes);
+    r.pause = { producersMs: Number(switched.releasedAt) - Number(fence.fencedAt), consumersMs: Number(switched.releasedAt) - Number(fence.fencedAt) };
+    return r;
+  } finally {
+    release();
+  }
+}
+
+function report(m: Machine, outcome: CutoverReport['outcome'], notes: string[], kind: CutoverReport['kind'] = 'CutoverReport'): CutoverReport {
+  const fence = m.data('fence');
+  const sw = m.data('switch');
+  const offsets = (m.data('translate').offsets as GroupResult[] | undefined) ?? [];
+  return {
+    kind,
+    cutoverId: m.header.cutoverId,
+    from: m.header.from,
+    to: m.header.to,
+    outcome,
+    steps: m.steps,
+    pause: sw.releasedAt && fence.fencedAt ? { producersMs: Number(sw.releasedAt) - Number(fence.fencedAt), consumersMs: Number(sw.releasedAt) - Number(fence.fencedAt) } : { producersMs: 0, consumersMs: 0 },
+    records: { sourceRecordsMissingOnTarget: 0, duplicatedByTranslation: 0 },
+    groups: offsets,
+    notes,
+    journal: m.journal.file,
+  };
+}
+
+/** Copies target records in [from, to) of each partition back to the source, skipping copies made by an earlier, interrupted run. */
+async function copyBack(source: Side, target: Side, topics: string[], cut: Record<string, string>, frozenSource: Record<string, string>, targetNow: Map<string, PartitionEnds>, log: (l: string) => void): Promise<number> {
+  // how many records an earlier run already copied: the source's data records after its frozen end
+  const sourceNow = await endOffsets(source, topics);
+  const already = new Map<string, number>();
+  const windowsSrc = [...sourceNow].filter(([k, v]) => frozenSource[k] !== undefined && v.high > BigInt(frozenSource[k]));
+  if (windowsSrc.length > 0) {
+    const byTopic = new Map<string, { partition: number; start: bigint; end: bigint }[]>();
+    for (const [k, v] of windowsSrc) (byTopic.get(v.topic) ?? byTopic.set(v.topic, []).get(v.topic)!).push({ partition: v.partition, start: BigInt(frozenSource[k]!), end: v.high });
+    await fetchWindows(source.kafka, source.profile, [...byTopic].map(([topic, windows]) => ({ topic, windows })), {
+      timeoutMs: 120_000,
+      onBatch: (topic, records) => {
+        for (const r of records) already.set(tpKey(topic, r.partition), (already.get(tpKey(topic, r.partition)) ?? 0) + 1);
+      },
+    });
+  }
+  const byTopic = new Map<string, { partition: number; start: bigint; end: bigint }[]>();
+  for (const [k, v] of targetNow) if (cut[k] !== undefined && v.high > BigInt(cut[k])) (byTopic.get(v.topic) ?? byTopic.set(v.topic, []).get(v.topic)!).push({ partition: v.partition, start: BigInt(cut[k]!), end: v.high });
+  if (byTopic.size === 0) return 0;
+  const producer = (source.kafka as Kafka).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
+  let copied = 0;
+  const seen = new Map<string, number>();
+  try {
+    await fetchWindows(target.kafka, target.profile, [...byTopic].map(([topic, windows]) => ({ topic, windows })), {
+      timeoutMs: 600_000,
+      onBatch: async (topic, records) => {
+        const messages = [];
+        for (const r of records) {
+          const key = tpKey(topic, r.partition);
+          const n = (seen.get(key) ?? 0) + 1;
+          seen.set(key, n);
+          if (n <= (already.get(key) ?? 0)) continue;
+          messages.push({ partition: r.partition, key: r.key, value: r.value, headers: r.headers, timestamp: String(r.timestampMs) });
+        }
+        if (messages.length === 0) return;
+        await producer.send({ topic, acks: -1, messages });
+        copied += messages.length;
+      },
+    });
+  } finally {
+    await producer.disconnect().catch(() => {});
+  }
+  log(`copied ${copied} records back to ${source.profile.name}`);
+  return copied;
+}
+
+/** Returns to the source: before the switch, just release the gateway there; after it, copy back and translate back. */
+export async function runRollback(deps: CutoverDeps, options: CutoverOptions): Promise<CutoverReport> {
+  const release = takeLease(deps.migrationDir);
+  try {
+    const { header } = await openJournal(deps, options, true);
+    const m = new Machine(deps, header);
+    const state = m.journal.current;
+    const { source, target, gateway } = deps;
+    const topics = header.topics;
+    if (state.ended === 'rolled-back') return report(m, 'already-done', ['this cutover was already rolled back'], 'RollbackReport');
+    if (!state.done.has('switch') && state.inProgress !== 'switch') {
+      // before the point of no return: nothing reached the target; release the gateway on the source
+      const r = await m.run('rollback-switch', () => `gateway released on ${options.from}`, async () => {
+        await gateway.switchTo(source.profile);
+        const { readyMs } = await gateway.release();
+        return { releasedAt: Date.now(), readyMs: Math.round(readyMs), beforeSwitch: true };
+      });
+      m.journal.append({ type: 'end', cutoverId: header.cutoverId, outcome: 'rolled-back' });
+      const fence = m.data('fence');
+      const out = report(m, 'rolled-back', [`the cutover stopped before the switch: clients are back on ${options.from} with nothing changed; MirrorMaker 2 was ${m.data('stop-replication').stopped ? 'stopped: start it again with `zdp migrate start`' : 'left as it was'}`], 'RollbackReport');
+      out.pause = fence.fencedAt ? { producersMs: Number(r.releasedAt) - Number(fence.fencedAt), consumersMs: Number(r.releasedAt) - Number(fence.fencedAt) } : { producersMs: 0, consumersMs: 0 };
+      return out;
+    }
+    const frozen = (m.data('drain').sourceEnds ?? m.data('freeze').sourceEnds) as Record<string, string>;
+    const cut = m.data('stop-replication').targetEnds as Record<string, string>;
+    const forward = (m.data('translate').offsets as GroupResult[] | undefined) ?? [];
+
+    const fence = await m.run('rollback-fence', () => 'clients fenced at the gateway', async () => {
+      const fencedAt = Date.now();
+      await gateway.fenceProducers();
+      await gateway.fenceConsumers();
+      return { fencedAt };
+    });
+    const tFrozen = await m.run('rollback-freeze', (d) => `target ends frozen on ${Object.keys(d.targetEnds as object).length} partitions`, async () => ({ targetEnds: ends(await stableEnds(target, topics, `the target ${options.to}`)) }));
+    const copy = await m.run('rollback-copy', (d) => `${String(d.copied)} records produced on ${options.to} after the switch copied back to ${options.from}`, async () => {
+      const tNow = await endOffsets(target, topics);
+      return { copied: await copyBack(source, target, topics, cut, frozen, tNow, deps.log) };
+    });
+    void tFrozen;
+    const back = await m.run('rollback-translate', (d) => `${(d.offsets as unknown[]).length} group offsets translated back`, async () => {
+      const groups = [...new Set([...forward.map((f) => f.group), ...selectGroups(await listGroupIds(target.admin, target.profile), options.groupPatterns)])].sort();
+      const committed = await committedOffsets(target.admin, target.profile, groups, topics);
+      const direct: GroupResult[] = [];
+      const rest: GroupOffset[] = [];
+      for (const c of committed) {
+        const f = forward.find((x) => x.group === c.group && x.topic === c.topic && x.partition === c.partition && x.targetOffset === c.offset.toString());
+        // unchanged since the switch: the source offset the group had then
+        if (f) direct.push({ group: c.group, topic: c.topic, partition: c.partition, sourceOffset: c.offset.toString(), targetOffset: f.sourceOffset, kind: 'exact', ...(f.fingerprint ? { fingerprint: f.fingerprint } : {}) });
+        else rest.push(c);
+      }
+      const anchors = new Map(Object.entries(cut).map(([k, v]) => [k, { source: BigInt(v), target: BigInt(frozen[k] ?? '0') }]));
+      const requests = [...new Set(rest.map((c) => tpKey(c.topic, c.partition)))].map((k) => {
+        const [topic, partition] = k.split('\u0000') as [string, string];
+        return { topic, partition: Number(partition), committed: [...new Set(rest.filter((c) => c.topic === topic && c.partition === Number(partition)).map((c) => c.offset))] };
+      });
+      const translatedBack = requests.length > 0 ? translationResults(rest, await translateOffsets(target, source, requests, { anchors })) : [];
+      const bad = translatedBack.filter((r) => r.kind === 'diverged' || r.kind === 'not-replicated');
+      if (bad.length > 0) throw new CheckFailedError('TRANSLATION_FAILED', `no exact source offset for ${bad.map((b) => `${b.group} ${b.topic}[${b.partition}]@${b.sourceOffset}`).join(', ')}`);
+      return { offsets: [...direct, ...translatedBack].sort((a, b) => a.group.localeCompare(b.group) || a.topic.localeCompare(b.topic) || a.partition - b.partition) };
+    });
+    const results = back.offsets as GroupResult[];
+    await m.run('rollback-write-offsets', (d) => `offsets written for ${String(d.groups)} groups on ${options.from}`, async () => {
+      await waitGroupsEmpty(source, [...new Set(results.map((r) => r.group))], Math.max(options.groupWaitMs, 60_000), deps.log);
+      return { groups: await writeAndReadBack(source, results, deps.log) };
+    });
+    const sw = await m.run('rollback-switch', () => `gateway routes to ${options.from} again`, async () => {
+      await gateway.switchTo(source.profile);
+      const { readyMs } = await gateway.release();
+      return { releasedAt: Date.now(), readyMs: Math.round(readyMs) };
+    });
+    m.journal.append({ type: 'end', cutoverId: header.cutoverId, outcome: 'rolled-back' });
+    const out = report(m, 'rolled-back', [`MirrorMaker 2 stays stopped: the target now holds records the source also has; migrate again onto a fresh target`], 'RollbackReport');
+    out.pause = { producersMs: Number(sw.releasedAt) - Number(fence.fencedAt), consumersMs: Number(sw.releasedAt) - Number(fence.fencedAt) };
+    out.records.copiedBack = Number(copy.copied);
+    out.groups = results;
+    return out;
+  } catch (error) {
+    if (error instanceof ZdpError) throw error;
+    throw error;
+  } finally {
+    release();
+  }
+}
+
+export { FORWARD_STEPS, ROLLBACK_STEPS };

@@ -1,0 +1,334 @@
+/**
+ * Client applications for the demo, the cutover tests and the cutover benchmark: producers and
+ * consumer groups that only know the gateway's bootstrap address, and an independent checker.
+ * Producers number their records per topic (sequence in a header and in the value) and pick the
+ * partition themselves, so the acknowledged order per partition is known; a transactional producer
+ * commits most transactions and aborts some. Consumers commit after every record and count a record
+ * as processed once its commit succeeded, so a record processed twice is a real duplicate.
+ */
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+
+export interface WorkloadTopic {
+  topic: string;
+  partitions: number;
+  /** records per second for this topic */
+  rate: number;
+  transactional?: boolean;
+  /** keys repeat (a compacted topic) */
+  keySpace?: number;
+}
+
+export interface WorkloadOptions {
+  bootstrap: string;
+  topics: WorkloadTopic[];
+  groups: { group: string; topics: string[] }[];
+  clientId?: string;
+  /** value payload builder (default: a small JSON order) */
+  value?: (topic: string, seq: number) => Buffer;
+}
+
+export interface Acked {
+  topic: string;
+  partition: number;
+  seq: number;
+  /** send time and ack time (ms since epoch) */
+  sentAt: number;
+  ackedAt: number;
+}
+
+export interface Processed {
+  group: string;
+  topic: string;
+  partition: number;
+  seq: number;
+  at: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function order(topic: string, seq: number): Buffer {
+  return Buffer.from(JSON.stringify({ orderId: `${topic}-${seq}`, seq, amount: Math.round((seq * 7919) % 100_000) / 100, currency: seq % 3 === 0 ? 'EUR' : 'USD', createdAt: new Date(1_790_000_000_000 + seq * 1000).toISOString() }));
+}
+
+export class Workload {
+  readonly acked: Acked[] = [];
+  readonly aborted: { topic: string; seq: number }[] = [];
+  readonly processed: Processed[] = [];
+  readonly errors: string[] = [];
+  readonly events: { at: number; group: string; event: string; detail: string }[] = [];
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private consumers: Consumer[] = [];
+  private kafka: Kafka;
+  /** longest time between a send and its acknowledgement (ms): the pause producers saw */
+  maxAckGapMs = 0;
+  /** longest time a group processed nothing while records were waiting (ms) */
+  maxConsumeGapMs = 0;
+  private lastProcessed = new Map<string, number>();
+  private seqs = new Map<string, number>();
+
+  constructor(private readonly options: WorkloadOptions) {
+    this.kafka = new Kafka({
+      clientId: options.clientId ?? 'zdp-demo-app',
+      brokers: [options.bootstrap],
+      logLevel: logLevel.NOTHING,
+      retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 1_000 },
+      connectionTimeout: 3_000,
+      requestTimeout: 10_000,
+    });
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    for (const g of this.options.groups) await this.startConsumer(g.group, g.topics);
+    for (const t of this.options.topics) this.loops.push(t.transactional ? this.transactionalLoop(t) : this.producerLoop(t));
+  }
+
+  private nextSeq(topic: string): number {
+    const n = this.seqs.get(topic) ?? 0;
+    this.seqs.set(topic, n + 1);
+    return n;
+  }
+
+  private message(t: WorkloadTopic, seq: number) {
+    return {
+      partition: seq % t.partitions,
+      key: t.keySpace ? `key-${seq % t.keySpace}` : `${t.topic}-${seq}`,
+      value: (this.options.value ?? order)(t.topic, seq),
+      headers: { seq: String(seq), source: 'zdp-demo' },
+    };
+  }
+
+  private async producerLoop(t: WorkloadTopic): Promise<void> {
+    const batch = Math.max(1, Math.round(t.rate / 10));
+    let producer: Producer | undefined;
+    let pending: number[] = [];
+    while (this.running) {
+      const started = Date.now();
+      if (pending.length === 0) pending = Array.from({ length: batch }, () => this.nextSeq(t.topic));
+      try {
+        if (!producer) {
+          producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 1_000 } });
+          await producer.connect();
+        }
+        const sentAt = Date.now();
+        await producer.send({ topic: t.topic, acks: -1, messages: pending.map((seq) => this.message(t, seq)) });
+        const ackedAt = Date.now();
+        this.maxAckGapMs = Math.max(this.maxAckGapMs, ackedAt - sentAt);
+        for (const seq of pending) this.acked.push({ topic: t.topic, partition: seq % t.partitions, seq, sentAt, ackedAt });
+        pending = [];
+      } catch (error) {
+        // the gateway went away: a new producer session once it is back; the same records again
+        this.errors.push(`${t.topic}: ${(error as Error).message}`);
+        await producer?.disconnect().catch(() => {});
+        producer = undefined;
+        await sleep(200);
+        continue;
+      }
+      await sleep(Math.max(0, 100 - (Date.now() - started)));
+    }
+    await producer?.disconnect().catch(() => {});
+  }
+
+  private async transactionalLoop(t: WorkloadTopic): Promise<void> {
+    const batch = Math.max(1, Math.round(t.rate / 10));
+    let producer: Producer | undefined;
+    let n = 0;
+    let pending: number[] = [];
+    while (this.running) {
+      const started = Date.now();
+      if (pending.length === 0) pending = Array.from({ length: batch }, () => this.nextSeq(t.topic));
+      const abort = ++n % 5 === 0;
+      try {
+        if (!producer) {
+          producer = this.kafka.producer({ transactionalId: `${this.options.clientId ?? 'zdp-demo-app'}-${t.topic}-tx`, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 10_000, allowAutoTopicCreation: false, retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 1_000 } });
+          await producer.connect();
+        }
+        const sentAt = Date.now();
+        const tx = await producer.transaction();
+        try {
+          await tx.send({ topic: t.topic, acks: -1, messages: pending.map((seq) => this.message(t, seq)) });
+          if (abort) await tx.abort();
+          else await tx.commit();
+        } catch (error) {
+          await tx.abort().catch(() => {});
+          throw error;
+        }
+        const ackedAt = Date.now();
+        this.maxAckGapMs = Math.max(this.maxAckGapMs, ackedAt - sentAt);
+        for (const seq of pending) {
+          if (abort) this.aborted.push({ topic: t.topic, seq });
+          else this.acked.push({ topic: t.topic, partition: seq % t.partitions, seq, sentAt, ackedAt });
+        }
+        pending = [];
+      } catch (error) {
+        // an unfinished transaction is never committed: its records are given new numbers
+        this.errors.push(`${t.topic} (tx): ${(error as Error).message}`);
+        for (const seq of pending) this.aborted.push({ topic: t.topic, seq });
+        pending = [];
+        await producer?.disconnect().catch(() => {});
+        producer = undefined;
+        await sleep(200);
+        continue;
+      }
+      await sleep(Math.max(0, 100 - (Date.now() - started)));
+    }
+    await producer?.disconnect().catch(() => {});
+  }
+
+  private async startConsumer(group: string, topics: string[]): Promise<void> {
+    const consumer = this.kafka.consumer({ groupId: group, sessionTimeout: 10_000, heartbeatInterval: 1_000, rebalanceTimeout: 10_000, maxWaitTimeInMs: 250, retry: { retries: 1_000, initialRetryTime: 200, maxRetryTime: 2_000 } });
+    this.consumers.push(consumer);
+    const { CRASH, GROUP_JOIN, DISCONNECT, STOP } = consumer.events;
+    consumer.on(CRASH, (e) => {
+      this.events.push({ at: Date.now(), group, event: 'crash', detail: `${(e.payload.error as Error).message} (restart: ${String(e.payload.restart)})` });
+      // kafkajs gives up on some errors a Java client would rejoin after (a commit refused with
+      // ILLEGAL_GENERATION once the group moved): the application starts a new consumer
+      if (!e.payload.restart && this.running) {
+        this.consumers = this.consumers.filter((c) => c !== consumer);
+        void consumer
+          .disconnect()
+          .catch(() => {})
+          .then(() => sleep(300))
+          .then(() => (this.running ? this.startConsumer(group, topics) : undefined))
+          .catch((error: unknown) => this.errors.push(`${group}: restart failed: ${(error as Error).message}`));
+      }
+    });
+    consumer.on(GROUP_JOIN, (e) => this.events.push({ at: Date.now(), group, event: 'join', detail: `generation ${e.payload.groupProtocol} member ${e.payload.memberId}` }));
+    consumer.on(DISCONNECT, () => this.events.push({ at: Date.now(), group, event: 'disconnect', detail: '' }));
+    consumer.on(STOP, () => this.events.push({ at: Date.now(), group, event: 'stop', detail: '' }));
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ topic, partition, message }) => {
+        const seq = Number(message.headers?.seq?.toString() ?? '-1');
+        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+        const now = Date.now();
+        const last = this.lastProcessed.get(group);
+        if (last !== undefined) this.maxConsumeGapMs = Math.max(this.maxConsumeGapMs, now - last);
+        this.lastProcessed.set(group, now);
+        this.processed.push({ group, topic, partition, seq, at: now });
+      },
+    });
+  }
+
+  /** Stops producing; consumers keep going. */
+  async stopProducers(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+    this.loops = [];
+  }
+
+  /** Waits until every group processed every acknowledged record of its topics (or the time is up). */
+  async drain(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.options.groups.every((g) => this.pendingFor(g.group, g.topics) === 0)) return true;
+      await sleep(250);
+    }
+    return false;
+  }
+
+  private pendingFor(group: string, topics: string[]): number {
+    const want = this.acked.filter((a) => topics.includes(a.topic)).length;
+    const got = new Set(this.processed.filter((p) => p.group === group).map((p) => `${p.topic}\u0000${p.seq}`)).size;
+    return want - got;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+    await Promise.all(this.consumers.map((c) => c.disconnect().catch(() => {})));
+  }
+}
+
+export interface CheckResult {
+  acked: number;
+  /** acknowledged records absent from the final cluster */
+  lost: number;
+  /** records present more than once on the final cluster */
+  duplicatedInLog: number;
+  /** aborted records that appear on the final cluster (read_committed) */
+  abortedVisible: number;
+  /** per group: records processed twice, acknowledged records never processed, order breaks */
+  groups: { group: string; processed: number; duplicates: number; missing: number; outOfOrder: number }[];
+}
+
+/** Reads every record of the topics on `bootstrap` (read_committed) as (topic, partition, seq). */
+export async function readAllSeqs(bootstrap: string, topics: string[], expected: number, timeoutMs = 60_000): Promise<{ topic: string; partition: number; seq: number }[]> {
+  const kafka = new Kafka({ clientId: 'zdp-checker', brokers: [bootstrap], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  let total = 0;
+  const ends = new Map<string, bigint>();
+  for (const t of topics) for (const o of await admin.fetchTopicOffsets(t)) {
+    ends.set(`${t}\u0000${o.partition}`, BigInt(o.high));
+    total += Number(o.high) - Number(o.low);
+  }
+  await admin.disconnect();
+  const out: { topic: string; partition: number; seq: number; offset: bigint }[] = [];
+  if (total === 0) return [];
+  const consumer = kafka.consumer({ groupId: `zdp-checker-${Date.now()}-${Math.random().toString(36).slice(2)}`, maxWaitTimeInMs: 250 });
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  const done = new Set<string>();
+  let lastAt = Date.now();
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      for (const m of batch.messages) out.push({ topic: batch.topic, partition: batch.partition, seq: Number(m.headers?.seq?.toString() ?? '-1'), offset: BigInt(m.offset) });
+      if (BigInt(batch.lastOffset()) + 1n >= (ends.get(`${batch.topic}\u0000${batch.partition}`) ?? 0n)) done.add(`${batch.topic}\u0000${batch.partition}`);
+      lastAt = Date.now();
+    },
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && (out.length < expected || done.size < [...ends.values()].filter((e) => e > 0n).length) && !(out.length >= expected && Date.now() - lastAt > 3_000)) await sleep(200);
+  await consumer.disconnect();
+  return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition || (a.offset < b.offset ? -1 : 1)).map(({ topic, partition, seq }) => ({ topic, partition, seq }));
+}
+
+/** Compares what producers had acknowledged and consumers processed with what the final cluster holds. */
+export function check(workload: Pick<Workload, 'acked' | 'aborted' | 'processed'>, finalLog: { topic: string; partition: number; seq: number }[], groups: { group: string; topics: string[] }[]): CheckResult {
+  const present = new Map<string, number>();
+  for (const r of finalLog) if (r.seq >= 0) present.set(`${r.topic}\u0000${r.seq}`, (present.get(`${r.topic}\u0000${r.seq}`) ?? 0) + 1);
+  const ackedKeys = new Set(workload.acked.map((a) => `${a.topic}\u0000${a.seq}`));
+  const abortedKeys = new Set(workload.aborted.map((a) => `${a.topic}\u0000${a.seq}`));
+  const lost = [...ackedKeys].filter((k) => !present.has(k)).length;
+  const duplicatedInLog = [...present.values()].reduce((n, c) => n + (c > 1 ? c - 1 : 0), 0);
+  const abortedVisible = [...present.keys()].filter((k) => abortedKeys.has(k) && !ackedKeys.has(k)).length;
+  const out: CheckResult['groups'] = [];
+  for (const g of groups) {
+    const mine = workload.processed.filter((p) => p.group === g.group && p.seq >= 0);
+    const seen = new Map<string, number>();
+    for (const p of mine) seen.set(`${p.topic}\u0000${p.seq}`, (seen.get(`${p.topic}\u0000${p.seq}`) ?? 0) + 1);
+    // a record the log holds twice (a producer retry that had been written) is read twice by right
+    const duplicates = [...seen].reduce((n, [k, c]) => n + Math.max(0, c - Math.max(1, present.get(k) ?? 1)), 0);
+    const missing = workload.acked.filter((a) => g.topics.includes(a.topic) && !seen.has(`${a.topic}\u0000${a.seq}`)).length;
+    // per partition, records must be processed in the order they were acknowledged (so the first
+    // record read on the target is the one after the last committed on the source)
+    const ackOrder = new Map<string, number[]>();
+    for (const a of workload.acked) if (g.topics.includes(a.topic)) (ackOrder.get(`${a.topic}\u0000${a.partition}`) ?? ackOrder.set(`${a.topic}\u0000${a.partition}`, []).get(`${a.topic}\u0000${a.partition}`)!).push(a.seq);
+    let outOfOrder = 0;
+    const firstSeen = new Set<string>();
+    const byPartition = new Map<string, number[]>();
+    for (const p of mine) {
+      const k = `${p.topic}\u0000${p.seq}`;
+      if (firstSeen.has(k)) continue;
+      firstSeen.add(k);
+      (byPartition.get(`${p.topic}\u0000${p.partition}`) ?? byPartition.set(`${p.topic}\u0000${p.partition}`, []).get(`${p.topic}\u0000${p.partition}`)!).push(p.seq);
+    }
+    for (const [tp, seqs] of byPartition) {
+      const expected = ackOrder.get(tp) ?? [];
+      const pos = new Map(expected.map((s, i) => [s, i]));
+      let prev = -1;
+      for (const s of seqs) {
+        const i = pos.get(s);
+        if (i === undefined) continue; // a record acknowledged by no one (an aborted or retried send)
+        if (i < prev) outOfOrder++;
+        prev = i;
+      }
+    }
+    out.push({ group: g.group, processed: mine.length, duplicates, missing, outOfOrder });
+  }
+  return { acked: ackedKeys.size, lost, duplicatedInLog, abortedVisible, groups: out };
+}

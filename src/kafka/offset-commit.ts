@@ -1,0 +1,51 @@
+/**
+ * Offsets written the way Kafka's own AdminClient.alterConsumerGroupOffsets does it: one
+ * OffsetCommit to the group coordinator with generation -1 and no member id, accepted by the broker
+ * only while the group is empty. kafkajs's admin.setOffsets instead joins the group with a
+ * temporary consumer per topic (seconds of rebalancing each), so zdp reaches kafkajs's broker layer
+ * (same connection, TLS and SASL handling) through its cluster factory. kafkajs 2.2.4 is its last
+ * release; the shape used here is pinned by the integration tests.
+ */
+import type { Kafka } from 'kafkajs';
+
+interface KafkajsBroker {
+  offsetCommit(request: { groupId: string; groupGenerationId: number; memberId: string; retentionTime?: number; topics: { topic: string; partitions: { partition: number; offset: string }[] }[] }): Promise<{ responses: { topic: string; partitions: { partition: number; errorCode: number }[] }[] }>;
+}
+
+interface KafkajsCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  findGroupCoordinator(request: { groupId: string }): Promise<KafkajsBroker>;
+}
+
+function clusterFactory(kafka: Kafka): (options: Record<string, unknown>) => KafkajsCluster {
+  const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
+  const factory = symbol ? (kafka as unknown as Record<symbol, unknown>)[symbol] : undefined;
+  if (typeof factory !== 'function') throw new Error('this kafkajs build does not expose its cluster factory (zdp needs kafkajs 2.2.x)');
+  return factory as (options: Record<string, unknown>) => KafkajsCluster;
+}
+
+export class OffsetCommitError extends Error {
+  constructor(
+    message: string,
+    readonly errorCode: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Commits offsets for an empty group (the broker answers UNKNOWN_MEMBER_ID / 25 or REBALANCE_IN_PROGRESS / 27 if it has members). */
+export async function commitAsAdmin(kafka: Kafka, groupId: string, offsets: readonly { topic: string; partition: number; offset: bigint }[]): Promise<void> {
+  const cluster = clusterFactory(kafka)({ allowAutoTopicCreation: false });
+  await cluster.connect();
+  try {
+    const coordinator = await cluster.findGroupCoordinator({ groupId });
+    const byTopic = new Map<string, { partition: number; offset: string }[]>();
+    for (const o of offsets) (byTopic.get(o.topic) ?? byTopic.set(o.topic, []).get(o.topic)!).push({ partition: o.partition, offset: o.offset.toString() });
+    const response = await coordinator.offsetCommit({ groupId, groupGenerationId: -1, memberId: '', retentionTime: -1, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
+    const failed = response.responses.flatMap((t) => t.partitions.filter((p) => p.errorCode !== 0).map((p) => ({ ...p, topic: t.topic })));
+    if (failed.length > 0) throw new OffsetCommitError(`the coordinator refused offsets for ${failed.map((f) => `${f.topic}[${f.partition}] (error ${f.errorCode})`).join(', ')}`, failed[0]!.errorCode);
+  } finally {
+    await cluster.disconnect().catch(() => {});
+  }
+}

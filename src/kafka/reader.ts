@@ -1,0 +1,198 @@
+/**
+ * Reads bounded offset windows straight from partition leaders with Fetch requests: no consumer
+ * group, so no join, no rebalance and nothing left behind on the cluster. Records come read_committed
+ * (aborted transactions and control records removed by kafkajs's own batch filter) and the position
+ * advances past whole record batches, so transaction markers, aborted runs and compaction holes do
+ * not stall a window. A window whose remaining offsets stay above the last stable offset (an open
+ * transaction) is given up after `stallMs` and reported incomplete.
+ *
+ * kafkajs 2.2.4 (its last release) does not offer partition assignment without a group; this uses
+ * its cluster and broker layer (same TLS and SASL handling) through the cluster factory.
+ */
+import { createRequire } from 'node:module';
+import type { IHeaders, Kafka } from 'kafkajs';
+import type { ClusterProfile } from '../config/types.js';
+import { mapKafkaError } from './client.js';
+import type { SampledRecord, SampleOutcome, SampleRequest } from './sampler.js';
+
+const require = createRequire(import.meta.url);
+
+interface RawMessage {
+  offset: string;
+  timestamp: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: IHeaders;
+  isControlRecord?: boolean;
+  batchContext?: { firstOffset: string; lastOffsetDelta: number };
+}
+
+interface PartitionData {
+  partition: number;
+  errorCode: number;
+  highWatermark: string;
+  lastStableOffset: string;
+  abortedTransactions?: unknown[];
+  messages: RawMessage[];
+}
+
+interface BatchLike {
+  messages: RawMessage[];
+  rawMessages: RawMessage[];
+}
+
+interface Broker {
+  fetch(request: { replicaId: number; isolationLevel: number; maxWaitTime: number; minBytes: number; maxBytes: number; topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[] }): Promise<{ responses: { topicName: string; partitions: PartitionData[] }[] }>;
+}
+
+interface Cluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  addMultipleTargetTopics(topics: string[]): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
+  findBroker(request: { nodeId: string }): Promise<Broker>;
+}
+
+const Batch = require('kafkajs/src/consumer/batch') as new (topic: string, fetchedOffset: string, data: PartitionData) => BatchLike;
+
+function cluster(kafka: Kafka, readCommitted: boolean): Cluster {
+  const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
+  const factory = symbol ? (kafka as unknown as Record<symbol, unknown>)[symbol] : undefined;
+  if (typeof factory !== 'function') throw new Error('this kafkajs build does not expose its cluster factory (zdp needs kafkajs 2.2.x)');
+  return (factory as (o: Record<string, unknown>) => Cluster)({ allowAutoTopicCreation: false, isolationLevel: readCommitted ? 1 : 0, metadataMaxAge: 300_000 });
+}
+
+interface Position {
+  topic: string;
+  partition: number;
+  next: bigint;
+  end: bigint;
+  stalledSince?: number;
+}
+
+export interface FetchOptions {
+  timeoutMs: number;
+  /** give up on a window that makes no progress for this long (an open transaction above it) */
+  stallMs?: number;
+  readCommitted?: boolean;
+  /** bytes per partition per request */
+  partitionBytes?: number;
+  signal?: AbortSignal;
+  onBatch: (topic: string, records: SampledRecord[]) => Promise<void> | void;
+}
+
+const RETRIABLE = new Set(['KafkaJSNumberOfRetriesExceeded', 'KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError', 'KafkaJSBrokerNotFound', 'KafkaJSMetadataNotLoaded']);
+
+export async function fetchWindows(kafka: Kafka, profile: ClusterProfile, requests: readonly SampleRequest[], options: FetchOptions): Promise<SampleOutcome> {
+  const started = performance.now();
+  const read = new Map<string, number>(requests.map((r) => [r.topic, 0]));
+  const pending = new Map<string, Position>();
+  for (const r of requests) for (const w of r.windows) if (w.end > w.start) pending.set(`${r.topic}\u0000${w.partition}`, { topic: r.topic, partition: w.partition, next: w.start, end: w.end });
+  const stalled = new Map<string, Position>();
+  let firstAt = 0;
+  let lastAt = 0;
+  let timedOut = false;
+  const stallMs = options.stallMs ?? 3_000;
+  const outcome = (): SampleOutcome => {
+    const incomplete = new Map<string, number[]>();
+    for (const p of [...pending.values(), ...stalled.values()]) incomplete.set(p.topic, [...(incomplete.get(p.topic) ?? []), p.partition].sort((a, b) => a - b));
+    return { read, incomplete, timedOut, durationMs: performance.now() - started, readMs: lastAt - firstAt };
+  };
+  if (pending.size === 0) return outcome();
+  const c = cluster(kafka, options.readCommitted !== false);
+  try {
+    await c.connect();
+    await c.addMultipleTargetTopics([...new Set([...pending.values()].map((p) => p.topic))]);
+    let metadataStale = false;
+    while (pending.size > 0) {
+      if (options.signal?.aborted) break;
+      if (performance.now() - started > options.timeoutMs) {
+        timedOut = true;
+        break;
+      }
+      if (metadataStale) {
+        await c.refreshMetadata();
+        metadataStale = false;
+      }
+      // one Fetch per leader, every pending partition it leads
+      const byLeader = new Map<string, Position[]>();
+      const byTopic = new Map<string, Position[]>();
+      for (const p of pending.values()) (byTopic.get(p.topic) ?? byTopic.set(p.topic, []).get(p.topic)!).push(p);
+      for (const [topic, positions] of byTopic) {
+        const leaders = c.findLeaderForPartitions(topic, positions.map((p) => p.partition));
+        for (const [leader, partitions] of Object.entries(leaders)) {
+          for (const partition of partitions) (byLeader.get(leader) ?? byLeader.set(leader, []).get(leader)!).push(pending.get(`${topic}\u0000${partition}`)!);
+        }
+      }
+      let progressed = false;
+      await Promise.all(
+        [...byLeader].map(async ([leader, positions]) => {
+          const slice = positions.slice(0, 500);
+          const topics = new Map<string, { partition: number; fetchOffset: string; maxBytes: number }[]>();
+          for (const p of slice) (topics.get(p.topic) ?? topics.set(p.topic, []).get(p.topic)!).push({ partition: p.partition, fetchOffset: p.next.toString(), maxBytes: options.partitionBytes ?? 1_048_576 });
+          let response;
+          try {
+            const broker = await c.findBroker({ nodeId: leader });
+            response = await broker.fetch({ replicaId: -1, isolationLevel: options.readCommitted !== false ? 1 : 0, maxWaitTime: 100, minBytes: 1, maxBytes: 16 * 1_048_576, topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) });
+          } catch (error) {
+            const name = (error as Error).name;
+            if (RETRIABLE.has(name) || (error as { retriable?: boolean }).retriable) {
+              metadataStale = true;
+              return;
+            }
+            throw error;
+          }
+          for (const t of response.responses) {
+            for (const data of t.partitions) {
+              const key = `${t.topicName}\u0000${data.partition}`;
+              const pos = pending.get(key);
+              if (!pos) continue;
+              const batch = new Batch(t.topicName, pos.next.toString(), data);
+              let rawEnd = -1n;
+              for (const m of batch.rawMessages) {
+                const ctx = m.batchContext;
+                const e = ctx ? BigInt(ctx.firstOffset) + BigInt(ctx.lastOffsetDelta) : BigInt(m.offset);
+                if (e > rawEnd) rawEnd = e;
+              }
+              const records: SampledRecord[] = [];
+              for (const m of batch.messages) {
+                const offset = BigInt(m.offset);
+                if (offset < pos.next) continue;
+                if (offset >= pos.end) break;
+                records.push({ topic: t.topicName, partition: data.partition, offset, timestampMs: Number(m.timestamp), key: m.key ?? null, value: m.value ?? null, headers: m.headers ?? {} });
+              }
+              if (records.length > 0) {
+                if (firstAt === 0) firstAt = performance.now();
+                read.set(t.topicName, (read.get(t.topicName) ?? 0) + records.length);
+                await options.onBatch(t.topicName, records);
+                lastAt = performance.now();
+              }
+              const stable = BigInt(options.readCommitted !== false ? data.lastStableOffset : data.highWatermark);
+              if (rawEnd >= pos.next) {
+                pos.next = rawEnd + 1n;
+                delete pos.stalledSince;
+                progressed = true;
+              } else if (pos.next < pos.end && stable <= pos.next) {
+                // nothing readable above the stable offset yet: an open transaction, or the window lies past the end
+                pos.stalledSince ??= performance.now();
+                if (performance.now() - pos.stalledSince > stallMs) {
+                  pending.delete(key);
+                  stalled.set(key, pos);
+                }
+                continue;
+              }
+              if (pos.next >= pos.end) pending.delete(key);
+            }
+          }
+        }),
+      );
+      if (!progressed && pending.size > 0) await new Promise((r) => setTimeout(r, 50));
+    }
+  } catch (error) {
+    throw mapKafkaError(error, profile, 'fetch');
+  } finally {
+    await c.disconnect().catch(() => {});
+  }
+  return outcome();
+}
