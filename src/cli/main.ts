@@ -17,6 +17,7 @@ import { registerGateway } from '../commands/gateway.js';
 import { registerMigrate } from '../commands/migrate.js';
 import { registerParity } from '../commands/parity.js';
 import { registerCutover } from '../commands/cutover.js';
+import { registerDemo } from '../commands/demo.js';
 
 export interface MainDeps {
   stdout: Stream;
@@ -69,6 +70,7 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 config, 4 connection, 5 auth, 6 not fou
   registerMigrate(program, ctx);
   registerParity(program, ctx);
   registerCutover(program, ctx);
+  registerDemo(program, ctx);
   return program;
 }
 

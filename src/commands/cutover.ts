@@ -43,6 +43,7 @@ function renderReport(r: CutoverReport): string {
     renderTable(['STEP', 'TOOK', 'WHAT'], r.steps.map((s) => [s.step, s.fromJournal ? '(journal)' : `${(s.durationMs / 1000).toFixed(1)}s`, s.summary])),
     '',
     `pause seen by producers ${(r.pause.producersMs / 1000).toFixed(2)}s, by consumers ${(r.pause.consumersMs / 1000).toFixed(2)}s; source records missing on the target: ${r.records.sourceRecordsMissingOnTarget}; duplicated by translation: ${r.records.duplicatedByTranslation}${r.records.copiedBack !== undefined ? `; copied back: ${r.records.copiedBack}` : ''}`,
+    ...(r.records.mm2CheckpointsWouldReRead !== undefined ? [`with MirrorMaker 2's checkpoints instead, consumers would have re-read ${r.records.mm2CheckpointsWouldReRead} and skipped ${r.records.mm2CheckpointsWouldSkip} records`] : []),
   ];
   if (r.groups.length > 0) {
     lines.push('', renderTable(['GROUP', 'TOPIC', 'PARTITION', 'FROM OFFSET', 'TO OFFSET', 'MATCHED RECORD'], r.groups.map((g) => [g.group, g.topic, String(g.partition), g.sourceOffset, g.targetOffset ?? `- (${g.kind})`, g.fingerprint ? `${g.fingerprint.slice(0, 12)}${g.nextSourceOffset ? ` @${g.nextSourceOffset}` : ''}` : g.kind === 'caught-up' ? 'end of log' : '-'])));

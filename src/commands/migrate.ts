@@ -1,4 +1,5 @@
 /** `zdp migrate plan|apply` and `zdp migrate --from a --to b` (plan, confirm, apply). */
+import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -152,7 +153,7 @@ function mm2Client(profile: ClusterProfile): { bootstrapServers: string[]; clien
 }
 
 async function replicationStatus(rt: Runtime, from: string, to: string, topics: readonly string[]): Promise<PartitionProgress[]> {
-  return withSides(rt, from, to, (source, target) => replicationProgress(source, target, topics));
+  return withSides(rt, from, to, (source, target) => replicationProgress(source, target, topics, readMm2(migrationDir(rt.config().stateDir, from, to))?.id));
 }
 
 export function registerMigrate(program: Command, ctx: CommandContext): void {
@@ -223,7 +224,9 @@ export function registerMigrate(program: Command, ctx: CommandContext): void {
       const blocking = plan.topics.filter((t) => t.blocking);
       if (blocking.length > 0) throw new CheckFailedError('DRIFT_BLOCKS', `${blocking.map((t) => t.topic).join(', ')} cannot receive the source's records on ${flags.to}`, { hint: 'see `zdp migrate plan`' });
       const topics = plan.topics.map((t) => t.topic);
+      const id = existing?.id ?? randomBytes(4).toString('hex');
       const properties = renderMm2Properties({
+        migrationId: id,
         source: mm2Client(getCluster(config, flags.from)),
         target: mm2Client(getCluster(config, flags.to)),
         topics,
@@ -236,7 +239,7 @@ export function registerMigrate(program: Command, ctx: CommandContext): void {
       const java = await findJava(rt.env);
       const lib = await resolveMirrorMaker(rt.env, (l) => rt.io.info(l));
       const pid = await startMirrorMaker(dir, properties, java, lib, rt.env);
-      writeMm2(dir, { formatVersion: 1, from: flags.from, to: flags.to, topics, groups: flags.group, pid, startedAt: new Date().toISOString() });
+      writeMm2(dir, { formatVersion: 1, id, from: flags.from, to: flags.to, topics, groups: flags.group, pid, startedAt: new Date().toISOString() });
       journal(config.stateDir, plan, { step: 'start-mm2', pid, topics });
       if (rt.globals.json) rt.io.outJson({ kind: 'MigrationStart', version: 1, zdpVersion: ZDP_VERSION, alreadyRunning: false, pid, topics, mirrorMaker: MM2_VERSION });
       else rt.io.out(`MirrorMaker 2 (Kafka ${MM2_VERSION}) replicating ${topics.length} topic${topics.length === 1 ? '' : 's'} ${flags.from} -> ${flags.to} (pid ${pid}). Next: \`zdp migrate status --from ${flags.from} --to ${flags.to} --wait\``);

@@ -10,13 +10,15 @@ import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { CheckFailedError, ConfigError, NotFoundError, UsageError, ZdpError } from '../errors.js';
 import { FORWARD_STEPS, ROLLBACK_STEPS, nextStep, type JournalHeader, type Step } from '../core/cutover/journal.js';
-import type { Translation } from '../core/offsets/translate.js';
+import { mm2Translate, type Translation } from '../core/offsets/translate.js';
+import type { Checkpoint, OffsetSync } from '../core/offsets/mm2-records.js';
+import { recordsBetween } from '../offsets/parity.js';
 import type { GatewayControl } from '../gateway/control.js';
 import { committedOffsets, groupStates, listGroupIds, selectGroups, writeGroupOffsets, type GroupOffset } from '../kafka/groups.js';
 import { fetchWindows } from '../kafka/reader.js';
 import { replicationProgress } from '../migration/progress.js';
 import { runParity } from '../offsets/parity.js';
-import { countDataRecords, endOffsets, tpKey, translateOffsets, type PartitionEnds, type Side } from '../offsets/translation.js';
+import { countDataRecords, endOffsets, readCheckpoints, readOffsetSyncs, tpKey, translateOffsets, type PartitionEnds, type Side } from '../offsets/translation.js';
 import { mm2Running, readMm2, stopMirrorMaker } from '../processes/mirror-maker.js';
 import { Journal, takeLease } from './journal-file.js';
 
@@ -55,6 +57,9 @@ export interface GroupResult {
   /** fingerprint of the record at the source offset, matched on the target */
   fingerprint?: string;
   nextSourceOffset?: string;
+  /** MirrorMaker 2's translation of the same committed offset, and the records a consumer would re-read (negative: skip) with it */
+  mm2Offset?: string;
+  mm2ReRead?: number;
 }
 
 export interface StepReport {
@@ -73,7 +78,7 @@ export interface CutoverReport {
   outcome: 'done' | 'rolled-back' | 'already-done';
   steps: StepReport[];
   pause: { producersMs: number; consumersMs: number };
-  records: { sourceRecordsMissingOnTarget: number; duplicatedByTranslation: number; copiedBack?: number };
+  records: { sourceRecordsMissingOnTarget: number; duplicatedByTranslation: number; copiedBack?: number; mm2CheckpointsWouldReRead?: number; mm2CheckpointsWouldSkip?: number };
   groups: GroupResult[];
   notes: string[];
   journal: string;
@@ -123,9 +128,23 @@ async function waitGroupsEmpty(side: Side, groups: string[], waitMs: number, log
   }
 }
 
-function translationResults(groups: GroupOffset[], translated: Awaited<ReturnType<typeof translateOffsets>>): GroupResult[] {
+function translationResults(groups: GroupOffset[], translated: Awaited<ReturnType<typeof translateOffsets>>, mm2?: { checkpoints: Map<string, Checkpoint>; syncs: Map<string, OffsetSync[]> }): GroupResult[] {
   const byTp = new Map(translated.map((p) => [tpKey(p.topic, p.partition), p]));
   return groups.map((g) => {
+    const r = one(g);
+    // what MirrorMaker 2's own translation would have given this group (its checkpoint, else its syncs)
+    if (mm2 && r.targetOffset !== undefined) {
+      const key = tpKey(g.topic, g.partition);
+      const cp = mm2.checkpoints.get(`${g.group}\u0000${key}`);
+      const theirs = cp && cp.upstream === g.offset ? cp.downstream : mm2Translate(mm2.syncs.get(key) ?? [], g.offset);
+      if (theirs !== undefined) {
+        r.mm2Offset = theirs.toString();
+        r.mm2ReRead = recordsBetween(byTp.get(key)?.targetOffsets ?? [], theirs, BigInt(r.targetOffset));
+      }
+    }
+    return r;
+  });
+  function one(g: GroupOffset): GroupResult {
     const t = byTp.get(tpKey(g.topic, g.partition))?.results.get(g.offset);
     if (!t) return { group: g.group, topic: g.topic, partition: g.partition, sourceOffset: g.offset.toString(), kind: 'not-replicated' as const };
     const out: GroupResult = { group: g.group, topic: g.topic, partition: g.partition, sourceOffset: g.offset.toString(), kind: t.kind };
@@ -135,7 +154,7 @@ function translationResults(groups: GroupOffset[], translated: Awaited<ReturnTyp
       out.nextSourceOffset = t.next.toString();
     } else if (t.kind === 'caught-up') out.targetOffset = t.target.toString();
     return out;
-  });
+  }
 }
 
 async function writeAndReadBack(side: Side, results: GroupResult[], log: (l: string) => void): Promise<number> {
@@ -213,9 +232,11 @@ async function openJournal(deps: CutoverDeps, options: CutoverOptions, rollback:
     if (!h) throw new NotFoundError('NO_CUTOVER', `no cutover from ${options.from} to ${options.to} to roll back`, { hint: 'nothing changed for clients' });
     return { header: h, fresh: false };
   }
-  if (h && h.startedAt && state.ended === 'rolled-back') {
+  // nothing changed for clients until the fence began: a cutover that stopped before it starts afresh
+  const touched = h && [...state.done.keys(), ...(state.inProgress ? [state.inProgress] : [])].some((s) => s !== 'preflight');
+  if (h && state.ended === 'rolled-back') {
     // a rolled-back cutover: a new one starts from scratch
-  } else if (h && !state.ended) {
+  } else if (h && !state.ended && (touched || options.resume)) {
     if (!options.resume) {
       const at = state.inProgress ?? state.lastFailure?.step ?? nextStep(state, FORWARD_STEPS) ?? 'verify';
       throw new UsageError(`a cutover from ${options.from} to ${options.to} is unfinished (at step ${at}${state.lastFailure ? `, which failed: ${state.lastFailure.error}` : ''})`, {
@@ -256,7 +277,7 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
       const committed = await scopeGroups(source, topics, options.groupPatterns);
       const groups = [...new Set(committed.map((c) => c.group))].sort();
       await waitGroupsEmpty(target, groups, options.groupWaitMs, deps.log);
-      const rows = await replicationProgress(source, target, topics);
+      const rows = await replicationProgress(source, target, topics, readMm2(deps.migrationDir)?.id);
       const lag = rows.reduce((n, r) => n + r.lag, 0n);
       const running = mm2Running(deps.migrationDir, readMm2(deps.migrationDir));
       if (lag > 0n && !running) throw new CheckFailedError('MM2_NOT_RUNNING', `MirrorMaker 2 is not running and the target is ${lag} records behind`, { hint: `start it with \`zdp migrate start --from ${options.from} --to ${options.to}\`` });
@@ -285,7 +306,7 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
       const deadline = performance.now() + options.drainTimeoutMs;
       let previous: Record<string, string> | undefined;
       for (let checks = 1; ; checks++) {
-        const rows = await replicationProgress(source, target, topics);
+        const rows = await replicationProgress(source, target, topics, readMm2(deps.migrationDir)?.id);
         const now = Object.fromEntries(rows.map((r) => [tpKey(r.topic, r.partition), r.sourceEnd.toString()]));
         const lag = rows.reduce((n, r) => n + r.lag, 0n);
         const stable = previous !== undefined && Object.entries(now).every(([k, v]) => previous![k] === v);
@@ -326,7 +347,8 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
         const [topic, partition] = k.split('\u0000') as [string, string];
         return { topic, partition: Number(partition), committed: [...new Set(committed.filter((c) => c.topic === topic && c.partition === Number(partition)).map((c) => c.offset))] };
       });
-      const results = translationResults(committed, await translateOffsets(source, target, requests, { sourceEnds: sEnds, targetEnds: tEnds }));
+      const [checkpoints, syncs] = await Promise.all([readCheckpoints(target), readOffsetSyncs(source)]);
+      const results = translationResults(committed, await translateOffsets(source, target, requests, { sourceEnds: sEnds, targetEnds: tEnds, syncs }), { checkpoints, syncs });
       const bad = results.filter((r) => r.kind === 'diverged' || r.kind === 'not-replicated');
       if (bad.length > 0) throw new CheckFailedError('TRANSLATION_FAILED', `no exact target offset for ${bad.map((b) => `${b.group} ${b.topic}[${b.partition}]@${b.sourceOffset} (${b.kind})`).join(', ')}`, { hint: 'run `zdp parity` to see where the logs differ' });
       for (const r of results.filter((x) => x.kind === 'below-log-start' || x.kind === 'beyond-end')) deps.log(`warning: ${r.group} ${r.topic}[${r.partition}] committed ${r.sourceOffset} is ${r.kind}: not written (the consumer resets as it would on the source)`);
@@ -394,7 +416,11 @@ function report(m: Machine, outcome: CutoverReport['outcome'], notes: string[], 
     outcome,
     steps: m.steps,
     pause: sw.releasedAt && fence.fencedAt ? { producersMs: Number(sw.releasedAt) - Number(fence.fencedAt), consumersMs: Number(sw.releasedAt) - Number(fence.fencedAt) } : { producersMs: 0, consumersMs: 0 },
-    records: { sourceRecordsMissingOnTarget: 0, duplicatedByTranslation: 0 },
+    records: {
+      sourceRecordsMissingOnTarget: 0,
+      duplicatedByTranslation: 0,
+      ...(kind === 'CutoverReport' ? { mm2CheckpointsWouldReRead: offsets.reduce((n, o) => n + Math.max(0, o.mm2ReRead ?? 0), 0), mm2CheckpointsWouldSkip: offsets.reduce((n, o) => n + Math.max(0, -(o.mm2ReRead ?? 0)), 0) } : {}),
+    },
     groups: offsets,
     notes,
     journal: m.journal.file,

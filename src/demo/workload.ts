@@ -4,7 +4,7 @@
  * Producers number their records per topic (sequence in a header and in the value) and pick the
  * partition themselves, so the acknowledged order per partition is known; a transactional producer
  * commits most transactions and aborts some. Consumers commit after every record and count a record
- * as processed once its commit succeeded, so a record processed twice is a real duplicate.
+ * as processed once the commit of its batch succeeded, so a record processed twice is a real duplicate.
  */
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 
@@ -201,14 +201,21 @@ export class Workload {
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
-      eachMessage: async ({ topic, partition, message }) => {
-        const seq = Number(message.headers?.seq?.toString() ?? '-1');
-        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+        const messages = batch.messages;
+        if (messages.length === 0) return;
+        // processed = committed: the batch counts once its commit succeeded
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(messages[messages.length - 1]!.offset) + 1n).toString() }]);
         const now = Date.now();
         const last = this.lastProcessed.get(group);
         if (last !== undefined) this.maxConsumeGapMs = Math.max(this.maxConsumeGapMs, now - last);
         this.lastProcessed.set(group, now);
-        this.processed.push({ group, topic, partition, seq, at: now });
+        for (const m of messages) {
+          this.processed.push({ group, topic: batch.topic, partition: batch.partition, seq: Number(m.headers?.seq?.toString() ?? '-1'), at: now });
+          resolveOffset(m.offset);
+        }
+        await heartbeat();
       },
     });
   }
@@ -218,6 +225,11 @@ export class Workload {
     this.running = false;
     await Promise.all(this.loops);
     this.loops = [];
+  }
+
+  /** Acknowledged records each group has not processed yet. */
+  pending(): Record<string, number> {
+    return Object.fromEntries(this.options.groups.map((g) => [g.group, this.pendingFor(g.group, g.topics)]));
   }
 
   /** Waits until every group processed every acknowledged record of its topics (or the time is up). */
@@ -231,9 +243,8 @@ export class Workload {
   }
 
   private pendingFor(group: string, topics: string[]): number {
-    const want = this.acked.filter((a) => topics.includes(a.topic)).length;
-    const got = new Set(this.processed.filter((p) => p.group === group).map((p) => `${p.topic}\u0000${p.seq}`)).size;
-    return want - got;
+    const got = new Set(this.processed.filter((p) => p.group === group).map((p) => `${p.topic}\u0000${p.seq}`));
+    return this.acked.filter((a) => topics.includes(a.topic) && !got.has(`${a.topic}\u0000${a.seq}`)).length;
   }
 
   async stop(): Promise<void> {

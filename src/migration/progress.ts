@@ -4,16 +4,15 @@
  * `mm2-offsets.<source>.internal` topic that dedicated mode keeps on the target) and the lag in
  * committed records still to copy (transaction markers and aborted records do not count).
  */
-import { SOURCE_ALIAS } from '../core/migration/mm2.js';
+import { mm2WorkerTopics } from '../core/migration/mm2.js';
 import { parseMm2Offset, progress, type PartitionProgress } from '../core/migration/lag.js';
 import { fetchWindows } from '../kafka/reader.js';
 import { topicOffsets } from '../kafka/topics.js';
 import { countDataRecords, tpKey, type Side } from '../offsets/translation.js';
 
-export const MM2_OFFSETS_TOPIC = `mm2-offsets.${SOURCE_ALIAS}.internal`;
-
 /** MM2's committed source offsets, per topic-partition key. */
-export async function mm2CommittedOffsets(target: Side): Promise<Map<string, bigint>> {
+export async function mm2CommittedOffsets(target: Side, migrationId: string | undefined): Promise<Map<string, bigint>> {
+  const MM2_OFFSETS_TOPIC = mm2WorkerTopics(migrationId).offsets;
   const out = new Map<string, bigint>();
   const topics = await target.admin.listTopics();
   if (!topics.includes(MM2_OFFSETS_TOPIC)) return out;
@@ -34,12 +33,12 @@ export async function mm2CommittedOffsets(target: Side): Promise<Map<string, big
   return out;
 }
 
-export async function replicationProgress(source: Side, target: Side, topics: readonly string[]): Promise<PartitionProgress[]> {
+export async function replicationProgress(source: Side, target: Side, topics: readonly string[], migrationId: string | undefined): Promise<PartitionProgress[]> {
   const sourceOffsets = await topicOffsets(source.admin, source.profile, topics);
   const present = new Set(await target.admin.listTopics());
   const targetEnds = new Map<string, bigint>();
   for (const o of await topicOffsets(target.admin, target.profile, topics.filter((x) => present.has(x)))) targetEnds.set(tpKey(o.topic, o.partition), o.high);
-  const rows = progress(sourceOffsets, await mm2CommittedOffsets(target), targetEnds);
+  const rows = progress(sourceOffsets, await mm2CommittedOffsets(target, migrationId), targetEnds);
   const behind = rows.filter((r) => r.lag > 0n && r.lag <= 100_000n);
   if (behind.length > 0) {
     const counts = await countDataRecords(source, behind.map((r) => ({ topic: r.topic, partition: r.partition, start: r.next ?? r.sourceLow, end: r.sourceEnd })));

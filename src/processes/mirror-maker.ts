@@ -16,6 +16,8 @@ export const MM2_VERSION = '3.9.2';
 
 export interface Mm2Record {
   formatVersion: 1;
+  /** keeps this migration's MM2 worker (group, internal topics) apart from others between the same clusters */
+  id?: string;
   from: string;
   to: string;
   topics: string[];

@@ -7,16 +7,13 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
-import Ajv2019Module from 'ajv/dist/2019.js';
-import AjvModule from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { Capture } from '../harness/capture.js';
+import { Ajv2019, Ajv7, validateZilla } from '../harness/zilla.js';
 import { checkZillaReferences } from '../../src/gateway/zilla.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
-const SHARED_ZILLA = resolve(REPO, '..', 'shared', 'zilla');
 
 
 function project(clusterYaml: string): string {
@@ -33,25 +30,6 @@ async function zdp(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   const stderr = new Capture();
   const code = await main(args, { stdout, stderr, stdinIsTTY: false, env: { XDG_CONFIG_HOME: join(cwd, '.xdg'), ...env }, cwd, handleSignals: false });
   return { code, stdout: stdout.text, stderr: stderr.text };
-}
-
-type Ctor = new (o: object) => { compile(s: object): ((v: unknown) => boolean) & { errors?: unknown[] } };
-const Ajv2019 = ((Ajv2019Module as unknown as { default?: Ctor }).default ?? Ajv2019Module) as unknown as Ctor;
-const Ajv7 = ((AjvModule as unknown as { default?: Ctor }).default ?? AjvModule) as unknown as Ctor;
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: unknown) => void;
-
-/** Validates every namespace in a zilla.yaml, with ${{env.X}} replaced by plausible values (see shared/zilla/README.md). */
-function validateZilla(text: string, schemaFile: string, Ctor: Ctor): unknown[] {
-  const ajv = new Ctor({ strict: false, unicodeRegExp: false, allErrors: true });
-  addFormats(ajv);
-  const validate = ajv.compile(JSON.parse(readFileSync(join(SHARED_ZILLA, schemaFile), 'utf8')));
-  const substituted = text.replace(/\$\{\{\s*env\.([A-Za-z0-9_]+)\s*\}\}/g, (_, name: string) => (name.endsWith('KEYS_URL') ? 'https://issuer.example/.well-known/jwks.json' : 'value'));
-  const errors: unknown[] = [];
-  for (const doc of parseAllDocuments(substituted, { uniqueKeys: true })) {
-    expect(doc.errors).toEqual([]);
-    if (!validate(doc.toJS())) errors.push(...(validate.errors ?? []));
-  }
-  return errors;
 }
 
 function golden(name: string, actual: string): void {

@@ -6,10 +6,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Kafka } from 'kafkajs';
+import { createKafka } from '../../src/kafka/client.js';
+import { fetchWindows } from '../../src/kafka/reader.js';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePorts } from '../../src/processes/ports.js';
-import { eventually, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
+import { harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
 
@@ -21,18 +22,22 @@ interface Seen {
   timestamp: string;
 }
 
-async function readAll(kafka: Kafka, topic: string, count: number): Promise<Seen[]> {
-  const consumer = kafka.consumer({ groupId: uniqueName('mm2-check'), readUncommitted: false });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
+/** Every record of the topic, read straight from the partition leaders (no consumer group). */
+async function readAll(side: 'source' | 'target', topic: string, count: number): Promise<Seen[]> {
+  const profile = harnessProfile(projectDir, side);
+  const kafka = createKafka(profile, { env: process.env, clientId: 'mm2-check' });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
   const seen: Seen[] = [];
-  await consumer.run({
-    eachMessage: async ({ partition, message }) => {
-      seen.push({ partition, key: message.key!.toString('hex'), value: message.value!.toString('hex'), headers: JSON.stringify(Object.entries(message.headers ?? {}).map(([k, v]) => [k, (v as Buffer).toString('hex')])), timestamp: message.timestamp });
+  await fetchWindows(kafka, profile, [{ topic, windows: ends.map((e) => ({ partition: e.partition, start: BigInt(e.low), end: BigInt(e.high) })) }], {
+    timeoutMs: 60_000,
+    onBatch: (_t, records) => {
+      for (const r of records) seen.push({ partition: r.partition, key: r.key!.toString('hex'), value: r.value!.toString('hex'), headers: JSON.stringify(Object.entries(r.headers).map(([k, v]) => [k, (v as Buffer).toString('hex')])), timestamp: String(r.timestampMs) });
     },
   });
-  await eventually(async () => (seen.length >= count ? true : undefined), 90_000, `${count} records of ${topic}`);
-  await consumer.disconnect();
+  expect(seen).toHaveLength(count);
   return seen.sort((a, b) => a.partition - b.partition || a.key.localeCompare(b.key));
 }
 
@@ -80,7 +85,7 @@ describe('MirrorMaker 2 driven by zdp migrate', () => {
     const s = JSON.parse(status.stdout);
     expect(s).toMatchObject({ kind: 'MigrationStatus', running: true, totalLag: '0' });
     expect(s.partitions).toHaveLength(3);
-    const [fromSource, fromTarget] = await Promise.all([readAll(harnessKafka(projectDir, 'source'), topic, 1500), readAll(harnessKafka(projectDir, 'target'), topic, 1500)]);
+    const [fromSource, fromTarget] = await Promise.all([readAll('source', topic, 1500), readAll('target', topic, 1500)]);
     expect(fromTarget).toHaveLength(1500);
     expect(fromTarget).toEqual(fromSource);
   });

@@ -31,6 +31,18 @@ export interface Mm2Options {
   /** a secrets file for Kafka's FileConfigProvider, when client settings reference it */
   secretsFile?: string;
   tasksMax: number;
+  /** dedicated mode: a migration id that keeps this MM2's worker apart from others between the same clusters */
+  migrationId?: string;
+}
+
+/**
+ * The dedicated-mode worker's group and internal topics. MM2 processes that share them form one
+ * Connect cluster and share connector configs, so two migrations between the same clusters would
+ * take over each other's work: each migration gets its own (`undefined` = MM2's defaults).
+ */
+export function mm2WorkerTopics(migrationId: string | undefined): { group: string; offsets: string; configs: string; status: string } {
+  if (!migrationId) return { group: `${SOURCE_ALIAS}-mm2`, offsets: `mm2-offsets.${SOURCE_ALIAS}.internal`, configs: `mm2-configs.${SOURCE_ALIAS}.internal`, status: `mm2-status.${SOURCE_ALIAS}.internal` };
+  return { group: `zdp-mm2-${migrationId}`, offsets: `mm2-offsets.zdp-${migrationId}.internal`, configs: `mm2-configs.zdp-${migrationId}.internal`, status: `mm2-status.zdp-${migrationId}.internal` };
 }
 
 function escapeRegex(topic: string): string {
@@ -79,6 +91,10 @@ export function renderMm2Properties(o: Mm2Options): string {
     `value.converter = ${BYTES}`,
     `header.converter = ${BYTES}`,
   );
+  if (o.migrationId) {
+    const w = mm2WorkerTopics(o.migrationId);
+    lines.push(`${TARGET_ALIAS}.group.id = ${w.group}`, `${TARGET_ALIAS}.offset.storage.topic = ${w.offsets}`, `${TARGET_ALIAS}.config.storage.topic = ${w.configs}`, `${TARGET_ALIAS}.status.storage.topic = ${w.status}`);
+  }
   if (o.exactlyOnce) {
     lines.push(`${TARGET_ALIAS}.exactly.once.source.support = enabled`, 'dedicated.mode.enable.internal.rest = true', `listeners = http://127.0.0.1:${o.restPort}`);
   }

@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+/**
+ * Benchmark: the pause clients see during `zdp cutover`, and the totals, under load.
+ *
+ *   npm run build && node bench/cutover-pause.mjs [--rate 2000] [--topics 3] [--partitions 12] [--groups 5]
+ *
+ * Starts its own local clusters (Kafka 3.9 source, Kafka 4.x target) with `zdp dev up` in a temp
+ * directory, creates the topics, starts MirrorMaker 2 (`zdp migrate start`) and the Kroxylicious
+ * gateway (`zdp gateway up`), runs producers and consumer groups through the gateway at the given
+ * rate, measures parity (including what MirrorMaker 2's checkpoints alone would make consumers
+ * re-read), runs `zdp cutover`, keeps the load going on the target, and then checks every
+ * acknowledged record. Prints one JSON object; stops everything it started.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, '..');
+const zdpBin = join(repo, 'bin', 'zdp.js');
+const { Workload, check, readAllSeqs } = await import(join(repo, 'dist/demo/workload.js'));
+const { freePorts } = await import(join(repo, 'dist/processes/ports.js'));
+const { Kafka, logLevel } = await import('kafkajs');
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const RATE = Number(arg('rate', '2000'));
+const TOPICS = Number(arg('topics', '3'));
+const PARTITIONS = Number(arg('partitions', '12'));
+const GROUPS = Number(arg('groups', '5'));
+const dir = mkdtempSync(join(tmpdir(), 'zdp-bench-cutover-'));
+const log = (...a) => process.stderr.write(`[bench] ${a.join(' ')}\n`);
+
+function zdp(args, timeoutMs = 600_000) {
+  return new Promise((resolve) => {
+    const c = spawn(process.execPath, [zdpBin, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d) => (stdout += d));
+    c.stderr.on('data', (d) => (stderr += d));
+    const t = setTimeout(() => c.kill('SIGTERM'), timeoutMs);
+    c.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+async function must(args, timeoutMs) {
+  const r = await zdp(args, timeoutMs);
+  if (r.code !== 0) throw new Error(`zdp ${args.join(' ')} exited ${r.code}: ${r.stderr.slice(-2000)}`);
+  return r;
+}
+
+const topics = Array.from({ length: TOPICS }, (_, i) => `bench.stream-${i}`);
+const groups = Array.from({ length: GROUPS }, (_, i) => ({ group: `bench-app-${i}`, topics: [topics[i % TOPICS]] }));
+let workload;
+try {
+  log('starting clusters');
+  await must(['dev', 'up']);
+  const profiles = parse(readFileSync(join(dir, '.zdp/dev/profiles.yaml'), 'utf8')).clusters;
+  const kafka = new Kafka({ brokers: profiles.source.bootstrapServers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS })), waitForLeaders: true });
+  await admin.disconnect();
+  const topicFlags = topics.flatMap((t) => ['--topic', t]);
+  await must(['migrate', '--from', 'source', '--to', 'target', ...topicFlags, '--yes']);
+  const [rest, listen, management] = await freePorts(3);
+  await must(['migrate', 'start', '--from', 'source', '--to', 'target', ...topicFlags, '--rest-port', String(rest)]);
+  await must(['gateway', 'up', '--cluster', 'source', '--cover', 'target', '--listen', `127.0.0.1:${listen}`, '--management-port', String(management)]);
+  workload = new Workload({
+    bootstrap: `127.0.0.1:${listen}`,
+    clientId: 'bench-app',
+    topics: topics.map((topic, i) => ({ topic, partitions: PARTITIONS, rate: Math.round(RATE / TOPICS), ...(i === 1 ? { transactional: true } : {}) })),
+    groups,
+  });
+  log(`load: ${RATE} records/s on ${TOPICS} topics x ${PARTITIONS} partitions, ${GROUPS} groups`);
+  await workload.start();
+  await new Promise((r) => setTimeout(r, 20_000));
+  await must(['migrate', 'status', '--from', 'source', '--to', 'target', '--wait', '--max-lag', String(RATE * 2), '--timeout', '300']);
+  const parity = JSON.parse((await zdp(['parity', '--from', 'source', '--to', 'target', ...topicFlags, '--allow-lag', '--json'])).stdout);
+  const warm = { producerMaxAckGapMs: workload.maxAckGapMs, consumerMaxGapMs: workload.maxConsumeGapMs };
+  workload.maxAckGapMs = 0;
+  workload.maxConsumeGapMs = 0;
+  log('cutover');
+  const c = await must(['cutover', '--from', 'source', '--to', 'target', '--yes', '--json']);
+  const cutover = JSON.parse(c.stdout);
+  await new Promise((r) => setTimeout(r, 15_000));
+  await workload.stopProducers();
+  const drained = await workload.drain(300_000);
+  const finalLog = await readAllSeqs(profiles.target.bootstrapServers[0], topics, workload.acked.length, 180_000);
+  const result = check(workload, finalLog, groups);
+  const out = {
+    benchmark: 'cutover-pause',
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    load: { ratePerSecond: RATE, topics: TOPICS, partitions: PARTITIONS, groups: GROUPS },
+    gatewayFencedMs: cutover.pause.producersMs,
+    producerPauseMs: workload.maxAckGapMs,
+    consumerPauseMs: workload.maxConsumeGapMs,
+    beforeCutover: warm,
+    steps: Object.fromEntries(cutover.steps.map((s) => [s.step, s.durationMs])),
+    acknowledged: result.acked,
+    lost: result.lost,
+    duplicatedInLog: result.duplicatedInLog,
+    consumerDuplicates: result.groups.reduce((n, g) => n + g.duplicates, 0),
+    consumerMissing: result.groups.reduce((n, g) => n + g.missing, 0),
+    drained,
+    mm2CheckpointsWouldReRead: cutover.records.mm2CheckpointsWouldReRead,
+    mm2CheckpointsWouldSkip: cutover.records.mm2CheckpointsWouldSkip,
+    mm2CheckpointsWouldReReadDuringLoad: parity.summary.mm2ReRead,
+    groupPartitionsTranslated: cutover.groups.length,
+  };
+  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+} finally {
+  await workload?.stop().catch(() => {});
+  await zdp(['gateway', 'down']);
+  await zdp(['migrate', 'stop', '--from', 'source', '--to', 'target']);
+  await zdp(['dev', 'down', '--purge', '--yes']);
+}
+process.exit(0);

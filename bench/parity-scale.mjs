@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+/**
+ * Benchmark: `zdp parity` over many partitions and groups, beside Kafka's own
+ * `kafka-consumer-groups.sh --describe --all-groups` on the same clusters.
+ *
+ *   npm run build && node bench/parity-scale.mjs [--topics 200] [--partitions 50] [--groups 50] [--records 5]
+ *
+ * Starts its own local clusters with `zdp dev up`, creates topics x partitions on both, writes the
+ * same records (same keys, values, headers and timestamps) to both so the target is a faithful
+ * copy, commits offsets for each group on every partition of some topics (groups spread over all
+ * topics), then times `zdp parity --json` (exact translation of every group offset plus a tail
+ * fingerprint check of every partition) and ConsumerGroupCommand (which only reads offsets and
+ * lag on one cluster). Prints one JSON object; stops everything it started.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { cpus, homedir, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, '..');
+const zdpBin = join(repo, 'bin', 'zdp.js');
+const { Kafka, logLevel } = await import('kafkajs');
+const { commitAsAdmin } = await import(join(repo, 'dist/kafka/offset-commit.js'));
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const TOPICS = Number(arg('topics', '200'));
+const PARTITIONS = Number(arg('partitions', '50'));
+const GROUPS = Number(arg('groups', '50'));
+const RECORDS = Number(arg('records', '5'));
+const dir = mkdtempSync(join(tmpdir(), 'zdp-bench-parity-'));
+const log = (...a) => process.stderr.write(`[bench] ${a.join(' ')}\n`);
+
+function run(cmd, args, timeoutMs = 1_800_000) {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const c = spawn(cmd, args, { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    let peak = 0;
+    c.stdout.on('data', (d) => (stdout += d));
+    c.stderr.on('data', (d) => (stderr += d));
+    const sampler = setInterval(() => {
+      try {
+        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${c.pid}/status`, 'utf8'));
+        if (m) peak = Math.max(peak, Number(m[1]) * 1024);
+      } catch {}
+    }, 200);
+    const t = setTimeout(() => c.kill('SIGTERM'), timeoutMs);
+    c.on('close', (code) => {
+      clearTimeout(t);
+      clearInterval(sampler);
+      resolve({ code, stdout, stderr, ms: performance.now() - started, peakRss: peak });
+    });
+  });
+}
+const zdp = (args) => run(process.execPath, [zdpBin, ...args]);
+
+const topics = Array.from({ length: TOPICS }, (_, i) => `scale.t${String(i).padStart(4, '0')}`);
+try {
+  log('starting clusters');
+  const up = await zdp(['dev', 'up']);
+  if (up.code !== 0) throw new Error(up.stderr);
+  const profiles = parse(readFileSync(join(dir, '.zdp/dev/profiles.yaml'), 'utf8')).clusters;
+  const ts = 1_790_000_000_000;
+  for (const side of ['source', 'target']) {
+    const kafka = new Kafka({ brokers: profiles[side].bootstrapServers, logLevel: logLevel.NOTHING, requestTimeout: 120_000 });
+    const admin = kafka.admin();
+    await admin.connect();
+    for (let i = 0; i < topics.length; i += 20) await admin.createTopics({ topics: topics.slice(i, i + 20).map((topic) => ({ topic, numPartitions: PARTITIONS })), waitForLeaders: true, timeout: 120_000 });
+    log(`${side}: ${TOPICS * PARTITIONS} partitions created`);
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    for (const topic of topics) {
+      await producer.send({ topic, messages: Array.from({ length: PARTITIONS * RECORDS }, (_, i) => ({ partition: i % PARTITIONS, key: `k${i}`, value: `{"topic":"${topic}","i":${i}}`, headers: { n: String(i) }, timestamp: String(ts + i) })) });
+    }
+    await producer.disconnect();
+    if (side === 'source') {
+      // group g commits on topics g, g+G, g+2G, ... at an offset inside each partition
+      for (let g = 0; g < GROUPS; g++) {
+        const offsets = [];
+        for (let t = g % TOPICS; t < TOPICS; t += GROUPS) for (let p = 0; p < PARTITIONS; p++) offsets.push({ topic: topics[t], partition: p, offset: BigInt((g + p) % (RECORDS + 1)) });
+        await commitAsAdmin(kafka, `scale-group-${g}`, offsets);
+      }
+    }
+    await admin.disconnect();
+  }
+  log('zdp parity');
+  const parity = await zdp(['parity', '--from', 'source', '--to', 'target', '--topic', 'scale.*', '--json']);
+  const report = parity.code === 0 || parity.code === 7 ? JSON.parse(parity.stdout) : undefined;
+  if (!report) throw new Error(`zdp parity exited ${parity.code}: ${parity.stderr.slice(-2000)}`);
+  log('kafka-consumer-groups --describe --all-groups');
+  const kafkaRoot = join(homedir(), '.cache', 'zdp', 'kafka');
+  const version = readdirSync(kafkaRoot).filter((v) => v.startsWith('4.')).sort().pop();
+  const cgc = await run('java', ['-Xmx512m', '-cp', `${join(kafkaRoot, version, 'lib')}/*`, 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', '--bootstrap-server', profiles.source.bootstrapServers[0], '--describe', '--all-groups']);
+  const out = {
+    benchmark: 'parity-scale',
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    partitions: TOPICS * PARTITIONS,
+    groups: GROUPS,
+    groupPartitions: report.summary.groupPartitions,
+    recordsPerPartition: RECORDS,
+    zdpParity: { ms: Math.round(parity.ms), peakRssMB: Math.round(parity.peakRss / 2 ** 20), exit: parity.code, ok: report.summary.ok, mismatch: report.summary.mismatch },
+    consumerGroupCommand: { ms: Math.round(cgc.ms), peakRssMB: Math.round(cgc.peakRss / 2 ** 20), exit: cgc.code, lines: cgc.stdout.split('\n').filter((l) => l.startsWith('scale-group')).length },
+  };
+  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+} finally {
+  await zdp(['dev', 'down', '--purge', '--yes']);
+}
+process.exit(0);

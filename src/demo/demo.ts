@@ -1,0 +1,288 @@
+/**
+ * `zdp demo`: the whole migration on local clusters, driven through zdp's own subcommands (each
+ * run as a child process, exactly as a person or CI would run it): dev up → seed → gateway up →
+ * client apps → extract → productize → gateway render → migrate → parity → cutover → verify.
+ * Domain-free orchestration: every decision is made by the subcommands.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import avsc from 'avsc';
+import { Kafka, logLevel } from 'kafkajs';
+import { parse } from 'yaml';
+import { ZdpError } from '../errors.js';
+import { freePorts } from '../processes/ports.js';
+import { check, readAllSeqs, Workload, type CheckResult } from './workload.js';
+
+const BIN = fileURLToPath(new URL('../../bin/zdp.js', import.meta.url));
+
+export interface DemoStep {
+  step: string;
+  command: string;
+  ok: boolean;
+  durationMs: number;
+  summary: string;
+}
+
+export interface DemoReport {
+  kind: 'DemoReport';
+  dir: string;
+  ok: boolean;
+  steps: DemoStep[];
+  records: { produced: number; consumed: number; lost: number; duplicated: number; abortedVisible: number };
+  pause: { producersMs: number; consumersMs: number; gatewayMs: number };
+  groups: CheckResult['groups'];
+  files: string[];
+  kept: boolean;
+}
+
+export interface DemoOptions {
+  dir: string;
+  keep: boolean;
+  /** records per second through the gateway during the migration */
+  rate: number;
+  log: (line: string) => void;
+  signal: AbortSignal;
+}
+
+export const DEMO_TOPICS = { orders: 'orders.created', payments: 'payments.authorized', customers: 'customers.profile' } as const;
+
+const PAYMENT = { type: 'record', name: 'PaymentAuthorized', namespace: 'shop.payments', fields: [{ name: 'paymentId', type: 'string' }, { name: 'orderId', type: 'string' }, { name: 'amountCents', type: 'long' }, { name: 'currency', type: { type: 'enum', name: 'Currency', symbols: ['EUR', 'USD', 'GBP'] } }, { name: 'authorizedAt', type: { type: 'long', logicalType: 'timestamp-millis' } }, { name: 'card', type: ['null', { type: 'record', name: 'Card', fields: [{ name: 'brand', type: 'string' }, { name: 'last4', type: 'string' }] }], default: null }] } as const;
+
+function order(seq: number): Buffer {
+  const skus = ['SKU-1001', 'SKU-2002', 'SKU-3003', 'SKU-4004'];
+  return Buffer.from(JSON.stringify({
+    orderId: `ord-${String(seq).padStart(7, '0')}`,
+    customerId: `cus-${seq % 500}`,
+    status: ['CREATED', 'CREATED', 'CREATED', 'PRIORITY'][seq % 4],
+    createdAt: new Date(1_790_000_000_000 + seq * 1_000).toISOString(),
+    total: { amount: Math.round((seq * 7919) % 50_000) / 100, currency: seq % 3 === 0 ? 'EUR' : 'USD' },
+    lines: Array.from({ length: 1 + (seq % 3) }, (_, i) => ({ sku: skus[(seq + i) % skus.length], quantity: 1 + ((seq + i) % 4) })),
+    ...(seq % 5 === 0 ? { couponCode: `SAVE${seq % 20}` } : {}),
+  }));
+}
+
+function customer(seq: number): Buffer {
+  const id = seq % 200;
+  return Buffer.from(JSON.stringify({ customerId: `cus-${id}`, email: `customer${id}@example.com`, tier: ['bronze', 'silver', 'gold'][id % 3], updatedAt: new Date(1_790_000_000_000 + seq * 1_000).toISOString(), marketingOptIn: seq % 2 === 0 }));
+}
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function zdp(args: string[], cwd: string, signal: AbortSignal, timeoutMs = 600_000): Promise<Run> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+    const onAbort = () => child.kill('SIGINT');
+    signal.addEventListener('abort', onAbort);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      resolve({ code: code ?? 130, stdout, stderr, ms: performance.now() - started });
+    });
+  });
+}
+
+function files(dir: string, under: string): string[] {
+  const root = join(dir, under);
+  if (!existsSync(root)) return [];
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (!name.endsWith('.log') && !name.endsWith('.lock') && !name.endsWith('.pid')) out.push(relative(dir, p));
+    }
+  };
+  walk(root);
+  return out;
+}
+
+export async function runDemo(options: DemoOptions): Promise<DemoReport> {
+  const { dir, log, signal } = options;
+  mkdirSync(dir, { recursive: true });
+  const steps: DemoStep[] = [];
+  let workload: Workload | undefined;
+  const started: { dev: boolean; gateway: boolean; mm2: boolean } = { dev: false, gateway: false, mm2: false };
+
+  const step = async (name: string, args: string[], summarize: (r: Run) => string, timeoutMs?: number): Promise<Run> => {
+    if (signal.aborted) throw new ZdpError('interrupted', 'INTERRUPTED', 'the demo was interrupted');
+    log(`→ ${name}: zdp ${args.join(' ')}`);
+    const r = await zdp(args, dir, signal, timeoutMs);
+    const ok = r.code === 0;
+    const s: DemoStep = { step: name, command: `zdp ${args.join(' ')}`, ok, durationMs: Math.round(r.ms), summary: ok ? summarize(r) : (r.stderr.trim().split('\n').pop() ?? `exit ${r.code}`) };
+    steps.push(s);
+    log(`  ${ok ? 'ok' : 'FAILED'} in ${(s.durationMs / 1000).toFixed(1)}s: ${s.summary}`);
+    if (!ok) throw new ZdpError(r.code === 130 ? 'interrupted' : 'checkFailed', 'DEMO_STEP_FAILED', `demo step "${name}" failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-6).join('\n')}`);
+    return r;
+  };
+  const timed = async <T>(name: string, command: string, fn: () => Promise<{ value: T; summary: string }>): Promise<T> => {
+    if (signal.aborted) throw new ZdpError('interrupted', 'INTERRUPTED', 'the demo was interrupted');
+    log(`→ ${name}`);
+    const t = performance.now();
+    const { value, summary } = await fn();
+    const s = { step: name, command, ok: true, durationMs: Math.round(performance.now() - t), summary };
+    steps.push(s);
+    log(`  ok in ${(s.durationMs / 1000).toFixed(1)}s: ${summary}`);
+    return value;
+  };
+
+  let checkResult: CheckResult | undefined;
+  let cutover: { pause?: { producersMs: number } } = {};
+  let ok = false;
+  try {
+    const [listen, management, rest] = await freePorts(3);
+    // the source carries the schema registry; the target is a plain Kafka 4.x
+    started.dev = true;
+    await step('start local clusters', ['dev', 'up', 'source', '--registry', '--json'], (r) => (JSON.parse(r.stdout).clusters as { name: string; kafkaVersion: string }[]).map((c) => `${c.name} Kafka ${c.kafkaVersion} + schema registry`).join(', '), 600_000);
+    const up = await zdp(['dev', 'up', 'target', '--json'], dir, signal, 600_000);
+    if (up.code !== 0) throw new ZdpError('environment', 'DEMO_STEP_FAILED', `could not start the target cluster: ${up.stderr.trim().split('\n').slice(-6).join('\n')}`);
+    steps[steps.length - 1]!.summary += `; ${(JSON.parse(up.stdout).clusters as { name: string; kafkaVersion: string }[]).map((c) => `${c.name} Kafka ${c.kafkaVersion}`).join(', ')}`;
+    const profiles = parse((await import('node:fs')).readFileSync(join(dir, '.zdp', 'dev', 'profiles.yaml'), 'utf8')) as { clusters: Record<string, { bootstrapServers: string[]; schemaRegistry?: { url: string } }> };
+    const source = profiles.clusters.source!;
+    const target = profiles.clusters.target!;
+
+    await timed('create and fill topics on the source', 'kafkajs producer (JSON, Avro through the schema registry, a compacted topic)', async () => {
+      const kafka = new Kafka({ clientId: 'zdp-demo-seed', brokers: source.bootstrapServers, logLevel: logLevel.NOTHING });
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [
+          { topic: DEMO_TOPICS.orders, numPartitions: 6, configEntries: [{ name: 'retention.ms', value: '604800000' }] },
+          { topic: DEMO_TOPICS.payments, numPartitions: 3 },
+          { topic: DEMO_TOPICS.customers, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+        ],
+      });
+      await admin.disconnect();
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      const framed = await avroFramer(source.schemaRegistry!.url, `${DEMO_TOPICS.payments}-value`);
+      for (let b = 0; b < 5; b++) {
+        await producer.send({ topic: DEMO_TOPICS.orders, messages: Array.from({ length: 400 }, (_, i) => ({ key: `ord-${b * 400 + i}`, value: order(-1 - (b * 400 + i)), headers: { seq: String(-1 - (b * 400 + i)), 'content-type': 'application/json' } })) });
+      }
+      await producer.send({ topic: DEMO_TOPICS.payments, messages: Array.from({ length: 600 }, (_, i) => ({ key: `pay-${i}`, value: framed(-1 - i), headers: { seq: String(-1 - i) } })) });
+      await producer.send({ topic: DEMO_TOPICS.customers, messages: Array.from({ length: 600 }, (_, i) => ({ key: `cus-${i % 200}`, value: customer(i), headers: { seq: String(-1 - i) } })) });
+      await producer.disconnect();
+      return { value: undefined, summary: `${DEMO_TOPICS.orders} 2000 JSON records, ${DEMO_TOPICS.payments} 600 Avro records (schema registered), ${DEMO_TOPICS.customers} 600 compacted JSON records` };
+    });
+
+    await step('start the gateway in front of the source', ['gateway', 'up', '--cluster', 'source', '--cover', 'target', '--listen', `127.0.0.1:${listen}`, '--management-port', String(management), '--json'], (r) => `clients bootstrap at ${JSON.parse(r.stdout).bootstrap} -> source`);
+    started.gateway = true;
+
+    const framed = await avroFramer(source.schemaRegistry!.url, `${DEMO_TOPICS.payments}-value`);
+    const groups = [
+      { group: 'fulfilment', topics: [DEMO_TOPICS.orders] },
+      { group: 'billing', topics: [DEMO_TOPICS.payments] },
+      { group: 'crm', topics: [DEMO_TOPICS.customers] },
+      { group: 'analytics', topics: [DEMO_TOPICS.orders, DEMO_TOPICS.payments] },
+    ];
+    workload = await timed('start client applications (through the gateway only)', `producers and consumer groups on 127.0.0.1:${listen}`, async () => {
+      const w = new Workload({
+        bootstrap: `127.0.0.1:${listen}`,
+        clientId: 'zdp-demo-app',
+        topics: [
+          { topic: DEMO_TOPICS.orders, partitions: 6, rate: Math.round(options.rate * 0.6) },
+          { topic: DEMO_TOPICS.payments, partitions: 3, rate: Math.round(options.rate * 0.25), transactional: true },
+          { topic: DEMO_TOPICS.customers, partitions: 3, rate: Math.round(options.rate * 0.15), keySpace: 200 },
+        ],
+        groups,
+        value: (topic, seq) => (topic === DEMO_TOPICS.payments ? framed(seq) : topic === DEMO_TOPICS.customers ? customer(seq) : order(seq)),
+      });
+      await w.start();
+      const until = Date.now() + 60_000;
+      while (Date.now() < until && w.processed.filter((p) => p.seq >= 0).length < 200) await new Promise((r) => setTimeout(r, 250));
+      return { value: w, summary: `${options.rate} records/s from 3 producers (one transactional), ${groups.length} consumer groups committing after each record` };
+    });
+
+    await step('extract contracts', ['extract', '--cluster', 'source', '--topic', DEMO_TOPICS.orders, '--topic', DEMO_TOPICS.payments, '--topic', DEMO_TOPICS.customers, '--sample', '200', '--from', 'earliest', '--out', 'contracts', '--json'], (r) => {
+      const j = JSON.parse(r.stdout) as { topics: { topic: string; encodings?: Record<string, number>; messages?: number }[] };
+      return `${j.topics.length} AsyncAPI contracts in contracts/`;
+    });
+    await step('productize', ['productize', '--contract', `contracts/${DEMO_TOPICS.orders}.yaml`, '--contract', `contracts/${DEMO_TOPICS.payments}.yaml`, '--contract', `contracts/${DEMO_TOPICS.customers}.yaml`, '--name', 'commerce', '--version', '1.0.0', '--owner', 'team-commerce', '--owner-email', 'commerce@example.com', '--domain', 'sales', '--description', 'Orders, payments and customer profiles of the shop', '--cluster', 'source', '--consumption', 'kafka,http-fetch,sse,mcp', '--json'], () => 'data product commerce 1.0.0 in products/');
+    await step('render gateway configs', ['gateway', 'render', '--target', 'zilla', '--out', 'gateway/zilla.yaml', '--json'], () => 'Zilla (HTTP, SSE, MCP) in gateway/zilla.yaml');
+    await step('render Kroxylicious config', ['gateway', 'render', '--target', 'kroxylicious', '--cluster', 'source', '--cover', 'target', '--listen', `127.0.0.1:${listen}`, '--out', 'gateway/kroxylicious.yaml', '--json'], () => 'Kroxylicious (native Kafka clients) in gateway/kroxylicious.yaml');
+    const topicFlags = Object.values(DEMO_TOPICS).flatMap((t) => ['--topic', t]);
+    await step('plan and create target topics', ['migrate', '--from', 'source', '--to', 'target', ...topicFlags, '--yes', '--json'], (r) => `created ${(JSON.parse(r.stdout).created as string[]).length} topics on target`);
+    await step('start MirrorMaker 2', ['migrate', 'start', '--from', 'source', '--to', 'target', ...topicFlags, '--rest-port', String(rest), '--json'], (r) => `MirrorMaker 2 ${JSON.parse(r.stdout).mirrorMaker} (pid ${JSON.parse(r.stdout).pid})`, 600_000);
+    started.mm2 = true;
+    await step('wait for replication', ['migrate', 'status', '--from', 'source', '--to', 'target', '--wait', '--max-lag', String(Math.max(100, options.rate * 2)), '--timeout', '240', '--json'], (r) => `lag ${JSON.parse(r.stdout).totalLag} records`, 300_000);
+    await step('parity', ['parity', '--from', 'source', '--to', 'target', ...topicFlags, '--allow-lag', '--json'], (r) => {
+      const j = JSON.parse(r.stdout) as { summary: { partitions: number; ok: number; lagging: number; groupPartitions: number; mm2ReRead: number } };
+      return `${j.summary.partitions} partitions (${j.summary.ok} ok, ${j.summary.lagging} still replicating), ${j.summary.groupPartitions} group offsets exact; MM2 checkpoints alone would re-read ${j.summary.mm2ReRead}`;
+    });
+    const c = await step('cutover', ['cutover', '--from', 'source', '--to', 'target', '--confirm', 'target', '--json'], (r) => {
+      const j = JSON.parse(r.stdout) as { outcome: string; pause: { producersMs: number }; groups: unknown[] };
+      return `${j.outcome}: gateway fenced for ${(j.pause.producersMs / 1000).toFixed(1)}s, ${j.groups.length} group offsets written exactly`;
+    });
+    cutover = JSON.parse(c.stdout) as typeof cutover;
+
+    checkResult = await timed('verify', 'independent checker: what producers had acknowledged vs what the target holds and consumers processed', async () => {
+      const w = workload!;
+      const until = Date.now() + 60_000;
+      const after = Date.now();
+      while (Date.now() < until && w.processed.filter((p) => p.at > after).length < 100) await new Promise((r) => setTimeout(r, 250));
+      await w.stopProducers();
+      const drained = await w.drain(120_000);
+      const finalLog = await readAllSeqs(target.bootstrapServers[0]!, Object.values(DEMO_TOPICS), w.acked.length);
+      const result = check(w, finalLog, groups);
+      const dups = result.groups.reduce((n, g) => n + g.duplicates, 0);
+      if (!drained || result.lost > 0 || dups > 0 || result.groups.some((g) => g.missing > 0 || g.outOfOrder > 0)) {
+        throw new ZdpError('checkFailed', 'DEMO_VERIFY_FAILED', `verification failed: ${JSON.stringify(result)}`);
+      }
+      return { value: result, summary: `${result.acked} acknowledged records all on target; lost ${result.lost}, duplicated ${dups}, aborted visible ${result.abortedVisible}` };
+    });
+    ok = true;
+  } finally {
+    if (!options.keep || !ok) {
+      await workload?.stop().catch(() => {});
+      if (started.gateway) await zdp(['gateway', 'down'], dir, new AbortController().signal).catch(() => undefined);
+      if (started.mm2) await zdp(['migrate', 'stop', '--from', 'source', '--to', 'target'], dir, new AbortController().signal).catch(() => undefined);
+      if (started.dev) await zdp(['dev', 'down'], dir, new AbortController().signal).catch(() => undefined);
+    }
+  }
+  const w = workload!;
+  return {
+    kind: 'DemoReport',
+    dir,
+    ok,
+    steps,
+    records: {
+      produced: checkResult?.acked ?? w.acked.length,
+      consumed: checkResult?.groups.reduce((n, g) => n + g.processed, 0) ?? 0,
+      lost: checkResult?.lost ?? 0,
+      duplicated: checkResult?.groups.reduce((n, g) => n + g.duplicates, 0) ?? 0,
+      abortedVisible: checkResult?.abortedVisible ?? 0,
+    },
+    pause: { producersMs: w.maxAckGapMs, consumersMs: w.maxConsumeGapMs, gatewayMs: cutover.pause?.producersMs ?? 0 },
+    groups: checkResult?.groups ?? [],
+    files: [...files(dir, 'contracts'), ...files(dir, 'products'), ...files(dir, 'gateway'), ...files(dir, '.zdp/migrations')],
+    kept: options.keep,
+  };
+}
+
+/** Registers the payment schema and returns an encoder to the registry's wire format (magic 0, schema id, Avro). */
+async function avroFramer(registryUrl: string, subject: string): Promise<(seq: number) => Buffer> {
+  const r = await fetch(`${registryUrl}/subjects/${encodeURIComponent(subject)}/versions`, { method: 'POST', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ schema: JSON.stringify(PAYMENT) }) });
+  if (!r.ok) throw new ZdpError('connection', 'REGISTRY_REFUSED', `the schema registry refused the demo schema: ${r.status} ${await r.text()}`);
+  const { id } = (await r.json()) as { id: number };
+  const type = avsc.Type.forSchema(PAYMENT as unknown as avsc.Schema);
+  return (seq: number) => {
+    const header = Buffer.alloc(5);
+    header.writeInt32BE(id, 1);
+    const n = Math.abs(seq);
+    return Buffer.concat([header, type.toBuffer({ paymentId: `pay-${seq}`, orderId: `ord-${String(n).padStart(7, '0')}`, amountCents: (n * 7919) % 50_000, currency: ['EUR', 'USD', 'GBP'][n % 3], authorizedAt: 1_790_000_000_000 + n * 1_000, card: n % 4 === 0 ? null : { brand: n % 2 ? 'visa' : 'mastercard', last4: String(1000 + (n % 9000)) } })]);
+  };
+}

@@ -1,0 +1,220 @@
+/**
+ * zdp parity and zdp cutover on the real thing: Kafka 3.9 (source) and 4.x (target) from the
+ * harness, MirrorMaker 2 started by `zdp migrate start`, Kroxylicious in front as the gateway, and
+ * client applications that only know the gateway's address producing and consuming all along —
+ * a plain topic, a transactional producer (with aborts), a compacted topic, and a group that lags.
+ * The cutover is killed (SIGKILL) at every step and resumed; an independent checker then reads the
+ * target and compares with what producers had acknowledged and consumers processed. Then a rollback.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { FORWARD_STEPS } from '../../src/core/cutover/journal.js';
+import { check, readAllSeqs, Workload } from '../../src/demo/workload.js';
+import { fetchWindows } from '../../src/kafka/reader.js';
+import { createKafka } from '../../src/kafka/client.js';
+import { recordFingerprint } from '../../src/offsets/translation.js';
+import { freePorts } from '../../src/processes/ports.js';
+import { eventually, FIXTURE_PRODUCER, harnessKafka, harnessProfile, runZdp, uniqueName, waitForTopics } from '../harness/helpers.js';
+
+const projectDir = inject('zdpProjectDir');
+
+describe('zdp parity and zdp cutover with clients running through the gateway', () => {
+  const orders = uniqueName('co.orders');
+  const payments = uniqueName('co.payments');
+  const customers = uniqueName('co.customers');
+  const topics = [orders, payments, customers];
+  const groups = [
+    { group: uniqueName('co-app-orders'), topics: [orders] },
+    { group: uniqueName('co-app-pay'), topics: [payments] },
+    { group: uniqueName('co-app-customers'), topics: [customers] },
+  ];
+  const lagging = uniqueName('co-lagging');
+  let dir: string;
+  let bootstrap: string;
+  let workload: Workload;
+  let laggingAt: { partition: number; offset: bigint }[] = [];
+  const source = harnessProfile(projectDir, 'source');
+  const target = harnessProfile(projectDir, 'target');
+
+  beforeAll(async () => {
+    const kafka = harnessKafka(projectDir, 'source');
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [
+        { topic: orders, numPartitions: 3 },
+        { topic: payments, numPartitions: 2 },
+        { topic: customers, numPartitions: 2, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+      ],
+      waitForLeaders: true,
+    });
+    await waitForTopics(kafka, topics);
+    // history before the migration, and a group that read part of it and stopped
+    const producer = kafka.producer(FIXTURE_PRODUCER);
+    await producer.connect();
+    await producer.send({ topic: orders, messages: Array.from({ length: 300 }, (_, i) => ({ partition: i % 3, key: `old-${i}`, value: JSON.stringify({ i }), headers: { seq: String(-1 - i) } })) });
+    await producer.disconnect();
+    const admin2 = kafka.admin();
+    await admin2.connect();
+    await admin2.setOffsets({ groupId: lagging, topic: orders, partitions: [{ partition: 0, offset: '37' }, { partition: 1, offset: '55' }, { partition: 2, offset: '80' }] });
+    await admin2.disconnect();
+    await admin.disconnect();
+    laggingAt = [{ partition: 0, offset: 37n }, { partition: 1, offset: 55n }, { partition: 2, offset: 80n }];
+
+    dir = mkdtempSync(join(tmpdir(), 'zdp-cutover-'));
+    writeFileSync(join(dir, 'zdp.yaml'), `apiVersion: zdp/v1\nclusters:\n  source: {bootstrapServers: [${source.bootstrapServers[0]}]}\n  target: {bootstrapServers: [${target.bootstrapServers[0]}]}\n`);
+    const topicFlags = topics.flatMap((t) => ['--topic', t]);
+    const apply = await runZdp(['migrate', '--from', 'source', '--to', 'target', ...topicFlags, '--yes'], { cwd: dir });
+    expect(apply.code, apply.stderr).toBe(0);
+    const [rest, listen, management] = await freePorts(3);
+    const start = await runZdp(['migrate', 'start', '--from', 'source', '--to', 'target', ...topicFlags, '--rest-port', String(rest)], { cwd: dir });
+    expect(start.code, start.stderr).toBe(0);
+    const up = await runZdp(['gateway', 'up', '--cluster', 'source', '--cover', 'target', '--listen', `127.0.0.1:${listen}`, '--management-port', String(management)], { cwd: dir });
+    expect(up.code, up.stderr).toBe(0);
+    bootstrap = `127.0.0.1:${listen}`;
+    workload = new Workload({
+      bootstrap,
+      clientId: uniqueName('co-app'),
+      topics: [
+        { topic: orders, partitions: 3, rate: 150 },
+        { topic: payments, partitions: 2, rate: 60, transactional: true },
+        { topic: customers, partitions: 2, rate: 40, keySpace: 25 },
+      ],
+      groups,
+    });
+    await workload.start();
+    await eventually(async () => (workload.processed.filter((p) => p.seq >= 0).length > 300 ? true : undefined), 90_000, 'clients producing and consuming through the gateway');
+    const status = await runZdp(['migrate', 'status', '--from', 'source', '--to', 'target', '--wait', '--max-lag', '500', '--timeout', '120', '--json'], { cwd: dir, timeoutMs: 150_000 });
+    expect(status.code, status.stderr).toBe(0);
+  }, 300_000);
+
+  afterAll(async () => {
+    await workload?.stop();
+    if (dir) {
+      await runZdp(['gateway', 'down'], { cwd: dir });
+      await runZdp(['migrate', 'stop', '--from', 'source', '--to', 'target'], { cwd: dir });
+    }
+  });
+
+  it('parity: exact offsets for every group, tails on the target, and the records MM2 checkpoints alone would re-read', async () => {
+    const r = await runZdp(['parity', '--from', 'source', '--to', 'target', ...topics.flatMap((t) => ['--topic', t]), '--allow-lag', '--json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.summary.mismatch).toBe(0);
+    expect(report.partitions).toHaveLength(7);
+    const lag = report.offsets.filter((o: { group: string }) => o.group === lagging);
+    expect(lag).toHaveLength(3);
+    for (const o of lag) {
+      expect(o.translation.kind).toBe('exact');
+      expect(o.translation.next).toBe(o.sourceCommitted);
+      expect(o.exact).toMatch(/^\d+$/);
+    }
+  });
+
+  it('refuses to start while a group is active on the target, and explains', async () => {
+    const kafka = harnessKafka(projectDir, 'target');
+    const consumer = kafka.consumer({ groupId: groups[0]!.group });
+    await consumer.connect();
+    await consumer.subscribe({ topic: orders, fromBeginning: false });
+    await consumer.run({ eachMessage: async () => {} });
+    try {
+      await eventually(async () => ((await kafka.admin().describeGroups([groups[0]!.group])).groups[0]?.members.length ? true : undefined), 30_000, 'a member on the target');
+      const r = await runZdp(['cutover', '--from', 'source', '--to', 'target', '--yes'], { cwd: dir });
+      expect(r.code).toBe(7);
+      expect(r.stderr).toContain(`${groups[0]!.group} (1 member`);
+      expect(r.stderr).toContain('zdp writes offsets only into empty groups');
+    } finally {
+      await consumer.disconnect();
+    }
+    // nothing was started: a later cutover begins fresh (the refusal was journaled as a failed preflight)
+    const again = await runZdp(['cutover', '--from', 'source', '--to', 'target', '--dry-run'], { cwd: dir });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('dry run: nothing changed');
+  });
+
+  it('cuts over exactly, killed at every step and resumed: 0 lost, no duplicate, each group continues at its committed record', async () => {
+    let first = true;
+    for (const step of FORWARD_STEPS) {
+      const args = ['cutover', '--from', 'source', '--to', 'target', '--yes', '--group-wait', '30'];
+      if (!first) args.push('--resume');
+      const killed = await runZdp(args, { cwd: dir, env: { ZDP_TEST_CRASH_AT: step }, timeoutMs: 170_000 });
+      // a kill gives no exit code of its own (the helper reports -1)
+      expect(killed.code, `${step}: ${killed.stderr}`).toBe(-1);
+      first = false;
+    }
+    const done = await runZdp(['cutover', '--from', 'source', '--to', 'target', '--resume', '--group-wait', '30', '--json'], { cwd: dir, timeoutMs: 170_000 });
+    expect(done.code, done.stderr).toBe(0);
+    const report = JSON.parse(done.stdout);
+    expect(report).toMatchObject({ kind: 'CutoverReport', outcome: 'done', records: { sourceRecordsMissingOnTarget: 0, duplicatedByTranslation: 0 } });
+    expect(report.steps.map((s: { step: string }) => s.step)).toEqual([...FORWARD_STEPS]);
+    expect(report.steps.at(-1).fromJournal).toBe(false);
+    expect(report.groups.length).toBeGreaterThanOrEqual(groups.length);
+
+    // the lagging group's first record on the target is the record at its committed source offset
+    const lag = report.groups.filter((g: { group: string }) => g.group === lagging);
+    expect(lag).toHaveLength(3);
+    const src = createKafka(source, { env: process.env, clientId: 'co-check' });
+    const tgt = createKafka(target, { env: process.env, clientId: 'co-check' });
+    for (const g of lag) {
+      const at = laggingAt.find((l) => l.partition === g.partition)!;
+      expect(g.sourceOffset).toBe(String(at.offset));
+      const [s] = await readOne(src, source, orders, g.partition, at.offset);
+      const [t] = await readOne(tgt, target, orders, g.partition, BigInt(g.targetOffset));
+      expect(recordFingerprint(t!)).toBe(recordFingerprint(s!));
+      expect(g.fingerprint).toBe(recordFingerprint(s!));
+    }
+
+    // clients keep going on the target, then an independent check of everything they did
+    await eventually(async () => (workload.processed.filter((p) => p.at > Date.now() - 2_000).length > 20 ? true : undefined), 120_000, 'consumers processing on the target');
+    await new Promise((r) => setTimeout(r, 3_000));
+    await workload.stopProducers();
+    const drained = await workload.drain(180_000);
+    // the next test runs its own clients in one of these groups
+    await workload.stop();
+    expect(drained, JSON.stringify(workload.pending())).toBe(true);
+    const finalLog = await readAllSeqs(target.bootstrapServers[0]!, topics, workload.acked.length);
+    const result = check(workload, finalLog, groups);
+    expect(result.acked).toBeGreaterThan(1000);
+    expect(result.lost).toBe(0);
+    expect(result.abortedVisible).toBe(0);
+    for (const g of result.groups) {
+      expect(g, g.group).toMatchObject({ duplicates: 0, missing: 0, outOfOrder: 0 });
+    }
+    // the gateway points at the target now
+    const gw = JSON.parse((await runZdp(['gateway', 'status', '--json'], { cwd: dir })).stdout);
+    expect(gw.cluster).toBe('target');
+  }, 900_000);
+
+  it('rolls back to the source: what was produced on the target is copied back, groups continue where they were', async () => {
+    const back = new Workload({ bootstrap, clientId: uniqueName('co-back'), topics: [{ topic: orders, partitions: 3, rate: 100 }], groups: [groups[0]!] });
+    // the first workload's acknowledged records stay the reference for the orders group
+    await back.start();
+    await eventually(async () => (back.acked.length > 200 && back.processed.length > 50 ? true : undefined), 90_000, 'clients on the target');
+    const r = await runZdp(['cutover', '--from', 'source', '--to', 'target', '--rollback', '--confirm', 'source', '--json'], { cwd: dir, timeoutMs: 170_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ kind: 'RollbackReport', outcome: 'rolled-back' });
+    expect(report.records.copiedBack).toBeGreaterThan(0);
+    await eventually(async () => (back.processed.filter((p) => p.at > Date.now() - 2_000).length > 10 ? true : undefined), 120_000, 'consumers processing on the source again');
+    await back.stopProducers();
+    expect(await back.drain(180_000), JSON.stringify(back.pending())).toBe(true);
+    await back.stop();
+    const finalLog = await readAllSeqs(source.bootstrapServers[0]!, [orders], back.acked.length);
+    const result = check(back, finalLog, [groups[0]!]);
+    expect(result.lost).toBe(0);
+    expect(result.groups[0]).toMatchObject({ duplicates: 0, missing: 0, outOfOrder: 0 });
+    const gw = JSON.parse((await runZdp(['gateway', 'status', '--json'], { cwd: dir })).stdout);
+    expect(gw.cluster).toBe('source');
+    const journal = readFileSync(report.journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(journal.at(-1)).toMatchObject({ type: 'end', outcome: 'rolled-back' });
+  }, 600_000);
+});
+
+async function readOne(kafka: ReturnType<typeof createKafka>, profile: ReturnType<typeof harnessProfile>, topic: string, partition: number, offset: bigint) {
+  const out: Parameters<typeof recordFingerprint>[0][] = [];
+  await fetchWindows(kafka, profile, [{ topic, windows: [{ partition, start: offset, end: offset + 1n }] }], { timeoutMs: 30_000, onBatch: (_t, records) => void out.push(...records) });
+  expect(out, `${topic}[${partition}]@${offset}`).toHaveLength(1);
+  return out;
+}

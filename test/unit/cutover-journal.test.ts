@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { FORWARD_STEPS, nextStep, parseJournal, replay, type JournalLine } from '../../src/core/cutover/journal.js';
+import { parseMm2Offset, progress } from '../../src/core/migration/lag.js';
+
+const header = { cutoverId: 'c1', from: 'a', to: 'b', sourceClusterId: 'A', targetClusterId: 'B', topics: ['t'], groups: [], startedAt: '2026-11-23T00:00:00Z' };
+const t = '2026-11-23T00:00:00Z';
+
+describe('cutover journal', () => {
+  it('resumes at the first step not done, keeping the outputs of the done ones', () => {
+    const lines: JournalLine[] = [
+      { type: 'start', seq: 0, time: t, header },
+      { type: 'step', seq: 1, time: t, cutoverId: 'c1', step: 'preflight', state: 'begin' },
+      { type: 'step', seq: 2, time: t, cutoverId: 'c1', step: 'preflight', state: 'done', data: { groups: 2 } },
+      { type: 'step', seq: 3, time: t, cutoverId: 'c1', step: 'fence', state: 'begin' },
+      { type: 'step', seq: 4, time: t, cutoverId: 'c1', step: 'fence', state: 'done', data: { fencedAt: 5 } },
+      { type: 'step', seq: 5, time: t, cutoverId: 'c1', step: 'freeze', state: 'begin' },
+    ];
+    const s = replay(lines);
+    expect(s.inProgress).toBe('freeze');
+    expect(nextStep(s, FORWARD_STEPS)).toBe('freeze');
+    expect(s.done.get('fence')).toEqual({ fencedAt: 5 });
+    expect(s.nextSeq).toBe(6);
+  });
+
+  it('keeps a failure until the step is done, and a new start forgets the old cutover', () => {
+    const lines: JournalLine[] = [
+      { type: 'start', seq: 0, time: t, header },
+      { type: 'step', seq: 1, time: t, cutoverId: 'c1', step: 'preflight', state: 'begin' },
+      { type: 'step', seq: 2, time: t, cutoverId: 'c1', step: 'preflight', state: 'failed', error: 'lag' },
+    ];
+    expect(replay(lines).lastFailure).toEqual({ step: 'preflight', error: 'lag' });
+    const again = replay([...lines, { type: 'step', seq: 3, time: t, cutoverId: 'c1', step: 'preflight', state: 'done' }]);
+    expect(again.lastFailure).toBeUndefined();
+    const fresh = replay([...lines, { type: 'start', seq: 3, time: t, header: { ...header, cutoverId: 'c2' } }, { type: 'step', seq: 4, time: t, cutoverId: 'c1', step: 'fence', state: 'done' }]);
+    expect(fresh.header?.cutoverId).toBe('c2');
+    expect(fresh.done.size).toBe(0);
+    expect(replay([...lines, { type: 'end', seq: 3, time: t, cutoverId: 'c1', outcome: 'done' }]).ended).toBe('done');
+  });
+
+  it('ignores a torn last line (a crash mid-write) but not damage in the middle', () => {
+    const ok = `${JSON.stringify({ type: 'start', seq: 0, time: t, header })}\n{"type":"step","seq":1,"ti`;
+    expect(parseJournal(ok)).toHaveLength(1);
+    expect(() => parseJournal(`{"type":\n${JSON.stringify({ type: 'start', seq: 0, time: t, header })}\n`)).toThrow(SyntaxError);
+  });
+});
+
+describe('MirrorMaker 2 progress', () => {
+  it("reads the source connector's offsets and skips the checkpoint connector's", () => {
+    expect(parseMm2Offset('["MirrorSourceConnector",{"cluster":"src","partition":1,"topic":"orders"}]', '{"offset":319}')).toEqual({ topic: 'orders', partition: 1, offset: 319n });
+    expect(parseMm2Offset('["MirrorCheckpointConnector",{"partition":2,"topic":"orders","group":"billing"}]', '{"offset":0}')).toBeUndefined();
+    expect(parseMm2Offset('["MirrorSourceConnector",{"cluster":"src","partition":1,"topic":"orders"}]', null)).toEqual({ topic: 'orders', partition: 1, offset: null });
+    expect(parseMm2Offset('not json', '{}')).toBeUndefined();
+  });
+
+  it('computes lag from the next offset to copy', () => {
+    const rows = progress([{ topic: 't', partition: 0, low: 0n, high: 100n }, { topic: 't', partition: 1, low: 5n, high: 10n }], new Map([['t\u00000', 89n]]), new Map([['t\u00000', 95n]]));
+    expect(rows).toEqual([
+      { topic: 't', partition: 0, sourceLow: 0n, sourceEnd: 100n, next: 90n, targetEnd: 95n, lag: 10n },
+      { topic: 't', partition: 1, sourceLow: 5n, sourceEnd: 10n, lag: 5n },
+    ]);
+  });
+});
