@@ -23,6 +23,7 @@ describe('zdp demo', () => {
     expect(report).toMatchObject({ kind: 'DemoReport', ok: true, records: { lost: 0, duplicated: 0, abortedVisible: 0 }, kept: false });
     expect(report.steps.map((s: { step: string }) => s.step)).toEqual([
       'start local clusters',
+      'start the target cluster',
       'create and fill topics on the source',
       'start the gateway in front of the source',
       'start client applications (through the gateway only)',
