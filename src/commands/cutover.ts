@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { FORWARD_STEPS, ROLLBACK_STEPS, runCutover, runRollback, type CutoverOptions, type CutoverReport } from '../cutover/cutover.js';
 import { KroxyliciousControl } from '../gateway/control.js';
 import { readMm2 } from '../processes/mirror-maker.js';
+import { engineFor } from '../migration/engine.js';
 import { listProductNames, readProduct } from '../products/store.js';
 import { ZDP_VERSION } from '../version.js';
 import { migrationDir } from './migrate.js';
@@ -116,6 +117,10 @@ export function registerCutover(program: Command, ctx: CommandContext): void {
           target,
           gateway: new KroxyliciousControl(config.stateDir, rt.env, (l: string) => rt.io.info(l)),
           migrationDir: dir,
+          ...(() => {
+            const engine = engineFor(dir, rt.env, target.profile.connect);
+            return engine ? { engine } : {};
+          })(),
           log: (l: string) => rt.io.info(l),
           ...(rt.env.ZDP_TEST_CRASH_AT ? { crashAt: rt.env.ZDP_TEST_CRASH_AT } : {}),
         };

@@ -6,7 +6,7 @@ import { Option, type Command } from 'commander';
 import type { CommandContext } from '../cli/main.js';
 import type { Runtime } from '../cli/runtime.js';
 import { renderTable } from '../cli/render/table.js';
-import { CheckFailedError, ConfigError, NotFoundError, UsageError, isZdpError } from '../errors.js';
+import { CheckFailedError, ConfigError, EnvironmentError, NotFoundError, UsageError, isZdpError } from '../errors.js';
 import { getCluster } from '../config/load.js';
 import { planTopics, type MigrationPlan } from '../core/migration/plan.js';
 import { selectTopics } from '../core/sampling.js';
@@ -14,8 +14,10 @@ import { connectAdmin } from '../kafka/client.js';
 import { createPlannedTopics, snapshotCluster } from '../kafka/topics.js';
 import { ZDP_VERSION } from '../version.js';
 import { findJava } from '../processes/java.js';
-import { mm2LogFile, mm2Running, readMm2, resolveMirrorMaker, startMirrorMaker, stopMirrorMaker, writeMm2, MM2_VERSION } from '../processes/mirror-maker.js';
-import { renderMm2Properties } from '../core/migration/mm2.js';
+import { mm2LogFile, readMm2, resolveMirrorMaker, startMirrorMaker, writeMm2, MM2_VERSION } from '../processes/mirror-maker.js';
+import { engineFor, type ReplicationEngine } from '../migration/engine.js';
+import { ConnectClient } from '../migration/connect-client.js';
+import { connectConnectors, renderMm2Properties } from '../core/migration/mm2.js';
 import type { PartitionProgress } from '../core/migration/lag.js';
 import { replicationProgress } from '../migration/progress.js';
 import { withSides } from '../cli/sides.js';
@@ -152,8 +154,13 @@ function mm2Client(profile: ClusterProfile): { bootstrapServers: string[]; clien
   return { bootstrapServers: profile.bootstrapServers, client: {} };
 }
 
+function engineOf(rt: Runtime, from: string, to: string): ReplicationEngine | undefined {
+  const config = rt.config();
+  return engineFor(migrationDir(config.stateDir, from, to), rt.env, config.clusters[to]?.connect);
+}
+
 async function replicationStatus(rt: Runtime, from: string, to: string, topics: readonly string[]): Promise<PartitionProgress[]> {
-  return withSides(rt, from, to, (source, target) => replicationProgress(source, target, topics, readMm2(migrationDir(rt.config().stateDir, from, to))?.id));
+  return withSides(rt, from, to, (source, target) => replicationProgress(source, target, topics, engineOf(rt, from, to)));
 }
 
 export function registerMigrate(program: Command, ctx: CommandContext): void {
@@ -207,17 +214,26 @@ export function registerMigrate(program: Command, ctx: CommandContext): void {
     .addOption(new Option('--topic <pattern>', 'topic name or glob; repeatable (default: all but internal)').argParser(collect).default([]))
     .addOption(new Option('--exclude <pattern>', 'topic name or glob to leave out; repeatable').argParser(collect).default([]))
     .addOption(new Option('--group <regex>', 'consumer groups to checkpoint; repeatable (default: all)').argParser(collect).default([]))
-    .option('--rest-port <port>', 'MirrorMaker 2 internal REST port (exactly-once needs it)', '18083')
-    .action(async (flags: PlanFlags & { group: string[]; restPort: string }) => {
+    .option('--rest-port <port>', 'dedicated engine: MirrorMaker 2 internal REST port (exactly-once needs it)', '18083')
+    .addOption(new Option('--engine <engine>', 'where MirrorMaker 2 runs: a supervised local process, or connectors on an existing Kafka Connect cluster').choices(['dedicated', 'connect']).default('dedicated'))
+    .option('--connect-url <url>', 'connect engine: REST URL of a Connect worker whose workers write to the target (default: clusters.<to>.connect.url)')
+    .action(async (flags: PlanFlags & { group: string[]; restPort: string; engine: 'dedicated' | 'connect'; connectUrl?: string }) => {
       const rt = ctx.runtime();
       const config = rt.config();
       const dir = migrationDir(config.stateDir, flags.from, flags.to);
       const existing = readMm2(dir);
-      if (existing && mm2Running(dir, existing)) {
-        if (rt.globals.json) rt.io.outJson({ kind: 'MigrationStart', version: 1, zdpVersion: ZDP_VERSION, alreadyRunning: true, pid: existing.pid, topics: existing.topics });
-        else rt.io.out(`MirrorMaker 2 already runs for ${flags.from} -> ${flags.to} (pid ${existing.pid})`);
+      const current = engineOf(rt, flags.from, flags.to);
+      if (existing && current && (await current.running())) {
+        if (rt.globals.json) rt.io.outJson({ kind: 'MigrationStart', version: 1, zdpVersion: ZDP_VERSION, alreadyRunning: true, engine: current.kind, pid: existing.pid, connectors: existing.connectors, topics: existing.topics });
+        else rt.io.out(`MirrorMaker 2 already runs for ${flags.from} -> ${flags.to} (${current.where()})`);
         return;
       }
+      // a wrong Connect URL fails before anything is read or written
+      const targetProfile = getCluster(config, flags.to);
+      const connectService = flags.engine === 'connect' ? (flags.connectUrl ? { ...(targetProfile.connect?.url.replace(/\/+$/, '') === flags.connectUrl.replace(/\/+$/, '') ? targetProfile.connect : {}), url: flags.connectUrl } : targetProfile.connect) : undefined;
+      if (flags.engine === 'connect' && !connectService) throw new UsageError('the connect engine needs --connect-url or clusters.' + flags.to + '.connect.url');
+      const connect = connectService ? new ConnectClient(connectService, rt.env) : undefined;
+      const info = connect ? await connect.info() : undefined;
       const plan = await makePlan(rt, flags);
       const missing = plan.topics.filter((t) => t.action === 'create').map((t) => t.topic);
       if (missing.length > 0) throw new CheckFailedError('TARGET_NOT_READY', `${missing.length} topic${missing.length === 1 ? ' is' : 's are'} not on ${flags.to} yet: ${missing.join(', ')}`, { hint: `create them first: zdp migrate --from ${flags.from} --to ${flags.to}` });
@@ -225,23 +241,45 @@ export function registerMigrate(program: Command, ctx: CommandContext): void {
       if (blocking.length > 0) throw new CheckFailedError('DRIFT_BLOCKS', `${blocking.map((t) => t.topic).join(', ')} cannot receive the source's records on ${flags.to}`, { hint: 'see `zdp migrate plan`' });
       const topics = plan.topics.map((t) => t.topic);
       const id = existing?.id ?? randomBytes(4).toString('hex');
-      const properties = renderMm2Properties({
+      const options = {
         migrationId: id,
         source: mm2Client(getCluster(config, flags.from)),
-        target: mm2Client(getCluster(config, flags.to)),
+        target: mm2Client(targetProfile),
         topics,
         groups: flags.group,
         replicationFactor: Math.min(...plan.topics.map((t) => t.replicationFactor), 3),
         restPort: Number(flags.restPort),
         exactlyOnce: true,
         tasksMax: 1,
-      });
+      };
+      if (connect && info) {
+        const connectors = connectConnectors(options, id);
+        for (const c of connectors) await connect.putConfig(c.name, c.config);
+        // both connectors and their tasks running, or the worker's reason why not
+        const deadline = performance.now() + 60_000;
+        for (;;) {
+          const states = await Promise.all(connectors.map((c) => connect.status(c.name)));
+          const failed = states.flatMap((st) => (st ? [st.connector, ...st.tasks] : [])).find((x) => x.state === 'FAILED');
+          if (failed) throw new EnvironmentError('MM2_CONNECTOR_FAILED', `a MirrorMaker 2 connector failed on ${connect.url}: ${(failed.trace ?? '').split('\n')[0]}`);
+          // the checkpoint connector has no task until a group to checkpoint exists
+          if (states.every((st, i) => st && st.connector.state === 'RUNNING' && (i > 0 || st.tasks.length > 0) && st.tasks.every((t) => t.state === 'RUNNING'))) break;
+          if (performance.now() > deadline) throw new EnvironmentError('MM2_CONNECTOR_NOT_RUNNING', `the MirrorMaker 2 connectors on ${connect.url} are not running after 60s`, { hint: `see \`curl ${connect.url}/connectors/${connectors[0]!.name}/status\`` });
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        const names = connectors.map((c) => c.name);
+        writeMm2(dir, { formatVersion: 1, id, engine: 'connect', connectUrl: connect.url, connectors: names, from: flags.from, to: flags.to, topics, groups: flags.group, startedAt: new Date().toISOString() });
+        journal(config.stateDir, plan, { step: 'start-mm2', engine: 'connect', connectUrl: connect.url, connectors: names, topics });
+        if (rt.globals.json) rt.io.outJson({ kind: 'MigrationStart', version: 1, zdpVersion: ZDP_VERSION, alreadyRunning: false, engine: 'connect', connectUrl: connect.url, connectVersion: info.version, connectors: names, topics });
+        else rt.io.out(`MirrorMaker 2 connectors ${names.join(', ')} running on Kafka Connect ${info.version} at ${connect.url}, replicating ${topics.length} topic${topics.length === 1 ? '' : 's'}. Next: \`zdp migrate status --from ${flags.from} --to ${flags.to} --wait\``);
+        return;
+      }
+      const properties = renderMm2Properties(options);
       const java = await findJava(rt.env);
       const lib = await resolveMirrorMaker(rt.env, (l) => rt.io.info(l));
       const pid = await startMirrorMaker(dir, properties, java, lib, rt.env);
-      writeMm2(dir, { formatVersion: 1, id, from: flags.from, to: flags.to, topics, groups: flags.group, pid, startedAt: new Date().toISOString() });
+      writeMm2(dir, { formatVersion: 1, id, engine: 'dedicated', from: flags.from, to: flags.to, topics, groups: flags.group, pid, startedAt: new Date().toISOString() });
       journal(config.stateDir, plan, { step: 'start-mm2', pid, topics });
-      if (rt.globals.json) rt.io.outJson({ kind: 'MigrationStart', version: 1, zdpVersion: ZDP_VERSION, alreadyRunning: false, pid, topics, mirrorMaker: MM2_VERSION });
+      if (rt.globals.json) rt.io.outJson({ kind: 'MigrationStart', version: 1, zdpVersion: ZDP_VERSION, alreadyRunning: false, engine: 'dedicated', pid, topics, mirrorMaker: MM2_VERSION });
       else rt.io.out(`MirrorMaker 2 (Kafka ${MM2_VERSION}) replicating ${topics.length} topic${topics.length === 1 ? '' : 's'} ${flags.from} -> ${flags.to} (pid ${pid}). Next: \`zdp migrate status --from ${flags.from} --to ${flags.to} --wait\``);
     });
 
@@ -252,7 +290,7 @@ export function registerMigrate(program: Command, ctx: CommandContext): void {
     .requiredOption('--to <cluster>', 'target cluster profile')
     .action(async (flags: { from: string; to: string }) => {
       const rt = ctx.runtime();
-      const stopped = await stopMirrorMaker(migrationDir(rt.config().stateDir, flags.from, flags.to));
+      const stopped = (await engineOf(rt, flags.from, flags.to)?.stop()) ?? false;
       if (rt.globals.json) rt.io.outJson({ kind: 'MigrationStop', version: 1, zdpVersion: ZDP_VERSION, stopped });
       else rt.io.out(stopped ? 'MirrorMaker 2 stopped' : 'nothing to stop: MirrorMaker 2 is not running for this migration');
     });
@@ -269,6 +307,7 @@ export function registerMigrate(program: Command, ctx: CommandContext): void {
       const rt = ctx.runtime();
       const dir = migrationDir(rt.config().stateDir, flags.from, flags.to);
       const record = readMm2(dir);
+      const engine = engineOf(rt, flags.from, flags.to);
       if (!record) throw new NotFoundError('MIGRATION_NOT_STARTED', `MirrorMaker 2 was never started for ${flags.from} -> ${flags.to}`, { hint: `zdp migrate start --from ${flags.from} --to ${flags.to}` });
       const maxLag = BigInt(Math.max(0, Number(flags.maxLag) || 0));
       const deadline = performance.now() + Number(flags.timeout) * 1000;
@@ -287,13 +326,13 @@ export function registerMigrate(program: Command, ctx: CommandContext): void {
       let rows = await read();
       let total = rows.reduce((n, r) => n + r.lag, 0n);
       while (flags.wait && total > maxLag && performance.now() < deadline) {
-        if (!mm2Running(dir, readMm2(dir))) break;
+        if (!(await engine?.running())) break;
         rt.io.info(`lag ${total} records…`);
         await new Promise((r) => setTimeout(r, 1000));
         rows = await read();
         total = rows.reduce((n, r) => n + r.lag, 0n);
       }
-      const running = mm2Running(dir, readMm2(dir));
+      const running = (await engine?.running()) ?? false;
       if (rt.globals.json) rt.io.outJson({ kind: 'MigrationStatus', version: 1, zdpVersion: ZDP_VERSION, from: flags.from, to: flags.to, running, totalLag: total, partitions: rows, log: mm2LogFile(dir) });
       else {
         rt.io.out(`MirrorMaker 2 ${running ? 'running' : 'NOT running'}; total lag ${total} records`);

@@ -19,7 +19,7 @@ import { fetchWindows } from '../kafka/reader.js';
 import { replicationProgress } from '../migration/progress.js';
 import { runParity } from '../offsets/parity.js';
 import { countDataRecords, endOffsets, readCheckpoints, readOffsetSyncs, tpKey, translateOffsets, type PartitionEnds, type Side } from '../offsets/translation.js';
-import { mm2Running, readMm2, stopMirrorMaker } from '../processes/mirror-maker.js';
+import type { ReplicationEngine } from '../migration/engine.js';
 import { Journal, takeLease } from './journal-file.js';
 
 export interface CutoverOptions {
@@ -42,6 +42,8 @@ export interface CutoverDeps {
   target: Side;
   gateway: GatewayControl;
   migrationDir: string;
+  /** MirrorMaker 2 of this migration, if it was ever started */
+  engine?: ReplicationEngine;
   log: (line: string) => void;
   /** a test hook: SIGKILL this process right after journaling the start of this step */
   crashAt?: string;
@@ -277,9 +279,9 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
       const committed = await scopeGroups(source, topics, options.groupPatterns);
       const groups = [...new Set(committed.map((c) => c.group))].sort();
       await waitGroupsEmpty(target, groups, options.groupWaitMs, deps.log);
-      const rows = await replicationProgress(source, target, topics, readMm2(deps.migrationDir)?.id);
+      const rows = await replicationProgress(source, target, topics, deps.engine);
       const lag = rows.reduce((n, r) => n + r.lag, 0n);
-      const running = mm2Running(deps.migrationDir, readMm2(deps.migrationDir));
+      const running = (await deps.engine?.running()) ?? false;
       if (lag > 0n && !running) throw new CheckFailedError('MM2_NOT_RUNNING', `MirrorMaker 2 is not running and the target is ${lag} records behind`, { hint: `start it with \`zdp migrate start --from ${options.from} --to ${options.to}\`` });
       if (lag > options.maxLag) throw new CheckFailedError('LAG_ABOVE_THRESHOLD', `replication lag is ${lag} records, above --max-lag ${options.maxLag}: the fence would last until it is copied`, { hint: `wait with \`zdp migrate status --from ${options.from} --to ${options.to} --wait --max-lag ${options.maxLag}\`` });
       const parity = await runParity(source, target, { topics, groupPatterns: options.groupPatterns, tail: 8 });
@@ -306,7 +308,7 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
       const deadline = performance.now() + options.drainTimeoutMs;
       let previous: Record<string, string> | undefined;
       for (let checks = 1; ; checks++) {
-        const rows = await replicationProgress(source, target, topics, readMm2(deps.migrationDir)?.id);
+        const rows = await replicationProgress(source, target, topics, deps.engine);
         const now = Object.fromEntries(rows.map((r) => [tpKey(r.topic, r.partition), r.sourceEnd.toString()]));
         const lag = rows.reduce((n, r) => n + r.lag, 0n);
         const stable = previous !== undefined && Object.entries(now).every(([k, v]) => previous![k] === v);
@@ -323,7 +325,7 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
           }
           const diverged = behind.filter((b) => b.tail?.mismatch);
           if (diverged.length > 0) throw new CheckFailedError('DIVERGED', `the target's records differ from the source's on ${diverged.map((d) => `${d.topic}[${d.partition}]`).join(', ')}: ${diverged[0]!.tail!.mismatch}`, { hint: 'something other than MirrorMaker 2 writes to the target; --rollback releases the gateway on the source' });
-        } else if (lag > 0n && !mm2Running(deps.migrationDir, readMm2(deps.migrationDir))) {
+        } else if (lag > 0n && !((await deps.engine?.running()) ?? false)) {
           throw new CheckFailedError('MM2_STOPPED', `MirrorMaker 2 stopped with ${lag} records not copied yet`, { hint: `start it again with \`zdp migrate start --from ${options.from} --to ${options.to}\`, then \`zdp cutover --resume\`` });
         }
         if (performance.now() > deadline) throw new CheckFailedError('DRAIN_TIMEOUT', `the target is still ${lag} records behind after ${Math.round(options.drainTimeoutMs / 1000)}s`, { hint: 'check `zdp migrate status`; --resume waits again, --rollback releases the gateway on the source' });
@@ -334,7 +336,7 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
 
     const stopped = await m.run('stop-replication', (d) => `MirrorMaker 2 ${d.stopped ? 'stopped' : 'was not running'}; target ends recorded`, async () => {
       // no grace: the target already holds every record, and with exactly-once an unfinished MM2 transaction is never visible
-      const wasRunning = await stopMirrorMaker(deps.migrationDir, 0);
+      const wasRunning = (await deps.engine?.stop(0)) ?? false;
       return { stopped: wasRunning, targetEnds: ends(await stableEnds(target, topics, `the target ${options.to}`)) };
     });
     const targetEnds = stopped.targetEnds as Record<string, string>;

@@ -33,12 +33,12 @@ export async function mm2CommittedOffsets(target: Side, migrationId: string | un
   return out;
 }
 
-export async function replicationProgress(source: Side, target: Side, topics: readonly string[], migrationId: string | undefined): Promise<PartitionProgress[]> {
+export async function replicationProgress(source: Side, target: Side, topics: readonly string[], engine: { committedOffsets(target: Side): Promise<Map<string, bigint>> } | undefined): Promise<PartitionProgress[]> {
   const sourceOffsets = await topicOffsets(source.admin, source.profile, topics);
   const present = new Set(await target.admin.listTopics());
   const targetEnds = new Map<string, bigint>();
   for (const o of await topicOffsets(target.admin, target.profile, topics.filter((x) => present.has(x)))) targetEnds.set(tpKey(o.topic, o.partition), o.high);
-  const rows = progress(sourceOffsets, await mm2CommittedOffsets(target, migrationId), targetEnds);
+  const rows = progress(sourceOffsets, engine ? await engine.committedOffsets(target) : new Map<string, bigint>(), targetEnds);
   const behind = rows.filter((r) => r.lag > 0n && r.lag <= 100_000n);
   if (behind.length > 0) {
     const counts = await countDataRecords(source, behind.map((r) => ({ topic: r.topic, partition: r.partition, start: r.next ?? r.sourceLow, end: r.sourceEnd })));

@@ -18,6 +18,10 @@ export interface Mm2Record {
   formatVersion: 1;
   /** keeps this migration's MM2 worker (group, internal topics) apart from others between the same clusters */
   id?: string;
+  /** where MM2 runs: a supervised local process (default) or connectors on a Kafka Connect cluster */
+  engine?: 'dedicated' | 'connect';
+  connectUrl?: string;
+  connectors?: string[];
   from: string;
   to: string;
   topics: string[];

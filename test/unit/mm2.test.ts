@@ -43,7 +43,7 @@ describe('MirrorMaker 2 configuration', () => {
       'replication.policy.class': 'org.apache.kafka.connect.mirror.IdentityReplicationPolicy',
       'source.consumer.isolation.level': 'read_committed',
       'header.converter': 'org.apache.kafka.connect.converters.ByteArrayConverter',
-      'exactly.once.support': 'required',
+      'exactly.once.support': 'requested',
       'target.cluster.security.protocol': 'SASL_SSL',
       topics: 'orders\\.created,payments',
     });

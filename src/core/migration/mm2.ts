@@ -136,7 +136,8 @@ export function connectConnectors(o: Mm2Options, migrationId: string): Connector
     'offset-syncs.topic.replication.factor': String(o.replicationFactor),
     'refresh.topics.interval.seconds': '30',
   };
-  if (o.exactlyOnce) source['exactly.once.support'] = 'required';
+  // 'requested': honoured where the worker runs exactly-once source support, harmless where it does not
+  if (o.exactlyOnce) source['exactly.once.support'] = 'requested';
   const checkpoint: Record<string, string> = {
     ...common,
     'connector.class': 'org.apache.kafka.connect.mirror.MirrorCheckpointConnector',

@@ -1,0 +1,116 @@
+/**
+ * zdp migrate start --engine connect: MirrorMaker 2's connectors deployed over the REST API of a
+ * real Kafka Connect distributed worker (connect-runtime from Maven Central, attached to the Kafka
+ * 4.x target), replicating from Kafka 3.9 byte-identical, with status read from the Connect offsets
+ * API and stop removing the connectors. A wrong Connect URL fails fast and names the URL.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createKafka } from '../../src/kafka/client.js';
+import { fetchWindows } from '../../src/kafka/reader.js';
+import { findJava } from '../../src/processes/java.js';
+import { resolveMirrorMaker } from '../../src/processes/mirror-maker.js';
+import { freePorts } from '../../src/processes/ports.js';
+import { eventually, FIXTURE_PRODUCER, harnessKafka, harnessProfile, runZdp, uniqueName, waitForTopics } from '../harness/helpers.js';
+
+const projectDir = inject('zdpProjectDir');
+
+async function records(side: 'source' | 'target', topic: string): Promise<string[]> {
+  const profile = harnessProfile(projectDir, side);
+  const kafka = createKafka(profile, { env: process.env, clientId: 'connect-check' });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const out: string[] = [];
+  await fetchWindows(kafka, profile, [{ topic, windows: ends.map((e) => ({ partition: e.partition, start: BigInt(e.low), end: BigInt(e.high) })) }], {
+    timeoutMs: 60_000,
+    onBatch: (_t, rs) => void out.push(...rs.map((r) => JSON.stringify([r.partition, r.timestampMs, r.key?.toString('hex'), r.value?.toString('hex'), Object.entries(r.headers).map(([k, v]) => [k, (v as Buffer).toString('hex')])]))),
+  });
+  return out.sort();
+}
+
+describe('MirrorMaker 2 on a Kafka Connect cluster, driven by zdp migrate', () => {
+  const topic = uniqueName('mmc.orders');
+  let dir: string;
+  let worker: ChildProcess | undefined;
+  let url: string;
+
+  beforeAll(async () => {
+    const source = harnessKafka(projectDir, 'source');
+    const admin = source.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+    await admin.disconnect();
+    await waitForTopics(source, [topic]);
+    const producer = source.producer(FIXTURE_PRODUCER);
+    await producer.connect();
+    await producer.send({ topic, messages: Array.from({ length: 900 }, (_, i) => ({ key: `k${i}`, value: Buffer.from([i % 256, 0, 1, 2]), headers: { h: Buffer.from([255, i % 7]) }, timestamp: String(1_790_000_000_000 + i) })) });
+    await producer.disconnect();
+
+    // a Connect distributed worker attached to the target, from the same Maven Central jars
+    dir = mkdtempSync(join(tmpdir(), 'zdp-connect-'));
+    const [port] = await freePorts(1);
+    url = `http://127.0.0.1:${port}`;
+    const id = uniqueName('connect');
+    writeFileSync(join(dir, 'worker.properties'), [
+      `bootstrap.servers=${harnessProfile(projectDir, 'target').bootstrapServers[0]}`,
+      `group.id=${id}`,
+      `config.storage.topic=${id}-configs`,
+      `offset.storage.topic=${id}-offsets`,
+      `status.storage.topic=${id}-status`,
+      'config.storage.replication.factor=1',
+      'offset.storage.replication.factor=1',
+      'status.storage.replication.factor=1',
+      'key.converter=org.apache.kafka.connect.converters.ByteArrayConverter',
+      'value.converter=org.apache.kafka.connect.converters.ByteArrayConverter',
+      `listeners=http://127.0.0.1:${port}`,
+      'offset.flush.interval.ms=1000',
+      '',
+    ].join('\n'));
+    writeFileSync(join(dir, 'log4j.properties'), 'log4j.rootLogger=WARN, stdout\nlog4j.appender.stdout=org.apache.log4j.ConsoleAppender\nlog4j.appender.stdout.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n\n');
+    const java = await findJava(process.env);
+    const lib = await resolveMirrorMaker(process.env, () => {});
+    const log = openSync(join(dir, 'worker.log'), 'a');
+    worker = spawn(java.bin, ['-Xmx512m', `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`, '-cp', `${lib}/*`, 'org.apache.kafka.connect.cli.ConnectDistributed', join(dir, 'worker.properties')], { stdio: ['ignore', log, log] });
+    await eventually(async () => ((await fetch(`${url}/connectors`).then((r) => r.ok, () => false)) ? true : undefined), 120_000, `the Connect worker at ${url}`);
+    writeFileSync(join(dir, 'zdp.yaml'), `apiVersion: zdp/v1\nclusters:\n  source: {bootstrapServers: [${harnessProfile(projectDir, 'source').bootstrapServers[0]}]}\n  target: {bootstrapServers: [${harnessProfile(projectDir, 'target').bootstrapServers[0]}], connect: {url: "${url}"}}\n`);
+    const apply = await runZdp(['migrate', '--from', 'source', '--to', 'target', '--topic', topic, '--yes'], { cwd: dir });
+    expect(apply.code, apply.stderr).toBe(0);
+  }, 240_000);
+
+  afterAll(() => {
+    worker?.kill('SIGKILL');
+  });
+
+  it('fails fast on a wrong Connect URL, naming it (exit 4)', async () => {
+    const [nobody] = await freePorts(1);
+    const r = await runZdp(['migrate', 'start', '--from', 'source', '--to', 'target', '--topic', topic, '--engine', 'connect', '--connect-url', `http://127.0.0.1:${nobody}`], { cwd: dir });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(`cannot reach Kafka Connect at http://127.0.0.1:${nobody}`);
+    expect(r.ms).toBeLessThan(15_000);
+  });
+
+  it('deploys the connectors over REST, replicates byte-identical, reports progress from the offsets API, and stops', async () => {
+    const start = await runZdp(['migrate', 'start', '--from', 'source', '--to', 'target', '--topic', topic, '--engine', 'connect', '--json'], { cwd: dir, timeoutMs: 120_000 });
+    expect(start.code, start.stderr).toBe(0);
+    const s = JSON.parse(start.stdout);
+    expect(s).toMatchObject({ kind: 'MigrationStart', engine: 'connect', connectUrl: url, topics: [topic] });
+    expect(s.connectors).toHaveLength(2);
+    const status = await runZdp(['migrate', 'status', '--from', 'source', '--to', 'target', '--wait', '--max-lag', '0', '--timeout', '150', '--json'], { cwd: dir, timeoutMs: 170_000 });
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ running: true, totalLag: '0' });
+    const [a, b] = await Promise.all([records('source', topic), records('target', topic)]);
+    expect(b).toHaveLength(900);
+    expect(b).toEqual(a);
+    const again = await runZdp(['migrate', 'start', '--from', 'source', '--to', 'target', '--topic', topic, '--engine', 'connect', '--json'], { cwd: dir });
+    expect(JSON.parse(again.stdout).alreadyRunning).toBe(true);
+    const stop = await runZdp(['migrate', 'stop', '--from', 'source', '--to', 'target', '--json'], { cwd: dir });
+    expect(JSON.parse(stop.stdout)).toMatchObject({ stopped: true });
+    const left = (await (await fetch(`${url}/connectors`)).json()) as string[];
+    expect(left.filter((n) => s.connectors.includes(n))).toEqual([]);
+  });
+});
