@@ -16,7 +16,8 @@ import java.util.Set;
 /**
  * Runs the Kroxylicious proxy engine (io.kroxylicious:kroxylicious-runtime from Maven Central) on
  * a config file, with every gateway listener bound to one address (loopback by default) instead of
- * the wildcard address Kroxylicious binds to.
+ * the wildcard address Kroxylicious binds to. With -Dzdp.standbyFile it loads everything, then
+ * waits for that file before binding: a switch to another backend then costs a bind, not a JVM start.
  */
 public class ZdpKroxylicious {
     public static void main(String[] args) throws Exception {
@@ -47,6 +48,15 @@ public class ZdpKroxylicious {
             }
         };
         try (KafkaProxy proxy = new KafkaProxy(registry, config, Features.defaultFeatures())) {
+            // standby: everything is loaded, nothing is bound until the file appears (a fast switch)
+            String standby = System.getProperty("zdp.standbyFile");
+            if (standby != null) {
+                System.out.println("zdp: kroxylicious loaded, standing by for " + standby);
+                Path release = Path.of(standby);
+                while (!Files.exists(release)) {
+                    Thread.sleep(5);
+                }
+            }
             proxy.startup();
             System.out.println("zdp: kroxylicious started, listeners bound to " + bind);
             proxy.block();

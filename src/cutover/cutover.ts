@@ -293,6 +293,8 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
     });
 
     const fence = await m.run('fence', () => `producers and consumers fenced at the gateway (${gateway.kind})`, async () => {
+      // while clients are still served: whatever the switch needs that takes time (a proxy JVM to load)
+      await gateway.prepareSwitch?.(target.profile);
       const fencedAt = Date.now();
       await gateway.fenceProducers();
       await gateway.fenceConsumers();
@@ -489,6 +491,7 @@ export async function runRollback(deps: CutoverDeps, options: CutoverOptions): P
     if (!state.done.has('switch') && state.inProgress !== 'switch') {
       // before the point of no return: nothing reached the target; release the gateway on the source
       const r = await m.run('rollback-switch', () => `gateway released on ${options.from}`, async () => {
+        await gateway.cancelSwitch?.();
         await gateway.switchTo(source.profile);
         const { readyMs } = await gateway.release();
         return { releasedAt: Date.now(), readyMs: Math.round(readyMs), beforeSwitch: true };
@@ -504,6 +507,7 @@ export async function runRollback(deps: CutoverDeps, options: CutoverOptions): P
     const forward = (m.data('translate').offsets as GroupResult[] | undefined) ?? [];
 
     const fence = await m.run('rollback-fence', () => 'clients fenced at the gateway', async () => {
+      await gateway.prepareSwitch?.(source.profile);
       const fencedAt = Date.now();
       await gateway.fenceProducers();
       await gateway.fenceConsumers();

@@ -7,7 +7,7 @@
  */
 import type { ClusterProfile } from '../config/types.js';
 import { findJava } from '../processes/java.js';
-import { gatewayRunning, readGateway, resolveKroxylicious, startGateway, stopGateway, writeGateway } from '../processes/kroxylicious.js';
+import { dropStandby, gatewayRunning, readGateway, releaseStandby, resolveKroxylicious, startGateway, startStandby, stopGateway, writeGateway } from '../processes/kroxylicious.js';
 import { NotFoundError } from '../errors.js';
 
 export interface GatewayCapabilities {
@@ -24,6 +24,10 @@ export interface GatewayControl {
   state(): Promise<{ cluster: string; serving: boolean; address: string }>;
   fenceProducers(): Promise<void>;
   fenceConsumers(): Promise<void>;
+  /** optional: get the switch to `cluster` ready while clients are still served (nothing changes for them) */
+  prepareSwitch?(cluster: ClusterProfile): Promise<void>;
+  /** optional: forget a prepared switch that will not happen */
+  cancelSwitch?(): Promise<void>;
   switchTo(cluster: ClusterProfile): Promise<void>;
   /** serve clients again (on the current backend); resolves once the gateway answers */
   release(): Promise<{ readyMs: number }>;
@@ -59,6 +63,17 @@ export class KroxyliciousControl implements GatewayControl {
     await stopGateway(this.stateDir, { force: true });
   }
 
+  /** A second proxy, loaded for the target and waiting to bind: the switch then costs a bind, not a JVM start. */
+  async prepareSwitch(cluster: ClusterProfile): Promise<void> {
+    const java = await findJava(this.env);
+    const lib = await resolveKroxylicious(this.env, this.log);
+    await startStandby(this.stateDir, cluster.name, cluster.bootstrapServers, java, lib, this.env);
+  }
+
+  async cancelSwitch(): Promise<void> {
+    await dropStandby(this.stateDir);
+  }
+
   async switchTo(cluster: ClusterProfile): Promise<void> {
     const r = this.record();
     if (gatewayRunning(this.stateDir, r) && r.cluster !== cluster.name) await stopGateway(this.stateDir);
@@ -69,6 +84,8 @@ export class KroxyliciousControl implements GatewayControl {
   async release(): Promise<{ readyMs: number }> {
     const r = this.record();
     if (gatewayRunning(this.stateDir, r)) return { readyMs: 0 };
+    const standby = await releaseStandby(this.stateDir, r.cluster);
+    if (standby) return { readyMs: standby.readyMs };
     const java = await findJava(this.env);
     const lib = await resolveKroxylicious(this.env, this.log);
     delete r.pid;

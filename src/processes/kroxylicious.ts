@@ -28,6 +28,8 @@ export interface GatewayRecord {
   pid?: number;
   /** a proxy killed by a fence that may still be exiting */
   dyingPid?: number;
+  /** a proxy loaded for another backend, not bound yet (see startStandby) */
+  standby?: { pid: number; cluster: string; bootstrapServers: string[]; releaseFile: string };
   startedAt?: string;
 }
 
@@ -148,21 +150,35 @@ export interface StartedGateway {
 /** Starts the proxy for `record` and waits for /livez; the caller saves the pid. */
 export async function startGateway(stateDir: string, record: GatewayRecord, java: JavaRuntime, lib: string, env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<StartedGateway> {
   const dir = gatewayDir(stateDir);
-  mkdirSync(join(dir, 'logs'), { recursive: true });
-  if (record.dyingPid) {
-    const until = performance.now() + 10_000;
-    while (isOurProcess(record.dyingPid, dir) && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
-    delete record.dyingPid;
-  }
+  await waitForDying(record, dir);
   for (const port of gatewayPorts(record)) await ensurePortFree(port, 'the gateway', '--listen or --management-port');
-  const config = join(dir, 'proxy.yaml');
+  const started = performance.now();
+  const child = spawnProxy(dir, record, java, lib, env, 'proxy.yaml');
+  return waitLive(dir, record, child, started, timeoutMs);
+}
+
+async function waitForDying(record: GatewayRecord, dir: string): Promise<void> {
+  if (!record.dyingPid) return;
+  const until = performance.now() + 10_000;
+  while (isOurProcess(record.dyingPid, dir) && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
+  delete record.dyingPid;
+}
+
+interface Spawned {
+  pid: number;
+  exited: () => number | null | undefined;
+  logFile: string;
+}
+
+function spawnProxy(dir: string, record: GatewayRecord, java: JavaRuntime, lib: string, env: NodeJS.ProcessEnv, configName: string, standbyFile?: string): Spawned {
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  const config = join(dir, configName);
   writeFileSync(config, renderRuntimeConfig(record));
   writeFileSync(join(dir, 'log4j2.properties'), LOG4J2);
   const logFile = join(dir, 'logs', 'gateway.log');
   const fd = openSync(logFile, 'a');
-  writeFileSync(fd, `\n=== zdp: starting Kroxylicious ${KROXYLICIOUS_VERSION} in front of ${record.cluster} (${record.bootstrapServers.join(',')}) ===\n`);
-  const started = performance.now();
-  const child = spawn(java.bin, ['-Xms64m', '-Xmx256m', `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, `-Dzdp.gateway.dir=${dir}`, '-Dzdp.bindAddress=127.0.0.1', '-cp', `${lib}/*`, launcherSource(), config], {
+  writeFileSync(fd, `\n=== zdp: starting Kroxylicious ${KROXYLICIOUS_VERSION} in front of ${record.cluster} (${record.bootstrapServers.join(',')})${standbyFile ? ', standing by' : ''} ===\n`);
+  const child = spawn(java.bin, ['-Xms64m', '-Xmx256m', `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, `-Dzdp.gateway.dir=${dir}`, '-Dzdp.bindAddress=127.0.0.1', ...(standbyFile ? [`-Dzdp.standbyFile=${standbyFile}`] : []), '-cp', `${lib}/*`, launcherSource(), config], {
     cwd: dir,
     env,
     detached: true,
@@ -172,21 +188,68 @@ export async function startGateway(stateDir: string, record: GatewayRecord, java
   let exited: number | null | undefined;
   child.once('exit', (code) => (exited = code));
   child.unref();
+  return { pid: child.pid!, exited: () => exited, logFile };
+}
+
+async function waitLive(dir: string, record: GatewayRecord, child: Spawned, started: number, timeoutMs: number): Promise<StartedGateway> {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
-    if (exited !== undefined) {
-      throw new EnvironmentError('GATEWAY_START_FAILED', `the gateway (Kroxylicious) exited with code ${exited} while starting. Last lines of its log:\n${lastLines(logFile, 20)}`, { hint: `full log: ${logFile}` });
+    if (child.exited() !== undefined || !isOurProcess(child.pid, dir)) {
+      throw new EnvironmentError('GATEWAY_START_FAILED', `the gateway (Kroxylicious) exited${child.exited() !== undefined ? ` with code ${child.exited()}` : ''} while starting. Last lines of its log:\n${lastLines(child.logFile, 20)}`, { hint: `full log: ${child.logFile}` });
     }
     try {
       const r = await fetch(`http://127.0.0.1:${record.managementPort}/livez`, { signal: AbortSignal.timeout(1000) });
-      if (r.ok) return { pid: child.pid!, readyMs: performance.now() - started };
+      if (r.ok) return { pid: child.pid, readyMs: performance.now() - started };
     } catch {
       // not yet
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 20));
   }
-  await stopProcess(child.pid!);
-  throw new EnvironmentError('GATEWAY_START_TIMEOUT', `the gateway did not answer /livez within ${Math.round(timeoutMs / 1000)}s. Last lines of its log:\n${lastLines(logFile, 20)}`, { hint: `full log: ${logFile}` });
+  await stopProcess(child.pid);
+  throw new EnvironmentError('GATEWAY_START_TIMEOUT', `the gateway did not answer /livez within ${Math.round(timeoutMs / 1000)}s. Last lines of its log:\n${lastLines(child.logFile, 20)}`, { hint: `full log: ${child.logFile}` });
+}
+
+/**
+ * Loads a second proxy for another backend while the current one still serves: it binds nothing
+ * until releaseStandby, so a switch costs a bind instead of a JVM start. Idempotent.
+ */
+export async function startStandby(stateDir: string, cluster: string, bootstrapServers: string[], java: JavaRuntime, lib: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const record = readGateway(stateDir);
+  if (!record) return;
+  const dir = gatewayDir(stateDir);
+  if (record.standby && isOurProcess(record.standby.pid, dir) && record.standby.cluster === cluster) return;
+  if (record.standby && isOurProcess(record.standby.pid, dir)) await stopProcess(record.standby.pid, 0);
+  const releaseFile = join(dir, `standby-${cluster}.release`);
+  rmSync(releaseFile, { force: true });
+  const child = spawnProxy(dir, { ...record, cluster, bootstrapServers }, java, lib, env, 'proxy-standby.yaml', releaseFile);
+  writeGateway(stateDir, { ...record, standby: { pid: child.pid, cluster, bootstrapServers, releaseFile } });
+}
+
+/** Binds the standby proxy (the current one must be gone) and waits until it answers; undefined when there is none for `cluster`. */
+export async function releaseStandby(stateDir: string, cluster: string, timeoutMs = 30_000): Promise<StartedGateway | undefined> {
+  const record = readGateway(stateDir);
+  const dir = gatewayDir(stateDir);
+  const standby = record?.standby;
+  if (!record || !standby || standby.cluster !== cluster || !isOurProcess(standby.pid, dir)) return undefined;
+  await waitForDying(record, dir);
+  const started = performance.now();
+  writeFileSync(standby.releaseFile, 'go\n');
+  const live = await waitLive(dir, { ...record, cluster }, { pid: standby.pid, exited: () => undefined, logFile: join(dir, 'logs', 'gateway.log') }, started, timeoutMs);
+  const next: GatewayRecord = { ...record, cluster, bootstrapServers: standby.bootstrapServers, pid: standby.pid, startedAt: new Date().toISOString() };
+  delete next.standby;
+  delete next.dyingPid;
+  writeGateway(stateDir, next);
+  return live;
+}
+
+/** Stops a standby proxy that will not be used (a cutover rolled back before its switch). */
+export async function dropStandby(stateDir: string): Promise<void> {
+  const record = readGateway(stateDir);
+  if (!record?.standby) return;
+  if (isOurProcess(record.standby.pid, gatewayDir(stateDir))) await stopProcess(record.standby.pid, 0);
+  rmSync(record.standby.releaseFile, { force: true });
+  delete record.standby;
+  writeGateway(stateDir, record);
 }
 
 /** Stops the proxy; `force` kills it at once (a fence: clients are cut off either way, and the proxy holds no state). */
@@ -199,7 +262,12 @@ export async function stopGateway(stateDir: string, options: { force?: boolean }
     // startGateway waits for them
     process.kill(record.pid, 'SIGKILL');
     record.dyingPid = record.pid;
-  } else if (running) await stopProcess(record.pid, 10_000);
+  } else {
+    if (running) await stopProcess(record.pid, 10_000);
+    // `gateway down` also ends a standby proxy a cutover left behind
+    if (record.standby && isOurProcess(record.standby.pid, gatewayDir(stateDir))) await stopProcess(record.standby.pid, 0);
+    delete record.standby;
+  }
   delete record.pid;
   writeGateway(stateDir, record);
   return running;

@@ -127,7 +127,9 @@ export async function stopMirrorMaker(dir: string, graceMs = 20_000): Promise<bo
   const record = readMm2(dir);
   if (!record?.pid) return false;
   const running = mm2Running(dir, record);
-  if (running) await stopProcess(record.pid, graceMs);
+  // graceMs 0: SIGKILL and go on (nothing more is written once it is delivered; the exit follows)
+  if (running && graceMs <= 0) process.kill(record.pid, 'SIGKILL');
+  else if (running) await stopProcess(record.pid, graceMs);
   delete record.pid;
   writeMm2(dir, record);
   return running;

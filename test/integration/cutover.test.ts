@@ -173,9 +173,16 @@ describe('zdp parity and zdp cutover with clients running through the gateway', 
     const drained = await workload.drain(180_000);
     // the next test runs its own clients in one of these groups
     await workload.stop();
-    expect(drained, JSON.stringify(workload.pending())).toBe(true);
     const finalLog = await readAllSeqs(target.bootstrapServers[0]!, topics, workload.acked.length);
     const result = check(workload, finalLog, groups);
+    if (!drained) {
+      // say which records, where they are on the target, and when they were acknowledged
+      const missing = groups.flatMap((g) => {
+        const got = new Set(workload.processed.filter((p) => p.group === g.group).map((p) => `${p.topic}\u0000${p.seq}`));
+        return workload.acked.filter((a) => g.topics.includes(a.topic) && !got.has(`${a.topic}\u0000${a.seq}`)).map((a) => ({ group: g.group, ...a, onTarget: finalLog.filter((r) => r.topic === a.topic && r.seq === a.seq).length }));
+      });
+      expect.fail(`not every record was processed: ${JSON.stringify({ pending: workload.pending(), missing, result, report: report.groups.filter((x: { group: string }) => groups.some((g) => g.group === x.group)) })}`);
+    }
     expect(result.acked).toBeGreaterThan(1000);
     expect(result.lost).toBe(0);
     expect(result.abortedVisible).toBe(0);
