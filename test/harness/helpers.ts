@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { loadConfig, getCluster } from '../../src/config/load.js';
 import type { ClusterProfile } from '../../src/config/types.js';
 import { createKafka } from '../../src/kafka/client.js';
@@ -90,3 +90,26 @@ export async function waitForTopics(kafka: Kafka, topics: readonly string[], tim
  * those retries from writing a record twice.
  */
 export const FIXTURE_PRODUCER = { idempotent: true, maxInFlightRequests: 1, retry: { retries: 15, initialRetryTime: 300, maxRetryTime: 3_000 } };
+
+/**
+ * Creates topics and waits for their leaders, riding out the broker's "does not host this
+ * topic-partition" answers while a busy single-node cluster is still creating them.
+ */
+export async function createTopics(kafka: Kafka, topics: Parameters<Admin['createTopics']>[0]['topics']): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await eventually(async () => {
+      try {
+        await admin.createTopics({ topics, waitForLeaders: false });
+        return true;
+      } catch (e) {
+        if (/already exists/i.test((e as Error).message)) return true;
+        return undefined;
+      }
+    }, 60_000, `creating ${topics.map((t) => t.topic).join(', ')}`);
+  } finally {
+    await admin.disconnect();
+  }
+  await waitForTopics(kafka, topics.map((t) => t.topic));
+}

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { FIXTURE_PRODUCER, harnessKafka, harnessProfile, runZdp, uniqueName, waitForTopics } from '../harness/helpers.js';
+import { FIXTURE_PRODUCER, harnessKafka, harnessProfile, runZdp, uniqueName, createTopics } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
 
@@ -18,11 +18,7 @@ describe('zdp cutover and zdp parity: bad input', () => {
     dir = mkdtempSync(join(tmpdir(), 'zdp-cutover-errors-'));
     writeFileSync(join(dir, 'zdp.yaml'), `apiVersion: zdp/v1\nclusters:\n  source: {bootstrapServers: [${harnessProfile(projectDir, 'source').bootstrapServers[0]}]}\n  target: {bootstrapServers: [${harnessProfile(projectDir, 'target').bootstrapServers[0]}]}\n`);
     const kafka = harnessKafka(projectDir, 'source');
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: onlySource, numPartitions: 2 }], waitForLeaders: true });
-    await admin.disconnect();
-    await waitForTopics(kafka, [onlySource]);
+    await createTopics(kafka, [{ topic: onlySource, numPartitions: 2 }]);
     const p = kafka.producer(FIXTURE_PRODUCER);
     await p.connect();
     await p.send({ topic: onlySource, messages: [{ value: 'x' }, { value: 'y' }] });

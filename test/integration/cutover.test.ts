@@ -16,7 +16,7 @@ import { fetchWindows } from '../../src/kafka/reader.js';
 import { createKafka } from '../../src/kafka/client.js';
 import { recordFingerprint } from '../../src/offsets/translation.js';
 import { freePorts } from '../../src/processes/ports.js';
-import { eventually, FIXTURE_PRODUCER, harnessKafka, harnessProfile, runZdp, uniqueName, waitForTopics } from '../harness/helpers.js';
+import { createTopics, eventually, FIXTURE_PRODUCER, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
 
@@ -40,26 +40,19 @@ describe('zdp parity and zdp cutover with clients running through the gateway', 
 
   beforeAll(async () => {
     const kafka = harnessKafka(projectDir, 'source');
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      topics: [
-        { topic: orders, numPartitions: 3 },
-        { topic: payments, numPartitions: 2 },
-        { topic: customers, numPartitions: 2, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
-      ],
-      waitForLeaders: true,
-    });
-    await waitForTopics(kafka, topics);
+    await createTopics(kafka, [
+      { topic: orders, numPartitions: 3 },
+      { topic: payments, numPartitions: 2 },
+      { topic: customers, numPartitions: 2, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+    ]);
     // history before the migration, and a group that read part of it and stopped
     const producer = kafka.producer(FIXTURE_PRODUCER);
     await producer.connect();
     await producer.send({ topic: orders, messages: Array.from({ length: 300 }, (_, i) => ({ partition: i % 3, key: `old-${i}`, value: JSON.stringify({ i }), headers: { seq: String(-1 - i) } })) });
     await producer.disconnect();
-    const admin2 = kafka.admin();
-    await admin2.connect();
-    await admin2.setOffsets({ groupId: lagging, topic: orders, partitions: [{ partition: 0, offset: '37' }, { partition: 1, offset: '55' }, { partition: 2, offset: '80' }] });
-    await admin2.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.setOffsets({ groupId: lagging, topic: orders, partitions: [{ partition: 0, offset: '37' }, { partition: 1, offset: '55' }, { partition: 2, offset: '80' }] });
     await admin.disconnect();
     laggingAt = [{ partition: 0, offset: 37n }, { partition: 1, offset: 55n }, { partition: 2, offset: 80n }];
 

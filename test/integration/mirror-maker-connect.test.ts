@@ -14,7 +14,7 @@ import { fetchWindows } from '../../src/kafka/reader.js';
 import { findJava } from '../../src/processes/java.js';
 import { resolveMirrorMaker } from '../../src/processes/mirror-maker.js';
 import { freePorts } from '../../src/processes/ports.js';
-import { eventually, FIXTURE_PRODUCER, harnessKafka, harnessProfile, runZdp, uniqueName, waitForTopics } from '../harness/helpers.js';
+import { eventually, FIXTURE_PRODUCER, harnessKafka, harnessProfile, runZdp, uniqueName, createTopics } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
 
@@ -41,11 +41,7 @@ describe('MirrorMaker 2 on a Kafka Connect cluster, driven by zdp migrate', () =
 
   beforeAll(async () => {
     const source = harnessKafka(projectDir, 'source');
-    const admin = source.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
-    await admin.disconnect();
-    await waitForTopics(source, [topic]);
+    await createTopics(source, [{ topic, numPartitions: 3 }]);
     const producer = source.producer(FIXTURE_PRODUCER);
     await producer.connect();
     await producer.send({ topic, messages: Array.from({ length: 900 }, (_, i) => ({ key: `k${i}`, value: Buffer.from([i % 256, 0, 1, 2]), headers: { h: Buffer.from([255, i % 7]) }, timestamp: String(1_790_000_000_000 + i) })) });

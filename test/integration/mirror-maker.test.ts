@@ -10,7 +10,7 @@ import { createKafka } from '../../src/kafka/client.js';
 import { fetchWindows } from '../../src/kafka/reader.js';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePorts } from '../../src/processes/ports.js';
-import { harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
+import { createTopics, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
 
@@ -48,10 +48,7 @@ describe('MirrorMaker 2 driven by zdp migrate', () => {
 
   beforeAll(async () => {
     const source = harnessKafka(projectDir, 'source');
-    const admin = source.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
-    await admin.disconnect();
+    await createTopics(source, [{ topic, numPartitions: 3 }]);
     const producer = source.producer();
     await producer.connect();
     await producer.send({
