@@ -173,7 +173,7 @@ export async function fetchWindows(kafka: Kafka, profile: ClusterProfile, reques
                 pos.next = rawEnd + 1n;
                 delete pos.stalledSince;
                 progressed = true;
-              } else if (pos.next < pos.end && stable <= pos.next) {
+              } else if (pos.next < pos.end && stable >= 0n && stable <= pos.next) {
                 // nothing readable above the stable offset yet: an open transaction, or the window lies past the end
                 pos.stalledSince ??= performance.now();
                 if (performance.now() - pos.stalledSince > stallMs) {

@@ -55,7 +55,7 @@ describe('zdp demo', () => {
       expect(errors, f).toEqual([]);
     }
     expect(files).toContain('products/commerce/1.0.0/product.yaml');
-    const lint = await runZdp(['product', 'lint', 'commerce'], { cwd: dir });
+    const lint = await runZdp(['product', 'lint', 'products/commerce/1.0.0/product.yaml'], { cwd: dir });
     expect(lint.code, lint.stderr).toBe(0);
     expect(validateZilla(readFileSync(join(dir, 'gateway/zilla.yaml'), 'utf8'), 'zilla.schema.json', Ajv2019)).toEqual([]);
     expect(parse(readFileSync(join(dir, 'gateway/kroxylicious.yaml'), 'utf8'))).toHaveProperty('virtualClusters');

@@ -18,17 +18,26 @@ import { eventually, FIXTURE_PRODUCER, harnessKafka, harnessProfile, runZdp, uni
 
 const projectDir = inject('zdpProjectDir');
 
-async function records(side: 'source' | 'target', topic: string): Promise<string[]> {
+/** Every record of the topic, read from the partition leaders once the end offsets show `count` of them. */
+async function records(side: 'source' | 'target', topic: string, count: number): Promise<string[]> {
   const profile = harnessProfile(projectDir, side);
   const kafka = createKafka(profile, { env: process.env, clientId: 'connect-check' });
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const out: string[] = [];
-  await fetchWindows(kafka, profile, [{ topic, windows: ends.map((e) => ({ partition: e.partition, start: BigInt(e.low), end: BigInt(e.high) })) }], {
-    timeoutMs: 60_000,
-    onBatch: (_t, rs) => void out.push(...rs.map((r) => JSON.stringify([r.partition, r.timestampMs, r.key?.toString('hex'), r.value?.toString('hex'), Object.entries(r.headers).map(([k, v]) => [k, (v as Buffer).toString('hex')])]))),
+  let out: string[] = [];
+  let detail = '';
+  await eventually(async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    out = [];
+    const outcome = await fetchWindows(kafka, profile, [{ topic, windows: ends.map((e) => ({ partition: e.partition, start: BigInt(e.low), end: BigInt(e.high) })) }], {
+      timeoutMs: 60_000,
+      onBatch: (_t, rs) => void out.push(...rs.map((r) => JSON.stringify([r.partition, r.timestampMs, r.key?.toString('hex'), r.value?.toString('hex'), Object.entries(r.headers).map(([k, v]) => [k, (v as Buffer).toString('hex')])]))),
+    });
+    detail = `${side}: ends ${JSON.stringify(ends)}, incomplete ${JSON.stringify([...outcome.incomplete])}, read ${out.length}`;
+    return out.length >= count ? true : undefined;
+  }, 120_000, `${count} records of ${topic} on the ${side}`).catch((e: Error) => {
+    throw new Error(`${e.message} (${detail})`);
   });
   return out.sort();
 }
@@ -99,7 +108,7 @@ describe('MirrorMaker 2 on a Kafka Connect cluster, driven by zdp migrate', () =
     const status = await runZdp(['migrate', 'status', '--from', 'source', '--to', 'target', '--wait', '--max-lag', '0', '--timeout', '150', '--json'], { cwd: dir, timeoutMs: 170_000 });
     expect(status.code, status.stderr).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ running: true, totalLag: '0' });
-    const [a, b] = await Promise.all([records('source', topic), records('target', topic)]);
+    const [a, b] = await Promise.all([records('source', topic, 900), records('target', topic, 900)]);
     expect(b).toHaveLength(900);
     expect(b).toEqual(a);
     const again = await runZdp(['migrate', 'start', '--from', 'source', '--to', 'target', '--topic', topic, '--engine', 'connect', '--json'], { cwd: dir });

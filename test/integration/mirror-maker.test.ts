@@ -10,7 +10,7 @@ import { createKafka } from '../../src/kafka/client.js';
 import { fetchWindows } from '../../src/kafka/reader.js';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePorts } from '../../src/processes/ports.js';
-import { createTopics, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
+import { createTopics, eventually, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
 
@@ -22,20 +22,32 @@ interface Seen {
   timestamp: string;
 }
 
-/** Every record of the topic, read straight from the partition leaders (no consumer group). */
+/**
+ * Every record of the topic, read straight from the partition leaders (no consumer group), once
+ * the committed end offsets show them all: exactly-once copies become visible when MirrorMaker 2's
+ * transaction commits, which can trail its own offset commit on a loaded machine.
+ */
 async function readAll(side: 'source' | 'target', topic: string, count: number): Promise<Seen[]> {
   const profile = harnessProfile(projectDir, side);
   const kafka = createKafka(profile, { env: process.env, clientId: 'mm2-check' });
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const seen: Seen[] = [];
-  await fetchWindows(kafka, profile, [{ topic, windows: ends.map((e) => ({ partition: e.partition, start: BigInt(e.low), end: BigInt(e.high) })) }], {
-    timeoutMs: 60_000,
-    onBatch: (_t, records) => {
-      for (const r of records) seen.push({ partition: r.partition, key: r.key!.toString('hex'), value: r.value!.toString('hex'), headers: JSON.stringify(Object.entries(r.headers).map(([k, v]) => [k, (v as Buffer).toString('hex')])), timestamp: String(r.timestampMs) });
-    },
+  let seen: Seen[] = [];
+  let detail = '';
+  await eventually(async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    seen = [];
+    const outcome = await fetchWindows(kafka, profile, [{ topic, windows: ends.map((e) => ({ partition: e.partition, start: BigInt(e.low), end: BigInt(e.high) })) }], {
+      timeoutMs: 60_000,
+      onBatch: (_t, records) => {
+        for (const r of records) seen.push({ partition: r.partition, key: r.key!.toString('hex'), value: r.value!.toString('hex'), headers: JSON.stringify(Object.entries(r.headers).map(([k, v]) => [k, (v as Buffer).toString('hex')])), timestamp: String(r.timestampMs) });
+      },
+    });
+    detail = `${side}: ends ${JSON.stringify(ends)}, incomplete ${JSON.stringify([...outcome.incomplete])}, read ${seen.length}`;
+    return seen.length >= count ? true : undefined;
+  }, 120_000, `${count} records of ${topic} on the ${side}`).catch((e: Error) => {
+    throw new Error(`${e.message} (${detail})`);
   });
   expect(seen).toHaveLength(count);
   return seen.sort((a, b) => a.partition - b.partition || a.key.localeCompare(b.key));
