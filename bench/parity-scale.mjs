@@ -67,7 +67,7 @@ try {
   const up = await zdp(['dev', 'up']);
   if (up.code !== 0) throw new Error(up.stderr);
   const profiles = parse(readFileSync(join(dir, '.zdp/dev/profiles.yaml'), 'utf8')).clusters;
-  const ts = 1_790_000_000_000;
+  const ts = Date.now() - 3_600_000; // recent: older timestamps fall to the 7-day retention
   for (const side of ['source', 'target']) {
     const kafka = new Kafka({ brokers: profiles[side].bootstrapServers, logLevel: logLevel.NOTHING, requestTimeout: 120_000 });
     const admin = kafka.admin();

@@ -194,6 +194,11 @@ function spawnProxy(dir: string, record: GatewayRecord, java: JavaRuntime, lib: 
 async function waitLive(dir: string, record: GatewayRecord, child: Spawned, started: number, timeoutMs: number): Promise<StartedGateway> {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
+    if (child.exited() === undefined && !isOurProcess(child.pid, dir)) {
+      // gone: give the exit event a moment so the message can carry the exit code
+      const until = performance.now() + 1_000;
+      while (child.exited() === undefined && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
+    }
     if (child.exited() !== undefined || !isOurProcess(child.pid, dir)) {
       throw new EnvironmentError('GATEWAY_START_FAILED', `the gateway (Kroxylicious) exited${child.exited() !== undefined ? ` with code ${child.exited()}` : ''} while starting. Last lines of its log:\n${lastLines(child.logFile, 20)}`, { hint: `full log: ${child.logFile}` });
     }

@@ -53,7 +53,9 @@ describe('MirrorMaker 2 on a Kafka Connect cluster, driven by zdp migrate', () =
     await createTopics(source, [{ topic, numPartitions: 3 }]);
     const producer = source.producer(FIXTURE_PRODUCER);
     await producer.connect();
-    await producer.send({ topic, messages: Array.from({ length: 900 }, (_, i) => ({ key: `k${i}`, value: Buffer.from([i % 256, 0, 1, 2]), headers: { h: Buffer.from([255, i % 7]) }, timestamp: String(1_790_000_000_000 + i) })) });
+    // explicit timestamps, recent: older ones fall to the brokers' 7-day retention within minutes
+    const base = Date.now() - 60_000;
+    await producer.send({ topic, messages: Array.from({ length: 900 }, (_, i) => ({ key: `k${i}`, value: Buffer.from([i % 256, 0, 1, 2]), headers: { h: Buffer.from([255, i % 7]) }, timestamp: String(base + i) })) });
     await producer.disconnect();
 
     // a Connect distributed worker attached to the target, from the same Maven Central jars

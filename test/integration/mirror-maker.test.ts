@@ -63,13 +63,15 @@ describe('MirrorMaker 2 driven by zdp migrate', () => {
     await createTopics(source, [{ topic, numPartitions: 3 }]);
     const producer = source.producer();
     await producer.connect();
+    // explicit timestamps, recent: older ones fall to the brokers' 7-day retention within minutes
+    const base = Date.now() - 60_000;
     await producer.send({
       topic,
       messages: Array.from({ length: 1500 }, (_, i) => ({
         key: `order-${i}`,
         value: Buffer.from(JSON.stringify({ i, note: 'é€' })),
         headers: { trace: Buffer.from([i % 256, 0, 255]), source: 'checkout' },
-        timestamp: String(1_790_000_000_000 + i),
+        timestamp: String(base + i),
       })),
     });
     await producer.disconnect();
