@@ -72,9 +72,32 @@ try {
     const kafka = new Kafka({ brokers: profiles[side].bootstrapServers, logLevel: logLevel.NOTHING, requestTimeout: 120_000 });
     const admin = kafka.admin();
     await admin.connect();
-    for (let i = 0; i < topics.length; i += 20) await admin.createTopics({ topics: topics.slice(i, i + 20).map((topic) => ({ topic, numPartitions: PARTITIONS })), waitForLeaders: true, timeout: 120_000 });
+    for (let i = 0; i < topics.length; i += 20) {
+      // a single broker creating thousands of partitions answers "not host this topic-partition" for a while
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await admin.createTopics({ topics: topics.slice(i, i + 20).map((topic) => ({ topic, numPartitions: PARTITIONS })), waitForLeaders: false, timeout: 120_000 });
+          break;
+        } catch (e) {
+          if (/already exists/i.test(e.message)) break;
+          if (attempt > 30) throw e;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
+    }
+    for (const topic of topics) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await admin.fetchTopicOffsets(topic);
+          break;
+        } catch (e) {
+          if (attempt > 60) throw e;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
+    }
     log(`${side}: ${TOPICS * PARTITIONS} partitions created`);
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 20, maxRetryTime: 5_000 } });
     await producer.connect();
     for (const topic of topics) {
       await producer.send({ topic, messages: Array.from({ length: PARTITIONS * RECORDS }, (_, i) => ({ partition: i % PARTITIONS, key: `k${i}`, value: `{"topic":"${topic}","i":${i}}`, headers: { n: String(i) }, timestamp: String(ts + i) })) });

@@ -202,9 +202,11 @@ export class Workload {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isStale, isRunning }) => {
         const messages = batch.messages;
-        if (messages.length === 0) return;
+        // a batch fetched before the group was joined again (the gateway switched clusters under
+        // it) holds positions of the old cluster: a correct client drops it, as kafkajs documents
+        if (messages.length === 0 || isStale() || !isRunning()) return;
         // processed = committed: the batch counts once its commit succeeded
         await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(messages[messages.length - 1]!.offset) + 1n).toString() }]);
         const now = Date.now();
