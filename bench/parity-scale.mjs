@@ -13,8 +13,8 @@
  * lag on one cluster). Prints one JSON object; stops everything it started.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { cpus, homedir, tmpdir, totalmem } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -118,9 +118,12 @@ try {
   const report = parity.code === 0 || parity.code === 7 ? JSON.parse(parity.stdout) : undefined;
   if (!report) throw new Error(`zdp parity exited ${parity.code}: ${parity.stderr.slice(-2000)}`);
   log('kafka-consumer-groups --describe --all-groups');
-  const kafkaRoot = join(homedir(), '.cache', 'zdp', 'kafka');
-  const version = readdirSync(kafkaRoot).filter((v) => v.startsWith('4.')).sort().pop();
-  const cgc = await run('java', ['-Xmx512m', '-cp', `${join(kafkaRoot, version, 'lib')}/*`, 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', '--bootstrap-server', profiles.source.bootstrapServers[0], '--describe', '--all-groups']);
+  // Kafka's own tool (kafka-tools 3.9.2 from Maven Central; 4.4.0's is not served here), on the source
+  writeFileSync(join(dir, 'pom.xml'), '<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion><groupId>bench</groupId><artifactId>tools</artifactId><version>1</version><packaging>pom</packaging><dependencies><dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>3.9.2</version></dependency><dependency><groupId>org.slf4j</groupId><artifactId>slf4j-nop</artifactId><version>1.7.36</version></dependency></dependencies></project>');
+  const mvn = await run('mvn', ['-q', 'dependency:build-classpath', `-Dmdep.outputFile=${join(dir, 'cp.txt')}`]);
+  if (mvn.code !== 0) throw new Error(`mvn: ${mvn.stdout.slice(-1000)}`);
+  const cgc = await run('java', ['-Xmx512m', '-cp', readFileSync(join(dir, 'cp.txt'), 'utf8').trim(), 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', '--bootstrap-server', profiles.source.bootstrapServers[0], '--describe', '--all-groups']);
+  if (cgc.code !== 0) log(`ConsumerGroupCommand: ${cgc.stderr.slice(-500)}`);
   const out = {
     benchmark: 'parity-scale',
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
