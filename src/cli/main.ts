@@ -54,9 +54,12 @@ function buildProgram(ctx: CommandContext): Command {
     .showHelpAfterError(false)
     .addHelpText('after', `
 Examples:
+  zdp demo                        the whole migration on local clusters, with live clients
   zdp dev up                      start local source (Kafka 3.9) and target (Kafka 4.x) clusters
   zdp cluster check source        connect to a cluster profile and describe it
   zdp config show                 the merged configuration and where each value came from
+  zdp parity --from a --to b      exact group offsets and data parity between two clusters
+  zdp cutover --from a --to b     switch clients through the gateway (--resume, --rollback)
 
 Exit codes: 0 ok, 1 internal, 2 usage, 3 config, 4 connection, 5 auth, 6 not found,
 7 check failed, 8 partial, 9 environment, 10 TLS, 130 interrupted.`);

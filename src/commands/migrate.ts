@@ -168,8 +168,8 @@ export function registerMigrate(program: Command, ctx: CommandContext): void {
   // this command, commander would take them away from the `plan` subcommand's own --from/--to.
   const migrate = program
     .command('migrate')
-    .description('prepare the target cluster: plan and create topics and configs for the target vendor (MirrorMaker 2 comes next)')
-    .usage('--from <cluster> --to <cluster> [--topic <pattern>...] [--exclude <pattern>...]  |  plan ...  |  apply <plan>')
+    .description('prepare the target (topics and configs translated for its vendor) and replicate with MirrorMaker 2: plan, apply, start, status, stop')
+    .usage('--from <cluster> --to <cluster> [--topic <pattern>...] [--exclude <pattern>...]  |  plan ...  |  apply <plan>  |  start|status|stop ...')
     .allowUnknownOption()
     .allowExcessArguments()
     .action(async (_opts: unknown, command: Command) => {
