@@ -3,14 +3,14 @@
  * source to the Kafka 4.x target: every record arrives with key, value, headers and timestamp
  * byte-identical, status reports zero lag, and a stopped MirrorMaker 2 shows as not running.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKafka } from '../../src/kafka/client.js';
 import { fetchWindows } from '../../src/kafka/reader.js';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePorts } from '../../src/processes/ports.js';
-import { createTopics, eventually, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
+import { createTopics, eventually, FIXTURE_PRODUCER, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
 
@@ -98,6 +98,39 @@ describe('MirrorMaker 2 driven by zdp migrate', () => {
     expect(s.partitions).toHaveLength(3);
     const [fromSource, fromTarget] = await Promise.all([readAll('source', topic, 1500), readAll('target', topic, 1500)]);
     expect(fromTarget).toHaveLength(1500);
+    expect(fromTarget).toEqual(fromSource);
+  });
+
+  it('survives MirrorMaker 2 dying mid-way: status says so, start resumes, nothing lost or doubled', async () => {
+    const producer = harnessKafka(projectDir, 'source').producer(FIXTURE_PRODUCER);
+    await producer.connect();
+    const base = Date.now() - 30_000;
+    for (let b = 0; b < 10; b++) {
+      await producer.send({ topic, messages: Array.from({ length: 500 }, (_, i) => ({ key: `late-${b}-${i}`, value: Buffer.from(JSON.stringify({ b, i })), headers: { source: 'late' }, timestamp: String(base + b * 500 + i) })) });
+    }
+    await producer.disconnect();
+    // killed while it copies the new records
+    const pid = JSON.parse(readFileSync(join(dir, '.zdp', 'migrations', 'source-to-target', 'mm2.json'), 'utf8')).pid as number;
+    process.kill(pid, 'SIGKILL');
+    await eventually(async () => {
+      try {
+        process.kill(pid, 0);
+        return undefined;
+      } catch {
+        return true;
+      }
+    }, 10_000, 'MirrorMaker 2 gone');
+    const dead = await runZdp(['migrate', 'status', '--from', 'source', '--to', 'target', '--json'], { cwd: dir });
+    expect(dead.code).toBe(0);
+    expect(JSON.parse(dead.stdout).running).toBe(false);
+    expect(dead.stderr).toContain('MirrorMaker 2 is not running: start it again');
+    const waiting = await runZdp(['migrate', 'status', '--from', 'source', '--to', 'target', '--wait', '--timeout', '5'], { cwd: dir });
+    if (waiting.code !== 0) expect(waiting.stderr).toContain('MirrorMaker 2 is not running');
+    const restart = await runZdp(['migrate', 'start', '--from', 'source', '--to', 'target', '--topic', topic, '--rest-port', String(restPort), '--json'], { cwd: dir });
+    expect(restart.code, restart.stderr).toBe(0);
+    const status = await runZdp(['migrate', 'status', '--from', 'source', '--to', 'target', '--wait', '--max-lag', '0', '--timeout', '150', '--json'], { cwd: dir, timeoutMs: 170_000 });
+    expect(status.code, status.stderr).toBe(0);
+    const [fromSource, fromTarget] = await Promise.all([readAll('source', topic, 6500), readAll('target', topic, 6500)]);
     expect(fromTarget).toEqual(fromSource);
   });
 
