@@ -11,50 +11,23 @@
  * re-read), runs `zdp cutover`, keeps the load going on the target, and then checks every
  * acknowledged record. Prints one JSON object; stops everything it started.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'yaml';
+import { arg, log, machine, mustZdp, repo, zdp as zdpIn } from './lib.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = join(here, '..');
-const zdpBin = join(repo, 'bin', 'zdp.js');
 const { Workload, check, readAllSeqs } = await import(join(repo, 'dist/demo/workload.js'));
 const { freePorts } = await import(join(repo, 'dist/processes/ports.js'));
 const { Kafka, logLevel } = await import('kafkajs');
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
 const RATE = Number(arg('rate', '2000'));
 const TOPICS = Number(arg('topics', '3'));
 const PARTITIONS = Number(arg('partitions', '12'));
 const GROUPS = Number(arg('groups', '5'));
 const dir = mkdtempSync(join(tmpdir(), 'zdp-bench-cutover-'));
-const log = (...a) => process.stderr.write(`[bench] ${a.join(' ')}\n`);
-
-function zdp(args, timeoutMs = 600_000) {
-  return new Promise((resolve) => {
-    const c = spawn(process.execPath, [zdpBin, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d) => (stdout += d));
-    c.stderr.on('data', (d) => (stderr += d));
-    const t = setTimeout(() => c.kill('SIGTERM'), timeoutMs);
-    c.on('close', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-async function must(args, timeoutMs) {
-  const r = await zdp(args, timeoutMs);
-  if (r.code !== 0) throw new Error(`zdp ${args.join(' ')} exited ${r.code}: ${r.stderr.slice(-2000)}`);
-  return r;
-}
+const zdp = (args, timeoutMs) => zdpIn(dir, args, timeoutMs);
+const must = (args, timeoutMs) => mustZdp(dir, args, timeoutMs);
 
 const topics = Array.from({ length: TOPICS }, (_, i) => `bench.stream-${i}`);
 const groups = Array.from({ length: GROUPS }, (_, i) => ({ group: `bench-app-${i}`, topics: [topics[i % TOPICS]] }));
@@ -97,7 +70,7 @@ try {
   const result = check(workload, finalLog, groups);
   const out = {
     benchmark: 'cutover-pause',
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: machine(),
     load: { ratePerSecond: RATE, topics: TOPICS, partitions: PARTITIONS, groups: GROUPS },
     gatewayFencedMs: cutover.pause.producersMs,
     producerPauseMs: workload.maxAckGapMs,

@@ -9,49 +9,22 @@
  * MirrorMaker 2 with `zdp migrate start` and times until `zdp migrate status --wait --max-lag 0`
  * returns. Prints one JSON object; stops everything it started.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { parse } from 'yaml';
+import { arg, log, machine, mustZdp, repo, zdp as zdpIn } from './lib.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = join(here, '..');
-const zdpBin = join(repo, 'bin', 'zdp.js');
 const { Kafka, logLevel, CompressionTypes } = await import('kafkajs');
 const { freePorts } = await import(join(repo, 'dist/processes/ports.js'));
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
 const RECORDS = Number(arg('records', '1000000'));
 const PARTITIONS = Number(arg('partitions', '12'));
 const ENGINE = arg('engine', 'dedicated');
 const dir = mkdtempSync(join(tmpdir(), 'zdp-bench-mm2-'));
-const log = (...a) => process.stderr.write(`[bench] ${a.join(' ')}\n`);
-
-function zdp(args, timeoutMs = 3_600_000) {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const c = spawn(process.execPath, [zdpBin, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d) => (stdout += d));
-    c.stderr.on('data', (d) => (stderr += d));
-    const t = setTimeout(() => c.kill('SIGTERM'), timeoutMs);
-    c.on('close', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr, ms: performance.now() - started });
-    });
-  });
-}
-async function must(args) {
-  const r = await zdp(args);
-  if (r.code !== 0) throw new Error(`zdp ${args.join(' ')} exited ${r.code}: ${r.stderr.slice(-2000)}`);
-  return r;
-}
+const zdp = (args, timeoutMs) => zdpIn(dir, args, timeoutMs);
+const must = (args, timeoutMs) => mustZdp(dir, args, timeoutMs);
 
 const topic = 'bench.backlog';
 let worker;
@@ -92,7 +65,7 @@ try {
   const out = {
     benchmark: 'mm2-catchup',
     engine: ENGINE,
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: machine(),
     records: RECORDS,
     partitions: PARTITIONS,
     startMs: Math.round(start.ms),

@@ -12,54 +12,22 @@
  * fingerprint check of every partition) and ConsumerGroupCommand (which only reads offsets and
  * lag on one cluster). Prints one JSON object; stops everything it started.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'yaml';
+import { arg, log, machine, repo, run as runIn, zdp as zdpIn } from './lib.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = join(here, '..');
-const zdpBin = join(repo, 'bin', 'zdp.js');
 const { Kafka, logLevel } = await import('kafkajs');
 const { commitAsAdmin } = await import(join(repo, 'dist/kafka/offset-commit.js'));
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
 const TOPICS = Number(arg('topics', '200'));
 const PARTITIONS = Number(arg('partitions', '50'));
 const GROUPS = Number(arg('groups', '50'));
 const RECORDS = Number(arg('records', '5'));
 const dir = mkdtempSync(join(tmpdir(), 'zdp-bench-parity-'));
-const log = (...a) => process.stderr.write(`[bench] ${a.join(' ')}\n`);
-
-function run(cmd, args, timeoutMs = 1_800_000) {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const c = spawn(cmd, args, { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    let peak = 0;
-    c.stdout.on('data', (d) => (stdout += d));
-    c.stderr.on('data', (d) => (stderr += d));
-    const sampler = setInterval(() => {
-      try {
-        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${c.pid}/status`, 'utf8'));
-        if (m) peak = Math.max(peak, Number(m[1]) * 1024);
-      } catch {}
-    }, 200);
-    const t = setTimeout(() => c.kill('SIGTERM'), timeoutMs);
-    c.on('close', (code) => {
-      clearTimeout(t);
-      clearInterval(sampler);
-      resolve({ code, stdout, stderr, ms: performance.now() - started, peakRss: peak });
-    });
-  });
-}
-const zdp = (args) => run(process.execPath, [zdpBin, ...args]);
+const zdp = (args) => zdpIn(dir, args);
+const run = (cmd, args) => runIn(dir, cmd, args);
 
 const topics = Array.from({ length: TOPICS }, (_, i) => `scale.t${String(i).padStart(4, '0')}`);
 try {
@@ -126,7 +94,7 @@ try {
   if (cgc.code !== 0) log(`ConsumerGroupCommand: ${cgc.stderr.slice(-500)}`);
   const out = {
     benchmark: 'parity-scale',
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: machine(),
     partitions: TOPICS * PARTITIONS,
     groups: GROUPS,
     groupPartitions: report.summary.groupPartitions,

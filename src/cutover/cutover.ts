@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { CheckFailedError, ConfigError, NotFoundError, UsageError, ZdpError } from '../errors.js';
+import { CheckFailedError, ConfigError, NotFoundError, UsageError } from '../errors.js';
 import { FORWARD_STEPS, ROLLBACK_STEPS, nextStep, type JournalHeader, type Step } from '../core/cutover/journal.js';
 import { mm2Translate, type Translation } from '../core/offsets/translate.js';
 import type { Checkpoint, OffsetSync } from '../core/offsets/mm2-records.js';
@@ -513,12 +513,11 @@ export async function runRollback(deps: CutoverDeps, options: CutoverOptions): P
       await gateway.fenceConsumers();
       return { fencedAt };
     });
-    const tFrozen = await m.run('rollback-freeze', (d) => `target ends frozen on ${Object.keys(d.targetEnds as object).length} partitions`, async () => ({ targetEnds: ends(await stableEnds(target, topics, `the target ${options.to}`)) }));
+    await m.run('rollback-freeze', (d) => `target ends frozen on ${Object.keys(d.targetEnds as object).length} partitions`, async () => ({ targetEnds: ends(await stableEnds(target, topics, `the target ${options.to}`)) }));
     const copy = await m.run('rollback-copy', (d) => `${String(d.copied)} records produced on ${options.to} after the switch copied back to ${options.from}`, async () => {
       const tNow = await endOffsets(target, topics);
       return { copied: await copyBack(source, target, topics, cut, frozen, tNow, deps.log) };
     });
-    void tFrozen;
     const back = await m.run('rollback-translate', (d) => `${(d.offsets as unknown[]).length} group offsets translated back`, async () => {
       const groups = [...new Set([...forward.map((f) => f.group), ...selectGroups(await listGroupIds(target.admin, target.profile), options.groupPatterns)])].sort();
       const committed = await committedOffsets(target.admin, target.profile, groups, topics);
@@ -556,9 +555,6 @@ export async function runRollback(deps: CutoverDeps, options: CutoverOptions): P
     out.records.copiedBack = Number(copy.copied);
     out.groups = results;
     return out;
-  } catch (error) {
-    if (error instanceof ZdpError) throw error;
-    throw error;
   } finally {
     release();
   }

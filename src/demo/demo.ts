@@ -152,6 +152,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     const source = profiles.clusters.source!;
     const target = profiles.clusters.target!;
 
+    const framed = await avroFramer(source.schemaRegistry!.url, `${DEMO_TOPICS.payments}-value`);
     await timed('create and fill topics on the source', 'kafkajs producer (JSON, Avro through the schema registry, a compacted topic)', async () => {
       const kafka = new Kafka({ clientId: 'zdp-demo-seed', brokers: source.bootstrapServers, logLevel: logLevel.NOTHING });
       const admin = kafka.admin();
@@ -167,7 +168,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       await admin.disconnect();
       const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       await producer.connect();
-      const framed = await avroFramer(source.schemaRegistry!.url, `${DEMO_TOPICS.payments}-value`);
       for (let b = 0; b < 5; b++) {
         await producer.send({ topic: DEMO_TOPICS.orders, messages: Array.from({ length: 400 }, (_, i) => ({ key: `ord-${b * 400 + i}`, value: order(-1 - (b * 400 + i)), headers: { seq: String(-1 - (b * 400 + i)), 'content-type': 'application/json' } })) });
       }
@@ -180,7 +180,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     await step('start the gateway in front of the source', ['gateway', 'up', '--cluster', 'source', '--cover', 'target', '--listen', `127.0.0.1:${listen}`, '--management-port', String(management), '--json'], (r) => `clients bootstrap at ${JSON.parse(r.stdout).bootstrap} -> source`);
     started.gateway = true;
 
-    const framed = await avroFramer(source.schemaRegistry!.url, `${DEMO_TOPICS.payments}-value`);
     const groups = [
       { group: 'fulfilment', topics: [DEMO_TOPICS.orders] },
       { group: 'billing', topics: [DEMO_TOPICS.payments] },

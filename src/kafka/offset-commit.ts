@@ -18,11 +18,12 @@ interface KafkajsCluster {
   findGroupCoordinator(request: { groupId: string }): Promise<KafkajsBroker>;
 }
 
-function clusterFactory(kafka: Kafka): (options: Record<string, unknown>) => KafkajsCluster {
+/** kafkajs's own cluster (brokers, TLS, SASL, retries) built from a Kafka instance; shared with the Fetch reader. */
+export function clusterFactory<C = KafkajsCluster>(kafka: Kafka): (options: Record<string, unknown>) => C {
   const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
   const factory = symbol ? (kafka as unknown as Record<symbol, unknown>)[symbol] : undefined;
   if (typeof factory !== 'function') throw new Error('this kafkajs build does not expose its cluster factory (zdp needs kafkajs 2.2.x)');
-  return factory as (options: Record<string, unknown>) => KafkajsCluster;
+  return factory as (options: Record<string, unknown>) => C;
 }
 
 export class OffsetCommitError extends Error {

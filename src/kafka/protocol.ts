@@ -59,7 +59,8 @@ export interface ApiVersionsResponse {
   finalizedFeatures: Record<string, { minVersionLevel: number; maxVersionLevel: number }>;
 }
 
-class Reader {
+/** Big-endian reader of Kafka protocol types (shared with the MirrorMaker 2 record decoders). */
+export class Reader {
   offset = 0;
   constructor(private readonly buf: Buffer) {}
   int8(): number {
@@ -92,6 +93,15 @@ class Reader {
       shift += 7;
       if (shift > 28) throw new Error('varint too long');
     }
+  }
+  /** STRING: INT16 length, then UTF-8 (a negative length is null, read as '') */
+  string(): string {
+    const len = this.int16();
+    if (len < 0) return '';
+    if (this.offset + len > this.buf.length) throw new RangeError('short string');
+    const s = this.buf.toString('utf8', this.offset, this.offset + len);
+    this.offset += len;
+    return s;
   }
   compactString(): string {
     const len = this.uvarint() - 1;

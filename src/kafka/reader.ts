@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import type { IHeaders, Kafka } from 'kafkajs';
 import type { ClusterProfile } from '../config/types.js';
 import { mapKafkaError } from './client.js';
+import { clusterFactory } from './offset-commit.js';
 import type { SampledRecord, SampleOutcome, SampleRequest } from './sampler.js';
 
 const require = createRequire(import.meta.url);
@@ -57,10 +58,7 @@ interface Cluster {
 const Batch = require('kafkajs/src/consumer/batch') as new (topic: string, fetchedOffset: string, data: PartitionData) => BatchLike;
 
 function cluster(kafka: Kafka, readCommitted: boolean): Cluster {
-  const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
-  const factory = symbol ? (kafka as unknown as Record<symbol, unknown>)[symbol] : undefined;
-  if (typeof factory !== 'function') throw new Error('this kafkajs build does not expose its cluster factory (zdp needs kafkajs 2.2.x)');
-  return (factory as (o: Record<string, unknown>) => Cluster)({ allowAutoTopicCreation: false, isolationLevel: readCommitted ? 1 : 0, metadataMaxAge: 300_000 });
+  return clusterFactory<Cluster>(kafka)({ allowAutoTopicCreation: false, isolationLevel: readCommitted ? 1 : 0, metadataMaxAge: 300_000 });
 }
 
 interface Position {

@@ -207,3 +207,51 @@ async function fetchWithMaven(mvn: string, mavenVersion: string, root: string, o
     if (existsSync(work)) rmSync(work, { recursive: true, force: true });
   }
 }
+
+export interface MavenBundle {
+  /** cache folder and pom artifact id, e.g. "kroxylicious" */
+  name: string;
+  version: string;
+  /** what it is, for messages: "Kroxylicious 0.12.0" */
+  label: string;
+  dependencies: { groupId: string; artifactId: string; version: string }[];
+  /** error code when Maven is missing, and why the jars are needed */
+  missingCode: string;
+  neededFor: string;
+}
+
+/**
+ * Resolves a set of Maven Central artifacts with their runtime dependencies into
+ * <cache>/<name>/<version>/lib once (atomically: a half-fetched bundle is never used) and returns
+ * that lib directory.
+ */
+export async function resolveMavenBundle(bundle: MavenBundle, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<string> {
+  const root = join(cacheDir(env), bundle.name, bundle.version);
+  const lib = join(root, 'lib');
+  if (existsSync(join(root, '.complete'))) return lib;
+  const mvn = await findMaven(env);
+  if (!mvn) throw new EnvironmentError(bundle.missingCode, `${bundle.neededFor} needs Maven (mvn) to fetch ${bundle.label} from Maven Central once`, { hint: 'install Maven (apt-get install maven)' });
+  const work = join(cacheDir(env), bundle.name, `.resolve-${process.pid}`);
+  mkdirSync(work, { recursive: true });
+  try {
+    log(`fetching ${bundle.label} from Maven Central (once; cached in ${root})`);
+    const deps = bundle.dependencies.map((d) => `    <dependency><groupId>${d.groupId}</groupId><artifactId>${d.artifactId}</artifactId><version>${d.version}</version></dependency>`).join('\n');
+    writeFileSync(join(work, 'pom.xml'), `<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>dev.zdp.cache</groupId><artifactId>${bundle.name}</artifactId><version>1</version><packaging>pom</packaging>
+  <dependencies>
+${deps}
+  </dependencies>
+</project>
+`);
+    await mavenRun(mvn, ['dependency:copy-dependencies', `-DoutputDirectory=${join(work, 'lib')}`, '-DincludeScope=runtime'], work, env, bundle.label);
+    writeFileSync(join(work, '.complete'), `${bundle.version}\n`);
+    rmSync(root, { recursive: true, force: true });
+    mkdirSync(join(root, '..'), { recursive: true });
+    renameSync(work, root);
+    return lib;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}

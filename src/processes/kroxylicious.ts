@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { EnvironmentError } from '../errors.js';
-import { cacheDir, findMaven, mavenRun } from './kafka-dist.js';
+import { resolveMavenBundle } from './kafka-dist.js';
 import type { JavaRuntime } from './java.js';
 import { isOurProcess, stopProcess } from './dev-clusters.js';
 import { ensurePortFree } from './ports.js';
@@ -58,36 +58,19 @@ export function launcherSource(): string {
   return fileURLToPath(new URL('../../java/ZdpKroxylicious.java', import.meta.url));
 }
 
-export async function resolveKroxylicious(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<string> {
-  const root = join(cacheDir(env), 'kroxylicious', KROXYLICIOUS_VERSION);
-  const lib = join(root, 'lib');
-  if (existsSync(join(root, '.complete'))) return lib;
-  const mvn = await findMaven(env);
-  if (!mvn) throw new EnvironmentError('KROXYLICIOUS_DIST_MISSING', 'the local gateway needs Maven (mvn) to fetch Kroxylicious from Maven Central once', { hint: 'install Maven (apt-get install maven)' });
-  const work = join(cacheDir(env), 'kroxylicious', `.resolve-${process.pid}`);
-  mkdirSync(work, { recursive: true });
-  try {
-    log(`fetching Kroxylicious ${KROXYLICIOUS_VERSION} from Maven Central (once; cached in ${root})`);
-    writeFileSync(join(work, 'pom.xml'), `<?xml version="1.0" encoding="UTF-8"?>
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>dev.zdp.cache</groupId><artifactId>kroxylicious</artifactId><version>1</version><packaging>pom</packaging>
-  <dependencies>
-    <dependency><groupId>io.kroxylicious</groupId><artifactId>kroxylicious-runtime</artifactId><version>${KROXYLICIOUS_VERSION}</version></dependency>
-    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j2-impl</artifactId><version>${LOG4J_VERSION}</version></dependency>
-    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>${LOG4J_VERSION}</version></dependency>
-  </dependencies>
-</project>
-`);
-    await mavenRun(mvn, ['dependency:copy-dependencies', `-DoutputDirectory=${join(work, 'lib')}`, '-DincludeScope=runtime'], work, env, 'Kroxylicious');
-    writeFileSync(join(work, '.complete'), `${KROXYLICIOUS_VERSION}\n`);
-    rmSync(root, { recursive: true, force: true });
-    mkdirSync(join(root, '..'), { recursive: true });
-    renameSync(work, root);
-    return lib;
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+export function resolveKroxylicious(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<string> {
+  return resolveMavenBundle({
+    name: 'kroxylicious',
+    version: KROXYLICIOUS_VERSION,
+    label: `Kroxylicious ${KROXYLICIOUS_VERSION}`,
+    dependencies: [
+      { groupId: 'io.kroxylicious', artifactId: 'kroxylicious-runtime', version: KROXYLICIOUS_VERSION },
+      { groupId: 'org.apache.logging.log4j', artifactId: 'log4j-slf4j2-impl', version: LOG4J_VERSION },
+      { groupId: 'org.apache.logging.log4j', artifactId: 'log4j-core', version: LOG4J_VERSION },
+    ],
+    missingCode: 'KROXYLICIOUS_DIST_MISSING',
+    neededFor: 'the local gateway',
+  }, env, log);
 }
 
 /**

@@ -5,10 +5,10 @@
  * migration's state directory, stopped only when the pid is ours.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EnvironmentError } from '../errors.js';
-import { cacheDir, findMaven, mavenRun } from './kafka-dist.js';
+import { resolveMavenBundle } from './kafka-dist.js';
 import type { JavaRuntime } from './java.js';
 import { isOurProcess, stopProcess } from './dev-clusters.js';
 
@@ -30,37 +30,20 @@ export interface Mm2Record {
   startedAt?: string;
 }
 
-export async function resolveMirrorMaker(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<string> {
-  const root = join(cacheDir(env), 'mirror-maker', MM2_VERSION);
-  const lib = join(root, 'lib');
-  if (existsSync(join(root, '.complete'))) return lib;
-  const mvn = await findMaven(env);
-  if (!mvn) throw new EnvironmentError('MM2_DIST_MISSING', 'MirrorMaker 2 needs Maven (mvn) to fetch its jars from Maven Central once', { hint: 'install Maven (apt-get install maven)' });
-  const work = join(cacheDir(env), 'mirror-maker', `.resolve-${process.pid}`);
-  mkdirSync(work, { recursive: true });
-  try {
-    log(`fetching MirrorMaker 2 (Kafka ${MM2_VERSION}) from Maven Central (once; cached in ${root})`);
-    writeFileSync(join(work, 'pom.xml'), `<?xml version="1.0" encoding="UTF-8"?>
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>dev.zdp.cache</groupId><artifactId>mirror-maker</artifactId><version>1</version><packaging>pom</packaging>
-  <dependencies>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>connect-mirror</artifactId><version>${MM2_VERSION}</version></dependency>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>connect-runtime</artifactId><version>${MM2_VERSION}</version></dependency>
-    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version></dependency>
-    <dependency><groupId>ch.qos.reload4j</groupId><artifactId>reload4j</artifactId><version>1.2.25</version></dependency>
-  </dependencies>
-</project>
-`);
-    await mavenRun(mvn, ['dependency:copy-dependencies', `-DoutputDirectory=${join(work, 'lib')}`, '-DincludeScope=runtime'], work, env, 'MirrorMaker 2');
-    writeFileSync(join(work, '.complete'), `${MM2_VERSION}\n`);
-    rmSync(root, { recursive: true, force: true });
-    mkdirSync(join(root, '..'), { recursive: true });
-    renameSync(work, root);
-    return lib;
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+export function resolveMirrorMaker(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<string> {
+  return resolveMavenBundle({
+    name: 'mirror-maker',
+    version: MM2_VERSION,
+    label: `MirrorMaker 2 (Kafka ${MM2_VERSION})`,
+    dependencies: [
+      { groupId: 'org.apache.kafka', artifactId: 'connect-mirror', version: MM2_VERSION },
+      { groupId: 'org.apache.kafka', artifactId: 'connect-runtime', version: MM2_VERSION },
+      { groupId: 'org.slf4j', artifactId: 'slf4j-reload4j', version: '1.7.36' },
+      { groupId: 'ch.qos.reload4j', artifactId: 'reload4j', version: '1.2.25' },
+    ],
+    missingCode: 'MM2_DIST_MISSING',
+    neededFor: 'MirrorMaker 2',
+  }, env, log);
 }
 
 export function readMm2(dir: string): Mm2Record | undefined {

@@ -6,6 +6,8 @@ import type { Admin, Kafka } from 'kafkajs';
 import { loadConfig, getCluster } from '../../src/config/load.js';
 import type { ClusterProfile } from '../../src/config/types.js';
 import { createKafka } from '../../src/kafka/client.js';
+import { fetchWindows } from '../../src/kafka/reader.js';
+import type { SampledRecord } from '../../src/kafka/sampler.js';
 
 export const REPO = resolve(import.meta.dirname, '..', '..');
 export const ZDP_BIN = resolve(REPO, 'bin', 'zdp.js');
@@ -112,4 +114,32 @@ export async function createTopics(kafka: Kafka, topics: Parameters<Admin['creat
     await admin.disconnect();
   }
   await waitForTopics(kafka, topics.map((t) => t.topic));
+}
+
+/**
+ * Every record of a topic on a harness cluster, read straight from the partition leaders (no
+ * consumer group) as rows, once the end offsets show at least `count` of them: exactly-once copies
+ * become visible when MirrorMaker 2's transaction commits. Says what it saw when it gives up.
+ */
+export async function readAllRecords<T>(projectDir: string, side: string, topic: string, count: number, row: (r: SampledRecord) => T): Promise<T[]> {
+  const profile = harnessProfile(projectDir, side);
+  const kafka = createKafka(profile, { env: process.env, clientId: 'harness-reader' });
+  let out: T[] = [];
+  let detail = '';
+  await eventually(async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    out = [];
+    const outcome = await fetchWindows(kafka, profile, [{ topic, windows: ends.map((e) => ({ partition: e.partition, start: BigInt(e.low), end: BigInt(e.high) })) }], {
+      timeoutMs: 60_000,
+      onBatch: (_t, records) => void out.push(...records.map(row)),
+    });
+    detail = `${side}: ends ${JSON.stringify(ends)}, incomplete ${JSON.stringify([...outcome.incomplete])}, read ${out.length}`;
+    return out.length >= count ? true : undefined;
+  }, 120_000, `${count} records of ${topic} on the ${side}`).catch((e: Error) => {
+    throw new Error(`${e.message} (${detail})`);
+  });
+  return out;
 }

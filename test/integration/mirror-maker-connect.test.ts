@@ -9,37 +9,16 @@ import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createKafka } from '../../src/kafka/client.js';
-import { fetchWindows } from '../../src/kafka/reader.js';
 import { findJava } from '../../src/processes/java.js';
 import { resolveMirrorMaker } from '../../src/processes/mirror-maker.js';
 import { freePorts } from '../../src/processes/ports.js';
-import { eventually, FIXTURE_PRODUCER, harnessKafka, harnessProfile, runZdp, uniqueName, createTopics } from '../harness/helpers.js';
+import { eventually, FIXTURE_PRODUCER, readAllRecords, harnessKafka, harnessProfile, runZdp, uniqueName, createTopics } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
 
-/** Every record of the topic, read from the partition leaders once the end offsets show `count` of them. */
 async function records(side: 'source' | 'target', topic: string, count: number): Promise<string[]> {
-  const profile = harnessProfile(projectDir, side);
-  const kafka = createKafka(profile, { env: process.env, clientId: 'connect-check' });
-  let out: string[] = [];
-  let detail = '';
-  await eventually(async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    const ends = await admin.fetchTopicOffsets(topic);
-    await admin.disconnect();
-    out = [];
-    const outcome = await fetchWindows(kafka, profile, [{ topic, windows: ends.map((e) => ({ partition: e.partition, start: BigInt(e.low), end: BigInt(e.high) })) }], {
-      timeoutMs: 60_000,
-      onBatch: (_t, rs) => void out.push(...rs.map((r) => JSON.stringify([r.partition, r.timestampMs, r.key?.toString('hex'), r.value?.toString('hex'), Object.entries(r.headers).map(([k, v]) => [k, (v as Buffer).toString('hex')])]))),
-    });
-    detail = `${side}: ends ${JSON.stringify(ends)}, incomplete ${JSON.stringify([...outcome.incomplete])}, read ${out.length}`;
-    return out.length >= count ? true : undefined;
-  }, 120_000, `${count} records of ${topic} on the ${side}`).catch((e: Error) => {
-    throw new Error(`${e.message} (${detail})`);
-  });
-  return out.sort();
+  const rows = await readAllRecords(projectDir, side, topic, count, (r) => JSON.stringify([r.partition, r.timestampMs, r.key?.toString('hex'), r.value?.toString('hex'), Object.entries(r.headers).map(([k, v]) => [k, (v as Buffer).toString('hex')])]));
+  return rows.sort();
 }
 
 describe('MirrorMaker 2 on a Kafka Connect cluster, driven by zdp migrate', () => {

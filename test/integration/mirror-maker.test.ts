@@ -6,11 +6,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKafka } from '../../src/kafka/client.js';
-import { fetchWindows } from '../../src/kafka/reader.js';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePorts } from '../../src/processes/ports.js';
-import { createTopics, eventually, FIXTURE_PRODUCER, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
+import { createTopics, eventually, FIXTURE_PRODUCER, readAllRecords, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
 
@@ -22,33 +20,8 @@ interface Seen {
   timestamp: string;
 }
 
-/**
- * Every record of the topic, read straight from the partition leaders (no consumer group), once
- * the committed end offsets show them all: exactly-once copies become visible when MirrorMaker 2's
- * transaction commits, which can trail its own offset commit on a loaded machine.
- */
 async function readAll(side: 'source' | 'target', topic: string, count: number): Promise<Seen[]> {
-  const profile = harnessProfile(projectDir, side);
-  const kafka = createKafka(profile, { env: process.env, clientId: 'mm2-check' });
-  let seen: Seen[] = [];
-  let detail = '';
-  await eventually(async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    const ends = await admin.fetchTopicOffsets(topic);
-    await admin.disconnect();
-    seen = [];
-    const outcome = await fetchWindows(kafka, profile, [{ topic, windows: ends.map((e) => ({ partition: e.partition, start: BigInt(e.low), end: BigInt(e.high) })) }], {
-      timeoutMs: 60_000,
-      onBatch: (_t, records) => {
-        for (const r of records) seen.push({ partition: r.partition, key: r.key!.toString('hex'), value: r.value!.toString('hex'), headers: JSON.stringify(Object.entries(r.headers).map(([k, v]) => [k, (v as Buffer).toString('hex')])), timestamp: String(r.timestampMs) });
-      },
-    });
-    detail = `${side}: ends ${JSON.stringify(ends)}, incomplete ${JSON.stringify([...outcome.incomplete])}, read ${seen.length}`;
-    return seen.length >= count ? true : undefined;
-  }, 120_000, `${count} records of ${topic} on the ${side}`).catch((e: Error) => {
-    throw new Error(`${e.message} (${detail})`);
-  });
+  const seen = await readAllRecords(projectDir, side, topic, count, (r) => ({ partition: r.partition, key: r.key!.toString('hex'), value: r.value!.toString('hex'), headers: JSON.stringify(Object.entries(r.headers).map(([k, v]) => [k, (v as Buffer).toString('hex')])), timestamp: String(r.timestampMs) }));
   expect(seen).toHaveLength(count);
   return seen.sort((a, b) => a.partition - b.partition || a.key.localeCompare(b.key));
 }

@@ -3,6 +3,7 @@
  * and checkpoints (`<source>.checkpoints.internal`). Kafka protocol types, big-endian; STRING is a
  * 2-byte length and UTF-8. Pure; undecodable records give undefined, never an exception.
  */
+import { Reader } from '../../kafka/protocol.js';
 
 export interface OffsetSync {
   topic: string;
@@ -18,35 +19,6 @@ export interface Checkpoint {
   upstream: bigint;
   downstream: bigint;
   metadata: string;
-}
-
-class Reader {
-  private at = 0;
-  constructor(private readonly buf: Buffer) {}
-  string(): string {
-    const n = this.buf.readInt16BE(this.at);
-    this.at += 2;
-    if (n < 0) return '';
-    const s = this.buf.toString('utf8', this.at, this.at + n);
-    if (this.at + n > this.buf.length) throw new RangeError('short string');
-    this.at += n;
-    return s;
-  }
-  int16(): number {
-    const v = this.buf.readInt16BE(this.at);
-    this.at += 2;
-    return v;
-  }
-  int32(): number {
-    const v = this.buf.readInt32BE(this.at);
-    this.at += 4;
-    return v;
-  }
-  int64(): bigint {
-    const v = this.buf.readBigInt64BE(this.at);
-    this.at += 8;
-    return v;
-  }
 }
 
 export function decodeOffsetSync(key: Buffer | null, value: Buffer | null): OffsetSync | undefined {
