@@ -42,6 +42,8 @@ export interface Processed {
   partition: number;
   seq: number;
   at: number;
+  /** false when the commit after processing failed (or its answer was lost): a re-read is expected */
+  committed: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -207,16 +209,21 @@ export class Workload {
         // a batch fetched before the group was joined again (the gateway switched clusters under
         // it) holds positions of the old cluster: a correct client drops it, as kafkajs documents
         if (messages.length === 0 || isStale() || !isRunning()) return;
-        // processed = committed: the batch counts once its commit succeeded
-        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(messages[messages.length - 1]!.offset) + 1n).toString() }]);
+        // processed first, then committed: a commit the broker took but whose answer the gateway's
+        // stop swallowed leaves the client unsure; such records are marked, not dropped
         const now = Date.now();
         const last = this.lastProcessed.get(group);
         if (last !== undefined) this.maxConsumeGapMs = Math.max(this.maxConsumeGapMs, now - last);
         this.lastProcessed.set(group, now);
-        for (const m of messages) {
-          this.processed.push({ group, topic: batch.topic, partition: batch.partition, seq: Number(m.headers?.seq?.toString() ?? '-1'), at: now });
-          resolveOffset(m.offset);
+        const entries = messages.map((m) => ({ group, topic: batch.topic, partition: batch.partition, seq: Number(m.headers?.seq?.toString() ?? '-1'), at: now, committed: true }));
+        this.processed.push(...entries);
+        try {
+          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(messages[messages.length - 1]!.offset) + 1n).toString() }]);
+        } catch (error) {
+          for (const e of entries) e.committed = false;
+          throw error;
         }
+        for (const m of messages) resolveOffset(m.offset);
         await heartbeat();
       },
     });
@@ -313,9 +320,15 @@ export function check(workload: Pick<Workload, 'acked' | 'aborted' | 'processed'
   for (const g of groups) {
     const mine = workload.processed.filter((p) => p.group === g.group && p.seq >= 0);
     const seen = new Map<string, number>();
-    for (const p of mine) seen.set(`${p.topic}\u0000${p.seq}`, (seen.get(`${p.topic}\u0000${p.seq}`) ?? 0) + 1);
-    // a record the log holds twice (a producer retry that had been written) is read twice by right
-    const duplicates = [...seen].reduce((n, [k, c]) => n + Math.max(0, c - Math.max(1, present.get(k) ?? 1)), 0);
+    const committedReads = new Map<string, number>();
+    for (const p of mine) {
+      const k = `${p.topic}\u0000${p.seq}`;
+      seen.set(k, (seen.get(k) ?? 0) + 1);
+      if (p.committed) committedReads.set(k, (committedReads.get(k) ?? 0) + 1);
+    }
+    // a duplicate is a record read again after a read whose commit succeeded; a record the log holds
+    // twice (a producer retry that had been written) is read twice by right
+    const duplicates = [...committedReads].reduce((n, [k, c]) => n + Math.max(0, c - Math.max(1, present.get(k) ?? 1)), 0);
     const missing = workload.acked.filter((a) => g.topics.includes(a.topic) && !seen.has(`${a.topic}\u0000${a.seq}`)).length;
     // per partition, records must be processed in the order they were acknowledged (so the first
     // record read on the target is the one after the last committed on the source)
