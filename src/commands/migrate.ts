@@ -1,13 +1,13 @@
 /** `zdp migrate plan|apply` and `zdp migrate --from a --to b` (plan, confirm, apply). */
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CommandContext } from '../cli/main.js';
 import type { Runtime } from '../cli/runtime.js';
 import { renderTable } from '../cli/render/table.js';
 import { CheckFailedError, ConfigError, EnvironmentError, NotFoundError, UsageError, isZdpError } from '../errors.js';
-import { getCluster } from '../config/load.js';
+import { getCluster, readSecret } from '../config/load.js';
 import { planTopics, type MigrationPlan } from '../core/migration/plan.js';
 import { selectTopics } from '../core/sampling.js';
 import { connectAdmin } from '../kafka/client.js';
@@ -17,10 +17,14 @@ import { findJava } from '../processes/java.js';
 import { mm2LogFile, readMm2, resolveMirrorMaker, startMirrorMaker, writeMm2, MM2_VERSION } from '../processes/mirror-maker.js';
 import { engineFor, type ReplicationEngine } from '../migration/engine.js';
 import { ConnectClient } from '../migration/connect-client.js';
-import { connectConnectors, renderMm2Properties } from '../core/migration/mm2.js';
+import { connectConnectors, renderMm2Properties, SOURCE_ALIAS, TARGET_ALIAS, type Mm2ClusterSettings } from '../core/migration/mm2.js';
+import { mm2Security, renderSecretsFile } from '../core/migration/mm2-security.js';
 import type { PartitionProgress } from '../core/migration/lag.js';
 import { replicationProgress } from '../migration/progress.js';
 import { withSides } from '../cli/sides.js';
+import { describeAcl, planAcls, type AclState } from '../core/migration/acls.js';
+import { createAclBindings, describeAllAcls } from '../kafka/acls.js';
+import { planRegistryCopy, applyRegistryCopy } from '../migration/registry-copy.js';
 import type { ClusterProfile } from '../config/types.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -31,6 +35,10 @@ interface PlanFlags {
   topic: string[];
   exclude: string[];
   out?: string;
+  /** false with --no-acls */
+  acls?: boolean;
+  /** false with --no-subjects */
+  subjects?: boolean;
 }
 
 export function migrationDir(stateDir: string, from: string, to: string): string {
@@ -52,21 +60,33 @@ async function makePlan(rt: Runtime, flags: PlanFlags): Promise<MigrationPlan> {
   try {
     const s = await connectAdmin(source, { env: rt.env, log: rt.kafkaLog, clientId: 'zdp-migrate' });
     let sourceSnap;
+    let sourceAcls: AclState | undefined;
     try {
       const all = await s.admin.listTopics();
       const { selected, unmatched } = selectTopics(all, flags.topic, flags.exclude);
       if (unmatched.length > 0) throw new NotFoundError('TOPIC_NOT_FOUND', `no topic on cluster "${source.name}" matches ${unmatched.join(', ')}`);
       sourceSnap = await snapshotCluster(s.admin, source, selected);
+      if (flags.acls !== false) sourceAcls = await describeAllAcls(s.admin, source.name);
     } finally {
       await s.admin.disconnect().catch(() => {});
     }
     const t = await connectAdmin(target, { env: rt.env, log: rt.kafkaLog, clientId: 'zdp-migrate' });
+    let plan: MigrationPlan;
     try {
       const targetSnap = await snapshotCluster(t.admin, target, Object.keys(sourceSnap.topics));
-      return planTopics(sourceSnap, targetSnap, Object.keys(sourceSnap.topics));
+      plan = planTopics(sourceSnap, targetSnap, Object.keys(sourceSnap.topics));
+      if (sourceAcls) plan.acls = planAcls(sourceAcls, await describeAllAcls(t.admin, target.name), plan.topics.map((i) => i.topic), target.vendor);
     } finally {
       await t.admin.disconnect().catch(() => {});
     }
+    const notes: string[] = [];
+    if (flags.subjects !== false && source.schemaRegistry) {
+      if (target.schemaRegistry) {
+        plan.subjects = await planRegistryCopy(source, target, rt.env);
+      } else notes.push(`${source.name} has a schema registry and ${target.name} none (clusters.${target.name}.schemaRegistry): registry-framed records replicated to ${target.name} will not resolve their schemas`);
+    }
+    if (notes.length > 0) plan.notes = notes;
+    return plan;
   } finally {
     spinner.stop();
   }
@@ -85,6 +105,21 @@ function renderPlan(plan: MigrationPlan): string {
     ...i.configChanges.map((c) => `  ${i.topic}: ${c.name} ${c.action === 'drop' ? 'dropped' : c.action === 'rename' ? `renamed to ${c.to}` : `clamped ${c.from} -> ${c.to}`}: ${c.reason}`),
     ...i.drift.map((d) => `  ${i.topic}: drift: ${d}`),
   ]);
+  if (plan.acls) {
+    const a = plan.acls;
+    lines.push('', !a.source.authorizer ? `ACLs: ${plan.from.cluster} runs no authorizer, nothing to copy` : `ACLs: ${a.summary.create} to create, ${a.summary.present} present, ${a.summary.skip} skipped`);
+    if (a.items.length > 0) lines.push(renderTable(['ACTION', 'ACL'], a.items.map((i) => [i.action, describeAcl(i.binding) + (i.reason ? ` (${i.reason})` : '')])));
+    notes.push(...a.notes.map((n) => `  ACLs: ${n}`));
+  }
+  if (plan.subjects) {
+    const sp = plan.subjects;
+    lines.push('', `Subjects: ${sp.summary.create} version${sp.summary.create === 1 ? '' : 's'} to copy with their ids${sp.summary.create > 0 ? ` (${sp.method === 'apicurio' ? 'Apicurio import' : sp.method === 'import-mode' ? 'IMPORT mode' : 'NOT POSSIBLE'})` : ''}, ${sp.summary.present} present, ${sp.summary.conflict} in conflict`);
+    if (sp.items.length > 0) lines.push(renderTable(['ACTION', 'SUBJECT', 'VERSION', 'ID', 'TYPE'], sp.items.map((i) => [i.action, i.subject, String(i.version), String(i.id), i.schemaType])));
+    for (const i of sp.items.filter((x) => x.reason)) notes.push(`  ${i.subject} v${i.version}: ${i.reason}`);
+    for (const c of sp.compatibility.filter((x) => x.target !== undefined && x.target !== 'NONE' && x.target !== x.level)) notes.push(`  ${c.subject}: compatibility ${c.target} on the target, ${c.level} on the source (left as it is)`);
+    if (sp.method === 'none' && sp.summary.create > 0) notes.push(`  subjects: ${sp.why}`);
+  }
+  for (const n of plan.notes ?? []) notes.push(`  ${n}`);
   if (notes.length > 0) lines.push('', 'Notes:', ...notes);
   return lines.join('\n');
 }
@@ -95,9 +130,26 @@ function writePlan(file: string, plan: MigrationPlan): void {
   renameSync(`${file}.tmp`, file);
 }
 
-async function applyPlan(rt: Runtime, planned: MigrationPlan): Promise<{ created: string[]; plan: MigrationPlan }> {
-  // the target may have changed since the plan: plan again for the same topics
-  const fresh = await makePlan(rt, { from: planned.from.cluster, to: planned.to.cluster, topic: planned.topics.map((t) => t.topic), exclude: [] });
+function pendingChanges(plan: MigrationPlan): number {
+  return plan.topics.filter((t) => t.action === 'create').length + (plan.acls?.summary.create ?? 0) + (plan.subjects?.summary.create ?? 0);
+}
+
+function describeChanges(plan: MigrationPlan): string {
+  const n = (count: number, what: string) => (count > 0 ? [`${count} ${what}${count === 1 ? '' : 's'}`] : []);
+  return [...n(plan.topics.filter((t) => t.action === 'create').length, 'topic'), ...n(plan.acls?.summary.create ?? 0, 'ACL'), ...n(plan.subjects?.summary.create ?? 0, 'subject version')].join(', ');
+}
+
+interface ApplyResult {
+  created: string[];
+  acls: string[];
+  subjects: string[];
+  compatibility: string[];
+  plan: MigrationPlan;
+}
+
+async function applyPlan(rt: Runtime, planned: MigrationPlan): Promise<ApplyResult> {
+  // the target may have changed since the plan: plan again for the same topics, ACLs and subjects
+  const fresh = await makePlan(rt, { from: planned.from.cluster, to: planned.to.cluster, topic: planned.topics.map((t) => t.topic), exclude: [], acls: planned.acls !== undefined, subjects: planned.subjects !== undefined });
   const blocking = fresh.topics.filter((t) => t.blocking);
   if (blocking.length > 0) {
     throw new CheckFailedError('DRIFT_BLOCKS', `${blocking.length} topic${blocking.length === 1 ? '' : 's'} on ${fresh.to.cluster} cannot receive the source's records; nothing was created`, {
@@ -105,24 +157,55 @@ async function applyPlan(rt: Runtime, planned: MigrationPlan): Promise<{ created
       hint: 'delete or rename those topics on the target (zdp never overwrites them), then apply again',
     });
   }
-  const target = getCluster(rt.config(), fresh.to.cluster);
+  const conflicts = fresh.subjects?.items.filter((i) => i.action === 'conflict') ?? [];
+  if (conflicts.length > 0) {
+    throw new CheckFailedError('SUBJECT_CONFLICT', `${conflicts.length} subject version${conflicts.length === 1 ? '' : 's'} on ${fresh.to.cluster}'s registry differ from the source; nothing was created`, {
+      diagnostics: conflicts.map((c) => ({ code: 'SUBJECT_CONFLICT', severity: 'error' as const, message: `${c.subject} v${c.version}: ${c.reason}`, path: c.subject })),
+      hint: 'zdp never overwrites a registry: remove those versions on the target (or use an empty registry), or leave subjects out with --no-subjects',
+    });
+  }
+  if (fresh.subjects && fresh.subjects.method === 'none' && fresh.subjects.summary.create > 0) {
+    throw new CheckFailedError('REGISTRY_CANNOT_KEEP_IDS', `${fresh.to.cluster}'s registry cannot take schemas with given ids; nothing was created`, {
+      hint: `${fresh.subjects.why}. Replicated records carry the source's schema ids: use a target registry with IMPORT mode (Confluent, Redpanda) or Apicurio, or leave subjects out with --no-subjects`,
+    });
+  }
+  const config = rt.config();
+  const source = getCluster(config, fresh.from.cluster);
+  const target = getCluster(config, fresh.to.cluster);
   const { admin } = await connectAdmin(target, { env: rt.env, log: rt.kafkaLog, clientId: 'zdp-migrate' });
+  let created: string[];
+  const acls: string[] = [];
   try {
-    const created = await createPlannedTopics(admin, target, fresh.topics);
-    journal(rt.config().stateDir, fresh, { step: 'apply', created });
-    return { created, plan: fresh };
+    created = await createPlannedTopics(admin, target, fresh.topics);
+    journal(config.stateDir, fresh, { step: 'apply', created });
+    const toCreate = fresh.acls?.items.filter((i) => i.action === 'create').map((i) => i.binding) ?? [];
+    await createAclBindings(admin, target.name, toCreate);
+    acls.push(...toCreate.map(describeAcl));
+    if (acls.length > 0) journal(config.stateDir, fresh, { step: 'apply-acls', created: acls });
   } finally {
     await admin.disconnect().catch(() => {});
   }
+  let subjects: string[] = [];
+  let compatibility: string[] = [];
+  if (fresh.subjects) {
+    ({ created: subjects, compatibility } = await applyRegistryCopy(source, target, rt.env, fresh.subjects));
+    if (subjects.length > 0 || compatibility.length > 0) journal(config.stateDir, fresh, { step: 'apply-subjects', created: subjects, compatibility });
+  }
+  return { created, acls, subjects, compatibility, plan: fresh };
 }
 
-function reportApply(rt: Runtime, created: string[], plan: MigrationPlan): void {
+function reportApply(rt: Runtime, r: ApplyResult): void {
+  const { created, plan } = r;
   if (rt.globals.json) {
-    rt.io.outJson({ kind: 'MigrationApply', version: 1, zdpVersion: ZDP_VERSION, from: plan.from.cluster, to: plan.to.cluster, created, present: plan.topics.filter((t) => t.action === 'present').map((t) => t.topic), drift: plan.topics.filter((t) => t.action === 'drift').map((t) => t.topic) });
+    rt.io.outJson({ kind: 'MigrationApply', version: 1, zdpVersion: ZDP_VERSION, from: plan.from.cluster, to: plan.to.cluster, created, present: plan.topics.filter((t) => t.action === 'present').map((t) => t.topic), drift: plan.topics.filter((t) => t.action === 'drift').map((t) => t.topic), acls: r.acls, subjects: r.subjects, compatibility: r.compatibility, notes: [...(plan.acls?.notes ?? []), ...(plan.notes ?? [])] });
     return;
   }
   rt.io.out(created.length === 0 ? `nothing to create on ${plan.to.cluster}: every planned topic is present` : `created ${created.length} topic${created.length === 1 ? '' : 's'} on ${plan.to.cluster}: ${created.join(', ')}`);
+  if (plan.acls) rt.io.out(r.acls.length === 0 ? `ACLs: nothing to create (${plan.acls.summary.present} present, ${plan.acls.summary.skip} skipped)` : `created ${r.acls.length} ACL${r.acls.length === 1 ? '' : 's'}:\n${r.acls.map((a) => `  ${a}`).join('\n')}`);
+  if (plan.subjects) rt.io.out(r.subjects.length === 0 ? `subjects: nothing to copy (${plan.subjects.summary.present} present)` : `copied ${r.subjects.length} subject version${r.subjects.length === 1 ? '' : 's'} with their ids: ${r.subjects.join(', ')}`);
+  if (r.compatibility.length > 0) rt.io.out(`compatibility levels set: ${r.compatibility.join(', ')}`);
   for (const t of plan.topics.filter((x) => x.action === 'drift')) rt.io.warn(`${t.topic} differs on ${plan.to.cluster} (left as it is): ${t.drift.join('; ')}`);
+  for (const n of [...(plan.acls?.notes ?? []), ...(plan.notes ?? [])]) rt.io.warn(n);
 }
 
 /** --from, --to, --topic..., --exclude... of the one-shot form. */
@@ -140,18 +223,35 @@ export function parseOneShot(args: readonly string[]): PlanFlags {
     else if (name === '--to') flags.to = value();
     else if (name === '--topic') flags.topic.push(value());
     else if (name === '--exclude') flags.exclude.push(value());
+    else if (a === '--no-acls') flags.acls = false;
+    else if (a === '--no-subjects') flags.subjects = false;
     else throw new UsageError(`unknown option '${a}' for zdp migrate`, { hint: 'see `zdp migrate --help`' });
   }
   if (!flags.from || !flags.to) throw new UsageError('zdp migrate needs --from <cluster> and --to <cluster> (or use `zdp migrate plan` / `zdp migrate apply`)');
   return flags;
 }
 
-/** Client settings MM2 needs for a profile. PLAINTEXT only for now; secured profiles are refused clearly. */
-function mm2Client(profile: ClusterProfile): { bootstrapServers: string[]; client: Record<string, string> } {
-  if (profile.sasl || profile.tls?.enabled) {
-    throw new UsageError(`cluster "${profile.name}" uses ${profile.sasl ? 'SASL' : 'TLS'}: zdp migrate start runs MirrorMaker 2 against PLAINTEXT clusters so far`, { code: 'MM2_SECURITY_UNSUPPORTED' });
-  }
-  return { bootstrapServers: profile.bootstrapServers, client: {} };
+/**
+ * Client settings MM2 needs for a profile: security settings with secrets as references to one
+ * secrets file (mode 0600) in the migration's directory, which is written here from the profile's
+ * secret references. Nothing secret goes into mm2.properties, the connector configs or the output.
+ */
+function mm2Clients(rt: Runtime, dir: string, profiles: { alias: string; profile: ClusterProfile }[]): { clients: Mm2ClusterSettings[]; secretsFile?: string; notes: string[] } {
+  const secretsFile = join(dir, 'mm2-secrets.properties');
+  const values: Record<string, string> = {};
+  const notes: string[] = [];
+  const clients = profiles.map(({ alias, profile }) => {
+    const s = mm2Security(profile, alias, secretsFile);
+    for (const [key, ref] of Object.entries(s.secrets)) values[key] = readSecret(ref, rt.env);
+    notes.push(...s.notes);
+    return { bootstrapServers: profile.bootstrapServers, client: s.client };
+  });
+  if (Object.keys(values).length === 0) return { clients, notes };
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${secretsFile}.tmp`, renderSecretsFile(values), { mode: 0o600 });
+  chmodSync(`${secretsFile}.tmp`, 0o600);
+  renameSync(`${secretsFile}.tmp`, secretsFile);
+  return { clients, secretsFile, notes };
 }
 
 function engineOf(rt: Runtime, from: string, to: string): ReplicationEngine | undefined {
@@ -177,12 +277,11 @@ export function registerMigrate(program: Command, ctx: CommandContext): void {
       const flags = parseOneShot(command.args);
       const plan = await makePlan(rt, flags);
       rt.io.info(renderPlan(plan));
-      if (plan.summary.create > 0 && !(await rt.io.confirm(`Create ${plan.summary.create} topic${plan.summary.create === 1 ? '' : 's'} on ${plan.to.cluster}?`))) {
+      if (pendingChanges(plan) > 0 && !(await rt.io.confirm(`Create ${describeChanges(plan)} on ${plan.to.cluster}?`))) {
         rt.io.info('nothing created');
         return;
       }
-      const { created, plan: applied } = await applyPlan(rt, plan);
-      reportApply(rt, created, applied);
+      reportApply(rt, await applyPlan(rt, plan));
     });
 
   migrate
@@ -193,6 +292,8 @@ export function registerMigrate(program: Command, ctx: CommandContext): void {
     .addOption(new Option('--topic <pattern>', 'topic name or glob; repeatable (default: all but internal)').argParser(collect).default([]))
     .addOption(new Option('--exclude <pattern>', 'topic name or glob to leave out; repeatable').argParser(collect).default([]))
     .option('-o, --out <file>', 'plan file (default: <state>/migrations/<from>-to-<to>/plan.json)')
+    .option('--no-acls', 'leave ACLs out (default: copy those of the selected topics, groups, transactional ids and the cluster)')
+    .option('--no-subjects', 'leave schema-registry subjects out (default: copy every subject version with its id)')
     .action(async (flags: PlanFlags) => {
       const rt = ctx.runtime();
       const plan = await makePlan(rt, flags);
@@ -234,17 +335,20 @@ export function registerMigrate(program: Command, ctx: CommandContext): void {
       if (flags.engine === 'connect' && !connectService) throw new UsageError('the connect engine needs --connect-url or clusters.' + flags.to + '.connect.url');
       const connect = connectService ? new ConnectClient(connectService, rt.env) : undefined;
       const info = connect ? await connect.info() : undefined;
-      const plan = await makePlan(rt, flags);
+      const plan = await makePlan(rt, { ...flags, acls: false, subjects: false });
       const missing = plan.topics.filter((t) => t.action === 'create').map((t) => t.topic);
       if (missing.length > 0) throw new CheckFailedError('TARGET_NOT_READY', `${missing.length} topic${missing.length === 1 ? ' is' : 's are'} not on ${flags.to} yet: ${missing.join(', ')}`, { hint: `create them first: zdp migrate --from ${flags.from} --to ${flags.to}` });
       const blocking = plan.topics.filter((t) => t.blocking);
       if (blocking.length > 0) throw new CheckFailedError('DRIFT_BLOCKS', `${blocking.map((t) => t.topic).join(', ')} cannot receive the source's records on ${flags.to}`, { hint: 'see `zdp migrate plan`' });
       const topics = plan.topics.map((t) => t.topic);
       const id = existing?.id ?? randomBytes(4).toString('hex');
+      const security = mm2Clients(rt, dir, [{ alias: SOURCE_ALIAS, profile: getCluster(config, flags.from) }, { alias: TARGET_ALIAS, profile: targetProfile }]);
+      for (const note of security.notes) rt.io.warn(note);
       const options = {
         migrationId: id,
-        source: mm2Client(getCluster(config, flags.from)),
-        target: mm2Client(targetProfile),
+        source: security.clients[0]!,
+        target: security.clients[1]!,
+        ...(security.secretsFile ? { secretsFile: security.secretsFile } : {}),
         topics,
         groups: flags.group,
         replicationFactor: Math.min(...plan.topics.map((t) => t.replicationFactor), 3),
@@ -357,11 +461,10 @@ export function registerMigrate(program: Command, ctx: CommandContext): void {
         throw new ConfigError('PLAN_INVALID', `${file} is not a zdp migration plan (not JSON)`);
       }
       if (plan.kind !== 'MigrationPlan' || plan.formatVersion !== 1) throw new ConfigError('PLAN_INVALID', `${file} is not a zdp migration plan (kind ${String(plan.kind)})`);
-      if (plan.topics.some((t) => t.action === 'create') && !(await rt.io.confirm(`Create the planned topics on ${plan.to.cluster}?`))) {
+      if (pendingChanges(plan) > 0 && !(await rt.io.confirm(`Create ${describeChanges(plan)} on ${plan.to.cluster}?`))) {
         rt.io.info('nothing created');
         return;
       }
-      const { created, plan: applied } = await applyPlan(rt, plan);
-      reportApply(rt, created, applied);
+      reportApply(rt, await applyPlan(rt, plan));
     });
 }

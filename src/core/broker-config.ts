@@ -15,6 +15,8 @@ export interface BrokerLayout {
   dataDir: string;
   /** PEM file with the broker key and certificate chain (tls only) */
   keystorePem?: string | undefined;
+  /** scram only: the user allowed everything by the authorizer (zdp's admin user) */
+  superUser?: string | undefined;
 }
 
 export const SCRAM_MECHANISMS = ['SCRAM-SHA-512', 'SCRAM-SHA-256'] as const;
@@ -56,6 +58,13 @@ export function renderServerProperties(layout: BrokerLayout): string {
     for (const m of SCRAM_MECHANISMS) {
       lines.push(`listener.name.client.${m.toLowerCase()}.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`);
     }
+    // authenticated clusters also authorize, as production ones do: ACLs are real here. The broker's
+    // own traffic (internal and controller listeners, loopback only) is the ANONYMOUS principal.
+    lines.push(
+      'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+      `super.users=User:ANONYMOUS${layout.superUser ? `;User:${layout.superUser}` : ''}`,
+      'allow.everyone.if.no.acl.found=false',
+    );
   }
   if (layout.tls) {
     if (!layout.keystorePem) throw new Error('tls needs a keystore');

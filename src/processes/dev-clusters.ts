@@ -333,6 +333,7 @@ export async function startDevCluster(spec: DevClusterSpec, ctx: DevContext, pre
     tls: spec.tls,
     dataDir,
     keystorePem,
+    superUser: record.user?.username,
   }));
   writeFileSync(join(dir, dist.logging === 'log4j2' ? 'log4j2.properties' : 'log4j.properties'), renderLoggingConfig(dist.logging));
 

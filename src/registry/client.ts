@@ -61,15 +61,15 @@ export class SchemaRegistryClient {
     return this.baseUrl;
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const url = `${this.baseUrl}${path}`;
+  private async request<T>(method: string, path: string, body?: unknown, raw?: { url: string; body?: Buffer; headers: Record<string, string> }): Promise<T> {
+    const url = raw?.url ?? `${this.baseUrl}${path}`;
     const started = performance.now();
     let response: Response;
     try {
       response = await fetch(url, {
         method,
-        headers: body === undefined ? this.headers : { ...this.headers, 'Content-Type': 'application/vnd.schemaregistry.v1+json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        headers: raw ? { ...this.headers, ...raw.headers } : body === undefined ? this.headers : { ...this.headers, 'Content-Type': 'application/vnd.schemaregistry.v1+json' },
+        ...(raw ? (raw.body ? { body: raw.body } : {}) : body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (cause) {
@@ -179,6 +179,71 @@ export class SchemaRegistryClient {
 
   async setCompatibility(subject: string, level: string): Promise<void> {
     await this.request<unknown>('PUT', `/config/${encodeURIComponent(subject)}`, { compatibility: level });
+  }
+
+  /** The compatibility level set on the subject itself, if any (not the global fallback). */
+  async getSubjectCompatibility(subject: string): Promise<string | undefined> {
+    try {
+      const r = await this.request<{ compatibilityLevel?: string; compatibility?: string }>('GET', `/config/${encodeURIComponent(subject)}`);
+      return r.compatibilityLevel ?? r.compatibility;
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  /** Every version of every subject (soft-deleted ones are not served and not copied). */
+  async listAllVersions(subjects?: readonly string[]): Promise<SubjectVersion[]> {
+    const out: SubjectVersion[] = [];
+    for (const subject of subjects ?? (await this.listSubjects())) {
+      for (const version of await this.listVersions(subject)) out.push(await this.getVersion(subject, version));
+    }
+    return out;
+  }
+
+  /** A request given as data (see core/migration/subjects.ts); 2xx or a zdp error. */
+  async send(req: { method: string; path: string; body?: Record<string, unknown> }): Promise<unknown> {
+    return this.request<unknown>(req.method, req.path, req.body);
+  }
+
+  /**
+   * How this registry can take schemas with given ids: Confluent's IMPORT mode (the /mode API
+   * answers), Apicurio's admin import (its native API answers), or not at all.
+   */
+  async idPreservation(): Promise<{ kind: 'import-mode' } | { kind: 'apicurio'; version: string } | { kind: 'none'; why: string }> {
+    try {
+      const r = await this.request<{ mode?: string }>('GET', '/mode');
+      if (typeof r?.mode === 'string') return { kind: 'import-mode' };
+    } catch (error) {
+      if (error instanceof ZdpError && (error.category === 'auth' || error.code === 'REGISTRY_UNREACHABLE')) throw error;
+    }
+    const native = this.apicurioBase();
+    if (native) {
+      try {
+        const info = await this.request<{ name?: string; version?: string }>('GET', '', undefined, { url: `${native}/apis/registry/v2/system/info`, headers: {} }).catch(() => undefined);
+        if (info?.name === 'apicurio-registry') return { kind: 'apicurio', version: info.version ?? '?' };
+      } catch {
+        // not Apicurio
+      }
+    }
+    return { kind: 'none', why: `the registry at ${this.baseUrl} has no IMPORT mode (GET /mode) and is not an Apicurio Registry` };
+  }
+
+  /** Apicurio's base URL (before /apis/ccompat/...), when the configured URL is its Confluent API. */
+  private apicurioBase(): string | undefined {
+    const m = /^(.*)\/apis\/ccompat\/v\d+$/.exec(this.baseUrl);
+    return m?.[1];
+  }
+
+  /** Apicurio 2.x admin import of an archive, keeping content ids (= the Confluent API's schema ids). */
+  async apicurioImport(archive: Buffer): Promise<void> {
+    const native = this.apicurioBase();
+    if (!native) throw new ZdpError('usage', 'REGISTRY_NOT_APICURIO', `${this.baseUrl} is not an Apicurio Registry Confluent API URL (…/apis/ccompat/v6 or v7)`);
+    await this.request<unknown>('POST', '/admin/import', undefined, {
+      url: `${native}/apis/registry/v2/admin/import`,
+      body: archive,
+      headers: { 'Content-Type': 'application/zip', 'X-Registry-Preserve-GlobalId': 'false', 'X-Registry-Preserve-ContentId': 'true' },
+    });
   }
 
   /** Quick reachability probe: fails fast naming the URL. */

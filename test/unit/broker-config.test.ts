@@ -26,6 +26,9 @@ describe('renderServerProperties', () => {
     expect(p.get('listener.name.client.sasl.enabled.mechanisms')).toBe('SCRAM-SHA-512,SCRAM-SHA-256');
     expect(p.get('listener.name.client.ssl.keystore.type')).toBe('PEM');
     expect(p.get('listener.name.client.scram-sha-512.sasl.jaas.config')).toContain('ScramLoginModule required;');
+    expect(p.get('authorizer.class.name')).toBe('org.apache.kafka.metadata.authorizer.StandardAuthorizer');
+    expect(p.get('allow.everyone.if.no.acl.found')).toBe('false');
+    expect(renderServerProperties({ clientPort: 1, controllerPort: 2, internalPort: 3, auth: 'scram', tls: true, dataDir: '/d', keystorePem: '/k.pem', superUser: 'zdp-admin' })).toContain('super.users=User:ANONYMOUS;User:zdp-admin\n');
     expect(text).toBe(renderServerProperties({ clientPort: 1, controllerPort: 2, internalPort: 3, auth: 'scram', tls: true, dataDir: '/d', keystorePem: '/k.pem' }));
   });
 

@@ -5,6 +5,16 @@
  */
 import type { Vendor } from '../../config/types.js';
 import { translateConfigs, VENDOR_PROFILES, type TranslatedConfig } from './vendors.js';
+import type { AclPlan } from './acls.js';
+import type { SubjectPlan } from './subjects.js';
+
+/** Subjects in a plan, with how the target registry keeps ids (or why it cannot). */
+export interface SubjectsPlan extends SubjectPlan {
+  sourceRegistry: string;
+  targetRegistry: string;
+  method: 'import-mode' | 'apicurio' | 'none';
+  why?: string;
+}
 
 export interface TopicSnapshot {
   name: string;
@@ -45,6 +55,12 @@ export interface MigrationPlan {
   from: { cluster: string; clusterId: string; vendor: Vendor };
   to: { cluster: string; clusterId: string; vendor: Vendor };
   topics: TopicPlanItem[];
+  /** absent when left out (--no-acls) */
+  acls?: AclPlan;
+  /** absent when left out (--no-subjects) or when the source has no schema registry */
+  subjects?: SubjectsPlan;
+  /** what the plan could not cover, said plainly */
+  notes?: string[];
   summary: { create: number; present: number; drift: number; blocking: number; configChanges: number };
 }
 
