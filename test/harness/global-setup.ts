@@ -1,7 +1,8 @@
 /**
  * Starts the real clusters the integration suite shares, once per run, with the same code as
- * `zdp dev up`: Apache Kafka 3.9 ("source"), the newest 4.x ("target") and a 4.x cluster with a
- * SASL/SCRAM listener over TLS ("secure"). Broker logs stay under test/.runs/<run>/ after the run.
+ * `zdp dev up`: Apache Kafka 3.9 ("source") and the newest 4.x ("target"), each with a schema
+ * registry, a 4.x cluster with a SASL/SCRAM listener over TLS ("secure") and a 3.9 one with
+ * SASL/SCRAM in plain text ("secure-legacy"); both authenticated clusters run an authorizer. Broker logs stay under test/.runs/<run>/ after the run.
  */
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -10,8 +11,10 @@ import { listRecords, prepareDists, startDevCluster, stopDevCluster, clusterDir,
 
 export const HARNESS_CLUSTERS: DevClusterSpec[] = [
   { name: 'source', versionSpec: '3.9', auth: 'none', tls: false, registry: true },
-  { name: 'target', versionSpec: '4', auth: 'none', tls: false },
+  { name: 'target', versionSpec: '4', auth: 'none', tls: false, registry: true },
   { name: 'secure', versionSpec: '4', auth: 'scram', tls: true },
+  // a second authenticated cluster of the other release line: MirrorMaker 2 and ACL copy between secured clusters
+  { name: 'secure-legacy', versionSpec: '3.9', auth: 'scram', tls: false },
 ];
 
 const runsDir = resolve(import.meta.dirname, '..', '.runs');
