@@ -144,10 +144,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   let ok = false;
   try {
     const [listen, management, rest] = await freePorts(3);
-    // the source carries the schema registry; the target is a plain Kafka 4.x
+    // each cluster has its schema registry: the migration copies the subjects with their ids
     started.dev = true;
     await step('start local clusters', ['dev', 'up', 'source', '--registry', '--json'], (r) => (JSON.parse(r.stdout).clusters as { name: string; kafkaVersion: string }[]).map((c) => `${c.name} Kafka ${c.kafkaVersion} + schema registry`).join(', '), 600_000);
-    await step('start the target cluster', ['dev', 'up', 'target', '--json'], (r) => (JSON.parse(r.stdout).clusters as { name: string; kafkaVersion: string }[]).map((c) => `${c.name} Kafka ${c.kafkaVersion}`).join(', '), 600_000);
+    await step('start the target cluster', ['dev', 'up', 'target', '--registry', '--json'], (r) => (JSON.parse(r.stdout).clusters as { name: string; kafkaVersion: string }[]).map((c) => `${c.name} Kafka ${c.kafkaVersion} + schema registry`).join(', '), 600_000);
     const profiles = parse((await import('node:fs')).readFileSync(join(dir, '.zdp', 'dev', 'profiles.yaml'), 'utf8')) as { clusters: Record<string, { bootstrapServers: string[]; schemaRegistry?: { url: string } }> };
     const source = profiles.clusters.source!;
     const target = profiles.clusters.target!;
@@ -212,7 +212,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     await step('render gateway configs', ['gateway', 'render', '--target', 'zilla', '--out', 'gateway/zilla.yaml', '--json'], () => 'Zilla (HTTP, SSE, MCP) in gateway/zilla.yaml');
     await step('render Kroxylicious config', ['gateway', 'render', '--target', 'kroxylicious', '--cluster', 'source', '--cover', 'target', '--listen', `127.0.0.1:${listen}`, '--out', 'gateway/kroxylicious.yaml', '--json'], () => 'Kroxylicious (native Kafka clients) in gateway/kroxylicious.yaml');
     const topicFlags = Object.values(DEMO_TOPICS).flatMap((t) => ['--topic', t]);
-    await step('plan and create target topics', ['migrate', '--from', 'source', '--to', 'target', ...topicFlags, '--yes', '--json'], (r) => `created ${(JSON.parse(r.stdout).created as string[]).length} topics on target`);
+    await step('plan and create target topics and schemas', ['migrate', '--from', 'source', '--to', 'target', ...topicFlags, '--yes', '--json'], (r) => {
+      const applied = JSON.parse(r.stdout) as { created: string[]; subjects: string[] };
+      return `created ${applied.created.length} topics on target; copied ${applied.subjects.length} schema${applied.subjects.length === 1 ? '' : 's'} with their ids (${applied.subjects.join(', ')})`;
+    });
     await step('start MirrorMaker 2', ['migrate', 'start', '--from', 'source', '--to', 'target', ...topicFlags, '--rest-port', String(rest), '--json'], (r) => `MirrorMaker 2 ${JSON.parse(r.stdout).mirrorMaker} (pid ${JSON.parse(r.stdout).pid})`, 600_000);
     started.mm2 = true;
     await step('wait for replication', ['migrate', 'status', '--from', 'source', '--to', 'target', '--wait', '--max-lag', String(Math.max(100, options.rate * 2)), '--timeout', '240', '--json'], (r) => `lag ${JSON.parse(r.stdout).totalLag} records`, 300_000);

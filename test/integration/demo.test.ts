@@ -31,7 +31,7 @@ describe('zdp demo', () => {
       'productize',
       'render gateway configs',
       'render Kroxylicious config',
-      'plan and create target topics',
+      'plan and create target topics and schemas',
       'start MirrorMaker 2',
       'wait for replication',
       'parity',
@@ -43,6 +43,8 @@ describe('zdp demo', () => {
     expect(report.records.consumed).toBeGreaterThan(report.records.produced);
     for (const g of report.groups) expect(g).toMatchObject({ duplicates: 0, missing: 0, outOfOrder: 0 });
     expect(r.stderr).toContain('→ cutover');
+    // the Avro topic's subject went to the target's registry with its id
+    expect(report.steps.find((s: { step: string }) => s.step === 'plan and create target topics and schemas').summary).toMatch(/copied 1 schema with their ids \(payments\.authorized-value v1 \(id \d+\)\)/);
 
     const dir = join(cwd, 'demo');
     const files: string[] = report.files;
