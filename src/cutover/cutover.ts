@@ -94,10 +94,15 @@ function ends(map: Map<string, PartitionEnds>): Record<string, string> {
   return Object.fromEntries([...map].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v.high.toString()]));
 }
 
-async function stableEnds(side: Side, topics: string[], what: string): Promise<Map<string, PartitionEnds>> {
+/**
+ * End offsets once two reads `quietMs` apart agree. Called with the gateway fenced: the only writes
+ * still landing are requests already at the broker (and transaction markers), which take
+ * milliseconds, so a short quiet window is enough; the drain counts anything committed later.
+ */
+async function stableEnds(side: Side, topics: string[], what: string, quietMs = 150): Promise<Map<string, PartitionEnds>> {
   let last = await endOffsets(side, topics);
-  for (let i = 0; i < 30; i++) {
-    await sleep(300);
+  for (let i = 0; i < Math.ceil(9_000 / quietMs); i++) {
+    await sleep(quietMs);
     const now = await endOffsets(side, topics);
     const moved = [...now].filter(([k, v]) => last.get(k)?.high !== v.high);
     if (moved.length === 0) return now;
@@ -313,7 +318,8 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
         const rows = await replicationProgress(source, target, topics, deps.engine);
         const now = Object.fromEntries(rows.map((r) => [tpKey(r.topic, r.partition), r.sourceEnd.toString()]));
         const lag = rows.reduce((n, r) => n + r.lag, 0n);
-        const stable = previous !== undefined && Object.entries(now).every(([k, v]) => previous![k] === v);
+        // the source is stable when it still holds the frozen ends (no second read needed), or when two reads agree
+        const stable = Object.entries(now).every(([k, v]) => frozen[k] === v) || (previous !== undefined && Object.entries(now).every(([k, v]) => previous![k] === v));
         previous = now;
         if (lag === 0n && stable) {
           const tails = await translateOffsets(source, target, rows.map((r) => ({ topic: r.topic, partition: r.partition, committed: [], tail: 8 })));
@@ -331,7 +337,7 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
           throw new CheckFailedError('MM2_STOPPED', `MirrorMaker 2 stopped with ${lag} records not copied yet`, { hint: `start it again with \`zdp migrate start --from ${options.from} --to ${options.to}\`, then \`zdp cutover --resume\`` });
         }
         if (performance.now() > deadline) throw new CheckFailedError('DRAIN_TIMEOUT', `the target is still ${lag} records behind after ${Math.round(options.drainTimeoutMs / 1000)}s`, { hint: 'check `zdp migrate status`; --resume waits again, --rollback releases the gateway on the source' });
-        await sleep(300);
+        await sleep(100);
       }
     });
     const drainedEnds = drained.sourceEnds as Record<string, string>;

@@ -10,27 +10,56 @@ import { fetchWindows } from '../kafka/reader.js';
 import { topicOffsets } from '../kafka/topics.js';
 import { countDataRecords, tpKey, type Side } from '../offsets/translation.js';
 
+interface OffsetsCursor {
+  /** next offset to read, per partition of MM2's offsets topic */
+  positions: Map<number, bigint>;
+  offsets: Map<string, bigint>;
+}
+
+/** What was read of each target's MM2 offsets topic, so repeated reads (a drain loop, --wait) fetch only what is new. */
+const cursors = new WeakMap<Side, Map<string, OffsetsCursor>>();
+
 /** MM2's committed source offsets, per topic-partition key. */
 export async function mm2CommittedOffsets(target: Side, migrationId: string | undefined): Promise<Map<string, bigint>> {
   const MM2_OFFSETS_TOPIC = mm2WorkerTopics(migrationId).offsets;
-  const out = new Map<string, bigint>();
-  const topics = await target.admin.listTopics();
-  if (!topics.includes(MM2_OFFSETS_TOPIC)) return out;
+  const perTarget = cursors.get(target) ?? new Map<string, OffsetsCursor>();
+  cursors.set(target, perTarget);
+  let cursor = perTarget.get(MM2_OFFSETS_TOPIC);
+  if (!cursor) {
+    const topics = await target.admin.listTopics();
+    if (!topics.includes(MM2_OFFSETS_TOPIC)) return new Map();
+    cursor = { positions: new Map(), offsets: new Map() };
+    perTarget.set(MM2_OFFSETS_TOPIC, cursor);
+  }
+  const c = cursor;
   const ends = await topicOffsets(target.admin, target.profile, [MM2_OFFSETS_TOPIC]);
-  await fetchWindows(target.kafka, target.profile, [{ topic: MM2_OFFSETS_TOPIC, windows: ends.map((e) => ({ partition: e.partition, start: e.low, end: e.high })) }], {
-    timeoutMs: 30_000,
-    onBatch: (_topic, records) => {
-      for (const r of records) {
-        if (!r.key) continue;
-        const parsed = parseMm2Offset(r.key.toString('utf8'), r.value ? r.value.toString('utf8') : null);
-        if (!parsed) continue;
-        const key = tpKey(parsed.topic, parsed.partition);
-        if (parsed.offset === null) out.delete(key);
-        else out.set(key, parsed.offset);
-      }
-    },
-  });
-  return out;
+  const windows = ends
+    .map((e) => {
+      const from = c.positions.get(e.partition) ?? e.low;
+      // a position below the log start (compaction, retention) restarts that partition from its start
+      return { partition: e.partition, start: from < e.low ? e.low : from, end: e.high };
+    })
+    .filter((w) => w.end > w.start);
+  if (windows.length > 0) {
+    // records of one partition arrive in order, so the last value read for a key is its latest
+    const outcome = await fetchWindows(target.kafka, target.profile, [{ topic: MM2_OFFSETS_TOPIC, windows }], {
+      timeoutMs: 30_000,
+      onBatch: (_topic, records) => {
+        for (const r of records) {
+          if (!r.key) continue;
+          const parsed = parseMm2Offset(r.key.toString('utf8'), r.value ? r.value.toString('utf8') : null);
+          if (!parsed) continue;
+          const key = tpKey(parsed.topic, parsed.partition);
+          if (parsed.offset === null) c.offsets.delete(key);
+          else c.offsets.set(key, parsed.offset);
+        }
+      },
+    });
+    // a window not read to its end is read again from the start next time, not skipped
+    if (outcome.timedOut || (outcome.incomplete.get(MM2_OFFSETS_TOPIC)?.length ?? 0) > 0) perTarget.delete(MM2_OFFSETS_TOPIC);
+    else for (const w of windows) c.positions.set(w.partition, w.end);
+  }
+  return new Map(c.offsets);
 }
 
 export async function replicationProgress(source: Side, target: Side, topics: readonly string[], engine: { committedOffsets(target: Side): Promise<Map<string, bigint>> } | undefined): Promise<PartitionProgress[]> {
