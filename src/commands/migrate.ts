@@ -19,7 +19,7 @@ import { engineFor, type ReplicationEngine } from '../migration/engine.js';
 import { ConnectClient } from '../migration/connect-client.js';
 import { connectConnectors, renderMm2Properties, SOURCE_ALIAS, TARGET_ALIAS, type Mm2ClusterSettings } from '../core/migration/mm2.js';
 import { mm2Security, renderSecretsFile } from '../core/migration/mm2-security.js';
-import type { PartitionProgress } from '../core/migration/lag.js';
+import { waitLine, type PartitionProgress } from '../core/migration/lag.js';
 import { replicationProgress } from '../migration/progress.js';
 import { withSides } from '../cli/sides.js';
 import { describeAcl, planAcls, type AclState } from '../core/migration/acls.js';
@@ -429,13 +429,26 @@ export function registerMigrate(program: Command, ctx: CommandContext): void {
       };
       let rows = await read();
       let total = rows.reduce((n, r) => n + r.lag, 0n);
+      // a live line on a terminal (lag per topic, copy rate, time left); in CI logs a line every 10 s
+      const spinner = flags.wait && total > maxLag ? await rt.io.spinner(`waiting until the lag is at most ${maxLag} records (now ${total})…`) : undefined;
+      const waitStarted = performance.now();
+      let lastLine = waitStarted;
+      let previous = { total, at: waitStarted };
       while (flags.wait && total > maxLag && performance.now() < deadline) {
         if (!(await engine?.running())) break;
-        rt.io.info(`lag ${total} records…`);
         await new Promise((r) => setTimeout(r, 1000));
         rows = await read();
         total = rows.reduce((n, r) => n + r.lag, 0n);
+        const now = performance.now();
+        const line = waitLine(rows, total, previous, now, deadline);
+        previous = { total, at: now };
+        spinner?.update(line);
+        if (!rt.io.stderrIsTTY && now - lastLine >= 10_000) {
+          rt.io.info(line);
+          lastLine = now;
+        }
       }
+      spinner?.stop();
       const running = (await engine?.running()) ?? false;
       if (rt.globals.json) rt.io.outJson({ kind: 'MigrationStatus', version: 1, zdpVersion: ZDP_VERSION, from: flags.from, to: flags.to, running, totalLag: total, partitions: rows, log: mm2LogFile(dir) });
       else {

@@ -47,3 +47,15 @@ export function progress(
       return { topic: s.topic, partition: s.partition, sourceLow: s.low, sourceEnd: s.high, ...(next !== undefined ? { next } : {}), ...(t !== undefined ? { targetEnd: t } : {}), lag };
     });
 }
+
+/** One line of `status --wait` progress: the lag per topic, the copy rate since the last poll, the time left. */
+export function waitLine(rows: readonly PartitionProgress[], total: bigint, previous: { total: bigint; at: number }, now: number, deadline: number): string {
+  const byTopic = new Map<string, bigint>();
+  for (const r of rows) byTopic.set(r.topic, (byTopic.get(r.topic) ?? 0n) + r.lag);
+  const lagging = [...byTopic].filter(([, lag]) => lag > 0n).sort(([a], [b]) => a.localeCompare(b));
+  const seconds = Math.max(0.001, (now - previous.at) / 1000);
+  const rate = Number(previous.total - total) / seconds;
+  const eta = rate > 0 ? ` ≈${Math.ceil(Number(total) / rate)}s to go` : '';
+  const topics = lagging.slice(0, 3).map(([t, lag]) => `${t} ${lag}`).join(', ') + (lagging.length > 3 ? `, +${lagging.length - 3} more` : '');
+  return `lag ${total} records${topics ? ` (${topics})` : ''}, ${rate > 0 ? `${Math.round(rate)} records/s` : 'not moving'}${eta}; gives up in ${Math.max(0, Math.round((deadline - now) / 1000))}s`;
+}
