@@ -14,6 +14,8 @@ import type { IHeaders, Kafka } from 'kafkajs';
 import type { ClusterProfile } from '../config/types.js';
 import { mapKafkaError } from './client.js';
 import { clusterFactory } from './offset-commit.js';
+import { decompress } from './codecs.js';
+import { decodeRecordSet, parseFetchV11, scanRecordSet, type AbortedTransaction, type FetchedTopic } from '../core/record-batch.js';
 import type { SampledRecord, SampleOutcome, SampleRequest } from './sampler.js';
 
 const require = createRequire(import.meta.url);
@@ -56,6 +58,28 @@ interface Cluster {
 }
 
 const Batch = require('kafkajs/src/consumer/batch') as new (topic: string, fetchedOffset: string, data: PartitionData) => BatchLike;
+const FetchV11 = require('kafkajs/src/protocol/requests/fetch/v11/request') as (r: { replicaId: number; isolationLevel: number; maxWaitTime: number; minBytes: number; maxBytes: number; topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[] }) => unknown;
+const { createErrorFromCode } = require('kafkajs/src/protocol/error') as { createErrorFromCode: (code: number) => Error };
+
+/** kafkajs's connection pool of a broker: sends a request with our own response decoder. */
+interface ConnectionPool {
+  send(protocolRequest: { request: unknown; response: { decode(data: Buffer): Promise<unknown>; parse(data: unknown): Promise<unknown> } }): Promise<unknown>;
+}
+
+/** The response half of a Fetch v11 whose record sets stay bytes, decoded by core/record-batch.ts. */
+const RAW_FETCH_RESPONSE = {
+  decode: async (data: Buffer) => parseFetchV11(data),
+  parse: async (r: unknown) => {
+    const { errorCode } = r as ReturnType<typeof parseFetchV11>;
+    if (errorCode !== 0) throw createErrorFromCode(errorCode);
+    return r;
+  },
+};
+
+/** The broker's highest Fetch version, when kafkajs has negotiated it. */
+function fetchMaxVersion(broker: Broker): number | undefined {
+  return (broker as unknown as { versions?: Record<number, { maxVersion: number }> }).versions?.[1]?.maxVersion;
+}
 
 function cluster(kafka: Kafka, readCommitted: boolean): Cluster {
   return clusterFactory<Cluster>(kafka)({ allowAutoTopicCreation: false, isolationLevel: readCommitted ? 1 : 0, metadataMaxAge: 300_000 });
@@ -76,8 +100,30 @@ export interface FetchOptions {
   readCommitted?: boolean;
   /** bytes per partition per request */
   partitionBytes?: number;
+  /**
+   * who decodes record batches: zdp's own decoder (core/record-batch.ts, several times faster) or
+   * kafkajs's; zdp falls back to kafkajs for brokers without Fetch v11 and for old message formats
+   */
+  decoder?: 'zdp' | 'kafkajs';
+  /**
+   * with the zdp decoder: receive each partition's complete record batches undecoded, with the
+   * window and the aborted transactions to decode them with (core/record-batch.ts), instead of
+   * records in onBatch. For readers that decode in another thread. onBatch still gets the records
+   * of a fetch zdp cannot decode (old message formats). Records handed over this way are not
+   * counted in the outcome's `read`.
+   */
+  onRecordSet?: (topic: string, partition: number, set: RawRecordSet) => Promise<void> | void;
   signal?: AbortSignal;
   onBatch: (topic: string, records: SampledRecord[]) => Promise<void> | void;
+}
+
+export interface RawRecordSet {
+  /** complete record batches, a view into the fetch response */
+  bytes: Buffer;
+  from: bigint;
+  to: bigint;
+  /** read_committed: the aborted transactions to filter with; undefined = read_uncommitted */
+  abortedTransactions: AbortedTransaction[] | undefined;
 }
 
 const RETRIABLE = new Set(['KafkaJSNumberOfRetriesExceeded', 'KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError', 'KafkaJSBrokerNotFound', 'KafkaJSMetadataNotLoaded']);
@@ -129,10 +175,72 @@ export async function fetchWindows(kafka: Kafka, profile: ClusterProfile, reques
           const slice = positions.slice(0, 500);
           const topics = new Map<string, { partition: number; fetchOffset: string; maxBytes: number }[]>();
           for (const p of slice) (topics.get(p.topic) ?? topics.set(p.topic, []).get(p.topic)!).push({ partition: p.partition, fetchOffset: p.next.toString(), maxBytes: options.partitionBytes ?? 1_048_576 });
-          let response;
+          const readCommitted = options.readCommitted !== false;
+          const fetchRequest = { replicaId: -1, isolationLevel: readCommitted ? 1 : 0, maxWaitTime: 100, minBytes: 1, maxBytes: 16 * 1_048_576, topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) };
+          // per partition: the records in the window, the last offset the fetch covered, the stable end
+          const results: { topic: string; partition: number; records: SampledRecord[]; raw?: RawRecordSet; rawEnd: bigint; stable: bigint }[] = [];
           try {
             const broker = await c.findBroker({ nodeId: leader });
-            response = await broker.fetch({ replicaId: -1, isolationLevel: options.readCommitted !== false ? 1 : 0, maxWaitTime: 100, minBytes: 1, maxBytes: 16 * 1_048_576, topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) });
+            const own = (options.decoder ?? 'kafkajs') === 'zdp' && (fetchMaxVersion(broker) ?? 0) >= 11;
+            const raw = own ? ((await (broker as unknown as { connectionPool: ConnectionPool }).connectionPool.send({ request: FetchV11(fetchRequest), response: RAW_FETCH_RESPONSE })) as { topics: FetchedTopic[] }).topics : undefined;
+            let fallback = raw === undefined;
+            if (raw) {
+              for (const t of raw) {
+                for (const data of t.partitions) {
+                  const pos = pending.get(`${t.topic}\u0000${data.partition}`);
+                  if (!pos) continue;
+                  if (data.errorCode !== 0) throw createErrorFromCode(data.errorCode);
+                  const abortedTransactions = readCommitted ? (data.abortedTransactions ?? []) : undefined;
+                  if (options.onRecordSet && data.records && data.records.length > 0) {
+                    const scan = scanRecordSet(data.records);
+                    if (scan.unsupportedMagic !== undefined) {
+                      fallback = true;
+                      break;
+                    }
+                    results.push({ topic: t.topic, partition: data.partition, records: [], ...(scan.bytes > 0 ? { raw: { bytes: data.records.subarray(0, scan.bytes), from: pos.next, to: pos.end, abortedTransactions } } : {}), rawEnd: scan.lastOffset, stable: readCommitted ? data.lastStableOffset : data.highWatermark });
+                    continue;
+                  }
+                  const set = data.records && data.records.length > 0 ? await decodeRecordSet(data.records, { from: pos.next, to: pos.end, abortedTransactions, decompress }) : { records: [], lastOffset: -1n };
+                  if (set.unsupportedMagic !== undefined) {
+                    fallback = true;
+                    break;
+                  }
+                  results.push({
+                    topic: t.topic,
+                    partition: data.partition,
+                    records: set.records.map((r) => ({ topic: t.topic, partition: data.partition, offset: r.offset, timestampMs: r.timestampMs, key: r.key, value: r.value, headers: r.headers as IHeaders })),
+                    rawEnd: set.lastOffset,
+                    stable: readCommitted ? data.lastStableOffset : data.highWatermark,
+                  });
+                }
+                if (fallback) break;
+              }
+            }
+            if (fallback) {
+              results.length = 0;
+              const response = await broker.fetch(fetchRequest);
+              for (const t of response.responses) {
+                for (const data of t.partitions) {
+                  const pos = pending.get(`${t.topicName}\u0000${data.partition}`);
+                  if (!pos) continue;
+                  const batch = new Batch(t.topicName, pos.next.toString(), data);
+                  let rawEnd = -1n;
+                  for (const m of batch.rawMessages) {
+                    const ctx = m.batchContext;
+                    const e = ctx ? BigInt(ctx.firstOffset) + BigInt(ctx.lastOffsetDelta) : BigInt(m.offset);
+                    if (e > rawEnd) rawEnd = e;
+                  }
+                  const records: SampledRecord[] = [];
+                  for (const m of batch.messages) {
+                    const offset = BigInt(m.offset);
+                    if (offset < pos.next) continue;
+                    if (offset >= pos.end) break;
+                    records.push({ topic: t.topicName, partition: data.partition, offset, timestampMs: Number(m.timestamp), key: m.key ?? null, value: m.value ?? null, headers: m.headers ?? {} });
+                  }
+                  results.push({ topic: t.topicName, partition: data.partition, records, rawEnd, stable: BigInt(readCommitted ? data.lastStableOffset : data.highWatermark) });
+                }
+              }
+            }
           } catch (error) {
             const name = (error as Error).name;
             if (RETRIABLE.has(name) || (error as { retriable?: boolean }).retriable) {
@@ -141,47 +249,34 @@ export async function fetchWindows(kafka: Kafka, profile: ClusterProfile, reques
             }
             throw error;
           }
-          for (const t of response.responses) {
-            for (const data of t.partitions) {
-              const key = `${t.topicName}\u0000${data.partition}`;
-              const pos = pending.get(key);
-              if (!pos) continue;
-              const batch = new Batch(t.topicName, pos.next.toString(), data);
-              let rawEnd = -1n;
-              for (const m of batch.rawMessages) {
-                const ctx = m.batchContext;
-                const e = ctx ? BigInt(ctx.firstOffset) + BigInt(ctx.lastOffsetDelta) : BigInt(m.offset);
-                if (e > rawEnd) rawEnd = e;
-              }
-              const records: SampledRecord[] = [];
-              for (const m of batch.messages) {
-                const offset = BigInt(m.offset);
-                if (offset < pos.next) continue;
-                if (offset >= pos.end) break;
-                records.push({ topic: t.topicName, partition: data.partition, offset, timestampMs: Number(m.timestamp), key: m.key ?? null, value: m.value ?? null, headers: m.headers ?? {} });
-              }
-              if (records.length > 0) {
-                if (firstAt === 0) firstAt = performance.now();
-                read.set(t.topicName, (read.get(t.topicName) ?? 0) + records.length);
-                await options.onBatch(t.topicName, records);
-                lastAt = performance.now();
-              }
-              const stable = BigInt(options.readCommitted !== false ? data.lastStableOffset : data.highWatermark);
-              if (rawEnd >= pos.next) {
-                pos.next = rawEnd + 1n;
-                delete pos.stalledSince;
-                progressed = true;
-              } else if (pos.next < pos.end && stable >= 0n && stable <= pos.next) {
-                // nothing readable above the stable offset yet: an open transaction, or the window lies past the end
-                pos.stalledSince ??= performance.now();
-                if (performance.now() - pos.stalledSince > stallMs) {
-                  pending.delete(key);
-                  stalled.set(key, pos);
-                }
-                continue;
-              }
-              if (pos.next >= pos.end) pending.delete(key);
+          for (const { topic, partition, records, raw, rawEnd, stable } of results) {
+            const key = `${topic}\u0000${partition}`;
+            const pos = pending.get(key)!;
+            if (raw) {
+              if (firstAt === 0) firstAt = performance.now();
+              await options.onRecordSet!(topic, partition, raw);
+              lastAt = performance.now();
             }
+            if (records.length > 0) {
+              if (firstAt === 0) firstAt = performance.now();
+              read.set(topic, (read.get(topic) ?? 0) + records.length);
+              await options.onBatch(topic, records);
+              lastAt = performance.now();
+            }
+            if (rawEnd >= pos.next) {
+              pos.next = rawEnd + 1n;
+              delete pos.stalledSince;
+              progressed = true;
+            } else if (pos.next < pos.end && stable >= 0n && stable <= pos.next) {
+              // nothing readable above the stable offset yet: an open transaction, or the window lies past the end
+              pos.stalledSince ??= performance.now();
+              if (performance.now() - pos.stalledSince > stallMs) {
+                pending.delete(key);
+                stalled.set(key, pos);
+              }
+              continue;
+            }
+            if (pos.next >= pos.end) pending.delete(key);
           }
         }),
       );

@@ -1,0 +1,249 @@
+/**
+ * Kafka's record-batch format (magic 2) decoded straight from the bytes of a Fetch response, for
+ * readers that see every record (extract samples whole windows): no per-record 64-bit objects, no
+ * intermediate message objects, headers as kafkajs shapes them. Pure; decompression is handed in.
+ *
+ * Read-committed filtering follows the Java consumer: a transactional batch whose producer has an
+ * aborted transaction starting at or before the batch's last offset is skipped, up to that
+ * producer's abort marker; control batches are never records.
+ *
+ * Batch header (61 bytes): baseOffset i64, batchLength i32, partitionLeaderEpoch i32, magic i8,
+ * crc u32, attributes i16, lastOffsetDelta i32, baseTimestamp i64, maxTimestamp i64, producerId
+ * i64, producerEpoch i16, baseSequence i32, recordCount i32. Attributes: bits 0-2 compression,
+ * bit 3 log-append time, bit 4 transactional, bit 5 control.
+ */
+
+export interface DecodedRecord {
+  offset: bigint;
+  timestampMs: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer | null | (Buffer | null)[]>;
+}
+
+export interface AbortedTransaction {
+  producerId: bigint;
+  firstOffset: bigint;
+}
+
+export interface RecordSetOptions {
+  /** records below this offset are not returned (the window's start) */
+  from: bigint;
+  /** records at or above this offset are not returned (the window's end) */
+  to: bigint;
+  /** read_committed: the aborted transactions the broker listed for this fetch; undefined = read everything */
+  abortedTransactions?: readonly AbortedTransaction[] | undefined;
+  /** decompresses a batch's records section with the codec of its attributes (1 gzip, 2 snappy, 3 lz4, 4 zstd) */
+  decompress: (codec: number, data: Buffer) => Promise<Buffer>;
+}
+
+export interface DecodedRecordSet {
+  records: DecodedRecord[];
+  /** the last offset covered by a complete batch (records, control and aborted ones included); -1n when none */
+  lastOffset: bigint;
+  /** a batch with another magic byte: the caller decodes this set another way */
+  unsupportedMagic?: number;
+}
+
+const HEADER = 61;
+
+/** Reads zig-zag varints and varlongs from a buffer; numbers stay exact up to 2^53. */
+class Cursor {
+  constructor(
+    readonly buf: Buffer,
+    public pos: number,
+  ) {}
+
+  varint(): number {
+    let shift = 0;
+    let result = 0;
+    for (;;) {
+      if (this.pos >= this.buf.length) throw new RangeError('varint past the end of the batch');
+      const b = this.buf[this.pos++]!;
+      if (shift < 28) result |= (b & 0x7f) << shift;
+      else result += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) break;
+      shift += 7;
+      if (shift > 63) throw new RangeError('varint longer than 10 bytes');
+    }
+    // zig-zag: 0 -> 0, 1 -> -1, 2 -> 1, ...
+    if (shift < 28) return (result >>> 1) ^ -(result & 1);
+    return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
+  }
+
+  bytes(length: number): Buffer | null {
+    if (length < 0) return null;
+    const end = this.pos + length;
+    if (end > this.buf.length) throw new RangeError('field past the end of the batch');
+    const out = this.buf.subarray(this.pos, end);
+    this.pos = end;
+    return out;
+  }
+}
+
+function decodeRecords(data: Buffer, start: number, count: number, baseOffset: bigint, baseTimestamp: number, logAppendTime: number | undefined, fromDelta: number, toDelta: number, out: DecodedRecord[]): void {
+  const c = new Cursor(data, start);
+  for (let i = 0; i < count; i++) {
+    const length = c.varint();
+    const next = c.pos + length;
+    c.pos += 1; // attributes (unused)
+    const timestampDelta = c.varint();
+    const offsetDelta = c.varint();
+    if (offsetDelta < fromDelta || offsetDelta >= toDelta) {
+      c.pos = next;
+      continue;
+    }
+    const key = c.bytes(c.varint());
+    const value = c.bytes(c.varint());
+    const headerCount = c.varint();
+    const headers: Record<string, Buffer | null | (Buffer | null)[]> = {};
+    for (let h = 0; h < headerCount; h++) {
+      const name = c.bytes(c.varint())!.toString('utf8');
+      const v = c.bytes(c.varint());
+      const seen = headers[name];
+      // repeated keys become an array, as kafkajs gives them
+      if (seen === undefined) headers[name] = v;
+      else if (Array.isArray(seen)) seen.push(v);
+      else headers[name] = [seen, v];
+    }
+    out.push({ offset: baseOffset + BigInt(offsetDelta), timestampMs: logAppendTime ?? baseTimestamp + timestampDelta, key, value, headers });
+    c.pos = next;
+  }
+}
+
+export async function decodeRecordSet(buf: Buffer, options: RecordSetOptions): Promise<DecodedRecordSet> {
+  const records: DecodedRecord[] = [];
+  let lastOffset = -1n;
+  const aborted = options.abortedTransactions ? [...options.abortedTransactions].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0)) : undefined;
+  let nextAborted = 0;
+  const abortedProducers = new Set<bigint>();
+  let pos = 0;
+  while (pos + HEADER <= buf.length) {
+    const baseOffset = buf.readBigInt64BE(pos);
+    const batchLength = buf.readInt32BE(pos + 8);
+    const end = pos + 12 + batchLength;
+    // the broker may cut the last batch off at the size limit: it comes whole in the next fetch
+    if (batchLength < HEADER - 12 || end > buf.length) break;
+    const magic = buf.readInt8(pos + 16);
+    if (magic !== 2) return { records, lastOffset, unsupportedMagic: magic };
+    const attributes = buf.readInt16BE(pos + 21);
+    const lastOffsetDelta = buf.readInt32BE(pos + 23);
+    const batchLast = baseOffset + BigInt(lastOffsetDelta);
+    const producerId = buf.readBigInt64BE(pos + 43);
+    const count = buf.readInt32BE(pos + 57);
+    const transactional = (attributes & 0x10) !== 0;
+    const control = (attributes & 0x20) !== 0;
+    let skip = control;
+    if (aborted && producerId >= 0n) {
+      while (nextAborted < aborted.length && aborted[nextAborted]!.firstOffset <= batchLast) abortedProducers.add(aborted[nextAborted++]!.producerId);
+      if (control) {
+        // a control batch holds one record whose key is (version i16, type i16): type 0 = abort
+        if (count > 0 && isAbortMarker(buf, pos + HEADER, end)) abortedProducers.delete(producerId);
+      } else if (transactional && abortedProducers.has(producerId)) skip = true;
+    }
+    if (!skip && batchLast >= options.from && baseOffset < options.to && count > 0) {
+      const baseTimestamp = Number(buf.readBigInt64BE(pos + 27));
+      const logAppendTime = (attributes & 0x08) !== 0 ? Number(buf.readBigInt64BE(pos + 35)) : undefined;
+      const codec = attributes & 0x07;
+      const section = codec === 0 ? buf.subarray(0, end) : await options.decompress(codec, buf.subarray(pos + HEADER, end));
+      const fromDelta = options.from > baseOffset ? Number(options.from - baseOffset) : 0;
+      const toDelta = options.to - baseOffset > 2_147_483_647n ? 2_147_483_648 : Number(options.to - baseOffset);
+      decodeRecords(section, codec === 0 ? pos + HEADER : 0, count, baseOffset, baseTimestamp, logAppendTime, fromDelta, toDelta, records);
+    }
+    lastOffset = batchLast;
+    pos = end;
+  }
+  return { records, lastOffset };
+}
+
+function isAbortMarker(buf: Buffer, start: number, end: number): boolean {
+  try {
+    const c = new Cursor(buf.subarray(0, end), start);
+    c.varint(); // length
+    c.pos += 1; // attributes
+    c.varint(); // timestamp delta
+    c.varint(); // offset delta
+    const key = c.bytes(c.varint());
+    return key !== null && key.length >= 4 && key.readInt16BE(2) === 0;
+  } catch {
+    return false;
+  }
+}
+
+export interface FetchedPartition {
+  partition: number;
+  errorCode: number;
+  highWatermark: bigint;
+  lastStableOffset: bigint;
+  /** null when the broker sent none (read_uncommitted) */
+  abortedTransactions: AbortedTransaction[] | null;
+  /** the partition's record set, undecoded */
+  records: Buffer | null;
+}
+
+export interface FetchedTopic {
+  topic: string;
+  partitions: FetchedPartition[];
+}
+
+/**
+ * A Fetch v11 response body (after the correlation id), record sets left as bytes:
+ * throttle_time_ms i32, error_code i16, session_id i32, [topic string, [partition i32, error_code
+ * i16, high_watermark i64, last_stable_offset i64, log_start_offset i64, [producer_id i64,
+ * first_offset i64], preferred_read_replica i32, records bytes]].
+ */
+export function parseFetchV11(buf: Buffer): { errorCode: number; topics: FetchedTopic[] } {
+  let pos = 0;
+  const i16 = () => ((pos += 2), buf.readInt16BE(pos - 2));
+  const i32 = () => ((pos += 4), buf.readInt32BE(pos - 4));
+  const i64 = () => ((pos += 8), buf.readBigInt64BE(pos - 8));
+  pos += 4; // throttle time
+  const errorCode = i16();
+  pos += 4; // session id
+  const topics: FetchedTopic[] = [];
+  for (let t = i32(); t > 0; t--) {
+    const nameLength = i16();
+    const topic = buf.toString('utf8', pos, pos + nameLength);
+    pos += nameLength;
+    const partitions: FetchedPartition[] = [];
+    for (let p = i32(); p > 0; p--) {
+      const partition = i32();
+      const partitionError = i16();
+      const highWatermark = i64();
+      const lastStableOffset = i64();
+      pos += 8; // log start offset
+      const abortedCount = i32();
+      let abortedTransactions: AbortedTransaction[] | null = null;
+      if (abortedCount >= 0) {
+        abortedTransactions = [];
+        for (let a = 0; a < abortedCount; a++) abortedTransactions.push({ producerId: i64(), firstOffset: i64() });
+      }
+      pos += 4; // preferred read replica
+      const size = i32();
+      const records = size < 0 ? null : buf.subarray(pos, pos + size);
+      if (size > 0) pos += size;
+      partitions.push({ partition, errorCode: partitionError, highWatermark, lastStableOffset, abortedTransactions, records });
+    }
+    topics.push({ topic, partitions });
+  }
+  return { errorCode, topics };
+}
+
+/**
+ * Walks batch headers only: the last offset covered by complete batches and how many bytes they
+ * take, without decoding a record (for readers that hand the bytes to another thread).
+ */
+export function scanRecordSet(buf: Buffer): { lastOffset: bigint; bytes: number; unsupportedMagic?: number } {
+  let lastOffset = -1n;
+  let pos = 0;
+  while (pos + HEADER <= buf.length) {
+    const batchLength = buf.readInt32BE(pos + 8);
+    const end = pos + 12 + batchLength;
+    if (batchLength < HEADER - 12 || end > buf.length) break;
+    const magic = buf.readInt8(pos + 16);
+    if (magic !== 2) return { lastOffset, bytes: pos, unsupportedMagic: magic };
+    lastOffset = buf.readBigInt64BE(pos) + BigInt(buf.readInt32BE(pos + 23));
+    pos = end;
+  }
+  return { lastOffset, bytes: pos };
+}

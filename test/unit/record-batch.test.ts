@@ -1,0 +1,112 @@
+import { gzipSync, gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { decodeRecordSet, parseFetchV11, scanRecordSet } from '../../src/core/record-batch.js';
+
+/** Zig-zag varint, as the record format writes them. */
+function varint(n: number): Buffer {
+  let z = n >= 0 ? n * 2 : -n * 2 - 1;
+  const out: number[] = [];
+  while (z >= 0x80) {
+    out.push((z % 0x80) | 0x80);
+    z = Math.floor(z / 0x80);
+  }
+  out.push(z);
+  return Buffer.from(out);
+}
+const bytes = (b: Buffer | null) => (b === null ? varint(-1) : Buffer.concat([varint(b.length), b]));
+
+interface R {
+  offsetDelta: number;
+  timestampDelta: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: [string, Buffer | null][];
+}
+
+function record(r: R): Buffer {
+  const body = Buffer.concat([Buffer.from([0]), varint(r.timestampDelta), varint(r.offsetDelta), bytes(r.key), bytes(r.value), varint(r.headers?.length ?? 0), ...(r.headers ?? []).map(([k, v]) => Buffer.concat([bytes(Buffer.from(k)), bytes(v)]))]);
+  return Buffer.concat([varint(body.length), body]);
+}
+
+function batch(o: { baseOffset: bigint; records: R[]; attributes?: number; producerId?: bigint; baseTimestamp?: number; maxTimestamp?: number; magic?: number; gzip?: boolean }): Buffer {
+  let section = Buffer.concat(o.records.map(record));
+  if (o.gzip) section = gzipSync(section);
+  const h = Buffer.alloc(61);
+  h.writeBigInt64BE(o.baseOffset, 0);
+  h.writeInt32BE(49 + section.length, 8);
+  h.writeInt8(o.magic ?? 2, 16);
+  h.writeInt16BE((o.attributes ?? 0) | (o.gzip ? 1 : 0), 21);
+  h.writeInt32BE(Math.max(0, ...o.records.map((r) => r.offsetDelta)), 23);
+  h.writeBigInt64BE(BigInt(o.baseTimestamp ?? 1_700_000_000_000), 27);
+  h.writeBigInt64BE(BigInt(o.maxTimestamp ?? 1_700_000_000_000), 35);
+  h.writeBigInt64BE(o.producerId ?? -1n, 43);
+  h.writeInt32BE(o.records.length, 57);
+  return Buffer.concat([h, section]);
+}
+
+const decompress = async (codec: number, data: Buffer) => {
+  expect(codec).toBe(1);
+  return gunzipSync(data);
+};
+const all = { from: 0n, to: 1n << 62n, decompress };
+
+describe('record batches decoded by zdp', () => {
+  it('decodes keys, values, nulls, repeated and null headers, large timestamp deltas and gzip', async () => {
+    const set = Buffer.concat([
+      batch({ baseOffset: 10n, records: [{ offsetDelta: 0, timestampDelta: 0, key: Buffer.from('k'), value: Buffer.from('v'), headers: [['h', Buffer.from('1')], ['h', null], ['x', Buffer.from('2')]] }, { offsetDelta: 1, timestampDelta: 5_000_000_000, key: null, value: null }] }),
+      batch({ baseOffset: 12n, gzip: true, records: [{ offsetDelta: 0, timestampDelta: -3, key: Buffer.from('z'), value: Buffer.from('{"a":1}') }] }),
+    ]);
+    const r = await decodeRecordSet(set, all);
+    expect(r.lastOffset).toBe(12n);
+    expect(r.records.map((x) => [x.offset, x.timestampMs, x.key?.toString() ?? null, x.value?.toString() ?? null])).toEqual([
+      [10n, 1_700_000_000_000, 'k', 'v'],
+      [11n, 1_705_000_000_000, null, null],
+      [12n, 1_699_999_999_997, 'z', '{"a":1}'],
+    ]);
+    expect(r.records[0]!.headers).toEqual({ h: [Buffer.from('1'), null], x: Buffer.from('2') });
+  });
+
+  it('keeps to the window, takes log-append time, and leaves a cut-off last batch for the next fetch', async () => {
+    const a = batch({ baseOffset: 0n, records: [0, 1, 2, 3].map((d) => ({ offsetDelta: d, timestampDelta: d, key: null, value: Buffer.from(String(d)) })) });
+    const b = batch({ baseOffset: 4n, attributes: 0x08, maxTimestamp: 42, records: [{ offsetDelta: 0, timestampDelta: 0, key: null, value: Buffer.from('4') }] });
+    const window = await decodeRecordSet(Buffer.concat([a, b]), { from: 1n, to: 3n, decompress });
+    expect(window.records.map((x) => x.offset)).toEqual([1n, 2n]);
+    expect(window.lastOffset).toBe(4n);
+    expect((await decodeRecordSet(b, all)).records[0]!.timestampMs).toBe(42);
+    const cut = Buffer.concat([a, b.subarray(0, b.length - 3)]);
+    expect((await decodeRecordSet(cut, all)).lastOffset).toBe(3n);
+    expect(scanRecordSet(cut)).toEqual({ lastOffset: 3n, bytes: a.length });
+    expect(scanRecordSet(Buffer.concat([a, batch({ baseOffset: 4n, magic: 1, records: [] })]))).toMatchObject({ lastOffset: 3n, unsupportedMagic: 1 });
+  });
+
+  it('skips aborted transactions and control batches when reading committed', async () => {
+    const tx = (base: bigint, pid: bigint, tag: string) => batch({ baseOffset: base, attributes: 0x10, producerId: pid, records: [0, 1].map((d) => ({ offsetDelta: d, timestampDelta: 0, key: null, value: Buffer.from(`${tag}${d}`) })) });
+    const marker = (base: bigint, pid: bigint, type: number) => {
+      const key = Buffer.alloc(4);
+      key.writeInt16BE(type, 2);
+      return batch({ baseOffset: base, attributes: 0x30, producerId: pid, records: [{ offsetDelta: 0, timestampDelta: 0, key, value: Buffer.alloc(6) }] });
+    };
+    const set = Buffer.concat([tx(0n, 7n, 'a'), tx(2n, 8n, 'c'), marker(4n, 7n, 0), marker(5n, 8n, 1), tx(6n, 7n, 'n'), marker(8n, 7n, 1)]);
+    const committed = await decodeRecordSet(set, { ...all, abortedTransactions: [{ producerId: 7n, firstOffset: 0n }] });
+    expect(committed.records.map((x) => x.value!.toString())).toEqual(['c0', 'c1', 'n0', 'n1']);
+    expect(committed.lastOffset).toBe(8n);
+    const everything = await decodeRecordSet(set, all);
+    expect(everything.records.map((x) => x.value!.toString())).toEqual(['a0', 'a1', 'c0', 'c1', 'n0', 'n1']);
+  });
+
+  it('parses a Fetch v11 response with record sets left as bytes', () => {
+    const records = batch({ baseOffset: 0n, records: [{ offsetDelta: 0, timestampDelta: 0, key: null, value: Buffer.from('x') }] });
+    const parts: Buffer[] = [];
+    const i16 = (n: number) => { const b = Buffer.alloc(2); b.writeInt16BE(n); return b; };
+    const i32 = (n: number) => { const b = Buffer.alloc(4); b.writeInt32BE(n); return b; };
+    const i64 = (n: bigint) => { const b = Buffer.alloc(8); b.writeBigInt64BE(n); return b; };
+    parts.push(i32(0), i16(0), i32(0), i32(1), i16(6), Buffer.from('orders'), i32(1));
+    parts.push(i32(3), i16(0), i64(1n), i64(1n), i64(0n), i32(1), i64(9n), i64(0n), i32(-1), i32(records.length), records);
+    const r = parseFetchV11(Buffer.concat(parts));
+    expect(r.errorCode).toBe(0);
+    expect(r.topics).toHaveLength(1);
+    expect(r.topics[0]!.topic).toBe('orders');
+    expect(r.topics[0]!.partitions[0]).toMatchObject({ partition: 3, errorCode: 0, highWatermark: 1n, lastStableOffset: 1n, abortedTransactions: [{ producerId: 9n, firstOffset: 0n }] });
+    expect(r.topics[0]!.partitions[0]!.records!.equals(records)).toBe(true);
+  });
+});
