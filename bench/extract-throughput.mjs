@@ -3,7 +3,7 @@
  * Benchmark: records inferred per second by `zdp extract` vs a plain kafkajs consumer reading the
  * same records, and the peak RSS of each, in the same run on the same local cluster.
  *
- *   npm run build && node bench/extract-throughput.mjs [--records 1000000] [--partitions 12]
+ *   npm run build && node bench/extract-throughput.mjs [--records 1000000] [--partitions 12] [--workers n]
  *
  * Starts its own local Kafka 4.x cluster with `zdp dev up` in a temp directory, fills a topic
  * with JSON order records, then runs (1) a plain kafkajs consumer and (2) `zdp extract` with a
@@ -24,6 +24,8 @@ const arg = (name, fallback) => {
 };
 const RECORDS = Number(arg('records', '1000000'));
 const PARTITIONS = Number(arg('partitions', '12'));
+// inference worker threads for zdp extract (default: its own choice for the machine)
+const WORKERS = arg('workers', undefined);
 const dir = mkdtempSync(join(tmpdir(), 'zdp-bench-extract-'));
 
 function run(args, extra = {}) {
@@ -118,7 +120,7 @@ async function main() {
 async function measureExtract() {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [zdp, 'extract', '--cluster', 'bench', '--topic', 'bench.orders', '--from', 'earliest',
-      '--sample', String(Math.ceil(RECORDS / PARTITIONS) + 1), '--timeout', '900', '--out', 'contracts', '--json', '--quiet'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+      '--sample', String(Math.ceil(RECORDS / PARTITIONS) + 1), '--timeout', '900', '--out', 'contracts', '--json', '--quiet', ...(WORKERS === undefined ? [] : ['--workers', WORKERS])], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     let peakKB = 0;
     const poll = setInterval(() => {

@@ -57,7 +57,7 @@ export function registerExtract(program: Command, ctx: CommandContext): void {
     .option('--no-enums', 'never turn low-cardinality strings into enums')
     .option('--timeout <seconds>', 'time budget for sampling', String(DEFAULT_EXTRACT.timeoutMs / 1000))
     .option('--include-internal', 'also extract internal topics (__*, _schemas, *.internal)', false)
-    .option('--workers <n>', `inference worker threads, 0 for none (default: cores - 2 from 4 cores, at most 4; here ${DEFAULT_EXTRACT.workers})`)
+    .option('--workers <n>', `inference worker threads, 0 for none (default: one per core from 2 cores, at most 4; here ${DEFAULT_EXTRACT.workers})`)
     .addHelpText('after', "\nExamples:\n  zdp extract --cluster source --topic 'orders.*'\n  zdp extract --cluster prod --exclude '*.dlq' --from earliest --sample 1000 --json > report.json")
     .action(async (flags: ExtractFlags) => {
       const rt = ctx.runtime();

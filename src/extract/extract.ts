@@ -7,7 +7,7 @@ import kafkajs, { type Admin } from 'kafkajs';
 import { NotFoundError, isZdpError, type ZdpError } from '../errors.js';
 import type { ClusterProfile } from '../config/types.js';
 import { connectAdmin, mapKafkaError, withDeadline } from '../kafka/client.js';
-import { sampleRecords } from '../kafka/sampler.js';
+import { fetchWindows } from '../kafka/reader.js';
 import { samplingWindows, selectTopics, type PartitionOffsets, type SampleFrom } from '../core/sampling.js';
 import type { PartSample, TopicSample } from '../core/inference/topic-sample.js';
 import { createInferencePool, defaultWorkers } from './inference-pool.js';
@@ -351,13 +351,26 @@ export async function extractContracts(profile: ClusterProfile, options: Extract
     }
     const pool = createInferencePool(selected, options.inference, options.workers);
     deps.log(`sampling up to ${options.samplePerPartition} records per partition${pool.workers ? ` (inference on ${pool.workers} worker thread${pool.workers > 1 ? 's' : ''})` : ''}…`);
-    const outcome = await sampleRecords(kafka, admin, profile, requests, {
+    // Fetch requests straight to the leaders, no consumer group to join or leave behind; record
+    // batches go undecoded to where inference runs (zdp's decoder, in a worker when there is one)
+    let firstHandedOver = 0;
+    const outcome = await fetchWindows(kafka, profile, requests, {
       timeoutMs: options.timeoutMs,
-      idleMs: options.idleMs,
+      stallMs: options.idleMs,
+      decoder: 'zdp',
       ...(deps.signal ? { signal: deps.signal } : {}),
-      onBatch: (topic, records) => pool.add(topic, records),
+      onRecordSet: (topic, partition, set) => {
+        firstHandedOver ||= performance.now();
+        return pool.addRecordSet(topic, partition, set);
+      },
+      onBatch: (topic, records) => {
+        firstHandedOver ||= performance.now();
+        return pool.add(topic, records);
+      },
     });
     const samples = await pool.finish();
+    // reading time: from the first records handed over until inference has seen the last
+    const readMs = firstHandedOver ? performance.now() - firstHandedOver : 0;
 
     // Registry ids seen in keys and values
     const ids = new Set<number>();
@@ -450,7 +463,7 @@ export async function extractContracts(profile: ClusterProfile, options: Extract
       reports,
       partial,
       durationMs: performance.now() - started,
-      readMs: outcome.readMs,
+      readMs,
       messagesSampled: reports.reduce((n, r) => n + r.messagesSampled, 0),
     };
   } finally {

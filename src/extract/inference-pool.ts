@@ -1,33 +1,38 @@
 /**
- * Runs inference next to the Kafka consumer: in worker threads when there is a spare core (the
- * consumer's decoding keeps the main thread busy), in-process otherwise. Batches are packed into
- * transferable buffers; at most a few are in flight per worker, so memory stays bounded when
- * inference is slower than reading.
+ * Runs inference next to the reader: in worker threads when the machine has more than one core,
+ * in-process otherwise. Record batches go to a worker as fetched (one copy, transferred; the worker
+ * decodes them), or packed into transferable buffers when they were decoded already; at most a few
+ * are in flight per worker, so memory stays bounded when inference is slower than reading.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { TopicSample } from '../core/inference/topic-sample.js';
+import { TopicSample, type RecordInput } from '../core/inference/topic-sample.js';
 import type { InferenceOptions } from '../core/inference/json-infer.js';
 import type { SampledRecord } from '../kafka/sampler.js';
 import { packBatch } from './packing.js';
+import { decodeRecordSet } from '../core/record-batch.js';
+import { decompress } from '../kafka/codecs.js';
+import type { RawRecordSet } from '../kafka/reader.js';
 
 const IN_FLIGHT_PER_WORKER = 2;
 
 export interface InferencePool {
   readonly workers: number;
   add(topic: string, records: readonly SampledRecord[]): Promise<void>;
+  /** record batches as fetched: decoded where inference runs (a worker), so the reading thread only reads */
+  addRecordSet(topic: string, partition: number, set: RawRecordSet): Promise<void>;
   finish(): Promise<Map<string, TopicSample>>;
 }
 
 /**
- * Worker threads to use by default. On 2 cores a worker measured no faster than in-process
- * inference (it competes with the consumer and a local broker), so workers start at 4 cores:
- * one core for the consumer, one for everything else, the rest (up to 4) for inference.
+ * Worker threads to use by default: one per core, up to 4. The reading thread only fetches and
+ * hands record batches over undecoded, so on 2 cores two workers decode and infer while it waits
+ * on the network (measured: 1 worker 0.51, 2 workers 0.76 of a plain kafkajs consumer's rate).
  */
 export function defaultWorkers(cores = availableParallelism()): number {
-  return cores >= 4 ? Math.min(4, cores - 2) : 0;
+  return cores >= 2 ? Math.min(4, cores) : 0;
 }
 
 export function createInferencePool(topics: readonly string[], options: InferenceOptions, workers = defaultWorkers()): InferencePool {
@@ -44,6 +49,11 @@ function inProcess(topics: readonly string[], options: InferenceOptions): Infere
     async add(topic, records) {
       const s = samples.get(topic)!;
       for (const r of records) s.add(r);
+    },
+    async addRecordSet(topic, partition, set) {
+      const s = samples.get(topic)!;
+      const decoded = await decodeRecordSet(set.bytes, { from: set.from, to: set.to, abortedTransactions: set.abortedTransactions, decompress });
+      for (const r of decoded.records) s.add({ partition, offset: r.offset, timestampMs: r.timestampMs, key: r.key, value: r.value, headers: r.headers as RecordInput['headers'] });
     },
     async finish() {
       return samples;
@@ -83,6 +93,20 @@ function threaded(topics: readonly string[], options: InferenceOptions, count: n
       const batch = packBatch(topic, records);
       p.inFlight++;
       p.worker.postMessage({ type: 'batch', id: next, batch }, [batch.meta.buffer as ArrayBuffer, batch.lengths.buffer as ArrayBuffer, batch.data.buffer as ArrayBuffer]);
+    },
+    async addRecordSet(topic, partition, set) {
+      // one worker per partition keeps each partition's records in order within one sample
+      const p = pool[partition % pool.length]!;
+      if (p.failure) throw p.failure;
+      while (p.inFlight >= IN_FLIGHT_PER_WORKER) {
+        await new Promise<void>((r) => p.waiters.push(r));
+        if (p.failure) throw p.failure;
+      }
+      // the fetch response's memory is not ours to give away: one copy, transferred
+      const bytes = new Uint8Array(set.bytes.length);
+      bytes.set(set.bytes);
+      p.inFlight++;
+      p.worker.postMessage({ type: 'records', id: ++next, topic, partition, bytes, from: set.from, to: set.to, aborted: set.abortedTransactions }, [bytes.buffer]);
     },
     async finish() {
       const merged = new Map(topics.map((t) => [t, new TopicSample(t, options)]));

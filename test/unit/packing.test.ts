@@ -34,7 +34,7 @@ describe('batch packing for worker threads', () => {
     expect(merged.headers.get('h')!.count).toBe(120);
   });
 
-  it('uses worker threads only from 4 cores', () => {
-    expect([1, 2, 3, 4, 8, 64].map(defaultWorkers)).toEqual([0, 0, 0, 2, 4, 4]);
+  it('uses a worker thread per core, up to 4, from 2 cores', () => {
+    expect([1, 2, 3, 4, 8, 64].map(defaultWorkers)).toEqual([0, 2, 3, 4, 4, 4]);
   });
 });
