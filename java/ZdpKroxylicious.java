@@ -52,6 +52,8 @@ public class ZdpKroxylicious {
             String standby = System.getProperty("zdp.standbyFile");
             if (standby != null) {
                 System.out.println("zdp: kroxylicious loaded, standing by for " + standby);
+                // zdp waits for this before it fences the running proxy, so the switch costs only the bind
+                Files.writeString(Path.of(standby + ".ready"), "loaded\n");
                 Path release = Path.of(standby);
                 while (!Files.exists(release)) {
                     Thread.sleep(5);

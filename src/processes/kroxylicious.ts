@@ -205,12 +205,34 @@ export async function startStandby(stateDir: string, cluster: string, bootstrapS
   const record = readGateway(stateDir);
   if (!record) return;
   const dir = gatewayDir(stateDir);
-  if (record.standby && isOurProcess(record.standby.pid, dir) && record.standby.cluster === cluster) return;
+  if (record.standby && isOurProcess(record.standby.pid, dir) && record.standby.cluster === cluster) {
+    await waitStandbyLoaded(dir, record.standby.pid, record.standby.releaseFile, undefined);
+    return;
+  }
   if (record.standby && isOurProcess(record.standby.pid, dir)) await stopProcess(record.standby.pid, 0);
   const releaseFile = join(dir, `standby-${cluster}.release`);
   rmSync(releaseFile, { force: true });
+  rmSync(`${releaseFile}.ready`, { force: true });
   const child = spawnProxy(dir, { ...record, cluster, bootstrapServers }, java, lib, env, 'proxy-standby.yaml', releaseFile);
   writeGateway(stateDir, { ...record, standby: { pid: child.pid, cluster, bootstrapServers, releaseFile } });
+  await waitStandbyLoaded(dir, child.pid, releaseFile, child);
+}
+
+/**
+ * Waits until the standby proxy has loaded everything (its JVM started, the launcher compiled, the
+ * configuration and filters built) and only waits for its release: then fencing the running proxy
+ * leaves just the bind on the clients' critical path.
+ */
+async function waitStandbyLoaded(dir: string, pid: number, releaseFile: string, child: Spawned | undefined, timeoutMs = 60_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  const logFile = join(dir, 'logs', 'gateway.log');
+  while (!existsSync(`${releaseFile}.ready`)) {
+    if ((child && child.exited() !== undefined) || !isOurProcess(pid, dir)) {
+      throw new EnvironmentError('GATEWAY_START_FAILED', `the standby gateway (Kroxylicious) for the switch exited while loading. Last lines of its log:\n${lastLines(logFile, 20)}`, { hint: `full log: ${logFile}` });
+    }
+    if (performance.now() > deadline) throw new EnvironmentError('GATEWAY_START_TIMEOUT', `the standby gateway did not finish loading within ${Math.round(timeoutMs / 1000)}s. Last lines of its log:\n${lastLines(logFile, 20)}`, { hint: `full log: ${logFile}` });
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** Binds the standby proxy (the current one must be gone) and waits until it answers; undefined when there is none for `cluster`. */
@@ -236,6 +258,7 @@ export async function dropStandby(stateDir: string): Promise<void> {
   if (!record?.standby) return;
   if (isOurProcess(record.standby.pid, gatewayDir(stateDir))) await stopProcess(record.standby.pid, 0);
   rmSync(record.standby.releaseFile, { force: true });
+  rmSync(`${record.standby.releaseFile}.ready`, { force: true });
   delete record.standby;
   writeGateway(stateDir, record);
 }
