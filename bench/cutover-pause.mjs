@@ -63,6 +63,10 @@ try {
   log('cutover');
   const c = await must(['cutover', '--from', 'source', '--to', 'target', '--yes', '--json']);
   const cutover = JSON.parse(c.stdout);
+  const journal = readFileSync(join(dir, '.zdp/migrations/source-to-target/cutover.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const stepData = (step) => journal.find((e) => e.type === 'step' && e.step === step && e.state === 'done')?.data ?? {};
+  const fencedAt = Number(stepData('fence').fencedAt);
+  const releasedAt = Number(stepData('switch').releasedAt);
   await new Promise((r) => setTimeout(r, 15_000));
   await workload.stopProducers();
   const drained = await workload.drain(300_000);
@@ -87,6 +91,9 @@ try {
     mm2CheckpointsWouldSkip: cutover.records.mm2CheckpointsWouldSkip,
     mm2CheckpointsWouldReReadDuringLoad: parity.summary.mm2ReRead,
     groupPartitionsTranslated: cutover.groups.length,
+    // where the producers' longest gaps lay, relative to the moment the gateway was fenced
+    producerGapsOverOneSecond: workload.longAckGaps.map((g) => ({ topic: g.topic, fromMs: g.from - fencedAt, toMs: g.to - fencedAt })),
+    releasedAfterMs: releasedAt - fencedAt,
   };
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 } finally {

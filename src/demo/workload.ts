@@ -72,6 +72,8 @@ export class Workload {
   private kafka: Kafka;
   /** longest time a producer went without an acknowledgement (ms), failed attempts included: the pause producers saw */
   maxAckGapMs = 0;
+  /** producer gaps over a second, for looking at where a pause came from: topic, last ack before, the ack that ended it (epoch ms) */
+  readonly longAckGaps: { topic: string; from: number; to: number }[] = [];
   /** longest time a group processed nothing while records were waiting (ms) */
   maxConsumeGapMs = 0;
   private lastProcessed = new Map<string, number>();
@@ -127,6 +129,7 @@ export class Workload {
         const ackedAt = Date.now();
         // the pause an application sees: from its previous acknowledgement (or this send) to this one, failed attempts included
         this.maxAckGapMs = Math.max(this.maxAckGapMs, ackedAt - sentAt, lastAckAt === undefined ? 0 : ackedAt - lastAckAt);
+        if (lastAckAt !== undefined && ackedAt - lastAckAt > 1_000) this.longAckGaps.push({ topic: t.topic, from: lastAckAt, to: ackedAt });
         lastAckAt = ackedAt;
         for (const seq of pending) this.acked.push({ topic: t.topic, partition: seq % t.partitions, seq, sentAt, ackedAt });
         pending = [];
@@ -170,6 +173,7 @@ export class Workload {
         }
         const ackedAt = Date.now();
         this.maxAckGapMs = Math.max(this.maxAckGapMs, ackedAt - sentAt, lastAckAt === undefined ? 0 : ackedAt - lastAckAt);
+        if (lastAckAt !== undefined && ackedAt - lastAckAt > 1_000) this.longAckGaps.push({ topic: t.topic, from: lastAckAt, to: ackedAt });
         lastAckAt = ackedAt;
         for (const seq of pending) {
           if (abort) this.aborted.push({ topic: t.topic, seq });
