@@ -24,7 +24,7 @@ import { replicationProgress } from '../migration/progress.js';
 import { withSides } from '../cli/sides.js';
 import { describeAcl, planAcls, type AclState } from '../core/migration/acls.js';
 import { createAclBindings, describeAllAcls } from '../kafka/acls.js';
-import { planRegistryCopy, applyRegistryCopy } from '../migration/registry-copy.js';
+import { applyRegistryCopy, checkRegistryCopy, planRegistryCopy } from '../migration/registry-copy.js';
 import type { ClusterProfile } from '../config/types.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -157,18 +157,7 @@ async function applyPlan(rt: Runtime, planned: MigrationPlan): Promise<ApplyResu
       hint: 'delete or rename those topics on the target (zdp never overwrites them), then apply again',
     });
   }
-  const conflicts = fresh.subjects?.items.filter((i) => i.action === 'conflict') ?? [];
-  if (conflicts.length > 0) {
-    throw new CheckFailedError('SUBJECT_CONFLICT', `${conflicts.length} subject version${conflicts.length === 1 ? '' : 's'} on ${fresh.to.cluster}'s registry differ from the source; nothing was created`, {
-      diagnostics: conflicts.map((c) => ({ code: 'SUBJECT_CONFLICT', severity: 'error' as const, message: `${c.subject} v${c.version}: ${c.reason}`, path: c.subject })),
-      hint: 'zdp never overwrites a registry: remove those versions on the target (or use an empty registry), or leave subjects out with --no-subjects',
-    });
-  }
-  if (fresh.subjects && fresh.subjects.method === 'none' && fresh.subjects.summary.create > 0) {
-    throw new CheckFailedError('REGISTRY_CANNOT_KEEP_IDS', `${fresh.to.cluster}'s registry cannot take schemas with given ids; nothing was created`, {
-      hint: `${fresh.subjects.why}. Replicated records carry the source's schema ids: use a target registry with IMPORT mode (Confluent, Redpanda) or Apicurio, or leave subjects out with --no-subjects`,
-    });
-  }
+  if (fresh.subjects) checkRegistryCopy(fresh.subjects, fresh.to.cluster);
   const config = rt.config();
   const source = getCluster(config, fresh.from.cluster);
   const target = getCluster(config, fresh.to.cluster);

@@ -53,24 +53,32 @@ export async function planRegistryCopy(source: ClusterProfile, target: ClusterPr
   };
 }
 
-/** Copies the planned versions and subject compatibility levels; returns what was created. */
-export async function applyRegistryCopy(source: ClusterProfile, target: ClusterProfile, env: NodeJS.ProcessEnv, plan: SubjectsPlan): Promise<{ created: string[]; compatibility: string[] }> {
+/**
+ * Refuses a subject plan that cannot be carried out, before anything is created: versions in
+ * conflict, or versions to copy into a registry that cannot keep their ids.
+ */
+export function checkRegistryCopy(plan: SubjectsPlan, target: string): void {
   const conflicts = plan.items.filter((i) => i.action === 'conflict');
   if (conflicts.length > 0) {
-    throw new CheckFailedError('SUBJECT_CONFLICT', `${conflicts.length} subject version${conflicts.length === 1 ? '' : 's'} on ${target.name}'s registry differ from the source; nothing was copied`, {
+    throw new CheckFailedError('SUBJECT_CONFLICT', `${conflicts.length} subject version${conflicts.length === 1 ? '' : 's'} on ${target}'s registry differ from the source; nothing was created`, {
       diagnostics: conflicts.map((c) => ({ code: 'SUBJECT_CONFLICT', severity: 'error' as const, message: `${c.subject} v${c.version}: ${c.reason}`, path: c.subject })),
-      hint: 'zdp never overwrites a registry: remove those versions on the target (or migrate to an empty registry), then apply again',
+      hint: 'zdp never overwrites a registry: remove those versions on the target (or use an empty registry), or leave subjects out with --no-subjects',
     });
   }
+  if (plan.method === 'none' && plan.summary.create > 0) {
+    throw new CheckFailedError('REGISTRY_CANNOT_KEEP_IDS', `${target}'s registry cannot take schemas with given ids; nothing was created`, {
+      hint: `${plan.why ?? 'it has no IMPORT mode'}. Replicated records carry the source's schema ids: use a target registry with IMPORT mode (Confluent, Redpanda) or Apicurio, or leave subjects out with --no-subjects`,
+    });
+  }
+}
+
+/** Copies the planned versions and subject compatibility levels; returns what was created. */
+export async function applyRegistryCopy(source: ClusterProfile, target: ClusterProfile, env: NodeJS.ProcessEnv, plan: SubjectsPlan): Promise<{ created: string[]; compatibility: string[] }> {
+  checkRegistryCopy(plan, target.name);
   const { src, tgt } = clients(source, target, env);
   const todo = plan.items.filter((i) => i.action === 'create');
   const created: string[] = [];
   if (todo.length > 0) {
-    if (plan.method === 'none') {
-      throw new CheckFailedError('REGISTRY_CANNOT_KEEP_IDS', `${target.name}'s registry cannot take schemas with given ids: ${plan.why ?? 'no IMPORT mode'}`, {
-        hint: 'replicated records carry the source\'s schema ids; use a target registry with IMPORT mode (Confluent, Redpanda) or Apicurio, or leave subjects out with --no-subjects and copy them yourself',
-      });
-    }
     const versions: SubjectVersion[] = [];
     for (const i of todo) versions.push(await src.getVersion(i.subject, i.version));
     if (plan.method === 'import-mode') {
