@@ -1,0 +1,111 @@
+/**
+ * zdp migrate start --engine connect between authenticated clusters: a Kafka Connect distributed
+ * worker attached to the SASL/SCRAM-over-TLS Kafka 4.x cluster ("secure"), with Kafka's
+ * FileConfigProvider configured as README says, runs MirrorMaker 2's connectors from the
+ * SASL/SCRAM Kafka 3.9 cluster ("secure-legacy"). The connector configs zdp deploys hold only
+ * ${file:...} references — the worker's REST API shows no password — and every record arrives
+ * byte-identical.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { findJava } from '../../src/processes/java.js';
+import { resolveMirrorMaker } from '../../src/processes/mirror-maker.js';
+import { freePorts } from '../../src/processes/ports.js';
+import { createTopics, eventually, FIXTURE_PRODUCER, harnessKafka, harnessProfile, readAllRecords, runZdp, uniqueName } from '../harness/helpers.js';
+
+const projectDir = inject('zdpProjectDir');
+const FROM = 'secure-legacy';
+const TO = 'secure';
+
+const rows = (side: string, topic: string, count: number) =>
+  readAllRecords(projectDir, side, topic, count, (r) => `${r.partition}|${r.timestampMs}|${r.key?.toString('hex')}|${r.value?.toString('hex')}|${JSON.stringify(Object.entries(r.headers).map(([k, v]) => [k, (v as Buffer).toString('hex')]))}`).then((x) => x.sort());
+
+describe('MirrorMaker 2 on a Kafka Connect cluster between SASL/SCRAM clusters', () => {
+  const topic = uniqueName('mmcsec.orders');
+  const target = harnessProfile(projectDir, TO);
+  const passwords = [FROM, TO].map((n) => readFileSync(harnessProfile(projectDir, n).sasl!.password.file!, 'utf8').trim());
+  let worker: ChildProcess | undefined;
+  let url: string;
+  let dir: string;
+
+  beforeAll(async () => {
+    const source = harnessKafka(projectDir, FROM);
+    await createTopics(source, [{ topic, numPartitions: 2 }]);
+    const producer = source.producer(FIXTURE_PRODUCER);
+    await producer.connect();
+    const base = Date.now() - 60_000;
+    await producer.send({ topic, messages: Array.from({ length: 700 }, (_, i) => ({ key: `k${i}`, value: Buffer.from([i % 256, 7, 0]), headers: { h: Buffer.from([i % 5]) }, timestamp: String(base + i) })) });
+    await producer.disconnect();
+
+    // the operator's worker config: its own credentials for the target, and FileConfigProvider
+    dir = mkdtempSync(join(tmpdir(), 'zdp-connect-secure-'));
+    const [port] = await freePorts(1);
+    url = `http://127.0.0.1:${port}`;
+    const id = uniqueName('connect-secure');
+    const security = [
+      'security.protocol=SASL_SSL',
+      'sasl.mechanism=SCRAM-SHA-512',
+      `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${target.sasl!.username}" password="${passwords[1]}";`,
+      'ssl.truststore.type=PEM',
+      `ssl.truststore.location=${target.tls!.caFile}`,
+    ];
+    writeFileSync(join(dir, 'worker.properties'), [
+      `bootstrap.servers=${target.bootstrapServers[0]}`,
+      ...security,
+      ...['producer.', 'consumer.', 'admin.'].flatMap((prefix) => security.map((l) => prefix + l)),
+      `group.id=${id}`,
+      `config.storage.topic=${id}-configs`,
+      `offset.storage.topic=${id}-offsets`,
+      `status.storage.topic=${id}-status`,
+      'config.storage.replication.factor=1',
+      'offset.storage.replication.factor=1',
+      'status.storage.replication.factor=1',
+      'key.converter=org.apache.kafka.connect.converters.ByteArrayConverter',
+      'value.converter=org.apache.kafka.connect.converters.ByteArrayConverter',
+      'config.providers=file',
+      'config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider',
+      `listeners=http://127.0.0.1:${port}`,
+      'offset.flush.interval.ms=1000',
+      '',
+    ].join('\n'), { mode: 0o600 });
+    writeFileSync(join(dir, 'log4j.properties'), 'log4j.rootLogger=WARN, stdout\nlog4j.appender.stdout=org.apache.log4j.ConsoleAppender\nlog4j.appender.stdout.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n\n');
+    const java = await findJava(process.env);
+    const lib = await resolveMirrorMaker(process.env, () => {});
+    const log = openSync(join(dir, 'worker.log'), 'a');
+    worker = spawn(java.bin, ['-Xmx512m', `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`, '-cp', `${lib}/*`, 'org.apache.kafka.connect.cli.ConnectDistributed', join(dir, 'worker.properties')], { stdio: ['ignore', log, log] });
+    await eventually(async () => ((await fetch(`${url}/connectors`).then((r) => r.ok, () => false)) ? true : undefined), 120_000, `the Connect worker at ${url}`);
+    // a project of its own (the dedicated-engine test migrates between the same clusters from the harness's)
+    const legacy = harnessProfile(projectDir, FROM);
+    const sasl = (p: typeof legacy) => `sasl: {mechanism: scram-sha-512, username: ${p.sasl!.username}, passwordFile: ${p.sasl!.password.file}}`;
+    writeFileSync(join(dir, 'zdp.yaml'), `apiVersion: zdp/v1\nclusters:\n  ${FROM}: {bootstrapServers: [${legacy.bootstrapServers[0]}], ${sasl(legacy)}}\n  ${TO}: {bootstrapServers: [${target.bootstrapServers[0]}], tls: {enabled: true, caFile: ${target.tls!.caFile}}, ${sasl(target)}}\n`);
+    const apply = await runZdp(['migrate', '--from', FROM, '--to', TO, '--topic', topic, '--no-acls', '--yes'], { cwd: dir });
+    expect(apply.code, apply.stderr).toBe(0);
+  }, 240_000);
+
+  afterAll(async () => {
+    if (dir) await runZdp(['migrate', 'stop', '--from', FROM, '--to', TO], { cwd: dir }).catch(() => undefined);
+    worker?.kill('SIGKILL');
+  });
+
+  it('deploys connectors whose configs hold only references, and copies every record byte-identical', async () => {
+    const start = await runZdp(['migrate', 'start', '--from', FROM, '--to', TO, '--topic', topic, '--engine', 'connect', '--connect-url', url, '--json'], { cwd: dir, timeoutMs: 120_000 });
+    expect(start.code, `${start.stderr}\n${readFileSync(join(dir, 'worker.log'), 'utf8').slice(-3000)}`).toBe(0);
+    const s = JSON.parse(start.stdout);
+    for (const name of s.connectors as string[]) {
+      const config = JSON.stringify(await (await fetch(`${url}/connectors/${name}/config`)).json());
+      expect(config).toContain('source.cluster.security.protocol');
+      expect(config).toMatch(/\$\{file:[^}]+:src\.sasl\.password\}/);
+      for (const pw of passwords) expect(config).not.toContain(pw);
+    }
+    const status = await runZdp(['migrate', 'status', '--from', FROM, '--to', TO, '--wait', '--max-lag', '0', '--timeout', '150', '--json'], { cwd: dir, timeoutMs: 170_000 });
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ running: true, totalLag: '0' });
+    const [a, b] = await Promise.all([rows(FROM, topic, 700), rows(TO, topic, 700)]);
+    expect(b).toHaveLength(700);
+    expect(b).toEqual(a);
+    for (const out of [start, status]) for (const pw of passwords) expect(out.stdout + out.stderr).not.toContain(pw);
+  });
+});
