@@ -9,7 +9,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { ClusterProfile } from '../config/types.js';
 import { SOURCE_ALIAS, TARGET_ALIAS } from '../core/migration/mm2.js';
 import { decodeCheckpoint, decodeOffsetSync, type Checkpoint, type OffsetSync } from '../core/offsets/mm2-records.js';
-import { fingerprint, translate, type FpRecord, type Translation } from '../core/offsets/translate.js';
+import { fingerprint, translate, walk, type FpRecord, type Translation } from '../core/offsets/translate.js';
 import type { SampledRecord } from '../kafka/sampler.js';
 import { fetchWindows } from '../kafka/reader.js';
 import { topicOffsets } from '../kafka/topics.js';
@@ -223,6 +223,14 @@ function tailCheck(st: WindowState, n: number): TailCheck {
   if (last.length === 0) return { checked: 0, matched: 0 };
   const r = translate({ committed: last[0]!.offset, sourceLogStart: st.source.low, sourceEnd: st.source.high, targetEnd: st.target.high, source: st.srcRecords, target: st.tgtRecords, sourceComplete: true });
   if (r.kind === 'diverged') return { checked: last.length, matched: 0, mismatch: r.reason };
+  if (r.kind === 'exact') {
+    // from the copy of the tail's first record on, every target record must be a copy (or an MM2
+    // replay) of a tail record: one that is not was written by something else. The newest records
+    // sit in active segments, which compaction never touches, so this holds for compacted topics too.
+    const from = last[0]!.offset;
+    const w = walk(st.srcRecords.filter((x) => x.offset >= from), st.tgtRecords.filter((x) => x.offset >= r.target));
+    if (w.divergedAt !== undefined) return { checked: last.length, matched: 0, mismatch: `target record at offset ${w.divergedAt} is not a copy of any of the newest source records: something other than MirrorMaker 2 wrote to the target` };
+  }
   // the tail is on the target when every one of its records maps, in order
   const { mappedCount } = countMapped(st, last);
   return { checked: last.length, matched: mappedCount };
