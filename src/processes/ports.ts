@@ -2,8 +2,20 @@
 import net from 'node:net';
 import { EnvironmentError } from '../errors.js';
 
-/** A port that was free a moment ago (the OS picks it). */
-export function freePort(): Promise<number> {
+/**
+ * Ports are picked below the ephemeral ranges (Linux 32768-60999, macOS and Windows 49152-65535):
+ * a port the OS hands out for port 0 is one it also hands out as the local port of outgoing
+ * connections, so a client could take it between the pick and the bind.
+ */
+const PICK_LOW = 20_000;
+const PICK_HIGH = 32_000;
+/**
+ * Each picked port comes with the next ones free too: the gateway binds its bootstrap port and one
+ * port per broker after it.
+ */
+const BLOCK = 4;
+
+function osPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
@@ -13,6 +25,25 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+async function pickBlock(taken: ReadonlySet<number>): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const base = PICK_LOW + Math.floor(Math.random() * (PICK_HIGH - PICK_LOW - BLOCK));
+    let ok = true;
+    for (let i = 0; i < BLOCK && ok; i++) ok = !taken.has(base + i) && (await isPortFree(base + i));
+    if (ok) return base;
+  }
+  // a crowded machine: let the OS pick
+  for (;;) {
+    const p = await osPort();
+    if (!taken.has(p)) return p;
+  }
+}
+
+/** A port that was free a moment ago, with the next few free as well. */
+export async function freePort(): Promise<number> {
+  return (await freePorts(1))[0]!;
 }
 
 export function isPortFree(port: number): Promise<boolean> {
@@ -33,12 +64,14 @@ export async function ensurePortFree(port: number, what: string, flag: string): 
   }
 }
 
-/** Distinct free ports. */
+/** Distinct free ports, each with the next few free too and none of them in `avoid`. */
 export async function freePorts(count: number, avoid: ReadonlySet<number> = new Set()): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < count) {
-    const p = await freePort();
-    if (!avoid.has(p)) ports.add(p);
+  const taken = new Set(avoid);
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const p = await pickBlock(taken);
+    for (let i = 0; i < BLOCK; i++) taken.add(p + i);
+    ports.push(p);
   }
-  return [...ports];
+  return ports;
 }
