@@ -1,6 +1,7 @@
 /** `zdp migrate plan|apply` and `zdp migrate --from a --to b` (plan, confirm, apply). */
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { writeAtomic } from '../atomic-file.js';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CommandContext } from '../cli/main.js';
@@ -131,12 +132,12 @@ function writePlan(file: string, plan: MigrationPlan): void {
 }
 
 function pendingChanges(plan: MigrationPlan): number {
-  return plan.topics.filter((t) => t.action === 'create').length + (plan.acls?.summary.create ?? 0) + (plan.subjects?.summary.create ?? 0);
+  return plan.summary.create + (plan.acls?.summary.create ?? 0) + (plan.subjects?.summary.create ?? 0);
 }
 
 function describeChanges(plan: MigrationPlan): string {
   const n = (count: number, what: string) => (count > 0 ? [`${count} ${what}${count === 1 ? '' : 's'}`] : []);
-  return [...n(plan.topics.filter((t) => t.action === 'create').length, 'topic'), ...n(plan.acls?.summary.create ?? 0, 'ACL'), ...n(plan.subjects?.summary.create ?? 0, 'subject version')].join(', ');
+  return [...n(plan.summary.create, 'topic'), ...n(plan.acls?.summary.create ?? 0, 'ACL'), ...n(plan.subjects?.summary.create ?? 0, 'subject version')].join(', ');
 }
 
 interface ApplyResult {
@@ -237,9 +238,7 @@ function mm2Clients(rt: Runtime, dir: string, profiles: { alias: string; profile
   });
   if (Object.keys(values).length === 0) return { clients, notes };
   mkdirSync(dir, { recursive: true });
-  writeFileSync(`${secretsFile}.tmp`, renderSecretsFile(values), { mode: 0o600 });
-  chmodSync(`${secretsFile}.tmp`, 0o600);
-  renameSync(`${secretsFile}.tmp`, secretsFile);
+  writeAtomic(secretsFile, renderSecretsFile(values), 0o600);
   return { clients, secretsFile, notes };
 }
 

@@ -13,7 +13,10 @@
  * bit 3 log-append time, bit 4 transactional, bit 5 control.
  */
 
+/** A record as the readers hand it on (the shape of SampledRecord in src/kafka/sampler.ts). */
 export interface DecodedRecord {
+  topic: string;
+  partition: number;
   offset: bigint;
   timestampMs: number;
   key: Buffer | null;
@@ -27,6 +30,9 @@ export interface AbortedTransaction {
 }
 
 export interface RecordSetOptions {
+  /** the topic and partition the set was fetched from, carried on every record */
+  topic: string;
+  partition: number;
   /** records below this offset are not returned (the window's start) */
   from: bigint;
   /** records at or above this offset are not returned (the window's end) */
@@ -81,7 +87,7 @@ class Cursor {
   }
 }
 
-function decodeRecords(data: Buffer, start: number, count: number, baseOffset: bigint, baseTimestamp: number, logAppendTime: number | undefined, fromDelta: number, toDelta: number, out: DecodedRecord[]): void {
+function decodeRecords(data: Buffer, start: number, count: number, where: { topic: string; partition: number }, baseOffset: bigint, baseTimestamp: number, logAppendTime: number | undefined, fromDelta: number, toDelta: number, out: DecodedRecord[]): void {
   const c = new Cursor(data, start);
   for (let i = 0; i < count; i++) {
     const length = c.varint();
@@ -106,7 +112,7 @@ function decodeRecords(data: Buffer, start: number, count: number, baseOffset: b
       else if (Array.isArray(seen)) seen.push(v);
       else headers[name] = [seen, v];
     }
-    out.push({ offset: baseOffset + BigInt(offsetDelta), timestampMs: logAppendTime ?? baseTimestamp + timestampDelta, key, value, headers });
+    out.push({ topic: where.topic, partition: where.partition, offset: baseOffset + BigInt(offsetDelta), timestampMs: logAppendTime ?? baseTimestamp + timestampDelta, key, value, headers });
     c.pos = next;
   }
 }
@@ -148,7 +154,7 @@ export async function decodeRecordSet(buf: Buffer, options: RecordSetOptions): P
       const section = codec === 0 ? buf.subarray(0, end) : await options.decompress(codec, buf.subarray(pos + HEADER, end));
       const fromDelta = options.from > baseOffset ? Number(options.from - baseOffset) : 0;
       const toDelta = options.to - baseOffset > 2_147_483_647n ? 2_147_483_648 : Number(options.to - baseOffset);
-      decodeRecords(section, codec === 0 ? pos + HEADER : 0, count, baseOffset, baseTimestamp, logAppendTime, fromDelta, toDelta, records);
+      decodeRecords(section, codec === 0 ? pos + HEADER : 0, count, options, baseOffset, baseTimestamp, logAppendTime, fromDelta, toDelta, records);
     }
     lastOffset = batchLast;
     pos = end;

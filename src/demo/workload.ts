@@ -111,6 +111,12 @@ export class Workload {
     };
   }
 
+  /** The pause an application sees: from its previous acknowledgement (or this send) to this one, failed attempts included. */
+  private noteAck(topic: string, sentAt: number, ackedAt: number, lastAckAt: number | undefined): void {
+    this.maxAckGapMs = Math.max(this.maxAckGapMs, ackedAt - sentAt, lastAckAt === undefined ? 0 : ackedAt - lastAckAt);
+    if (lastAckAt !== undefined && ackedAt - lastAckAt > 1_000) this.longAckGaps.push({ topic, from: lastAckAt, to: ackedAt });
+  }
+
   private async producerLoop(t: WorkloadTopic): Promise<void> {
     const batch = Math.max(1, Math.round(t.rate / 10));
     let producer: Producer | undefined;
@@ -127,9 +133,7 @@ export class Workload {
         const sentAt = Date.now();
         await producer.send({ topic: t.topic, acks: -1, messages: pending.map((seq) => this.message(t, seq)) });
         const ackedAt = Date.now();
-        // the pause an application sees: from its previous acknowledgement (or this send) to this one, failed attempts included
-        this.maxAckGapMs = Math.max(this.maxAckGapMs, ackedAt - sentAt, lastAckAt === undefined ? 0 : ackedAt - lastAckAt);
-        if (lastAckAt !== undefined && ackedAt - lastAckAt > 1_000) this.longAckGaps.push({ topic: t.topic, from: lastAckAt, to: ackedAt });
+        this.noteAck(t.topic, sentAt, ackedAt, lastAckAt);
         lastAckAt = ackedAt;
         for (const seq of pending) this.acked.push({ topic: t.topic, partition: seq % t.partitions, seq, sentAt, ackedAt });
         pending = [];
@@ -172,8 +176,7 @@ export class Workload {
           throw error;
         }
         const ackedAt = Date.now();
-        this.maxAckGapMs = Math.max(this.maxAckGapMs, ackedAt - sentAt, lastAckAt === undefined ? 0 : ackedAt - lastAckAt);
-        if (lastAckAt !== undefined && ackedAt - lastAckAt > 1_000) this.longAckGaps.push({ topic: t.topic, from: lastAckAt, to: ackedAt });
+        this.noteAck(t.topic, sentAt, ackedAt, lastAckAt);
         lastAckAt = ackedAt;
         for (const seq of pending) {
           if (abort) this.aborted.push({ topic: t.topic, seq });

@@ -8,12 +8,10 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { TopicSample, type RecordInput } from '../core/inference/topic-sample.js';
+import { TopicSample } from '../core/inference/topic-sample.js';
 import type { InferenceOptions } from '../core/inference/json-infer.js';
 import type { SampledRecord } from '../kafka/sampler.js';
-import { packBatch } from './packing.js';
-import { decodeRecordSet } from '../core/record-batch.js';
-import { decompress } from '../kafka/codecs.js';
+import { inferRecordSet, packBatch } from './packing.js';
 import type { RawRecordSet } from '../kafka/reader.js';
 
 const IN_FLIGHT_PER_WORKER = 2;
@@ -50,10 +48,8 @@ function inProcess(topics: readonly string[], options: InferenceOptions): Infere
       const s = samples.get(topic)!;
       for (const r of records) s.add(r);
     },
-    async addRecordSet(topic, partition, set) {
-      const s = samples.get(topic)!;
-      const decoded = await decodeRecordSet(set.bytes, { from: set.from, to: set.to, abortedTransactions: set.abortedTransactions, decompress });
-      for (const r of decoded.records) s.add({ partition, offset: r.offset, timestampMs: r.timestampMs, key: r.key, value: r.value, headers: r.headers as RecordInput['headers'] });
+    addRecordSet(topic, partition, set) {
+      return inferRecordSet(samples.get(topic)!, topic, partition, set);
     },
     async finish() {
       return samples;

@@ -5,10 +5,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { TopicSample } from '../core/inference/topic-sample.js';
 import type { InferenceOptions } from '../core/inference/json-infer.js';
-import { unpackBatch, type PackedBatch } from './packing.js';
-import { decodeRecordSet, type AbortedTransaction } from '../core/record-batch.js';
-import { decompress } from '../kafka/codecs.js';
-import type { RecordInput } from '../core/inference/topic-sample.js';
+import { inferRecordSet, unpackBatch, type PackedBatch } from './packing.js';
+import type { AbortedTransaction } from '../core/record-batch.js';
 
 const { options } = workerData as { options: InferenceOptions };
 const samples = new Map<string, TopicSample>();
@@ -30,9 +28,7 @@ let queue = Promise.resolve();
 parentPort!.on('message', (msg: { type: 'batch'; id: number; batch: PackedBatch } | RecordsMessage | { type: 'finish' }) => {
   if (msg.type === 'records') {
     queue = queue.then(async () => {
-      const sample = sampleOf(msg.topic);
-      const decoded = await decodeRecordSet(Buffer.from(msg.bytes.buffer, msg.bytes.byteOffset, msg.bytes.byteLength), { from: msg.from, to: msg.to, abortedTransactions: msg.aborted, decompress });
-      for (const r of decoded.records) sample.add({ partition: msg.partition, offset: r.offset, timestampMs: r.timestampMs, key: r.key, value: r.value, headers: r.headers as RecordInput['headers'] });
+      await inferRecordSet(sampleOf(msg.topic), msg.topic, msg.partition, { bytes: Buffer.from(msg.bytes.buffer, msg.bytes.byteOffset, msg.bytes.byteLength), from: msg.from, to: msg.to, abortedTransactions: msg.aborted });
       parentPort!.postMessage({ type: 'ack', id: msg.id });
     });
   } else if (msg.type === 'batch') {

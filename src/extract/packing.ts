@@ -1,8 +1,12 @@
 /**
- * Packs a batch of sampled records into transferable buffers for a worker thread (one copy of the
- * bytes, no per-record structured clone), and unpacks them there as Buffer views.
+ * What the inference pool hands its workers: batches of sampled records packed into transferable
+ * buffers (one copy of the bytes, no per-record structured clone) and unpacked there as Buffer
+ * views, or record batches as fetched, decoded where inference runs.
  */
-import type { RecordInput } from '../core/inference/topic-sample.js';
+import type { RecordInput, TopicSample } from '../core/inference/topic-sample.js';
+import { decodeRecordSet } from '../core/record-batch.js';
+import { decompress } from '../kafka/codecs.js';
+import type { RawRecordSet } from '../kafka/reader.js';
 import type { SampledRecord } from '../kafka/sampler.js';
 
 export interface PackedBatch {
@@ -81,4 +85,10 @@ export function unpackBatch(batch: PackedBatch, onRecord: (r: RecordInput) => vo
 
 function toBuf(v: Uint8Array | string): Buffer | string {
   return typeof v === 'string' ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+/** Decodes a partition's record batches where inference runs and feeds each record in the window to `sample`. */
+export async function inferRecordSet(sample: TopicSample, topic: string, partition: number, set: RawRecordSet): Promise<void> {
+  const { records } = await decodeRecordSet(set.bytes, { topic, partition, from: set.from, to: set.to, abortedTransactions: set.abortedTransactions, decompress });
+  for (const r of records) sample.add(r as RecordInput);
 }

@@ -128,6 +128,75 @@ export interface RawRecordSet {
 
 const RETRIABLE = new Set(['KafkaJSNumberOfRetriesExceeded', 'KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError', 'KafkaJSBrokerNotFound', 'KafkaJSMetadataNotLoaded']);
 
+/** Per partition of a fetch: the records in the window (or its batches undecoded), the last offset the fetch covered, the stable end. */
+interface PartitionResult {
+  topic: string;
+  partition: number;
+  records: SampledRecord[];
+  raw?: RawRecordSet;
+  rawEnd: bigint;
+  stable: bigint;
+}
+
+type FetchRequest = Parameters<Broker['fetch']>[0];
+
+/**
+ * A Fetch v11 whose record sets zdp decodes (or, with `undecoded`, only scans for the offsets they
+ * cover); undefined when a set holds another message format, for kafkajs to decode instead.
+ */
+async function fetchDecodedByZdp(broker: Broker, request: FetchRequest, pending: ReadonlyMap<string, Position>, readCommitted: boolean, undecoded: boolean): Promise<PartitionResult[] | undefined> {
+  const { topics } = (await (broker as unknown as { connectionPool: ConnectionPool }).connectionPool.send({ request: FetchV11(request), response: RAW_FETCH_RESPONSE })) as { topics: FetchedTopic[] };
+  const results: PartitionResult[] = [];
+  for (const t of topics) {
+    for (const data of t.partitions) {
+      const pos = pending.get(`${t.topic}\u0000${data.partition}`);
+      if (!pos) continue;
+      if (data.errorCode !== 0) throw createErrorFromCode(data.errorCode);
+      const abortedTransactions = readCommitted ? (data.abortedTransactions ?? []) : undefined;
+      const stable = readCommitted ? data.lastStableOffset : data.highWatermark;
+      const bytes = data.records && data.records.length > 0 ? data.records : undefined;
+      if (undecoded && bytes) {
+        const scan = scanRecordSet(bytes);
+        if (scan.unsupportedMagic !== undefined) return undefined;
+        results.push({ topic: t.topic, partition: data.partition, records: [], ...(scan.bytes > 0 ? { raw: { bytes: bytes.subarray(0, scan.bytes), from: pos.next, to: pos.end, abortedTransactions } } : {}), rawEnd: scan.lastOffset, stable });
+        continue;
+      }
+      const set = bytes ? await decodeRecordSet(bytes, { topic: t.topic, partition: data.partition, from: pos.next, to: pos.end, abortedTransactions, decompress }) : { records: [], lastOffset: -1n };
+      if (set.unsupportedMagic !== undefined) return undefined;
+      results.push({ topic: t.topic, partition: data.partition, records: set.records as SampledRecord[], rawEnd: set.lastOffset, stable });
+    }
+  }
+  return results;
+}
+
+/** A Fetch through kafkajs, which decodes the records (and drops aborted and control ones). */
+async function fetchDecodedByKafkajs(broker: Broker, request: FetchRequest, pending: ReadonlyMap<string, Position>, readCommitted: boolean): Promise<PartitionResult[]> {
+  const response = await broker.fetch(request);
+  const results: PartitionResult[] = [];
+  for (const t of response.responses) {
+    for (const data of t.partitions) {
+      const pos = pending.get(`${t.topicName}\u0000${data.partition}`);
+      if (!pos) continue;
+      const batch = new Batch(t.topicName, pos.next.toString(), data);
+      let rawEnd = -1n;
+      for (const m of batch.rawMessages) {
+        const ctx = m.batchContext;
+        const e = ctx ? BigInt(ctx.firstOffset) + BigInt(ctx.lastOffsetDelta) : BigInt(m.offset);
+        if (e > rawEnd) rawEnd = e;
+      }
+      const records: SampledRecord[] = [];
+      for (const m of batch.messages) {
+        const offset = BigInt(m.offset);
+        if (offset < pos.next) continue;
+        if (offset >= pos.end) break;
+        records.push({ topic: t.topicName, partition: data.partition, offset, timestampMs: Number(m.timestamp), key: m.key ?? null, value: m.value ?? null, headers: m.headers ?? {} });
+      }
+      results.push({ topic: t.topicName, partition: data.partition, records, rawEnd, stable: BigInt(readCommitted ? data.lastStableOffset : data.highWatermark) });
+    }
+  }
+  return results;
+}
+
 export async function fetchWindows(kafka: Kafka, profile: ClusterProfile, requests: readonly SampleRequest[], options: FetchOptions): Promise<SampleOutcome> {
   const started = performance.now();
   const read = new Map<string, number>(requests.map((r) => [r.topic, 0]));
@@ -177,70 +246,11 @@ export async function fetchWindows(kafka: Kafka, profile: ClusterProfile, reques
           for (const p of slice) (topics.get(p.topic) ?? topics.set(p.topic, []).get(p.topic)!).push({ partition: p.partition, fetchOffset: p.next.toString(), maxBytes: options.partitionBytes ?? 1_048_576 });
           const readCommitted = options.readCommitted !== false;
           const fetchRequest = { replicaId: -1, isolationLevel: readCommitted ? 1 : 0, maxWaitTime: 100, minBytes: 1, maxBytes: 16 * 1_048_576, topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) };
-          // per partition: the records in the window, the last offset the fetch covered, the stable end
-          const results: { topic: string; partition: number; records: SampledRecord[]; raw?: RawRecordSet; rawEnd: bigint; stable: bigint }[] = [];
+          let results: PartitionResult[];
           try {
             const broker = await c.findBroker({ nodeId: leader });
             const own = (options.decoder ?? 'kafkajs') === 'zdp' && (fetchMaxVersion(broker) ?? 0) >= 11;
-            const raw = own ? ((await (broker as unknown as { connectionPool: ConnectionPool }).connectionPool.send({ request: FetchV11(fetchRequest), response: RAW_FETCH_RESPONSE })) as { topics: FetchedTopic[] }).topics : undefined;
-            let fallback = raw === undefined;
-            if (raw) {
-              for (const t of raw) {
-                for (const data of t.partitions) {
-                  const pos = pending.get(`${t.topic}\u0000${data.partition}`);
-                  if (!pos) continue;
-                  if (data.errorCode !== 0) throw createErrorFromCode(data.errorCode);
-                  const abortedTransactions = readCommitted ? (data.abortedTransactions ?? []) : undefined;
-                  if (options.onRecordSet && data.records && data.records.length > 0) {
-                    const scan = scanRecordSet(data.records);
-                    if (scan.unsupportedMagic !== undefined) {
-                      fallback = true;
-                      break;
-                    }
-                    results.push({ topic: t.topic, partition: data.partition, records: [], ...(scan.bytes > 0 ? { raw: { bytes: data.records.subarray(0, scan.bytes), from: pos.next, to: pos.end, abortedTransactions } } : {}), rawEnd: scan.lastOffset, stable: readCommitted ? data.lastStableOffset : data.highWatermark });
-                    continue;
-                  }
-                  const set = data.records && data.records.length > 0 ? await decodeRecordSet(data.records, { from: pos.next, to: pos.end, abortedTransactions, decompress }) : { records: [], lastOffset: -1n };
-                  if (set.unsupportedMagic !== undefined) {
-                    fallback = true;
-                    break;
-                  }
-                  results.push({
-                    topic: t.topic,
-                    partition: data.partition,
-                    records: set.records.map((r) => ({ topic: t.topic, partition: data.partition, offset: r.offset, timestampMs: r.timestampMs, key: r.key, value: r.value, headers: r.headers as IHeaders })),
-                    rawEnd: set.lastOffset,
-                    stable: readCommitted ? data.lastStableOffset : data.highWatermark,
-                  });
-                }
-                if (fallback) break;
-              }
-            }
-            if (fallback) {
-              results.length = 0;
-              const response = await broker.fetch(fetchRequest);
-              for (const t of response.responses) {
-                for (const data of t.partitions) {
-                  const pos = pending.get(`${t.topicName}\u0000${data.partition}`);
-                  if (!pos) continue;
-                  const batch = new Batch(t.topicName, pos.next.toString(), data);
-                  let rawEnd = -1n;
-                  for (const m of batch.rawMessages) {
-                    const ctx = m.batchContext;
-                    const e = ctx ? BigInt(ctx.firstOffset) + BigInt(ctx.lastOffsetDelta) : BigInt(m.offset);
-                    if (e > rawEnd) rawEnd = e;
-                  }
-                  const records: SampledRecord[] = [];
-                  for (const m of batch.messages) {
-                    const offset = BigInt(m.offset);
-                    if (offset < pos.next) continue;
-                    if (offset >= pos.end) break;
-                    records.push({ topic: t.topicName, partition: data.partition, offset, timestampMs: Number(m.timestamp), key: m.key ?? null, value: m.value ?? null, headers: m.headers ?? {} });
-                  }
-                  results.push({ topic: t.topicName, partition: data.partition, records, rawEnd, stable: BigInt(readCommitted ? data.lastStableOffset : data.highWatermark) });
-                }
-              }
-            }
+            results = (own ? await fetchDecodedByZdp(broker, fetchRequest, pending, readCommitted, options.onRecordSet !== undefined) : undefined) ?? (await fetchDecodedByKafkajs(broker, fetchRequest, pending, readCommitted));
           } catch (error) {
             const name = (error as Error).name;
             if (RETRIABLE.has(name) || (error as { retriable?: boolean }).retriable) {

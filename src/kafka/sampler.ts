@@ -4,16 +4,10 @@
  */
 import type { IHeaders } from 'kafkajs';
 import type { PartitionWindow } from '../core/sampling.js';
+import type { DecodedRecord } from '../core/record-batch.js';
 
-export interface SampledRecord {
-  topic: string;
-  partition: number;
-  offset: bigint;
-  timestampMs: number;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: IHeaders;
-}
+/** A record read from a window: what zdp's decoder gives, with headers typed as kafkajs gives them. */
+export type SampledRecord = Omit<DecodedRecord, 'headers'> & { headers: IHeaders };
 
 export interface SampleRequest {
   topic: string;

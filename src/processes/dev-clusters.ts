@@ -5,7 +5,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
@@ -22,6 +22,7 @@ import { probeBroker } from '../kafka/probe.js';
 import { connectAdmin } from '../kafka/client.js';
 import { tlsOptions } from '../kafka/tls.js';
 import { ZDP_VERSION } from '../version.js';
+import { writeAtomic } from '../atomic-file.js';
 
 const run = promisify(execFile);
 
@@ -79,12 +80,6 @@ export function defaultVersionSpec(name: string): string {
 
 function recordFile(stateDir: string, name: string): string {
   return join(clusterDir(stateDir, name), 'cluster.json');
-}
-
-function writeAtomic(file: string, content: string, mode?: number): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, content, mode === undefined ? undefined : { mode });
-  renameSync(tmp, file);
 }
 
 export function readRecord(stateDir: string, name: string): DevClusterRecord | undefined {

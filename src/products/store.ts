@@ -3,13 +3,14 @@
  * asyncapi.yaml (the same contract on its own, for tools). Reads validate against the published
  * JSON Schema (schemas/data-product.schema.json) and the consistency checks of the core.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError, NotFoundError, type Diagnostic } from '../errors.js';
 import { renderYaml } from '../core/contracts/asyncapi.js';
 import { checkProduct, compareSemver, parseSemver, type DataProduct } from '../core/products/spec.js';
 import { validateJson } from '../contracts/validate.js';
+import { writeAtomic } from '../atomic-file.js';
 
 export const PRODUCT_FILE = 'product.yaml';
 export const CONTRACT_FILE = 'asyncapi.yaml';
@@ -70,12 +71,6 @@ export function readProduct(productsDir: string, name: string, version?: string)
 
 export function renderProduct(p: DataProduct): string {
   return `# Data product ${p.metadata.name} ${p.metadata.version}, written by zdp productize. Schema: schemas/data-product.schema.json\n${renderYaml(p)}`;
-}
-
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
 }
 
 /** Writes a product version; returns the files written. */

@@ -61,6 +61,10 @@ export class SchemaRegistryClient {
     return this.baseUrl;
   }
 
+  /**
+   * One request to the Confluent API at `path`, or, with `raw`, to another URL of the same server
+   * (Apicurio's native API) with its own body and headers; `path` then only names it in errors.
+   */
   private async request<T>(method: string, path: string, body?: unknown, raw?: { url: string; body?: Buffer; headers: Record<string, string> }): Promise<T> {
     const url = raw?.url ?? `${this.baseUrl}${path}`;
     const started = performance.now();
@@ -218,14 +222,9 @@ export class SchemaRegistryClient {
       if (error instanceof ZdpError && (error.category === 'auth' || error.code === 'REGISTRY_UNREACHABLE')) throw error;
     }
     const native = this.apicurioBase();
-    if (native) {
-      try {
-        const info = await this.request<{ name?: string; version?: string }>('GET', '', undefined, { url: `${native}/apis/registry/v2/system/info`, headers: {} }).catch(() => undefined);
-        if (info?.name === 'apicurio-registry') return { kind: 'apicurio', version: info.version ?? '?' };
-      } catch {
-        // not Apicurio
-      }
-    }
+    // not answering (or not as Apicurio) means it is not one
+    const info = native ? await this.request<{ name?: string; version?: string }>('GET', '/system/info', undefined, { url: `${native}/apis/registry/v2/system/info`, headers: {} }).catch(() => undefined) : undefined;
+    if (info?.name === 'apicurio-registry') return { kind: 'apicurio', version: info.version ?? '?' };
     return { kind: 'none', why: `the registry at ${this.baseUrl} has no IMPORT mode (GET /mode) and is not an Apicurio Registry` };
   }
 

@@ -1,13 +1,18 @@
 /** Helpers for tests: run the real CLI, load harness profiles, make unique names. */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
 import { loadConfig, getCluster } from '../../src/config/load.js';
 import type { ClusterProfile } from '../../src/config/types.js';
 import { createKafka } from '../../src/kafka/client.js';
 import { fetchWindows } from '../../src/kafka/reader.js';
 import type { SampledRecord } from '../../src/kafka/sampler.js';
+import { findJava } from '../../src/processes/java.js';
+import { resolveMirrorMaker } from '../../src/processes/mirror-maker.js';
+import { freePorts } from '../../src/processes/ports.js';
 
 export const REPO = resolve(import.meta.dirname, '..', '..');
 export const ZDP_BIN = resolve(REPO, 'bin', 'zdp.js');
@@ -142,4 +147,54 @@ export async function readAllRecords<T>(projectDir: string, side: string, topic:
     throw new Error(`${e.message} (${detail})`);
   });
   return out;
+}
+
+export interface ConnectWorker {
+  url: string;
+  dir: string;
+  /** the worker's log so far, for failure messages */
+  log(): string;
+  stop(): void;
+}
+
+/**
+ * A real Kafka Connect distributed worker (connect-runtime from the same Maven Central jars as
+ * MirrorMaker 2) writing its internal topics to `bootstrap`, with the operator's extra worker
+ * settings (security, config providers); resolves once its REST API answers.
+ */
+export async function startConnectWorker(bootstrap: string, extra: readonly string[] = []): Promise<ConnectWorker> {
+  const dir = mkdtempSync(join(tmpdir(), 'zdp-connect-'));
+  const [port] = await freePorts(1);
+  const url = `http://127.0.0.1:${port}`;
+  const id = uniqueName('connect');
+  writeFileSync(join(dir, 'worker.properties'), [
+    `bootstrap.servers=${bootstrap}`,
+    ...extra,
+    `group.id=${id}`,
+    `config.storage.topic=${id}-configs`,
+    `offset.storage.topic=${id}-offsets`,
+    `status.storage.topic=${id}-status`,
+    'config.storage.replication.factor=1',
+    'offset.storage.replication.factor=1',
+    'status.storage.replication.factor=1',
+    'key.converter=org.apache.kafka.connect.converters.ByteArrayConverter',
+    'value.converter=org.apache.kafka.connect.converters.ByteArrayConverter',
+    `listeners=http://127.0.0.1:${port}`,
+    'offset.flush.interval.ms=1000',
+    '',
+  ].join('\n'), { mode: 0o600 });
+  writeFileSync(join(dir, 'log4j.properties'), 'log4j.rootLogger=WARN, stdout\nlog4j.appender.stdout=org.apache.log4j.ConsoleAppender\nlog4j.appender.stdout.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n\n');
+  const java = await findJava(process.env);
+  const lib = await resolveMirrorMaker(process.env, () => {});
+  const logFile = join(dir, 'worker.log');
+  const out = openSync(logFile, 'a');
+  const worker = spawn(java.bin, ['-Xmx512m', `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`, '-cp', `${lib}/*`, 'org.apache.kafka.connect.cli.ConnectDistributed', join(dir, 'worker.properties')], { stdio: ['ignore', out, out] });
+  const stop = () => void worker.kill('SIGKILL');
+  try {
+    await eventually(async () => ((await fetch(`${url}/connectors`).then((r) => r.ok, () => false)) ? true : undefined), 120_000, `the Connect worker at ${url}`);
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  return { url, dir, log: () => readFileSync(logFile, 'utf8'), stop };
 }

@@ -6,15 +6,10 @@
  * ${file:...} references — the worker's REST API shows no password — and every record arrives
  * byte-identical.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { findJava } from '../../src/processes/java.js';
-import { resolveMirrorMaker } from '../../src/processes/mirror-maker.js';
-import { freePorts } from '../../src/processes/ports.js';
-import { createTopics, eventually, FIXTURE_PRODUCER, harnessKafka, harnessProfile, readAllRecords, runZdp, uniqueName } from '../harness/helpers.js';
+import { createTopics, FIXTURE_PRODUCER, harnessKafka, harnessProfile, readAllRecords, runZdp, startConnectWorker, uniqueName, type ConnectWorker } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
 const FROM = 'secure-legacy';
@@ -27,7 +22,7 @@ describe('MirrorMaker 2 on a Kafka Connect cluster between SASL/SCRAM clusters',
   const topic = uniqueName('mmcsec.orders');
   const target = harnessProfile(projectDir, TO);
   const passwords = [FROM, TO].map((n) => readFileSync(harnessProfile(projectDir, n).sasl!.password.file!, 'utf8').trim());
-  let worker: ChildProcess | undefined;
+  let worker: ConnectWorker | undefined;
   let url: string;
   let dir: string;
 
@@ -41,10 +36,6 @@ describe('MirrorMaker 2 on a Kafka Connect cluster between SASL/SCRAM clusters',
     await producer.disconnect();
 
     // the operator's worker config: its own credentials for the target, and FileConfigProvider
-    dir = mkdtempSync(join(tmpdir(), 'zdp-connect-secure-'));
-    const [port] = await freePorts(1);
-    url = `http://127.0.0.1:${port}`;
-    const id = uniqueName('connect-secure');
     const security = [
       'security.protocol=SASL_SSL',
       'sasl.mechanism=SCRAM-SHA-512',
@@ -52,31 +43,14 @@ describe('MirrorMaker 2 on a Kafka Connect cluster between SASL/SCRAM clusters',
       'ssl.truststore.type=PEM',
       `ssl.truststore.location=${target.tls!.caFile}`,
     ];
-    writeFileSync(join(dir, 'worker.properties'), [
-      `bootstrap.servers=${target.bootstrapServers[0]}`,
+    worker = await startConnectWorker(target.bootstrapServers[0]!, [
       ...security,
       ...['producer.', 'consumer.', 'admin.'].flatMap((prefix) => security.map((l) => prefix + l)),
-      `group.id=${id}`,
-      `config.storage.topic=${id}-configs`,
-      `offset.storage.topic=${id}-offsets`,
-      `status.storage.topic=${id}-status`,
-      'config.storage.replication.factor=1',
-      'offset.storage.replication.factor=1',
-      'status.storage.replication.factor=1',
-      'key.converter=org.apache.kafka.connect.converters.ByteArrayConverter',
-      'value.converter=org.apache.kafka.connect.converters.ByteArrayConverter',
       'config.providers=file',
       'config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider',
-      `listeners=http://127.0.0.1:${port}`,
-      'offset.flush.interval.ms=1000',
-      '',
-    ].join('\n'), { mode: 0o600 });
-    writeFileSync(join(dir, 'log4j.properties'), 'log4j.rootLogger=WARN, stdout\nlog4j.appender.stdout=org.apache.log4j.ConsoleAppender\nlog4j.appender.stdout.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n\n');
-    const java = await findJava(process.env);
-    const lib = await resolveMirrorMaker(process.env, () => {});
-    const log = openSync(join(dir, 'worker.log'), 'a');
-    worker = spawn(java.bin, ['-Xmx512m', `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`, '-cp', `${lib}/*`, 'org.apache.kafka.connect.cli.ConnectDistributed', join(dir, 'worker.properties')], { stdio: ['ignore', log, log] });
-    await eventually(async () => ((await fetch(`${url}/connectors`).then((r) => r.ok, () => false)) ? true : undefined), 120_000, `the Connect worker at ${url}`);
+    ]);
+    url = worker.url;
+    dir = worker.dir;
     // a project of its own (the dedicated-engine test migrates between the same clusters from the harness's)
     const legacy = harnessProfile(projectDir, FROM);
     const sasl = (p: typeof legacy) => `sasl: {mechanism: scram-sha-512, username: ${p.sasl!.username}, passwordFile: ${p.sasl!.password.file}}`;
@@ -87,12 +61,12 @@ describe('MirrorMaker 2 on a Kafka Connect cluster between SASL/SCRAM clusters',
 
   afterAll(async () => {
     if (dir) await runZdp(['migrate', 'stop', '--from', FROM, '--to', TO], { cwd: dir }).catch(() => undefined);
-    worker?.kill('SIGKILL');
+    worker?.stop();
   });
 
   it('deploys connectors whose configs hold only references, and copies every record byte-identical', async () => {
     const start = await runZdp(['migrate', 'start', '--from', FROM, '--to', TO, '--topic', topic, '--engine', 'connect', '--connect-url', url, '--json'], { cwd: dir, timeoutMs: 120_000 });
-    expect(start.code, `${start.stderr}\n${readFileSync(join(dir, 'worker.log'), 'utf8').slice(-3000)}`).toBe(0);
+    expect(start.code, `${start.stderr}\n${worker!.log().slice(-3000)}`).toBe(0);
     const s = JSON.parse(start.stdout);
     for (const name of s.connectors as string[]) {
       const config = JSON.stringify(await (await fetch(`${url}/connectors/${name}/config`)).json());

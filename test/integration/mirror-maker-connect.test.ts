@@ -4,15 +4,11 @@
  * 4.x target), replicating from Kafka 3.9 byte-identical, with status read from the Connect offsets
  * API and stop removing the connectors. A wrong Connect URL fails fast and names the URL.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { findJava } from '../../src/processes/java.js';
-import { resolveMirrorMaker } from '../../src/processes/mirror-maker.js';
 import { freePorts } from '../../src/processes/ports.js';
-import { eventually, FIXTURE_PRODUCER, readAllRecords, harnessKafka, harnessProfile, runZdp, uniqueName, createTopics } from '../harness/helpers.js';
+import { FIXTURE_PRODUCER, readAllRecords, harnessKafka, harnessProfile, runZdp, uniqueName, createTopics, startConnectWorker, type ConnectWorker } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
 
@@ -24,7 +20,7 @@ async function records(side: 'source' | 'target', topic: string, count: number):
 describe('MirrorMaker 2 on a Kafka Connect cluster, driven by zdp migrate', () => {
   const topic = uniqueName('mmc.orders');
   let dir: string;
-  let worker: ChildProcess | undefined;
+  let worker: ConnectWorker | undefined;
   let url: string;
 
   beforeAll(async () => {
@@ -38,38 +34,16 @@ describe('MirrorMaker 2 on a Kafka Connect cluster, driven by zdp migrate', () =
     await producer.disconnect();
 
     // a Connect distributed worker attached to the target, from the same Maven Central jars
-    dir = mkdtempSync(join(tmpdir(), 'zdp-connect-'));
-    const [port] = await freePorts(1);
-    url = `http://127.0.0.1:${port}`;
-    const id = uniqueName('connect');
-    writeFileSync(join(dir, 'worker.properties'), [
-      `bootstrap.servers=${harnessProfile(projectDir, 'target').bootstrapServers[0]}`,
-      `group.id=${id}`,
-      `config.storage.topic=${id}-configs`,
-      `offset.storage.topic=${id}-offsets`,
-      `status.storage.topic=${id}-status`,
-      'config.storage.replication.factor=1',
-      'offset.storage.replication.factor=1',
-      'status.storage.replication.factor=1',
-      'key.converter=org.apache.kafka.connect.converters.ByteArrayConverter',
-      'value.converter=org.apache.kafka.connect.converters.ByteArrayConverter',
-      `listeners=http://127.0.0.1:${port}`,
-      'offset.flush.interval.ms=1000',
-      '',
-    ].join('\n'));
-    writeFileSync(join(dir, 'log4j.properties'), 'log4j.rootLogger=WARN, stdout\nlog4j.appender.stdout=org.apache.log4j.ConsoleAppender\nlog4j.appender.stdout.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n\n');
-    const java = await findJava(process.env);
-    const lib = await resolveMirrorMaker(process.env, () => {});
-    const log = openSync(join(dir, 'worker.log'), 'a');
-    worker = spawn(java.bin, ['-Xmx512m', `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`, '-cp', `${lib}/*`, 'org.apache.kafka.connect.cli.ConnectDistributed', join(dir, 'worker.properties')], { stdio: ['ignore', log, log] });
-    await eventually(async () => ((await fetch(`${url}/connectors`).then((r) => r.ok, () => false)) ? true : undefined), 120_000, `the Connect worker at ${url}`);
+    worker = await startConnectWorker(harnessProfile(projectDir, 'target').bootstrapServers[0]!);
+    url = worker.url;
+    dir = worker.dir;
     writeFileSync(join(dir, 'zdp.yaml'), `apiVersion: zdp/v1\nclusters:\n  source: {bootstrapServers: [${harnessProfile(projectDir, 'source').bootstrapServers[0]}]}\n  target: {bootstrapServers: [${harnessProfile(projectDir, 'target').bootstrapServers[0]}], connect: {url: "${url}"}}\n`);
     const apply = await runZdp(['migrate', '--from', 'source', '--to', 'target', '--topic', topic, '--yes'], { cwd: dir });
     expect(apply.code, apply.stderr).toBe(0);
   }, 240_000);
 
   afterAll(() => {
-    worker?.kill('SIGKILL');
+    worker?.stop();
   });
 
   it('fails fast on a wrong Connect URL, naming it (exit 4)', async () => {
