@@ -14,6 +14,7 @@ import { parse } from 'yaml';
 import { ZdpError } from '../errors.js';
 import { freePorts } from '../processes/ports.js';
 import { check, readAllSeqs, Workload, type CheckResult } from './workload.js';
+import { createTopicsAndWait } from '../kafka/topics.js';
 
 const BIN = fileURLToPath(new URL('../../bin/zdp.js', import.meta.url));
 
@@ -157,14 +158,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       const kafka = new Kafka({ clientId: 'zdp-demo-seed', brokers: source.bootstrapServers, logLevel: logLevel.NOTHING });
       const admin = kafka.admin();
       await admin.connect();
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [
-          { topic: DEMO_TOPICS.orders, numPartitions: 6, configEntries: [{ name: 'retention.ms', value: '604800000' }] },
-          { topic: DEMO_TOPICS.payments, numPartitions: 3 },
-          { topic: DEMO_TOPICS.customers, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
-        ],
-      });
+      await createTopicsAndWait(admin, [
+        { topic: DEMO_TOPICS.orders, numPartitions: 6, configEntries: [{ name: 'retention.ms', value: '604800000' }] },
+        { topic: DEMO_TOPICS.payments, numPartitions: 3 },
+        { topic: DEMO_TOPICS.customers, numPartitions: 3, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+      ]);
       await admin.disconnect();
       const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       await producer.connect();

@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { FIXTURE_PRODUCER, harnessKafka, harnessProfile, runZdp, uniqueName, waitForTopics } from '../harness/helpers.js';
 import { SchemaRegistryClient } from '../../src/registry/client.js';
 import { validateAsyncApi } from '../../src/contracts/validate.js';
+import { createTopicsAndWait } from '../../src/kafka/topics.js';
 
 const projectDir = inject('zdpProjectDir');
 type Doc = Record<string, any>;
@@ -58,7 +59,7 @@ describe('zdp extract with a real schema registry', () => {
     const kafka = harnessKafka(projectDir, 'source');
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: Object.values(t).map((topic) => ({ topic, numPartitions: 2 })), waitForLeaders: true });
+    await createTopicsAndWait(admin, Object.values(t).map((topic) => ({ topic, numPartitions: 2 })));
     await admin.disconnect();
     await waitForTopics(kafka, Object.values(t));
     const producer = kafka.producer(FIXTURE_PRODUCER);

@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
 import { FIXTURE_PRODUCER, harnessKafka, harnessProfile, runZdp, uniqueName, waitForTopics } from '../harness/helpers.js';
 import { validateAsyncApi } from '../../src/contracts/validate.js';
+import { createTopicsAndWait } from '../../src/kafka/topics.js';
 
 const projectDir = inject('zdpProjectDir');
 
@@ -36,7 +37,7 @@ function order(i: number) {
 async function createTopics(kafka: Kafka, topics: { topic: string; numPartitions: number; configEntries?: { name: string; value: string }[] }[]) {
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics, waitForLeaders: true });
+  await createTopicsAndWait(admin, topics);
   await admin.disconnect();
 }
 

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKafka } from '../../src/kafka/client.js';
 import { freePorts } from '../../src/processes/ports.js';
 import { eventually, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
+import { createTopicsAndWait } from '../../src/kafka/topics.js';
 
 const projectDir = inject('zdpProjectDir');
 
@@ -33,7 +34,7 @@ async function roundTrip(kafka: Kafka, topic: string, count: number): Promise<st
 async function createTopic(kafka: Kafka, topic: string): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+  await createTopicsAndWait(admin, [{ topic, numPartitions: 2 }]);
   await admin.disconnect();
 }
 

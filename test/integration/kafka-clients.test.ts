@@ -6,6 +6,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { ConfigResourceTypes } from 'kafkajs';
 import { eventually, harnessKafka, uniqueName } from '../harness/helpers.js';
+import { createTopicsAndWait } from '../../src/kafka/topics.js';
 
 const projectDir = inject('zdpProjectDir');
 
@@ -19,10 +20,7 @@ describe.each(['source', 'target', 'secure'])('kafkajs on the %s cluster', (clus
     await admin.connect();
     await producer.connect();
     try {
-      await admin.createTopics({
-        topics: [{ topic, numPartitions: 3, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: '3600000' }, { name: 'cleanup.policy', value: 'delete' }] }],
-        waitForLeaders: true,
-      });
+      await createTopicsAndWait(admin, [{ topic, numPartitions: 3, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: '3600000' }, { name: 'cleanup.policy', value: 'delete' }] }]);
       const listed = await admin.listTopics();
       expect(listed).toContain(topic);
 

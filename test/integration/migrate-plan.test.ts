@@ -9,6 +9,7 @@ import type { Kafka } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
+import { createTopicsAndWait } from '../../src/kafka/topics.js';
 
 const projectDir = inject('zdpProjectDir');
 
@@ -28,17 +29,14 @@ describe('zdp migrate plan and apply', () => {
 
   beforeAll(async () => {
     await admin(harnessKafka(projectDir, 'source'), (a) =>
-      a.createTopics({
-        waitForLeaders: true,
-        topics: [
-          { topic: `${prefix}.orders`, numPartitions: 6, configEntries: [{ name: 'retention.ms', value: '172800000' }, { name: 'min.insync.replicas', value: '1' }] },
-          { topic: `${prefix}.customers`, numPartitions: 2, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
-          { topic: `${prefix}.short`, numPartitions: 4 },
-        ],
-      }),
+      createTopicsAndWait(a, [
+        { topic: `${prefix}.orders`, numPartitions: 6, configEntries: [{ name: 'retention.ms', value: '172800000' }, { name: 'min.insync.replicas', value: '1' }] },
+        { topic: `${prefix}.customers`, numPartitions: 2, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+        { topic: `${prefix}.short`, numPartitions: 4 },
+      ]),
     );
     // a topic that already exists on the target with fewer partitions
-    await admin(harnessKafka(projectDir, 'target'), (a) => a.createTopics({ waitForLeaders: true, topics: [{ topic: `${prefix}.short`, numPartitions: 2 }] }));
+    await admin(harnessKafka(projectDir, 'target'), (a) => createTopicsAndWait(a, [{ topic: `${prefix}.short`, numPartitions: 2 }]));
     dir = mkdtempSync(join(tmpdir(), 'zdp-migrate-'));
     const s = harnessProfile(projectDir, 'source');
     const t = harnessProfile(projectDir, 'target');
