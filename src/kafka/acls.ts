@@ -1,8 +1,8 @@
 /** ACLs through kafkajs's admin client: describe every binding, create bindings. */
 import kafkajs from 'kafkajs';
 import type { Admin } from 'kafkajs';
-import type { AclBinding, AclState } from '../core/migration/acls.js';
-import { AuthError } from '../errors.js';
+import { aclKey, type AclBinding, type AclState } from '../core/migration/acls.js';
+import { AuthError, EnvironmentError } from '../errors.js';
 
 const { AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes } = kafkajs;
 
@@ -51,7 +51,7 @@ export async function describeAllAcls(admin: Admin, cluster: string): Promise<Ac
   }
 }
 
-export async function createAclBindings(admin: Admin, cluster: string, bindings: readonly AclBinding[]): Promise<void> {
+export async function createAclBindings(admin: Admin, cluster: string, bindings: readonly AclBinding[], timeoutMs = 30_000): Promise<void> {
   if (bindings.length === 0) return;
   try {
     await admin.createAcls({
@@ -70,5 +70,26 @@ export async function createAclBindings(admin: Admin, cluster: string, bindings:
       throw new AuthError('ACL_CREATE_DENIED', `cluster "${cluster}" does not let zdp's principal create ACLs`, { hint: 'zdp needs ALTER on the CLUSTER resource (or a super user) on the target' });
     }
     throw error;
+  }
+  await waitAclsVisible(admin, cluster, bindings, timeoutMs);
+}
+
+/**
+ * A KRaft controller answers CreateAcls once the bindings are committed; each broker's authorizer
+ * applies them when it replays the metadata log, a moment later. Waiting until the broker lists them
+ * means clients are authorized when apply returns, and a second plan sees them as present.
+ */
+async function waitAclsVisible(admin: Admin, cluster: string, bindings: readonly AclBinding[], timeoutMs: number): Promise<void> {
+  const wanted = new Set(bindings.map(aclKey));
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const state = await describeAllAcls(admin, cluster);
+    const seen = new Set((state.authorizer ? state.bindings : []).map(aclKey));
+    const missing = [...wanted].filter((k) => !seen.has(k));
+    if (missing.length === 0) return;
+    if (performance.now() > deadline) {
+      throw new EnvironmentError('ACL_NOT_VISIBLE', `cluster "${cluster}" took ${bindings.length} ACL binding(s) but its broker still lists ${missing.length} of them as absent after ${Math.round(timeoutMs / 1000)}s`, { hint: 'check the controller and the broker logs; running the migration again creates only what is still missing' });
+    }
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
