@@ -19,6 +19,7 @@ import { arg, log, machine, mustZdp, repo, zdp as zdpIn } from './lib.mjs';
 
 const { Workload, check, readAllSeqs } = await import(join(repo, 'dist/demo/workload.js'));
 const { freePorts } = await import(join(repo, 'dist/processes/ports.js'));
+const { createTopicsAndWait } = await import(join(repo, 'dist/kafka/topics.js'));
 const { Kafka, logLevel } = await import('kafkajs');
 
 const RATE = Number(arg('rate', '2000'));
@@ -39,7 +40,7 @@ try {
   const kafka = new Kafka({ brokers: profiles.source.bootstrapServers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS })), waitForLeaders: true });
+  await createTopicsAndWait(admin, topics.map((topic) => ({ topic, numPartitions: PARTITIONS })));
   await admin.disconnect();
   const topicFlags = topics.flatMap((t) => ['--topic', t]);
   await must(['migrate', '--from', 'source', '--to', 'target', ...topicFlags, '--yes']);
@@ -79,6 +80,7 @@ try {
     gatewayFencedMs: cutover.pause.producersMs,
     producerPauseMs: workload.maxAckGapMs,
     consumerPauseMs: workload.maxConsumeGapMs,
+    consumerRestarts: workload.restarts,
     beforeCutover: warm,
     steps: Object.fromEntries(cutover.steps.map((s) => [s.step, s.durationMs])),
     acknowledged: result.acked,

@@ -34,6 +34,7 @@ export interface DemoReport {
   records: { produced: number; consumed: number; lost: number; duplicated: number; abortedVisible: number };
   pause: { producersMs: number; consumersMs: number; gatewayMs: number };
   groups: CheckResult['groups'];
+  consumerRestarts: number;
   files: string[];
   kept: boolean;
 }
@@ -238,9 +239,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       const result = check(w, finalLog, groups);
       const dups = result.groups.reduce((n, g) => n + g.duplicates, 0);
       if (!drained || result.lost > 0 || dups > 0 || result.groups.some((g) => g.missing > 0 || g.outOfOrder > 0)) {
-        throw new ZdpError('checkFailed', 'DEMO_VERIFY_FAILED', `verification failed: ${JSON.stringify(result)}`);
+        throw new ZdpError('checkFailed', 'DEMO_VERIFY_FAILED', `verification failed: ${JSON.stringify({ ...result, drained, pending: w.pending(), consumerEvents: w.events.slice(-30), clientErrors: w.errors.slice(-10) })}`);
       }
-      return { value: result, summary: `${result.acked} acknowledged records all on target; lost ${result.lost}, duplicated ${dups}, aborted visible ${result.abortedVisible}` };
+      return { value: result, summary: `${result.acked} acknowledged records all on target; lost ${result.lost}, duplicated ${dups}, aborted visible ${result.abortedVisible}${w.restarts > 0 ? `; ${w.restarts} stalled consumer${w.restarts === 1 ? '' : 's'} restarted by the applications' liveness probe` : ''}` };
     });
     ok = true;
   } finally {
@@ -266,6 +267,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     },
     pause: { producersMs: w.maxAckGapMs, consumersMs: w.maxConsumeGapMs, gatewayMs: cutover.pause?.producersMs ?? 0 },
     groups: checkResult?.groups ?? [],
+    // consumers the applications' liveness probe replaced (a kafkajs consumer that stopped fetching)
+    consumerRestarts: w.restarts,
     files: [...files(dir, 'contracts'), ...files(dir, 'products'), ...files(dir, 'gateway'), ...files(dir, '.zdp/migrations')],
     kept: options.keep,
   };

@@ -23,6 +23,8 @@ export interface WorkloadOptions {
   topics: WorkloadTopic[];
   groups: { group: string; topics: string[] }[];
   clientId?: string;
+  /** the first sequence number of every topic (default 0): a second workload on the same topics numbers its records apart */
+  firstSeq?: number;
   /** value payload builder (default: a small JSON order) */
   value?: (topic: string, seq: number) => Buffer;
 }
@@ -66,7 +68,10 @@ export class Workload {
   readonly processed: Processed[] = [];
   readonly errors: string[] = [];
   readonly events: { at: number; group: string; event: string; detail: string }[] = [];
-  private running = false;
+  /** producers run while this is set; consumers (and their restarts) while `consuming` is */
+  private producing = false;
+  private consuming = false;
+  private watchdog: NodeJS.Timeout | undefined;
   private loops: Promise<void>[] = [];
   private consumers: Consumer[] = [];
   private kafka: Kafka;
@@ -77,6 +82,14 @@ export class Workload {
   /** longest time a group processed nothing while records were waiting (ms) */
   maxConsumeGapMs = 0;
   private lastProcessed = new Map<string, number>();
+  /** when each group last processed a record, for the liveness probe */
+  private lastProgress = new Map<string, number>();
+  private consumerOf = new Map<string, Consumer>();
+  private restarting = new Set<string>();
+  private startedAt = Date.now();
+  /** consumers the liveness probe replaced */
+  restarts = 0;
+  private lastAckAt = 0;
   private seqs = new Map<string, number>();
 
   constructor(private readonly options: WorkloadOptions) {
@@ -91,13 +104,62 @@ export class Workload {
   }
 
   async start(): Promise<void> {
-    this.running = true;
+    this.producing = true;
+    this.consuming = true;
     for (const g of this.options.groups) await this.startConsumer(g.group, g.topics);
     for (const t of this.options.topics) this.loops.push(t.transactional ? this.transactionalLoop(t) : this.producerLoop(t));
+    this.watchdog = setInterval(() => this.checkLiveness(), 5_000);
+    this.watchdog.unref();
+  }
+
+  /**
+   * A liveness probe, as applications on kafkajs run one: a kafkajs consumer can stop fetching for
+   * good after its connections drop (tulios/kafkajs#659) — seen here once in a few dozen gateway
+   * restarts, a group that never joined again. A group with acknowledged records waiting that
+   * processed nothing for `stallMs` gets a new consumer, which resumes at the group's committed
+   * offsets (records it had processed without committing are read again, and marked as such).
+   */
+  private checkLiveness(stallMs = 20_000): void {
+    if (!this.consuming) return;
+    const now = Date.now();
+    // the gateway serves clients now: a producer was acknowledged, or another group progressed, lately
+    const alive = (since: number, group: string) => this.lastAckAt > since + 2_000 || [...this.lastProgress].some(([g, t]) => g !== group && t > since + 2_000);
+    for (const g of this.options.groups) {
+      const since = this.lastProgress.get(g.group) ?? this.startedAt;
+      if (now - since < stallMs || this.restarting.has(g.group) || !alive(since, g.group) || this.pendingFor(g.group, g.topics) === 0) continue;
+      this.events.push({ at: now, group: g.group, event: 'restart', detail: `no progress for ${Math.round((now - since) / 1000)}s with records waiting` });
+      this.restarts++;
+      this.restarting.add(g.group);
+      const stuck = this.consumerOf.get(g.group);
+      this.consumerOf.delete(g.group);
+      this.consumers = this.consumers.filter((c) => c !== stuck);
+      const gone = stuck ? Promise.race([stuck.disconnect().catch(() => {}), sleep(5_000)]) : Promise.resolve();
+      void gone.then(() => this.restartConsumer(g.group, g.topics)).finally(() => {
+        this.lastProgress.set(g.group, Date.now());
+        this.restarting.delete(g.group);
+      });
+    }
+  }
+
+  /** A new consumer for the group, tried until it connects (or consuming stops). */
+  private async restartConsumer(group: string, topics: string[]): Promise<void> {
+    while (this.consuming) {
+      try {
+        await this.startConsumer(group, topics);
+        return;
+      } catch (error) {
+        this.errors.push(`${group}: restart failed: ${(error as Error).message}`);
+        const failed = this.consumerOf.get(group);
+        this.consumers = this.consumers.filter((c) => c !== failed);
+        this.consumerOf.delete(group);
+        await failed?.disconnect().catch(() => {});
+        await sleep(1_000);
+      }
+    }
   }
 
   private nextSeq(topic: string): number {
-    const n = this.seqs.get(topic) ?? 0;
+    const n = this.seqs.get(topic) ?? this.options.firstSeq ?? 0;
     this.seqs.set(topic, n + 1);
     return n;
   }
@@ -113,6 +175,7 @@ export class Workload {
 
   /** The pause an application sees: from its previous acknowledgement (or this send) to this one, failed attempts included. */
   private noteAck(topic: string, sentAt: number, ackedAt: number, lastAckAt: number | undefined): void {
+    this.lastAckAt = Math.max(this.lastAckAt, ackedAt);
     this.maxAckGapMs = Math.max(this.maxAckGapMs, ackedAt - sentAt, lastAckAt === undefined ? 0 : ackedAt - lastAckAt);
     if (lastAckAt !== undefined && ackedAt - lastAckAt > 1_000) this.longAckGaps.push({ topic, from: lastAckAt, to: ackedAt });
   }
@@ -122,7 +185,7 @@ export class Workload {
     let producer: Producer | undefined;
     let pending: number[] = [];
     let lastAckAt: number | undefined;
-    while (this.running) {
+    while (this.producing) {
       const started = Date.now();
       if (pending.length === 0) pending = Array.from({ length: batch }, () => this.nextSeq(t.topic));
       try {
@@ -156,7 +219,7 @@ export class Workload {
     let n = 0;
     let pending: number[] = [];
     let lastAckAt: number | undefined;
-    while (this.running) {
+    while (this.producing) {
       const started = Date.now();
       if (pending.length === 0) pending = Array.from({ length: batch }, () => this.nextSeq(t.topic));
       const abort = ++n % 5 === 0;
@@ -201,19 +264,20 @@ export class Workload {
   private async startConsumer(group: string, topics: string[]): Promise<void> {
     const consumer = this.kafka.consumer({ groupId: group, sessionTimeout: 10_000, heartbeatInterval: 1_000, rebalanceTimeout: 10_000, maxWaitTimeInMs: 250, retry: { retries: 1_000, initialRetryTime: 200, maxRetryTime: 2_000 } });
     this.consumers.push(consumer);
+    this.consumerOf.set(group, consumer);
     const { CRASH, GROUP_JOIN, DISCONNECT, STOP } = consumer.events;
     consumer.on(CRASH, (e) => {
       this.events.push({ at: Date.now(), group, event: 'crash', detail: `${(e.payload.error as Error).message} (restart: ${String(e.payload.restart)})` });
       // kafkajs gives up on some errors a Java client would rejoin after (a commit refused with
       // ILLEGAL_GENERATION once the group moved): the application starts a new consumer
-      if (!e.payload.restart && this.running) {
+      if (!e.payload.restart && this.consuming && this.consumerOf.get(group) === consumer) {
         this.consumers = this.consumers.filter((c) => c !== consumer);
+        this.consumerOf.delete(group);
         void consumer
           .disconnect()
           .catch(() => {})
           .then(() => sleep(300))
-          .then(() => (this.running ? this.startConsumer(group, topics) : undefined))
-          .catch((error: unknown) => this.errors.push(`${group}: restart failed: ${(error as Error).message}`));
+          .then(() => this.restartConsumer(group, topics));
       }
     });
     consumer.on(GROUP_JOIN, (e) => this.events.push({ at: Date.now(), group, event: 'join', detail: `generation ${e.payload.groupProtocol} member ${e.payload.memberId}` }));
@@ -229,6 +293,7 @@ export class Workload {
         // a batch fetched before the group was joined again (the gateway switched clusters under
         // it) holds positions of the old cluster: a correct client drops it, as kafkajs documents
         if (messages.length === 0 || isStale() || !isRunning()) return;
+        this.lastProgress.set(group, Date.now());
         // processed first, then committed: a commit the broker took but whose answer the gateway's
         // stop swallowed leaves the client unsure; such records are marked, not dropped
         const now = Date.now();
@@ -251,7 +316,7 @@ export class Workload {
 
   /** Stops producing; consumers keep going. */
   async stopProducers(): Promise<void> {
-    this.running = false;
+    this.producing = false;
     await Promise.all(this.loops);
     this.loops = [];
   }
@@ -277,7 +342,9 @@ export class Workload {
   }
 
   async stop(): Promise<void> {
-    this.running = false;
+    this.producing = false;
+    this.consuming = false;
+    if (this.watchdog) clearInterval(this.watchdog);
     await Promise.all(this.loops);
     await Promise.all(this.consumers.map((c) => c.disconnect().catch(() => {})));
   }
