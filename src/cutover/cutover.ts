@@ -294,7 +294,9 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
         const bad = parity.partitions.filter((p) => p.status === 'mismatch' || p.status === 'missing');
         throw new CheckFailedError('PARITY_MISMATCH', `parity check failed before the cutover: ${bad.map((p) => `${p.topic}[${p.partition}] ${p.reason ?? p.status}`).join('; ') || `${parity.summary.mismatch} group offsets diverge`}`, { hint: 'run `zdp parity` for details; nothing was changed' });
       }
-      return { gatewayCluster: gw.cluster, groups: groups.length, groupIds: groups, lag: lag.toString(), mm2Running: running };
+      // the applications running now: after the switch, verify watches for each of them on the target
+      const activeGroups = (await groupStates(source.admin, source.profile, groups)).filter((g) => g.members > 0).map((g) => g.group);
+      return { gatewayCluster: gw.cluster, groups: groups.length, groupIds: groups, activeGroups, lag: lag.toString(), mm2Running: running };
     });
 
     const fence = await m.run('fence', () => `producers and consumers fenced at the gateway (${gateway.kind})`, async () => {
@@ -388,6 +390,8 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
       const deadline = performance.now() + options.verifyMs;
       let produced = false;
       let consumed = results.length === 0;
+      const expected = ((m.data('preflight').activeGroups as string[] | undefined) ?? []).slice();
+      const rejoined = new Set<string>();
       const written = new Map(results.filter((r) => r.targetOffset !== undefined).map((r) => [`${r.group}\u0000${tpKey(r.topic, r.partition)}`, BigInt(r.targetOffset!)]));
       for (;;) {
         const tNow = await endOffsets(target, topics);
@@ -396,15 +400,21 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
         const below = now.filter((o) => (written.get(`${o.group}\u0000${tpKey(o.topic, o.partition)}`) ?? 0n) > o.offset);
         if (below.length > 0) throw new CheckFailedError('OFFSETS_WENT_BACK', `group offsets on ${options.to} went below what zdp wrote: ${below.map((b) => `${b.group} ${b.topic}[${b.partition}]`).join(', ')}`, { hint: 'a consumer reset its position; check its auto.offset.reset' });
         consumed ||= now.some((o) => (written.get(`${o.group}\u0000${tpKey(o.topic, o.partition)}`) ?? -1n) < o.offset);
-        if ((produced && consumed) || performance.now() > deadline) break;
+        const states = await groupStates(target.admin, target.profile, expected.filter((g) => !rejoined.has(g)));
+        for (const g of states) if (g.members > 0) rejoined.add(g.group);
+        if ((produced && consumed && rejoined.size === expected.length) || performance.now() > deadline) break;
         await sleep(500);
       }
       if (bypass.length > 0) throw new CheckFailedError('BYPASS', `the source received records after the drain on ${bypass.join(', ')}: a client bypasses the gateway and those records are not on ${options.to}`);
-      return { sourceUnchanged: true, producedOnTarget: produced, consumedOnTarget: consumed };
+      const notRejoined = expected.filter((g) => !rejoined.has(g));
+      if (notRejoined.length > 0) deps.log(`warning: ${notRejoined.join(', ')} had members on ${options.from} before the cutover and none on ${options.to} after ${Math.round(options.verifyMs / 1000)}s`);
+      return { sourceUnchanged: true, producedOnTarget: produced, consumedOnTarget: consumed, notRejoined };
     });
 
     m.journal.append({ type: 'end', cutoverId: header.cutoverId, outcome: 'done' });
     const notes: string[] = [];
+    const notRejoined = (m.data('verify').notRejoined as string[] | undefined) ?? [];
+    if (notRejoined.length > 0) notes.push(`group${notRejoined.length === 1 ? '' : 's'} ${notRejoined.join(', ')} had members on ${options.from} before the cutover and none on ${options.to} within ${Math.round(options.verifyMs / 1000)}s of the switch: ${notRejoined.length === 1 ? 'that application has' : 'those applications have'} not reconnected through the gateway; their offsets on ${options.to} are written and they continue exactly there once they do`);
     if (!gateway.capabilities.seamlessSwitch) notes.push(`the ${gateway.kind} gateway switches by restarting: records a consumer had processed but not committed when it stopped are read again after the switch (zdp cannot see them); consumers that commit after each batch re-read none`);
     const r = report(m, 'done', notes);
     r.pause = { producersMs: Number(switched.releasedAt) - Number(fence.fencedAt), consumersMs: Number(switched.releasedAt) - Number(fence.fencedAt) };
@@ -437,6 +447,15 @@ function report(m: Machine, outcome: CutoverReport['outcome'], notes: string[], 
   };
 }
 
+/** A read that stopped before the end of a window (timed out, or held back by an open transaction) copies nothing it cannot vouch for. */
+function incompleteRead(outcome: { incomplete: Map<string, number[]>; timedOut: boolean }, cluster: string, what: string): void {
+  if (outcome.incomplete.size === 0 && !outcome.timedOut) return;
+  const where = [...outcome.incomplete].map(([t, p]) => `${t}[${p.join(',')}]`).join(', ');
+  throw new CheckFailedError('READ_INCOMPLETE', `could not read ${what} on ${cluster} to the end of ${where || 'every partition'}${outcome.timedOut ? ' in time' : ': an open transaction holds the stable offset back'}`, {
+    hint: 'wait for the transaction to finish (or time out: transaction.timeout.ms), then run the same command again; it continues where it stopped',
+  });
+}
+
 /** Copies target records in [from, to) of each partition back to the source, skipping copies made by an earlier, interrupted run. */
 async function copyBack(source: Side, target: Side, topics: string[], cut: Record<string, string>, frozenSource: Record<string, string>, targetNow: Map<string, PartitionEnds>, log: (l: string) => void): Promise<number> {
   // how many records an earlier run already copied: the source's data records after its frozen end
@@ -446,12 +465,14 @@ async function copyBack(source: Side, target: Side, topics: string[], cut: Recor
   if (windowsSrc.length > 0) {
     const byTopic = new Map<string, { partition: number; start: bigint; end: bigint }[]>();
     for (const [k, v] of windowsSrc) (byTopic.get(v.topic) ?? byTopic.set(v.topic, []).get(v.topic)!).push({ partition: v.partition, start: BigInt(frozenSource[k]!), end: v.high });
-    await fetchWindows(source.kafka, source.profile, [...byTopic].map(([topic, windows]) => ({ topic, windows })), {
+    const counted = await fetchWindows(source.kafka, source.profile, [...byTopic].map(([topic, windows]) => ({ topic, windows })), {
       timeoutMs: 120_000,
+      stallMs: 75_000,
       onBatch: (topic, records) => {
         for (const r of records) already.set(tpKey(topic, r.partition), (already.get(tpKey(topic, r.partition)) ?? 0) + 1);
       },
     });
+    incompleteRead(counted, source.profile.name, 'what an earlier rollback already copied');
   }
   const byTopic = new Map<string, { partition: number; start: bigint; end: bigint }[]>();
   for (const [k, v] of targetNow) if (cut[k] !== undefined && v.high > BigInt(cut[k])) (byTopic.get(v.topic) ?? byTopic.set(v.topic, []).get(v.topic)!).push({ partition: v.partition, start: BigInt(cut[k]!), end: v.high });
@@ -461,8 +482,11 @@ async function copyBack(source: Side, target: Side, topics: string[], cut: Recor
   let copied = 0;
   const seen = new Map<string, number>();
   try {
-    await fetchWindows(target.kafka, target.profile, [...byTopic].map(([topic, windows]) => ({ topic, windows })), {
+    const read = await fetchWindows(target.kafka, target.profile, [...byTopic].map(([topic, windows]) => ({ topic, windows })), {
       timeoutMs: 600_000,
+      // a client's transaction the fence left open holds back every record after its first one
+      // (read_committed) until its coordinator aborts it: wait out a default transaction.timeout.ms
+      stallMs: 75_000,
       onBatch: async (topic, records) => {
         const messages = [];
         for (const r of records) {
@@ -477,6 +501,7 @@ async function copyBack(source: Side, target: Side, topics: string[], cut: Recor
         copied += messages.length;
       },
     });
+    incompleteRead(read, target.profile.name, `the records to copy back (${copied} copied so far; --rollback again copies the rest)`);
   } finally {
     await producer.disconnect().catch(() => {});
   }
