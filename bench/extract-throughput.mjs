@@ -47,13 +47,14 @@ function child(script, env) {
 const common = `
 import { loadConfig, getCluster } from ${JSON.stringify(join(repo, 'dist/config/load.js'))};
 import { createKafka } from ${JSON.stringify(join(repo, 'dist/kafka/client.js'))};
+import { createTopicsAndWait } from ${JSON.stringify(join(repo, 'dist/kafka/topics.js'))};
 const profile = getCluster(loadConfig({ cwd: process.cwd(), env: process.env }), 'bench');
 const kafka = createKafka(profile, { env: process.env });
 `;
 
 const produceScript = `${common}
 const admin = kafka.admin(); await admin.connect();
-await admin.createTopics({ topics: [{ topic: 'bench.orders', numPartitions: ${PARTITIONS} }], waitForLeaders: true });
+await createTopicsAndWait(admin, [{ topic: 'bench.orders', numPartitions: ${PARTITIONS} }]);
 await admin.disconnect();
 const producer = kafka.producer({ allowAutoTopicCreation: false });
 await producer.connect();

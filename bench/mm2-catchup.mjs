@@ -18,6 +18,7 @@ import { arg, log, machine, mustZdp, repo, zdp as zdpIn } from './lib.mjs';
 
 const { Kafka, logLevel, CompressionTypes } = await import('kafkajs');
 const { freePorts } = await import(join(repo, 'dist/processes/ports.js'));
+const { createTopicsAndWait } = await import(join(repo, 'dist/kafka/topics.js'));
 
 const RECORDS = Number(arg('records', '1000000'));
 const PARTITIONS = Number(arg('partitions', '12'));
@@ -35,7 +36,7 @@ try {
   const kafka = new Kafka({ brokers: profiles.source.bootstrapServers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+  await createTopicsAndWait(admin, [{ topic, numPartitions: PARTITIONS }]);
   await admin.disconnect();
   log(`writing ${RECORDS} records`);
   const producer = kafka.producer({ allowAutoTopicCreation: false });

@@ -14,7 +14,8 @@ describe.each(['source', 'target', 'secure'])('kafkajs on the %s cluster', (clus
   it('creates a topic, produces, consumes in a group, and reads and sets group offsets', async () => {
     const kafka = harnessKafka(projectDir, cluster);
     const admin = kafka.admin();
-    const producer = kafka.producer();
+    // idempotent: a retried send on a busy broker (just after the topic was created) writes nothing twice
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     const topic = uniqueName(`it.${cluster}`);
     const groupId = uniqueName(`g.${cluster}`);
     await admin.connect();
