@@ -2,7 +2,7 @@
 import kafkajs from 'kafkajs';
 import type { Admin } from 'kafkajs';
 import { aclKey, type AclBinding, type AclState } from '../core/migration/acls.js';
-import { AuthError, EnvironmentError } from '../errors.js';
+import { AuthError, CheckFailedError } from '../errors.js';
 
 const { AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes } = kafkajs;
 
@@ -88,7 +88,7 @@ async function waitAclsVisible(admin: Admin, cluster: string, bindings: readonly
     const missing = [...wanted].filter((k) => !seen.has(k));
     if (missing.length === 0) return;
     if (performance.now() > deadline) {
-      throw new EnvironmentError('ACL_NOT_VISIBLE', `cluster "${cluster}" took ${bindings.length} ACL binding(s) but its broker still lists ${missing.length} of them as absent after ${Math.round(timeoutMs / 1000)}s`, { hint: 'check the controller and the broker logs; running the migration again creates only what is still missing' });
+      throw new CheckFailedError('ACL_NOT_VISIBLE', `cluster "${cluster}" took ${bindings.length} ACL binding(s) but its broker still lists ${missing.length} of them as absent after ${Math.round(timeoutMs / 1000)}s`, { hint: 'check the controller and the broker logs; running the migration again creates only what is still missing' });
     }
     await new Promise((r) => setTimeout(r, 100));
   }
