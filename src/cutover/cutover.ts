@@ -15,7 +15,7 @@ import type { Checkpoint, OffsetSync } from '../core/offsets/mm2-records.js';
 import { recordsBetween } from '../offsets/parity.js';
 import type { GatewayControl } from '../gateway/control.js';
 import { committedOffsets, groupStates, listGroupIds, selectGroups, writeGroupOffsets, type GroupOffset } from '../kafka/groups.js';
-import { fetchWindows } from '../kafka/reader.js';
+import { fetchWindows, highWatermarks } from '../kafka/reader.js';
 import { replicationProgress } from '../migration/progress.js';
 import { runParity } from '../offsets/parity.js';
 import { countDataRecords, endOffsets, readCheckpoints, readOffsetSyncs, tpKey, translateOffsets, type PartitionEnds, type Side } from '../offsets/translation.js';
@@ -457,7 +457,7 @@ function incompleteRead(outcome: { incomplete: Map<string, number[]>; timedOut: 
 }
 
 /** Copies target records in [from, to) of each partition back to the source, skipping copies made by an earlier, interrupted run. */
-async function copyBack(source: Side, target: Side, topics: string[], cut: Record<string, string>, frozenSource: Record<string, string>, targetNow: Map<string, PartitionEnds>, log: (l: string) => void): Promise<number> {
+async function copyBack(source: Side, target: Side, topics: string[], cut: Record<string, string>, frozenSource: Record<string, string>, targetNow: Map<string, { topic: string; partition: number; high: bigint }>, log: (l: string) => void): Promise<number> {
   // how many records an earlier run already copied: the source's data records after its frozen end
   const sourceNow = await endOffsets(source, topics);
   const already = new Map<string, number>();
@@ -546,7 +546,10 @@ export async function runRollback(deps: CutoverDeps, options: CutoverOptions): P
     });
     await m.run('rollback-freeze', (d) => `target ends frozen on ${Object.keys(d.targetEnds as object).length} partitions`, async () => ({ targetEnds: ends(await stableEnds(target, topics, `the target ${options.to}`)) }));
     const copy = await m.run('rollback-copy', (d) => `${String(d.copied)} records produced on ${options.to} after the switch copied back to ${options.from}`, async () => {
-      const tNow = await endOffsets(target, topics);
+      // to the high watermark, not the last stable offset: records committed after a transaction a
+      // fenced client left open are waited for (copyBack), not left behind
+      const hw = await highWatermarks(target.kafka, target.profile, topics);
+      const tNow = new Map([...hw].map(([k, high]) => [k, { topic: k.split('\u0000')[0]!, partition: Number(k.split('\u0000')[1]), high }]));
       return { copied: await copyBack(source, target, topics, cut, frozen, tNow, deps.log) };
     });
     const back = await m.run('rollback-translate', (d) => `${(d.offsets as unknown[]).length} group offsets translated back`, async () => {

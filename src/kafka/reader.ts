@@ -55,6 +55,8 @@ interface Cluster {
   refreshMetadata(): Promise<void>;
   findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
   findBroker(request: { nodeId: string }): Promise<Broker>;
+  findTopicPartitionMetadata(topic: string): { partitionId: number }[];
+  fetchTopicsOffset(topics: { topic: string; partitions: { partition: number }[]; fromBeginning: boolean }[]): Promise<{ topic: string; partitions: { partition: number; offset: string }[] }[]>;
 }
 
 const Batch = require('kafkajs/src/consumer/batch') as new (topic: string, fetchedOffset: string, data: PartitionData) => BatchLike;
@@ -298,4 +300,26 @@ export async function fetchWindows(kafka: Kafka, profile: ClusterProfile, reques
     await c.disconnect().catch(() => {});
   }
   return outcome();
+}
+
+/**
+ * The high watermark of every partition of `topics`: the end of what was appended, open
+ * transactions included. kafkajs's admin answers ListOffsets read_committed, so its "high" is the
+ * last stable offset, which stops at the first record of an open transaction: a copy that ends
+ * there leaves out every committed record written after that transaction began.
+ */
+export async function highWatermarks(kafka: Kafka, profile: ClusterProfile, topics: readonly string[]): Promise<Map<string, bigint>> {
+  const c = cluster(kafka, false);
+  const out = new Map<string, bigint>();
+  try {
+    await c.connect();
+    await c.addMultipleTargetTopics([...topics]);
+    const answers = await c.fetchTopicsOffset(topics.map((topic) => ({ topic, partitions: c.findTopicPartitionMetadata(topic).map((p) => ({ partition: p.partitionId })), fromBeginning: false })));
+    for (const t of answers) for (const p of t.partitions) out.set(`${t.topic}\u0000${p.partition}`, BigInt(p.offset));
+  } catch (error) {
+    throw mapKafkaError(error, profile, 'list offsets request');
+  } finally {
+    await c.disconnect().catch(() => {});
+  }
+  return out;
 }

@@ -204,7 +204,16 @@ describe('zdp parity and zdp cutover with clients running through the gateway', 
     // the first workload's acknowledged records stay the reference for the orders group
     await back.start();
     await eventually(async () => (back.acked.length > 200 && back.processed.length > 50 ? true : undefined), 90_000, 'clients on the target');
+    // a transaction left open on the target, as a client fenced mid-transaction leaves one: until its
+    // coordinator aborts it (15 s), every later record of orders[0] is invisible to read_committed
+    // readers, the copy back included, which must wait for it rather than stop there
+    const open = harnessKafka(projectDir, 'target').producer({ transactionalId: uniqueName('co-open-tx'), idempotent: true, maxInFlightRequests: 1, transactionTimeout: 15_000 });
+    await open.connect();
+    const tx = await open.transaction();
+    await tx.send({ topic: orders, messages: [{ partition: 0, key: 'open', value: 'never committed', headers: { seq: '-999999' } }] });
+    await eventually(async () => (back.acked.filter((a) => a.partition === 0 && a.ackedAt > Date.now() - 1_000).length > 3 ? true : undefined), 30_000, 'records after the open transaction');
     const r = await runZdp(['cutover', '--from', 'source', '--to', 'target', '--rollback', '--confirm', 'source', '--json'], { cwd: dir, timeoutMs: 170_000 });
+    await open.disconnect().catch(() => {});
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ kind: 'RollbackReport', outcome: 'rolled-back' });
@@ -224,6 +233,8 @@ describe('zdp parity and zdp cutover with clients running through the gateway', 
     }
     expect(result.lost).toBe(0);
     expect(result.groups[0]).toMatchObject({ duplicates: 0, missing: 0, outOfOrder: 0 });
+    // the aborted record stayed behind
+    expect(finalLog.filter((x) => x.seq === -999999)).toEqual([]);
     const gw = JSON.parse((await runZdp(['gateway', 'status', '--json'], { cwd: dir })).stdout);
     expect(gw.cluster).toBe('source');
     const journal = readFileSync(report.journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
