@@ -253,3 +253,47 @@ export function scanRecordSet(buf: Buffer): { lastOffset: bigint; bytes: number;
   }
   return { lastOffset, bytes: pos };
 }
+
+/**
+ * What lies between a partition's last stable offset and its high watermark, read
+ * read_uncommitted: the first offset of a record that read_committed readers will see once the
+ * open transaction in front of it ends — a non-transactional record, or one of a transaction whose
+ * commit marker is already written. Undefined when everything there belongs to transactions still
+ * open (or aborted): records a fenced client's coordinator will abort, nothing anyone waits for.
+ * `sets` are the partition's record sets in offset order, from the last stable offset on.
+ */
+export function committedBehindOpenTransaction(sets: readonly Buffer[]): bigint | undefined {
+  const data: { first: bigint; producerId: bigint; transactional: boolean }[] = [];
+  const commits = new Map<bigint, bigint[]>();
+  for (const buf of sets) {
+    let pos = 0;
+    while (pos + HEADER <= buf.length) {
+      const batchLength = buf.readInt32BE(pos + 8);
+      const end = pos + 12 + batchLength;
+      if (batchLength < HEADER - 12 || end > buf.length || buf.readInt8(pos + 16) !== 2) break;
+      const baseOffset = buf.readBigInt64BE(pos);
+      const attributes = buf.readInt16BE(pos + 21);
+      const producerId = buf.readBigInt64BE(pos + 43);
+      const transactional = (attributes & 0x10) !== 0;
+      if ((attributes & 0x20) !== 0) {
+        // a control batch: one record whose key is version (int16) and type (int16: 0 abort, 1 commit)
+        const c = new Cursor(buf, pos + HEADER);
+        c.varint(); // record length
+        c.pos += 1; // attributes
+        c.varint(); // timestamp delta
+        c.varint(); // offset delta
+        const key = c.bytes(c.varint());
+        if (key && key.length >= 4 && key.readInt16BE(2) === 1) (commits.get(producerId) ?? commits.set(producerId, []).get(producerId)!).push(baseOffset);
+      } else {
+        data.push({ first: baseOffset, producerId, transactional });
+      }
+      pos = end;
+    }
+  }
+  let first: bigint | undefined;
+  for (const d of data) {
+    const visible = !d.transactional || (commits.get(d.producerId) ?? []).some((at) => at > d.first);
+    if (visible && (first === undefined || d.first < first)) first = d.first;
+  }
+  return first;
+}

@@ -18,7 +18,7 @@ import { committedOffsets, groupStates, listGroupIds, selectGroups, writeGroupOf
 import { fetchWindows, highWatermarks } from '../kafka/reader.js';
 import { replicationProgress } from '../migration/progress.js';
 import { runParity } from '../offsets/parity.js';
-import { countDataRecords, endOffsets, readCheckpoints, readOffsetSyncs, tpKey, translateOffsets, type PartitionEnds, type Side } from '../offsets/translation.js';
+import { countDataRecords, endOffsets, heldBackByOpenTransactions, readCheckpoints, readOffsetSyncs, tpKey, translateOffsets, type PartitionEnds, type Side } from '../offsets/translation.js';
 import type { ReplicationEngine } from '../migration/engine.js';
 import { Journal, takeLease } from './journal-file.js';
 
@@ -316,6 +316,7 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
     const drained = await m.run('drain', (d) => `target holds every source record (${String(d.checks)} checks${d.lateRecords ? `; ${String(d.lateRecords)} committed on the source after the fence` : ''})`, async () => {
       const deadline = performance.now() + options.drainTimeoutMs;
       let previous: Record<string, string> | undefined;
+      let heldSince: number | undefined;
       for (let checks = 1; ; checks++) {
         const rows = await replicationProgress(source, target, topics, deps.engine);
         const now = Object.fromEntries(rows.map((r) => [tpKey(r.topic, r.partition), r.sourceEnd.toString()]));
@@ -326,7 +327,15 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
         if (lag === 0n && stable) {
           const tails = await translateOffsets(source, target, rows.map((r) => ({ topic: r.topic, partition: r.partition, committed: [], tail: 8 })));
           const behind = tails.filter((t) => t.tail && (t.tail.mismatch || t.tail.matched < t.tail.checked));
-          if (behind.length === 0) {
+          // committed records a read_committed reader cannot see yet (behind a transaction a fenced
+          // client left open) are records MirrorMaker 2 has not copied: wait for them
+          const held = behind.length === 0 ? await heldBackByOpenTransactions(source, topics) : [];
+          if (held.length > 0) {
+            if (heldSince === undefined) {
+              heldSince = performance.now();
+              deps.log(`waiting: committed records on ${held.map((h) => `${h.topic}[${h.partition}] from offset ${h.firstHeld}`).join(', ')} wait behind a transaction a fenced client left open; its coordinator aborts it after the client's transaction.timeout.ms`);
+            }
+          } else if (behind.length === 0) {
             // the stable end may lie past the freeze: a transaction that was committing when the gateway stopped
             const late = await countDataRecords(source, rows.filter((r) => BigInt(frozen[tpKey(r.topic, r.partition)] ?? r.sourceEnd) < r.sourceEnd).map((r) => ({ topic: r.topic, partition: r.partition, start: BigInt(frozen[tpKey(r.topic, r.partition)]!), end: r.sourceEnd })));
             const lateRecords = [...late.values()].reduce((n, c) => n + c, 0n);
@@ -338,8 +347,11 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
         } else if (lag > 0n && !((await deps.engine?.running()) ?? false)) {
           throw new CheckFailedError('MM2_STOPPED', `MirrorMaker 2 stopped with ${lag} records not copied yet`, { hint: `start it again with \`zdp migrate start --from ${options.from} --to ${options.to}\`, then \`zdp cutover --resume\`` });
         }
-        if (performance.now() > deadline) throw new CheckFailedError('DRAIN_TIMEOUT', `the target is still ${lag} records behind after ${Math.round(options.drainTimeoutMs / 1000)}s`, { hint: 'check `zdp migrate status`; --resume waits again, --rollback releases the gateway on the source' });
-        await sleep(100);
+        if (performance.now() > deadline) {
+          if (heldSince !== undefined && lag === 0n) throw new CheckFailedError('DRAIN_TIMEOUT', `committed records on ${options.from} still wait behind an open transaction after ${Math.round(options.drainTimeoutMs / 1000)}s: MirrorMaker 2 cannot copy them until it ends`, { hint: 'find the transactional producer (kafka-transactions.sh list / describe-producers) and end it, or wait for its transaction.timeout.ms; then --resume (or --rollback)' });
+          throw new CheckFailedError('DRAIN_TIMEOUT', `the target is still ${lag} records behind after ${Math.round(options.drainTimeoutMs / 1000)}s`, { hint: 'check `zdp migrate status`; --resume waits again, --rollback releases the gateway on the source' });
+        }
+        await sleep(heldSince === undefined ? 100 : 500);
       }
     });
     const drainedEnds = drained.sourceEnds as Record<string, string>;

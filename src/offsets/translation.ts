@@ -11,7 +11,8 @@ import { SOURCE_ALIAS, TARGET_ALIAS } from '../core/migration/mm2.js';
 import { decodeCheckpoint, decodeOffsetSync, type Checkpoint, type OffsetSync } from '../core/offsets/mm2-records.js';
 import { fingerprint, translate, walk, type FpRecord, type Translation } from '../core/offsets/translate.js';
 import type { SampledRecord } from '../kafka/sampler.js';
-import { fetchWindows } from '../kafka/reader.js';
+import { fetchWindows, highWatermarks } from '../kafka/reader.js';
+import { committedBehindOpenTransaction } from '../core/record-batch.js';
 import { topicOffsets } from '../kafka/topics.js';
 
 export const OFFSET_SYNCS_TOPIC = `mm2-offset-syncs.${TARGET_ALIAS}.internal`;
@@ -302,4 +303,35 @@ export async function countDataRecords(side: Side, windows: readonly { topic: st
   // records past what was counted: none of them is a committed record to copy yet
   if (outcome.timedOut) for (const [topic, partitions] of outcome.incomplete) for (const p of partitions) counts.delete(tpKey(topic, p));
   return counts;
+}
+
+/**
+ * Partitions where committed records wait behind an open transaction: between the last stable
+ * offset and the high watermark lies a record read_committed readers (MirrorMaker 2 among them)
+ * will only see once that transaction ends — a plain producer's record, or one of a transaction
+ * already committed. A transaction left open by a client the gateway fenced ends when its
+ * coordinator aborts it (transaction.timeout.ms). Partitions holding only open transactions are
+ * not listed: their records are never seen if the transaction aborts.
+ */
+export async function heldBackByOpenTransactions(side: Side, topics: readonly string[]): Promise<{ topic: string; partition: number; stable: bigint; high: bigint; firstHeld: bigint }[]> {
+  const [stable, high] = await Promise.all([endOffsets(side, topics), highWatermarks(side.kafka, side.profile, topics)]);
+  const gaps = [...stable.values()].filter((e) => (high.get(tpKey(e.topic, e.partition)) ?? e.high) > e.high);
+  if (gaps.length === 0) return [];
+  const sets = new Map<string, Buffer[]>();
+  const byTopic = new Map<string, { partition: number; start: bigint; end: bigint }[]>();
+  for (const g of gaps) (byTopic.get(g.topic) ?? byTopic.set(g.topic, []).get(g.topic)!).push({ partition: g.partition, start: g.high, end: high.get(tpKey(g.topic, g.partition))! });
+  await fetchWindows(side.kafka, side.profile, [...byTopic].map(([topic, windows]) => ({ topic, windows })), {
+    timeoutMs: 15_000,
+    readCommitted: false,
+    decoder: 'zdp',
+    // the bytes are a view into the fetch response: keep a copy
+    onRecordSet: (topic, partition, set) => void (sets.get(tpKey(topic, partition)) ?? sets.set(tpKey(topic, partition), []).get(tpKey(topic, partition))!).push(Buffer.from(set.bytes)),
+    onBatch: () => {},
+  });
+  const out: { topic: string; partition: number; stable: bigint; high: bigint; firstHeld: bigint }[] = [];
+  for (const g of gaps) {
+    const firstHeld = committedBehindOpenTransaction(sets.get(tpKey(g.topic, g.partition)) ?? []);
+    if (firstHeld !== undefined) out.push({ topic: g.topic, partition: g.partition, stable: g.high, high: high.get(tpKey(g.topic, g.partition))!, firstHeld });
+  }
+  return out;
 }

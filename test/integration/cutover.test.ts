@@ -128,6 +128,15 @@ describe('zdp parity and zdp cutover with clients running through the gateway', 
   });
 
   it('cuts over exactly, killed at every step and resumed: 0 lost, no duplicate, each group continues at its committed record', async () => {
+    // a transaction left open on the source (its client gone), with the clients' plain records on
+    // orders[0] written after it began: committed, but invisible to read_committed readers such as
+    // MirrorMaker 2 until the coordinator aborts it (30 s). The drain must wait for them.
+    const open = harnessKafka(projectDir, 'source').producer({ transactionalId: uniqueName('co-open-src'), idempotent: true, maxInFlightRequests: 1, transactionTimeout: 30_000 });
+    await open.connect();
+    const tx = await open.transaction();
+    await tx.send({ topic: orders, messages: [{ partition: 0, key: 'open', value: 'never committed', headers: { seq: '-999998' } }] });
+    const openedAt = Date.now();
+    await eventually(async () => (workload.acked.filter((a) => a.topic === orders && a.partition === 0 && a.ackedAt > openedAt + 500).length > 5 ? true : undefined), 30_000, 'records after the open transaction');
     // an application that reads the source directly, not through the gateway: it never shows up on the target
     const direct = uniqueName('co-direct');
     const bypassing = harnessKafka(projectDir, 'source').consumer({ groupId: direct, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
@@ -152,6 +161,7 @@ describe('zdp parity and zdp cutover with clients running through the gateway', 
     expect(report.steps.map((s: { step: string }) => s.step)).toEqual([...FORWARD_STEPS]);
     expect(report.steps.at(-1).fromJournal).toBe(false);
     await bypassing.disconnect();
+    await open.disconnect().catch(() => {});
     // verify names the application that did not reconnect through the gateway
     const missingApps = report.notes.find((n: string) => n.includes('not reconnected'));
     expect(missingApps, JSON.stringify(report.notes)).toContain(direct);

@@ -1,6 +1,6 @@
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeRecordSet, parseFetchV11, scanRecordSet } from '../../src/core/record-batch.js';
+import { committedBehindOpenTransaction, decodeRecordSet, parseFetchV11, scanRecordSet } from '../../src/core/record-batch.js';
 
 /** Zig-zag varint, as the record format writes them. */
 function varint(n: number): Buffer {
@@ -92,6 +92,25 @@ describe('record batches decoded by zdp', () => {
     expect(committed.lastOffset).toBe(8n);
     const everything = await decodeRecordSet(set, all);
     expect(everything.records.map((x) => x.value!.toString())).toEqual(['a0', 'a1', 'c0', 'c1', 'n0', 'n1']);
+  });
+
+  it('finds committed records held back by an open transaction (read_uncommitted, from the last stable offset)', () => {
+    const tx = (base: bigint, pid: bigint) => batch({ baseOffset: base, attributes: 0x10, producerId: pid, records: [0, 1].map((d) => ({ offsetDelta: d, timestampDelta: 0, key: null, value: Buffer.from('t') })) });
+    const plain = (base: bigint) => batch({ baseOffset: base, producerId: 99n, records: [{ offsetDelta: 0, timestampDelta: 0, key: null, value: Buffer.from('p') }] });
+    const marker = (base: bigint, pid: bigint, type: number) => {
+      const key = Buffer.alloc(4);
+      key.writeInt16BE(type, 2);
+      return batch({ baseOffset: base, attributes: 0x30, producerId: pid, records: [{ offsetDelta: 0, timestampDelta: 0, key, value: Buffer.alloc(6) }] });
+    };
+    // only the open transaction (and one that aborted after it): nothing anyone waits for
+    expect(committedBehindOpenTransaction([Buffer.concat([tx(10n, 7n), tx(12n, 8n), marker(14n, 8n, 0), tx(15n, 7n)])])).toBeUndefined();
+    expect(committedBehindOpenTransaction([])).toBeUndefined();
+    // a plain producer's record after the open transaction began
+    expect(committedBehindOpenTransaction([Buffer.concat([tx(10n, 7n), plain(12n)]), plain(13n)])).toBe(12n);
+    // another transaction that committed after the open one began
+    expect(committedBehindOpenTransaction([Buffer.concat([tx(10n, 7n), tx(12n, 8n), marker(14n, 8n, 1)])])).toBe(12n);
+    // a commit marker of the same producer before its batch does not commit it
+    expect(committedBehindOpenTransaction([Buffer.concat([marker(9n, 8n, 1), tx(10n, 7n), tx(12n, 8n)])])).toBeUndefined();
   });
 
   it('parses a Fetch v11 response with record sets left as bytes', () => {
