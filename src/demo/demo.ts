@@ -31,7 +31,7 @@ export interface DemoReport {
   dir: string;
   ok: boolean;
   steps: DemoStep[];
-  records: { produced: number; consumed: number; lost: number; duplicated: number; abortedVisible: number };
+  records: { produced: number; consumed: number; lost: number; duplicated: number; abortedVisible: number; uncertainCommitted: number };
   pause: { producersMs: number; consumersMs: number; gatewayMs: number };
   groups: CheckResult['groups'];
   consumerRestarts: number;
@@ -264,6 +264,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       lost: checkResult?.lost ?? 0,
       duplicated: checkResult?.groups.reduce((n, g) => n + g.duplicates, 0) ?? 0,
       abortedVisible: checkResult?.abortedVisible ?? 0,
+      // records of a transaction whose commit the client sent but never heard back from, that did commit
+      uncertainCommitted: checkResult?.uncertainCommitted ?? 0,
     },
     pause: { producersMs: w.maxAckGapMs, consumersMs: w.maxConsumeGapMs, gatewayMs: cutover.pause?.producersMs ?? 0 },
     groups: checkResult?.groups ?? [],

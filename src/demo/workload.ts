@@ -65,6 +65,8 @@ function order(topic: string, seq: number): Buffer {
 export class Workload {
   readonly acked: Acked[] = [];
   readonly aborted: { topic: string; seq: number }[] = [];
+  /** records of transactions whose commit was sent but never answered: committed or not, the client cannot tell */
+  readonly uncertain: { topic: string; seq: number }[] = [];
   readonly processed: Processed[] = [];
   readonly errors: string[] = [];
   readonly events: { at: number; group: string; event: string; detail: string }[] = [];
@@ -223,6 +225,7 @@ export class Workload {
       const started = Date.now();
       if (pending.length === 0) pending = Array.from({ length: batch }, () => this.nextSeq(t.topic));
       const abort = ++n % 5 === 0;
+      let committing = false;
       try {
         if (!producer) {
           producer = this.kafka.producer({ transactionalId: `${this.options.clientId ?? 'zdp-demo-app'}-${t.topic}-tx`, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 10_000, allowAutoTopicCreation: false, retry: PRODUCER_RETRY });
@@ -232,6 +235,7 @@ export class Workload {
         const tx = await producer.transaction();
         try {
           await tx.send({ topic: t.topic, acks: -1, messages: pending.map((seq) => this.message(t, seq)) });
+          committing = !abort;
           if (abort) await tx.abort();
           else await tx.commit();
         } catch (error) {
@@ -247,9 +251,11 @@ export class Workload {
         }
         pending = [];
       } catch (error) {
-        // an unfinished transaction is never committed: its records are given new numbers
+        // an unfinished transaction is never committed: its records are given new numbers. A commit
+        // whose answer was lost (the gateway stopped while the coordinator took it) may have
+        // committed: its records are neither acknowledged nor aborted, but uncertain
         this.errors.push(`${t.topic} (tx): ${(error as Error).message}`);
-        for (const seq of pending) this.aborted.push({ topic: t.topic, seq });
+        for (const seq of pending) (committing ? this.uncertain : this.aborted).push({ topic: t.topic, seq });
         pending = [];
         await producer?.disconnect().catch(() => {});
         producer = undefined;
@@ -358,6 +364,8 @@ export interface CheckResult {
   duplicatedInLog: number;
   /** aborted records that appear on the final cluster (read_committed) */
   abortedVisible: number;
+  /** records of commits the client never heard back from that did commit (present on the final cluster) */
+  uncertainCommitted: number;
   /** per group: records processed twice, acknowledged records never processed, order breaks */
   groups: { group: string; processed: number; duplicates: number; missing: number; outOfOrder: number }[];
 }
@@ -395,7 +403,7 @@ export async function readAllSeqs(bootstrap: string, topics: string[], expected:
 }
 
 /** Compares what producers had acknowledged and consumers processed with what the final cluster holds. */
-export function check(workload: Pick<Workload, 'acked' | 'aborted' | 'processed'>, finalLog: { topic: string; partition: number; seq: number }[], groups: { group: string; topics: string[] }[]): CheckResult {
+export function check(workload: Pick<Workload, 'acked' | 'aborted' | 'processed'> & Partial<Pick<Workload, 'uncertain'>>, finalLog: { topic: string; partition: number; seq: number }[], groups: { group: string; topics: string[] }[]): CheckResult {
   const present = new Map<string, number>();
   for (const r of finalLog) if (r.seq >= 0) present.set(`${r.topic}\u0000${r.seq}`, (present.get(`${r.topic}\u0000${r.seq}`) ?? 0) + 1);
   const ackedKeys = new Set(workload.acked.map((a) => `${a.topic}\u0000${a.seq}`));
@@ -403,6 +411,7 @@ export function check(workload: Pick<Workload, 'acked' | 'aborted' | 'processed'
   const lost = [...ackedKeys].filter((k) => !present.has(k)).length;
   const duplicatedInLog = [...present.values()].reduce((n, c) => n + (c > 1 ? c - 1 : 0), 0);
   const abortedVisible = [...present.keys()].filter((k) => abortedKeys.has(k) && !ackedKeys.has(k)).length;
+  const uncertainCommitted = (workload.uncertain ?? []).filter((u) => present.has(`${u.topic}\u0000${u.seq}`)).length;
   const out: CheckResult['groups'] = [];
   for (const g of groups) {
     const mine = workload.processed.filter((p) => p.group === g.group && p.seq >= 0);
@@ -443,5 +452,5 @@ export function check(workload: Pick<Workload, 'acked' | 'aborted' | 'processed'
     }
     out.push({ group: g.group, processed: mine.length, duplicates, missing, outOfOrder });
   }
-  return { acked: ackedKeys.size, lost, duplicatedInLog, abortedVisible, groups: out };
+  return { acked: ackedKeys.size, lost, duplicatedInLog, abortedVisible, uncertainCommitted, groups: out };
 }
