@@ -144,7 +144,7 @@ export async function decodeRecordSet(buf: Buffer, options: RecordSetOptions): P
       while (nextAborted < aborted.length && aborted[nextAborted]!.firstOffset <= batchLast) abortedProducers.add(aborted[nextAborted++]!.producerId);
       if (control) {
         // a control batch holds one record whose key is (version i16, type i16): type 0 = abort
-        if (count > 0 && isAbortMarker(buf, pos + HEADER, end)) abortedProducers.delete(producerId);
+        if (count > 0 && controlType(buf, pos + HEADER, end) === 0) abortedProducers.delete(producerId);
       } else if (transactional && abortedProducers.has(producerId)) skip = true;
     }
     if (!skip && batchLast >= options.from && baseOffset < options.to && count > 0) {
@@ -162,7 +162,8 @@ export async function decodeRecordSet(buf: Buffer, options: RecordSetOptions): P
   return { records, lastOffset };
 }
 
-function isAbortMarker(buf: Buffer, start: number, end: number): boolean {
+/** The type of a control batch's record (its key is version i16, type i16): 0 abort, 1 commit; undefined when unreadable. */
+function controlType(buf: Buffer, start: number, end: number): number | undefined {
   try {
     const c = new Cursor(buf.subarray(0, end), start);
     c.varint(); // length
@@ -170,9 +171,9 @@ function isAbortMarker(buf: Buffer, start: number, end: number): boolean {
     c.varint(); // timestamp delta
     c.varint(); // offset delta
     const key = c.bytes(c.varint());
-    return key !== null && key.length >= 4 && key.readInt16BE(2) === 0;
+    return key !== null && key.length >= 4 ? key.readInt16BE(2) : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -235,23 +236,32 @@ export function parseFetchV11(buf: Buffer): { errorCode: number; topics: Fetched
   return { errorCode, topics };
 }
 
+/** The complete magic-2 batches of a record set, header fields only; stops at a cut-off batch or another magic byte (`magic` says which). */
+function* batchHeaders(buf: Buffer): Generator<{ pos: number; end: number; baseOffset: bigint; lastOffset: bigint; attributes: number; producerId: bigint; magic: number }> {
+  let pos = 0;
+  while (pos + HEADER <= buf.length) {
+    const batchLength = buf.readInt32BE(pos + 8);
+    const end = pos + 12 + batchLength;
+    if (batchLength < HEADER - 12 || end > buf.length) return;
+    const baseOffset = buf.readBigInt64BE(pos);
+    yield { pos, end, baseOffset, lastOffset: baseOffset + BigInt(buf.readInt32BE(pos + 23)), attributes: buf.readInt16BE(pos + 21), producerId: buf.readBigInt64BE(pos + 43), magic: buf.readInt8(pos + 16) };
+    pos = end;
+  }
+}
+
 /**
  * Walks batch headers only: the last offset covered by complete batches and how many bytes they
  * take, without decoding a record (for readers that hand the bytes to another thread).
  */
 export function scanRecordSet(buf: Buffer): { lastOffset: bigint; bytes: number; unsupportedMagic?: number } {
   let lastOffset = -1n;
-  let pos = 0;
-  while (pos + HEADER <= buf.length) {
-    const batchLength = buf.readInt32BE(pos + 8);
-    const end = pos + 12 + batchLength;
-    if (batchLength < HEADER - 12 || end > buf.length) break;
-    const magic = buf.readInt8(pos + 16);
-    if (magic !== 2) return { lastOffset, bytes: pos, unsupportedMagic: magic };
-    lastOffset = buf.readBigInt64BE(pos) + BigInt(buf.readInt32BE(pos + 23));
-    pos = end;
+  let bytes = 0;
+  for (const b of batchHeaders(buf)) {
+    if (b.magic !== 2) return { lastOffset, bytes, unsupportedMagic: b.magic };
+    lastOffset = b.lastOffset;
+    bytes = b.end;
   }
-  return { lastOffset, bytes: pos };
+  return { lastOffset, bytes };
 }
 
 /**
@@ -266,28 +276,10 @@ export function committedBehindOpenTransaction(sets: readonly Buffer[]): bigint 
   const data: { first: bigint; producerId: bigint; transactional: boolean }[] = [];
   const commits = new Map<bigint, bigint[]>();
   for (const buf of sets) {
-    let pos = 0;
-    while (pos + HEADER <= buf.length) {
-      const batchLength = buf.readInt32BE(pos + 8);
-      const end = pos + 12 + batchLength;
-      if (batchLength < HEADER - 12 || end > buf.length || buf.readInt8(pos + 16) !== 2) break;
-      const baseOffset = buf.readBigInt64BE(pos);
-      const attributes = buf.readInt16BE(pos + 21);
-      const producerId = buf.readBigInt64BE(pos + 43);
-      const transactional = (attributes & 0x10) !== 0;
-      if ((attributes & 0x20) !== 0) {
-        // a control batch: one record whose key is version (int16) and type (int16: 0 abort, 1 commit)
-        const c = new Cursor(buf, pos + HEADER);
-        c.varint(); // record length
-        c.pos += 1; // attributes
-        c.varint(); // timestamp delta
-        c.varint(); // offset delta
-        const key = c.bytes(c.varint());
-        if (key && key.length >= 4 && key.readInt16BE(2) === 1) (commits.get(producerId) ?? commits.set(producerId, []).get(producerId)!).push(baseOffset);
-      } else {
-        data.push({ first: baseOffset, producerId, transactional });
-      }
-      pos = end;
+    for (const b of batchHeaders(buf)) {
+      if (b.magic !== 2) break;
+      if ((b.attributes & 0x20) === 0) data.push({ first: b.baseOffset, producerId: b.producerId, transactional: (b.attributes & 0x10) !== 0 });
+      else if (controlType(buf, b.pos + HEADER, b.end) === 1) (commits.get(b.producerId) ?? commits.set(b.producerId, []).get(b.producerId)!).push(b.baseOffset);
     }
   }
   let first: bigint | undefined;

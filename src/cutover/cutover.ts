@@ -15,7 +15,7 @@ import type { Checkpoint, OffsetSync } from '../core/offsets/mm2-records.js';
 import { recordsBetween } from '../offsets/parity.js';
 import type { GatewayControl } from '../gateway/control.js';
 import { committedOffsets, groupStates, listGroupIds, selectGroups, writeGroupOffsets, type GroupOffset } from '../kafka/groups.js';
-import { fetchWindows, highWatermarks } from '../kafka/reader.js';
+import { fetchWindows, highWatermarks, windowsByTopic } from '../kafka/reader.js';
 import { replicationProgress } from '../migration/progress.js';
 import { runParity } from '../offsets/parity.js';
 import { countDataRecords, endOffsets, heldBackByOpenTransactions, readCheckpoints, readOffsetSyncs, tpKey, translateOffsets, type PartitionEnds, type Side } from '../offsets/translation.js';
@@ -325,12 +325,12 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
         const stable = Object.entries(now).every(([k, v]) => frozen[k] === v) || (previous !== undefined && Object.entries(now).every(([k, v]) => previous![k] === v));
         previous = now;
         if (lag === 0n && stable) {
-          const tails = await translateOffsets(source, target, rows.map((r) => ({ topic: r.topic, partition: r.partition, committed: [], tail: 8 })));
-          const behind = tails.filter((t) => t.tail && (t.tail.mismatch || t.tail.matched < t.tail.checked));
           // committed records a read_committed reader cannot see yet (behind a transaction a fenced
-          // client left open) are records MirrorMaker 2 has not copied: wait for them
-          const held = behind.length === 0 ? await heldBackByOpenTransactions(source, topics) : [];
-          if (held.length > 0) {
+          // client left open) are records MirrorMaker 2 has not copied: wait for them. Read beside
+          // the tails, not after them: the drain is on the clients' pause
+          const [tails, held] = await Promise.all([translateOffsets(source, target, rows.map((r) => ({ topic: r.topic, partition: r.partition, committed: [], tail: 8 }))), heldBackByOpenTransactions(source, topics)]);
+          const behind = tails.filter((t) => t.tail && (t.tail.mismatch || t.tail.matched < t.tail.checked));
+          if (behind.length === 0 && held.length > 0) {
             if (heldSince === undefined) {
               heldSince = performance.now();
               deps.log(`waiting: committed records on ${held.map((h) => `${h.topic}[${h.partition}] from offset ${h.firstHeld}`).join(', ')} wait behind a transaction a fenced client left open; its coordinator aborts it after the client's transaction.timeout.ms`);
@@ -402,7 +402,7 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
       const deadline = performance.now() + options.verifyMs;
       let produced = false;
       let consumed = results.length === 0;
-      const expected = ((m.data('preflight').activeGroups as string[] | undefined) ?? []).slice();
+      const expected = (m.data('preflight').activeGroups as string[] | undefined) ?? [];
       const rejoined = new Set<string>();
       const written = new Map(results.filter((r) => r.targetOffset !== undefined).map((r) => [`${r.group}\u0000${tpKey(r.topic, r.partition)}`, BigInt(r.targetOffset!)]));
       for (;;) {
@@ -475,9 +475,7 @@ async function copyBack(source: Side, target: Side, topics: string[], cut: Recor
   const already = new Map<string, number>();
   const windowsSrc = [...sourceNow].filter(([k, v]) => frozenSource[k] !== undefined && v.high > BigInt(frozenSource[k]));
   if (windowsSrc.length > 0) {
-    const byTopic = new Map<string, { partition: number; start: bigint; end: bigint }[]>();
-    for (const [k, v] of windowsSrc) (byTopic.get(v.topic) ?? byTopic.set(v.topic, []).get(v.topic)!).push({ partition: v.partition, start: BigInt(frozenSource[k]!), end: v.high });
-    const counted = await fetchWindows(source.kafka, source.profile, [...byTopic].map(([topic, windows]) => ({ topic, windows })), {
+    const counted = await fetchWindows(source.kafka, source.profile, windowsByTopic(windowsSrc.map(([k, v]) => ({ topic: v.topic, partition: v.partition, start: BigInt(frozenSource[k]!), end: v.high }))), {
       timeoutMs: 120_000,
       stallMs: 75_000,
       onBatch: (topic, records) => {
@@ -486,15 +484,14 @@ async function copyBack(source: Side, target: Side, topics: string[], cut: Recor
     });
     incompleteRead(counted, source.profile.name, 'what an earlier rollback already copied');
   }
-  const byTopic = new Map<string, { partition: number; start: bigint; end: bigint }[]>();
-  for (const [k, v] of targetNow) if (cut[k] !== undefined && v.high > BigInt(cut[k])) (byTopic.get(v.topic) ?? byTopic.set(v.topic, []).get(v.topic)!).push({ partition: v.partition, start: BigInt(cut[k]!), end: v.high });
-  if (byTopic.size === 0) return 0;
+  const toCopy = [...targetNow].filter(([k, v]) => cut[k] !== undefined && v.high > BigInt(cut[k])).map(([k, v]) => ({ topic: v.topic, partition: v.partition, start: BigInt(cut[k]!), end: v.high }));
+  if (toCopy.length === 0) return 0;
   const producer = (source.kafka as Kafka).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
   let copied = 0;
   const seen = new Map<string, number>();
   try {
-    const read = await fetchWindows(target.kafka, target.profile, [...byTopic].map(([topic, windows]) => ({ topic, windows })), {
+    const read = await fetchWindows(target.kafka, target.profile, windowsByTopic(toCopy), {
       timeoutMs: 600_000,
       // a client's transaction the fence left open holds back every record after its first one
       // (read_committed) until its coordinator aborts it: wait out a default transaction.timeout.ms
@@ -560,9 +557,7 @@ export async function runRollback(deps: CutoverDeps, options: CutoverOptions): P
     const copy = await m.run('rollback-copy', (d) => `${String(d.copied)} records produced on ${options.to} after the switch copied back to ${options.from}`, async () => {
       // to the high watermark, not the last stable offset: records committed after a transaction a
       // fenced client left open are waited for (copyBack), not left behind
-      const hw = await highWatermarks(target.kafka, target.profile, topics);
-      const tNow = new Map([...hw].map(([k, high]) => [k, { topic: k.split('\u0000')[0]!, partition: Number(k.split('\u0000')[1]), high }]));
-      return { copied: await copyBack(source, target, topics, cut, frozen, tNow, deps.log) };
+      return { copied: await copyBack(source, target, topics, cut, frozen, await highWatermarks(target.kafka, target.profile, topics), deps.log) };
     });
     const back = await m.run('rollback-translate', (d) => `${(d.offsets as unknown[]).length} group offsets translated back`, async () => {
       const groups = [...new Set([...forward.map((f) => f.group), ...selectGroups(await listGroupIds(target.admin, target.profile), options.groupPatterns)])].sort();

@@ -75,7 +75,6 @@ export class Workload {
   private consuming = false;
   private watchdog: NodeJS.Timeout | undefined;
   private loops: Promise<void>[] = [];
-  private consumers: Consumer[] = [];
   private kafka: Kafka;
   /** longest time a producer went without an acknowledgement (ms), failed attempts included: the pause producers saw */
   maxAckGapMs = 0;
@@ -83,11 +82,13 @@ export class Workload {
   readonly longAckGaps: { topic: string; from: number; to: number }[] = [];
   /** longest time a group processed nothing while records were waiting (ms) */
   maxConsumeGapMs = 0;
+  /** when each group last processed a record */
   private lastProcessed = new Map<string, number>();
-  /** when each group last processed a record, for the liveness probe */
-  private lastProgress = new Map<string, number>();
+  /** each group's current consumer */
   private consumerOf = new Map<string, Consumer>();
-  private restarting = new Set<string>();
+  /** groups whose consumer is being replaced, and when each was last replaced */
+  private replacing = new Set<string>();
+  private replacedAt = new Map<string, number>();
   private startedAt = Date.now();
   /** consumers the liveness probe replaced */
   restarts = 0;
@@ -125,39 +126,41 @@ export class Workload {
     if (!this.consuming) return;
     const now = Date.now();
     // the gateway serves clients now: a producer was acknowledged, or another group progressed, lately
-    const alive = (since: number, group: string) => this.lastAckAt > since + 2_000 || [...this.lastProgress].some(([g, t]) => g !== group && t > since + 2_000);
+    const alive = (since: number, group: string) => this.lastAckAt > since + 2_000 || [...this.lastProcessed].some(([g, t]) => g !== group && t > since + 2_000);
     for (const g of this.options.groups) {
-      const since = this.lastProgress.get(g.group) ?? this.startedAt;
-      if (now - since < stallMs || this.restarting.has(g.group) || !alive(since, g.group) || this.pendingFor(g.group, g.topics) === 0) continue;
+      const since = Math.max(this.lastProcessed.get(g.group) ?? this.startedAt, this.replacedAt.get(g.group) ?? 0);
+      if (now - since < stallMs || this.replacing.has(g.group) || !alive(since, g.group) || this.pendingFor(g.group, g.topics) === 0) continue;
       this.events.push({ at: now, group: g.group, event: 'restart', detail: `no progress for ${Math.round((now - since) / 1000)}s with records waiting` });
       this.restarts++;
-      this.restarting.add(g.group);
-      const stuck = this.consumerOf.get(g.group);
-      this.consumerOf.delete(g.group);
-      this.consumers = this.consumers.filter((c) => c !== stuck);
-      const gone = stuck ? Promise.race([stuck.disconnect().catch(() => {}), sleep(5_000)]) : Promise.resolve();
-      void gone.then(() => this.restartConsumer(g.group, g.topics)).finally(() => {
-        this.lastProgress.set(g.group, Date.now());
-        this.restarting.delete(g.group);
-      });
+      this.replaceConsumer(g.group, g.topics);
     }
   }
 
-  /** A new consumer for the group, tried until it connects (or consuming stops). */
-  private async restartConsumer(group: string, topics: string[]): Promise<void> {
-    while (this.consuming) {
-      try {
-        await this.startConsumer(group, topics);
-        return;
-      } catch (error) {
-        this.errors.push(`${group}: restart failed: ${(error as Error).message}`);
-        const failed = this.consumerOf.get(group);
-        this.consumers = this.consumers.filter((c) => c !== failed);
-        this.consumerOf.delete(group);
-        await failed?.disconnect().catch(() => {});
-        await sleep(1_000);
+  /** Retires the group's consumer (a disconnect that hangs is given up on) and starts another, tried until it connects or consuming stops. */
+  private replaceConsumer(group: string, topics: string[]): void {
+    if (this.replacing.has(group)) return;
+    this.replacing.add(group);
+    const old = this.consumerOf.get(group);
+    this.consumerOf.delete(group);
+    const retire = (c: Consumer | undefined) => (c ? Promise.race([c.disconnect().catch(() => {}), sleep(5_000)]) : Promise.resolve());
+    void (async () => {
+      await retire(old);
+      await sleep(300);
+      while (this.consuming) {
+        try {
+          await this.startConsumer(group, topics);
+          break;
+        } catch (error) {
+          this.errors.push(`${group}: restart failed: ${(error as Error).message}`);
+          await retire(this.consumerOf.get(group));
+          this.consumerOf.delete(group);
+          await sleep(1_000);
+        }
       }
-    }
+    })().finally(() => {
+      this.replacedAt.set(group, Date.now());
+      this.replacing.delete(group);
+    });
   }
 
   private nextSeq(topic: string): number {
@@ -269,22 +272,13 @@ export class Workload {
 
   private async startConsumer(group: string, topics: string[]): Promise<void> {
     const consumer = this.kafka.consumer({ groupId: group, sessionTimeout: 10_000, heartbeatInterval: 1_000, rebalanceTimeout: 10_000, maxWaitTimeInMs: 250, retry: { retries: 1_000, initialRetryTime: 200, maxRetryTime: 2_000 } });
-    this.consumers.push(consumer);
     this.consumerOf.set(group, consumer);
     const { CRASH, GROUP_JOIN, DISCONNECT, STOP } = consumer.events;
     consumer.on(CRASH, (e) => {
       this.events.push({ at: Date.now(), group, event: 'crash', detail: `${(e.payload.error as Error).message} (restart: ${String(e.payload.restart)})` });
       // kafkajs gives up on some errors a Java client would rejoin after (a commit refused with
       // ILLEGAL_GENERATION once the group moved): the application starts a new consumer
-      if (!e.payload.restart && this.consuming && this.consumerOf.get(group) === consumer) {
-        this.consumers = this.consumers.filter((c) => c !== consumer);
-        this.consumerOf.delete(group);
-        void consumer
-          .disconnect()
-          .catch(() => {})
-          .then(() => sleep(300))
-          .then(() => this.restartConsumer(group, topics));
-      }
+      if (!e.payload.restart && this.consuming && this.consumerOf.get(group) === consumer) this.replaceConsumer(group, topics);
     });
     consumer.on(GROUP_JOIN, (e) => this.events.push({ at: Date.now(), group, event: 'join', detail: `generation ${e.payload.groupProtocol} member ${e.payload.memberId}` }));
     consumer.on(DISCONNECT, () => this.events.push({ at: Date.now(), group, event: 'disconnect', detail: '' }));
@@ -299,7 +293,6 @@ export class Workload {
         // a batch fetched before the group was joined again (the gateway switched clusters under
         // it) holds positions of the old cluster: a correct client drops it, as kafkajs documents
         if (messages.length === 0 || isStale() || !isRunning()) return;
-        this.lastProgress.set(group, Date.now());
         // processed first, then committed: a commit the broker took but whose answer the gateway's
         // stop swallowed leaves the client unsure; such records are marked, not dropped
         const now = Date.now();
@@ -352,7 +345,7 @@ export class Workload {
     this.consuming = false;
     if (this.watchdog) clearInterval(this.watchdog);
     await Promise.all(this.loops);
-    await Promise.all(this.consumers.map((c) => c.disconnect().catch(() => {})));
+    await Promise.all([...this.consumerOf.values()].map((c) => c.disconnect().catch(() => {})));
   }
 }
 

@@ -308,18 +308,28 @@ export async function fetchWindows(kafka: Kafka, profile: ClusterProfile, reques
  * last stable offset, which stops at the first record of an open transaction: a copy that ends
  * there leaves out every committed record written after that transaction began.
  */
-export async function highWatermarks(kafka: Kafka, profile: ClusterProfile, topics: readonly string[]): Promise<Map<string, bigint>> {
+export async function highWatermarks(kafka: Kafka, profile: ClusterProfile, topics: readonly string[]): Promise<Map<string, { topic: string; partition: number; high: bigint }>> {
   const c = cluster(kafka, false);
-  const out = new Map<string, bigint>();
+  const out = new Map<string, { topic: string; partition: number; high: bigint }>();
   try {
     await c.connect();
     await c.addMultipleTargetTopics([...topics]);
     const answers = await c.fetchTopicsOffset(topics.map((topic) => ({ topic, partitions: c.findTopicPartitionMetadata(topic).map((p) => ({ partition: p.partitionId })), fromBeginning: false })));
-    for (const t of answers) for (const p of t.partitions) out.set(`${t.topic}\u0000${p.partition}`, BigInt(p.offset));
+    for (const t of answers) for (const p of t.partitions) out.set(`${t.topic}\u0000${p.partition}`, { topic: t.topic, partition: p.partition, high: BigInt(p.offset) });
   } catch (error) {
     throw mapKafkaError(error, profile, 'list offsets request');
   } finally {
     await c.disconnect().catch(() => {});
   }
   return out;
+}
+
+/** Per-partition windows as fetchWindows takes them: one request per topic. */
+export function windowsByTopic(windows: Iterable<{ topic: string; partition: number; start: bigint; end: bigint }>): SampleRequest[] {
+  const byTopic = new Map<string, SampleRequest>();
+  for (const w of windows) {
+    const r = byTopic.get(w.topic) ?? byTopic.set(w.topic, { topic: w.topic, windows: [] }).get(w.topic)!;
+    r.windows.push({ partition: w.partition, start: w.start, end: w.end });
+  }
+  return [...byTopic.values()];
 }

@@ -11,7 +11,7 @@ import { SOURCE_ALIAS, TARGET_ALIAS } from '../core/migration/mm2.js';
 import { decodeCheckpoint, decodeOffsetSync, type Checkpoint, type OffsetSync } from '../core/offsets/mm2-records.js';
 import { fingerprint, translate, walk, type FpRecord, type Translation } from '../core/offsets/translate.js';
 import type { SampledRecord } from '../kafka/sampler.js';
-import { fetchWindows, highWatermarks } from '../kafka/reader.js';
+import { fetchWindows, highWatermarks, windowsByTopic } from '../kafka/reader.js';
 import { committedBehindOpenTransaction } from '../core/record-batch.js';
 import { topicOffsets } from '../kafka/topics.js';
 
@@ -252,17 +252,17 @@ function countMapped(st: WindowState, last: FpRecord[]): { mappedCount: number }
 
 async function readWindows(source: Side, target: Side, states: WindowState[]): Promise<void> {
   const read = async (side: Side, pick: (st: WindowState) => { from: bigint; to: bigint; into: FpRecord[] }) => {
-    const byTopic = new Map<string, { partition: number; start: bigint; end: bigint }[]>();
+    const windows: { topic: string; partition: number; start: bigint; end: bigint }[] = [];
     const sinks = new Map<string, FpRecord[]>();
     for (const st of states) {
       const w = pick(st);
       w.into.length = 0;
       if (w.to <= w.from) continue;
-      (byTopic.get(st.req.topic) ?? byTopic.set(st.req.topic, []).get(st.req.topic)!).push({ partition: st.req.partition, start: w.from, end: w.to });
+      windows.push({ topic: st.req.topic, partition: st.req.partition, start: w.from, end: w.to });
       sinks.set(tpKey(st.req.topic, st.req.partition), w.into);
     }
-    if (byTopic.size === 0) return;
-    const outcome = await fetchWindows(side.kafka, side.profile, [...byTopic].map(([topic, windows]) => ({ topic, windows })), {
+    if (windows.length === 0) return;
+    const outcome = await fetchWindows(side.kafka, side.profile, windowsByTopic(windows), {
       timeoutMs: 120_000,
       onBatch: (topic, records) => {
         for (const r of records) sinks.get(tpKey(topic, r.partition))?.push({ offset: r.offset, fp: recordFingerprint(r) });
@@ -286,14 +286,10 @@ function min(a: bigint, b: bigint): bigint {
  * is left out of the answer.
  */
 export async function countDataRecords(side: Side, windows: readonly { topic: string; partition: number; start: bigint; end: bigint }[], timeoutMs = 15_000): Promise<Map<string, bigint>> {
-  const counts = new Map<string, bigint>();
-  const byTopic = new Map<string, { partition: number; start: bigint; end: bigint }[]>();
-  for (const w of windows) {
-    counts.set(tpKey(w.topic, w.partition), 0n);
-    if (w.end > w.start) (byTopic.get(w.topic) ?? byTopic.set(w.topic, []).get(w.topic)!).push({ partition: w.partition, start: w.start, end: w.end });
-  }
-  if (byTopic.size === 0) return counts;
-  const outcome = await fetchWindows(side.kafka, side.profile, [...byTopic].map(([topic, ws]) => ({ topic, windows: ws })), {
+  const counts = new Map(windows.map((w) => [tpKey(w.topic, w.partition), 0n]));
+  const readable = windows.filter((w) => w.end > w.start);
+  if (readable.length === 0) return counts;
+  const outcome = await fetchWindows(side.kafka, side.profile, windowsByTopic(readable), {
     timeoutMs,
     onBatch: (topic, records) => {
       for (const r of records) counts.set(tpKey(topic, r.partition), (counts.get(tpKey(topic, r.partition)) ?? 0n) + 1n);
@@ -313,14 +309,12 @@ export async function countDataRecords(side: Side, windows: readonly { topic: st
  * coordinator aborts it (transaction.timeout.ms). Partitions holding only open transactions are
  * not listed: their records are never seen if the transaction aborts.
  */
-export async function heldBackByOpenTransactions(side: Side, topics: readonly string[]): Promise<{ topic: string; partition: number; stable: bigint; high: bigint; firstHeld: bigint }[]> {
+export async function heldBackByOpenTransactions(side: Side, topics: readonly string[]): Promise<{ topic: string; partition: number; firstHeld: bigint }[]> {
   const [stable, high] = await Promise.all([endOffsets(side, topics), highWatermarks(side.kafka, side.profile, topics)]);
-  const gaps = [...stable.values()].filter((e) => (high.get(tpKey(e.topic, e.partition)) ?? e.high) > e.high);
+  const gaps = [...stable.values()].filter((e) => (high.get(tpKey(e.topic, e.partition))?.high ?? e.high) > e.high);
   if (gaps.length === 0) return [];
   const sets = new Map<string, Buffer[]>();
-  const byTopic = new Map<string, { partition: number; start: bigint; end: bigint }[]>();
-  for (const g of gaps) (byTopic.get(g.topic) ?? byTopic.set(g.topic, []).get(g.topic)!).push({ partition: g.partition, start: g.high, end: high.get(tpKey(g.topic, g.partition))! });
-  await fetchWindows(side.kafka, side.profile, [...byTopic].map(([topic, windows]) => ({ topic, windows })), {
+  await fetchWindows(side.kafka, side.profile, windowsByTopic(gaps.map((g) => ({ topic: g.topic, partition: g.partition, start: g.high, end: high.get(tpKey(g.topic, g.partition))!.high }))), {
     timeoutMs: 15_000,
     readCommitted: false,
     decoder: 'zdp',
@@ -328,10 +322,8 @@ export async function heldBackByOpenTransactions(side: Side, topics: readonly st
     onRecordSet: (topic, partition, set) => void (sets.get(tpKey(topic, partition)) ?? sets.set(tpKey(topic, partition), []).get(tpKey(topic, partition))!).push(Buffer.from(set.bytes)),
     onBatch: () => {},
   });
-  const out: { topic: string; partition: number; stable: bigint; high: bigint; firstHeld: bigint }[] = [];
-  for (const g of gaps) {
+  return gaps.flatMap((g) => {
     const firstHeld = committedBehindOpenTransaction(sets.get(tpKey(g.topic, g.partition)) ?? []);
-    if (firstHeld !== undefined) out.push({ topic: g.topic, partition: g.partition, stable: g.high, high: high.get(tpKey(g.topic, g.partition))!, firstHeld });
-  }
-  return out;
+    return firstHeld === undefined ? [] : [{ topic: g.topic, partition: g.partition, firstHeld }];
+  });
 }

@@ -5,6 +5,7 @@ import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
+import { expect } from 'vitest';
 import { loadConfig, getCluster } from '../../src/config/load.js';
 import type { ClusterProfile } from '../../src/config/types.js';
 import { createKafka } from '../../src/kafka/client.js';
@@ -147,6 +148,27 @@ export async function readAllRecords<T>(projectDir: string, side: string, topic:
     throw new Error(`${e.message} (${detail})`);
   });
   return out;
+}
+
+/**
+ * Every record of a topic on a harness cluster as one sorted row each — partition, timestamp, key,
+ * value (TOMBSTONE for null), headers, bytes as hex — for comparing a replica byte for byte.
+ */
+export async function replicaRows(projectDir: string, side: string, topic: string, count: number): Promise<string[]> {
+  const rows = await readAllRecords(projectDir, side, topic, count, (r) => `${r.partition}|${r.timestampMs}|${r.key?.toString('hex') ?? '-'}|${r.value === null ? 'TOMBSTONE' : r.value.toString('hex')}|${JSON.stringify(Object.entries(r.headers).map(([k, v]) => [k, (v as Buffer).toString('hex')]))}`);
+  return rows.sort();
+}
+
+/**
+ * `zdp migrate status --wait --max-lag 0` until replication from `from` to `to` has caught up
+ * (MirrorMaker 2 running, no lag), then every record of `topic` on both sides as replicaRows.
+ */
+export async function caughtUpReplica(projectDir: string, cwd: string, from: string, to: string, topic: string, count: number): Promise<{ status: RunResult; source: string[]; target: string[] }> {
+  const status = await runZdp(['migrate', 'status', '--from', from, '--to', to, '--wait', '--max-lag', '0', '--timeout', '150', '--json'], { cwd, timeoutMs: 170_000 });
+  expect(status.code, status.stderr).toBe(0);
+  expect(JSON.parse(status.stdout)).toMatchObject({ running: true, totalLag: '0' });
+  const [source, target] = await Promise.all([replicaRows(projectDir, from, topic, count), replicaRows(projectDir, to, topic, count)]);
+  return { status, source, target };
 }
 
 export interface ConnectWorker {

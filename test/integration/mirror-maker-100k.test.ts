@@ -9,14 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePorts } from '../../src/processes/ports.js';
-import { createTopics, FIXTURE_PRODUCER, harnessKafka, harnessProfile, readAllRecords, runZdp, uniqueName } from '../harness/helpers.js';
+import { createTopics, FIXTURE_PRODUCER, harnessKafka, harnessProfile, replicaRows, runZdp, uniqueName } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
 
-const row = (r: { partition: number; key: Buffer | null; value: Buffer | null; headers: Record<string, unknown>; timestampMs: number | bigint | string }) =>
-  `${r.partition}|${r.key?.toString('hex') ?? '-'}|${r.value === null ? 'TOMBSTONE' : r.value.toString('hex')}|${JSON.stringify(Object.entries(r.headers).map(([k, v]) => [k, (v as Buffer).toString('hex')]))}|${r.timestampMs}`;
-
-const readRows = (side: string, topic: string, count: number) => readAllRecords(projectDir, side, topic, count, row).then((x) => x.sort());
+const readRows = (side: string, topic: string, count: number) => replicaRows(projectDir, side, topic, count);
 
 describe('MirrorMaker 2 copies 100,000 records, a compacted topic and transactions byte-identical', () => {
   const big = uniqueName('mm2big.events');

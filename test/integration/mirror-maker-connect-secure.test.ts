@@ -9,14 +9,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTopics, FIXTURE_PRODUCER, harnessKafka, harnessProfile, readAllRecords, runZdp, startConnectWorker, uniqueName, type ConnectWorker } from '../harness/helpers.js';
+import { createTopics, FIXTURE_PRODUCER, harnessKafka, harnessProfile, caughtUpReplica, runZdp, startConnectWorker, uniqueName, type ConnectWorker } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
 const FROM = 'secure-legacy';
 const TO = 'secure';
-
-const rows = (side: string, topic: string, count: number) =>
-  readAllRecords(projectDir, side, topic, count, (r) => `${r.partition}|${r.timestampMs}|${r.key?.toString('hex')}|${r.value?.toString('hex')}|${JSON.stringify(Object.entries(r.headers).map(([k, v]) => [k, (v as Buffer).toString('hex')]))}`).then((x) => x.sort());
 
 describe('MirrorMaker 2 on a Kafka Connect cluster between SASL/SCRAM clusters', () => {
   const topic = uniqueName('mmcsec.orders');
@@ -74,10 +71,7 @@ describe('MirrorMaker 2 on a Kafka Connect cluster between SASL/SCRAM clusters',
       expect(config).toMatch(/\$\{file:[^}]+:src\.sasl\.password\}/);
       for (const pw of passwords) expect(config).not.toContain(pw);
     }
-    const status = await runZdp(['migrate', 'status', '--from', FROM, '--to', TO, '--wait', '--max-lag', '0', '--timeout', '150', '--json'], { cwd: dir, timeoutMs: 170_000 });
-    expect(status.code, status.stderr).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ running: true, totalLag: '0' });
-    const [a, b] = await Promise.all([rows(FROM, topic, 700), rows(TO, topic, 700)]);
+    const { status, source: a, target: b } = await caughtUpReplica(projectDir, dir, FROM, TO, topic, 700);
     expect(b).toHaveLength(700);
     expect(b).toEqual(a);
     for (const out of [start, status]) for (const pw of passwords) expect(out.stdout + out.stderr).not.toContain(pw);

@@ -8,14 +8,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePorts } from '../../src/processes/ports.js';
-import { FIXTURE_PRODUCER, readAllRecords, harnessKafka, harnessProfile, runZdp, uniqueName, createTopics, startConnectWorker, type ConnectWorker } from '../harness/helpers.js';
+import { FIXTURE_PRODUCER, replicaRows, harnessKafka, harnessProfile, runZdp, uniqueName, createTopics, startConnectWorker, type ConnectWorker } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
 
-async function records(side: 'source' | 'target', topic: string, count: number): Promise<string[]> {
-  const rows = await readAllRecords(projectDir, side, topic, count, (r) => JSON.stringify([r.partition, r.timestampMs, r.key?.toString('hex'), r.value?.toString('hex'), Object.entries(r.headers).map(([k, v]) => [k, (v as Buffer).toString('hex')])]));
-  return rows.sort();
-}
+const records = (side: 'source' | 'target', topic: string, count: number) => replicaRows(projectDir, side, topic, count);
 
 describe('MirrorMaker 2 on a Kafka Connect cluster, driven by zdp migrate', () => {
   const topic = uniqueName('mmc.orders');
