@@ -10,7 +10,7 @@ import { parseAllDocuments, parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { Capture } from '../harness/capture.js';
-import { Ajv2019, Ajv7, validateZilla } from '../harness/zilla.js';
+import { upstreamZillaSchemaAvailable, validateZilla } from '../harness/zilla.js';
 import { checkZillaReferences } from '../../src/gateway/zilla.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
@@ -47,7 +47,7 @@ describe('zdp gateway render --target zilla', () => {
     const r = await zdp(dir, ['gateway', 'render', '--target', 'zilla', '--out', 'zilla.yaml', '--json'], { SOURCE_KAFKA_PASSWORD: 'not-printed-anywhere' });
     expect(r.code, r.stderr).toBe(0);
     const text = readFileSync(join(dir, 'zilla.yaml'), 'utf8');
-    expect(validateZilla(text, 'zilla.schema.json', Ajv2019)).toEqual([]);
+    expect(validateZilla(text, 2).errors).toEqual([]);
     expect(checkZillaReferences(parse(text))).toEqual([]);
     expect(text).not.toContain('not-printed-anywhere');
     expect(text).toContain('credentials: ${{env.SOURCE_KAFKA_PASSWORD}}');
@@ -80,8 +80,10 @@ describe('zdp gateway render --target zilla', () => {
     expect(plus.split('\n')[0]).toContain('NEEDS ZILLA PLUS');
     expect(parse(plus).bindings.kafka_proxy.type).toBe('kafka-proxy');
     // the open-source config stays valid; the Plus document is rejected by the public schema, as expected
-    expect(validateZilla(readFileSync(join(dir, 'gw/zilla.yaml'), 'utf8'), 'zilla.schema.json', Ajv2019)).toEqual([]);
-    expect(validateZilla(plus, 'zilla.schema.json', Ajv2019).length).toBeGreaterThan(0);
+    expect(validateZilla(readFileSync(join(dir, 'gw/zilla.yaml'), 'utf8'), 2).errors).toEqual([]);
+    const rejected = validateZilla(plus, 2);
+    // each schema that ran rejects the kafka-proxy binding, which only Zilla Plus has
+    for (const schema of rejected.schemas) expect(rejected.errors.filter((e) => (e as { schema: string }).schema === schema).length, schema).toBeGreaterThan(0);
   });
 
   it('renders Zilla 1.x syntax that validates against zilla-1.3.1.schema.json', async () => {
@@ -90,9 +92,34 @@ describe('zdp gateway render --target zilla', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('MCP endpoints need Zilla 2.x');
     const text = readFileSync(join(dir, 'zilla-1.yaml'), 'utf8');
-    expect(validateZilla(text, 'zilla-1.3.1.schema.json', Ajv7)).toEqual([]);
+    expect(validateZilla(text, 1).errors).toEqual([]);
     expect(parse(text).bindings.kafka_client.options.sasl).toMatchObject({ mechanism: 'scram-sha-512', username: 'gateway' });
     golden('zilla-1.yaml', text);
+  });
+
+  it("checks against zdp's own Zilla schema everywhere, and the upstream one where ../shared/zilla exists", async () => {
+    const dir = project(SECURE);
+    const r = await zdp(dir, ['gateway', 'render', '--target', 'zilla', '--out', '-']);
+    expect(r.code, r.stderr).toBe(0);
+    const ok = validateZilla(r.stdout, 2);
+    expect(ok.schemas).toHaveLength(upstreamZillaSchemaAvailable() ? 2 : 1);
+    expect(ok.errors).toEqual([]);
+    // the project's schema is not a rubber stamp: each of these is a config Zilla refuses at start
+    const doc = parse(r.stdout);
+    const broken = [
+      (d: any) => delete d.bindings.http_kafka.routes[0].exit,
+      (d: any) => (d.bindings.tcp_server.type = 'tpc'),
+      (d: any) => (d.bindings.tcp_server.options.prot = 7114),
+      (d: any) => (d.bindings.kafka_client.kind = 'server'),
+      (d: any) => (d.guards.jwt0.options = {}),
+      (d: any) => (d.telemetry.exporters.prometheus0.options.endpoints[0].port = 70000),
+    ];
+    for (const [i, mutate] of broken.entries()) {
+      const copy = structuredClone(doc);
+      mutate(copy);
+      const check = validateZilla(JSON.stringify(copy), 2);
+      expect(check.errors.filter((e) => (e as { schema: string }).schema.startsWith('zdp')).length, `mutation ${i}`).toBeGreaterThan(0);
+    }
   });
 
   it('warns about secrets whose environment variables are unset, and refuses an unknown cluster (exit 3)', async () => {
