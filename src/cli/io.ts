@@ -4,10 +4,13 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import { UsageError } from '../errors.js';
+import type { OutputFormat } from './emit.js';
 
 export interface Stream {
   write(chunk: string): unknown;
   isTTY?: boolean;
+  /** a terminal's width; 0 or missing on pseudo-terminals that report none */
+  columns?: number;
 }
 
 export interface IoOptions {
@@ -18,7 +21,8 @@ export interface IoOptions {
   color?: boolean | undefined;
   quiet?: boolean;
   verbose?: boolean;
-  json?: boolean;
+  /** result format: table (human), json or yaml */
+  format?: OutputFormat;
   yes?: boolean;
 }
 
@@ -45,12 +49,16 @@ export class Io {
   readonly stdinIsTTY: boolean;
   readonly quiet: boolean;
   readonly verbose: boolean;
+  readonly format: OutputFormat;
+  /** a machine-readable format (json or yaml): no spinners, errors also as JSON on stderr */
   readonly json: boolean;
   readonly yes: boolean;
   /** colour for stderr */
   readonly errColor: ChalkInstance;
   /** colour for stdout */
   readonly outColor: ChalkInstance;
+  /** spinners and live lines may redraw stderr */
+  readonly animate: boolean;
   private prompter: Prompter | undefined;
 
   constructor(options: IoOptions) {
@@ -61,11 +69,15 @@ export class Io {
     this.stdinIsTTY = options.stdinIsTTY;
     this.quiet = options.quiet ?? false;
     this.verbose = options.verbose ?? false;
-    this.json = options.json ?? false;
+    this.format = options.format ?? 'table';
+    this.json = this.format !== 'table';
     this.yes = options.yes ?? false;
     const colorAllowed =
       options.color !== false && options.env.NO_COLOR === undefined && options.env.TERM !== 'dumb';
     this.errColor = new Chalk({ level: colorAllowed && this.stderrIsTTY ? 1 : 0 });
+    const ci = options.env.CI !== undefined && options.env.CI !== '' && options.env.CI !== 'false' && options.env.CI !== '0';
+    // animation only for a person at a real terminal: a usable width (ora divides by it), colour allowed, not CI
+    this.animate = this.stderrIsTTY && colorAllowed && !ci && (options.stderr.columns ?? 0) > 0;
     this.outColor = new Chalk({ level: colorAllowed && this.stdoutIsTTY ? 1 : 0 });
   }
 
@@ -103,7 +115,7 @@ export class Io {
    */
   async spinner(text: string): Promise<Spinner> {
     if (this.quiet) return { update() {}, succeed() {}, fail() {}, stop() {} };
-    if (!this.stderrIsTTY || this.json) {
+    if (!this.animate || this.json) {
       this.info(text);
       return {
         update: () => {},

@@ -7,17 +7,19 @@ import { EXIT_CODES, InterruptedError, ZdpError, errorToJson, isZdpError, type D
 import { ZDP_VERSION } from '../version.js';
 import { Io, type Prompter, type Stream } from './io.js';
 import { Runtime, type GlobalOptions } from './runtime.js';
-import { registerConfig } from '../commands/config.js';
-import { registerInit } from '../commands/init.js';
-import { registerCluster } from '../commands/cluster.js';
-import { registerDev } from '../commands/dev.js';
-import { registerExtract } from '../commands/extract.js';
-import { registerProduct } from '../commands/product.js';
-import { registerGateway } from '../commands/gateway.js';
-import { registerMigrate } from '../commands/migrate.js';
-import { registerParity } from '../commands/parity.js';
-import { registerCutover } from '../commands/cutover.js';
-import { registerDemo } from '../commands/demo.js';
+import type { CommandContext } from './command.js';
+import { OUTPUT_FORMATS, type OutputFormat } from './emit.js';
+import { registerCluster } from '../commands/cluster/index.js';
+import { registerConfig } from '../commands/config/index.js';
+import { registerCutover } from '../commands/cutover/index.js';
+import { registerDemo } from '../commands/demo/index.js';
+import { registerDev } from '../commands/dev/index.js';
+import { registerExtract } from '../commands/extract/index.js';
+import { registerGateway } from '../commands/gateway/index.js';
+import { registerInit } from '../commands/init/index.js';
+import { registerMigrate } from '../commands/migrate/index.js';
+import { registerParity } from '../commands/parity/index.js';
+import { registerProduct } from '../commands/product/index.js';
 
 export interface MainDeps {
   stdout: Stream;
@@ -31,20 +33,14 @@ export interface MainDeps {
   prompter?: Prompter | undefined;
 }
 
-/** Shared by commands: the runtime of this invocation, set before any action runs. */
-export interface CommandContext {
-  runtime(): Runtime;
-  /** a command's result exit code when it is not 0 without being an error (e.g. partial) */
-  setExitCode(code: number): void;
-}
-
 function buildProgram(ctx: CommandContext): Command {
   const program = new Command('zdp')
     .description('Kafka vendor migration as a routine platform operation: contracts, data products, gateways, MirrorMaker 2 and an exact cutover.')
     .version(ZDP_VERSION, '-V', 'print the zdp version (also: zdp --version)')
     .option('-c, --config <file>', 'project config file (default: ./zdp.yaml, or $ZDP_CONFIG)')
     .addOption(new Option('--set <key=value>', 'override one config key, e.g. clusters.prod.timeoutMs=5000 (repeatable)').argParser((v: string, prev: string[] = []) => [...prev, v]).default([]))
-    .option('--json', 'print results as JSON on stdout (errors as JSON on stderr)', false)
+    .addOption(new Option('--output <format>', 'result format on stdout: table, json or yaml (errors as JSON on stderr for json and yaml)').choices(OUTPUT_FORMATS).default('table'))
+    .option('--json', 'short for --output json', false)
     .option('--no-color', 'no colour (also NO_COLOR=1 or TERM=dumb)')
     .option('-q, --quiet', 'print only results and errors', false)
     .option('-v, --verbose', 'print more detail on stderr', false)
@@ -77,6 +73,14 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 config, 4 connection, 5 auth, 6 not fou
   return program;
 }
 
+/** The format errors are written in before the flags are parsed (a usage error in the flags themselves). */
+function earlyFormat(argv: readonly string[]): OutputFormat {
+  if (argv.includes('--json')) return 'json';
+  const i = argv.findIndex((a) => a === '--output' || a.startsWith('--output='));
+  const value = i < 0 ? undefined : argv[i]!.includes('=') ? argv[i]!.slice('--output='.length) : argv[i + 1];
+  return value === 'json' || value === 'yaml' ? value : 'table';
+}
+
 function renderDiagnostic(d: Diagnostic): string {
   const where = d.file ? `${d.file}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ''}` : ''}: ` : '';
   return `  ${where}${d.message}`;
@@ -97,17 +101,13 @@ export async function main(argv: string[], partial: Partial<MainDeps> = {}): Pro
     deps.stdout.write(`${ZDP_VERSION}\n`);
     return 0;
   }
-  let io = new Io({ stdout: deps.stdout, stderr: deps.stderr, stdinIsTTY: deps.stdinIsTTY, env: deps.env, json: argv.includes('--json') });
+  let io = new Io({ stdout: deps.stdout, stderr: deps.stderr, stdinIsTTY: deps.stdinIsTTY, env: deps.env, format: earlyFormat(argv) });
   const controller = new AbortController();
   let runtime: Runtime | undefined;
-  let exitCode = 0;
   const ctx: CommandContext = {
     runtime: () => {
       if (!runtime) throw new Error('runtime used before the command started');
       return runtime;
-    },
-    setExitCode: (code) => {
-      exitCode = code;
     },
   };
   const program = buildProgram(ctx);
@@ -134,7 +134,7 @@ export async function main(argv: string[], partial: Partial<MainDeps> = {}): Pro
       color: g.color,
       quiet: g.quiet,
       verbose: g.verbose || g.debug,
-      json: g.json,
+      format: g.json ? 'json' : g.output,
       yes: g.yes,
     });
     if (deps.prompter) io.setPrompter(deps.prompter);
@@ -153,7 +153,7 @@ export async function main(argv: string[], partial: Partial<MainDeps> = {}): Pro
 
   try {
     await Promise.race([program.parseAsync(argv, { from: 'user' }), interrupted]);
-    return exitCode;
+    return 0;
   } catch (error) {
     return report(error, io, runtime);
   } finally {

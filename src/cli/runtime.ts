@@ -7,6 +7,7 @@ export interface GlobalOptions {
   config?: string;
   set: string[];
   json: boolean;
+  output: 'table' | 'json' | 'yaml';
   color: boolean;
   quiet: boolean;
   verbose: boolean;

@@ -1,16 +1,29 @@
 /** Connecting to a migration's two clusters at once, for commands that compare or move between them. */
 import type { Runtime } from './runtime.js';
+import type { ParseContext } from './command.js';
 import { NotFoundError, UsageError } from '../errors.js';
 import { getCluster } from '../config/load.js';
+import type { ClusterProfile } from '../config/types.js';
 import { selectTopics } from '../core/sampling.js';
 import { connectAdmin } from '../kafka/client.js';
 import type { Side } from '../offsets/translation.js';
 
-export async function withSides<T>(rt: Runtime, from: string, to: string, fn: (source: Side, target: Side) => Promise<T>): Promise<T> {
+/** --from and --to: two different known profiles (their names also name the migration's state directory). */
+export interface Pair {
+  source: ClusterProfile;
+  target: ClusterProfile;
+}
+
+export function parsePair(from: string, to: string, rt: ParseContext): Pair {
   const config = rt.config();
-  const sp = getCluster(config, from);
-  const tp = getCluster(config, to);
-  if (sp.name === tp.name) throw new UsageError('--from and --to name the same cluster');
+  const source = getCluster(config, from);
+  const target = getCluster(config, to);
+  if (source.name === target.name) throw new UsageError('--from and --to name the same cluster', { code: 'SAME_CLUSTER', hint: 'name the source with --from and the target with --to' });
+  return { source, target };
+}
+
+export async function withSides<T>(rt: Runtime, pair: Pair, fn: (source: Side, target: Side) => Promise<T>): Promise<T> {
+  const { source: sp, target: tp } = pair;
   const s = await connectAdmin(sp, { env: rt.env, log: rt.kafkaLog, clientId: 'zdp-parity' });
   try {
     const t = await connectAdmin(tp, { env: rt.env, log: rt.kafkaLog, clientId: 'zdp-parity' });
@@ -30,4 +43,3 @@ export async function selectSourceTopics(source: Side, include: string[], exclud
   if (unmatched.length > 0) throw new NotFoundError('TOPIC_NOT_FOUND', `no topic on cluster "${source.profile.name}" matches ${unmatched.join(', ')}`);
   return selected.filter((t) => !t.startsWith('mm2-') && !t.endsWith('.checkpoints.internal') && t !== 'heartbeats');
 }
-

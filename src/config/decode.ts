@@ -3,6 +3,7 @@
  * per-key origins and diagnostics out. Diagnostics name the file, line, column and key; they never
  * echo source lines, which could hold credentials.
  */
+import { controlCharacter } from '../core/names.js';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import type { Diagnostic } from '../errors.js';
 import { closest } from '../core/suggest.js';
@@ -67,6 +68,12 @@ export function decodeConfigText(text: string, file: string, spec: Spec = config
           return undefined;
         }
         const v = String(node.value);
+        const control = controlCharacter(v);
+        if (control) {
+          // the value would reach properties, JAAS and YAML files zdp writes: refused, never echoed
+          diag(node, path, 'CONFIG_CONTROL_CHARACTER', `${key} holds the control character ${control}: line breaks and other control characters are not allowed in config values`);
+          return undefined;
+        }
         if (s.enum && !s.enum.includes(v)) {
           const guess = closest(v, s.enum);
           diag(node, path, 'CONFIG_ENUM', `${key} must be one of ${s.enum.join(', ')}${guess ? ` (did you mean "${guess}"?)` : ''}`);

@@ -4,6 +4,7 @@
  * < local dev clusters (<state>/dev/profiles.yaml, written by `zdp dev up`) < project file
  * (./zdp.yaml, --config or ZDP_CONFIG) < --set key=value flags.
  */
+import { printable } from '../core/names.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -282,11 +283,11 @@ function buildProfile(name: string, raw: PlainObject, origins: Map<string, strin
 
 /** The profile called `name`, or a config error listing the known ones. */
 export function getCluster(config: ResolvedConfig, name: string): ClusterProfile {
-  const profile = config.clusters[name];
+  const profile = Object.hasOwn(config.clusters, name) ? config.clusters[name] : undefined;
   if (profile) return profile;
   const known = Object.keys(config.clusters);
   const guess = closest(name, known);
-  throw new ConfigError('UNKNOWN_CLUSTER', `no cluster profile named "${name}"${guess ? ` (did you mean "${guess}"?)` : ''}`, {
+  throw new ConfigError('UNKNOWN_CLUSTER', `no cluster profile named "${printable(name)}"${guess ? ` (did you mean "${guess}"?)` : ''}`, {
     hint: known.length > 0
       ? `known profiles: ${known.join(', ')}`
       : 'no profiles are configured: add one to zdp.yaml with `zdp init`, or start local clusters with `zdp dev up`',

@@ -22,7 +22,7 @@ import { probeBroker } from '../kafka/probe.js';
 import { connectAdmin } from '../kafka/client.js';
 import { tlsOptions } from '../kafka/tls.js';
 import { ZDP_VERSION } from '../version.js';
-import { writeAtomic } from '../atomic-file.js';
+import { readStateJson, writeAtomic } from '../atomic-file.js';
 
 const run = promisify(execFile);
 
@@ -83,9 +83,7 @@ function recordFile(stateDir: string, name: string): string {
 }
 
 export function readRecord(stateDir: string, name: string): DevClusterRecord | undefined {
-  const file = recordFile(stateDir, name);
-  if (!existsSync(file)) return undefined;
-  return JSON.parse(readFileSync(file, 'utf8')) as DevClusterRecord;
+  return readStateJson<DevClusterRecord>(recordFile(stateDir, name), `record of the local cluster "${name}"`, (v) => typeof (v as DevClusterRecord).name === 'string' && typeof (v as DevClusterRecord).ports === 'object');
 }
 
 function writeRecord(stateDir: string, record: DevClusterRecord): void {

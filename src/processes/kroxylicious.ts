@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readStateJson, writeAtomic } from '../atomic-file.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
@@ -38,16 +39,11 @@ export function gatewayDir(stateDir: string): string {
 }
 
 export function readGateway(stateDir: string): GatewayRecord | undefined {
-  const file = join(gatewayDir(stateDir), 'gateway.json');
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as GatewayRecord) : undefined;
+  return readStateJson<GatewayRecord>(join(gatewayDir(stateDir), 'gateway.json'), 'gateway record', (v) => typeof (v as GatewayRecord).cluster === 'string' && typeof (v as GatewayRecord).nodeIds === 'object');
 }
 
 export function writeGateway(stateDir: string, record: GatewayRecord): void {
-  const dir = gatewayDir(stateDir);
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'gateway.json');
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
-  renameSync(`${file}.tmp`, file);
+  writeAtomic(join(gatewayDir(stateDir), 'gateway.json'), `${JSON.stringify(record, null, 2)}\n`);
 }
 
 export function gatewayRunning(stateDir: string, record: GatewayRecord | undefined): boolean {

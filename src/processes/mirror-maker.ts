@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readStateJson, writeAtomic } from '../atomic-file.js';
 import { join } from 'node:path';
 import { EnvironmentError } from '../errors.js';
 import { resolveMavenBundle } from './kafka-dist.js';
@@ -27,6 +28,8 @@ export interface Mm2Record {
   topics: string[];
   groups: string[];
   pid?: number;
+  /** dedicated engine: the internal REST port zdp picked (or the user gave) and checked free */
+  restPort?: number;
   startedAt?: string;
 }
 
@@ -47,14 +50,11 @@ export function resolveMirrorMaker(env: NodeJS.ProcessEnv, log: (line: string) =
 }
 
 export function readMm2(dir: string): Mm2Record | undefined {
-  const file = join(dir, 'mm2.json');
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Mm2Record) : undefined;
+  return readStateJson<Mm2Record>(join(dir, 'mm2.json'), 'MirrorMaker 2 record', (v) => typeof (v as Mm2Record).from === 'string' && Array.isArray((v as Mm2Record).topics));
 }
 
 export function writeMm2(dir: string, record: Mm2Record): void {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'mm2.json.tmp'), `${JSON.stringify(record, null, 2)}\n`);
-  renameSync(join(dir, 'mm2.json.tmp'), join(dir, 'mm2.json'));
+  writeAtomic(join(dir, 'mm2.json'), `${JSON.stringify(record, null, 2)}\n`);
 }
 
 export function mm2Running(dir: string, record: Mm2Record | undefined): boolean {

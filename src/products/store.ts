@@ -10,7 +10,7 @@ import { ConfigError, NotFoundError, type Diagnostic } from '../errors.js';
 import { renderYaml } from '../core/contracts/asyncapi.js';
 import { checkProduct, compareSemver, parseSemver, type DataProduct } from '../core/products/spec.js';
 import { validateJson } from '../contracts/validate.js';
-import { writeAtomic } from '../atomic-file.js';
+import { parseUserYaml, readUserFile, writeAtomic } from '../atomic-file.js';
 
 export const PRODUCT_FILE = 'product.yaml';
 export const CONTRACT_FILE = 'asyncapi.yaml';
@@ -47,12 +47,12 @@ export function validateProduct(value: unknown, file: string): Diagnostic[] {
 }
 
 export function readProductFile(file: string): DataProduct {
-  if (!existsSync(file)) throw new NotFoundError('PRODUCT_NOT_FOUND', `no data product at ${file}`);
-  const doc = parseDocument(readFileSync(file, 'utf8'), { prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw new ConfigError('PRODUCT_YAML', `${file} is not valid YAML`, { diagnostics: doc.errors.map((e) => ({ code: 'YAML_SYNTAX', severity: 'error', message: e.code.toLowerCase().replaceAll('_', ' '), file })) });
+  if (!existsSync(file)) throw new NotFoundError('PRODUCT_NOT_FOUND', `no data product at ${file}`, { hint: 'list the products with `zdp product list`' });
+  const parsed = parseUserYaml(readUserFile(file, 'product file'), file, 'product file');
+  if (parsed.errors.length > 0) {
+    throw new ConfigError('PRODUCT_YAML', `${file} is not valid YAML`, { diagnostics: parsed.errors.map((message) => ({ code: 'YAML_SYNTAX', severity: 'error', message, file })) });
   }
-  const value = doc.toJS() as unknown;
+  const value = parsed.value;
   const diagnostics = validateProduct(value, file);
   if (diagnostics.length > 0) throw new ConfigError('PRODUCT_INVALID', `${file} is not a valid data product (${diagnostics.length} problem${diagnostics.length === 1 ? '' : 's'})`, { diagnostics });
   return value as DataProduct;

@@ -1,6 +1,7 @@
 import { inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { mm2Security, propertiesValue, renderSecretsFile } from '../../src/core/migration/mm2-security.js';
+import { mm2Security, renderSecretsFile } from '../../src/core/migration/mm2-security.js';
+import { propertiesLine } from '../../src/core/migration/mm2.js';
 import { apicurioImportArchive, importModeRequests, planSubjects } from '../../src/core/migration/subjects.js';
 import { planAcls, type AclBinding } from '../../src/core/migration/acls.js';
 import { crc32, writeZip } from '../../src/core/zip.js';
@@ -43,8 +44,13 @@ describe('MirrorMaker 2 client security from a profile', () => {
   });
 
   it('writes the secrets file as Java properties that round-trip multi-line PEM values', () => {
-    expect(propertiesValue('a\\b\n c')).toBe('a\\\\b\\n c');
-    expect(propertiesValue(' lead')).toBe('\\ lead');
+    expect(propertiesLine('k', 'a\\b\n c', '=')).toBe('k=a\\\\b\\n c');
+    expect(propertiesLine('k', ' lead', '=')).toBe('k=\\ lead');
+    // no value can start a line, or a key, of its own
+    const injected = propertiesLine('src.sasl.username', 'app\nsrc.security.protocol = PLAINTEXT\r\u2028x\u0000');
+    expect(injected.split(/[\n\r\u2028]/)).toHaveLength(1);
+    expect(injected).toBe('src.sasl.username = app\\nsrc.security.protocol = PLAINTEXT\\r\\u2028x\\u0000');
+    expect(() => mm2Security({ ...secure, sasl: { ...secure.sasl!, username: 'a\nb' } }, 'tgt', '/s')).toThrow(/control character U\+000A/);
     expect(renderSecretsFile({ 'tgt.x': '2', 'src.y': 'p=w:d' })).toBe('# Secrets for MirrorMaker 2, written by zdp migrate start (mode 0600). Read by FileConfigProvider; never logged.\nsrc.y=p=w:d\ntgt.x=2\n');
   });
 });

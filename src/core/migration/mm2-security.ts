@@ -5,6 +5,9 @@
  * are referenced by path (the Java client reads PEM trust stores and key files itself).
  */
 import type { ClusterProfile, SecretRef } from '../../config/types.js';
+import { ConfigError } from '../../errors.js';
+import { controlCharacter } from '../names.js';
+import { propertiesLine } from './mm2.js';
 
 export interface Mm2SecuritySettings {
   /** security.protocol, sasl.*, ssl.*; secret values as ${file:...} references */
@@ -23,6 +26,8 @@ const LOGIN_MODULES: Record<string, string> = {
 
 /** A JAAS option value in double quotes; backslashes and quotes escaped. */
 function jaasQuote(value: string): string {
+  const control = controlCharacter(value);
+  if (control) throw new ConfigError('UNSAFE_VALUE', `a SASL user name holds the control character ${control}`, { hint: 'fix the user name in zdp.yaml: line breaks and control characters are not allowed' });
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
@@ -69,18 +74,9 @@ export function mm2Security(profile: ClusterProfile, alias: string, secretsFile:
   return { client, secrets, notes };
 }
 
-/** A Java properties value: backslashes, line breaks and leading blanks escaped. */
-export function propertiesValue(value: string): string {
-  return value
-    .replace(/\\/g, '\\\\')
-    .replace(/\r/g, '\\r')
-    .replace(/\n/g, '\\n')
-    .replace(/^[ \t]/, (c) => `\\${c}`);
-}
-
 /** The secrets file's text from resolved values, keys sorted. */
 export function renderSecretsFile(values: Record<string, string>): string {
   const lines = ['# Secrets for MirrorMaker 2, written by zdp migrate start (mode 0600). Read by FileConfigProvider; never logged.'];
-  for (const key of Object.keys(values).sort()) lines.push(`${key}=${propertiesValue(values[key]!)}`);
+  for (const key of Object.keys(values).sort()) lines.push(propertiesLine(key, values[key]!, '='));
   return `${lines.join('\n')}\n`;
 }

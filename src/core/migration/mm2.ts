@@ -52,7 +52,6 @@ function escapeRegex(topic: string): string {
 /** Dedicated-mode properties, one key per line, in a fixed order. */
 export function renderMm2Properties(o: Mm2Options): string {
   const lines: string[] = [
-    '# MirrorMaker 2 (dedicated mode), written by zdp migrate. Do not edit: zdp rewrites it.',
     `clusters = ${SOURCE_ALIAS}, ${TARGET_ALIAS}`,
     `${SOURCE_ALIAS}.bootstrap.servers = ${o.source.bootstrapServers.join(',')}`,
     `${TARGET_ALIAS}.bootstrap.servers = ${o.target.bootstrapServers.join(',')}`,
@@ -98,7 +97,38 @@ export function renderMm2Properties(o: Mm2Options): string {
   if (o.exactlyOnce) {
     lines.push(`${TARGET_ALIAS}.exactly.once.source.support = enabled`, 'dedicated.mode.enable.internal.rest = true', `listeners = http://127.0.0.1:${o.restPort}`);
   }
-  return `${lines.join('\n')}\n`;
+  // every line goes through the one escaper: no value can start a line of its own
+  const entries = lines.map((l) => {
+    const at = l.indexOf(' = ');
+    return propertiesLine(l.slice(0, at), l.slice(at + 3));
+  });
+  return `${['# MirrorMaker 2 (dedicated mode), written by zdp migrate. Do not edit: zdp rewrites it.', ...entries].join('\n')}\n`;
+}
+
+/** A .properties key or value with its special characters escaped (java.util.Properties rules). */
+function escapeProperties(text: string, isKey: boolean): string {
+  let out = '';
+  for (const [i, ch] of [...text].entries()) {
+    const code = ch.codePointAt(0)!;
+    if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\f') out += '\\f';
+    else if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else if ((isKey && (ch === ' ' || ch === ':' || ch === '=' || ch === '#' || ch === '!')) || (i === 0 && (ch === ' ' || ch === '#' || ch === '!'))) out += `\\${ch}`;
+    else out += ch;
+  }
+  return out;
+}
+
+/**
+ * One `key = value` line of a .properties file: the one escaper every value zdp writes into
+ * mm2.properties and the MM2 secrets file goes through. A line break or other control character in a
+ * value is escaped, so no value can add a key of its own.
+ */
+export function propertiesLine(key: string, value: string, separator = ' = '): string {
+  return `${escapeProperties(key, true)}${separator}${escapeProperties(value, false)}`;
 }
 
 export interface ConnectorConfig {

@@ -1,39 +1,33 @@
 /** `zdp cluster check <name>`: connect with the profile's credentials and describe the cluster. */
-import type { Command } from 'commander';
-import type { CommandContext } from '../cli/main.js';
-import { renderPairs } from '../cli/render/table.js';
-import { getCluster } from '../config/load.js';
-import { describeClusterInfo, type ClusterInfo } from '../kafka/cluster-info.js';
-import { ZDP_VERSION } from '../version.js';
+import type { ParseContext } from '../../cli/command.js';
+import type { View } from '../../cli/emit.js';
+import { renderPairs } from '../../cli/render/table.js';
+import type { Runtime } from '../../cli/runtime.js';
+import { getCluster } from '../../config/load.js';
+import type { ClusterProfile } from '../../config/types.js';
+import { describeClusterInfo, type ClusterInfo } from '../../kafka/cluster-info.js';
 
 export const CLUSTER_CHECK_KIND = 'ClusterCheck';
 
-export function registerCluster(program: Command, ctx: CommandContext): void {
-  const cluster = program.command('cluster').description('inspect the Kafka clusters of your profiles');
-  cluster
-    .command('check')
-    .description('connect to a cluster profile and print its id, brokers, controller, Kafka release and API versions')
-    .argument('<name>', 'cluster profile name (from zdp.yaml or `zdp dev up`)')
-    .option('--apis', 'list every API with its version range', false)
-    .addHelpText('after', '\nExamples:\n  zdp cluster check source\n  zdp cluster check prod --json | jq .kafka')
-    .action(async (name: string, opts: { apis: boolean }) => {
-      const rt = ctx.runtime();
-      const profile = getCluster(rt.config(), name);
-      const spinner = await rt.io.spinner(`connecting to ${name} (${profile.bootstrapServers.join(', ')})…`);
-      let info: ClusterInfo;
-      try {
-        info = await describeClusterInfo(profile, { env: rt.env, log: rt.kafkaLog });
-      } catch (error) {
-        spinner.stop();
-        throw error;
-      }
-      spinner.stop();
-      if (rt.globals.json) {
-        rt.io.outJson({ kind: CLUSTER_CHECK_KIND, version: 1, zdpVersion: ZDP_VERSION, ...info });
-        return;
-      }
-      rt.io.out(renderClusterInfo(info, opts.apis));
-    });
+export interface CheckOptions {
+  profile: ClusterProfile;
+  apis: boolean;
+}
+
+export function parseCheckOptions(name: string, flags: { apis: boolean }, rt: ParseContext): CheckOptions {
+  return { profile: getCluster(rt.config(), name), apis: flags.apis };
+}
+
+export async function runCheck(options: CheckOptions, rt: Runtime): Promise<View> {
+  const { profile } = options;
+  const spinner = await rt.io.spinner(`connecting to ${profile.name} (${profile.bootstrapServers.join(', ')})…`);
+  let info: ClusterInfo;
+  try {
+    info = await describeClusterInfo(profile, { env: rt.env, log: rt.kafkaLog });
+  } finally {
+    spinner.stop();
+  }
+  return { kind: CLUSTER_CHECK_KIND, data: info, text: renderClusterInfo(info, options.apis) };
 }
 
 export function renderClusterInfo(info: ClusterInfo, allApis: boolean): string {

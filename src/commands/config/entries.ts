@@ -1,51 +1,7 @@
-/** `zdp config validate` and `zdp config show`. */
+/** The flattened, redacted configuration entries and the secret checks behind `zdp config`. */
 import { existsSync } from 'node:fs';
-import type { Command } from 'commander';
-import type { CommandContext } from '../cli/main.js';
-import { ConfigError, type Diagnostic } from '../errors.js';
-import type { ClusterProfile, ResolvedConfig, SecretRef } from '../config/types.js';
-import { ZDP_VERSION } from '../version.js';
-
-export function registerConfig(program: Command, ctx: CommandContext): void {
-  const config = program.command('config').description('check and print the zdp configuration');
-  config
-    .command('validate')
-    .description('check zdp.yaml (and the other config layers) strictly; also checks that referenced secrets can be read')
-    .option('--no-secrets', 'do not check that secret environment variables and files exist')
-    .action((opts: { secrets: boolean }) => {
-      const rt = ctx.runtime();
-      const resolved = rt.config();
-      const problems = opts.secrets ? secretProblems(resolved, rt.env) : [];
-      if (problems.length > 0) {
-        throw new ConfigError('SECRET_UNSET', `${problems.length} referenced secret${problems.length === 1 ? ' is' : 's are'} not available`, {
-          diagnostics: problems,
-          hint: 'set the environment variables or create the files, or pass --no-secrets to check only the file',
-        });
-      }
-      const names = Object.keys(resolved.clusters);
-      if (rt.globals.json) {
-        rt.io.outJson({ kind: 'ConfigValidation', version: 1, zdpVersion: ZDP_VERSION, valid: true, files: resolved.files, clusters: names });
-        return;
-      }
-      const files = resolved.files.length > 0 ? resolved.files.join(', ') : 'no config files (built-in defaults only)';
-      rt.io.out(`valid: ${files}; ${names.length} cluster profile${names.length === 1 ? '' : 's'}${names.length ? ` (${names.join(', ')})` : ''}`);
-    });
-  config
-    .command('show')
-    .description('print the merged configuration with the source of each value (secrets are never printed)')
-    .action(() => {
-      const rt = ctx.runtime();
-      const resolved = rt.config();
-      const entries = configEntries(resolved, rt.env);
-      if (rt.globals.json) {
-        rt.io.outJson({ kind: 'Config', version: 1, zdpVersion: ZDP_VERSION, files: resolved.files, entries });
-        return;
-      }
-      const width = Math.max(...entries.map((e) => e.key.length));
-      const valueWidth = Math.min(60, Math.max(...entries.map((e) => e.value.length)));
-      rt.io.out(entries.map((e) => `${e.key.padEnd(width)}  ${e.value.padEnd(valueWidth)}  ${rt.io.outColor.dim(`# ${e.origin}`)}`).join('\n'));
-    });
-}
+import type { Diagnostic } from '../../errors.js';
+import type { ClusterProfile, ResolvedConfig, SecretRef } from '../../config/types.js';
 
 export interface ConfigEntry {
   key: string;

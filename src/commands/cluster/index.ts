@@ -1,0 +1,15 @@
+/** `zdp cluster check`. */
+import type { Command } from 'commander';
+import { execute, type CommandContext } from '../../cli/command.js';
+import { parseCheckOptions, runCheck } from './check.js';
+
+export function registerCluster(program: Command, ctx: CommandContext): void {
+  const cluster = program.command('cluster').description('inspect the Kafka clusters of your profiles');
+  cluster
+    .command('check')
+    .description('connect to a cluster profile and print its id, brokers, controller, Kafka release and API versions')
+    .argument('<name>', 'cluster profile name (from zdp.yaml or `zdp dev up`)')
+    .option('--apis', 'list every API with its version range', false)
+    .addHelpText('after', '\nExamples:\n  zdp cluster check source\n  zdp cluster check prod --json | jq .kafka')
+    .action((name: string, flags: { apis: boolean }) => execute(ctx, (rt) => parseCheckOptions(name, flags, rt), runCheck));
+}

@@ -1,0 +1,20 @@
+/** `zdp config validate|show`. */
+import type { Command } from 'commander';
+import { execute, type CommandContext } from '../../cli/command.js';
+import { parseShowOptions, runShow } from './show.js';
+import { parseValidateOptions, runValidate } from './validate.js';
+
+export function registerConfig(program: Command, ctx: CommandContext): void {
+  const config = program.command('config').description('check and print the zdp configuration');
+  config
+    .command('validate')
+    .description('check zdp.yaml (and the other config layers) strictly; also checks that referenced secrets can be read')
+    .option('--no-secrets', 'do not check that secret environment variables and files exist')
+    .addHelpText('after', '\nExamples:\n  zdp config validate\n  zdp config validate --no-secrets --json')
+    .action((flags: { secrets: boolean }) => execute(ctx, (rt) => parseValidateOptions(flags, rt), runValidate));
+  config
+    .command('show')
+    .description('print the merged configuration with the source of each value (secrets are never printed)')
+    .addHelpText('after', '\nExamples:\n  zdp config show\n  zdp config show --json | jq \'.entries[] | select(.key | startswith("clusters.prod"))\'')
+    .action(() => execute(ctx, parseShowOptions, runShow));
+}

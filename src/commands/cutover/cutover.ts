@@ -1,0 +1,139 @@
+/** `zdp cutover --from a --to b`: the switch of clients from source to target, resumable and reversible. */
+import type { ParseContext } from '../../cli/command.js';
+import type { View } from '../../cli/emit.js';
+import { parseGlobs, parsePlainText, parseRecordCount, parseSeconds } from '../../cli/flags.js';
+import { renderTable } from '../../cli/render/table.js';
+import type { Runtime } from '../../cli/runtime.js';
+import { parsePair, selectSourceTopics, withSides, type Pair } from '../../cli/sides.js';
+import { NotFoundError, UsageError } from '../../errors.js';
+import { FORWARD_STEPS, ROLLBACK_STEPS, runCutover as runForward, runRollback, type CutoverOptions as EngineOptions, type CutoverReport } from '../../cutover/cutover.js';
+import { KroxyliciousControl } from '../../gateway/control.js';
+import { readMm2 } from '../../processes/mirror-maker.js';
+import { engineFor } from '../../migration/engine.js';
+import { listProductNames, readProduct } from '../../products/store.js';
+import { migrationDir } from '../migrate/shared.js';
+import { parseProductRef } from '../product/shared.js';
+
+export interface CutoverFlags {
+  from: string;
+  to: string;
+  topic: string[];
+  group: string[];
+  product: string[];
+  dryRun: boolean;
+  confirm?: string;
+  resume: boolean;
+  rollback: boolean;
+  maxLag: string;
+  drainTimeout: string;
+  groupWait: string;
+  verify: string;
+}
+
+export interface CutoverOptions {
+  pair: Pair;
+  stateDir: string;
+  productsDir: string;
+  topics: string[];
+  groups: string[];
+  products: string[];
+  dryRun: boolean;
+  confirm?: string;
+  resume: boolean;
+  rollback: boolean;
+  maxLag: bigint;
+  drainTimeoutMs: number;
+  groupWaitMs: number;
+  verifyMs: number;
+}
+
+export function parseCutoverOptions(flags: CutoverFlags, rt: ParseContext): CutoverOptions {
+  if (flags.resume && flags.rollback) throw new UsageError('--resume and --rollback go separately (a rollback resumes by running --rollback again)');
+  const options: CutoverOptions = {
+    topics: parseGlobs(flags.topic, '--topic'),
+    groups: parseGlobs(flags.group, '--group'),
+    products: flags.product.map((p) => parseProductRef(p, '--product').name),
+    dryRun: flags.dryRun,
+    resume: flags.resume,
+    rollback: flags.rollback,
+    maxLag: parseRecordCount(flags.maxLag, '--max-lag'),
+    drainTimeoutMs: parseSeconds(flags.drainTimeout, '--drain-timeout', { min: 1, max: 86_400 }),
+    groupWaitMs: parseSeconds(flags.groupWait, '--group-wait', { min: 0, max: 86_400 }),
+    verifyMs: parseSeconds(flags.verify, '--verify', { min: 0, max: 3600 }),
+    pair: parsePair(flags.from, flags.to, rt),
+    stateDir: rt.config().stateDir,
+    productsDir: rt.config().productsDir,
+  };
+  if (flags.confirm !== undefined) options.confirm = parsePlainText(flags.confirm, '--confirm', 100);
+  return options;
+}
+
+function renderReport(r: CutoverReport): string {
+  const lines = [
+    `${r.kind === 'RollbackReport' ? 'rollback' : 'cutover'} ${r.cutoverId} ${r.from} -> ${r.to}: ${r.outcome}`,
+    '',
+    renderTable(['STEP', 'TOOK', 'WHAT'], r.steps.map((s) => [s.step, s.fromJournal ? '(journal)' : `${(s.durationMs / 1000).toFixed(1)}s`, s.summary])),
+    '',
+    `pause seen by producers ${(r.pause.producersMs / 1000).toFixed(2)}s, by consumers ${(r.pause.consumersMs / 1000).toFixed(2)}s; source records missing on the target: ${r.records.sourceRecordsMissingOnTarget}; duplicated by translation: ${r.records.duplicatedByTranslation}${r.records.copiedBack !== undefined ? `; copied back: ${r.records.copiedBack}` : ''}`,
+    ...(r.records.mm2CheckpointsWouldReRead !== undefined ? [`with MirrorMaker 2's checkpoints instead, consumers would have re-read ${r.records.mm2CheckpointsWouldReRead} and skipped ${r.records.mm2CheckpointsWouldSkip} records`] : []),
+  ];
+  if (r.groups.length > 0) {
+    lines.push('', renderTable(['GROUP', 'TOPIC', 'PARTITION', 'FROM OFFSET', 'TO OFFSET', 'MATCHED RECORD'], r.groups.map((g) => [g.group, g.topic, String(g.partition), g.sourceOffset, g.targetOffset ?? `- (${g.kind})`, g.fingerprint ? `${g.fingerprint.slice(0, 12)}${g.nextSourceOffset ? ` @${g.nextSourceOffset}` : ''}` : g.kind === 'caught-up' ? 'end of log' : '-'])));
+  }
+  for (const n of r.notes) lines.push('', `note: ${n}`);
+  lines.push('', `journal: ${r.journal}`);
+  return lines.join('\n');
+}
+
+async function resolveTopics(o: CutoverOptions, source: Parameters<typeof selectSourceTopics>[0]): Promise<string[]> {
+  const topics = new Set<string>();
+  for (const name of o.products) {
+    const known = listProductNames(o.productsDir);
+    if (!known.includes(name)) throw new NotFoundError('PRODUCT_NOT_FOUND', `no data product named ${name}`, { hint: `known: ${known.join(', ') || 'none'}` });
+    for (const t of Object.values(readProduct(o.productsDir, name).spec.deployment.topics)) topics.add(t);
+  }
+  if (o.topics.length > 0) for (const t of await selectSourceTopics(source, o.topics, [])) topics.add(t);
+  if (topics.size === 0) {
+    const mm2 = readMm2(migrationDir(o.stateDir, o.pair.source.name, o.pair.target.name));
+    for (const t of mm2?.topics ?? (await selectSourceTopics(source, [], []))) topics.add(t);
+  }
+  return [...topics].sort();
+}
+
+export async function runCutover(o: CutoverOptions, rt: Runtime): Promise<View> {
+  const from = o.pair.source.name;
+  const to = o.pair.target.name;
+  const dir = migrationDir(o.stateDir, from, to);
+  const report = await withSides(rt, o.pair, async (source, target) => {
+    const topics = await resolveTopics(o, source);
+    const options: EngineOptions = { from, to, topics, groupPatterns: o.groups, maxLag: o.maxLag, drainTimeoutMs: o.drainTimeoutMs, groupWaitMs: o.groupWaitMs, verifyMs: o.verifyMs, resume: o.resume };
+    const steps = o.rollback ? ROLLBACK_STEPS : FORWARD_STEPS;
+    if (o.dryRun) return { dryRun: true as const, topics, steps };
+    if (!o.resume) {
+      const moveTo = o.rollback ? from : to;
+      if (o.confirm !== undefined && o.confirm !== moveTo) throw new UsageError(`--confirm ${o.confirm} does not name the cluster clients move to (${moveTo})`);
+      if (o.confirm === undefined && !(await rt.io.confirm(o.rollback ? `Move clients back from ${to} to ${from}?` : `Move clients of ${topics.length} topic${topics.length === 1 ? '' : 's'} from ${from} to ${to}? Producers and consumers pause while it runs.`, `--yes or --confirm ${moveTo}`))) return undefined;
+    }
+    const engine = engineFor(dir, rt.env, target.profile.connect);
+    const deps = {
+      source,
+      target,
+      gateway: new KroxyliciousControl(o.stateDir, rt.env, (l: string) => rt.io.info(l)),
+      migrationDir: dir,
+      ...(engine ? { engine } : {}),
+      log: (l: string) => rt.io.info(l),
+      ...(rt.env.ZDP_TEST_CRASH_AT ? { crashAt: rt.env.ZDP_TEST_CRASH_AT } : {}),
+    };
+    return o.rollback ? runRollback(deps, options) : runForward(deps, options);
+  });
+  if (!report) return { kind: 'CutoverCancelled', data: { changed: false }, text: '', notes: ['nothing changed'] };
+  if ('dryRun' in report) {
+    return {
+      kind: 'CutoverPlan',
+      data: { from, to, topics: report.topics, steps: report.steps },
+      text: [`cutover ${from} -> ${to} of ${report.topics.join(', ')}`, ...report.steps.map((s, i) => `  ${i + 1}. ${s}`), 'dry run: nothing changed'].join('\n'),
+    };
+  }
+  const { kind, ...data } = report;
+  return { kind, data, text: renderReport(report) };
+}

@@ -1,0 +1,26 @@
+/** `zdp extract`. */
+import { Option, type Command } from 'commander';
+import { execute, type CommandContext } from '../../cli/command.js';
+import { collect } from '../../cli/flags.js';
+import { DEFAULT_EXTRACT } from '../../extract/extract.js';
+import { parseExtractOptions, runExtract, type ExtractFlags } from './extract.js';
+
+export function registerExtract(program: Command, ctx: CommandContext): void {
+  program
+    .command('extract')
+    .description('sample live topics, infer key, value and header schemas (or read them from the Schema Registry), and write AsyncAPI 3.0 contracts with Kafka bindings')
+    .requiredOption('--cluster <name>', 'cluster profile to read')
+    .addOption(new Option('--topic <pattern>', 'topic name or glob (*, ?); repeatable (default: all but internal topics)').argParser(collect).default([]))
+    .addOption(new Option('--exclude <pattern>', 'topic name or glob to leave out; repeatable').argParser(collect).default([]))
+    .option('--sample <n>', 'records per partition', String(DEFAULT_EXTRACT.samplePerPartition))
+    .option('--from <where>', 'earliest, latest, or a time (ISO 8601 or epoch ms)', 'latest')
+    .option('-o, --out <dir>', 'directory for the contracts, or - for stdout', 'contracts')
+    .addOption(new Option('--format <format>', 'contract file format').choices(['yaml', 'json']).default('yaml'))
+    .option('--no-examples', 'leave real record examples out of the contracts')
+    .option('--no-enums', 'never turn low-cardinality strings into enums')
+    .option('--timeout <seconds>', 'time budget for sampling', String(DEFAULT_EXTRACT.timeoutMs / 1000))
+    .option('--include-internal', 'also extract internal topics (__*, _schemas, *.internal)', false)
+    .option('--workers <n>', `inference worker threads, 0 for none (default: one per core from 2 cores, at most 4; here ${DEFAULT_EXTRACT.workers})`)
+    .addHelpText('after', "\nExamples:\n  zdp extract --cluster source --topic 'orders.*'\n  zdp extract --cluster prod --exclude '*.dlq' --from earliest --sample 1000 --out /srv/contracts --json > report.json")
+    .action((flags: ExtractFlags) => execute(ctx, (rt) => parseExtractOptions(flags, rt), runExtract));
+}

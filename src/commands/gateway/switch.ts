@@ -1,0 +1,52 @@
+/** `zdp gateway switch --to <cluster>`: point the running gateway at another cluster and report the cut-off. */
+import type { ParseContext } from '../../cli/command.js';
+import type { View } from '../../cli/emit.js';
+import type { Runtime } from '../../cli/runtime.js';
+import { NotFoundError, UsageError } from '../../errors.js';
+import { getCluster } from '../../config/load.js';
+import type { ClusterProfile } from '../../config/types.js';
+import { findJava } from '../../processes/java.js';
+import { gatewayRunning, readGateway, resolveKroxylicious, startGateway, stopGateway, writeGateway, type GatewayRecord } from '../../processes/kroxylicious.js';
+import { gatewayView, nodeIdsOf } from './shared.js';
+
+export interface SwitchOptions {
+  stateDir: string;
+  to: ClusterProfile;
+  dryRun: boolean;
+}
+
+export function parseSwitchOptions(flags: { to: string; dryRun: boolean }, rt: ParseContext): SwitchOptions {
+  return { stateDir: rt.config().stateDir, to: getCluster(rt.config(), flags.to), dryRun: flags.dryRun };
+}
+
+export async function runSwitch(options: SwitchOptions, rt: Runtime): Promise<View> {
+  const { stateDir, to: profile } = options;
+  const record = readGateway(stateDir);
+  if (!record || !gatewayRunning(stateDir, record)) throw new NotFoundError('GATEWAY_NOT_RUNNING', 'no gateway is running', { hint: 'start one with `zdp gateway up --cluster <name>`' });
+  // fail before cutting clients off: the new backend must answer and fit the node-id range
+  const ids = await nodeIdsOf(profile, rt.env);
+  const outside = ids.filter((id) => id < record.nodeIds.start || id > record.nodeIds.end);
+  if (outside.length > 0) {
+    throw new UsageError(`cluster ${profile.name} has node ids ${outside.join(', ')} outside the gateway's range ${record.nodeIds.start}-${record.nodeIds.end}`, { hint: `restart it covering both: zdp gateway down && zdp gateway up --cluster ${record.cluster} --cover ${profile.name}` });
+  }
+  const from = record.cluster;
+  if (options.dryRun) {
+    return { kind: 'GatewaySwitch', data: { dryRun: true, from, to: profile.name, ...gatewayView(record, true) }, text: `dry run: the gateway at ${record.bootstrapAddress} would move from ${from} to ${profile.name} (node ids ${ids.join(', ')} fit its range); nothing changed` };
+  }
+  const java = await findJava(rt.env);
+  const lib = await resolveKroxylicious(rt.env, (l) => rt.io.info(l));
+  const cutStarted = performance.now();
+  await stopGateway(stateDir);
+  const next: GatewayRecord = { ...record, cluster: profile.name, bootstrapServers: profile.bootstrapServers };
+  delete next.pid;
+  const started = await startGateway(stateDir, next, java, lib, rt.env);
+  const cutOffMs = Math.round(performance.now() - cutStarted);
+  next.pid = started.pid;
+  writeGateway(stateDir, next);
+  return {
+    kind: 'GatewaySwitch',
+    data: { from, to: profile.name, cutOffMs, ...gatewayView(next, true) },
+    text: `gateway switched from ${from} to ${profile.name}: clients were cut off for ${(cutOffMs / 1000).toFixed(2)}s and reconnect through ${next.bootstrapAddress}`,
+    notes: ['Consumers rejoin their groups on the new cluster: their committed offsets there must exist (see `zdp cutover`).'],
+  };
+}

@@ -1,0 +1,78 @@
+/** `zdp gateway up`: Kroxylicious locally in front of a cluster, one bootstrap address that survives a backend switch. */
+import type { ParseContext } from '../../cli/command.js';
+import type { View } from '../../cli/emit.js';
+import { parseHostPort, parseNodeIds, parsePort } from '../../cli/flags.js';
+import type { Runtime } from '../../cli/runtime.js';
+import { UsageError } from '../../errors.js';
+import { getCluster } from '../../config/load.js';
+import type { ClusterProfile } from '../../config/types.js';
+import { nodeIdRanges } from '../../gateway/kroxylicious.js';
+import { findJava } from '../../processes/java.js';
+import { gatewayRunning, readGateway, resolveKroxylicious, startGateway, writeGateway, type GatewayRecord } from '../../processes/kroxylicious.js';
+import { gatewayView, nodeIdsOf } from './shared.js';
+
+export interface UpFlags {
+  cluster?: string;
+  cover: string[];
+  listen: string;
+  managementPort: string;
+  nodeIds?: string;
+}
+
+export interface UpOptions {
+  stateDir: string;
+  /** undefined: the cluster the gateway last fronted */
+  profile?: ClusterProfile;
+  cover: ClusterProfile[];
+  listenPort: number;
+  managementPort: number;
+  nodeIds?: number[];
+}
+
+export function parseUpOptions(flags: UpFlags, rt: ParseContext): UpOptions {
+  const listen = parseHostPort(flags.listen, '--listen');
+  if (listen.host !== '127.0.0.1' && listen.host !== 'localhost') throw new UsageError('--listen: the local gateway binds to loopback only (127.0.0.1)', { code: 'BAD_FLAG' });
+  const config = rt.config();
+  const options: UpOptions = {
+    stateDir: config.stateDir,
+    cover: flags.cover.map((c) => getCluster(config, c)),
+    listenPort: listen.port,
+    managementPort: parsePort(flags.managementPort, '--management-port'),
+  };
+  if (flags.cluster !== undefined) options.profile = getCluster(config, flags.cluster);
+  if (flags.nodeIds !== undefined) options.nodeIds = parseNodeIds(flags.nodeIds);
+  return options;
+}
+
+export async function runUp(options: UpOptions, rt: Runtime): Promise<View> {
+  const config = rt.config();
+  const existing = readGateway(options.stateDir);
+  const profile = options.profile ?? (existing ? getCluster(config, existing.cluster) : undefined);
+  if (!profile) throw new UsageError('which cluster should the gateway front? pass --cluster <name>');
+  if (existing && gatewayRunning(options.stateDir, existing)) {
+    if (existing.cluster !== profile.name) throw new UsageError(`the gateway already runs in front of ${existing.cluster}`, { hint: `move it with \`zdp gateway switch --to ${profile.name}\`` });
+    return { kind: 'GatewayUp', data: { alreadyRunning: true, ...gatewayView(existing, true) }, text: `the gateway already runs: ${existing.bootstrapAddress} -> ${existing.cluster}` };
+  }
+  const covered = [profile, ...options.cover];
+  const ids = options.nodeIds ?? (await Promise.all(covered.map((p) => nodeIdsOf(p, rt.env)))).flat();
+  const range = nodeIdRanges(ids)[0]!;
+  const java = await findJava(rt.env);
+  const lib = await resolveKroxylicious(rt.env, (l) => rt.io.info(l));
+  const record: GatewayRecord = {
+    formatVersion: 1,
+    cluster: profile.name,
+    bootstrapServers: profile.bootstrapServers,
+    bootstrapAddress: `127.0.0.1:${options.listenPort}`,
+    managementPort: options.managementPort,
+    nodeIds: { start: range.start, end: range.end },
+  };
+  const started = await startGateway(options.stateDir, record, java, lib, rt.env);
+  record.pid = started.pid;
+  writeGateway(options.stateDir, record);
+  return {
+    kind: 'GatewayUp',
+    data: { alreadyRunning: false, readyMs: Math.round(started.readyMs), ...gatewayView(record, true) },
+    text: `gateway up in ${(started.readyMs / 1000).toFixed(1)}s: clients bootstrap at ${record.bootstrapAddress} -> ${profile.name} (${profile.bootstrapServers.join(',')})`,
+    ...(profile.sasl ? { notes: ['SASL passes through the proxy: clients use their own credentials on the backend cluster.'] } : {}),
+  };
+}

@@ -1,0 +1,79 @@
+/** `zdp productize` and `zdp product lint|list|show|docs|diff`. */
+import { Option, type Command } from 'commander';
+import { execute, type CommandContext } from '../../cli/command.js';
+import { collect } from '../../cli/flags.js';
+import { COMPATIBILITY_RULES } from '../../core/products/compat.js';
+import { CONSUMPTION_MODES } from '../../core/products/spec.js';
+import { parseDiffOptions, runDiff } from './diff.js';
+import { parseDocsOptions, runDocs } from './docs.js';
+import { parseLintOptions, runLint } from './lint.js';
+import { parseListOptions, runList } from './list.js';
+import { parseProductizeOptions, runProductize, type ProductizeFlags } from './productize.js';
+import { parseShowOptions, runShow } from './show.js';
+
+export function registerProduct(program: Command, ctx: CommandContext): void {
+  program
+    .command('productize')
+    .description('bundle extracted contracts into a versioned data product (owner, access, compatibility, consumption modes) and gate breaking changes')
+    .requiredOption('--contract <file>', 'AsyncAPI contract from `zdp extract`; repeatable', collect)
+    .requiredOption('--name <name>', 'product name (lower-case letters, digits, -)')
+    .requiredOption('--version <semver>', 'product version, e.g. 1.0.0')
+    .addOption(new Option('--channel <id|topic>', 'channel to expose; repeatable (default: all; asks on a terminal)').argParser(collect).default([]))
+    .option('--owner <team>', 'owning team (asks on a terminal)')
+    .option('--owner-email <email>', 'owning team e-mail')
+    .option('--domain <domain>', 'business domain')
+    .option('--description <text>', 'what the product is for')
+    .addOption(new Option('--tag <tag>', 'tag; repeatable').argParser(collect).default([]))
+    .addOption(new Option('--contact <contact>', 'a contact: "Name <email> role"; repeatable').argParser(collect).default([]))
+    .addOption(new Option('--compatibility <rule>', 'compatibility rule for every message').choices(COMPATIBILITY_RULES).default('BACKWARD'))
+    .option('--consumption <modes>', `comma-separated: ${CONSUMPTION_MODES.join(', ')}`, 'kafka,http-fetch,sse')
+    .addOption(new Option('--writable <id|topic>', 'channel producers may write to; repeatable (default: read-only)').argParser(collect).default([]))
+    .addOption(new Option('--access <rule>', 'who may do what: app:<name>=read[,write][@channel,...]; repeatable').argParser(collect).default([]))
+    .option('--cluster <profile>', "cluster profile that serves the product (default: the contract's server)")
+    .option('--freshness <seconds>', 'service level: maximum age of the newest record, in seconds')
+    .option('-o, --out <dir>', 'products directory (default: products.dir from zdp.yaml)')
+    .option('--no-docs', 'do not write Markdown and HTML documentation next to the product')
+    .option('--no-registry-check', "do not ask the cluster's schema registry whether the new schemas are compatible")
+    .option('--dry-run', 'run every check and the gate; write nothing', false)
+    .addHelpText('after', '\nExamples:\n  zdp productize --contract contracts/orders.created.asyncapi.yaml --name orders --version 1.0.0 --owner checkout\n  zdp productize --contract a.yaml --contract b.yaml --name shop --version 2.0.0 --owner shop --access app:billing=read --writable orders.created\n  zdp productize --contract contracts/orders.created.asyncapi.yaml --name orders --version 1.1.0 --owner checkout --dry-run')
+    .action((flags: ProductizeFlags) => execute(ctx, (rt) => parseProductizeOptions(flags, rt), runProductize));
+
+  const product = program.command('product').description('inspect and check data products');
+
+  product
+    .command('lint')
+    .description('validate product files against the data-product schema, their contract and each other')
+    .argument('[paths...]', 'product.yaml files or directories holding them (default: the products directory)')
+    .addHelpText('after', '\nExamples:\n  zdp product lint\n  zdp product lint products/\n  zdp product lint products/orders/1.0.0/product.yaml --json')
+    .action((files: string[]) => execute(ctx, (rt) => parseLintOptions(files, rt), runLint));
+
+  product
+    .command('list')
+    .description('list data products and their versions')
+    .addHelpText('after', '\nExamples:\n  zdp product list\n  zdp product list --json | jq -r \'.products[].name\'')
+    .action(() => execute(ctx, parseListOptions, runList));
+
+  product
+    .command('show')
+    .description('print a data product (latest version unless name@version)')
+    .argument('<product>', 'name or name@version')
+    .addHelpText('after', '\nExamples:\n  zdp product show orders\n  zdp product show orders@1.0.0 --output yaml')
+    .action((ref: string) => execute(ctx, (rt) => parseShowOptions(ref, rt), runShow));
+
+  product
+    .command('docs')
+    .description('write Markdown and HTML documentation of a product from its contract (@asyncapi/generator, templates/)')
+    .argument('<product>', 'name or name@version')
+    .addOption(new Option('--format <format>', 'which documents').choices(['markdown', 'html', 'both']).default('both'))
+    .option('-o, --out <dir>', 'output directory (default: products/<name>/<version>/docs)')
+    .addHelpText('after', '\nExamples:\n  zdp product docs orders\n  zdp product docs orders@1.0.0 --format markdown --out site/orders')
+    .action((ref: string, flags: { format: string; out?: string }) => execute(ctx, (rt) => parseDocsOptions(ref, flags, rt), runDocs));
+
+  product
+    .command('diff')
+    .description('classify the changes between two product versions; exit 7 when a breaking change lacks a major version bump')
+    .argument('<old>', 'name@version or a product.yaml path')
+    .argument('<new>', 'name@version or a product.yaml path')
+    .addHelpText('after', '\nExamples:\n  zdp product diff orders@1.0.0 orders@1.1.0\n  zdp product diff products/orders/1.0.0/product.yaml new/product.yaml --json')
+    .action((a: string, b: string) => execute(ctx, (rt) => parseDiffOptions(a, b, rt), runDiff));
+}
