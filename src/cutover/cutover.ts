@@ -225,7 +225,7 @@ class Machine {
 
 /** Opens (or starts) the journal for this migration and checks it belongs to these clusters. */
 async function openJournal(deps: CutoverDeps, options: CutoverOptions, rollback: boolean): Promise<{ header: JournalHeader; fresh: boolean }> {
-  const state = Journal.read(new Journal(deps.migrationDir).file);
+  const state = new Journal(deps.migrationDir, deps.log).current;
   const [sourceClusterId, targetClusterId] = await Promise.all([clusterId(deps.source), clusterId(deps.target)]);
   const h = state.header;
   if (h) {

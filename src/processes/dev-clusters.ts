@@ -23,6 +23,7 @@ import { connectAdmin } from '../kafka/client.js';
 import { tlsOptions } from '../kafka/tls.js';
 import { ZDP_VERSION } from '../version.js';
 import { readStateJson, writeAtomic } from '../atomic-file.js';
+import { isOurProcess, processStartTime } from './pid.js';
 
 const run = promisify(execFile);
 
@@ -50,6 +51,8 @@ export interface DevClusterRecord {
   tls: boolean;
   ports: { client: number; controller: number; internal?: number };
   pid?: number;
+  /** the broker's start time when zdp started it: a recycled pid is never signalled */
+  pidStart?: string;
   /** SCRAM user and its password file (relative to the cluster dir) */
   user?: { username: string; passwordFile: string };
   /** CA certificate (relative to the cluster dir) */
@@ -100,25 +103,10 @@ export function listRecords(stateDir: string): DevClusterRecord[] {
     .filter(Boolean);
 }
 
-/** True when pid is alive and is the broker of this cluster dir (not a recycled pid). */
-export function isOurProcess(pid: number | undefined, dir: string): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return cmdline.includes(dir);
-  } catch {
-    // no /proc (macOS): trust the pid
-    return true;
-  }
-}
+export { isOurProcess } from './pid.js';
 
 export function isRunning(stateDir: string, record: DevClusterRecord): boolean {
-  return isOurProcess(record.pid, clusterDir(stateDir, record.name));
+  return isOurProcess(record.pid, clusterDir(stateDir, record.name), record.pidStart);
 }
 
 /** The profile a record becomes, with paths relative to the profiles file. */
@@ -351,6 +339,8 @@ export async function startDevCluster(spec: DevClusterSpec, ctx: DevContext, pre
   });
   child.unref();
   record.pid = child.pid!;
+  const pidStart = processStartTime(child.pid!);
+  if (pidStart) record.pidStart = pidStart;
   writeRecord(ctx.stateDir, record);
   writeProfiles(ctx.stateDir);
 
@@ -362,8 +352,9 @@ export async function startDevCluster(spec: DevClusterSpec, ctx: DevContext, pre
       writeProfiles(ctx.stateDir);
     }
   } catch (error) {
-    if (isOurProcess(record.pid, dir)) await stopProcess(record.pid);
+    if (isOurProcess(record.pid, dir, record.pidStart)) await stopProcess(record.pid!);
     delete record.pid;
+    delete record.pidStart;
     writeRecord(ctx.stateDir, record);
     throw error;
   }
@@ -444,6 +435,7 @@ export async function stopDevCluster(stateDir: string, name: string): Promise<bo
   if (running && record.pid) await stopProcess(record.pid);
   if (record.pid !== undefined || record.registry?.pid !== undefined) {
     delete record.pid;
+    delete record.pidStart;
     if (record.registry) delete record.registry.pid;
     writeRecord(stateDir, record);
   }
