@@ -51,15 +51,40 @@ export function parseSampleFrom(value: string): SampleFrom | undefined {
   return Number.isNaN(t) ? undefined : { kind: 'time', timestampMs: t };
 }
 
-/** Glob patterns (`*`, `?`) for topic selection; a pattern without wildcards matches exactly. */
-export function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`);
+/**
+ * Glob patterns (`*`, `?`) for topic and group selection; a pattern without wildcards matches
+ * exactly. Matched by the two-pointer wildcard walk (at most pattern × text steps, never the
+ * exponential backtracking a regular expression of many `.*` can take).
+ */
+export function globMatch(pattern: string, text: string): boolean {
+  let p = 0;
+  let t = 0;
+  let star = -1;
+  let mark = 0;
+  while (t < text.length) {
+    if (p < pattern.length && (pattern[p] === '?' || (pattern[p] !== '*' && pattern[p] === text[t]))) {
+      p++;
+      t++;
+    } else if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      mark = t;
+    } else if (star >= 0) {
+      p = star + 1;
+      t = ++mark;
+    } else return false;
+  }
+  while (p < pattern.length && pattern[p] === '*') p++;
+  return p === pattern.length;
+}
+
+/** A matcher for one glob pattern. */
+export function globMatcher(pattern: string): { test(text: string): boolean } {
+  return { test: (text) => globMatch(pattern, text) };
 }
 
 export function selectTopics(all: readonly string[], include: readonly string[], exclude: readonly string[], includeInternal = false): { selected: string[]; unmatched: string[] } {
-  const inc = include.map((p) => ({ p, re: globToRegExp(p) }));
-  const exc = exclude.map(globToRegExp);
+  const inc = include.map((p) => ({ p, re: globMatcher(p) }));
+  const exc = exclude.map(globMatcher);
   const hits = new Set<string>();
   const matched = new Set<string>();
   for (const t of all) {

@@ -5,7 +5,7 @@
  */
 import type { RecordInput, TopicSample } from '../core/inference/topic-sample.js';
 import { decodeRecordSet } from '../core/record-batch.js';
-import { decompress } from '../kafka/codecs.js';
+import { BatchTooLargeError, decompress } from '../kafka/codecs.js';
 import type { RawRecordSet } from '../kafka/reader.js';
 import type { SampledRecord } from '../kafka/sampler.js';
 
@@ -89,6 +89,15 @@ function toBuf(v: Uint8Array | string): Buffer | string {
 
 /** Decodes a partition's record batches where inference runs and feeds each record in the window to `sample`. */
 export async function inferRecordSet(sample: TopicSample, topic: string, partition: number, set: RawRecordSet): Promise<void> {
-  const { records } = await decodeRecordSet(set.bytes, { topic, partition, from: set.from, to: set.to, abortedTransactions: set.abortedTransactions, decompress });
+  let records;
+  try {
+    ({ records } = await decodeRecordSet(set.bytes, { topic, partition, from: set.from, to: set.to, abortedTransactions: set.abortedTransactions, decompress }));
+  } catch (e) {
+    // a compression bomb in the topic costs one window of one partition, never the machine
+    if (!(e instanceof BatchTooLargeError)) throw e;
+    const note = `in partition ${partition}, a window of records was skipped: ${e.message} (ZDP_MAX_BATCH_BYTES)`;
+    sample.value.notes.set(note, (sample.value.notes.get(note) ?? 0) + 1);
+    return;
+  }
   for (const r of records) sample.add(r as RecordInput);
 }

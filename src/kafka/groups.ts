@@ -3,7 +3,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import { CheckFailedError } from '../errors.js';
 import { commitAsAdmin, OffsetCommitError } from './offset-commit.js';
 import type { ClusterProfile } from '../config/types.js';
-import { globToRegExp } from '../core/sampling.js';
+import { globMatcher } from '../core/sampling.js';
 import { mapKafkaError, withDeadline } from './client.js';
 
 export interface GroupOffset {
@@ -18,7 +18,7 @@ export interface GroupOffset {
 export const TOOL_GROUPS = [/^zdp-/, /^connect-/, /^console-consumer-/, /^__/, /^mm2-check/];
 
 export function selectGroups(all: readonly string[], patterns: readonly string[]): string[] {
-  const res = patterns.map(globToRegExp);
+  const res = patterns.map(globMatcher);
   return all.filter((g) => (res.length === 0 ? !TOOL_GROUPS.some((re) => re.test(g)) : res.some((re) => re.test(g)))).sort();
 }
 

@@ -111,6 +111,18 @@ export interface HeaderStats {
   node: StatsNode;
 }
 
+/** True when `value` nests objects or arrays deeper than `limit` (walked without recursion). */
+export function exceeds(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object' || Buffer.isBuffer(v)) continue;
+    if (depth >= limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 export class TopicSample {
   records = 0;
   readonly value = new PartSample();
@@ -153,6 +165,11 @@ export class TopicSample {
         stats.node.observe(text, this.options);
         headers[name] = text;
       }
+    }
+    // a record nested deeper than inference describes is no example: renderers would recurse as deep
+    if (exceeds(key, this.options.maxDepth) || exceeds(value, this.options.maxDepth)) {
+      this.value.notes.set(`nested deeper than ${this.options.maxDepth} levels: described as an opaque object below that depth, and not used as an example`, (this.value.notes.get(`nested deeper than ${this.options.maxDepth} levels: described as an opaque object below that depth, and not used as an example`) ?? 0) + 1);
+      return;
     }
     this.offerExample({ partition: record.partition, offset: record.offset, key, value, headers });
   }
