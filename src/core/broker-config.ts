@@ -17,6 +17,18 @@ export interface BrokerLayout {
   keystorePem?: string | undefined;
   /** scram only: the user allowed everything by the authorizer (zdp's admin user) */
   superUser?: string | undefined;
+  /** scram only: that user's password, with which the broker authenticates to itself on INTERNAL */
+  superUserPassword?: string | undefined;
+  /** scram only: the password of the controller listener's own PLAIN user */
+  controllerPassword?: string | undefined;
+}
+
+/** The controller listener's user (SASL/PLAIN: KRaft reads SCRAM credentials only after the controller is up). */
+export const CONTROLLER_USER = 'zdp-controller';
+
+/** A JAAS option value in double quotes (the passwords zdp generates are base64url; quotes escaped regardless). */
+function jaas(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
 export const SCRAM_MECHANISMS = ['SCRAM-SHA-512', 'SCRAM-SHA-256'] as const;
@@ -38,11 +50,16 @@ export function renderServerProperties(layout: BrokerLayout): string {
     `controller.quorum.voters=1@127.0.0.1:${layout.controllerPort}`,
     'controller.listener.names=CONTROLLER',
   ];
+  const scram = layout.auth === 'scram';
+  if (scram && (!layout.superUser || !layout.superUserPassword || !layout.controllerPassword)) throw new Error('scram needs the admin user, its password and a controller password');
   if (secured) {
+    // with SCRAM, the broker's own listeners authenticate too: nothing on this machine reaches the
+    // cluster without a password (INTERNAL: SCRAM as the admin user; CONTROLLER: PLAIN as its own user)
+    const inner = scram ? 'SASL_PLAINTEXT' : 'PLAINTEXT';
     lines.push(
       `listeners=CLIENT://127.0.0.1:${layout.clientPort},INTERNAL://127.0.0.1:${layout.internalPort},CONTROLLER://127.0.0.1:${layout.controllerPort}`,
       `advertised.listeners=CLIENT://127.0.0.1:${layout.clientPort},INTERNAL://127.0.0.1:${layout.internalPort}`,
-      `listener.security.protocol.map=CLIENT:${protocol},INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT`,
+      `listener.security.protocol.map=CLIENT:${protocol},INTERNAL:${inner},CONTROLLER:${inner}`,
       'inter.broker.listener.name=INTERNAL',
     );
   } else {
@@ -58,11 +75,19 @@ export function renderServerProperties(layout: BrokerLayout): string {
     for (const m of SCRAM_MECHANISMS) {
       lines.push(`listener.name.client.${m.toLowerCase()}.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`);
     }
-    // authenticated clusters also authorize, as production ones do: ACLs are real here. The broker's
-    // own traffic (internal and controller listeners, loopback only) is the ANONYMOUS principal.
+    lines.push(
+      'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512',
+      'listener.name.internal.sasl.enabled.mechanisms=SCRAM-SHA-512',
+      `listener.name.internal.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=${jaas(layout.superUser!)} password=${jaas(layout.superUserPassword!)};`,
+      'sasl.mechanism.controller.protocol=PLAIN',
+      'listener.name.controller.sasl.enabled.mechanisms=PLAIN',
+      `listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=${jaas(CONTROLLER_USER)} password=${jaas(layout.controllerPassword!)} user_${CONTROLLER_USER}=${jaas(layout.controllerPassword!)};`,
+    );
+    // authenticated clusters also authorize, as production ones do: ACLs are real here, and no
+    // unauthenticated principal (ANONYMOUS) is a super user
     lines.push(
       'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
-      `super.users=User:ANONYMOUS${layout.superUser ? `;User:${layout.superUser}` : ''}`,
+      `super.users=User:${layout.superUser};User:${CONTROLLER_USER}`,
       'allow.everyone.if.no.acl.found=false',
     );
   }

@@ -3,11 +3,11 @@
  * this. Each cluster lives in <state>/dev/<name>/ (config, data, logs, secrets, pid) and appears as
  * a profile in <state>/dev/profiles.yaml, which the config loader reads.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { EnvironmentError, UsageError, isZdpError } from '../errors.js';
 import { clientProtocol, renderLoggingConfig, renderServerProperties, SCRAM_MECHANISMS, type DevAuth } from '../core/broker-config.js';
@@ -25,7 +25,6 @@ import { ZDP_VERSION } from '../version.js';
 import { readStateJson, writeAtomic } from '../atomic-file.js';
 import { isOurProcess, processStartTime } from './pid.js';
 
-const run = promisify(execFile);
 
 export const DEV_USER = 'zdp-admin';
 export const DEFAULT_DEV_CLUSTERS = ['source', 'target'] as const;
@@ -194,18 +193,41 @@ function javaArgs(dist: KafkaDist, dir: string): string[] {
   return ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true', `-Dkafka.logs.dir=${join(dir, 'logs')}`, logging, '-cp', join(dist.libDir, '*')];
 }
 
+const STORAGE_FORMAT_LAUNCHER = fileURLToPath(new URL('../../java/ZdpStorageFormat.java', import.meta.url));
+
+/**
+ * Formats the cluster's storage. With SCRAM the admin user's credentials are added here; the
+ * arguments go to Kafka's StorageTool on standard input (java/ZdpStorageFormat.java), never on a
+ * command line where `ps` would show the password.
+ */
 async function formatStorage(java: JavaRuntime, dist: KafkaDist, dir: string, record: DevClusterRecord, password: string | undefined, env: NodeJS.ProcessEnv): Promise<void> {
-  const args = [...javaArgs(dist, dir), 'kafka.tools.StorageTool', 'format', '-t', record.clusterId, '-c', join(dir, 'server.properties')];
+  const toolArgs = ['format', '-t', record.clusterId, '-c', join(dir, 'server.properties')];
   if (record.auth === 'scram' && record.user && password) {
-    for (const m of SCRAM_MECHANISMS) args.push('--add-scram', `${m}=[name=${record.user.username},password=${password}]`);
+    for (const m of SCRAM_MECHANISMS) toolArgs.push('--add-scram', `${m}=[name=${record.user.username},password=${password}]`);
   }
-  try {
-    await run(java.bin, args, { env, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
-  } catch (cause) {
-    const out = `${(cause as { stdout?: string }).stdout ?? ''}\n${(cause as { stderr?: string }).stderr ?? ''}`.replaceAll(password ?? '\u0000', '***');
+  const result = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+    const child = spawn(java.bin, [...javaArgs(dist, dir), STORAGE_FORMAT_LAUNCHER], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    const keep = (b: Buffer) => {
+      out = (out + b.toString('utf8')).slice(-64 * 1024);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+    child.stdin.end(`${toolArgs.join('\n')}\n`);
+  });
+  if (result.code !== 0) {
+    const out = result.out.replaceAll(password ?? '\u0000', '***');
     throw new EnvironmentError('KAFKA_FORMAT_FAILED', `formatting the storage of local cluster "${record.name}" failed:\n${out.trim().split('\n').slice(-15).join('\n')}`, {
       hint: `remove it with \`zdp dev down ${record.name} --purge\` and start again`,
-      cause,
     });
   }
 }
@@ -305,8 +327,19 @@ export async function startDevCluster(spec: DevClusterSpec, ctx: DevContext, pre
     record.user = { username: DEV_USER, passwordFile };
   }
 
+  let controllerPassword: string | undefined;
+  if (spec.auth === 'scram' && record.user) {
+    newPassword ??= readFileSync(join(dir, record.user.passwordFile), 'utf8').trim();
+    const controllerFile = join(dir, 'secrets', 'controller.password');
+    if (!existsSync(controllerFile)) {
+      mkdirSync(join(dir, 'secrets'), { recursive: true, mode: 0o700 });
+      writeAtomic(controllerFile, `${randomBytes(18).toString('base64url')}\n`, 0o600);
+    }
+    controllerPassword = readFileSync(controllerFile, 'utf8').trim();
+  }
   const dataDir = join(dir, 'data');
-  writeFileSync(join(dir, 'server.properties'), renderServerProperties({
+  // it holds the broker's own passwords (SCRAM): readable by its owner only
+  writeAtomic(join(dir, 'server.properties'), renderServerProperties({
     clientPort: ports.client,
     controllerPort: ports.controller,
     internalPort: ports.internal,
@@ -315,11 +348,12 @@ export async function startDevCluster(spec: DevClusterSpec, ctx: DevContext, pre
     dataDir,
     keystorePem,
     superUser: record.user?.username,
-  }));
+    superUserPassword: newPassword,
+    controllerPassword,
+  }), 0o600);
   writeFileSync(join(dir, dist.logging === 'log4j2' ? 'log4j2.properties' : 'log4j.properties'), renderLoggingConfig(dist.logging));
 
   if (!existsSync(join(dataDir, 'meta.properties'))) {
-    if (spec.auth === 'scram' && !newPassword && record.user) newPassword = readFileSync(join(dir, record.user.passwordFile), 'utf8').trim();
     await formatStorage(java, dist, dir, record, newPassword, ctx.env);
   }
 

@@ -19,17 +19,25 @@ describe('renderServerProperties', () => {
   });
 
   it('puts SCRAM over TLS on a client listener and keeps inter-broker traffic internal', () => {
-    const text = renderServerProperties({ clientPort: 1, controllerPort: 2, internalPort: 3, auth: 'scram', tls: true, dataDir: '/d', keystorePem: '/k.pem' });
+    const layout = { clientPort: 1, controllerPort: 2, internalPort: 3, auth: 'scram' as const, tls: true, dataDir: '/d', keystorePem: '/k.pem', superUser: 'zdp-admin', superUserPassword: 'pw1', controllerPassword: 'pw2' };
+    const text = renderServerProperties(layout);
     const p = props(text);
-    expect(p.get('listener.security.protocol.map')).toBe('CLIENT:SASL_SSL,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT');
+    // no listener on this machine lets an unauthenticated client in
+    expect(p.get('listener.security.protocol.map')).toBe('CLIENT:SASL_SSL,INTERNAL:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT');
+    expect(p.get('sasl.mechanism.inter.broker.protocol')).toBe('SCRAM-SHA-512');
+    expect(p.get('listener.name.internal.scram-sha-512.sasl.jaas.config')).toBe('org.apache.kafka.common.security.scram.ScramLoginModule required username="zdp-admin" password="pw1";');
+    expect(p.get('sasl.mechanism.controller.protocol')).toBe('PLAIN');
+    expect(p.get('listener.name.controller.plain.sasl.jaas.config')).toContain('user_zdp-controller="pw2"');
+    expect(text).not.toContain('ANONYMOUS');
     expect(p.get('inter.broker.listener.name')).toBe('INTERNAL');
     expect(p.get('listener.name.client.sasl.enabled.mechanisms')).toBe('SCRAM-SHA-512,SCRAM-SHA-256');
     expect(p.get('listener.name.client.ssl.keystore.type')).toBe('PEM');
     expect(p.get('listener.name.client.scram-sha-512.sasl.jaas.config')).toContain('ScramLoginModule required;');
     expect(p.get('authorizer.class.name')).toBe('org.apache.kafka.metadata.authorizer.StandardAuthorizer');
     expect(p.get('allow.everyone.if.no.acl.found')).toBe('false');
-    expect(renderServerProperties({ clientPort: 1, controllerPort: 2, internalPort: 3, auth: 'scram', tls: true, dataDir: '/d', keystorePem: '/k.pem', superUser: 'zdp-admin' })).toContain('super.users=User:ANONYMOUS;User:zdp-admin\n');
-    expect(text).toBe(renderServerProperties({ clientPort: 1, controllerPort: 2, internalPort: 3, auth: 'scram', tls: true, dataDir: '/d', keystorePem: '/k.pem' }));
+    expect(text).toContain('super.users=User:zdp-admin;User:zdp-controller\n');
+    expect(text).toBe(renderServerProperties(layout));
+    expect(() => renderServerProperties({ ...layout, controllerPassword: undefined })).toThrow();
   });
 
   it('names the client protocol', () => {
