@@ -5,7 +5,7 @@
  * files (JSON) that say they are damaged instead of crashing.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError, EnvironmentError, NotFoundError, UsageError } from './errors.js';
 
@@ -18,6 +18,30 @@ export function ensureDir(dir: string, what = 'directory'): void {
     if (code === 'ENOTDIR' || code === 'EEXIST') throw new UsageError(`cannot create the ${what} ${dir}: part of that path is a file, not a directory`, { code: 'NOT_A_DIRECTORY', hint: 'choose another path' });
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new EnvironmentError('NOT_WRITABLE', `cannot create the ${what} ${dir}: permission denied`, { hint: 'choose a path you can write to' });
     throw e;
+  }
+}
+
+/**
+ * Checks, without creating anything, that `dir` is or can become a directory: no part of the path
+ * is a file. Commands call it before they connect, and create the directory only when they write.
+ */
+export function assertCanBeDir(dir: string, what = 'directory'): void {
+  let p = resolve(dir);
+  for (;;) {
+    let st;
+    try {
+      st = statSync(p, { throwIfNoEntry: false });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOTDIR') throw e;
+      st = { isDirectory: () => false };
+    }
+    if (st) {
+      if (!st.isDirectory()) throw new UsageError(`cannot create the ${what} ${dir}: part of that path is a file, not a directory`, { code: 'NOT_A_DIRECTORY', hint: 'choose another path' });
+      return;
+    }
+    const parent = dirname(p);
+    if (parent === p) return;
+    p = parent;
   }
 }
 

@@ -162,6 +162,18 @@ export async function main(argv: string[], partial: Partial<MainDeps> = {}): Pro
   }
 }
 
+/** What to do next, for errors that do not say it themselves. */
+const FALLBACK_HINTS: Partial<Record<ZdpError['category'], string>> = {
+  usage: 'see `zdp <command> --help` for its flags and examples',
+  config: 'check the configuration with `zdp config validate`',
+  connection: 'check that the cluster is up and its address in zdp.yaml (`zdp cluster check <name>`)',
+  auth: 'check the credentials the profile references (`zdp config show`)',
+  notFound: 'check the name; `zdp --help` lists the commands that list what exists',
+  environment: 'see the message for what this machine lacks',
+  tls: 'check the CA file and the host name the profile uses',
+  interrupted: 'run the same command again: zdp resumes where it stopped',
+};
+
 function report(error: unknown, io: Io, runtime: Runtime | undefined): number {
   const debug = runtime?.globals.debug ?? false;
   if (error instanceof CommanderError) {
@@ -181,7 +193,8 @@ function report(error: unknown, io: Io, runtime: Runtime | undefined): number {
   if (io.json) io.stderr.write(`${JSON.stringify(errorToJson(zdpError))}\n`);
   const lines = [`${io.errColor.red('error:')} ${zdpError.message}`];
   for (const d of zdpError.diagnostics) lines.push(renderDiagnostic(d));
-  if (zdpError.hint) lines.push(`${io.errColor.dim('hint:')}  ${zdpError.hint}`);
+  const hint = zdpError.hint ?? FALLBACK_HINTS[zdpError.category];
+  if (hint) lines.push(`${io.errColor.dim('hint:')}  ${hint}`);
   if (debug) {
     const stack = (zdpError.cause instanceof Error ? zdpError.cause.stack : undefined) ?? zdpError.stack;
     if (stack) lines.push(io.errColor.dim(stack));

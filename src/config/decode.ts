@@ -131,6 +131,11 @@ export function decodeConfigText(text: string, file: string, spec: Spec = config
           return undefined;
         }
         for (const item of items) {
+          const control = controlCharacter(item.value);
+          if (control) {
+            diag(item.node, path, 'CONFIG_CONTROL_CHARACTER', `${key} holds the control character ${control}: line breaks and other control characters are not allowed in config values`);
+            return undefined;
+          }
           if (s.itemPattern && !s.itemPattern.test(item.value)) {
             diag(item.node, path, 'CONFIG_FORMAT', `${key}: "${item.value}" is not ${s.itemHint ?? 'valid'}`);
             return undefined;

@@ -50,7 +50,10 @@ function readLayer(file: string, displayName: string): Layer {
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new ConfigError('CONFIG_UNREADABLE', `cannot read ${displayName}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, { cause });
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') throw new ConfigError('CONFIG_UNREADABLE', `${displayName} is a directory, not a config file`, { cause, hint: 'name the zdp.yaml file itself (--config <file>)' });
+    if (code === 'EACCES' || code === 'EPERM') throw new ConfigError('CONFIG_UNREADABLE', `cannot read ${displayName}: permission denied`, { cause, hint: "check the file's permissions" });
+    throw new ConfigError('CONFIG_UNREADABLE', `cannot read ${displayName}: ${code ?? 'error'}`, { cause, hint: 'check the path given with --config or ZDP_CONFIG' });
   }
   const decoded = decodeConfigText(text, displayName);
   absolutizePaths(decoded.value, dirname(file));

@@ -19,7 +19,8 @@ export const VENDORS = ['apache', 'redpanda', 'automq', 'confluent', 'msk'] as c
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9._-]+):[0-9]{1,5}$/;
+// a port from 1 to 65535
+const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9._-]+):(6553[0-5]|655[0-2]\d|65[0-4]\d{2}|6[0-4]\d{3}|[1-5]\d{4}|[1-9]\d{0,3})$/;
 const PROFILE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 const secretRefFields = {
@@ -48,7 +49,7 @@ export const clusterSpec: Spec = {
     bootstrapServers: {
       type: 'stringList',
       itemPattern: HOST_PORT,
-      itemHint: 'host:port',
+      itemHint: 'host:port with a port from 1 to 65535',
     },
     timeoutMs: { type: 'integer', min: 100, max: 600_000 },
     tls: {

@@ -10,7 +10,7 @@ import { ConfigError, NotFoundError, type Diagnostic } from '../errors.js';
 import { renderYaml } from '../core/contracts/asyncapi.js';
 import { checkProduct, compareSemver, parseSemver, type DataProduct } from '../core/products/spec.js';
 import { validateJson } from '../contracts/validate.js';
-import { parseUserYaml, readUserFile, writeAtomic } from '../atomic-file.js';
+import { ensureDir, parseUserYaml, readUserFile, writeAtomic } from '../atomic-file.js';
 
 export const PRODUCT_FILE = 'product.yaml';
 export const CONTRACT_FILE = 'asyncapi.yaml';
@@ -76,7 +76,7 @@ export function renderProduct(p: DataProduct): string {
 /** Writes a product version; returns the files written. */
 export function writeProduct(productsDir: string, p: DataProduct): string[] {
   const dir = productDir(productsDir, p.metadata.name, p.metadata.version);
-  mkdirSync(dir, { recursive: true });
+  ensureDir(dir, 'product directory');
   const productFile = join(dir, PRODUCT_FILE);
   const contractFile = join(dir, CONTRACT_FILE);
   writeAtomic(productFile, renderProduct(p));

@@ -5,7 +5,7 @@ import type { View } from '../../cli/emit.js';
 import { parseChoice, parseGlobs, parseInteger, parseSeconds, resolvePath } from '../../cli/flags.js';
 import { renderTable } from '../../cli/render/table.js';
 import type { Runtime } from '../../cli/runtime.js';
-import { ensureDir, writeAtomic } from '../../atomic-file.js';
+import { assertCanBeDir, writeAtomic } from '../../atomic-file.js';
 import { PartialError, UsageError, ZdpError } from '../../errors.js';
 import { getCluster } from '../../config/load.js';
 import type { ClusterProfile } from '../../config/types.js';
@@ -63,7 +63,7 @@ export function parseExtractOptions(flags: ExtractFlags, rt: ParseContext): Extr
 export async function runExtract(options: ExtractOptions, rt: Runtime): Promise<View> {
   const { profile, engine, outDir, format } = options;
   // a path that cannot be a directory fails before anything is read from the cluster
-  if (outDir) ensureDir(outDir, 'output directory');
+  if (outDir) assertCanBeDir(outDir, 'output directory');
   const spinner = await rt.io.spinner(`connecting to ${profile.name}…`);
   const result = await extractContracts(profile, engine, {
     env: rt.env,

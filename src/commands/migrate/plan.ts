@@ -1,5 +1,6 @@
 /** `zdp migrate plan --from a --to b`: each topic is create, present or drift; configs translated for the target vendor. */
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { assertCanBeDir } from '../../atomic-file.js';
 import type { ParseContext } from '../../cli/command.js';
 import type { View } from '../../cli/emit.js';
 import { parseGlobs, resolvePath } from '../../cli/flags.js';
@@ -36,6 +37,8 @@ export function parsePlanOptions(flags: PlanFlags, rt: ParseContext): PlanOption
 }
 
 export async function runPlan(options: PlanOptions, rt: Runtime): Promise<View> {
+  // a plan file that cannot be written fails before anything is read from the clusters
+  assertCanBeDir(dirname(options.file), 'plan directory');
   const plan = await makePlan(rt, options.pair, options.selection);
   writePlan(options.file, plan);
   journal(rt.config().stateDir, plan, { step: 'plan', summary: plan.summary });
