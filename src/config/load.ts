@@ -5,7 +5,7 @@
  * (./zdp.yaml, --config or ZDP_CONFIG) < --set key=value flags.
  */
 import { printable } from '../core/names.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parse as parseYamlScalar } from 'yaml';
@@ -128,6 +128,8 @@ export function loadConfig(options: LoadOptions): ResolvedConfig {
   let projectFile: string | undefined;
   if (explicit) {
     projectFile = resolve(cwd, explicit);
+    // a directory names its zdp.yaml, as `git -C` names a work tree
+    if (existsSync(projectFile) && statSync(projectFile).isDirectory()) projectFile = join(projectFile, PROJECT_FILE);
     if (!existsSync(projectFile)) {
       throw new ConfigError('CONFIG_NOT_FOUND', `config file ${explicit} does not exist`, { hint: 'create one with `zdp init`, or drop --config to use ./zdp.yaml' });
     }
