@@ -61,7 +61,7 @@ state: {dir: .zdp}
     const r = decodeConfigText(`${header}clusters:\n  prod:\n    vendor: redpand\n    bootstrapServers: [no-port]\n    timeoutMs: fast\n`, 'zdp.yaml');
     expect(r.diagnostics.map((d) => d.message)).toEqual([
       'clusters.prod.vendor must be one of apache, redpanda, automq, confluent, msk (did you mean "redpanda"?)',
-      'clusters.prod.bootstrapServers: "no-port" is not host:port',
+      'clusters.prod.bootstrapServers: "no-port" is not host:port with a port from 1 to 65535',
       'clusters.prod.timeoutMs must be a whole number',
     ]);
   });
