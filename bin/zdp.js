@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+import { main } from '../dist/main.js';
 // a reader that went away (`zdp ... | head`) is not an error worth a stack trace
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error) => {

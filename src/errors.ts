@@ -1,7 +1,7 @@
 /**
  * The zdp error family. Every failure a user can cause or meet is a ZdpError with a stable
  * `code`; the exit code is derived from the error's category in exactly one table
- * (EXIT_CODES), and only src/cli/main.ts turns errors into process exit codes.
+ * (EXIT_CODES), and only src/main.ts turns errors into process exit codes.
  */
 
 export type ErrorCategory =

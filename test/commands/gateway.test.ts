@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { main } from '../../src/main.js';
 import { Capture } from '../harness/capture.js';
 import { upstreamZillaSchemaAvailable, validateZilla } from '../harness/zilla.js';
 import { checkZillaReferences } from '../../src/gateway/zilla.js';

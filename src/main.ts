@@ -3,23 +3,23 @@
  * messages and exit codes.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT_CODES, InterruptedError, ZdpError, errorToJson, isZdpError, type Diagnostic } from '../errors.js';
-import { ZDP_VERSION } from '../version.js';
-import { Io, type Prompter, type Stream } from './io.js';
-import { Runtime, type GlobalOptions } from './runtime.js';
-import type { CommandContext } from './command.js';
-import { OUTPUT_FORMATS, type OutputFormat } from './emit.js';
-import { registerCluster } from '../commands/cluster/index.js';
-import { registerConfig } from '../commands/config/index.js';
-import { registerCutover } from '../commands/cutover/index.js';
-import { registerDemo } from '../commands/demo/index.js';
-import { registerDev } from '../commands/dev/index.js';
-import { registerExtract } from '../commands/extract/index.js';
-import { registerGateway } from '../commands/gateway/index.js';
-import { registerInit } from '../commands/init/index.js';
-import { registerMigrate } from '../commands/migrate/index.js';
-import { registerParity } from '../commands/parity/index.js';
-import { registerProduct } from '../commands/product/index.js';
+import { EXIT_CODES, InterruptedError, ZdpError, errorToJson, isZdpError, type Diagnostic } from './errors.js';
+import { ZDP_VERSION } from './version.js';
+import { Io, type Prompter, type Stream } from './cli/io.js';
+import { Runtime, type GlobalOptions } from './cli/runtime.js';
+import type { CommandContext } from './cli/command.js';
+import { OUTPUT_FORMATS, type OutputFormat } from './cli/emit.js';
+import { registerCluster } from './commands/cluster/index.js';
+import { registerConfig } from './commands/config/index.js';
+import { registerCutover } from './commands/cutover/index.js';
+import { registerDemo } from './commands/demo/index.js';
+import { registerDev } from './commands/dev/index.js';
+import { registerExtract } from './commands/extract/index.js';
+import { registerGateway } from './commands/gateway/index.js';
+import { registerInit } from './commands/init/index.js';
+import { registerMigrate } from './commands/migrate/index.js';
+import { registerParity } from './commands/parity/index.js';
+import { registerProduct } from './commands/product/index.js';
 
 export interface MainDeps {
   stdout: Stream;

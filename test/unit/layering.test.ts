@@ -1,0 +1,46 @@
+/**
+ * The import direction the command anatomy relies on: src/main.ts builds the program from
+ * src/commands; commands use src/cli (Io, emit, flags, context); src/cli never imports a command or
+ * the program, so there is no circle between them; and no command imports another noun's verb file.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const SRC = resolve(import.meta.dirname, '..', '..', 'src');
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+}
+
+function imports(file: string): string[] {
+  return [...readFileSync(file, 'utf8').matchAll(/^(?:import|export) [^;]*? from '(\.[^']+)'/gm)].map((m) => relative(SRC, resolve(file, '..', m[1]!)).replace(/\.js$/, '.ts'));
+}
+
+describe('layering', () => {
+  it('src/cli imports no command and not the program', () => {
+    const bad = files(join(SRC, 'cli')).flatMap((f) => imports(f).filter((i) => i.startsWith('commands/') || i === 'main.ts').map((i) => `${relative(SRC, f)} -> ${i}`));
+    expect(bad).toEqual([]);
+  });
+
+  it('commands never import the program, and a verb file reaches other nouns only through their shared modules', () => {
+    const bad = files(join(SRC, 'commands')).flatMap((f) =>
+      imports(f)
+        .filter((i) => i === 'main.ts' || (i.startsWith('commands/') && i.split('/')[1] !== relative(SRC, f).split('/')[1] && !i.endsWith('/shared.ts')))
+        .map((i) => `${relative(SRC, f)} -> ${i}`),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it('every verb file has a pure parse and a run', () => {
+    const verbs = files(join(SRC, 'commands')).filter((f) => !/\/(index|shared|entries)\.ts$/.test(f));
+    expect(verbs.length).toBeGreaterThanOrEqual(28);
+    for (const f of verbs) {
+      const text = readFileSync(f, 'utf8');
+      expect(text, relative(SRC, f)).toMatch(/export function parse\w*Options\(/);
+      expect(text, relative(SRC, f)).toMatch(/export (async )?function run\w*\(/);
+      // a command writes only through its view: no direct stdout, no process.exit
+      expect(text, relative(SRC, f)).not.toMatch(/process\.(stdout|exit)|console\./);
+    }
+  });
+});
