@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readStateJson, writeAtomic } from '../atomic-file.js';
+import { restamp, stampedStart } from './pid.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
@@ -27,6 +28,8 @@ export interface GatewayRecord {
   managementPort: number;
   nodeIds: { start: number; end: number };
   pid?: number;
+  /** `<pid>:<start time>`: a recycled pid is never signalled */
+  pidStamp?: string;
   /** a proxy killed by a fence that may still be exiting */
   dyingPid?: number;
   /** a proxy loaded for another backend, not bound yet (see startStandby) */
@@ -43,11 +46,12 @@ export function readGateway(stateDir: string): GatewayRecord | undefined {
 }
 
 export function writeGateway(stateDir: string, record: GatewayRecord): void {
+  restamp(record);
   writeAtomic(join(gatewayDir(stateDir), 'gateway.json'), `${JSON.stringify(record, null, 2)}\n`);
 }
 
 export function gatewayRunning(stateDir: string, record: GatewayRecord | undefined): boolean {
-  return isOurProcess(record?.pid, gatewayDir(stateDir));
+  return isOurProcess(record?.pid, gatewayDir(stateDir), stampedStart(record?.pid, record?.pidStamp));
 }
 
 export function launcherSource(): string {

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { readStateJson, writeAtomic } from '../atomic-file.js';
+import { restamp, stampedStart } from './pid.js';
 import { join } from 'node:path';
 import { EnvironmentError } from '../errors.js';
 import { resolveMavenBundle } from './kafka-dist.js';
@@ -28,6 +29,8 @@ export interface Mm2Record {
   topics: string[];
   groups: string[];
   pid?: number;
+  /** `<pid>:<start time>`: a recycled pid is never signalled */
+  pidStamp?: string;
   /** dedicated engine: the internal REST port zdp picked (or the user gave) and checked free */
   restPort?: number;
   startedAt?: string;
@@ -54,11 +57,12 @@ export function readMm2(dir: string): Mm2Record | undefined {
 }
 
 export function writeMm2(dir: string, record: Mm2Record): void {
+  restamp(record);
   writeAtomic(join(dir, 'mm2.json'), `${JSON.stringify(record, null, 2)}\n`);
 }
 
 export function mm2Running(dir: string, record: Mm2Record | undefined): boolean {
-  return isOurProcess(record?.pid, dir);
+  return isOurProcess(record?.pid, dir, stampedStart(record?.pid, record?.pidStamp));
 }
 
 const LOG4J = `log4j.rootLogger=WARN, stdout

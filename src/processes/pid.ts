@@ -55,3 +55,24 @@ export function processGone(pid: number, startTime?: string): boolean {
   if (!alive(pid)) return true;
   return startTime !== undefined && processStartTime(pid) !== startTime;
 }
+
+/** `<pid>:<start time>`, kept in state files beside the pid it describes. */
+export function stampProcess(pid: number): string | undefined {
+  const start = processStartTime(pid);
+  return start === undefined ? undefined : `${pid}:${start}`;
+}
+
+/** The start time a stamp records for `pid` (undefined when the stamp is for another pid or absent). */
+export function stampedStart(pid: number | undefined, stamp: string | undefined): string | undefined {
+  return pid !== undefined && stamp?.startsWith(`${pid}:`) ? stamp.slice(String(pid).length + 1) : undefined;
+}
+
+/** Keeps a record's stamp in step with its pid before the record is written. */
+export function restamp(record: { pid?: number | undefined; pidStamp?: string | undefined }): void {
+  if (record.pid === undefined) delete record.pidStamp;
+  else if (stampedStart(record.pid, record.pidStamp) === undefined) {
+    const stamp = stampProcess(record.pid);
+    if (stamp) record.pidStamp = stamp;
+    else delete record.pidStamp;
+  }
+}
