@@ -322,7 +322,7 @@ export async function startDevCluster(spec: DevClusterSpec, ctx: DevContext, pre
     mkdirSync(join(dir, 'secrets'), { recursive: true, mode: 0o700 });
     newPassword = randomBytes(18).toString('base64url');
     const passwordFile = join('secrets', `${DEV_USER}.password`);
-    writeFileSync(join(dir, passwordFile), `${newPassword}\n`, { mode: 0o600 });
+    writeAtomic(join(dir, passwordFile), `${newPassword}\n`, 0o600);
     chmodSync(join(dir, passwordFile), 0o600);
     record.user = { username: DEV_USER, passwordFile };
   }
@@ -351,7 +351,7 @@ export async function startDevCluster(spec: DevClusterSpec, ctx: DevContext, pre
     superUserPassword: newPassword,
     controllerPassword,
   }), 0o600);
-  writeFileSync(join(dir, dist.logging === 'log4j2' ? 'log4j2.properties' : 'log4j.properties'), renderLoggingConfig(dist.logging));
+  writeAtomic(join(dir, dist.logging === 'log4j2' ? 'log4j2.properties' : 'log4j.properties'), renderLoggingConfig(dist.logging));
 
   if (!existsSync(join(dataDir, 'meta.properties'))) {
     await formatStorage(java, dist, dir, record, newPassword, ctx.env);

@@ -156,8 +156,8 @@ interface Spawned {
 function spawnProxy(dir: string, record: GatewayRecord, java: JavaRuntime, lib: string, env: NodeJS.ProcessEnv, configName: string, standbyFile?: string): Spawned {
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const config = join(dir, configName);
-  writeFileSync(config, renderRuntimeConfig(record));
-  writeFileSync(join(dir, 'log4j2.properties'), LOG4J2);
+  writeAtomic(config, renderRuntimeConfig(record));
+  writeAtomic(join(dir, 'log4j2.properties'), LOG4J2);
   const logFile = join(dir, 'logs', 'gateway.log');
   const fd = openSync(logFile, 'a');
   writeFileSync(fd, `\n=== zdp: starting Kroxylicious ${KROXYLICIOUS_VERSION} in front of ${record.cluster} (${record.bootstrapServers.join(',')})${standbyFile ? ', standing by' : ''} ===\n`);

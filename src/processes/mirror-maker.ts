@@ -80,8 +80,8 @@ export function mm2LogFile(dir: string): string {
 export async function startMirrorMaker(dir: string, properties: string, java: JavaRuntime, lib: string, env: NodeJS.ProcessEnv): Promise<number> {
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const config = join(dir, 'mm2.properties');
-  writeFileSync(config, properties, { mode: 0o600 });
-  writeFileSync(join(dir, 'log4j.properties'), LOG4J);
+  writeAtomic(config, properties, 0o600);
+  writeAtomic(join(dir, 'log4j.properties'), LOG4J);
   const log = mm2LogFile(dir);
   const fd = openSync(log, 'a');
   writeFileSync(fd, `\n=== zdp: starting MirrorMaker 2 (Kafka ${MM2_VERSION}) ===\n`);
