@@ -24,6 +24,7 @@ import { tlsOptions } from '../kafka/tls.js';
 import { ZDP_VERSION } from '../version.js';
 import { readStateJson, writeAtomic } from '../atomic-file.js';
 import { isOurProcess, processStartTime } from './pid.js';
+import { isInside, nameProblem } from '../core/names.js';
 
 
 export const DEV_USER = 'zdp-admin';
@@ -72,7 +73,10 @@ export function devDir(stateDir: string): string {
   return join(stateDir, 'dev');
 }
 
+/** <state>/dev/<name>: the name passes the one name rule, so the directory is always below <state>/dev. */
 export function clusterDir(stateDir: string, name: string): string {
+  const problem = nameProblem('dev cluster', name);
+  if (problem) throw new UsageError(problem, { code: 'BAD_NAME' });
   return join(devDir(stateDir), name);
 }
 
@@ -477,12 +481,9 @@ export async function stopDevCluster(stateDir: string, name: string): Promise<bo
 }
 
 export function purgeDevCluster(stateDir: string, name: string): void {
-  rmSync(clusterDir(stateDir, name), { recursive: true, force: true });
+  const dir = clusterDir(stateDir, name);
+  // deletes only a directory zdp made: below <state>/dev and holding its cluster record
+  if (!isInside(devDir(stateDir), dir) || dir === devDir(stateDir) || !existsSync(join(dir, 'cluster.json'))) return;
+  rmSync(dir, { recursive: true, force: true });
   writeProfiles(stateDir);
-}
-
-export function assertDevName(name: string): void {
-  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(name)) {
-    throw new UsageError(`"${name}" is not a valid cluster name: use lower-case letters, digits, - and _`, { code: 'DEV_NAME' });
-  }
 }
