@@ -9,8 +9,7 @@ import type { ZdpError } from '../errors.js';
 import { ZDP_VERSION } from '../version.js';
 import { jsonReplacer, type Io } from './io.js';
 
-export const OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+export { OUTPUT_FORMATS, type OutputFormat } from './io.js';
 
 export interface View {
   /** the result kind in JSON and YAML, e.g. ParityReport */

@@ -4,7 +4,10 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import { UsageError } from '../errors.js';
-import type { OutputFormat } from './emit.js';
+
+/** Result formats on stdout: a human table, or the same document as JSON or YAML. */
+export const OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export interface Stream {
   write(chunk: string): unknown;
