@@ -141,6 +141,7 @@ export function isZdpError(error: unknown): error is ZdpError {
 export function errorToJson(error: ZdpError): Record<string, unknown> {
   const out: Record<string, unknown> = {
     kind: 'Error',
+    version: 1,
     code: error.code,
     exitCode: error.exitCode,
     message: error.message,

@@ -180,7 +180,10 @@ function report(error: unknown, io: Io, runtime: Runtime | undefined): number {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
     if (error.code === 'commander.executeSubCommandAsync') return 0;
     const message = error.message.replace(/^error: /, '');
-    if (io.json) io.stderr.write(`${JSON.stringify({ kind: 'Error', code: 'USAGE', exitCode: EXIT_CODES.usage, message })}\n`);
+    if (io.json) {
+      io.stderr.write(`${JSON.stringify({ kind: 'Error', version: 1, code: 'USAGE', exitCode: EXIT_CODES.usage, message, hint: 'see `zdp <command> --help` for its flags and examples' })}\n`);
+      return EXIT_CODES.usage;
+    }
     io.stderr.write(`${io.errColor.red('error:')} ${message}\n${io.errColor.dim('hint:')}  see \`zdp --help\` or \`zdp <command> --help\`\n`);
     return EXIT_CODES.usage;
   }
@@ -190,10 +193,14 @@ function report(error: unknown, io: Io, runtime: Runtime | undefined): number {
         cause: error,
         hint: 'this is a bug in zdp: please report it with the output of the same command run with --debug',
       });
-  if (io.json) io.stderr.write(`${JSON.stringify(errorToJson(zdpError))}\n`);
+  const hint = zdpError.hint ?? FALLBACK_HINTS[zdpError.category];
+  if (io.json) {
+    // exactly one JSON document on stderr, nothing else: a pipeline parses it whole
+    io.stderr.write(`${JSON.stringify({ ...errorToJson(zdpError), ...(hint ? { hint } : {}), ...(debug && zdpError.cause instanceof Error ? { cause: zdpError.cause.message } : {}) })}\n`);
+    return zdpError.exitCode;
+  }
   const lines = [`${io.errColor.red('error:')} ${zdpError.message}`];
   for (const d of zdpError.diagnostics) lines.push(renderDiagnostic(d));
-  const hint = zdpError.hint ?? FALLBACK_HINTS[zdpError.category];
   if (hint) lines.push(`${io.errColor.dim('hint:')}  ${hint}`);
   if (debug) {
     const stack = (zdpError.cause instanceof Error ? zdpError.cause.stack : undefined) ?? zdpError.stack;

@@ -40,14 +40,18 @@ export function toYaml(value: unknown): string {
 }
 
 export function emit(io: Io, view: View): void {
+  // warnings: on stderr for people; inside the document for machines (stderr stays clean)
+  for (const w of view.warnings ?? []) io.warn(w);
   if (view.document !== undefined) io.stdout.write(view.document);
-  else if (io.format === 'json') io.outJson(envelope(view));
-  else if (io.format === 'yaml') io.out(toYaml(envelope(view)));
-  else {
+  else if (io.json) {
+    const doc = envelope(view);
+    if (io.heldWarnings.length > 0 && doc.warnings === undefined) doc.warnings = [...new Set(io.heldWarnings)];
+    if (io.format === 'json') io.outJson(doc);
+    else io.out(toYaml(doc));
+  } else {
     const text = typeof view.text === 'function' ? view.text(io) : view.text ?? toYaml(envelope(view));
     if (text.length > 0) io.out(text);
   }
-  for (const w of view.warnings ?? []) io.warn(w);
   for (const n of view.notes ?? []) io.info(n);
   if (view.failure) throw view.failure;
 }

@@ -94,9 +94,16 @@ export class Io {
     this.stdout.write(`${JSON.stringify(value, jsonReplacer, 2)}\n`);
   }
 
-  /** Progress and information: stderr, silenced by --quiet. */
+  /** Warnings said while a machine-readable result is being made: they go into the document, not stderr. */
+  readonly heldWarnings: string[] = [];
+
+  /**
+   * Progress and information: stderr, silenced by --quiet. With --output json or yaml, stderr holds
+   * nothing but a failure's one JSON document, so progress is not written (--verbose still shows it).
+   */
   info(text: string): void {
-    if (!this.quiet) this.stderr.write(`${text}\n`);
+    if (this.quiet || (this.json && !this.verbose)) return;
+    this.stderr.write(`${text}\n`);
   }
 
   /** Detail only shown with --verbose. */
@@ -105,6 +112,10 @@ export class Io {
   }
 
   warn(text: string): void {
+    if (this.json) {
+      this.heldWarnings.push(text);
+      if (!this.verbose) return;
+    }
     this.stderr.write(`${this.errColor.yellow('warning:')} ${text}\n`);
   }
 
@@ -128,7 +139,8 @@ export class Io {
       };
     }
     const { default: ora } = await import('ora');
-    const s = ora({ text, stream: this.stderr as NodeJS.WritableStream, color: 'cyan' }).start();
+    // four frames a second at most: a live line, not a flood
+    const s = ora({ text, stream: this.stderr as NodeJS.WritableStream, color: 'cyan', interval: 250 }).start();
     return {
       update: (t: string) => {
         s.text = t;

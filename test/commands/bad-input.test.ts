@@ -329,6 +329,16 @@ describe('bad input: a clear error, the documented exit code, nothing lost', () 
       const changed = [...new Set([...before.keys(), ...after.keys()])].filter((p) => before.get(p) !== after.get(p) && !allowed(p));
       expect(changed, 'files written, changed or deleted').toEqual([]);
       expect(readFileSync(join(ctx.victim, 'keep.txt'), 'utf8')).toBe('must survive');
+
+      // the same mistake under --json: exactly one JSON error document on stderr, nothing else anywhere
+      const j = await runZdp([...args, '--json'], { cwd: ctx.project, env: { HOME: join(root, 'home'), XDG_CONFIG_HOME: join(root, 'home', '.config'), ZDP_STATE_DIR: '', ZDP_CONFIG: '', ...c.env }, timeoutMs: 60_000 });
+      const jsaid = `--json: exit ${j.code}\nstdout: ${j.stdout}\nstderr: ${j.stderr}`;
+      expect(j.code, jsaid).toBe(c.exit);
+      // stdout: nothing, or (a check that ran and said no, e.g. lint) exactly one result document
+      if (j.stdout !== '') expect(JSON.parse(j.stdout).kind, jsaid).not.toBe('Error');
+      expect(j.stderr.endsWith('\n') && j.stderr.trimEnd().split('\n'), jsaid).toHaveLength(1);
+      const doc = JSON.parse(j.stderr);
+      expect(doc, jsaid).toMatchObject({ kind: 'Error', version: 1, exitCode: c.exit, code: expect.stringMatching(/^[A-Z][A-Z0-9_]+$/), message: expect.any(String), hint: expect.any(String) });
     } finally {
       server.close();
     }

@@ -96,7 +96,7 @@ describe('MirrorMaker 2 driven by zdp migrate', () => {
     const dead = await runZdp(['migrate', 'status', '--from', 'source', '--to', 'target', '--json'], { cwd: dir });
     expect(dead.code).toBe(0);
     expect(JSON.parse(dead.stdout).running).toBe(false);
-    expect(dead.stderr).toContain('MirrorMaker 2 is not running: start it again');
+    expect(JSON.parse(dead.stdout).warnings.join('\n')).toContain('MirrorMaker 2 is not running: start it again');
     const waiting = await runZdp(['migrate', 'status', '--from', 'source', '--to', 'target', '--wait', '--timeout', '5'], { cwd: dir });
     if (waiting.code !== 0) expect(waiting.stderr).toContain('MirrorMaker 2 is not running');
     const restart = await runZdp(['migrate', 'start', '--from', 'source', '--to', 'target', '--topic', topic, '--rest-port', String(restPort), '--json'], { cwd: dir });
@@ -113,7 +113,7 @@ describe('MirrorMaker 2 driven by zdp migrate', () => {
     const status = await runZdp(['migrate', 'status', '--from', 'source', '--to', 'target', '--json'], { cwd: dir });
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout).running).toBe(false);
-    expect(status.stderr).toContain('MirrorMaker 2 is not running: start it again');
+    expect(JSON.parse(status.stdout).warnings.join('\n')).toContain('MirrorMaker 2 is not running: start it again');
     const again = await runZdp(['migrate', 'stop', '--from', 'source', '--to', 'target'], { cwd: dir });
     expect(again.stdout).toContain('nothing to stop');
   });
