@@ -20,6 +20,8 @@ import { registerInit } from './commands/init/index.js';
 import { registerMigrate } from './commands/migrate/index.js';
 import { registerParity } from './commands/parity/index.js';
 import { registerProduct } from './commands/product/index.js';
+import { registerCompletion } from './commands/completion/index.js';
+import { registerVersion } from './commands/version/index.js';
 
 export interface MainDeps {
   stdout: Stream;
@@ -36,7 +38,17 @@ export interface MainDeps {
 function buildProgram(ctx: CommandContext): Command {
   const program = new Command('zdp')
     .description('Kafka vendor migration as a routine platform operation: contracts, data products, gateways, MirrorMaker 2 and an exact cutover.')
-    .version(ZDP_VERSION, '-V', 'print the zdp version (also: zdp --version)')
+    // global flags in every command's help; defaults as a person writes them, and none for empty lists
+    .configureHelp({
+      showGlobalOptions: true,
+      optionDescription: (o) => {
+        const d = o.defaultValue as unknown;
+        const shown = d === undefined || d === false || (Array.isArray(d) && d.length === 0) || o.negate ? '' : ` (default: ${Array.isArray(d) ? d.join(', ') : String(d)})`;
+        const choices = o.argChoices && !o.argChoices.every((c) => o.description.includes(c)) ? ` (one of: ${o.argChoices.join(', ')})` : '';
+        return `${o.description}${choices}${shown}`;
+      },
+    })
+    .option('-V', 'print the zdp version (also --version, or zdp version)')
     .option('-c, --config <file>', 'project config file (default: ./zdp.yaml, or $ZDP_CONFIG)')
     .addOption(new Option('--set <key=value>', 'override one config key, e.g. clusters.prod.timeoutMs=5000 (repeatable)').argParser((v: string, prev: string[] = []) => [...prev, v]).default([]))
     .addOption(new Option('--output <format>', 'result format on stdout: table, json or yaml (errors as JSON on stderr for json and yaml)').choices(OUTPUT_FORMATS).default('table'))
@@ -70,6 +82,8 @@ Exit codes: 0 ok, 1 internal, 2 usage, 3 config, 4 connection, 5 auth, 6 not fou
   registerParity(program, ctx);
   registerCutover(program, ctx);
   registerDemo(program, ctx);
+  registerVersion(program, ctx);
+  registerCompletion(program, ctx);
   return program;
 }
 
@@ -96,10 +110,9 @@ export async function main(argv: string[], partial: Partial<MainDeps> = {}): Pro
     handleSignals: partial.handleSignals ?? partial.stdout === undefined,
     prompter: partial.prompter,
   };
-  // `--version` is only a top-level word: subcommands (productize) use --version for their own.
-  if (argv.length === 1 && argv[0] === '--version') {
-    deps.stdout.write(`${ZDP_VERSION}\n`);
-    return 0;
+  // `--version` and -V anywhere mean `zdp version`, except where a command has a --version of its own (productize)
+  if ((argv.includes('--version') && !argv.includes('productize')) || argv.includes('-V')) {
+    argv = ['version', ...argv.filter((a) => a === '--json' || a === '--output' || a.startsWith('--output=') || OUTPUT_FORMATS.includes(a as OutputFormat))];
   }
   let io = new Io({ stdout: deps.stdout, stderr: deps.stderr, stdinIsTTY: deps.stdinIsTTY, env: deps.env, format: earlyFormat(argv) });
   const controller = new AbortController();

@@ -76,9 +76,11 @@ export class Io {
     this.json = this.format !== 'table';
     this.yes = options.yes ?? false;
     const colorAllowed =
-      options.color !== false && options.env.NO_COLOR === undefined && options.env.TERM !== 'dumb';
+      // NO_COLOR set to anything but an empty string turns colour off (no-color.org)
+      options.color !== false && !options.env.NO_COLOR && options.env.TERM !== 'dumb';
     this.errColor = new Chalk({ level: colorAllowed && this.stderrIsTTY ? 1 : 0 });
-    const ci = options.env.CI !== undefined && options.env.CI !== '' && options.env.CI !== 'false' && options.env.CI !== '0';
+    // CI set at all (even empty) is CI, as CI runners and ora read it; CI=false or 0 says it is not
+    const ci = options.env.CI !== undefined && options.env.CI !== 'false' && options.env.CI !== '0';
     // animation only for a person at a real terminal: a usable width (ora divides by it), colour allowed, not CI
     this.animate = this.stderrIsTTY && colorAllowed && !ci && (options.stderr.columns ?? 0) > 0;
     this.outColor = new Chalk({ level: colorAllowed && this.stdoutIsTTY ? 1 : 0 });

@@ -1,0 +1,156 @@
+/**
+ * CLI manners, through bin/zdp.js as a child process: help with examples and the global flags on
+ * every leaf command, `--version` anywhere, shell completion generated from the command tree, and
+ * terminal rules on a real pseudo-terminal (util-linux `script`): a spinner only on a terminal of
+ * usable width with colour allowed and not in CI; a zero-width terminal, NO_COLOR and CI=true get
+ * plain lines and bounded output.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runZdp } from '../harness/helpers.js';
+
+const REPO = resolve(import.meta.dirname, '..', '..');
+const BIN = join(REPO, 'bin', 'zdp.js');
+const cwd = mkdtempSync(join(tmpdir(), 'zdp-manners-'));
+
+/** Leaf commands as the completion tree lists them (one source of truth for the walk). */
+async function leaves(): Promise<string[][]> {
+  const r = await runZdp(['completion', 'bash'], { cwd });
+  const paths = [...r.stdout.matchAll(/^ {4}"([^"]*)"\) words="([^"]*)" ;;$/gm)].map((m) => ({ path: m[1]!, words: m[2]!.split(' ') }));
+  const parents = new Set(paths.flatMap((p) => p.words.filter((w) => !w.startsWith('-')).map((w) => (p.path ? `${p.path} ${w}` : w))));
+  return paths.filter((p) => p.path !== '' && !p.words.some((w) => !w.startsWith('-') && parents.has(`${p.path} ${w}`))).map((p) => p.path.split(' '));
+}
+
+describe('help', () => {
+  it('gives every leaf command 1 to 3 examples and shows the global flags', async () => {
+    const all = await leaves();
+    expect(all.length).toBeGreaterThanOrEqual(30);
+    for (const path of all) {
+      const r = await runZdp([...path, '--help'], { cwd });
+      expect(r.code, path.join(' ')).toBe(0);
+      const examples = r.stdout.split('Examples:\n')[1];
+      expect(examples, `${path.join(' ')} has no examples`).toBeDefined();
+      const lines = examples!.split('\n').filter((l) => /^ {2}\S/.test(l) && l.includes('zdp'));
+      expect(lines.length, `${path.join(' ')}: ${lines.length} examples`).toBeGreaterThanOrEqual(1);
+      expect(lines.length, path.join(' ')).toBeLessThanOrEqual(4);
+      expect(r.stdout, path.join(' ')).toContain('Global Options:');
+      expect(r.stdout, path.join(' ')).toContain('--json');
+      expect(r.stdout, path.join(' ')).not.toMatch(/\(default: \[\]\)|\(default: "[^"]*"\)/);
+    }
+  });
+
+  it('answers --version anywhere, and `zdp version --json`', async () => {
+    const version = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(join(REPO, 'package.json'), 'utf8'))).version as string;
+    for (const args of [['--version'], ['-V'], ['version'], ['parity', '--version'], ['dev', 'up', '-V']]) {
+      const r = await runZdp(args, { cwd });
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout.trim(), args.join(' ')).toBe(version);
+    }
+    const j = await runZdp(['--version', '--json'], { cwd });
+    expect(JSON.parse(j.stdout)).toMatchObject({ kind: 'Version', zdpVersion: version });
+    // productize keeps its own --version (the product's)
+    const p = await runZdp(['productize', '--version', '1.0.0', '--json'], { cwd });
+    expect(p.code).toBe(2);
+    expect(JSON.parse(p.stderr).message).toContain("required option '--contract <file>'");
+  });
+});
+
+describe('completion', () => {
+  const complete = (script: string, words: string[]) => {
+    const line = words.map((w) => `'${w}'`).join(' ');
+    return execFileSync('bash', ['-c', `${script}\nCOMP_WORDS=(${line}); COMP_CWORD=${words.length - 1}; _zdp; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).trim().split('\n');
+  };
+
+  it('generates a bash script that bash accepts and that completes commands, subcommands, flags and choices', async () => {
+    const r = await runZdp(['completion', 'bash'], { cwd });
+    expect(r.code).toBe(0);
+    execFileSync('bash', ['-n'], { input: r.stdout });
+    const top = complete(r.stdout, ['zdp', '']);
+    for (const c of ['init', 'config', 'cluster', 'dev', 'extract', 'productize', 'product', 'gateway', 'migrate', 'parity', 'cutover', 'demo', 'version', 'completion']) expect(top).toContain(c);
+    expect(complete(r.stdout, ['zdp', 'dev', ''])).toEqual(expect.arrayContaining(['up', 'down', 'status', 'logs', 'fetch']));
+    expect(complete(r.stdout, ['zdp', '--json', 'migrate', 'st'])).toEqual(['start', 'stop', 'status']);
+    expect(complete(r.stdout, ['zdp', 'parity', '--f'])).toEqual(['--from']);
+    expect(complete(r.stdout, ['zdp', 'extract', '--format', ''])).toEqual(['yaml', 'json']);
+    expect(complete(r.stdout, ['zdp', 'cutover', '--'])).toEqual(expect.arrayContaining(['--resume', '--rollback', '--dry-run', '--json', '--yes']));
+  });
+
+  it('generates a zsh script: the bash completion through zsh\'s bashcompinit (zsh itself parses it where installed)', async () => {
+    const r = await runZdp(['completion', 'zsh'], { cwd });
+    const bash = await runZdp(['completion', 'bash'], { cwd });
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe('#compdef zdp');
+    expect(lines).toContain('autoload -U +X bashcompinit && bashcompinit');
+    expect(r.stdout).toContain(bash.stdout.split('\n').slice(1).join('\n'));
+    if (existsSync('/usr/bin/zsh') || existsSync('/bin/zsh')) execFileSync('zsh', ['-n'], { input: r.stdout });
+  });
+
+  it('generates fish completions for every command', async () => {
+    const r = await runZdp(['completion', 'fish'], { cwd });
+    expect(r.code).toBe(0);
+    for (const c of ['cutover', 'migrate', 'dev']) expect(r.stdout).toContain(`complete -c zdp -n '__fish_use_subcommand' -a ${c}`);
+    expect(r.stdout).toContain("complete -c zdp -n '__fish_seen_subcommand_from dev' -a up");
+    expect(r.stdout).toContain("-l format -r -a 'yaml json'");
+    const bad = await runZdp(['completion', 'powershell'], { cwd });
+    expect(bad.code).toBe(2);
+  });
+});
+
+/** Runs zdp on a pseudo-terminal of the given width (util-linux `script`), for at most a few seconds. */
+function onTerminal(args: string[], cols: number, env: Record<string, string>): Promise<string> {
+  const command = `stty cols ${cols} rows 24; exec ${process.execPath} ${BIN} ${args.map((a) => `'${a}'`).join(' ')}`;
+  return new Promise((resolvePromise) => {
+    const base: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm' };
+    delete base.CI;
+    delete base.NO_COLOR;
+    const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd, env: { ...base, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString('latin1');
+      if (out.length > 1_000_000) child.kill('SIGKILL');
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('close', () => {
+      clearTimeout(timer);
+      resolvePromise(out);
+    });
+    child.stdin.end();
+  });
+}
+
+describe.runIf(existsSync('/usr/bin/script'))('terminal rules on a pseudo-terminal', () => {
+  // a cluster that accepts connections and never answers: the command waits its timeout (2 s) with a spinner up
+  const silentProject = async () => {
+    const server = net.createServer(() => {});
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const dir = mkdtempSync(join(tmpdir(), 'zdp-tty-'));
+    writeFileSync(join(dir, 'zdp.yaml'), `apiVersion: zdp/v1\nclusters:\n  silent: {bootstrapServers: [127.0.0.1:${(server.address() as net.AddressInfo).port}], timeoutMs: 2000}\n`);
+    return { dir, close: () => server.close() };
+  };
+  // ora hides the cursor while it animates: the mark of a spinner, whatever frames it draws
+  const SPINNER = /\u001b\[\?25l/;
+
+  it('animates on a real terminal, and not on a zero-width one, with NO_COLOR or in CI', async () => {
+    const p = await silentProject();
+    try {
+      const args = ['--config', join(p.dir, 'zdp.yaml'), 'cluster', 'check', 'silent'];
+      const normal = await onTerminal(args, 80, {});
+      // the test can see a spinner when there is one
+      expect(normal).toMatch(SPINNER);
+      for (const [what, cols, env] of [['zero width', 0, {}], ['NO_COLOR', 80, { NO_COLOR: '1' }], ['CI=true', 80, { CI: 'true' }], ['TERM=dumb', 80, { TERM: 'dumb' }]] as const) {
+        const out = await onTerminal(args, cols, env);
+        expect(out, what).not.toMatch(SPINNER);
+        expect(out, what).toContain('connecting to silent');
+        expect(out, what).toMatch(/error:/);
+        expect(out.length, `${what}: bounded output`).toBeLessThan(4000);
+        // no colour where colour is off (CI keeps colour: CI logs render it)
+        if (what === 'NO_COLOR' || what === 'TERM=dumb') expect(out, what).not.toMatch(/\u001b\[/);
+      }
+    } finally {
+      p.close();
+    }
+  }, 90_000);
+});
