@@ -133,8 +133,16 @@ export function loadConfig(options: LoadOptions): ResolvedConfig {
     if (!existsSync(projectFile)) {
       throw new ConfigError('CONFIG_NOT_FOUND', `config file ${explicit} does not exist`, { hint: 'create one with `zdp init`, or drop --config to use ./zdp.yaml' });
     }
-  } else if (existsSync(join(cwd, PROJECT_FILE))) {
-    projectFile = join(cwd, PROJECT_FILE);
+  } else {
+    // zdp.yaml in the working directory or the nearest parent that has one, as git finds its repository
+    for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+      const candidate = join(dir, PROJECT_FILE);
+      if (existsSync(candidate)) {
+        projectFile = candidate;
+        break;
+      }
+      if (dirname(dir) === dir) break;
+    }
   }
   const projectLayer = projectFile ? readLayer(projectFile, display(projectFile)) : undefined;
   const projectDir = projectFile ? dirname(projectFile) : cwd;

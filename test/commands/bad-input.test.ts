@@ -177,7 +177,7 @@ for (const [name, args] of [
   add({ name: `${name} with a newline`, args: [...args, 'orders\nsecurity.protocol=PLAINTEXT'], exit: 2, cause: /control character U\+000A/ });
 }
 add({ name: 'extract --topic of 300 characters', args: ['extract', '--cluster', 'source', '--topic', 'x'.repeat(300)], exit: 2, cause: /at most 249 characters/ });
-add({ name: 'migrate start --group that is no regex', args: ['migrate', 'start', '--from', 'source', '--to', 'target', '--group', '(unclosed'], exit: 2, cause: /is not a regular expression/ });
+add({ name: 'migrate start --group that is no regex', args: ['migrate', 'start', '--from', 'source', '--to', 'target', '--group', '(unclosed'], exit: 2, cause: /is neither a glob nor a regular expression/ });
 add({ name: 'migrate start --connect-url with credentials', args: ['migrate', 'start', '--from', 'source', '--to', 'target', '--engine', 'connect', '--connect-url', 'http://u:p@host:8083'], exit: 2, cause: /--connect-url .*URL without credentials/ });
 add({ name: 'migrate start --connect-url that is no URL', args: ['migrate', 'start', '--from', 'source', '--to', 'target', '--engine', 'connect', '--connect-url', 'connect:8083'], exit: 2, cause: /--connect-url/ });
 add({ name: 'extract --from yesterday', args: ['extract', '--cluster', 'source', '--from', 'yesterday'], exit: 2, cause: /--from "yesterday": use earliest, latest/ });

@@ -154,3 +154,31 @@ describe.runIf(existsSync('/usr/bin/script'))('terminal rules on a pseudo-termin
     }
   }, 90_000);
 });
+
+describe('config discovery and typed values', () => {
+  it('finds zdp.yaml in a parent directory, as git finds its repository, and prints numbers and booleans as such', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'zdp-discover-'));
+    writeFileSync(join(root, 'zdp.yaml'), 'apiVersion: zdp/v1\nclusters:\n  prod: {bootstrapServers: [p:9092], timeoutMs: 5000, tls: {enabled: true}}\n');
+    const nested = join(root, 'a', 'b', 'c');
+    await import('node:fs').then((fs) => fs.mkdirSync(nested, { recursive: true }));
+    const r = await runZdp(['config', 'show', '--json'], { cwd: nested });
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.files.join()).toContain('zdp.yaml');
+    const entry = (key: string) => doc.entries.find((e: { key: string }) => e.key === key)?.value;
+    expect(entry('clusters.prod.timeoutMs')).toBe(5000);
+    expect(entry('clusters.prod.tls.enabled')).toBe(true);
+    expect(entry('clusters.prod.vendor')).toBe('apache');
+    // the state directory is the project's, not the working directory's
+    expect(entry('state.dir')).toBe(join(root, '.zdp'));
+  });
+});
+
+describe('flag vocabulary', () => {
+  it('reads --group of migrate start as a glob, and the old regex form with a deprecation note', async () => {
+    const { globToMm2Regex } = await import('../../src/commands/migrate/start.js');
+    expect(globToMm2Regex('billing-*')).toBe('billing-.*');
+    expect(globToMm2Regex('orders.v?')).toBe('orders\\.v.');
+    expect(new RegExp(`^${globToMm2Regex('a+b*')}$`).test('a+b-anything')).toBe(true);
+  });
+});

@@ -5,7 +5,8 @@ import type { ClusterProfile, ResolvedConfig, SecretRef } from '../../config/typ
 
 export interface ConfigEntry {
   key: string;
-  value: string;
+  /** typed as in zdp.yaml: numbers and booleans are not strings */
+  value: string | number | boolean;
   origin: string;
 }
 
@@ -23,18 +24,18 @@ export function configEntries(config: ResolvedConfig, env: NodeJS.ProcessEnv): C
   for (const name of Object.keys(config.clusters).sort()) {
     const c = config.clusters[name]!;
     const base = `clusters.${name}`;
-    const add = (key: string, value: string, originKey = key) => out.push({ key: `${base}.${key}`, value, origin: origin(`${base}.${originKey}`) });
+    const add = (key: string, value: string | number | boolean, originKey = key) => out.push({ key: `${base}.${key}`, value, origin: origin(`${base}.${originKey}`) });
     add('vendor', c.vendor);
     add('bootstrapServers', c.bootstrapServers.join(','));
-    add('timeoutMs', String(c.timeoutMs));
+    add('timeoutMs', c.timeoutMs);
     if (c.tls) {
-      add('tls.enabled', String(c.tls.enabled));
+      add('tls.enabled', c.tls.enabled);
       if (c.tls.caFile) add('tls.caFile', c.tls.caFile);
       if (c.tls.certFile) add('tls.certFile', c.tls.certFile);
       if (c.tls.keyFile) add('tls.keyFile', c.tls.keyFile);
       if (c.tls.keyPassword) add(refKey('tls', c.tls.keyPassword), describeRef(c.tls.keyPassword, env));
       if (c.tls.serverName) add('tls.serverName', c.tls.serverName);
-      if (c.tls.insecureSkipVerify) add('tls.insecureSkipVerify', 'true');
+      if (c.tls.insecureSkipVerify) add('tls.insecureSkipVerify', true);
     }
     if (c.sasl) {
       add('sasl.mechanism', c.sasl.mechanism);

@@ -20,8 +20,8 @@ export function runShow(options: ShowOptions, rt: Pick<Runtime, 'env'>): View {
     data: { files: options.config.files, entries },
     text: (io) => {
       const width = Math.max(...entries.map((e) => e.key.length));
-      const valueWidth = Math.min(60, Math.max(...entries.map((e) => e.value.length)));
-      return entries.map((e) => `${e.key.padEnd(width)}  ${e.value.padEnd(valueWidth)}  ${io.outColor.dim(`# ${e.origin}`)}`).join('\n');
+      const valueWidth = Math.min(60, Math.max(...entries.map((e) => String(e.value).length)));
+      return entries.map((e) => `${e.key.padEnd(width)}  ${String(e.value).padEnd(valueWidth)}  ${io.outColor.dim(`# ${e.origin}`)}`).join('\n');
     },
   };
 }

@@ -12,12 +12,14 @@ import { readMm2 } from '../../processes/mirror-maker.js';
 import { engineFor } from '../../migration/engine.js';
 import { listProductNames, readProduct } from '../../products/store.js';
 import { migrationDir } from '../migrate/shared.js';
+import { globMatch } from '../../core/sampling.js';
 import { parseProductRef } from '../product/shared.js';
 
 export interface CutoverFlags {
   from: string;
   to: string;
   topic: string[];
+  exclude: string[];
   group: string[];
   product: string[];
   dryRun: boolean;
@@ -35,6 +37,7 @@ export interface CutoverOptions {
   stateDir: string;
   productsDir: string;
   topics: string[];
+  exclude: string[];
   groups: string[];
   products: string[];
   dryRun: boolean;
@@ -51,6 +54,7 @@ export function parseCutoverOptions(flags: CutoverFlags, rt: ParseContext): Cuto
   if (flags.resume && flags.rollback) throw new UsageError('--resume and --rollback go separately (a rollback resumes by running --rollback again)');
   const options: CutoverOptions = {
     topics: parseGlobs(flags.topic, '--topic'),
+    exclude: parseGlobs(flags.exclude, '--exclude'),
     groups: parseGlobs(flags.group, '--group'),
     products: flags.product.map((p) => parseProductRef(p, '--product').name),
     dryRun: flags.dryRun,
@@ -97,7 +101,7 @@ async function resolveTopics(o: CutoverOptions, source: Parameters<typeof select
     const mm2 = readMm2(migrationDir(o.stateDir, o.pair.source.name, o.pair.target.name));
     for (const t of mm2?.topics ?? (await selectSourceTopics(source, [], []))) topics.add(t);
   }
-  return [...topics].sort();
+  return [...topics].filter((t) => !o.exclude.some((p) => globMatch(p, t))).sort();
 }
 
 export async function runCutover(o: CutoverOptions, rt: Runtime): Promise<View> {

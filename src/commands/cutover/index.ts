@@ -11,6 +11,7 @@ export function registerCutover(program: Command, ctx: CommandContext): void {
     .requiredOption('--from <cluster>', 'source cluster profile')
     .requiredOption('--to <cluster>', 'target cluster profile')
     .addOption(new Option('--topic <pattern>', 'topics to cut over (default: those MirrorMaker 2 replicates)').argParser(collect).default([]))
+    .addOption(new Option('--exclude <pattern>', 'topic name or glob to leave out; repeatable').argParser(collect).default([]))
     .addOption(new Option('--product <name>', "a data product's topics; repeatable").argParser(collect).default([]))
     .addOption(new Option('--group <pattern>', 'consumer groups to move (default: every group with commits on the topics)').argParser(collect).default([]))
     .option('--dry-run', 'print the steps and the preflight result; change nothing', false)

@@ -78,7 +78,7 @@ export function registerMigrate(program: Command, ctx: CommandContext): void {
     .requiredOption('--to <cluster>', 'target cluster profile')
     .addOption(new Option('--topic <pattern>', 'topic name or glob; repeatable (default: all but internal)').argParser(collect).default([]))
     .addOption(new Option('--exclude <pattern>', 'topic name or glob to leave out; repeatable').argParser(collect).default([]))
-    .addOption(new Option('--group <regex>', 'consumer groups to checkpoint; repeatable (default: all)').argParser(collect).default([]))
+    .addOption(new Option('--group <pattern>', 'consumer group name or glob to checkpoint; repeatable (default: all)').argParser(collect).default([]))
     .option('--rest-port <port>', 'dedicated engine: MirrorMaker 2 internal REST port, checked free before start (default: a free port zdp picks and records)')
     .addOption(new Option('--engine <engine>', 'where MirrorMaker 2 runs: a supervised local process, or connectors on an existing Kafka Connect cluster').choices(['dedicated', 'connect']).default('dedicated'))
     .option('--connect-url <url>', 'connect engine: REST URL of a Connect worker whose workers write to the target (default: clusters.<to>.connect.url)')

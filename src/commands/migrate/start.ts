@@ -34,19 +34,32 @@ export interface StartOptions {
   restPort?: number;
   engine: 'dedicated' | 'connect';
   connectUrl?: string;
+  /** notes for flags in a form that goes away */
+  deprecations: string[];
 }
 
+/** A glob as the regular expression MirrorMaker 2's group filter takes. */
+export function globToMm2Regex(glob: string): string {
+  return glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+}
+
+/** Regex-only syntax: a --group written for the old regex form (kept for one release). */
+const REGEX_SYNTAX = /\.\*|[\^$()[\]+|\\]/;
+
 export function parseStartOptions(flags: StartFlags, rt: ParseContext): StartOptions {
-  const groups = parseGlobs(flags.group, '--group');
-  for (const g of groups) {
+  const deprecated: string[] = [];
+  const groups = parseGlobs(flags.group, '--group').map((g) => {
+    if (!REGEX_SYNTAX.test(g)) return globToMm2Regex(g);
     try {
       new RegExp(g);
     } catch {
-      throw new UsageError(`--group ${JSON.stringify(g)} is not a regular expression`, { code: 'BAD_PATTERN', hint: 'MirrorMaker 2 takes group regexes, e.g. --group "billing.*"' });
+      throw new UsageError(`--group ${JSON.stringify(g)} is neither a glob nor a regular expression`, { code: 'BAD_PATTERN', hint: 'groups are globs, as everywhere in zdp: --group "billing-*"' });
     }
-  }
+    deprecated.push(g);
+    return g;
+  });
   const engine = parseChoice(flags.engine, '--engine', ['dedicated', 'connect'] as const);
-  const options: StartOptions = { pair: parsePair(flags.from, flags.to, rt), selection: { ...parseSelection(flags), acls: false, subjects: false }, groups, engine };
+  const options: StartOptions = { pair: parsePair(flags.from, flags.to, rt), selection: { ...parseSelection(flags), acls: false, subjects: false }, groups, engine, deprecations: deprecated.map((g) => `--group ${g} is read as a regular expression, as before; groups are globs everywhere in zdp, and the regex form goes in the next release (write e.g. "billing-*")`) };
   if (flags.restPort !== undefined) options.restPort = parsePort(flags.restPort, '--rest-port');
   if (flags.connectUrl !== undefined) {
     if (!/^https?:\/\/[^/@\s]+(\/.*)?$/.test(parsePlainText(flags.connectUrl, '--connect-url'))) throw new UsageError(`--connect-url ${JSON.stringify(flags.connectUrl)}: expected an http(s) URL without credentials`, { code: 'BAD_FLAG' });
@@ -118,7 +131,7 @@ export async function runStart(options: StartOptions, rt: Runtime): Promise<View
       kind: 'MigrationStart',
       data: { alreadyRunning: false, engine: 'connect', connectUrl: connect.url, connectVersion: info.version, connectors: names, topics },
       text: `MirrorMaker 2 connectors ${names.join(', ')} running on Kafka Connect ${info.version} at ${connect.url}, replicating ${topics.length} topic${topics.length === 1 ? '' : 's'}. ${next}`,
-      warnings: security.notes,
+      warnings: [...options.deprecations, ...security.notes],
     };
   }
   const properties = renderMm2Properties(mm2Options);
@@ -131,6 +144,6 @@ export async function runStart(options: StartOptions, rt: Runtime): Promise<View
     kind: 'MigrationStart',
     data: { alreadyRunning: false, engine: 'dedicated', pid, restPort, topics, mirrorMaker: MM2_VERSION },
     text: `MirrorMaker 2 (Kafka ${MM2_VERSION}) replicating ${topics.length} topic${topics.length === 1 ? '' : 's'} ${from} -> ${to} (pid ${pid}). ${next}`,
-    warnings: security.notes,
+    warnings: [...options.deprecations, ...security.notes],
   };
 }
