@@ -182,3 +182,30 @@ describe('flag vocabulary', () => {
     expect(new RegExp(`^${globToMm2Regex('a+b*')}$`).test('a+b-anything')).toBe(true);
   });
 });
+
+describe('result schemas', () => {
+  it('has a JSON Schema in schemas/results/ for every result kind a command can emit', async () => {
+    const fs = await import('node:fs');
+    const walk = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
+    const kinds = new Set<string>();
+    for (const f of walk(join(REPO, 'src', 'commands'))) for (const m of fs.readFileSync(f, 'utf8').matchAll(/kind: '([A-Z]\w+)'/g)) kinds.add(m[1]!);
+    for (const k of ['CutoverReport', 'RollbackReport', 'DemoReport', 'Error']) kinds.add(k);
+    // a completion script is a document, never a JSON result
+    kinds.delete('Completion');
+    const schemas = new Set(fs.readdirSync(join(REPO, 'schemas', 'results')).map((f) => f.replace('.schema.json', '')));
+    expect([...kinds].filter((k) => !schemas.has(k))).toEqual([]);
+    expect(kinds.size).toBeGreaterThanOrEqual(30);
+  });
+
+  it('checks what commands without a cluster print under --json against their schemas', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zdp-schemas-'));
+    await import('node:fs').then((fs) => fs.cpSync(join(REPO, 'fixtures', 'products'), join(dir, 'products'), { recursive: true }));
+    writeFileSync(join(dir, 'zdp.yaml'), 'apiVersion: zdp/v1\nclusters:\n  source: {bootstrapServers: [127.0.0.1:1]}\n');
+    for (const args of [['version'], ['config', 'show'], ['config', 'validate'], ['dev', 'status'], ['dev', 'down', '--dry-run'], ['product', 'list'], ['product', 'show', 'orders'], ['product', 'lint', 'products'], ['product', 'diff', 'orders@1.0.0', 'orders@1.0.0'], ['gateway', 'status'], ['gateway', 'render', '--target', 'zilla', '--out', 'gw.yaml'], ['--config', 'init.yaml', 'init', '--cluster', 'x', '--bootstrap', 'h:1']]) {
+      // runZdp checks every JSON document against the schema of its kind
+      const r = await runZdp([...args, '--json'], { cwd: dir });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(JSON.parse(r.stdout).kind).toMatch(/^[A-Z]/);
+    }
+  });
+});

@@ -1,7 +1,8 @@
 /** Helpers for tests: run the real CLI, load harness profiles, make unique names. */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import AjvModule from 'ajv';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
@@ -16,6 +17,7 @@ import { resolveMirrorMaker } from '../../src/processes/mirror-maker.js';
 import { freePorts } from '../../src/processes/ports.js';
 
 export const REPO = resolve(import.meta.dirname, '..', '..');
+const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as new (o: object) => { compile(s: object): (v: unknown) => boolean };
 export const ZDP_BIN = resolve(REPO, 'bin', 'zdp.js');
 
 export interface RunResult {
@@ -23,6 +25,33 @@ export interface RunResult {
   stdout: string;
   stderr: string;
   ms: number;
+}
+
+const resultValidators = new Map<string, ((v: unknown) => boolean) & { errors?: unknown[] | null }>();
+
+/**
+ * Every JSON document zdp writes (a result on stdout, an error on stderr) is checked against the
+ * JSON Schema of its kind in schemas/results/: a kind without a schema, or a document that does
+ * not fit it, fails the test that ran the command.
+ */
+export function checkResultDocument(text: string, where: string): void {
+  if (!text.startsWith('{')) return;
+  let doc: { kind?: unknown };
+  try {
+    doc = JSON.parse(text) as { kind?: unknown };
+  } catch {
+    return;
+  }
+  if (typeof doc.kind !== 'string') throw new Error(`${where}: a JSON document without a kind`);
+  let validate = resultValidators.get(doc.kind);
+  if (!validate) {
+    const file = join(REPO, 'schemas', 'results', `${doc.kind}.schema.json`);
+    if (!existsSync(file)) throw new Error(`${where}: result kind ${doc.kind} has no schema in schemas/results/`);
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    validate = ajv.compile(JSON.parse(readFileSync(file, 'utf8')) as object) as ((v: unknown) => boolean) & { errors?: unknown[] | null };
+    resultValidators.set(doc.kind, validate);
+  }
+  if (!validate(doc)) throw new Error(`${where}: the ${doc.kind} document does not fit schemas/results/${doc.kind}.schema.json: ${JSON.stringify(validate.errors)}`);
 }
 
 /** Runs bin/zdp.js as a child process (end-to-end, as a user or CI would). */
@@ -42,6 +71,13 @@ export function runZdp(args: string[], options: { cwd: string; env?: NodeJS.Proc
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
+      try {
+        checkResultDocument(stdout, `zdp ${args.join(' ')} (stdout)`);
+        checkResultDocument(stderr, `zdp ${args.join(' ')} (stderr)`);
+      } catch (e) {
+        reject(e);
+        return;
+      }
       resolvePromise({ code: code ?? -1, stdout, stderr, ms: performance.now() - started });
     });
     child.stdin.end(options.input ?? '');
