@@ -20,11 +20,31 @@ function templateDir(format: DocFormat): string {
   return fileURLToPath(new URL(`../../templates/${format}`, import.meta.url));
 }
 
+/** What a reader of the docs needs to know about the product beyond its contract. */
+export function productTerms(p: DataProduct): Record<string, unknown> {
+  const m = p.metadata;
+  return {
+    name: m.name,
+    version: m.version,
+    owner: [m.owner.team, m.owner.email ? `<${m.owner.email}>` : ''].filter(Boolean).join(' '),
+    ...(m.domain ? { domain: m.domain } : {}),
+    contacts: m.contacts.map((c) => [c.name, c.email ? `<${c.email}>` : '', c.role ?? ''].filter(Boolean).join(' ')),
+    consumption: [...p.spec.consumption],
+    access: p.spec.access.map((a) => ({ principal: a.principal, permissions: a.permissions.join(', '), channels: a.channels.join(', ') })),
+    channels: p.spec.channels.map((c) => ({ id: c.id, topic: p.spec.deployment.topics[c.id] ?? c.address, read: c.read, write: c.write, compatibility: c.compatibility })),
+    ...(p.spec.serviceLevels.freshnessSeconds !== undefined ? { freshnessSeconds: p.spec.serviceLevels.freshnessSeconds } : {}),
+    ...(p.spec.serviceLevels.retentionMs !== undefined ? { retentionMs: p.spec.serviceLevels.retentionMs } : {}),
+    cluster: p.spec.deployment.cluster,
+  };
+}
+
 /** Writes docs/README.md and/or docs/index.html under `dir`; returns the files. */
 export async function generateDocs(product: DataProduct, dir: string, formats: readonly DocFormat[]): Promise<string[]> {
   const Generator = require('@asyncapi/generator') as new (template: string, out: string, options: object) => { generateFromString(text: string): Promise<unknown> };
   mkdirSync(dir, { recursive: true });
-  const text = renderYaml(product.spec.contract);
+  // the product's own terms ride along as an extension the templates read: who owns it, who may do
+  // what, how it is consumed, what each channel promises
+  const text = renderYaml({ ...product.spec.contract, 'x-zdp-product': productTerms(product) });
   const files: string[] = [];
   for (const format of formats) {
     const template = templateDir(format);

@@ -37,6 +37,16 @@ function clean(v) {
   return v;
 }
 
+/** A value for a Markdown table cell: no pipe or line break can open a new cell or row. */
+function cell(v) {
+  return String(v === undefined || v === null ? '' : v).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/** "1 partition", "3 partitions". */
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function docModel(asyncapi) {
   const doc = asyncapi.json();
   const channels = [];
@@ -70,7 +80,9 @@ function docModel(asyncapi) {
   }
   const servers = Object.keys(doc.servers || {}).sort().map((name) => ({ name, host: doc.servers[name].host, protocol: doc.servers[name].protocol }));
   const info = doc.info || {};
+  const p = doc['x-zdp-product'];
   return {
+    product: p ? { ...p, contacts: p.contacts || [], access: p.access || [], channels: p.channels || [], consumption: p.consumption || [] } : undefined,
     title: info.title,
     version: info.version,
     description: info.description || '',
@@ -81,4 +93,4 @@ function docModel(asyncapi) {
   };
 }
 
-module.exports = { docModel };
+module.exports = { docModel, cell, plural };

@@ -83,7 +83,12 @@ describe('zdp productize', () => {
     const docs = join(dir, 'products/orders/1.0.0/docs');
     const md = readFileSync(join(docs, 'README.md'), 'utf8');
     expect(md).toContain('# orders 1.0.0');
-    expect(md).toContain('Owner: checkout (checkout@example.com)');
+    // the product's terms, not only its contract: owner, consumption, each channel's promise, access
+    expect(md).toMatch(/Owner: checkout/);
+    expect(md).toMatch(/Consumption modes: .*kafka/);
+    expect(md).toMatch(/\| ordersCreated \| orders\.created \| yes \| (yes|no) \| BACKWARD \|/);
+    expect(md).toContain('### Access');
+    expect(md).not.toMatch(/\b1 partitions\b|\b1 replicas\b/);
     expect(md).toContain('## Channel `orders.created`');
     expect(md).toMatch(/\| `status` \| string \|  \| yes \| NEW, PAID, SHIPPED \|/);
     expect(md).toContain('| consumeOrdersCreatedByBilling | receive | billing |');
@@ -91,6 +96,7 @@ describe('zdp productize', () => {
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).toContain('<h2>Channel <code>orders.created</code></h2>');
     expect(html).not.toContain('<script');
+    expect(html).toContain('<h2>How to consume it</h2>');
     const again = await zdp(dir, ['product', 'docs', 'orders', '--out', 'docs-again', '--json']);
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout).files).toEqual(['docs-again/README.md', 'docs-again/index.html']);

@@ -86,3 +86,15 @@ describe('names and values', () => {
     expect(controlCharacter('a\u0085b')).toBe('U+0085');
   });
 });
+
+describe('documentation tables', () => {
+  it('escapes a pipe and a line break in a cell, and counts in words', async () => {
+    const { createRequire } = await import('node:module');
+    const { cell, plural } = createRequire(import.meta.url)('../../templates/shared/doc-model.cjs') as { cell: (v: unknown) => string; plural: (n: number, w: string) => string };
+    expect(cell('string | null')).toBe('string \\| null');
+    expect(cell('two\nlines')).toBe('two lines');
+    expect(cell(undefined)).toBe('');
+    expect(plural(1, 'partition')).toBe('1 partition');
+    expect(plural(3, 'replica')).toBe('3 replicas');
+  });
+});
