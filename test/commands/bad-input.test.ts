@@ -177,6 +177,7 @@ for (const [name, args] of [
   add({ name: `${name} with a newline`, args: [...args, 'orders\nsecurity.protocol=PLAINTEXT'], exit: 2, cause: /control character U\+000A/ });
 }
 add({ name: 'extract --topic of 300 characters', args: ['extract', '--cluster', 'source', '--topic', 'x'.repeat(300)], exit: 2, cause: /at most 249 characters/ });
+add({ name: 'migrate start --rest-port of a port another process holds', args: (c) => ['migrate', 'start', '--from', 'source', '--to', 'target', '--rest-port', String(c.port)], exit: 9, cause: /port 127\.0\.0\.1:\d+ for MirrorMaker 2's internal REST listener is already in use/ });
 add({ name: 'migrate start --group that is no regex', args: ['migrate', 'start', '--from', 'source', '--to', 'target', '--group', '(unclosed'], exit: 2, cause: /is neither a glob nor a regular expression/ });
 add({ name: 'migrate start --connect-url with credentials', args: ['migrate', 'start', '--from', 'source', '--to', 'target', '--engine', 'connect', '--connect-url', 'http://u:p@host:8083'], exit: 2, cause: /--connect-url .*URL without credentials/ });
 add({ name: 'migrate start --connect-url that is no URL', args: ['migrate', 'start', '--from', 'source', '--to', 'target', '--engine', 'connect', '--connect-url', 'connect:8083'], exit: 2, cause: /--connect-url/ });
