@@ -238,11 +238,12 @@ function subjectFor(topic: string, part: 'key' | 'value', r: ResolvedId): { subj
 
 function payloadModel(topic: string, partName: 'key' | 'value', part: PartSample, inference: InferenceOptions, registry: { resolved: Map<number, ResolvedId>; failed: Map<number, ZdpError>; available: boolean }, warnings: string[], label: string): { model: PayloadModel; undecodable: number; subject?: string; parsed?: unknown } {
   const winner = part.vote.winner();
+  // notes first: a topic whose only batch was skipped still says why it has no schema
+  for (const [note, n] of part.notes) warnings.push(`${n} ${label}${n === 1 ? '' : 's'}: ${note}`);
   if (!winner) return { model: { kind: 'none', reason: part.vote.total === 0 ? 'the topic was empty when sampled: no records to infer a schema from' : `every sampled ${label} was null or empty` }, undecodable: 0 };
   if (winner.mixed) {
     warnings.push(`${label}s have mixed encodings: ${part.vote.contentEncodings().map((c) => `${c.encoding} ${c.count}`).join(', ')}; the contract describes the most common (${winner.encoding})`);
   }
-  for (const [note, n] of part.notes) warnings.push(`${n} ${label}${n === 1 ? '' : 's'}: ${note}`);
   switch (winner.encoding) {
     case 'json':
       return { model: { kind: 'json', schema: toJsonSchema(part.json, inference) }, undecodable: 0 };
