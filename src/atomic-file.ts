@@ -45,7 +45,8 @@ export function assertCanBeDir(dir: string, what = 'directory'): void {
   }
 }
 
-function fsyncDir(dir: string): void {
+/** Makes a directory's entries durable (a created or renamed file survives power loss). */
+export function fsyncDir(dir: string): void {
   try {
     const fd = openSync(dir, 'r');
     try {

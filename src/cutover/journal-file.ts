@@ -8,23 +8,11 @@ import { dirname, join } from 'node:path';
 import { ConfigError, EnvironmentError, UsageError } from '../errors.js';
 import { parseJournal, replay, type JournalLine, type JournalState } from '../core/cutover/journal.js';
 import { processGone, processStartTime } from '../processes/pid.js';
+import { fsyncDir } from '../atomic-file.js';
 
 type NewLine = JournalLine extends infer L ? (L extends JournalLine ? Omit<L, 'seq' | 'time'> : never) : never;
 
 const bigintSafe = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
-
-function fsyncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // not every platform can fsync a directory
-  }
-}
 
 /**
  * Where the complete lines of a journal end: after the last '\n' whose line parses, or at the end
