@@ -120,7 +120,7 @@ async function main() {
 
 async function measureExtract() {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [zdp, 'extract', '--cluster', 'bench', '--topic', 'bench.orders', '--from', 'earliest',
+    const p = spawn(process.execPath, [zdp, 'extract', '--cluster', 'bench', '--topic', 'bench.orders', '--offset', 'earliest',
       '--sample', String(Math.ceil(RECORDS / PARTITIONS) + 1), '--timeout', '900', '--out', 'contracts', '--json', '--quiet', ...(WORKERS === undefined ? [] : ['--workers', WORKERS])], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     let peakKB = 0;

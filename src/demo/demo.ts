@@ -203,7 +203,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       return { value: w, summary: `${options.rate} records/s from 3 producers (one transactional), ${groups.length} consumer groups committing after each batch` };
     });
 
-    await step('extract contracts', ['extract', '--cluster', 'source', '--topic', DEMO_TOPICS.orders, '--topic', DEMO_TOPICS.payments, '--topic', DEMO_TOPICS.customers, '--sample', '200', '--from', 'earliest', '--out', 'contracts', '--json'], (r) => {
+    await step('extract contracts', ['extract', '--cluster', 'source', '--topic', DEMO_TOPICS.orders, '--topic', DEMO_TOPICS.payments, '--topic', DEMO_TOPICS.customers, '--sample', '200', '--offset', 'earliest', '--out', 'contracts', '--json'], (r) => {
       const j = JSON.parse(r.stdout) as { topics: { topic: string; encodings?: Record<string, number>; messages?: number }[] };
       return `${j.topics.length} AsyncAPI contracts in contracts/`;
     });

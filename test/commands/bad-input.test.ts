@@ -181,7 +181,9 @@ add({ name: 'migrate start --rest-port of a port another process holds', args: (
 add({ name: 'migrate start --group that is no regex', args: ['migrate', 'start', '--from', 'source', '--to', 'target', '--group', '(unclosed'], exit: 2, cause: /is neither a glob nor a regular expression/ });
 add({ name: 'migrate start --connect-url with credentials', args: ['migrate', 'start', '--from', 'source', '--to', 'target', '--engine', 'connect', '--connect-url', 'http://u:p@host:8083'], exit: 2, cause: /--connect-url .*URL without credentials/ });
 add({ name: 'migrate start --connect-url that is no URL', args: ['migrate', 'start', '--from', 'source', '--to', 'target', '--engine', 'connect', '--connect-url', 'connect:8083'], exit: 2, cause: /--connect-url/ });
-add({ name: 'extract --from yesterday', args: ['extract', '--cluster', 'source', '--from', 'yesterday'], exit: 2, cause: /--from "yesterday": use earliest, latest/ });
+add({ name: 'extract --from yesterday (the old name of --offset)', args: ['extract', '--cluster', 'source', '--from', 'yesterday'], exit: 2, cause: /--from "yesterday": use earliest, latest/ });
+add({ name: 'extract --offset yesterday', args: ['extract', '--cluster', 'source', '--offset', 'yesterday'], exit: 2, cause: /--offset "yesterday": use earliest, latest/ });
+add({ name: 'extract with both --offset and --from', args: ['extract', '--cluster', 'source', '--offset', 'earliest', '--from', 'latest'], exit: 2, cause: /--offset and --from are the same flag/ });
 add({ name: 'cutover --resume with --rollback', args: ['cutover', '--from', 'source', '--to', 'target', '--resume', '--rollback'], exit: 2, cause: /--resume and --rollback go separately/ });
 add({ name: 'cutover --confirm with a newline', args: ['cutover', '--from', 'source', '--to', 'target', '--confirm', 'target\nx'], exit: 2, cause: /--confirm holds the control character/ });
 for (const bad of ['0.0.0.0:29092', '10.0.0.1:29092', 'localhost', 'localhost:0', '127.0.0.1:70000', ':9092']) {

@@ -83,7 +83,7 @@ describe('zdp extract with a real schema registry', () => {
     writeFileSync(join(dir, 'zdp.yaml'), `apiVersion: zdp/v1\nclusters:\n  source: {bootstrapServers: [${profile.bootstrapServers[0]}], schemaRegistry: {url: "${profile.schemaRegistry!.url}"}}\n`);
   }, 240_000);
 
-  const extract = (topics: string[], out: string) => runZdp(['extract', '--cluster', 'source', '--from', 'earliest', '--out', out, '--json', ...topics.flatMap((x) => ['--topic', x])], { cwd: dir });
+  const extract = (topics: string[], out: string) => runZdp(['extract', '--cluster', 'source', '--offset', 'earliest', '--out', out, '--json', ...topics.flatMap((x) => ['--topic', x])], { cwd: dir });
   const load = (out: string, topic: string): Doc => parse(readFileSync(join(dir, out, `${topic}.asyncapi.yaml`), 'utf8'));
   const messageOf = (doc: Doc) => Object.values(doc.components.messages)[0] as Doc;
 

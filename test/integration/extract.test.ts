@@ -117,7 +117,7 @@ describe('zdp extract on real topics', () => {
     ].join('\n'));
   }, 240_000);
 
-  const run = (args: string[]) => runZdp(['extract', '--cluster', 'source', '--from', 'earliest', ...args], { cwd: dir });
+  const run = (args: string[]) => runZdp(['extract', '--cluster', 'source', '--offset', 'earliest', ...args], { cwd: dir });
   const load = (out: string, topic: string): Doc => parse(readFileSync(join(dir, out, `${topic}.asyncapi.yaml`), 'utf8'));
 
   it('writes a validated contract for a JSON topic, field by field', async () => {
@@ -224,11 +224,11 @@ describe('zdp extract on real topics', () => {
 
   it('reports schema ids it cannot resolve as partial (exit 8) and still writes the contract', async () => {
     // id 42 is not registered on the real registry either: partial too, with the registry's own answer
-    const known = await runZdp(['extract', '--cluster', 'source', '--topic', t.framed, '--from', 'earliest', '--out', 'c4b'], { cwd: dir });
+    const known = await runZdp(['extract', '--cluster', 'source', '--topic', t.framed, '--offset', 'earliest', '--out', 'c4b'], { cwd: dir });
     expect(known.code).toBe(8);
     expect(known.stderr).toMatch(/schema id 42: schema registry of "source"/);
 
-    const r = await runZdp(['extract', '--cluster', 'noregistry', '--topic', t.framed, '--from', 'earliest', '--out', 'c4', '--json'], { cwd: dir });
+    const r = await runZdp(['extract', '--cluster', 'noregistry', '--topic', t.framed, '--offset', 'earliest', '--out', 'c4', '--json'], { cwd: dir });
     expect(r.code).toBe(8);
     const report = JSON.parse(r.stdout);
     expect(report.topics[0]).toMatchObject({ schemaIds: [42], unresolvedSchemaIds: [42] });

@@ -39,7 +39,7 @@ describe('hostile topic data', () => {
   }, 120_000);
 
   it('skips a batch that inflates past ZDP_MAX_BATCH_BYTES, says so, and goes on', async () => {
-    const r = await runZdp(['extract', '--cluster', 'source', '--topic', bomb, '--from', 'earliest', '--out', 'c-bomb', '--json'], { cwd: dir, env: { ZDP_MAX_BATCH_BYTES: String(1024 * 1024) } });
+    const r = await runZdp(['extract', '--cluster', 'source', '--topic', bomb, '--offset', 'earliest', '--out', 'c-bomb', '--json'], { cwd: dir, env: { ZDP_MAX_BATCH_BYTES: String(1024 * 1024) } });
     expect(r.code, r.stderr).toBe(0);
     // with --json the warning is in the report, not on stderr
     const warnings = JSON.parse(r.stdout).topics[0].warnings.join('\n');
@@ -50,7 +50,7 @@ describe('hostile topic data', () => {
   });
 
   it('describes a 1,000-deep record only to the depth inference covers, and keeps it out of examples', async () => {
-    const r = await runZdp(['extract', '--cluster', 'source', '--topic', deep, '--from', 'earliest', '--out', 'c-deep'], { cwd: dir });
+    const r = await runZdp(['extract', '--cluster', 'source', '--topic', deep, '--offset', 'earliest', '--out', 'c-deep'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('nested deeper than 32 levels');
     const text = readFileSync(join(dir, 'c-deep', `${deep}.asyncapi.yaml`), 'utf8');
@@ -59,7 +59,7 @@ describe('hostile topic data', () => {
   });
 
   it('writes the contract of a topic named like a flag, with dots, inside --out', async () => {
-    const r = await runZdp(['extract', '--cluster', 'source', `--topic=${odd}`, '--from', 'earliest', '--out', 'c-odd', '--json'], { cwd: dir });
+    const r = await runZdp(['extract', '--cluster', 'source', `--topic=${odd}`, '--offset', 'earliest', '--out', 'c-odd', '--json'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(readdirSync(join(dir, 'c-odd'))).toEqual([`${odd}.asyncapi.yaml`]);
     expect(JSON.parse(r.stdout).topics[0].topic).toBe(odd);

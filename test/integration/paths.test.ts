@@ -38,12 +38,12 @@ describe('paths, relative and absolute, from another working directory', () => {
   }, 120_000);
 
   it('extract --out, relative and absolute, with --config as a file and as a directory', async () => {
-    const rel = await zdp(['--config', '../project/zdp.yaml', 'extract', '--cluster', 'source', '--topic', topic, '--from', 'earliest', '--out', '../contracts-rel', '--json']);
+    const rel = await zdp(['--config', '../project/zdp.yaml', 'extract', '--cluster', 'source', '--topic', topic, '--offset', 'earliest', '--out', '../contracts-rel', '--json']);
     expect(rel.code, rel.stderr).toBe(0);
     expect(existsSync(join(root, 'contracts-rel', contractName))).toBe(true);
     expect(JSON.parse(rel.stdout).topics[0].file).toBe(join('..', 'contracts-rel', contractName));
 
-    const abs = await zdp(['--config', project, 'extract', '--cluster', 'source', '--topic', topic, '--from', 'earliest', '--out', join(root, 'contracts-abs')]);
+    const abs = await zdp(['--config', project, 'extract', '--cluster', 'source', '--topic', topic, '--offset', 'earliest', '--out', join(root, 'contracts-abs')]);
     expect(abs.code, abs.stderr).toBe(0);
     expect(existsSync(join(root, 'contracts-abs', contractName))).toBe(true);
     // an absolute path is never taken as relative to the working directory
@@ -51,8 +51,10 @@ describe('paths, relative and absolute, from another working directory', () => {
     // the two runs wrote the same bytes
     expect(readFileSync(join(root, 'contracts-abs', contractName), 'utf8')).toBe(readFileSync(join(root, 'contracts-rel', contractName), 'utf8'));
 
+    // the old name of --offset still works for one release, and says so
     const piped = await zdp(['--config', project, 'extract', '--cluster', 'source', '--topic', topic, '--from', 'earliest', '--out', '-']);
     expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stderr).toContain('extract --from is now --offset');
     expect(parse(piped.stdout.replace(/^---\n/, '')).asyncapi).toBe('3.0.0');
   });
 

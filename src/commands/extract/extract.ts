@@ -20,7 +20,9 @@ export interface ExtractFlags {
   topic: string[];
   exclude: string[];
   sample: string;
-  from: string;
+  offset?: string;
+  /** deprecated: the old name of --offset */
+  from?: string;
   out: string;
   format: string;
   examples: boolean;
@@ -38,11 +40,16 @@ export interface ExtractOptions {
   /** the --out value as given, for the next-step hint */
   outFlag: string;
   format: 'yaml' | 'json';
+  /** notes for flags in a form that goes away */
+  deprecations: string[];
 }
 
 export function parseExtractOptions(flags: ExtractFlags, rt: ParseContext): ExtractOptions {
-  const from = parseSampleFrom(flags.from);
-  if (!from) throw new UsageError(`--from ${JSON.stringify(flags.from)}: use earliest, latest, an ISO 8601 time or epoch milliseconds`, { code: 'BAD_FLAG' });
+  if (flags.offset !== undefined && flags.from !== undefined) throw new UsageError('--offset and --from are the same flag (--from is its old name): give one', { code: 'BAD_FLAG' });
+  const positionFlag = flags.from !== undefined ? '--from' : '--offset';
+  const position = flags.offset ?? flags.from ?? 'latest';
+  const from = parseSampleFrom(position);
+  if (!from) throw new UsageError(`${positionFlag} ${JSON.stringify(position)}: use earliest, latest, an ISO 8601 time or epoch milliseconds`, { code: 'BAD_FLAG' });
   const engine: EngineOptions = {
     ...DEFAULT_EXTRACT,
     include: parseGlobs(flags.topic, '--topic'),
@@ -57,7 +64,7 @@ export function parseExtractOptions(flags: ExtractFlags, rt: ParseContext): Extr
   };
   const format = parseChoice(flags.format, '--format', ['yaml', 'json'] as const);
   const outDir = flags.out === '-' ? undefined : resolvePath(rt.cwd, flags.out, '--out');
-  return { profile: getCluster(rt.config(), flags.cluster), engine, outDir, outFlag: flags.out, format };
+  return { profile: getCluster(rt.config(), flags.cluster), engine, outDir, outFlag: flags.out, format, deprecations: flags.from !== undefined ? ['extract --from is now --offset (--from names a cluster in every other command); --from goes in the next release'] : [] };
 }
 
 export async function runExtract(options: ExtractOptions, rt: Runtime): Promise<View> {
@@ -94,7 +101,7 @@ export async function runExtract(options: ExtractOptions, rt: Runtime): Promise<
     }
     rt.io.info(`${model.topic}: ${result.reports.find((r) => r.topic === model.topic)!.messagesSampled} records sampled → ${files[model.topic] ?? 'stdout'}`);
   }
-  const warnings = result.reports.flatMap((r) => r.warnings.map((w) => `${r.topic}: ${w}`));
+  const warnings = [...options.deprecations, ...result.reports.flatMap((r) => r.warnings.map((w) => `${r.topic}: ${w}`))];
   const failure = result.partial.length > 0
     ? new PartialError('EXTRACT_PARTIAL', `contracts written, but ${result.partial.length} problem${result.partial.length === 1 ? '' : 's'} left parts undescribed: ${result.partial.map((e) => e.message).join('; ')}`, { hint: result.partial[0]!.hint ?? 'see the warnings above' })
     : undefined;

@@ -13,7 +13,9 @@ export function registerExtract(program: Command, ctx: CommandContext): void {
     .addOption(new Option('--topic <pattern>', 'topic name or glob (*, ?); repeatable (default: all but internal topics)').argParser(collect).default([]))
     .addOption(new Option('--exclude <pattern>', 'topic name or glob to leave out; repeatable').argParser(collect).default([]))
     .option('--sample <n>', 'records per partition', String(DEFAULT_EXTRACT.samplePerPartition))
-    .option('--from <where>', 'earliest, latest, or a time (ISO 8601 or epoch ms)', 'latest')
+    .option('--offset <where>', 'where to read from: earliest, latest, or a time (ISO 8601 or epoch ms) (default: latest)')
+    // the old name of --offset: --from names a cluster everywhere else (kept for one release)
+    .addOption(new Option('--from <where>').hideHelp())
     .option('-o, --out <dir>', 'directory for the contracts, or - for stdout', 'contracts')
     .addOption(new Option('--format <format>', 'contract file format').choices(['yaml', 'json']).default('yaml'))
     .option('--no-examples', 'leave real record examples out of the contracts')
@@ -21,6 +23,6 @@ export function registerExtract(program: Command, ctx: CommandContext): void {
     .option('--timeout <seconds>', 'time budget for sampling', String(DEFAULT_EXTRACT.timeoutMs / 1000))
     .option('--include-internal', 'also extract internal topics (__*, _schemas, *.internal)', false)
     .option('--workers <n>', `inference worker threads, 0 for none (default: one per core from 2 cores, at most 4; here ${DEFAULT_EXTRACT.workers})`)
-    .addHelpText('after', "\nExamples:\n  zdp extract --cluster source --topic 'orders.*'\n  zdp extract --cluster prod --exclude '*.dlq' --from earliest --sample 1000 --out /srv/contracts --json > report.json")
+    .addHelpText('after', "\nExamples:\n  zdp extract --cluster source --topic 'orders.*'\n  zdp extract --cluster prod --exclude '*.dlq' --offset earliest --sample 1000 --out /srv/contracts --json > report.json")
     .action((flags: ExtractFlags) => execute(ctx, (rt) => parseExtractOptions(flags, rt), runExtract));
 }
