@@ -37,6 +37,7 @@ async function anonymousAdmin(port: number): Promise<string> {
   }
 }
 
+// reads other processes' command lines from /proc, which only Linux has (zdp's CI and dev machines are Linux)
 describe.runIf(process.platform === 'linux')('local SCRAM clusters', () => {
   const stateDir = inject('zdpStateDir');
   const dir = mkdtempSync(join(tmpdir(), 'zdp-dev-secure-'));

@@ -58,7 +58,7 @@ describe('cutover journal file', () => {
     }
   });
 
-  it.runIf(existsSync('/dev/full'))('turns a full disk into a clear error and leaves no partial line (/dev/full)', () => {
+  it('turns a full disk into a clear error and leaves no partial line (/dev/full)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'zdp-journal-'));
     const j = new Journal(dir);
     // the journal's next write lands on a device that is always full
