@@ -3,6 +3,7 @@
  * Each throws a UsageError (exit 2) that names the flag, the value and what it takes.
  */
 import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { controlCharacter, nameProblem, printable, type NameKind } from '../core/names.js';
 
@@ -102,4 +103,19 @@ export function parseNodeIds(value: string, flag = '--node-ids', max = 1024): nu
 export function parseChoice<T extends string>(value: string, flag: string, choices: readonly T[]): T {
   if (!(choices as readonly string[]).includes(value)) throw bad(flag, value, `one of ${choices.join(', ')}`);
   return value as T;
+}
+
+/** The flags every two-cluster command shares: --from and --to, as commander options. */
+export function pairFlags(command: Command): Command {
+  return command.requiredOption('--from <cluster>', 'source cluster profile').requiredOption('--to <cluster>', 'target cluster profile');
+}
+
+/** Repeatable name-or-glob filters (--topic, --exclude, --group), as commander options. */
+export function globFlag(command: Command, flag: '--topic' | '--exclude' | '--group', description: string): Command {
+  return command.addOption(new Option(`${flag} <pattern>`, description).argParser(collect).default([]));
+}
+
+/** --topic and --exclude as every topic-selecting command has them. */
+export function topicFlags(command: Command, topicDescription = 'topic name or glob; repeatable (default: all but internal)'): Command {
+  return globFlag(globFlag(command, '--topic', topicDescription), '--exclude', 'topic name or glob to leave out; repeatable');
 }

@@ -1,17 +1,13 @@
 /** `zdp cutover`. */
 import { Option, type Command } from 'commander';
 import { execute, type CommandContext } from '../../cli/command.js';
-import { collect } from '../../cli/flags.js';
+import { collect, pairFlags, topicFlags } from '../../cli/flags.js';
 import { parseCutoverOptions, runCutover, type CutoverFlags } from './cutover.js';
 
 export function registerCutover(program: Command, ctx: CommandContext): void {
-  program
+  topicFlags(pairFlags(program
     .command('cutover')
-    .description('switch clients from source to target through the gateway: fence, drain, exact group offsets, switch, verify; resumable (--resume) and reversible (--rollback)')
-    .requiredOption('--from <cluster>', 'source cluster profile')
-    .requiredOption('--to <cluster>', 'target cluster profile')
-    .addOption(new Option('--topic <pattern>', 'topics to cut over (default: those MirrorMaker 2 replicates)').argParser(collect).default([]))
-    .addOption(new Option('--exclude <pattern>', 'topic name or glob to leave out; repeatable').argParser(collect).default([]))
+    .description('switch clients from source to target through the gateway: fence, drain, exact group offsets, switch, verify; resumable (--resume) and reversible (--rollback)')), 'topics to cut over (default: those MirrorMaker 2 replicates)')
     .addOption(new Option('--product <name>', "a data product's topics; repeatable").argParser(collect).default([]))
     .addOption(new Option('--group <pattern>', 'consumer groups to move (default: every group with commits on the topics)').argParser(collect).default([]))
     .option('--dry-run', 'print the steps and the preflight result; change nothing', false)

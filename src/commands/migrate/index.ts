@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { execute, type CommandContext, type ParseContext } from '../../cli/command.js';
 import type { View } from '../../cli/emit.js';
-import { collect } from '../../cli/flags.js';
+import { collect, pairFlags, topicFlags } from '../../cli/flags.js';
 import type { Runtime } from '../../cli/runtime.js';
 import { parsePair, type Pair } from '../../cli/sides.js';
 import { UsageError } from '../../errors.js';
@@ -58,26 +58,18 @@ export function registerMigrate(program: Command, ctx: CommandContext): void {
     .addHelpText('after', '\nExamples:\n  zdp migrate --from source --to target --yes\n  zdp migrate plan --from prod --to dr --topic \'orders.*\'\n  zdp migrate start --from prod --to dr && zdp migrate status --from prod --to dr --wait')
     .action((_opts: unknown, command: Command) => execute(ctx, (rt) => parseOneShot(command.args, rt), runOneShot));
 
-  migrate
+  topicFlags(pairFlags(migrate
     .command('plan')
-    .description('compare source and target: each topic is create, present or drift; configs translated for the target vendor')
-    .requiredOption('--from <cluster>', 'source cluster profile')
-    .requiredOption('--to <cluster>', 'target cluster profile')
-    .addOption(new Option('--topic <pattern>', 'topic name or glob; repeatable (default: all but internal)').argParser(collect).default([]))
-    .addOption(new Option('--exclude <pattern>', 'topic name or glob to leave out; repeatable').argParser(collect).default([]))
+    .description('compare source and target: each topic is create, present or drift; configs translated for the target vendor')))
     .option('-o, --out <file>', 'plan file (default: <state>/migrations/<from>-to-<to>/plan.json)')
     .option('--no-acls', 'leave ACLs out (default: copy those of the selected topics, groups, transactional ids and the cluster)')
     .option('--no-subjects', 'leave schema-registry subjects out (default: copy every subject version with its id)')
     .addHelpText('after', "\nExamples:\n  zdp migrate plan --from source --to target\n  zdp migrate plan --from prod --to dr --topic 'orders.*' --out plans/orders.json --json")
     .action((flags: PlanFlags) => execute(ctx, (rt) => parsePlanOptions(flags, rt), runPlan));
 
-  migrate
+  topicFlags(pairFlags(migrate
     .command('start')
-    .description('run MirrorMaker 2 (dedicated mode, supervised local process) from source to target for the selected topics')
-    .requiredOption('--from <cluster>', 'source cluster profile')
-    .requiredOption('--to <cluster>', 'target cluster profile')
-    .addOption(new Option('--topic <pattern>', 'topic name or glob; repeatable (default: all but internal)').argParser(collect).default([]))
-    .addOption(new Option('--exclude <pattern>', 'topic name or glob to leave out; repeatable').argParser(collect).default([]))
+    .description('run MirrorMaker 2 (dedicated mode, supervised local process) from source to target for the selected topics')))
     .addOption(new Option('--group <pattern>', 'consumer group name or glob to checkpoint; repeatable (default: all)').argParser(collect).default([]))
     .option('--rest-port <port>', 'dedicated engine: MirrorMaker 2 internal REST port, checked free before start (default: a free port zdp picks and records)')
     .addOption(new Option('--engine <engine>', 'where MirrorMaker 2 runs: a supervised local process, or connectors on an existing Kafka Connect cluster').choices(['dedicated', 'connect']).default('dedicated'))
@@ -85,19 +77,15 @@ export function registerMigrate(program: Command, ctx: CommandContext): void {
     .addHelpText('after', '\nExamples:\n  zdp migrate start --from source --to target\n  zdp migrate start --from prod --to dr --engine connect --connect-url http://connect.internal:8083')
     .action((flags: StartFlags) => execute(ctx, (rt) => parseStartOptions(flags, rt), runStart));
 
-  migrate
+  pairFlags(migrate
     .command('stop')
-    .description('stop the MirrorMaker 2 process zdp started for this migration')
-    .requiredOption('--from <cluster>', 'source cluster profile')
-    .requiredOption('--to <cluster>', 'target cluster profile')
+    .description('stop the MirrorMaker 2 process zdp started for this migration'))
     .addHelpText('after', '\nExamples:\n  zdp migrate stop --from source --to target')
     .action((flags: { from: string; to: string }) => execute(ctx, (rt) => parseStopOptions(flags, rt), runStop));
 
-  migrate
+  pairFlags(migrate
     .command('status')
-    .description('per topic and partition: source end offset, what MirrorMaker 2 has copied, lag in records')
-    .requiredOption('--from <cluster>', 'source cluster profile')
-    .requiredOption('--to <cluster>', 'target cluster profile')
+    .description('per topic and partition: source end offset, what MirrorMaker 2 has copied, lag in records'))
     .option('--wait', 'poll until the total lag is at most --max-lag', false)
     .option('--max-lag <records>', 'with --wait: acceptable total lag', '0')
     .option('--timeout <seconds>', 'with --wait: give up after this long (exit 7)', '300')

@@ -1,17 +1,13 @@
 /** `zdp parity`. */
 import { Option, type Command } from 'commander';
 import { execute, type CommandContext } from '../../cli/command.js';
-import { collect } from '../../cli/flags.js';
+import { collect, pairFlags, topicFlags } from '../../cli/flags.js';
 import { parseParityOptions, runParity, type ParityFlags } from './parity.js';
 
 export function registerParity(program: Command, ctx: CommandContext): void {
-  program
+  topicFlags(pairFlags(program
     .command('parity')
-    .description("check offset and data parity between a source and its copy: exact group offsets, tail fingerprints, and MirrorMaker 2's own translation")
-    .requiredOption('--from <cluster>', 'source cluster profile')
-    .requiredOption('--to <cluster>', 'target cluster profile')
-    .addOption(new Option('--topic <pattern>', 'topic name or glob; repeatable (default: all but internal)').argParser(collect).default([]))
-    .addOption(new Option('--exclude <pattern>', 'topic name or glob to leave out; repeatable').argParser(collect).default([]))
+    .description("check offset and data parity between a source and its copy: exact group offsets, tail fingerprints, and MirrorMaker 2's own translation")))
     .addOption(new Option('--group <pattern>', 'consumer group name or glob; repeatable (default: all but tool groups)').argParser(collect).default([]))
     .option('--tail <n>', 'newest records per partition to compare by fingerprint', '8')
     .option('--allow-lag', 'partitions still replicating do not fail the check', false)
