@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ZdpError } from '../errors.js';
+import { EnvironmentError, ZdpError } from '../errors.js';
 import { renderYaml } from '../core/contracts/asyncapi.js';
 import type { DataProduct } from '../core/products/spec.js';
 
@@ -38,9 +38,32 @@ export function productTerms(p: DataProduct): Record<string, unknown> {
   };
 }
 
+type GeneratorClass = new (template: string, out: string, options: object) => { generateFromString(text: string): Promise<unknown> };
+
+export const DOCS_PACKAGE = '@asyncapi/generator';
+export const DOCS_INSTALL_HINT = `npm install -g ${DOCS_PACKAGE}@^2.11 (beside a global zdp), or npm install ${DOCS_PACKAGE}@^2.11 in the project that runs zdp`;
+
+/**
+ * The generator is an optional peer dependency: it serves only the documentation and is a third of
+ * a zdp install, so it is loaded here, when documentation is asked for, and installed only by who
+ * wants it. Undefined when it is not installed.
+ */
+export function loadDocsGenerator(): GeneratorClass | undefined {
+  try {
+    return require(DOCS_PACKAGE) as GeneratorClass;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'MODULE_NOT_FOUND' && err.message.includes(DOCS_PACKAGE)) return undefined;
+    throw e;
+  }
+}
+
 /** Writes docs/README.md and/or docs/index.html under `dir`; returns the files. */
 export async function generateDocs(product: DataProduct, dir: string, formats: readonly DocFormat[]): Promise<string[]> {
-  const Generator = require('@asyncapi/generator') as new (template: string, out: string, options: object) => { generateFromString(text: string): Promise<unknown> };
+  const Generator = loadDocsGenerator();
+  if (!Generator) {
+    throw new EnvironmentError('DOCS_GENERATOR_MISSING', `product documentation needs ${DOCS_PACKAGE}, which is not installed`, { hint: DOCS_INSTALL_HINT });
+  }
   mkdirSync(dir, { recursive: true });
   // the product's own terms ride along as an extension the templates read: who owns it, who may do
   // what, how it is consumed, what each channel promises
