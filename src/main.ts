@@ -50,6 +50,7 @@ function buildProgram(ctx: CommandContext): Command {
     })
     .option('-V', 'print the zdp version (also --version, or zdp version)')
     .option('-c, --config <file>', 'project config file (default: ./zdp.yaml, or $ZDP_CONFIG)')
+    .option('--products-dir <dir>', 'data products directory (default: products.dir from zdp.yaml, or $ZDP_PRODUCTS_DIR)')
     .addOption(new Option('--set <key=value>', 'override one config key, e.g. clusters.prod.timeoutMs=5000 (repeatable)').argParser((v: string, prev: string[] = []) => [...prev, v]).default([]))
     .addOption(new Option('--output <format>', 'result format on stdout: table, json or yaml (errors as JSON on stderr for json and yaml)').choices(OUTPUT_FORMATS).default('table'))
     .option('--json', 'short for --output json', false)

@@ -1,10 +1,12 @@
 /** What every command gets: the Io, the environment, lazily loaded config, and an abort signal. */
 import { loadConfig } from '../config/load.js';
+import { resolvePath } from './flags.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Io } from './io.js';
 
 export interface GlobalOptions {
   config?: string;
+  productsDir?: string;
   set: string[];
   json: boolean;
   output: 'table' | 'json' | 'yaml';
@@ -29,7 +31,7 @@ export class Runtime {
 
   /** The resolved configuration (loaded once, on first use). */
   config(): ResolvedConfig {
-    this.loaded ??= loadConfig({ cwd: this.cwd, env: this.env, configFile: this.globals.config, sets: this.globals.set });
+    this.loaded ??= loadConfig({ cwd: this.cwd, env: this.env, configFile: this.globals.config, sets: this.globals.set, productsDir: this.globals.productsDir === undefined ? undefined : resolvePath(this.cwd, this.globals.productsDir, '--products-dir') });
     return this.loaded;
   }
 

@@ -59,12 +59,12 @@ describe('paths, relative and absolute, from another working directory', () => {
   });
 
   it('productize --contract and --out, then product lint and diff on files and directories', async () => {
-    const rel = await zdp(['--config', project, 'productize', '--contract', `../contracts-rel/${contractName}`, '--name', 'orders', '--version', '1.0.0', '--owner', 'checkout', '--out', '../products-rel', '--no-docs', '--no-registry-check']);
+    const rel = await zdp(['--config', project, 'productize', '--contract', `../contracts-rel/${contractName}`, '--name', 'orders', '--version', '1.0.0', '--owner', 'checkout', '--products-dir', '../products-rel', '--no-docs', '--no-registry-check']);
     expect(rel.code, rel.stderr).toBe(0);
     const relFile = join(root, 'products-rel', 'orders', '1.0.0', 'product.yaml');
     expect(existsSync(relFile)).toBe(true);
 
-    const abs = await zdp(['--config', project, 'productize', '--contract', join(root, 'contracts-abs', contractName), '--name', 'orders', '--version', '1.0.0', '--owner', 'checkout', '--out', join(root, 'products-abs'), '--no-docs', '--no-registry-check']);
+    const abs = await zdp(['--config', project, 'productize', '--contract', join(root, 'contracts-abs', contractName), '--name', 'orders', '--version', '1.0.0', '--owner', 'checkout', '--products-dir', join(root, 'products-abs'), '--no-docs', '--no-registry-check']);
     expect(abs.code, abs.stderr).toBe(0);
     const absFile = join(root, 'products-abs', 'orders', '1.0.0', 'product.yaml');
     expect(readFileSync(absFile, 'utf8')).toBe(readFileSync(relFile, 'utf8'));
@@ -80,12 +80,12 @@ describe('paths, relative and absolute, from another working directory', () => {
     expect(JSON.parse(diff.stdout)).toMatchObject({ kind: 'ProductDiff', ok: true, changes: [] });
   });
 
-  it('gateway render --products and --out, relative, absolute and stdout', async () => {
-    const rel = await zdp(['--config', project, 'gateway', 'render', '--target', 'zilla', '--products', '../products-rel', '--out', '../gw/zilla.yaml']);
+  it('gateway render --products-dir and --out, relative, absolute and stdout', async () => {
+    const rel = await zdp(['--config', project, 'gateway', 'render', '--target', 'zilla', '--products-dir', '../products-rel', '--out', '../gw/zilla.yaml']);
     expect(rel.code, rel.stderr).toBe(0);
-    const abs = await zdp(['--config', project, 'gateway', 'render', '--target', 'zilla', '--products', join(root, 'products-abs'), '--out', join(root, 'gw-abs', 'zilla.yaml')]);
+    const abs = await zdp(['--config', project, 'gateway', 'render', '--target', 'zilla', '--products-dir', join(root, 'products-abs'), '--out', join(root, 'gw-abs', 'zilla.yaml')]);
     expect(abs.code, abs.stderr).toBe(0);
-    const out = await zdp(['--config', project, 'gateway', 'render', '--target', 'zilla', '--products', '../products-rel', '--out', '-']);
+    const out = await zdp(['--config', project, 'gateway', 'render', '--target', 'zilla', '--products-dir', '../products-rel', '--out', '-']);
     expect(out.code, out.stderr).toBe(0);
     expect(readFileSync(join(root, 'gw', 'zilla.yaml'), 'utf8')).toBe(out.stdout);
     expect(readFileSync(join(root, 'gw-abs', 'zilla.yaml'), 'utf8')).toBe(out.stdout);

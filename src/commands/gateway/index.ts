@@ -14,7 +14,7 @@ export function registerGateway(program: Command, ctx: CommandContext): void {
   gateway
     .command('up')
     .description('run Kroxylicious locally in front of a cluster: native Kafka clients use one bootstrap address that survives a backend switch')
-    .option('--cluster <name>', 'backend cluster profile (default: the last one used)')
+    .option('--cluster <name>', 'backend cluster profile (default: the one it last fronted, else the one set with `zdp config use`)')
     .addOption(new Option('--cover <cluster>', 'another cluster the proxy must be able to front later (its node ids); repeatable').argParser(collect).default([]))
     .option('--listen <host:port>', 'client bootstrap address (loopback); node ports follow it', '127.0.0.1:29092')
     .option('--management-port <port>', 'management port (/livez)', '9190')
@@ -46,7 +46,7 @@ export function registerGateway(program: Command, ctx: CommandContext): void {
     .command('render')
     .description('render Zilla (HTTP, SSE, MCP) or Kroxylicious (native Kafka clients) configuration for the data products')
     .addOption(new Option('--target <gateway>', 'which gateway').choices(['zilla', 'kroxylicious']).makeOptionMandatory())
-    .option('--products <dir>', 'products directory (default: products.dir from zdp.yaml)')
+    .addOption(new Option('--products <dir>', 'deprecated: the products directory is --products-dir everywhere').hideHelp())
     .addOption(new Option('--product <name>', 'only these products (latest versions); repeatable').argParser(collect).default([]))
     .option('--cluster <name>', "backend cluster profile (default: the products' deployment cluster)")
     .option('-o, --out <file>', 'output file, or - for stdout (default: gateway/<target>.yaml)')

@@ -33,6 +33,7 @@ export interface RenderFlags {
 export interface RenderOptions {
   target: 'zilla' | 'kroxylicious';
   productsDir: string;
+  deprecations: string[];
   products: string[];
   cluster?: string;
   /** undefined: stdout */
@@ -51,6 +52,7 @@ export function parseRenderOptions(flags: RenderFlags, rt: ParseContext): Render
   const options: RenderOptions = {
     target,
     productsDir: flags.products ? resolvePath(rt.cwd, flags.products, '--products') : config.productsDir,
+    deprecations: flags.products ? ['gateway render --products is now the global --products-dir (one name for the products directory in every command); --products goes in the next release'] : [],
     products: flags.product.map((p) => parseProductRef(p, '--product').name),
     out: flags.out === '-' ? undefined : resolvePath(rt.cwd, flags.out ?? `gateway/${target}.yaml`, '--out'),
     zillaMajor: parseChoice(flags.zillaMajor, '--zilla-major', ['1', '2'] as const) === '1' ? 1 : 2,
@@ -91,7 +93,7 @@ export async function runRender(o: RenderOptions, rt: Runtime): Promise<View> {
   const profile = getCluster(config, clusterName);
 
   let doc: Record<string, unknown>;
-  const warnings: string[] = [];
+  const warnings: string[] = [...o.deprecations];
   let envNeeded: string[] = [];
   if (o.target === 'zilla') {
     const listen = o.listen ?? { host: DEFAULT_ZILLA.host, port: DEFAULT_ZILLA.port };

@@ -31,7 +31,7 @@ export function registerProduct(program: Command, ctx: CommandContext): void {
     .addOption(new Option('--access <rule>', 'who may do what: app:<name>=read[,write][@channel,...]; repeatable').argParser(collect).default([]))
     .option('--cluster <profile>', "cluster profile that serves the product (default: the contract's server)")
     .option('--freshness <seconds>', 'service level: maximum age of the newest record, in seconds')
-    .option('-o, --out <dir>', 'products directory (default: products.dir from zdp.yaml)')
+    .addOption(new Option('-o, --out <dir>', 'deprecated: the products directory is --products-dir everywhere').hideHelp())
     .option('--no-docs', 'do not write Markdown and HTML documentation next to the product')
     .option('--no-registry-check', "do not ask the cluster's schema registry whether the new schemas are compatible")
     .option('--dry-run', 'run every check and the gate; write nothing', false)

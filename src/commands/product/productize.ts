@@ -11,7 +11,7 @@ import { COMPATIBILITY_RULES, type CompatibilityRule } from '../../core/products
 import { buildProduct, bundleContracts, compareSemver, CONSUMPTION_MODES, parseSemver, PRODUCT_NAME, selectChannels, versionGate, type AccessRule, type ConsumptionMode, type DataProduct } from '../../core/products/spec.js';
 import { SchemaRegistryClient, type SchemaType } from '../../registry/client.js';
 import type { ClusterProfile } from '../../config/types.js';
-import { generateDocs } from '../../products/docs.js';
+import { DOCS_INSTALL_HINT, DOCS_PACKAGE, generateDocs, loadDocsGenerator } from '../../products/docs.js';
 import { listVersions, PRODUCT_FILE, productDir, readProduct, renderProduct, validateProduct, writeProduct } from '../../products/store.js';
 import { gateDiagnostics, loadContract, renderGate, type Doc } from './shared.js';
 
@@ -56,6 +56,7 @@ export interface ProductizeOptions {
   cluster?: string;
   freshnessSeconds?: number;
   productsDir: string;
+  deprecations: string[];
   docs: boolean;
   registryCheck: boolean;
   dryRun: boolean;
@@ -99,6 +100,7 @@ export function parseProductizeOptions(flags: ProductizeFlags, rt: ParseContext)
     writable: flags.writable,
     access: flags.access.map(parseAccess),
     productsDir: flags.out ? resolvePath(rt.cwd, flags.out, '--out') : rt.config().productsDir,
+    deprecations: flags.out ? ['productize --out is now the global --products-dir (one name for the products directory in every command); --out goes in the next release'] : [],
     docs: flags.docs,
     registryCheck: flags.registryCheck,
     dryRun: flags.dryRun,
@@ -212,13 +214,17 @@ export async function runProductize(o: ProductizeOptions, rt: Runtime): Promise<
     return { kind: 'Productize', data: { dryRun: true, product: o.name, productVersion: o.version, previous: latest ?? null, changes: gate.changes, files: [] }, text: `${latest ? `${renderGate(gate)}\n` : ''}dry run: ${o.name} ${o.version} passes the gate; it would be written to ${dir}` };
   }
   const files = writeProduct(productsDir, product);
-  if (o.docs) files.push(...(await generateDocs(product, join(productDir(productsDir, o.name, o.version), 'docs'), ['markdown', 'html'])));
+  const warnings = [...o.deprecations];
+  // documentation is optional: without its generator installed, the product is written without it
+  if (o.docs && loadDocsGenerator()) files.push(...(await generateDocs(product, join(productDir(productsDir, o.name, o.version), 'docs'), ['markdown', 'html'])));
+  else if (o.docs) warnings.push(`documentation skipped: it needs ${DOCS_PACKAGE}, which is not installed (${DOCS_INSTALL_HINT}; or pass --no-docs)`);
   const shown = files.map((f) => relative(rt.cwd, f) || f);
   if (latest && !rt.io.json) rt.io.info(renderGate(gate));
   return {
     kind: 'Productize',
     data: { product: o.name, productVersion: o.version, previous: latest ?? null, changes: gate.changes, files: shown },
     text: `wrote ${o.name} ${o.version}: ${shown.join(', ')}`,
-    notes: [`Next: \`zdp product show ${o.name}\`, then \`zdp gateway render --products ${relative(rt.cwd, productsDir) || '.'}\``],
+    ...(warnings.length > 0 ? { warnings } : {}),
+    notes: [`Next: \`zdp product show ${o.name}\`, then \`zdp gateway render --target zilla${productsDir === rt.config().productsDir && !o.deprecations.length ? '' : ` --products-dir ${relative(rt.cwd, productsDir) || '.'}`}\``],
   };
 }
