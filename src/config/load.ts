@@ -2,16 +2,17 @@
  * Loads zdp configuration from its layers and resolves it in one place.
  * Precedence, lowest first: built-in defaults < user file ($XDG_CONFIG_HOME/zdp/config.yaml)
  * < local dev clusters (<state>/dev/profiles.yaml, written by `zdp dev up`) < project file
- * (./zdp.yaml, --config or ZDP_CONFIG) < --set key=value flags.
+ * (zdp.yaml in the working directory or the nearest parent, --config or ZDP_CONFIG) < ZDP_<KEY>
+ * environment variables < --set key=value and --products flags.
  */
 import { printable } from '../core/names.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { parse as parseYamlScalar } from 'yaml';
-import { ConfigError, type Diagnostic } from '../errors.js';
+import { ConfigError, UsageError, type Diagnostic } from '../errors.js';
 import { closest } from '../core/suggest.js';
-import { decodeConfigText, type DecodedLayer, type PlainObject, type PlainValue } from './decode.js';
+import { decodeConfigText, type DecodedLayer, type PlainObject } from './decode.js';
+import { envOverrides, keyLayer } from './env.js';
 import { configSpec, PATH_KEYS, specAt } from './schema.js';
 import {
   DEFAULT_TIMEOUT_MS,
@@ -30,6 +31,8 @@ export interface LoadOptions {
   configFile?: string | undefined;
   /** --set key=value, in order */
   sets?: readonly string[];
+  /** --products <dir> */
+  productsDir?: string | undefined;
 }
 
 export const PROJECT_FILE = 'zdp.yaml';
@@ -96,20 +99,11 @@ export function decodeSet(expression: string): DecodedLayer {
     throw new ConfigError('CONFIG_SET', `--set ${expression}: expected key=value`, { hint: 'for example --set clusters.prod.timeoutMs=5000' });
   }
   const path = expression.slice(0, eq).split('.');
-  const raw = expression.slice(eq + 1);
   const spec = specAt(path, configSpec);
-  if (!spec) {
+  if (!spec || spec.type === 'object' || spec.type === 'map' || path[0] === 'apiVersion' || path[0] === 'kind') {
     throw new ConfigError('CONFIG_SET', `--set ${path.join('.')}: no such key`, { hint: 'keys are written as in zdp.yaml, e.g. clusters.prod.bootstrapServers' });
   }
-  // Build a tiny YAML document and decode it with the same rules as files.
-  let nested: PlainValue = parseYamlScalar(raw) as PlainValue;
-  if (nested === null || nested === undefined) nested = '';
-  for (let i = path.length - 1; i >= 0; i--) nested = { [path[i]!]: nested };
-  const decoded = decodeConfigText(JSON.stringify({ apiVersion: 'zdp/v1', ...(nested as PlainObject) }), '--set');
-  decoded.origins.delete('apiVersion');
-  delete decoded.value.apiVersion;
-  for (const key of decoded.origins.keys()) decoded.origins.set(key, '--set');
-  return decoded;
+  return keyLayer(path, expression.slice(eq + 1), '--set');
 }
 
 export function loadConfig(options: LoadOptions): ResolvedConfig {
@@ -152,29 +146,46 @@ export function loadConfig(options: LoadOptions): ResolvedConfig {
   const setLayers = (options.sets ?? []).map((s) => decodeSet(s));
   for (const s of setLayers) failOn(s.diagnostics, '--set');
 
-  // State dir decides where dev profiles live, so resolve it first.
-  const pick = (key: 'state' | 'products'): { value?: string; origin?: string } => {
-    for (const l of [...setLayers.map((d) => ({ file: '--set', decoded: d })), ...(projectLayer ? [projectLayer] : []), ...layers]) {
+  // profiles the files define, so ZDP_CLUSTERS_PROD_EU_... finds prod-eu; dev profiles are read below
+  const fileProfiles = [...layers, ...(projectLayer ? [projectLayer] : [])].flatMap((l) => Object.keys((l.decoded.value.clusters ?? {}) as PlainObject));
+  const envSeed = envOverrides(env, fileProfiles);
+  failOn(envSeed.diagnostics, 'the ZDP_ environment variables');
+  for (const l of envSeed.layers) failOn(l.diagnostics, l.diagnostics[0]?.file ?? 'the environment');
+
+  // State dir decides where dev profiles live, so resolve it first. A value given on the command
+  // line or in the environment is relative to the working directory, one in a file to its project.
+  const pick = (key: 'state' | 'products'): { value?: string; origin?: string; base: string } => {
+    const sources = [
+      ...setLayers.map((d) => ({ decoded: d, base: cwd })),
+      ...[...envSeed.layers].reverse().map((d) => ({ decoded: d, base: cwd })),
+      ...(projectLayer ? [{ decoded: projectLayer.decoded, base: projectDir }] : []),
+      ...layers.map((l) => ({ decoded: l.decoded, base: projectDir })),
+    ];
+    for (const l of sources) {
       const section = l.decoded.value[key];
       if (section && typeof section === 'object' && !Array.isArray(section) && typeof section.dir === 'string') {
-        return { value: section.dir, origin: l.decoded.origins.get(`${key}.dir`) ?? l.file };
+        return { value: section.dir, origin: l.decoded.origins.get(`${key}.dir`) ?? 'config', base: l.base };
       }
     }
-    return {};
+    return { base: projectDir };
   };
   const statePick = pick('state');
-  const stateDir = env.ZDP_STATE_DIR && env.ZDP_STATE_DIR.length > 0 ? resolve(cwd, env.ZDP_STATE_DIR) : resolve(projectDir, statePick.value ?? '.zdp');
-  const productsPick = pick('products');
-  const productsDir = resolve(projectDir, productsPick.value ?? 'products');
+  const stateDir = resolve(statePick.base, statePick.value ?? '.zdp');
+  const productsPick = options.productsDir !== undefined ? { value: options.productsDir, origin: '--products', base: cwd } : pick('products');
+  const productsDir = resolve(productsPick.base, productsPick.value ?? 'products');
 
   const devFile = join(stateDir, DEV_PROFILES_FILE);
   const devLayer = existsSync(devFile) ? readLayer(devFile, display(devFile)) : undefined;
   if (devLayer) failOn(devLayer.decoded.diagnostics, devLayer.file);
 
+  // the environment again, now that dev profiles are known too
+  const envLayers = devLayer ? envOverrides(env, [...fileProfiles, ...Object.keys((devLayer.decoded.value.clusters ?? {}) as PlainObject)]).layers : envSeed.layers;
+  for (const l of envLayers) absolutizePaths(l.value, cwd);
   const ordered: DecodedLayer[] = [
     ...layers.map((l) => l.decoded),
     ...(devLayer ? [devLayer.decoded] : []),
     ...(projectLayer ? [projectLayer.decoded] : []),
+    ...envLayers,
     ...setLayers,
   ];
   for (const l of [...layers, ...(devLayer ? [devLayer] : []), ...(projectLayer ? [projectLayer] : [])]) files.push(l.file);
@@ -185,7 +196,7 @@ export function loadConfig(options: LoadOptions): ResolvedConfig {
     mergeInto(merged, layer.value);
     for (const [k, v] of layer.origins) origins.set(k, v);
   }
-  origins.set('state.dir', env.ZDP_STATE_DIR ? 'ZDP_STATE_DIR' : (statePick.origin ?? 'default'));
+  origins.set('state.dir', statePick.origin ?? 'default');
   origins.set('products.dir', productsPick.origin ?? 'default');
 
   const clusters: Record<string, ClusterProfile> = {};
@@ -197,8 +208,10 @@ export function loadConfig(options: LoadOptions): ResolvedConfig {
   }
   failOn(diagnostics, projectLayer?.file ?? 'the configuration');
 
+  const defaultCluster = typeof merged.defaultCluster === 'string' ? merged.defaultCluster : undefined;
   return {
     ...(projectFile ? { projectFile } : {}),
+    ...(defaultCluster ? { defaultCluster } : {}),
     projectDir,
     stateDir,
     productsDir,
@@ -292,6 +305,17 @@ function buildProfile(name: string, raw: PlainObject, origins: Map<string, strin
     profile[svc] = service;
   }
   return profile;
+}
+
+/** The profile a command names with `flag`, or the project's default one (`zdp config use`). */
+export function namedOrDefaultCluster(config: ResolvedConfig, name: string | undefined, flag: string): ClusterProfile {
+  if (name !== undefined) return getCluster(config, name);
+  if (config.defaultCluster !== undefined) return getCluster(config, config.defaultCluster);
+  const known = Object.keys(config.clusters);
+  throw new UsageError(`no cluster named: pass ${flag}, or set a default for this project with \`zdp config use <profile>\``, {
+    code: 'NO_CLUSTER',
+    hint: known.length > 0 ? `known profiles: ${known.join(', ')}` : 'no profiles are configured yet: `zdp init` or `zdp dev up`',
+  });
 }
 
 /** The profile called `name`, or a config error listing the known ones. */

@@ -1,6 +1,10 @@
 /** Writes a project config (zdp.yaml) from answers: pure and byte-stable. */
 import { stringify } from 'yaml';
 import { CONFIG_API_VERSION } from './schema.js';
+import { ZDP_VERSION } from '../version.js';
+
+/** Where editors find the JSON Schema of zdp.yaml: the file this package publishes, at this version. */
+export const CONFIG_SCHEMA_URL = `https://unpkg.com/zdp@${ZDP_VERSION}/schemas/zdp.schema.json`;
 
 export interface InitCluster {
   name: string;
@@ -34,6 +38,8 @@ export function renderProjectConfig(clusters: readonly InitCluster[]): string {
   doc.products = { dir: 'products' };
   doc.state = { dir: '.zdp' };
   const header = [
+    // yaml-language-server (VS Code, IntelliJ, Neovim) completes and checks the file against this
+    `# yaml-language-server: $schema=${CONFIG_SCHEMA_URL}`,
     '# zdp project configuration. Reference: README.md, "Configuration".',
     '# Secrets are never written here: use passwordEnv (an environment variable) or passwordFile.',
     '# Local clusters started with `zdp dev up` are added as profiles automatically (.zdp/dev/profiles.yaml).',

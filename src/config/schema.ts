@@ -21,7 +21,7 @@ export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as co
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // a port from 1 to 65535
 const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9._-]+):(6553[0-5]|655[0-2]\d|65[0-4]\d{2}|6[0-4]\d{3}|[1-5]\d{4}|[1-9]\d{0,3})$/;
-const PROFILE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+export const PROFILE_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 const secretRefFields = {
   passwordEnv: { type: 'string', pattern: ENV_NAME, patternHint: 'an environment variable name' },
@@ -84,6 +84,7 @@ export const configSpec: Spec = {
   fields: {
     apiVersion: { type: 'string' },
     kind: { type: 'string', enum: ['Project', 'User'] },
+    defaultCluster: { type: 'string', pattern: PROFILE_NAME, patternHint: 'a cluster profile name' },
     clusters: { type: 'map', values: clusterSpec, keyPattern: PROFILE_NAME, keyHint: 'lower-case letters, digits, - and _' },
     products: { type: 'object', fields: { dir: { type: 'string' } } },
     state: { type: 'object', fields: { dir: { type: 'string' } } },

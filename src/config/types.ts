@@ -51,6 +51,8 @@ export interface ResolvedConfig {
   projectFile?: string;
   /** directory the project lives in (of the project file, else the working directory) */
   projectDir: string;
+  /** the profile commands use when none is named (`zdp config use`, defaultCluster, ZDP_DEFAULT_CLUSTER) */
+  defaultCluster?: string;
   stateDir: string;
   productsDir: string;
   clusters: Record<string, ClusterProfile>;

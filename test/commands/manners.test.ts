@@ -6,7 +6,7 @@
  * plain lines and bounded output.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -172,6 +172,154 @@ describe('config discovery and typed values', () => {
     expect(entry('clusters.prod.vendor')).toBe('apache');
     // the state directory is the project's, not the working directory's
     expect(entry('state.dir')).toBe(join(root, '.zdp'));
+  });
+});
+
+describe('default cluster, environment overrides and the zdp.yaml schema', () => {
+  const project = () => {
+    const root = mkdtempSync(join(tmpdir(), 'zdp-use-'));
+    writeFileSync(join(root, 'zdp.yaml'), '# my clusters\napiVersion: zdp/v1\nkind: Project\nclusters:\n  prod-eu: {bootstrapServers: [127.0.0.1:1], timeoutMs: 1000} # the EU one\n  staging: {bootstrapServers: [127.0.0.1:2]}\n');
+    mkdirSync(join(root, 'sub'));
+    return root;
+  };
+
+  it('sets a default cluster with `zdp config use`, keeps the comments, and commands use it', async () => {
+    const root = project();
+    const dry = await runZdp(['config', 'use', 'prod-eu', '--dry-run', '--json'], { cwd: join(root, 'sub') });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ kind: 'ConfigUse', defaultCluster: 'prod-eu', previous: null, changed: true, dryRun: true });
+    expect(readFileSync(join(root, 'zdp.yaml'), 'utf8')).not.toContain('defaultCluster');
+
+    const use = await runZdp(['config', 'use', 'prod-eu'], { cwd: join(root, 'sub') });
+    expect(use.code, use.stderr).toBe(0);
+    expect(use.stdout).toContain('set the default cluster to prod-eu in ../zdp.yaml');
+    const text = readFileSync(join(root, 'zdp.yaml'), 'utf8');
+    expect(text).toMatch(/^# my clusters\napiVersion: zdp\/v1\nkind: Project\ndefaultCluster: prod-eu\n/);
+    expect(text).toContain('# the EU one');
+    const again = await runZdp(['config', 'use', 'prod-eu', '--json'], { cwd: root });
+    expect(JSON.parse(again.stdout)).toMatchObject({ changed: false, previous: 'prod-eu' });
+
+    // cluster check without a name reaches the default profile (nothing listens on port 1: exit 4)
+    const check = await runZdp(['cluster', 'check', '--json'], { cwd: join(root, 'sub') });
+    expect(check.code).toBe(4);
+    expect(JSON.parse(check.stderr).message).toContain('127.0.0.1:1');
+    // ZDP_DEFAULT_CLUSTER wins over the file, --set over both
+    const show = async (env: Record<string, string>, extra: string[] = []) => JSON.parse((await runZdp([...extra, 'config', 'validate', '--json'], { cwd: root, env })).stdout).defaultCluster;
+    expect(await show({})).toBe('prod-eu');
+    expect(await show({ ZDP_DEFAULT_CLUSTER: 'staging' })).toBe('staging');
+    expect(await show({ ZDP_DEFAULT_CLUSTER: 'staging' }, ['--set', 'defaultCluster=prod-eu'])).toBe('prod-eu');
+
+    const unknown = await runZdp(['config', 'use', 'prod', '--json'], { cwd: root });
+    expect(unknown.code).toBe(3);
+    expect(JSON.parse(unknown.stderr).message).toMatch(/no cluster profile named "prod" \(did you mean "prod-eu"\?\)/);
+    const cleared = await runZdp(['config', 'use', '--clear'], { cwd: root });
+    expect(cleared.code, cleared.stderr).toBe(0);
+    expect(readFileSync(join(root, 'zdp.yaml'), 'utf8')).not.toContain('defaultCluster');
+    const none = await runZdp(['extract', '--json'], { cwd: root });
+    expect(none.code).toBe(2);
+    expect(JSON.parse(none.stderr).message).toMatch(/pass --cluster <name>, or set a default .*zdp config use/);
+    const noFile = await runZdp(['config', 'use', 'x'], { cwd: mkdtempSync(join(tmpdir(), 'zdp-nofile-')), env: { ZDP_CLUSTERS_X_BOOTSTRAP_SERVERS: 'h:1' } });
+    expect(noFile.code).toBe(3);
+    expect(noFile.stderr).toMatch(/no zdp.yaml here or in a parent directory/);
+  });
+
+  it('reads ZDP_<KEY> environment overrides above the files and below --set, typed by the key', async () => {
+    const root = project();
+    const env = {
+      ZDP_CLUSTERS_PROD_EU_TIMEOUT_MS: '2500',
+      ZDP_CLUSTERS_PROD_EU_TLS_ENABLED: 'true',
+      ZDP_CLUSTERS_PROD_EU_TLS_CA_FILE: 'ca.pem',
+      ZDP_CLUSTERS_CI_BOOTSTRAP_SERVERS: 'a:9092,b:9092',
+      ZDP_CLUSTERS_CI_SASL_MECHANISM: 'scram-sha-512',
+      ZDP_CLUSTERS_CI_SASL_USERNAME: '1234',
+      ZDP_CLUSTERS_CI_SASL_PASSWORD_ENV: 'CI_KAFKA_PASSWORD',
+      ZDP_PRODUCTS_DIR: 'elsewhere/products',
+      ZDP_CACHE_DIR: join(root, 'cache'),
+    };
+    const r = await runZdp(['config', 'show', '--json'], { cwd: join(root, 'sub'), env });
+    expect(r.code, r.stderr).toBe(0);
+    const entries = JSON.parse(r.stdout).entries as Array<{ key: string; value: unknown; origin: string }>;
+    const entry = (key: string) => entries.find((e) => e.key === key);
+    expect(entry('clusters.prod-eu.timeoutMs')).toMatchObject({ value: 2500, origin: 'ZDP_CLUSTERS_PROD_EU_TIMEOUT_MS' });
+    expect(entry('clusters.prod-eu.tls.enabled')?.value).toBe(true);
+    // a relative path from the environment is relative to the working directory
+    expect(entry('clusters.prod-eu.tls.caFile')?.value).toBe(join(root, 'sub', 'ca.pem'));
+    expect(entry('clusters.ci.bootstrapServers')?.value).toBe('a:9092,b:9092');
+    expect(entry('clusters.ci.sasl.username')?.value).toBe('1234');
+    expect(entry('products.dir')).toMatchObject({ value: join(root, 'sub', 'elsewhere', 'products'), origin: 'ZDP_PRODUCTS_DIR' });
+    const set = await runZdp(['config', 'show', '--json', '--set', 'clusters.prod-eu.timeoutMs=3000'], { cwd: root, env });
+    expect(JSON.parse(set.stdout).entries.find((e: { key: string }) => e.key === 'clusters.prod-eu.timeoutMs')).toMatchObject({ value: 3000, origin: '--set' });
+
+    // a typo in a key, a bad value, an inline secret: exit 3, named by the variable, the value never echoed
+    for (const [name, value, message] of [
+      ['ZDP_CLUSTERS_PROD_EU_TIMEOUT', '5', /ZDP_CLUSTERS_PROD_EU_TIMEOUT names no config key/],
+      ['ZDP_CLUSTERS_PROD_EU_TIMEOUT_MS', 'soon', /clusters.prod-eu.timeoutMs must be a whole number/],
+      ['ZDP_CLUSTERS_PROD_EU_SASL_PASSWORD', 'hunter2-secret', /secrets are never written inline in config; use passwordEnv or passwordFile/],
+    ] as const) {
+      const bad = await runZdp(['config', 'show', '--json'], { cwd: root, env: { [name]: value } });
+      expect(bad.code, name).toBe(3);
+      const err = JSON.parse(bad.stderr);
+      expect(JSON.stringify(err.diagnostics ?? err)).toMatch(message);
+      expect(bad.stderr + bad.stdout).not.toContain('hunter2-secret');
+    }
+  });
+
+  it('validate finds a CA file that is not there, where it was written', async () => {
+    const root = project();
+    writeFileSync(join(root, 'zdp.yaml'), 'apiVersion: zdp/v1\nclusters:\n  prod:\n    bootstrapServers: [p:9092]\n    tls:\n      caFile: certs/ca.pem\n');
+    const r = await runZdp(['config', 'validate', '--json'], { cwd: root });
+    expect(r.code).toBe(3);
+    const err = JSON.parse(r.stderr);
+    expect(err.code).toBe('CONFIG_FILE_MISSING');
+    expect(err.diagnostics[0]).toMatchObject({ path: 'clusters.prod.tls.caFile', file: 'zdp.yaml', line: 6 });
+    expect(err.diagnostics[0].message).toContain(join(root, 'certs', 'ca.pem'));
+    const text = await runZdp(['config', 'validate'], { cwd: root });
+    expect(text.stderr).toContain('zdp.yaml:6: clusters.prod.tls.caFile: the file');
+    mkdirSync(join(root, 'certs'));
+    writeFileSync(join(root, 'certs', 'ca.pem'), '-----BEGIN CERTIFICATE-----\n');
+    expect((await runZdp(['config', 'validate'], { cwd: root })).code).toBe(0);
+  });
+
+  it('publishes a JSON Schema of zdp.yaml that matches what zdp accepts, and init points editors at it', async () => {
+    const { renderConfigJsonSchema } = await import('../../src/config/json-schema.js');
+    expect(readFileSync(join(REPO, 'schemas', 'zdp.schema.json'), 'utf8'), 'schemas/zdp.schema.json is stale: run `npm run schemas`').toBe(renderConfigJsonSchema());
+    const Ajv = ((await import('ajv')) as unknown as { default: new (o: object) => { compile(s: object): ((v: unknown) => boolean) & { errors?: unknown } } }).default;
+    const validate = new Ajv({ strict: false, allErrors: true }).compile(JSON.parse(renderConfigJsonSchema()));
+    const root = mkdtempSync(join(tmpdir(), 'zdp-schema-'));
+    const init = await runZdp(['init', '--cluster', 'prod', '--bootstrap', 'b1:9092,b2:9092', '--sasl-mechanism', 'scram-sha-512', '--username', 'app', '--password-env', 'PROD_PW', '--tls', '--ca-file', 'ca.pem'], { cwd: root });
+    expect(init.code, init.stderr).toBe(0);
+    const text = readFileSync(join(root, 'zdp.yaml'), 'utf8');
+    expect(text.split('\n')[0]).toMatch(/^# yaml-language-server: \$schema=https:\/\/unpkg\.com\/zdp@\d+\.\d+\.\d+[^/]*\/schemas\/zdp\.schema\.json$/);
+    const { parse } = await import('yaml');
+    expect(validate(parse(text)), JSON.stringify(validate.errors)).toBe(true);
+    // what zdp refuses, the schema refuses too
+    for (const bad of [
+      { apiVersion: 'zdp/v1', clusters: { prod: { bootstrapServers: ['p:9092'], sasl: { mechanism: 'plain', username: 'u', password: 'inline' } } } },
+      { apiVersion: 'zdp/v1', clusters: { Prod: { bootstrapServers: ['p:9092'] } } },
+      { apiVersion: 'zdp/v1', clusters: { prod: { bootstrapServers: ['p:99999'] } } },
+      { apiVersion: 'zdp/v1', clusterz: {} },
+      { apiVersion: 'zdp/v1', defaultCluster: 'Not A Name' },
+    ]) expect(validate(bad), JSON.stringify(bad)).toBe(false);
+  });
+
+  it('names the products directory --products-dir everywhere, and keeps the old spellings for a release', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'zdp-pdir-'));
+    const contract = join(REPO, 'fixtures', 'contracts', 'orders.created.asyncapi.yaml');
+    const made = await runZdp(['productize', '--contract', contract, '--name', 'orders', '--version', '1.0.0', '--owner', 'o', '--no-docs', '--no-registry-check', '--products-dir', 'dp', '--json'], { cwd: root });
+    expect(made.code, made.stderr).toBe(0);
+    expect(existsSync(join(root, 'dp', 'orders', '1.0.0', 'product.yaml'))).toBe(true);
+    expect(JSON.parse(made.stdout).warnings).toBeUndefined();
+    const list = await runZdp(['--products-dir', 'dp', 'product', 'list', '--json'], { cwd: root });
+    expect(JSON.parse(list.stdout).products.map((p: { name: string }) => p.name)).toEqual(['orders']);
+    const old = await runZdp(['productize', '--contract', contract, '--name', 'orders', '--version', '1.0.0', '--owner', 'o', '--no-docs', '--no-registry-check', '--out', 'old', '--json'], { cwd: root });
+    expect(old.code, old.stderr).toBe(0);
+    expect(JSON.parse(old.stdout).warnings.join()).toMatch(/--out is now the global --products-dir/);
+    const render = await runZdp(['gateway', 'render', '--target', 'zilla', '--products', 'old', '--out', '-'], { cwd: root, env: { ZDP_CLUSTERS_SOURCE_BOOTSTRAP_SERVERS: '127.0.0.1:9' } });
+    expect(render.code, render.stderr).toBe(0);
+    expect(render.stderr).toMatch(/--products is now the global --products-dir/);
+    const help = await runZdp(['gateway', 'render', '--help'], { cwd: root });
+    expect(help.stdout).toContain('--products-dir <dir>');
+    expect(help.stdout).not.toMatch(/--products </);
   });
 });
 

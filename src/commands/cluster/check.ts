@@ -3,7 +3,7 @@ import type { ParseContext } from '../../cli/command.js';
 import type { View } from '../../cli/emit.js';
 import { renderPairs } from '../../cli/render/table.js';
 import type { Runtime } from '../../cli/runtime.js';
-import { getCluster } from '../../config/load.js';
+import { namedOrDefaultCluster } from '../../config/load.js';
 import type { ClusterProfile } from '../../config/types.js';
 import { describeClusterInfo, type ClusterInfo } from '../../kafka/cluster-info.js';
 
@@ -14,8 +14,8 @@ export interface CheckOptions {
   apis: boolean;
 }
 
-export function parseCheckOptions(name: string, flags: { apis: boolean }, rt: ParseContext): CheckOptions {
-  return { profile: getCluster(rt.config(), name), apis: flags.apis };
+export function parseCheckOptions(name: string | undefined, flags: { apis: boolean }, rt: ParseContext): CheckOptions {
+  return { profile: namedOrDefaultCluster(rt.config(), name, 'a profile name'), apis: flags.apis };
 }
 
 export async function runCheck(options: CheckOptions, rt: Runtime): Promise<View> {

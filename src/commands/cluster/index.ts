@@ -8,8 +8,8 @@ export function registerCluster(program: Command, ctx: CommandContext): void {
   cluster
     .command('check')
     .description('connect to a cluster profile and print its id, brokers, controller, Kafka release and API versions')
-    .argument('<name>', 'cluster profile name (from zdp.yaml or `zdp dev up`)')
+    .argument('[name]', 'cluster profile name (from zdp.yaml or `zdp dev up`; default: the one set with `zdp config use`)')
     .option('--apis', 'list every API with its version range', false)
     .addHelpText('after', '\nExamples:\n  zdp cluster check source\n  zdp cluster check prod --json | jq .kafka')
-    .action((name: string, flags: { apis: boolean }) => execute(ctx, (rt) => parseCheckOptions(name, flags, rt), runCheck));
+    .action((name: string | undefined, flags: { apis: boolean }) => execute(ctx, (rt) => parseCheckOptions(name, flags, rt), runCheck));
 }

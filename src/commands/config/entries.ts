@@ -1,5 +1,5 @@
 /** The flattened, redacted configuration entries and the secret checks behind `zdp config`. */
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import type { Diagnostic } from '../../errors.js';
 import type { ClusterProfile, ResolvedConfig, SecretRef } from '../../config/types.js';
 
@@ -21,6 +21,7 @@ export function configEntries(config: ResolvedConfig, env: NodeJS.ProcessEnv): C
   const origin = (key: string) => config.origins.get(key) ?? 'default';
   out.push({ key: 'state.dir', value: config.stateDir, origin: origin('state.dir') });
   out.push({ key: 'products.dir', value: config.productsDir, origin: origin('products.dir') });
+  if (config.defaultCluster !== undefined) out.push({ key: 'defaultCluster', value: config.defaultCluster, origin: origin('defaultCluster') });
   for (const name of Object.keys(config.clusters).sort()) {
     const c = config.clusters[name]!;
     const base = `clusters.${name}`;
@@ -79,6 +80,44 @@ export function secretProblems(config: ResolvedConfig, env: NodeJS.ProcessEnv): 
     check(c.schemaRegistry?.token);
     check(c.connect?.password);
     check(c.connect?.token);
+  }
+  return problems;
+}
+
+function originOf(config: ResolvedConfig, key: string): Pick<Diagnostic, 'file' | 'line'> {
+  const origin = config.origins.get(key);
+  if (!origin) return {};
+  const i = origin.lastIndexOf(':');
+  const line = i > 0 ? Number(origin.slice(i + 1)) : NaN;
+  return Number.isInteger(line) && line > 0 ? { file: origin.slice(0, i), line } : { file: origin };
+}
+
+/** Certificate and key files the profiles name that cannot be read, and a default cluster that names no profile. */
+export function referenceProblems(config: ResolvedConfig): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  const check = (key: string, file: string | undefined) => {
+    if (file === undefined) return;
+    let problem: string | undefined;
+    try {
+      const st = statSync(file);
+      if (st.isDirectory()) problem = 'is a directory, not a file';
+      else accessSync(file, constants.R_OK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      problem = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' || code === 'EPERM' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? 'error'})`;
+    }
+    if (problem) problems.push({ code: 'CONFIG_FILE_MISSING', severity: 'error', message: `${key}: the file ${file} ${problem}`, path: key, ...originOf(config, key) });
+  };
+  for (const [name, c] of Object.entries(config.clusters)) {
+    const base = `clusters.${name}`;
+    check(`${base}.tls.caFile`, c.tls?.caFile);
+    check(`${base}.tls.certFile`, c.tls?.certFile);
+    check(`${base}.tls.keyFile`, c.tls?.keyFile);
+    check(`${base}.schemaRegistry.caFile`, c.schemaRegistry?.caFile);
+    check(`${base}.connect.caFile`, c.connect?.caFile);
+  }
+  if (config.defaultCluster !== undefined && !Object.hasOwn(config.clusters, config.defaultCluster)) {
+    problems.push({ code: 'CONFIG_UNKNOWN_CLUSTER', severity: 'error', message: `defaultCluster names the profile "${config.defaultCluster}", which is not configured`, path: 'defaultCluster', ...originOf(config, 'defaultCluster') });
   }
   return problems;
 }

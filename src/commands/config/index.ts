@@ -1,7 +1,8 @@
-/** `zdp config validate|show`. */
+/** `zdp config validate|show|use`. */
 import type { Command } from 'commander';
 import { execute, type CommandContext } from '../../cli/command.js';
 import { parseShowOptions, runShow } from './show.js';
+import { parseUseOptions, runUse } from './use.js';
 import { parseValidateOptions, runValidate } from './validate.js';
 
 export function registerConfig(program: Command, ctx: CommandContext): void {
@@ -17,4 +18,12 @@ export function registerConfig(program: Command, ctx: CommandContext): void {
     .description('print the merged configuration with the source of each value (secrets are never printed)')
     .addHelpText('after', '\nExamples:\n  zdp config show\n  zdp config show --json | jq \'.entries[] | select(.key | startswith("clusters.prod"))\'')
     .action(() => execute(ctx, parseShowOptions, runShow));
+  config
+    .command('use')
+    .description('set the cluster profile commands use when none is named (kept in zdp.yaml as defaultCluster)')
+    .argument('[profile]', 'cluster profile name')
+    .option('--clear', 'remove the default', false)
+    .option('--dry-run', 'say what would change, change nothing', false)
+    .addHelpText('after', '\nExamples:\n  zdp config use prod\n  zdp config use --clear')
+    .action((profile: string | undefined, flags: { clear: boolean; dryRun: boolean }) => execute(ctx, (rt) => parseUseOptions(profile, flags, rt), runUse));
 }

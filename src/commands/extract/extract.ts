@@ -7,7 +7,7 @@ import { renderTable } from '../../cli/render/table.js';
 import type { Runtime } from '../../cli/runtime.js';
 import { assertCanBeDir, writeAtomic } from '../../atomic-file.js';
 import { PartialError, UsageError, ZdpError } from '../../errors.js';
-import { getCluster } from '../../config/load.js';
+import { namedOrDefaultCluster } from '../../config/load.js';
 import type { ClusterProfile } from '../../config/types.js';
 import { parseSampleFrom } from '../../core/sampling.js';
 import { DEFAULT_INFERENCE } from '../../core/inference/json-infer.js';
@@ -16,7 +16,7 @@ import { DEFAULT_EXTRACT, extractContracts, type ExtractOptions as EngineOptions
 import { validateAsyncApi } from '../../contracts/validate.js';
 
 export interface ExtractFlags {
-  cluster: string;
+  cluster?: string;
   topic: string[];
   exclude: string[];
   sample: string;
@@ -64,7 +64,7 @@ export function parseExtractOptions(flags: ExtractFlags, rt: ParseContext): Extr
   };
   const format = parseChoice(flags.format, '--format', ['yaml', 'json'] as const);
   const outDir = flags.out === '-' ? undefined : resolvePath(rt.cwd, flags.out, '--out');
-  return { profile: getCluster(rt.config(), flags.cluster), engine, outDir, outFlag: flags.out, format, deprecations: flags.from !== undefined ? ['extract --from is now --offset (--from names a cluster in every other command); --from goes in the next release'] : [] };
+  return { profile: namedOrDefaultCluster(rt.config(), flags.cluster, '--cluster <name>'), engine, outDir, outFlag: flags.out, format, deprecations: flags.from !== undefined ? ['extract --from is now --offset (--from names a cluster in every other command); --from goes in the next release'] : [] };
 }
 
 export async function runExtract(options: ExtractOptions, rt: Runtime): Promise<View> {

@@ -9,7 +9,7 @@ export function registerExtract(program: Command, ctx: CommandContext): void {
   program
     .command('extract')
     .description('sample live topics, infer key, value and header schemas (or read them from the Schema Registry), and write AsyncAPI 3.0 contracts with Kafka bindings')
-    .requiredOption('--cluster <name>', 'cluster profile to read')
+    .option('--cluster <name>', 'cluster profile to read (default: the one set with `zdp config use`)')
     .addOption(new Option('--topic <pattern>', 'topic name or glob (*, ?); repeatable (default: all but internal topics)').argParser(collect).default([]))
     .addOption(new Option('--exclude <pattern>', 'topic name or glob to leave out; repeatable').argParser(collect).default([]))
     .option('--sample <n>', 'records per partition', String(DEFAULT_EXTRACT.samplePerPartition))

@@ -47,8 +47,8 @@ export function parseUpOptions(flags: UpFlags, rt: ParseContext): UpOptions {
 export async function runUp(options: UpOptions, rt: Runtime): Promise<View> {
   const config = rt.config();
   const existing = readGateway(options.stateDir);
-  const profile = options.profile ?? (existing ? getCluster(config, existing.cluster) : undefined);
-  if (!profile) throw new UsageError('which cluster should the gateway front? pass --cluster <name>');
+  const profile = options.profile ?? (existing ? getCluster(config, existing.cluster) : config.defaultCluster !== undefined ? getCluster(config, config.defaultCluster) : undefined);
+  if (!profile) throw new UsageError('which cluster should the gateway front? pass --cluster <name>, or set a default with `zdp config use <profile>`');
   if (existing && gatewayRunning(options.stateDir, existing)) {
     if (existing.cluster !== profile.name) throw new UsageError(`the gateway already runs in front of ${existing.cluster}`, { hint: `move it with \`zdp gateway switch --to ${profile.name}\`` });
     return { kind: 'GatewayUp', data: { alreadyRunning: true, ...gatewayView(existing, true) }, text: `the gateway already runs: ${existing.bootstrapAddress} -> ${existing.cluster}` };
