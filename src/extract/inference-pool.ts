@@ -5,7 +5,6 @@
  * are in flight per worker, so memory stays bounded when inference is slower than reading.
  */
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { TopicSample } from '../core/inference/topic-sample.js';
@@ -29,9 +28,9 @@ export interface InferencePool {
  * hands record batches over undecoded, so on 2 cores two workers decode and infer while it waits
  * on the network (measured: 1 worker 0.51, 2 workers 0.76 of a plain kafkajs consumer's rate).
  */
-export function defaultWorkers(cores = availableParallelism()): number {
-  return cores >= 2 ? Math.min(4, cores) : 0;
-}
+import { defaultWorkers } from './workers.js';
+
+export { defaultWorkers };
 
 export function createInferencePool(topics: readonly string[], options: InferenceOptions, workers = defaultWorkers()): InferencePool {
   const script = fileURLToPath(new URL('./inference-worker.js', import.meta.url));

@@ -1,9 +1,6 @@
 /** `zdp config validate|show|use`. */
 import type { Command } from 'commander';
 import { execute, type CommandContext } from '../../cli/command.js';
-import { parseShowOptions, runShow } from './show.js';
-import { parseUseOptions, runUse } from './use.js';
-import { parseValidateOptions, runValidate } from './validate.js';
 
 export function registerConfig(program: Command, ctx: CommandContext): void {
   const config = program.command('config').description('check and print the zdp configuration');
@@ -12,12 +9,18 @@ export function registerConfig(program: Command, ctx: CommandContext): void {
     .description('check zdp.yaml (and the other config layers) strictly; also checks that referenced secrets can be read')
     .option('--no-secrets', 'do not check that secret environment variables and files exist')
     .addHelpText('after', '\nExamples:\n  zdp config validate\n  zdp config validate --no-secrets --json')
-    .action((flags: { secrets: boolean }) => execute(ctx, (rt) => parseValidateOptions(flags, rt), runValidate));
+    .action(async (flags: { secrets: boolean }) => {
+      const m = await import('./validate.js');
+      return execute(ctx, (rt) => m.parseValidateOptions(flags, rt), m.runValidate);
+    });
   config
     .command('show')
     .description('print the merged configuration with the source of each value (secrets are never printed)')
     .addHelpText('after', '\nExamples:\n  zdp config show\n  zdp config show --json | jq \'.entries[] | select(.key | startswith("clusters.prod"))\'')
-    .action(() => execute(ctx, parseShowOptions, runShow));
+    .action(async () => {
+      const m = await import('./show.js');
+      return execute(ctx, m.parseShowOptions, m.runShow);
+    });
   config
     .command('use')
     .description('set the cluster profile commands use when none is named (kept in zdp.yaml as defaultCluster)')
@@ -25,5 +28,8 @@ export function registerConfig(program: Command, ctx: CommandContext): void {
     .option('--clear', 'remove the default', false)
     .option('--dry-run', 'say what would change, change nothing', false)
     .addHelpText('after', '\nExamples:\n  zdp config use prod\n  zdp config use --clear')
-    .action((profile: string | undefined, flags: { clear: boolean; dryRun: boolean }) => execute(ctx, (rt) => parseUseOptions(profile, flags, rt), runUse));
+    .action(async (profile: string | undefined, flags: { clear: boolean; dryRun: boolean }) => {
+      const m = await import('./use.js');
+      return execute(ctx, (rt) => m.parseUseOptions(profile, flags, rt), m.runUse);
+    });
 }

@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { execute, type CommandContext } from '../../cli/command.js';
 import { collect, pairFlags, topicFlags } from '../../cli/flags.js';
-import { parseCutoverOptions, runCutover, type CutoverFlags } from './cutover.js';
+import type { CutoverFlags } from './cutover.js';
 
 export function registerCutover(program: Command, ctx: CommandContext): void {
   topicFlags(pairFlags(program
@@ -19,5 +19,8 @@ export function registerCutover(program: Command, ctx: CommandContext): void {
     .option('--group-wait <seconds>', 'wait for groups with members on the target to empty (0: refuse)', '0')
     .option('--verify <seconds>', 'after the switch, watch this long for clients producing and consuming on the target', '15')
     .addHelpText('after', '\nExamples:\n  zdp cutover --from source --to target --dry-run\n  zdp cutover --from prod --to dr --confirm dr --json > cutover.json\n  zdp cutover --from prod --to dr --resume\n  zdp cutover --from prod --to dr --rollback --confirm prod')
-    .action((flags: CutoverFlags) => execute(ctx, (rt) => parseCutoverOptions(flags, rt), runCutover));
+    .action(async (flags: CutoverFlags) => {
+      const m = await import('./cutover.js');
+      return execute(ctx, (rt) => m.parseCutoverOptions(flags, rt), m.runCutover);
+    });
 }

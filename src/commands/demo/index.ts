@@ -1,7 +1,6 @@
 /** `zdp demo`. */
 import type { Command } from 'commander';
 import { execute, type CommandContext } from '../../cli/command.js';
-import { parseDemoOptions, runDemo } from './demo.js';
 
 export function registerDemo(program: Command, ctx: CommandContext): void {
   program
@@ -11,5 +10,8 @@ export function registerDemo(program: Command, ctx: CommandContext): void {
     .option('--keep', 'leave the clusters, gateway and clients running to explore', false)
     .option('--rate <records/s>', 'client load during the migration', '300')
     .addHelpText('after', '\nExamples:\n  zdp demo\n  zdp demo --dir /tmp/zdp-demo --keep --rate 1000')
-    .action((flags: { dir: string; keep: boolean; rate: string }) => execute(ctx, (rt) => parseDemoOptions(flags, rt), runDemo));
+    .action(async (flags: { dir: string; keep: boolean; rate: string }) => {
+      const m = await import('./demo.js');
+      return execute(ctx, (rt) => m.parseDemoOptions(flags, rt), m.runDemo);
+    });
 }

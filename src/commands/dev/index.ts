@@ -2,11 +2,8 @@
 import { Option, type Command } from 'commander';
 import { execute, type CommandContext } from '../../cli/command.js';
 import { DEFAULT_SOURCE_LINE, DEFAULT_TARGET_LINE } from '../../processes/kafka-dist.js';
-import { parseDownOptions, runDown } from './down.js';
-import { parseFetchOptions, runFetch } from './fetch.js';
-import { parseLogsOptions, runLogs } from './logs.js';
-import { parseStatusOptions, runStatus } from './status.js';
-import { parseUpOptions, runUp, type UpFlags } from './up.js';
+
+import type { UpFlags } from './up.js';
 
 export function registerDev(program: Command, ctx: CommandContext): void {
   const dev = program
@@ -28,7 +25,10 @@ when set, otherwise from Maven Central (once, cached in $ZDP_CACHE_DIR or ~/.cac
     .option('--registry', 'also run a schema registry (Apicurio Registry, Confluent-compatible API) for each cluster', false)
     .option('--timeout <seconds>', 'how long a broker may take to start', '120')
     .addHelpText('after', '\nExamples:\n  zdp dev up\n  zdp dev up secure --auth scram --tls\n  zdp dev up legacy --kafka-version 3.9.2 --port 19092')
-    .action((names: string[], flags: UpFlags) => execute(ctx, (rt) => parseUpOptions(names, flags, rt), runUp));
+    .action(async (names: string[], flags: UpFlags) => {
+      const m = await import('./up.js');
+      return execute(ctx, (rt) => m.parseUpOptions(names, flags, rt), m.runUp);
+    });
 
   dev
     .command('down')
@@ -37,13 +37,19 @@ when set, otherwise from Maven Central (once, cached in $ZDP_CACHE_DIR or ~/.cac
     .option('--purge', 'delete data, logs, certificates and profiles too (asks first)', false)
     .option('--dry-run', 'say what would be stopped and deleted; change nothing', false)
     .addHelpText('after', '\nExamples:\n  zdp dev down\n  zdp dev down target --purge --yes')
-    .action((names: string[], flags: { purge: boolean; dryRun: boolean }) => execute(ctx, (rt) => parseDownOptions(names, flags, rt), runDown));
+    .action(async (names: string[], flags: { purge: boolean; dryRun: boolean }) => {
+      const m = await import('./down.js');
+      return execute(ctx, (rt) => m.parseDownOptions(names, flags, rt), m.runDown);
+    });
 
   dev
     .command('status')
     .description('list local clusters and whether they run')
     .addHelpText('after', '\nExamples:\n  zdp dev status\n  zdp dev status --json | jq -r \'.clusters[] | select(.state == "running") | .name\'')
-    .action(() => execute(ctx, parseStatusOptions, runStatus));
+    .action(async () => {
+      const m = await import('./status.js');
+      return execute(ctx, m.parseStatusOptions, m.runStatus);
+    });
 
   dev
     .command('logs')
@@ -52,7 +58,10 @@ when set, otherwise from Maven Central (once, cached in $ZDP_CACHE_DIR or ~/.cac
     .option('-n, --lines <n>', 'how many lines', '50')
     .option('-f, --follow', 'keep printing new lines until Ctrl-C', false)
     .addHelpText('after', '\nExamples:\n  zdp dev logs source\n  zdp dev logs target -n 200 -f')
-    .action((name: string, flags: { lines: string; follow: boolean }) => execute(ctx, (rt) => parseLogsOptions(name, flags, rt), runLogs));
+    .action(async (name: string, flags: { lines: string; follow: boolean }) => {
+      const m = await import('./logs.js');
+      return execute(ctx, (rt) => m.parseLogsOptions(name, flags, rt), m.runLogs);
+    });
 
   dev
     .command('fetch')
@@ -62,5 +71,8 @@ when set, otherwise from Maven Central (once, cached in $ZDP_CACHE_DIR or ~/.cac
     .option('--no-gateway', 'do not fetch the local gateway (Kroxylicious)')
     .option('--no-mirror-maker', 'do not fetch MirrorMaker 2 (connect-mirror and connect-runtime)')
     .addHelpText('after', '\nExamples:\n  zdp dev fetch\n  zdp dev fetch --kafka-version 3.9.2 --no-registry')
-    .action((flags: { kafkaVersion: string[]; registry: boolean; gateway: boolean; mirrorMaker: boolean }) => execute(ctx, () => parseFetchOptions(flags), runFetch));
+    .action(async (flags: { kafkaVersion: string[]; registry: boolean; gateway: boolean; mirrorMaker: boolean }) => {
+      const m = await import('./fetch.js');
+      return execute(ctx, () => m.parseFetchOptions(flags), m.runFetch);
+    });
 }

@@ -2,8 +2,8 @@
 import { Option, type Command } from 'commander';
 import { execute, type CommandContext } from '../../cli/command.js';
 import { collect } from '../../cli/flags.js';
-import { DEFAULT_EXTRACT } from '../../extract/extract.js';
-import { parseExtractOptions, runExtract, type ExtractFlags } from './extract.js';
+import { defaultWorkers } from '../../extract/workers.js';
+import type { ExtractFlags } from './extract.js';
 
 export function registerExtract(program: Command, ctx: CommandContext): void {
   program
@@ -12,7 +12,7 @@ export function registerExtract(program: Command, ctx: CommandContext): void {
     .option('--cluster <name>', 'cluster profile to read (default: the one set with `zdp config use`)')
     .addOption(new Option('--topic <pattern>', 'topic name or glob (*, ?); repeatable (default: all but internal topics)').argParser(collect).default([]))
     .addOption(new Option('--exclude <pattern>', 'topic name or glob to leave out; repeatable').argParser(collect).default([]))
-    .option('--sample <n>', 'records per partition', String(DEFAULT_EXTRACT.samplePerPartition))
+    .option('--sample <n>', 'records per partition', '500')
     .option('--offset <where>', 'where to read from: earliest, latest, or a time (ISO 8601 or epoch ms) (default: latest)')
     // the old name of --offset: --from names a cluster everywhere else (kept for one release)
     .addOption(new Option('--from <where>').hideHelp())
@@ -20,9 +20,12 @@ export function registerExtract(program: Command, ctx: CommandContext): void {
     .addOption(new Option('--format <format>', 'contract file format').choices(['yaml', 'json']).default('yaml'))
     .option('--no-examples', 'leave real record examples out of the contracts')
     .option('--no-enums', 'never turn low-cardinality strings into enums')
-    .option('--timeout <seconds>', 'time budget for sampling', String(DEFAULT_EXTRACT.timeoutMs / 1000))
+    .option('--timeout <seconds>', 'time budget for sampling', '60')
     .option('--include-internal', 'also extract internal topics (__*, _schemas, *.internal)', false)
-    .option('--workers <n>', `inference worker threads, 0 for none (default: one per core from 2 cores, at most 4; here ${DEFAULT_EXTRACT.workers})`)
+    .option('--workers <n>', `inference worker threads, 0 for none (default: one per core from 2 cores, at most 4; here ${defaultWorkers()})`)
     .addHelpText('after', "\nExamples:\n  zdp extract --cluster source --topic 'orders.*'\n  zdp extract --cluster prod --exclude '*.dlq' --offset earliest --sample 1000 --out /srv/contracts --json > report.json")
-    .action((flags: ExtractFlags) => execute(ctx, (rt) => parseExtractOptions(flags, rt), runExtract));
+    .action(async (flags: ExtractFlags) => {
+      const m = await import('./extract.js');
+      return execute(ctx, (rt) => m.parseExtractOptions(flags, rt), m.runExtract);
+    });
 }

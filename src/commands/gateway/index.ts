@@ -2,11 +2,10 @@
 import { Option, type Command } from 'commander';
 import { execute, type CommandContext } from '../../cli/command.js';
 import { collect } from '../../cli/flags.js';
-import { parseDownOptions, runDown } from './down.js';
-import { parseRenderOptions, runRender, type RenderFlags } from './render.js';
-import { parseStatusOptions, runStatus } from './status.js';
-import { parseSwitchOptions, runSwitch } from './switch.js';
-import { parseUpOptions, runUp, type UpFlags } from './up.js';
+
+import type { RenderFlags } from './render.js';
+
+import type { UpFlags } from './up.js';
 
 export function registerGateway(program: Command, ctx: CommandContext): void {
   const gateway = program.command('gateway').description('one stable endpoint for data products: render gateway configuration, run a local Kafka proxy (Kroxylicious)');
@@ -20,7 +19,10 @@ export function registerGateway(program: Command, ctx: CommandContext): void {
     .option('--management-port <port>', 'management port (/livez)', '9190')
     .option('--node-ids <ids>', 'node ids to cover, e.g. 0-5 (default: read from the clusters)')
     .addHelpText('after', '\nExamples:\n  zdp gateway up --cluster source --cover target\n  zdp gateway up --cluster prod --listen 127.0.0.1:39092 --node-ids 0-5')
-    .action((flags: UpFlags) => execute(ctx, (rt) => parseUpOptions(flags, rt), runUp));
+    .action(async (flags: UpFlags) => {
+      const m = await import('./up.js');
+      return execute(ctx, (rt) => m.parseUpOptions(flags, rt), m.runUp);
+    });
 
   gateway
     .command('switch')
@@ -28,19 +30,28 @@ export function registerGateway(program: Command, ctx: CommandContext): void {
     .requiredOption('--to <cluster>', 'cluster profile to switch to')
     .option('--dry-run', 'check that the new backend answers and fits; change nothing', false)
     .addHelpText('after', '\nExamples:\n  zdp gateway switch --to target\n  zdp gateway switch --to target --dry-run --json\nTo move clients without losing or re-reading records, use `zdp cutover`.')
-    .action((flags: { to: string; dryRun: boolean }) => execute(ctx, (rt) => parseSwitchOptions(flags, rt), runSwitch));
+    .action(async (flags: { to: string; dryRun: boolean }) => {
+      const m = await import('./switch.js');
+      return execute(ctx, (rt) => m.parseSwitchOptions(flags, rt), m.runSwitch);
+    });
 
   gateway
     .command('down')
     .description('stop the local gateway')
     .addHelpText('after', '\nExamples:\n  zdp gateway down')
-    .action(() => execute(ctx, parseDownOptions, runDown));
+    .action(async () => {
+      const m = await import('./down.js');
+      return execute(ctx, m.parseDownOptions, m.runDown);
+    });
 
   gateway
     .command('status')
     .description('is the local gateway running, and in front of which cluster')
     .addHelpText('after', '\nExamples:\n  zdp gateway status\n  zdp gateway status --json | jq -r .cluster')
-    .action(() => execute(ctx, parseStatusOptions, runStatus));
+    .action(async () => {
+      const m = await import('./status.js');
+      return execute(ctx, m.parseStatusOptions, m.runStatus);
+    });
 
   gateway
     .command('render')
@@ -57,5 +68,8 @@ export function registerGateway(program: Command, ctx: CommandContext): void {
     .option('--management-port <port>', 'kroxylicious: management (/livez, /metrics) port', '9190')
     .option('--zilla-plus', 'zilla: also write <out>.zilla-plus.yaml with a kafka-proxy binding for native Kafka clients (needs Zilla Plus)', false)
     .addHelpText('after', '\nExamples:\n  zdp gateway render --target zilla --out gateway/zilla.yaml\n  zdp gateway render --target kroxylicious --cluster source --cover target --out -')
-    .action((flags: RenderFlags) => execute(ctx, (rt) => parseRenderOptions(flags, rt), runRender));
+    .action(async (flags: RenderFlags) => {
+      const m = await import('./render.js');
+      return execute(ctx, (rt) => m.parseRenderOptions(flags, rt), m.runRender);
+    });
 }

@@ -6,8 +6,8 @@
  */
 import avsc from 'avsc';
 
-export const COMPATIBILITY_RULES = ['BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE', 'NONE'] as const;
-export type CompatibilityRule = (typeof COMPATIBILITY_RULES)[number];
+import type { CompatibilityRule } from './terms.js';
+export { COMPATIBILITY_RULES, type CompatibilityRule } from './terms.js';
 
 /** ok: compatible; breaks: incompatible; flag: compatible but worth a reviewer's eye */
 export type Effect = 'ok' | 'breaks' | 'flag';

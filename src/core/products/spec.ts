@@ -9,8 +9,8 @@ import { breaks, diffContracts, isTransitive, type Change, type CompatibilityRul
 
 export const PRODUCT_API_VERSION = 'zdp/v1';
 export const PRODUCT_KIND = 'DataProduct';
-export const CONSUMPTION_MODES = ['kafka', 'http-fetch', 'http-produce', 'sse', 'mcp'] as const;
-export type ConsumptionMode = (typeof CONSUMPTION_MODES)[number];
+import { CONSUMPTION_MODES, type ConsumptionMode } from './terms.js';
+export { CONSUMPTION_MODES, type ConsumptionMode };
 export const PRODUCT_NAME = /^[a-z][a-z0-9-]{1,62}$/;
 
 export interface ProductChannel {
