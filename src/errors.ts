@@ -48,6 +48,8 @@ export interface ZdpErrorOptions {
   cause?: unknown;
   context?: Record<string, unknown>;
   diagnostics?: Diagnostic[];
+  /** the same request may well succeed if tried again (a leader moving, a broker restarting, a timeout) */
+  retriable?: boolean;
 }
 
 export class ZdpError extends Error {
@@ -56,6 +58,7 @@ export class ZdpError extends Error {
   readonly hint: string | undefined;
   readonly context: Record<string, unknown>;
   readonly diagnostics: Diagnostic[];
+  readonly retriable: boolean;
 
   constructor(category: ErrorCategory, code: string, message: string, options: ZdpErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -65,6 +68,7 @@ export class ZdpError extends Error {
     this.hint = options.hint;
     this.context = options.context ?? {};
     this.diagnostics = options.diagnostics ?? [];
+    this.retriable = options.retriable ?? false;
   }
 
   get exitCode(): number {
@@ -145,6 +149,7 @@ export function errorToJson(error: ZdpError): Record<string, unknown> {
     code: error.code,
     exitCode: error.exitCode,
     message: error.message,
+    retriable: error.retriable,
   };
   if (error.hint) out.hint = error.hint;
   if (error.diagnostics.length > 0) out.diagnostics = error.diagnostics;

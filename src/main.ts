@@ -195,7 +195,7 @@ function report(error: unknown, io: Io, runtime: Runtime | undefined): number {
     if (error.code === 'commander.executeSubCommandAsync') return 0;
     const message = error.message.replace(/^error: /, '');
     if (io.json) {
-      io.stderr.write(`${JSON.stringify({ kind: 'Error', version: 1, code: 'USAGE', exitCode: EXIT_CODES.usage, message, hint: 'see `zdp <command> --help` for its flags and examples' })}\n`);
+      io.stderr.write(`${JSON.stringify({ kind: 'Error', version: 1, code: 'USAGE', exitCode: EXIT_CODES.usage, message, retriable: false, hint: 'see `zdp <command> --help` for its flags and examples' })}\n`);
       return EXIT_CODES.usage;
     }
     io.stderr.write(`${io.errColor.red('error:')} ${message}\n${io.errColor.dim('hint:')}  see \`zdp --help\` or \`zdp <command> --help\`\n`);

@@ -11,7 +11,7 @@ import type { Kafka } from 'kafkajs';
 import { CheckFailedError, ConfigError, NotFoundError, UsageError } from '../errors.js';
 import { FORWARD_STEPS, ROLLBACK_STEPS, nextStep, type JournalHeader, type Step } from '../core/cutover/journal.js';
 import { mm2Translate, type Translation } from '../core/offsets/translate.js';
-import type { Checkpoint, OffsetSync } from '../core/offsets/mm2-records.js';
+import type { Checkpoint, OffsetSync } from '../core/offsets/mm2-types.js';
 import { recordsBetween } from '../offsets/parity.js';
 import type { GatewayControl } from '../gateway/control.js';
 import { committedOffsets, groupStates, listGroupIds, selectGroups, writeGroupOffsets, type GroupOffset } from '../kafka/groups.js';

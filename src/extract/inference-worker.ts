@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { TopicSample } from '../core/inference/topic-sample.js';
 import type { InferenceOptions } from '../core/inference/json-infer.js';
 import { inferRecordSet, unpackBatch, type PackedBatch } from './packing.js';
-import type { AbortedTransaction } from '../core/record-batch.js';
+import type { AbortedTransaction } from '../kafka/protocol/record-batch.js';
 
 const { options } = workerData as { options: InferenceOptions };
 const samples = new Map<string, TopicSample>();

@@ -4,7 +4,7 @@
  * views, or record batches as fetched, decoded where inference runs.
  */
 import type { RecordInput, TopicSample } from '../core/inference/topic-sample.js';
-import { decodeRecordSet } from '../core/record-batch.js';
+import { decodeRecordSet } from '../kafka/protocol/record-batch.js';
 import { BatchTooLargeError, decompress } from '../kafka/codecs.js';
 import type { RawRecordSet } from '../kafka/reader.js';
 import type { SampledRecord } from '../kafka/sampler.js';

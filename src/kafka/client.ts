@@ -130,16 +130,18 @@ export function mapKafkaError(error: unknown, profile: ClusterProfile, what = 'r
   }
   const inner = (e.originalError ?? e.cause) as NodeJS.ErrnoException | undefined;
   if (isTlsErrorCode(e.code) || isTlsErrorCode(inner?.code)) {
-    return new TlsError('TLS_HANDSHAKE_FAILED', `TLS with cluster "${profile.name}" failed: ${inner?.code ?? e.code}`, { cause: error });
+    return new TlsError('TLS_HANDSHAKE_FAILED', `TLS with cluster "${profile.name}" failed: ${inner?.code ?? e.code}`, { cause: error, retriable: false });
   }
   if (/^KafkaJS(Connection|NumberOfRetriesExceeded|RequestTimeout|BrokerNotFound|Timeout|ConnectionClosed)/.test(name) || /ECONNREFUSED|ETIMEDOUT|Connection timeout|closed/.test(message)) {
     return new ConnectionError('BROKER_UNREACHABLE', `lost contact with cluster "${profile.name}" during ${what}: ${message}`, {
       hint: `check that the brokers in clusters.${profile.name}.bootstrapServers are up`,
       cause: error,
+      retriable: true,
     });
   }
   if (name.startsWith('KafkaJS')) {
-    return new ZdpError('connection', 'KAFKA_ERROR', `cluster "${profile.name}" rejected the ${what}: ${message}`, { cause: error });
+    // kafkajs marks the protocol errors Kafka calls retriable (NOT_LEADER, COORDINATOR_LOAD_IN_PROGRESS, ...)
+    return new ZdpError('connection', 'KAFKA_ERROR', `cluster "${profile.name}" rejected the ${what}: ${message}`, { cause: error, retriable: e.retriable === true });
   }
   return error instanceof ZdpError ? error : new ZdpError('internal', 'INTERNAL', message, { cause: error });
 }

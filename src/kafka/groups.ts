@@ -14,6 +14,8 @@ export interface GroupOffset {
   metadata: string | null;
 }
 
+const GROUP_CONCURRENCY = 8;
+
 /** Groups zdp, Connect and the console tools create for themselves: never migrated. */
 export const TOOL_GROUPS = [/^zdp-/, /^connect-/, /^console-consumer-/, /^__/, /^mm2-check/];
 
@@ -35,15 +37,22 @@ export async function listGroupIds(admin: Admin, profile: ClusterProfile): Promi
 export async function committedOffsets(admin: Admin, profile: ClusterProfile, groups: readonly string[], topics: readonly string[]): Promise<GroupOffset[]> {
   const out: GroupOffset[] = [];
   if (topics.length === 0) return out;
-  for (const group of groups) {
-    let offsets;
-    try {
-      offsets = await withDeadline(profile, 'fetching group offsets', () => admin.fetchOffsets({ groupId: group, topics: [...topics] }));
-    } catch (e) {
-      throw mapKafkaError(e, profile, `offset fetch for group ${group}`);
+  // one OffsetFetch per group to its coordinator, GROUP_CONCURRENCY groups in flight (kafkajs
+  // speaks OffsetFetch below v8, so many groups cannot share one request)
+  const queue = [...groups];
+  const worker = async () => {
+    for (let group = queue.shift(); group !== undefined; group = queue.shift()) {
+      const g = group;
+      let offsets;
+      try {
+        offsets = await withDeadline(profile, 'fetching group offsets', () => admin.fetchOffsets({ groupId: g, topics: [...topics] }));
+      } catch (e) {
+        throw mapKafkaError(e, profile, `offset fetch for group ${g}`);
+      }
+      for (const t of offsets) for (const p of t.partitions) if (Number(p.offset) >= 0) out.push({ group: g, topic: t.topic, partition: p.partition, offset: BigInt(p.offset), metadata: p.metadata ?? null });
     }
-    for (const t of offsets) for (const p of t.partitions) if (Number(p.offset) >= 0) out.push({ group, topic: t.topic, partition: p.partition, offset: BigInt(p.offset), metadata: p.metadata ?? null });
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(GROUP_CONCURRENCY, groups.length) }, worker));
   return out.sort((a, b) => a.group.localeCompare(b.group) || a.topic.localeCompare(b.topic) || a.partition - b.partition);
 }
 

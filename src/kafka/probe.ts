@@ -6,7 +6,7 @@
 import net from 'node:net';
 import tls, { type ConnectionOptions } from 'node:tls';
 import { ConnectionError, TlsError, type ZdpError } from '../errors.js';
-import { decodeApiVersionsResponse, encodeApiVersionsRequest, type ApiVersionsResponse } from './protocol.js';
+import { decodeApiVersionsResponse, encodeApiVersionsRequest, type ApiVersionsResponse } from './protocol/wire.js';
 import { isTlsErrorCode } from './tls.js';
 
 export interface ProbeTarget {

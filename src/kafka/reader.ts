@@ -12,10 +12,10 @@
 import { createRequire } from 'node:module';
 import type { IHeaders, Kafka } from 'kafkajs';
 import type { ClusterProfile } from '../config/types.js';
-import { mapKafkaError } from './client.js';
+import { mapKafkaError, withDeadline } from './client.js';
 import { clusterFactory } from './offset-commit.js';
 import { decompress } from './codecs.js';
-import { decodeRecordSet, parseFetchV11, scanRecordSet, type AbortedTransaction, type FetchedTopic } from '../core/record-batch.js';
+import { decodeRecordSet, parseFetchV11, scanRecordSet, type AbortedTransaction, type FetchedTopic } from './protocol/record-batch.js';
 import type { SampledRecord, SampleOutcome, SampleRequest } from './sampler.js';
 
 const require = createRequire(import.meta.url);
@@ -68,7 +68,7 @@ interface ConnectionPool {
   send(protocolRequest: { request: unknown; response: { decode(data: Buffer): Promise<unknown>; parse(data: unknown): Promise<unknown> } }): Promise<unknown>;
 }
 
-/** The response half of a Fetch v11 whose record sets stay bytes, decoded by core/record-batch.ts. */
+/** The response half of a Fetch v11 whose record sets stay bytes, decoded by kafka/protocol/record-batch.ts. */
 const RAW_FETCH_RESPONSE = {
   decode: async (data: Buffer) => parseFetchV11(data),
   parse: async (r: unknown) => {
@@ -103,13 +103,13 @@ export interface FetchOptions {
   /** bytes per partition per request */
   partitionBytes?: number;
   /**
-   * who decodes record batches: zdp's own decoder (core/record-batch.ts, several times faster) or
+   * who decodes record batches: zdp's own decoder (kafka/protocol/record-batch.ts, several times faster) or
    * kafkajs's; zdp falls back to kafkajs for brokers without Fetch v11 and for old message formats
    */
   decoder?: 'zdp' | 'kafkajs';
   /**
    * with the zdp decoder: receive each partition's complete record batches undecoded, with the
-   * window and the aborted transactions to decode them with (core/record-batch.ts), instead of
+   * window and the aborted transactions to decode them with (kafka/protocol/record-batch.ts), instead of
    * records in onBatch. For readers that decode in another thread. onBatch still gets the records
    * of a fetch zdp cannot decode (old message formats). Records handed over this way are not
    * counted in the outcome's `read`.
@@ -308,19 +308,54 @@ export async function fetchWindows(kafka: Kafka, profile: ClusterProfile, reques
  * last stable offset, which stops at the first record of an open transaction: a copy that ends
  * there leaves out every committed record written after that transaction began.
  */
-export async function highWatermarks(kafka: Kafka, profile: ClusterProfile, topics: readonly string[]): Promise<Map<string, { topic: string; partition: number; high: bigint }>> {
-  const c = cluster(kafka, false);
-  const out = new Map<string, { topic: string; partition: number; high: bigint }>();
+export interface ListedOffsets {
+  topic: string;
+  partition: number;
+  low: bigint;
+  high: bigint;
+}
+
+/**
+ * Earliest and latest offsets of every partition of `topics`, batched as Kafka's own tools do: one
+ * Metadata request, then one ListOffsets per leader broker for each end, all brokers at once.
+ * `readCommitted` (the default, as kafkajs's admin) gives the last stable offset as `high`; without
+ * it, the high watermark. A leader that moved is retried after a metadata refresh.
+ */
+export async function listOffsets(kafka: Kafka, profile: ClusterProfile, topics: readonly string[], options: { readCommitted?: boolean; earliest?: boolean } = {}): Promise<ListedOffsets[]> {
+  if (topics.length === 0) return [];
+  const c = cluster(kafka, options.readCommitted ?? true);
+  const order = new Map(topics.map((t, i) => [t, i]));
   try {
-    await c.connect();
-    await c.addMultipleTargetTopics([...topics]);
-    const answers = await c.fetchTopicsOffset(topics.map((topic) => ({ topic, partitions: c.findTopicPartitionMetadata(topic).map((p) => ({ partition: p.partitionId })), fromBeginning: false })));
-    for (const t of answers) for (const p of t.partitions) out.set(`${t.topic}\u0000${p.partition}`, { topic: t.topic, partition: p.partition, high: BigInt(p.offset) });
+    return await withDeadline(profile, 'listing offsets', async () => {
+      await c.connect();
+      await c.addMultipleTargetTopics([...topics]);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const request = (fromBeginning: boolean) => c.fetchTopicsOffset(topics.map((topic) => ({ topic, partitions: c.findTopicPartitionMetadata(topic).map((p) => ({ partition: p.partitionId })), fromBeginning })));
+          const [high, low] = await Promise.all([request(false), options.earliest === false ? Promise.resolve([]) : request(true)]);
+          const lows = new Map<string, bigint>();
+          for (const t of low) for (const p of t.partitions) lows.set(`${t.topic}\u0000${p.partition}`, BigInt(p.offset));
+          const out: ListedOffsets[] = [];
+          for (const t of high) for (const p of t.partitions) out.push({ topic: t.topic, partition: p.partition, high: BigInt(p.offset), low: lows.get(`${t.topic}\u0000${p.partition}`) ?? 0n });
+          return out.sort((x, y) => order.get(x.topic)! - order.get(y.topic)! || x.partition - y.partition);
+        } catch (error) {
+          if (attempt >= 5 || !(error as { retriable?: boolean }).retriable) throw error;
+          await new Promise((r) => setTimeout(r, 100 * attempt));
+          await c.refreshMetadata();
+        }
+      }
+    });
   } catch (error) {
     throw mapKafkaError(error, profile, 'list offsets request');
   } finally {
     await c.disconnect().catch(() => {});
   }
+}
+
+/** High watermarks (not the last stable offsets) of every partition of `topics`. */
+export async function highWatermarks(kafka: Kafka, profile: ClusterProfile, topics: readonly string[]): Promise<Map<string, { topic: string; partition: number; high: bigint }>> {
+  const out = new Map<string, { topic: string; partition: number; high: bigint }>();
+  for (const o of await listOffsets(kafka, profile, topics, { readCommitted: false, earliest: false })) out.set(`${o.topic}\u0000${o.partition}`, { topic: o.topic, partition: o.partition, high: o.high });
   return out;
 }
 

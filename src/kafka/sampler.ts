@@ -4,7 +4,7 @@
  */
 import type { IHeaders } from 'kafkajs';
 import type { PartitionWindow } from '../core/sampling.js';
-import type { DecodedRecord } from '../core/record-batch.js';
+import type { DecodedRecord } from './protocol/record-batch.js';
 
 /** A record read from a window: what zdp's decoder gives, with headers typed as kafkajs gives them. */
 export type SampledRecord = Omit<DecodedRecord, 'headers'> & { headers: IHeaders };

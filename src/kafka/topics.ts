@@ -1,8 +1,9 @@
 /** Reads a cluster's topics (partitions, replication, topic-level configs) and creates topics. */
-import kafkajs, { type Admin } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import type { ClusterProfile } from '../config/types.js';
 import type { ClusterSnapshot, TopicPlanItem, TopicSnapshot } from '../core/migration/plan.js';
 import { mapKafkaError, withDeadline } from './client.js';
+import { listOffsets } from './reader.js';
 
 const { ConfigResourceTypes } = kafkajs;
 
@@ -90,13 +91,7 @@ export async function createPlannedTopics(admin: Admin, profile: ClusterProfile,
 }
 
 /** End offsets (low/high) of topics, per partition. */
-export async function topicOffsets(admin: Admin, profile: ClusterProfile, topics: readonly string[]): Promise<{ topic: string; partition: number; low: bigint; high: bigint }[]> {
-  const out: { topic: string; partition: number; low: bigint; high: bigint }[] = [];
-  for (const topic of topics) {
-    const offsets = await withDeadline(profile, 'listing offsets', () => admin.fetchTopicOffsets(topic)).catch((e: unknown) => {
-      throw mapKafkaError(e, profile, 'list offsets request');
-    });
-    for (const o of offsets) out.push({ topic, partition: o.partition, low: BigInt(o.low), high: BigInt(o.high) });
-  }
-  return out;
+/** Earliest and last stable offsets of every partition of `topics`: one ListOffsets per broker and end. */
+export async function topicOffsets(kafka: Kafka, profile: ClusterProfile, topics: readonly string[]): Promise<{ topic: string; partition: number; low: bigint; high: bigint }[]> {
+  return listOffsets(kafka, profile, topics, { readCommitted: true });
 }

@@ -32,7 +32,7 @@ export async function mm2CommittedOffsets(target: Side, migrationId: string | un
     perTarget.set(MM2_OFFSETS_TOPIC, cursor);
   }
   const c = cursor;
-  const ends = await topicOffsets(target.admin, target.profile, [MM2_OFFSETS_TOPIC]);
+  const ends = await topicOffsets(target.kafka, target.profile, [MM2_OFFSETS_TOPIC]);
   const windows = ends
     .map((e) => {
       const from = c.positions.get(e.partition) ?? e.low;
@@ -63,10 +63,10 @@ export async function mm2CommittedOffsets(target: Side, migrationId: string | un
 }
 
 export async function replicationProgress(source: Side, target: Side, topics: readonly string[], engine: { committedOffsets(target: Side): Promise<Map<string, bigint>> } | undefined): Promise<PartitionProgress[]> {
-  const sourceOffsets = await topicOffsets(source.admin, source.profile, topics);
+  const sourceOffsets = await topicOffsets(source.kafka, source.profile, topics);
   const present = new Set(await target.admin.listTopics());
   const targetEnds = new Map<string, bigint>();
-  for (const o of await topicOffsets(target.admin, target.profile, topics.filter((x) => present.has(x)))) targetEnds.set(tpKey(o.topic, o.partition), o.high);
+  for (const o of await topicOffsets(target.kafka, target.profile, topics.filter((x) => present.has(x)))) targetEnds.set(tpKey(o.topic, o.partition), o.high);
   const rows = progress(sourceOffsets, engine ? await engine.committedOffsets(target) : new Map<string, bigint>(), targetEnds);
   const behind = rows.filter((r) => r.lag > 0n && r.lag <= 100_000n);
   if (behind.length > 0) {

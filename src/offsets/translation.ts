@@ -5,14 +5,17 @@
  * offset) at once. Windows grow until every offset is resolved or the logs end; records are reduced
  * to fingerprints as they arrive, so memory follows the windows, not the topics.
  */
+import { ConnectionError } from '../errors.js';
 import type { Admin, Kafka } from 'kafkajs';
 import type { ClusterProfile } from '../config/types.js';
 import { SOURCE_ALIAS, TARGET_ALIAS } from '../core/migration/mm2.js';
-import { decodeCheckpoint, decodeOffsetSync, type Checkpoint, type OffsetSync } from '../core/offsets/mm2-records.js';
-import { fingerprint, translate, walk, type FpRecord, type Translation } from '../core/offsets/translate.js';
+import { decodeCheckpoint, decodeOffsetSync, type Checkpoint, type OffsetSync } from '../kafka/protocol/mm2-records.js';
+import { fingerprint, tpKey, translate, walk, type FpRecord, type PartitionEnds, type PartitionTranslation, type TailCheck, type Translation } from '../core/offsets/translate.js';
+
+export { tpKey, type PartitionEnds, type PartitionTranslation, type TailCheck };
 import type { SampledRecord } from '../kafka/sampler.js';
 import { fetchWindows, highWatermarks, windowsByTopic } from '../kafka/reader.js';
-import { committedBehindOpenTransaction } from '../core/record-batch.js';
+import { committedBehindOpenTransaction } from '../kafka/protocol/record-batch.js';
 import { topicOffsets } from '../kafka/topics.js';
 
 export const OFFSET_SYNCS_TOPIC = `mm2-offset-syncs.${TARGET_ALIAS}.internal`;
@@ -24,14 +27,7 @@ export interface Side {
   profile: ClusterProfile;
 }
 
-export interface PartitionEnds {
-  topic: string;
-  partition: number;
-  low: bigint;
-  high: bigint;
-}
 
-export const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 export function recordFingerprint(r: SampledRecord): string {
   return fingerprint({
@@ -44,7 +40,7 @@ export function recordFingerprint(r: SampledRecord): string {
 
 export async function endOffsets(side: Side, topics: readonly string[]): Promise<Map<string, PartitionEnds>> {
   const out = new Map<string, PartitionEnds>();
-  for (const o of await topicOffsets(side.admin, side.profile, topics)) out.set(tpKey(o.topic, o.partition), o);
+  for (const o of await topicOffsets(side.kafka, side.profile, topics)) out.set(tpKey(o.topic, o.partition), o);
   return out;
 }
 
@@ -52,7 +48,7 @@ export async function endOffsets(side: Side, topics: readonly string[]): Promise
 async function readInternal(side: Side, topic: string, onRecord: (r: SampledRecord) => void): Promise<boolean> {
   const topics = await side.admin.listTopics();
   if (!topics.includes(topic)) return false;
-  const ends = await topicOffsets(side.admin, side.profile, [topic]);
+  const ends = await topicOffsets(side.kafka, side.profile, [topic]);
   await fetchWindows(side.kafka, side.profile, [{ topic, windows: ends.map((e) => ({ partition: e.partition, start: e.low, end: e.high })) }], {
     timeoutMs: 60_000,
     onBatch: (_t, records) => records.forEach(onRecord),
@@ -91,25 +87,7 @@ export interface TranslationRequest {
   tail?: number;
 }
 
-export interface TailCheck {
-  /** source data records checked (the last ones below the source end) */
-  checked: number;
-  /** of those, found on the target in order */
-  matched: number;
-  mismatch?: string;
-}
 
-export interface PartitionTranslation {
-  topic: string;
-  partition: number;
-  source: PartitionEnds;
-  target: PartitionEnds;
-  anchor: { kind: 'journal' | 'offset-sync' | 'partition-start'; source: bigint; target: bigint };
-  results: Map<bigint, Translation>;
-  tail?: TailCheck;
-  /** target data records per offset range, for counting re-reads: sorted offsets of the target window */
-  targetOffsets: bigint[];
-}
 
 interface WindowState {
   req: TranslationRequest;
@@ -127,7 +105,7 @@ export async function translateOffsets(
   source: Side,
   target: Side,
   requests: readonly TranslationRequest[],
-  options: { syncs?: Map<string, OffsetSync[]>; anchors?: Map<string, { source: bigint; target: bigint }>; sourceEnds?: Map<string, PartitionEnds>; targetEnds?: Map<string, PartitionEnds>; slack?: bigint; rounds?: number } = {},
+  options: { syncs?: ReadonlyMap<string, readonly OffsetSync[]>; anchors?: ReadonlyMap<string, { source: bigint; target: bigint }>; sourceEnds?: ReadonlyMap<string, PartitionEnds>; targetEnds?: ReadonlyMap<string, PartitionEnds>; slack?: bigint; rounds?: number } = {},
 ): Promise<PartitionTranslation[]> {
   const topics = [...new Set(requests.map((r) => r.topic))];
   const [sourceEnds, targetEnds, syncs] = await Promise.all([
@@ -268,7 +246,12 @@ async function readWindows(source: Side, target: Side, states: WindowState[]): P
         for (const r of records) sinks.get(tpKey(topic, r.partition))?.push({ offset: r.offset, fp: recordFingerprint(r) });
       },
     });
-    if (outcome.timedOut) throw new Error(`reading records of ${side.profile.name} timed out (${[...outcome.incomplete].map(([t, p]) => `${t}[${p.join(',')}]`).join(' ')})`);
+    if (outcome.timedOut) {
+      throw new ConnectionError('READ_TIMEOUT', `reading records of cluster "${side.profile.name}" timed out (${[...outcome.incomplete].map(([t, p]) => `${t}[${p.join(',')}]`).join(' ')})`, {
+        hint: `the brokers answered too slowly or not at all: check clusters.${side.profile.name} and run the command again`,
+        retriable: true,
+      });
+    }
   };
   await Promise.all([
     read(source, (st) => ({ from: st.anchors[0]!.source, to: st.sourceTo, into: st.srcRecords })),

@@ -6,14 +6,11 @@ import { readFileSync } from 'node:fs';
 import { AuthError, ConnectionError, NotFoundError, ZdpError } from '../errors.js';
 import { readSecret } from '../config/load.js';
 import type { HttpService } from '../config/types.js';
+import type { SchemaReference, SchemaType, SubjectVersion } from '../core/registry-types.js';
 
-export type SchemaType = 'AVRO' | 'JSON' | 'PROTOBUF';
+export type { SchemaReference, SchemaType, SubjectVersion };
 
-export interface SchemaReference {
-  name: string;
-  subject: string;
-  version: number;
-}
+
 
 export interface RegistrySchema {
   id: number;
@@ -22,14 +19,6 @@ export interface RegistrySchema {
   references: SchemaReference[];
 }
 
-export interface SubjectVersion {
-  subject: string;
-  version: number;
-  id: number;
-  schema: string;
-  schemaType: SchemaType;
-  references: SchemaReference[];
-}
 
 const ACCEPT = 'application/vnd.schemaregistry.v1+json, application/json';
 

@@ -43,4 +43,30 @@ describe('layering', () => {
       expect(text, relative(SRC, f)).not.toMatch(/process\.(stdout|exit)|console\./);
     }
   });
+
+  it('loads no heavy module to print help: verb files are imported when their command runs', () => {
+    // what `zdp --help` (and every command's parse) loads: the static import graph from src/main.ts
+    const seen = new Set<string>();
+    const packages = new Set<string>();
+    const walk = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const m of readFileSync(file, 'utf8').matchAll(/^(?:import|export) (?!type )[^;]*? from '([^']+)'|^import '([^']+)'/gm)) {
+        const spec = (m[1] ?? m[2])!;
+        if (spec.startsWith('.')) walk(resolve(file, '..', spec).replace(/\.js$/, '.ts'));
+        else if (!spec.startsWith('node:')) packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+      }
+    };
+    walk(join(SRC, 'main.ts'));
+    expect([...packages].sort()).toEqual(['chalk', 'commander', 'yaml']);
+    expect([...seen].map((f) => relative(SRC, f)).filter((f) => /^(kafka|offsets|extract\/extract|migration|cutover|gateway|processes\/(?!kafka-dist))/.test(f))).toEqual([]);
+  });
+
+  it('src/core is pure: it imports only src/core, the error types and config types, and no network or terminal package', () => {
+    const allowed = /^(core\/|errors\.ts$|config\/types\.ts$)/;
+    const bad = files(join(SRC, 'core')).flatMap((f) => imports(f).filter((i) => !allowed.test(i)).map((i) => `${relative(SRC, f)} -> ${i}`));
+    expect(bad).toEqual([]);
+    const packages = files(join(SRC, 'core')).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/^import [^;]*? from '([^.][^']*)'/gm)].map((m) => `${relative(SRC, f)} -> ${m[1]}`));
+    expect(packages.filter((p) => /-> (kafkajs|chalk|ora|inquirer|commander)$/.test(p))).toEqual([]);
+  });
 });

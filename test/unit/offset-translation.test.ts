@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCheckpoint, decodeOffsetSync, encodeCheckpoint, encodeOffsetSync } from '../../src/core/offsets/mm2-records.js';
+import { decodeCheckpoint, decodeOffsetSync, encodeCheckpoint, encodeOffsetSync } from '../../src/kafka/protocol/mm2-records.js';
 import { fingerprint, mm2Translate, translate, walk, type FpRecord } from '../../src/core/offsets/translate.js';
 
 const rec = (offset: number, fp: string): FpRecord => ({ offset: BigInt(offset), fp });

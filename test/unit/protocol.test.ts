@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeApiVersionsResponse, encodeApiVersionsRequest } from '../../src/kafka/protocol.js';
+import { decodeApiVersionsResponse, encodeApiVersionsRequest } from '../../src/kafka/protocol/wire.js';
 import { apiName, releaseFromMetadataLevel } from '../../src/core/kafka-versions.js';
 
 function uv(n: number): number[] {

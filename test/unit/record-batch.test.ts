@@ -1,6 +1,6 @@
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { committedBehindOpenTransaction, decodeRecordSet, parseFetchV11, scanRecordSet } from '../../src/core/record-batch.js';
+import { committedBehindOpenTransaction, decodeRecordSet, parseFetchV11, scanRecordSet } from '../../src/kafka/protocol/record-batch.js';
 
 /** Zig-zag varint, as the record format writes them. */
 function varint(n: number): Buffer {

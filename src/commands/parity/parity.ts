@@ -5,7 +5,7 @@ import { parseGlobs, parseInteger } from '../../cli/flags.js';
 import { renderTable } from '../../cli/render/table.js';
 import type { Runtime } from '../../cli/runtime.js';
 import { parsePair, selectSourceTopics, withSides, type Pair } from '../../cli/sides.js';
-import { CheckFailedError } from '../../errors.js';
+import { CheckFailedError, PartialError } from '../../errors.js';
 import { runParity as compareParity, type GroupParity, type ParityReport } from '../../offsets/parity.js';
 
 export interface ParityFlags {
@@ -91,7 +91,9 @@ export async function runParity(options: ParityOptions, rt: Runtime): Promise<Vi
   }
   const durationMs = Math.round(performance.now() - started);
   const lagging = report.summary.lagging + report.offsets.filter((o) => o.status === 'lagging').length;
-  const failure = report.summary.mismatch > 0
+  const failure = report.summary.errors > 0
+    ? new PartialError('PARITY_PARTIAL', `${report.summary.errors} partition${report.summary.errors === 1 ? '' : 's'} could not be read; the report covers the others`, { hint: 'see the partitions with status "error" and run the command again' })
+    : report.summary.mismatch > 0
     ? new CheckFailedError('PARITY_MISMATCH', `${report.summary.mismatch} mismatch${report.summary.mismatch === 1 ? '' : 'es'} between ${from} and ${to}`, { hint: 'a missing topic needs `zdp migrate`; diverged records mean something other than MirrorMaker 2 writes to the target' })
     : lagging > 0 && !options.allowLag
       ? new CheckFailedError('PARITY_LAGGING', `${report.summary.lagging} partition${report.summary.lagging === 1 ? '' : 's'} not fully replicated yet`, { hint: 'wait with `zdp migrate status --wait`, or pass --allow-lag' })

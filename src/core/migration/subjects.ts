@@ -10,7 +10,7 @@
  *   content ids equal to the source's schema ids (Apicurio's Confluent API serves content ids).
  */
 import { createHash } from 'node:crypto';
-import type { SchemaReference, SchemaType, SubjectVersion } from '../../registry/client.js';
+import type { SchemaReference, SchemaType, SubjectVersion } from '../registry-types.js';
 import { writeZip } from '../zip.js';
 
 export type SubjectAction = 'create' | 'present' | 'conflict';

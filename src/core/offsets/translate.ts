@@ -141,3 +141,33 @@ export function mm2Translate(syncs: readonly { upstream: bigint; downstream: big
   if (!best) return undefined;
   return best.upstream === committed ? best.downstream : best.downstream + 1n;
 }
+
+/** A partition as a map key. */
+export const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+export interface PartitionEnds {
+  topic: string;
+  partition: number;
+  low: bigint;
+  high: bigint;
+}
+
+export interface TailCheck {
+  /** source data records checked (the last ones below the source end) */
+  checked: number;
+  /** of those, found on the target in order */
+  matched: number;
+  mismatch?: string;
+}
+
+export interface PartitionTranslation {
+  topic: string;
+  partition: number;
+  source: PartitionEnds;
+  target: PartitionEnds;
+  anchor: { kind: 'journal' | 'offset-sync' | 'partition-start'; source: bigint; target: bigint };
+  results: Map<bigint, Translation>;
+  tail?: TailCheck;
+  /** target data records per offset range, for counting re-reads: sorted offsets of the target window */
+  targetOffsets: bigint[];
+}

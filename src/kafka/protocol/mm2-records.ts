@@ -3,23 +3,10 @@
  * and checkpoints (`<source>.checkpoints.internal`). Kafka protocol types, big-endian; STRING is a
  * 2-byte length and UTF-8. Pure; undecodable records give undefined, never an exception.
  */
-import { Reader } from '../../kafka/protocol.js';
+import type { Checkpoint, OffsetSync } from '../../core/offsets/mm2-types.js';
+import { Reader } from './wire.js';
 
-export interface OffsetSync {
-  topic: string;
-  partition: number;
-  upstream: bigint;
-  downstream: bigint;
-}
-
-export interface Checkpoint {
-  group: string;
-  topic: string;
-  partition: number;
-  upstream: bigint;
-  downstream: bigint;
-  metadata: string;
-}
+export type { Checkpoint, OffsetSync } from '../../core/offsets/mm2-types.js';
 
 export function decodeOffsetSync(key: Buffer | null, value: Buffer | null): OffsetSync | undefined {
   if (!key || !value) return undefined;
