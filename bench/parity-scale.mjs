@@ -3,7 +3,7 @@
  * Benchmark: `zdp parity` over many partitions and groups, beside Kafka's own
  * `kafka-consumer-groups.sh --describe --all-groups` on the same clusters.
  *
- *   npm run build && node bench/parity-scale.mjs [--topics 200] [--partitions 50] [--groups 50] [--records 5]
+ *   npm run build && node bench/parity-scale.mjs [--topics 200] [--partitions 50] [--groups 50] [--records 5] [--keep]
  *
  * Starts its own local clusters with `zdp dev up`, creates topics x partitions on both, writes the
  * same records (same keys, values, headers and timestamps) to both so the target is a faithful
@@ -104,6 +104,8 @@ try {
   };
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 } finally {
-  await zdp(['dev', 'down', '--purge', '--yes']);
+  // --keep leaves the clusters up to profile zdp against them (cd <dir>; zdp parity ...); `zdp dev down --purge` there stops them
+  if (process.argv.includes('--keep')) log(`clusters left running in ${dir}`);
+  else await zdp(['dev', 'down', '--purge', '--yes']);
 }
 process.exit(0);

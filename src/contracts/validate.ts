@@ -25,6 +25,14 @@ async function parser(): Promise<ParserLike> {
   return parserPromise;
 }
 
+/**
+ * Starts loading the parser now, so its half second overlaps with what the caller does next
+ * (connecting, sampling); a failure surfaces where the parser is used.
+ */
+export function preloadValidator(): void {
+  parser().catch(() => {});
+}
+
 const SEVERITY: Record<number, Diagnostic['severity']> = { 0: 'error', 1: 'warning', 2: 'info', 3: 'info' };
 
 /** Diagnostics for one document (text as written to disk); `file` names it in messages. */

@@ -116,7 +116,7 @@ async function stableEnds(side: Side, topics: string[], what: string, quietMs = 
 /** Every (group, topic, partition) committed offset of the groups in scope. */
 async function scopeGroups(side: Side, topics: string[], patterns: string[]): Promise<GroupOffset[]> {
   const groups = selectGroups(await listGroupIds(side.admin, side.profile), patterns);
-  return committedOffsets(side.admin, side.profile, groups, topics);
+  return committedOffsets(side.kafka, side.profile, groups, topics);
 }
 
 async function waitGroupsEmpty(side: Side, groups: string[], waitMs: number, log: (l: string) => void): Promise<void> {
@@ -169,7 +169,7 @@ async function writeAndReadBack(side: Side, results: GroupResult[], log: (l: str
   for (const r of results) if (r.targetOffset !== undefined) (byGroup.get(r.group) ?? byGroup.set(r.group, []).get(r.group)!).push(r);
   await Promise.all([...byGroup].sort(([a], [b]) => a.localeCompare(b)).map(async ([group, rows]) => {
     await writeGroupOffsets(side.kafka, side.profile, group, rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: BigInt(r.targetOffset!) })));
-    const back = await committedOffsets(side.admin, side.profile, [group], [...new Set(rows.map((r) => r.topic))]);
+    const back = await committedOffsets(side.kafka, side.profile, [group], [...new Set(rows.map((r) => r.topic))]);
     const got = new Map(back.map((b) => [tpKey(b.topic, b.partition), b.offset.toString()]));
     const wrong = rows.filter((r) => got.get(tpKey(r.topic, r.partition)) !== r.targetOffset);
     if (wrong.length > 0) throw new CheckFailedError('OFFSETS_NOT_WRITTEN', `group ${group} on ${side.profile.name} reads back other offsets than zdp wrote (${wrong.map((w) => `${w.topic}[${w.partition}] ${got.get(tpKey(w.topic, w.partition)) ?? 'none'} != ${w.targetOffset}`).join(', ')})`, { hint: 'something else commits for this group there; stop it and --resume' });
@@ -408,7 +408,7 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
       for (;;) {
         const tNow = await endOffsets(target, topics);
         produced ||= [...tNow].some(([k, v]) => targetEnds[k] !== undefined && v.high > BigInt(targetEnds[k]));
-        const now = await committedOffsets(target.admin, target.profile, [...new Set(results.map((r) => r.group))], topics);
+        const now = await committedOffsets(target.kafka, target.profile, [...new Set(results.map((r) => r.group))], topics);
         const below = now.filter((o) => (written.get(`${o.group}\u0000${tpKey(o.topic, o.partition)}`) ?? 0n) > o.offset);
         if (below.length > 0) throw new CheckFailedError('OFFSETS_WENT_BACK', `group offsets on ${options.to} went below what zdp wrote: ${below.map((b) => `${b.group} ${b.topic}[${b.partition}]`).join(', ')}`, { hint: 'a consumer reset its position; check its auto.offset.reset' });
         consumed ||= now.some((o) => (written.get(`${o.group}\u0000${tpKey(o.topic, o.partition)}`) ?? -1n) < o.offset);
@@ -561,7 +561,7 @@ export async function runRollback(deps: CutoverDeps, options: CutoverOptions): P
     });
     const back = await m.run('rollback-translate', (d) => `${(d.offsets as unknown[]).length} group offsets translated back`, async () => {
       const groups = [...new Set([...forward.map((f) => f.group), ...selectGroups(await listGroupIds(target.admin, target.profile), options.groupPatterns)])].sort();
-      const committed = await committedOffsets(target.admin, target.profile, groups, topics);
+      const committed = await committedOffsets(target.kafka, target.profile, groups, topics);
       const direct: GroupResult[] = [];
       const rest: GroupOffset[] = [];
       for (const c of committed) {

@@ -3,11 +3,13 @@
  * registry adapters, infer with the pure core, build one AsyncAPI contract per topic.
  */
 import avsc from 'avsc';
-import kafkajs, { type Admin } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import { NotFoundError, isZdpError, type ZdpError } from '../errors.js';
 import type { ClusterProfile } from '../config/types.js';
 import { connectAdmin, mapKafkaError, withDeadline } from '../kafka/client.js';
 import { fetchWindows } from '../kafka/reader.js';
+import { committedOffsetsPartial, listGroupIds } from '../kafka/groups.js';
+import { topicOffsets } from '../kafka/topics.js';
 import { samplingWindows, selectTopics, type PartitionOffsets, type SampleFrom } from '../core/sampling.js';
 import type { PartSample, TopicSample } from '../core/inference/topic-sample.js';
 import { createInferencePool, defaultWorkers } from './inference-pool.js';
@@ -129,15 +131,14 @@ async function describeTopicConfigs(admin: Admin, profile: ClusterProfile, topic
   return out;
 }
 
-async function groupsByTopic(admin: Admin, topics: string[]): Promise<Map<string, string[]>> {
+/** Groups with a commit on each topic; a group whose offsets cannot be read is left out (it only names readers). */
+async function groupsByTopic(kafka: Kafka, admin: Admin, profile: ClusterProfile, topics: string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>(topics.map((t) => [t, []]));
-  const { groups } = await admin.listGroups();
-  for (const g of groups.map((x) => x.groupId).sort()) {
-    if (g.startsWith('zdp-extract-')) continue;
-    const offsets = await admin.fetchOffsets({ groupId: g, topics }).catch(() => []);
-    for (const t of offsets) {
-      if (t.partitions.some((p) => Number(p.offset) >= 0)) out.get(t.topic)?.push(g);
-    }
+  const groups = (await listGroupIds(admin, profile)).filter((g) => !g.startsWith('zdp-extract-'));
+  const { offsets } = await committedOffsetsPartial(kafka, profile, groups, topics);
+  for (const o of offsets) {
+    const list = out.get(o.topic);
+    if (list && list[list.length - 1] !== o.group) list.push(o.group);
   }
   return out;
 }
@@ -332,11 +333,13 @@ export async function extractContracts(profile: ClusterProfile, options: Extract
       throw mapKafkaError(e, profile, 'metadata request');
     });
     const configs = await describeTopicConfigs(admin, profile, selected);
-    const groups = await groupsByTopic(admin, selected);
+    const groups = await groupsByTopic(kafka, admin, profile, selected);
 
     const requests = [];
+    const offsetsOf = new Map<string, { partition: number; low: bigint; high: bigint }[]>();
+    for (const o of await topicOffsets(kafka, profile, selected)) (offsetsOf.get(o.topic) ?? offsetsOf.set(o.topic, []).get(o.topic)!).push(o);
     for (const topic of selected) {
-      const offsets = await admin.fetchTopicOffsets(topic);
+      const offsets = offsetsOf.get(topic) ?? [];
       let atTime = new Map<number, bigint>();
       if (options.from.kind === 'time') {
         const byTime = await admin.fetchTopicOffsetsByTimestamp(topic, options.from.timestampMs);

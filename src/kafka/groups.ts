@@ -1,7 +1,8 @@
 /** Consumer groups: committed offsets on selected topics, states, and offset writes. */
 import type { Admin, Kafka } from 'kafkajs';
-import { CheckFailedError } from '../errors.js';
-import { commitAsAdmin, OffsetCommitError } from './offset-commit.js';
+import { CheckFailedError, type ZdpError } from '../errors.js';
+import { createRequire } from 'node:module';
+import { clusterFactory, commitAsAdmin, OffsetCommitError } from './offset-commit.js';
 import type { ClusterProfile } from '../config/types.js';
 import { globMatcher } from '../core/sampling.js';
 import { mapKafkaError, withDeadline } from './client.js';
@@ -14,6 +15,7 @@ export interface GroupOffset {
   metadata: string | null;
 }
 
+const require = createRequire(import.meta.url);
 const GROUP_CONCURRENCY = 8;
 
 /** Groups zdp, Connect and the console tools create for themselves: never migrated. */
@@ -33,27 +35,91 @@ export async function listGroupIds(admin: Admin, profile: ClusterProfile): Promi
   }
 }
 
-/** Committed offsets (>= 0) of `groups` on `topics`. */
-export async function committedOffsets(admin: Admin, profile: ClusterProfile, groups: readonly string[], topics: readonly string[]): Promise<GroupOffset[]> {
+/** Per-group results, as franz-go's kadm returns them: what could be read, and why the rest could not. */
+export interface CommittedOffsetsResult {
+  offsets: GroupOffset[];
+  /** group -> the error its coordinator gave (the other groups' offsets stand) */
+  errors: Map<string, ZdpError>;
+}
+
+interface CoordinatorPool {
+  send(request: { request: unknown; response: unknown }): Promise<unknown>;
+}
+interface GroupCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  findGroupCoordinator(request: { groupId: string }): Promise<{ connectionPool: CoordinatorPool }>;
+}
+
+const Encoder = require('kafkajs/src/protocol/encoder') as new () => { writeString(s: string): { writeInt32(n: number): unknown } };
+const OffsetFetchV3Response = require('kafkajs/src/protocol/requests/offsetFetch/v3/response') as unknown;
+
+/**
+ * OffsetFetch v3 with a null topic array: every partition the group committed, as Kafka's own
+ * AdminClient.listConsumerGroupOffsets asks. kafkajs's admin names every partition of every topic
+ * instead (10,000 entries per group for 10,000 partitions, where a group may have committed on 200).
+ */
+function offsetFetchAll(groupId: string): unknown {
+  return { apiKey: 9, apiVersion: 3, apiName: 'OffsetFetch', encode: async () => new Encoder().writeString(groupId).writeInt32(-1) };
+}
+
+/**
+ * Committed offsets (>= 0) of `groups` on `topics`, with one error per group that failed: one
+ * OffsetFetch per group to its coordinator, GROUP_CONCURRENCY groups in flight, a coordinator that
+ * moved or is loading asked again.
+ */
+export async function committedOffsetsPartial(kafka: Kafka, profile: ClusterProfile, groups: readonly string[], topics: readonly string[]): Promise<CommittedOffsetsResult> {
   const out: GroupOffset[] = [];
-  if (topics.length === 0) return out;
-  // one OffsetFetch per group to its coordinator, GROUP_CONCURRENCY groups in flight (kafkajs
-  // speaks OffsetFetch below v8, so many groups cannot share one request)
+  const errors = new Map<string, ZdpError>();
+  if (topics.length === 0 || groups.length === 0) return { offsets: out, errors };
+  const wanted = new Set(topics);
+  const cluster = clusterFactory<GroupCluster>(kafka)({ allowAutoTopicCreation: false });
+  try {
+    await withDeadline(profile, 'connecting', () => cluster.connect());
+  } catch (e) {
+    throw mapKafkaError(e, profile, 'connection');
+  }
   const queue = [...groups];
+  const fetchOne = async (g: string) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const coordinator = await cluster.findGroupCoordinator({ groupId: g });
+        return (await coordinator.connectionPool.send({ request: offsetFetchAll(g), response: OffsetFetchV3Response })) as { responses: { topic: string; partitions: { partition: number; offset: string; metadata: string | null }[] }[] };
+      } catch (e) {
+        if (attempt >= 5 || !(e as { retriable?: boolean }).retriable) throw e;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
+  };
   const worker = async () => {
     for (let group = queue.shift(); group !== undefined; group = queue.shift()) {
       const g = group;
-      let offsets;
       try {
-        offsets = await withDeadline(profile, 'fetching group offsets', () => admin.fetchOffsets({ groupId: g, topics: [...topics] }));
+        const { responses } = await withDeadline(profile, 'fetching group offsets', () => fetchOne(g));
+        for (const t of responses) {
+          if (!wanted.has(t.topic)) continue;
+          for (const p of t.partitions) if (Number(p.offset) >= 0) out.push({ group: g, topic: t.topic, partition: p.partition, offset: BigInt(p.offset), metadata: p.metadata ?? null });
+        }
       } catch (e) {
-        throw mapKafkaError(e, profile, `offset fetch for group ${g}`);
+        errors.set(g, mapKafkaError(e, profile, `offset fetch for group ${g}`));
       }
-      for (const t of offsets) for (const p of t.partitions) if (Number(p.offset) >= 0) out.push({ group: g, topic: t.topic, partition: p.partition, offset: BigInt(p.offset), metadata: p.metadata ?? null });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(GROUP_CONCURRENCY, groups.length) }, worker));
-  return out.sort((a, b) => a.group.localeCompare(b.group) || a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  try {
+    await Promise.all(Array.from({ length: Math.min(GROUP_CONCURRENCY, groups.length) }, worker));
+  } finally {
+    await cluster.disconnect().catch(() => {});
+  }
+  out.sort((a, b) => a.group.localeCompare(b.group) || a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  return { offsets: out, errors };
+}
+
+/** Committed offsets (>= 0) of `groups` on `topics`; the first group that fails fails the call. */
+export async function committedOffsets(kafka: Kafka, profile: ClusterProfile, groups: readonly string[], topics: readonly string[]): Promise<GroupOffset[]> {
+  const { offsets, errors } = await committedOffsetsPartial(kafka, profile, groups, topics);
+  const first = [...errors.keys()].sort()[0];
+  if (first !== undefined) throw errors.get(first)!;
+  return offsets;
 }
 
 export interface GroupState {

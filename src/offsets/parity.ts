@@ -25,8 +25,8 @@ export async function gatherParity(source: Side, target: Side, options: ParityOp
   const [sourceEnds, targetEnds, committed, targetCommittedList, syncs, checkpoints] = await Promise.all([
     endOffsets(source, options.topics),
     endOffsets(target, present),
-    committedOffsets(source.admin, source.profile, groups, options.topics),
-    committedOffsets(target.admin, target.profile, groups.filter((g) => targetGroups.has(g)), present),
+    committedOffsets(source.kafka, source.profile, groups, options.topics),
+    committedOffsets(target.kafka, target.profile, groups.filter((g) => targetGroups.has(g)), present),
     readOffsetSyncs(source),
     readCheckpoints(target),
   ]);

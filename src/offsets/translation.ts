@@ -242,6 +242,7 @@ async function readWindows(source: Side, target: Side, states: WindowState[]): P
     if (windows.length === 0) return;
     const outcome = await fetchWindows(side.kafka, side.profile, windowsByTopic(windows), {
       timeoutMs: 120_000,
+      decoder: 'zdp',
       onBatch: (topic, records) => {
         for (const r of records) sinks.get(tpKey(topic, r.partition))?.push({ offset: r.offset, fp: recordFingerprint(r) });
       },

@@ -13,7 +13,7 @@ import { parseSampleFrom } from '../../core/sampling.js';
 import { DEFAULT_INFERENCE } from '../../core/inference/json-infer.js';
 import { buildAsyncApiDocument, renderJson, renderYaml } from '../../core/contracts/asyncapi.js';
 import { DEFAULT_EXTRACT, extractContracts, type ExtractOptions as EngineOptions } from '../../extract/extract.js';
-import { validateAsyncApi } from '../../contracts/validate.js';
+import { preloadValidator, validateAsyncApi } from '../../contracts/validate.js';
 
 export interface ExtractFlags {
   cluster?: string;
@@ -68,6 +68,8 @@ export function parseExtractOptions(flags: ExtractFlags, rt: ParseContext): Extr
 }
 
 export async function runExtract(options: ExtractOptions, rt: Runtime): Promise<View> {
+  // the contracts are validated at the end: load the AsyncAPI parser while the cluster is read
+  preloadValidator();
   const { profile, engine, outDir, format } = options;
   // a path that cannot be a directory fails before anything is read from the cluster
   if (outDir) assertCanBeDir(outDir, 'output directory');

@@ -24,29 +24,29 @@ export interface RecordContent {
   headers: readonly (readonly [string, Buffer | null])[];
 }
 
-function lenPrefixed(h: ReturnType<typeof createHash>, b: Buffer | null): void {
-  const n = Buffer.alloc(4);
-  n.writeInt32BE(b === null ? -1 : b.length);
-  h.update(n);
-  if (b) h.update(b);
-}
-
-/** Fingerprint of a record: SHA-1 of timestamp, key, value and the ordered headers (hex, 40 chars). */
+/**
+ * Fingerprint of a record: SHA-1 of timestamp, key, value and the ordered headers (hex, 40 chars),
+ * each length-prefixed (-1 for null). The bytes are laid out in one buffer and hashed once: on a
+ * parity run over 10,000 partitions this is called for every record read on both clusters.
+ */
 export function fingerprint(r: RecordContent): string {
-  const h = createHash('sha1');
-  const ts = Buffer.alloc(8);
-  ts.writeBigInt64BE(BigInt(r.timestampMs));
-  h.update(ts);
-  lenPrefixed(h, r.key);
-  lenPrefixed(h, r.value);
-  const n = Buffer.alloc(4);
-  n.writeInt32BE(r.headers.length);
-  h.update(n);
-  for (const [name, value] of r.headers) {
-    lenPrefixed(h, Buffer.from(name, 'utf8'));
-    lenPrefixed(h, value);
+  const names = r.headers.map(([name]) => Buffer.from(name, 'utf8'));
+  let size = 8 + 4 + (r.key?.length ?? 0) + 4 + (r.value?.length ?? 0) + 4;
+  for (let i = 0; i < names.length; i++) size += 4 + names[i]!.length + 4 + (r.headers[i]![1]?.length ?? 0);
+  const buf = Buffer.allocUnsafe(size);
+  let at = buf.writeBigInt64BE(BigInt(r.timestampMs), 0);
+  const put = (b: Buffer | null) => {
+    at = buf.writeInt32BE(b === null ? -1 : b.length, at);
+    if (b) at += b.copy(buf, at);
+  };
+  put(r.key);
+  put(r.value);
+  at = buf.writeInt32BE(r.headers.length, at);
+  for (let i = 0; i < names.length; i++) {
+    put(names[i]!);
+    put(r.headers[i]![1]);
   }
-  return h.digest('hex');
+  return createHash('sha1').update(buf).digest('hex');
 }
 
 export type Translation =
