@@ -88,7 +88,7 @@ export function envOverrides(env: NodeJS.ProcessEnv, profiles: readonly string[]
     const rest = name.slice('ZDP_CLUSTERS_'.length);
     const leaf = CLUSTER_LEAVES.find(([suffix]) => rest.endsWith(`_${suffix}`) && rest.length > suffix.length + 1);
     if (!leaf) {
-      diagnostics.push({ code: 'CONFIG_ENV', severity: 'error', message: `${name} names no config key: write ZDP_CLUSTERS_<PROFILE>_<KEY>, e.g. ZDP_CLUSTERS_PROD_BOOTSTRAP_SERVERS`, file: name });
+      diagnostics.push({ code: 'CONFIG_ENV', severity: 'error', message: `${name} names no config key: write ZDP_CLUSTERS_<PROFILE>_<KEY>, e.g. ZDP_CLUSTERS_PROD_BOOTSTRAP_SERVERS` });
       continue;
     }
     const token = rest.slice(0, rest.length - leaf[0].length - 1);

@@ -149,7 +149,7 @@ export function loadConfig(options: LoadOptions): ResolvedConfig {
   // profiles the files define, so ZDP_CLUSTERS_PROD_EU_... finds prod-eu; dev profiles are read below
   const fileProfiles = [...layers, ...(projectLayer ? [projectLayer] : [])].flatMap((l) => Object.keys((l.decoded.value.clusters ?? {}) as PlainObject));
   const envSeed = envOverrides(env, fileProfiles);
-  failOn(envSeed.diagnostics, 'the ZDP_ environment variables');
+  failOn(envSeed.diagnostics, 'the environment');
   for (const l of envSeed.layers) failOn(l.diagnostics, l.diagnostics[0]?.file ?? 'the environment');
 
   // State dir decides where dev profiles live, so resolve it first. A value given on the command

@@ -62,6 +62,6 @@ export function runUse(options: UseOptions, rt: Pick<Runtime, 'cwd'>): View {
     kind: 'ConfigUse',
     data: { file: options.file, defaultCluster: options.profile ?? null, previous, changed, dryRun: options.dryRun },
     text,
-    ...(options.profile !== undefined && !options.dryRun ? { notes: [`commands that take one cluster now use ${options.profile} when none is named; ZDP_DEFAULT_CLUSTER and --set defaultCluster=<name> override it`] } : {}),
+    ...(options.profile !== undefined && changed && !options.dryRun ? { notes: [`commands that take one cluster now use ${options.profile} when none is named; ZDP_DEFAULT_CLUSTER and --set defaultCluster=<name> override it`] } : {}),
   };
 }
