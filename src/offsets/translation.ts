@@ -10,7 +10,8 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { ClusterProfile } from '../config/types.js';
 import { SOURCE_ALIAS, TARGET_ALIAS } from '../core/migration/mm2.js';
 import { decodeCheckpoint, decodeOffsetSync, type Checkpoint, type OffsetSync } from '../kafka/protocol/mm2-records.js';
-import { fingerprint, tpKey, translate, walk, type FpRecord, type PartitionEnds, type PartitionTranslation, type TailCheck, type Translation } from '../core/offsets/translate.js';
+import { fingerprint, tpKey, type FpRecord, type PartitionEnds, type PartitionTranslation, type TailCheck } from '../core/offsets/translate.js';
+import { advanceWindows, planWindows, type TranslationRequest, type WindowState } from '../core/offsets/window-planner.js';
 
 export { tpKey, type PartitionEnds, type PartitionTranslation, type TailCheck };
 import type { SampledRecord } from '../kafka/sampler.js';
@@ -78,27 +79,10 @@ export async function readCheckpoints(target: Side): Promise<Map<string, Checkpo
   return out;
 }
 
-export interface TranslationRequest {
-  topic: string;
-  partition: number;
-  /** committed source offsets to translate (several groups may share a partition) */
-  committed: bigint[];
-  /** also fingerprint-check the last `tail` source data records against the target */
-  tail?: number;
-}
+export type { TranslationRequest } from '../core/offsets/window-planner.js';
 
 
 
-interface WindowState {
-  req: TranslationRequest;
-  source: PartitionEnds;
-  target: PartitionEnds;
-  anchors: { kind: 'journal' | 'offset-sync' | 'partition-start'; source: bigint; target: bigint }[];
-  sourceTo: bigint;
-  targetTo: bigint;
-  srcRecords: FpRecord[];
-  tgtRecords: FpRecord[];
-}
 
 /** Translates every request; at most `rounds` reads per side, windows doubling between rounds. */
 export async function translateOffsets(
@@ -114,118 +98,16 @@ export async function translateOffsets(
     options.syncs ?? (options.anchors ? new Map<string, OffsetSync[]>() : readOffsetSyncs(source)),
   ]);
   const slack = options.slack ?? 256n;
-  const states: WindowState[] = [];
-  const out: PartitionTranslation[] = [];
-  for (const req of requests) {
-    const key = tpKey(req.topic, req.partition);
-    const s = sourceEnds.get(key);
-    const t = targetEnds.get(key);
-    if (!s || !t) throw new RangeError(`partition ${req.partition} of ${req.topic} is missing on the ${s ? 'target' : 'source'}`);
-    const inRange = req.committed.filter((c) => c >= s.low && c < s.high);
-    const tailFrom = req.tail ? (s.high - BigInt(req.tail) * 4n > s.low ? s.high - BigInt(req.tail) * 4n : s.low) : undefined;
-    const lowest = [...inRange, ...(tailFrom !== undefined && s.high > s.low ? [tailFrom] : [])].reduce<bigint | undefined>((m, c) => (m === undefined || c < m ? c : m), undefined);
-    const anchors: WindowState['anchors'] = [];
-    if (lowest !== undefined) {
-      const sync = (syncs.get(key) ?? []).filter((x) => x.upstream <= lowest && x.upstream >= s.low && x.downstream >= t.low && x.downstream < t.high).pop();
-      const given = options.anchors?.get(key);
-      if (given && given.source <= lowest && given.source >= s.low && given.target >= t.low && given.target <= t.high) anchors.push({ kind: 'journal', ...given });
-      if (sync) anchors.push({ kind: 'offset-sync', source: sync.upstream, target: sync.downstream });
-      anchors.push({ kind: 'partition-start', source: s.low, target: t.low });
-    }
-    const highest = inRange.reduce((m, c) => (c > m ? c : m), tailFrom !== undefined ? s.high - 1n : s.low);
-    const anchor = anchors[0] ?? { kind: 'partition-start' as const, source: s.low, target: t.low };
-    const sourceTo = min(s.high, highest + slack);
-    states.push({ req, source: s, target: t, anchors, sourceTo, targetTo: req.tail ? t.high : min(t.high, anchor.target + (sourceTo - anchor.source) * 2n + slack), srcRecords: [], tgtRecords: [] });
-  }
-
   const rounds = options.rounds ?? 6;
-  let pending = states.filter((st) => st.anchors.length > 0);
-  for (const st of states.filter((x) => x.anchors.length === 0)) {
-    // every committed offset lies outside the log (at its end, below its start or beyond it): no records to read
-    const results = new Map(st.req.committed.map((c) => [c, translate({ committed: c, sourceLogStart: st.source.low, sourceEnd: st.source.high, targetEnd: st.target.high, source: [], target: [], sourceComplete: true })] as const));
-    out.push(finish(st, results, { kind: 'partition-start', source: st.source.low, target: st.target.low }));
-  }
+  // gather, then compute: the planner (pure) names the windows, this reads them, round by round
+  let { pending, done: out } = planWindows(requests, { sourceEnds, targetEnds, syncs, anchors: options.anchors, slack });
   for (let round = 0; round < rounds && pending.length > 0; round++) {
     await readWindows(source, target, pending);
-    const next: WindowState[] = [];
-    for (const st of pending) {
-      const anchor = st.anchors[0]!;
-      const results = new Map<bigint, Translation>();
-      let grow: 'source' | 'target' | 'anchor' | undefined;
-      for (const c of st.req.committed) {
-        if (c < st.source.low || c >= st.source.high) {
-          results.set(c, translate({ committed: c, sourceLogStart: st.source.low, sourceEnd: st.source.high, targetEnd: st.target.high, source: [], target: [], sourceComplete: true }));
-          continue;
-        }
-        const sourceComplete = st.sourceTo >= st.source.high;
-        if (!sourceComplete && !st.srcRecords.some((r) => r.offset >= c)) {
-          grow = 'source';
-          continue;
-        }
-        const r = translate({ committed: c, sourceLogStart: st.source.low, sourceEnd: st.source.high, targetEnd: st.target.high, source: st.srcRecords, target: st.tgtRecords, sourceComplete });
-        if (r.kind === 'diverged' && st.anchors.length > 1 && (st.tgtRecords[0]?.fp !== st.srcRecords[0]?.fp)) grow = 'anchor';
-        else if (r.kind === 'not-replicated' && st.targetTo < st.target.high) grow ??= 'target';
-        results.set(c, r);
-      }
-      if (grow === undefined && st.req.tail && st.sourceTo < st.source.high) grow = 'source';
-      if (grow === undefined || round === rounds - 1) {
-        out.push(finish(st, results, anchor));
-        continue;
-      }
-      if (grow === 'anchor') {
-        st.anchors.shift();
-        const a = st.anchors[0]!;
-        st.targetTo = st.req.tail ? st.target.high : min(st.target.high, a.target + (st.sourceTo - a.source) * 2n + slack);
-      } else if (grow === 'source') {
-        const span = st.sourceTo - anchor.source;
-        st.sourceTo = min(st.source.high, st.sourceTo + (span > slack ? span : slack));
-        st.targetTo = st.req.tail ? st.target.high : min(st.target.high, anchor.target + (st.sourceTo - anchor.source) * 2n + slack);
-      } else {
-        const span = st.targetTo - anchor.target;
-        st.targetTo = min(st.target.high, st.targetTo + (span > slack ? span : slack));
-      }
-      next.push(st);
-    }
-    pending = next;
+    const step = advanceWindows(pending, slack, round === rounds - 1);
+    out.push(...step.done);
+    pending = step.next;
   }
   return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
-}
-
-function finish(st: WindowState, results: Map<bigint, Translation>, anchor: WindowState['anchors'][number]): PartitionTranslation {
-  const out: PartitionTranslation = { topic: st.req.topic, partition: st.req.partition, source: st.source, target: st.target, anchor, results, targetOffsets: st.tgtRecords.map((r) => r.offset) };
-  if (st.req.tail) out.tail = tailCheck(st, st.req.tail);
-  return out;
-}
-
-function tailCheck(st: WindowState, n: number): TailCheck {
-  const last = st.srcRecords.slice(-n);
-  if (last.length === 0) return { checked: 0, matched: 0 };
-  const r = translate({ committed: last[0]!.offset, sourceLogStart: st.source.low, sourceEnd: st.source.high, targetEnd: st.target.high, source: st.srcRecords, target: st.tgtRecords, sourceComplete: true });
-  if (r.kind === 'diverged') return { checked: last.length, matched: 0, mismatch: r.reason };
-  if (r.kind === 'exact') {
-    // from the copy of the tail's first record on, every target record must be a copy (or an MM2
-    // replay) of a tail record: one that is not was written by something else. The newest records
-    // sit in active segments, which compaction never touches, so this holds for compacted topics too.
-    const from = last[0]!.offset;
-    const w = walk(st.srcRecords.filter((x) => x.offset >= from), st.tgtRecords.filter((x) => x.offset >= r.target));
-    if (w.divergedAt !== undefined) return { checked: last.length, matched: 0, mismatch: `target record at offset ${w.divergedAt} is not a copy of any of the newest source records: something other than MirrorMaker 2 wrote to the target` };
-  }
-  // the tail is on the target when every one of its records maps, in order
-  const { mappedCount } = countMapped(st, last);
-  return { checked: last.length, matched: mappedCount };
-}
-
-function countMapped(st: WindowState, last: FpRecord[]): { mappedCount: number } {
-  let j = st.tgtRecords.length - 1;
-  let count = 0;
-  // match from the end: the target's newest data records should be the source's newest
-  for (let i = last.length - 1; i >= 0 && j >= 0; i--) {
-    while (j >= 0 && st.tgtRecords[j]!.fp !== last[i]!.fp) j--;
-    if (j < 0) break;
-    count++;
-    j--;
-  }
-  return { mappedCount: count };
 }
 
 async function readWindows(source: Side, target: Side, states: WindowState[]): Promise<void> {
@@ -260,9 +142,6 @@ async function readWindows(source: Side, target: Side, states: WindowState[]): P
   ]);
 }
 
-function min(a: bigint, b: bigint): bigint {
-  return a < b ? a : b;
-}
 
 /**
  * Data records (committed, not control records) in each window, read with read_committed. A window
