@@ -63,11 +63,18 @@ export async function mm2CommittedOffsets(target: Side, migrationId: string | un
 }
 
 export async function replicationProgress(source: Side, target: Side, topics: readonly string[], engine: { committedOffsets(target: Side): Promise<Map<string, bigint>> } | undefined): Promise<PartitionProgress[]> {
-  const sourceOffsets = await topicOffsets(source.kafka, source.profile, topics);
-  const present = new Set(await target.admin.listTopics());
+  // gather from both clusters at once, then compute (core/migration/lag.ts)
+  const [sourceOffsets, targetOffsets, committed] = await Promise.all([
+    topicOffsets(source.kafka, source.profile, topics),
+    target.admin.listTopics().then((all) => {
+      const present = new Set(all);
+      return topicOffsets(target.kafka, target.profile, topics.filter((x) => present.has(x)));
+    }),
+    engine ? engine.committedOffsets(target) : Promise.resolve(new Map<string, bigint>()),
+  ]);
   const targetEnds = new Map<string, bigint>();
-  for (const o of await topicOffsets(target.kafka, target.profile, topics.filter((x) => present.has(x)))) targetEnds.set(tpKey(o.topic, o.partition), o.high);
-  const rows = progress(sourceOffsets, engine ? await engine.committedOffsets(target) : new Map<string, bigint>(), targetEnds);
+  for (const o of targetOffsets) targetEnds.set(tpKey(o.topic, o.partition), o.high);
+  const rows = progress(sourceOffsets, committed, targetEnds);
   const behind = rows.filter((r) => r.lag > 0n && r.lag <= 100_000n);
   if (behind.length > 0) {
     const counts = await countDataRecords(source, behind.map((r) => ({ topic: r.topic, partition: r.partition, start: r.next ?? r.sourceLow, end: r.sourceEnd })));
