@@ -2,7 +2,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { CheckFailedError, type ZdpError } from '../errors.js';
 import { createRequire } from 'node:module';
-import { clusterFactory, commitAsAdmin, OffsetCommitError } from './offset-commit.js';
+import { clusterFactory, commitAsAdmin, OffsetCommitError, withCoordinatorRetries } from './offset-commit.js';
 import type { ClusterProfile } from '../config/types.js';
 import { globMatcher } from '../core/sampling.js';
 import { mapKafkaError, withDeadline } from './client.js';
@@ -80,17 +80,11 @@ export async function committedOffsetsPartial(kafka: Kafka, profile: ClusterProf
     throw mapKafkaError(e, profile, 'connection');
   }
   const queue = [...groups];
-  const fetchOne = async (g: string) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const coordinator = await cluster.findGroupCoordinator({ groupId: g });
-        return (await coordinator.connectionPool.send({ request: offsetFetchAll(g), response: OffsetFetchV3Response })) as { responses: { topic: string; partitions: { partition: number; offset: string; metadata: string | null }[] }[] };
-      } catch (e) {
-        if (attempt >= 5 || !(e as { retriable?: boolean }).retriable) throw e;
-        await new Promise((r) => setTimeout(r, 100 * attempt));
-      }
-    }
-  };
+  const fetchOne = (g: string) =>
+    withCoordinatorRetries(async () => {
+      const coordinator = await cluster.findGroupCoordinator({ groupId: g });
+      return (await coordinator.connectionPool.send({ request: offsetFetchAll(g), response: OffsetFetchV3Response })) as { responses: { topic: string; partitions: { partition: number; offset: string; metadata: string | null }[] }[] };
+    });
   const worker = async () => {
     for (let group = queue.shift(); group !== undefined; group = queue.shift()) {
       const g = group;
@@ -143,8 +137,10 @@ export async function writeGroupOffsets(kafka: Kafka, profile: ClusterProfile, g
   try {
     await withDeadline(profile, 'writing group offsets', () => commitAsAdmin(kafka, group, offsets), Math.max(profile.timeoutMs, 30_000));
   } catch (e) {
-    if (e instanceof OffsetCommitError && (e.errorCode === 25 || e.errorCode === 27)) {
-      throw new CheckFailedError('GROUP_ACTIVE', `group ${group} on cluster "${profile.name}" has members: ${e.message}`, { hint: 'stop its consumers, then run again' });
+    // kafkajs raises the coordinator's answer as a protocol error; zdp's own check as OffsetCommitError
+    const type = (e as { type?: string }).type;
+    if ((e instanceof OffsetCommitError && (e.errorCode === 25 || e.errorCode === 27)) || type === 'UNKNOWN_MEMBER_ID' || type === 'REBALANCE_IN_PROGRESS') {
+      throw new CheckFailedError('GROUP_ACTIVE', `group ${group} on cluster "${profile.name}" has members: ${(e as Error).message}`, { hint: 'stop its consumers, then run again' });
     }
     throw mapKafkaError(e, profile, `offset commit for group ${group}`);
   }
