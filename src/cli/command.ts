@@ -27,3 +27,13 @@ export async function execute<O>(ctx: CommandContext, parse: (rt: ParseContext) 
   const options = parse(rt);
   emit(rt.io, await run(options, rt));
 }
+
+/**
+ * `execute` for a verb whose module is imported only when its command runs, so `zdp --help` and
+ * the other commands never load it (nor what it imports: kafkajs, the AsyncAPI parser, inquirer).
+ */
+export async function executeLazy<M, O>(ctx: CommandContext, load: () => Promise<M>, parse: (m: M, rt: ParseContext) => O, run: (m: M) => (options: O, rt: Runtime) => Promise<View> | View): Promise<void> {
+  const m = await load();
+  return execute(ctx, (rt) => parse(m, rt), run(m));
+}
+

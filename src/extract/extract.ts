@@ -7,9 +7,8 @@ import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import { NotFoundError, isZdpError, type ZdpError } from '../errors.js';
 import type { ClusterProfile } from '../config/types.js';
 import { connectAdmin, mapKafkaError, withDeadline } from '../kafka/client.js';
-import { fetchWindows } from '../kafka/reader.js';
+import { fetchWindows, listOffsets } from '../kafka/reader.js';
 import { committedOffsetsPartial, listGroupIds } from '../kafka/groups.js';
-import { topicOffsets } from '../kafka/topics.js';
 import { samplingWindows, selectTopics, type PartitionOffsets, type SampleFrom } from '../core/sampling.js';
 import type { PartSample, TopicSample } from '../core/inference/topic-sample.js';
 import { createInferencePool, defaultWorkers } from './inference-pool.js';
@@ -337,7 +336,7 @@ export async function extractContracts(profile: ClusterProfile, options: Extract
 
     const requests = [];
     const offsetsOf = new Map<string, { partition: number; low: bigint; high: bigint }[]>();
-    for (const o of await topicOffsets(kafka, profile, selected)) (offsetsOf.get(o.topic) ?? offsetsOf.set(o.topic, []).get(o.topic)!).push(o);
+    for (const o of await listOffsets(kafka, profile, selected)) (offsetsOf.get(o.topic) ?? offsetsOf.set(o.topic, []).get(o.topic)!).push(o);
     for (const topic of selected) {
       const offsets = offsetsOf.get(topic) ?? [];
       let atTime = new Map<number, bigint>();

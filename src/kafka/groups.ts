@@ -2,7 +2,8 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { CheckFailedError, type ZdpError } from '../errors.js';
 import { createRequire } from 'node:module';
-import { clusterFactory, commitAsAdmin, OffsetCommitError, withCoordinatorRetries } from './offset-commit.js';
+import { clusterFactory, commitAsAdmin, OffsetCommitError } from './offset-commit.js';
+import { retryRetriable } from './retry.js';
 import type { ClusterProfile } from '../config/types.js';
 import { globMatcher } from '../core/sampling.js';
 import { mapKafkaError, withDeadline } from './client.js';
@@ -81,7 +82,7 @@ export async function committedOffsetsPartial(kafka: Kafka, profile: ClusterProf
   }
   const queue = [...groups];
   const fetchOne = (g: string) =>
-    withCoordinatorRetries(async () => {
+    retryRetriable(async () => {
       const coordinator = await cluster.findGroupCoordinator({ groupId: g });
       return (await coordinator.connectionPool.send({ request: offsetFetchAll(g), response: OffsetFetchV3Response })) as { responses: { topic: string; partitions: { partition: number; offset: string; metadata: string | null }[] }[] };
     });

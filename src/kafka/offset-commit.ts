@@ -7,6 +7,7 @@
  * release; the shape used here is pinned by the integration tests.
  */
 import type { Kafka } from 'kafkajs';
+import { retryRetriable } from './retry.js';
 
 interface KafkajsBroker {
   offsetCommit(request: { groupId: string; groupGenerationId: number; memberId: string; retentionTime?: number; topics: { topic: string; partitions: { partition: number; offset: string }[] }[] }): Promise<{ responses: { topic: string; partitions: { partition: number; errorCode: number }[] }[] }>;
@@ -35,22 +36,6 @@ export class OffsetCommitError extends Error {
   }
 }
 
-/**
- * Runs a request to a group coordinator again while Kafka says it is retriable
- * (COORDINATOR_LOAD_IN_PROGRESS right after a broker start, NOT_COORDINATOR after a move), backing
- * off up to a second between tries, ten tries in all.
- */
-export async function withCoordinatorRetries<T>(fn: () => Promise<T>, tries = 10): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (attempt >= tries || !(e as { retriable?: boolean }).retriable) throw e;
-      await new Promise((r) => setTimeout(r, Math.min(1_000, 100 * attempt)));
-    }
-  }
-}
-
 /** Commits offsets for an empty group (the broker answers UNKNOWN_MEMBER_ID / 25 or REBALANCE_IN_PROGRESS / 27 if it has members). */
 export async function commitAsAdmin(kafka: Kafka, groupId: string, offsets: readonly { topic: string; partition: number; offset: bigint }[]): Promise<void> {
   const cluster = clusterFactory(kafka)({ allowAutoTopicCreation: false });
@@ -60,7 +45,7 @@ export async function commitAsAdmin(kafka: Kafka, groupId: string, offsets: read
     for (const o of offsets) (byTopic.get(o.topic) ?? byTopic.set(o.topic, []).get(o.topic)!).push({ partition: o.partition, offset: o.offset.toString() });
     const request = { groupId, groupGenerationId: -1, memberId: '', retentionTime: -1, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) };
     // a coordinator that is still loading the group's offsets, or that moved, is asked again
-    const response = await withCoordinatorRetries(async () => (await cluster.findGroupCoordinator({ groupId })).offsetCommit(request));
+    const response = await retryRetriable(async () => (await cluster.findGroupCoordinator({ groupId })).offsetCommit(request));
     const failed = response.responses.flatMap((t) => t.partitions.filter((p) => p.errorCode !== 0).map((p) => ({ ...p, topic: t.topic })));
     if (failed.length > 0) throw new OffsetCommitError(`the coordinator refused offsets for ${failed.map((f) => `${f.topic}[${f.partition}] (error ${f.errorCode})`).join(', ')}`, failed[0]!.errorCode);
   } finally {

@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import type { IHeaders, Kafka } from 'kafkajs';
 import type { ClusterProfile } from '../config/types.js';
 import { mapKafkaError, withDeadline } from './client.js';
+import { retryRetriable } from './retry.js';
 import { clusterFactory } from './offset-commit.js';
 import { decompress } from './codecs.js';
 import { decodeRecordSet, parseFetchV11, scanRecordSet, type AbortedTransaction, type FetchedTopic } from './protocol/record-batch.js';
@@ -332,8 +333,8 @@ export async function listOffsets(kafka: Kafka, profile: ClusterProfile, topics:
     return await withDeadline(profile, 'listing offsets', async () => {
       await c.connect();
       await c.addMultipleTargetTopics([...topics]);
-      for (let attempt = 1; ; attempt++) {
-        try {
+      return retryRetriable(
+        async () => {
           const request = (fromBeginning: boolean) => c.fetchTopicsOffset(topics.map((topic) => ({ topic, partitions: c.findTopicPartitionMetadata(topic).map((p) => ({ partition: p.partitionId })), fromBeginning })));
           const [high, low] = await Promise.all([request(false), options.earliest === false ? Promise.resolve([]) : request(true)]);
           const lows = new Map<string, bigint>();
@@ -341,12 +342,9 @@ export async function listOffsets(kafka: Kafka, profile: ClusterProfile, topics:
           const out: ListedOffsets[] = [];
           for (const t of high) for (const p of t.partitions) out.push({ topic: t.topic, partition: p.partition, high: BigInt(p.offset), low: lows.get(`${t.topic}\u0000${p.partition}`) ?? 0n });
           return out.sort((x, y) => order.get(x.topic)! - order.get(y.topic)! || x.partition - y.partition);
-        } catch (error) {
-          if (attempt >= 5 || !(error as { retriable?: boolean }).retriable) throw error;
-          await new Promise((r) => setTimeout(r, 100 * attempt));
-          await c.refreshMetadata();
-        }
-      }
+        },
+        { tries: 5, beforeRetry: () => c.refreshMetadata() },
+      );
     });
   } catch (error) {
     throw mapKafkaError(error, profile, 'list offsets request');

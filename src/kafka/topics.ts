@@ -1,9 +1,8 @@
 /** Reads a cluster's topics (partitions, replication, topic-level configs) and creates topics. */
-import kafkajs, { type Admin, type Kafka } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
 import type { ClusterProfile } from '../config/types.js';
 import type { ClusterSnapshot, TopicPlanItem, TopicSnapshot } from '../core/migration/plan.js';
 import { mapKafkaError, withDeadline } from './client.js';
-import { listOffsets } from './reader.js';
 
 const { ConfigResourceTypes } = kafkajs;
 
@@ -91,7 +90,3 @@ export async function createPlannedTopics(admin: Admin, profile: ClusterProfile,
 }
 
 /** End offsets (low/high) of topics, per partition. */
-/** Earliest and last stable offsets of every partition of `topics`: one ListOffsets per broker and end. */
-export async function topicOffsets(kafka: Kafka, profile: ClusterProfile, topics: readonly string[]): Promise<{ topic: string; partition: number; low: bigint; high: bigint }[]> {
-  return listOffsets(kafka, profile, topics, { readCommitted: true });
-}

@@ -6,8 +6,7 @@
  */
 import { mm2WorkerTopics } from '../core/migration/mm2.js';
 import { parseMm2Offset, progress, type PartitionProgress } from '../core/migration/lag.js';
-import { fetchWindows } from '../kafka/reader.js';
-import { topicOffsets } from '../kafka/topics.js';
+import { fetchWindows, listOffsets } from '../kafka/reader.js';
 import { countDataRecords, tpKey, type Side } from '../offsets/translation.js';
 
 interface OffsetsCursor {
@@ -32,7 +31,7 @@ export async function mm2CommittedOffsets(target: Side, migrationId: string | un
     perTarget.set(MM2_OFFSETS_TOPIC, cursor);
   }
   const c = cursor;
-  const ends = await topicOffsets(target.kafka, target.profile, [MM2_OFFSETS_TOPIC]);
+  const ends = await listOffsets(target.kafka, target.profile, [MM2_OFFSETS_TOPIC]);
   const windows = ends
     .map((e) => {
       const from = c.positions.get(e.partition) ?? e.low;
@@ -65,10 +64,10 @@ export async function mm2CommittedOffsets(target: Side, migrationId: string | un
 export async function replicationProgress(source: Side, target: Side, topics: readonly string[], engine: { committedOffsets(target: Side): Promise<Map<string, bigint>> } | undefined): Promise<PartitionProgress[]> {
   // gather from both clusters at once, then compute (core/migration/lag.ts)
   const [sourceOffsets, targetOffsets, committed] = await Promise.all([
-    topicOffsets(source.kafka, source.profile, topics),
+    listOffsets(source.kafka, source.profile, topics),
     target.admin.listTopics().then((all) => {
       const present = new Set(all);
-      return topicOffsets(target.kafka, target.profile, topics.filter((x) => present.has(x)));
+      return listOffsets(target.kafka, target.profile, topics.filter((x) => present.has(x)));
     }),
     engine ? engine.committedOffsets(target) : Promise.resolve(new Map<string, bigint>()),
   ]);

@@ -15,9 +15,8 @@ import { advanceWindows, planWindows, type TranslationRequest, type WindowState 
 
 export { tpKey, type PartitionEnds, type PartitionTranslation, type TailCheck };
 import type { SampledRecord } from '../kafka/sampler.js';
-import { fetchWindows, highWatermarks, windowsByTopic } from '../kafka/reader.js';
+import { fetchWindows, highWatermarks, windowsByTopic, listOffsets } from '../kafka/reader.js';
 import { committedBehindOpenTransaction } from '../kafka/protocol/record-batch.js';
-import { topicOffsets } from '../kafka/topics.js';
 
 export const OFFSET_SYNCS_TOPIC = `mm2-offset-syncs.${TARGET_ALIAS}.internal`;
 export const CHECKPOINTS_TOPIC = `${SOURCE_ALIAS}.checkpoints.internal`;
@@ -41,7 +40,7 @@ export function recordFingerprint(r: SampledRecord): string {
 
 export async function endOffsets(side: Side, topics: readonly string[]): Promise<Map<string, PartitionEnds>> {
   const out = new Map<string, PartitionEnds>();
-  for (const o of await topicOffsets(side.kafka, side.profile, topics)) out.set(tpKey(o.topic, o.partition), o);
+  for (const o of await listOffsets(side.kafka, side.profile, topics)) out.set(tpKey(o.topic, o.partition), o);
   return out;
 }
 
@@ -49,7 +48,7 @@ export async function endOffsets(side: Side, topics: readonly string[]): Promise
 async function readInternal(side: Side, topic: string, onRecord: (r: SampledRecord) => void): Promise<boolean> {
   const topics = await side.admin.listTopics();
   if (!topics.includes(topic)) return false;
-  const ends = await topicOffsets(side.kafka, side.profile, [topic]);
+  const ends = await listOffsets(side.kafka, side.profile, [topic]);
   await fetchWindows(side.kafka, side.profile, [{ topic, windows: ends.map((e) => ({ partition: e.partition, start: e.low, end: e.high })) }], {
     timeoutMs: 60_000,
     onBatch: (_t, records) => records.forEach(onRecord),

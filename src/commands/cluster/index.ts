@@ -1,6 +1,6 @@
 /** `zdp cluster check`. */
 import type { Command } from 'commander';
-import { execute, type CommandContext } from '../../cli/command.js';
+import { executeLazy, type CommandContext } from '../../cli/command.js';
 
 export function registerCluster(program: Command, ctx: CommandContext): void {
   const cluster = program.command('cluster').description('inspect the Kafka clusters of your profiles');
@@ -10,8 +10,5 @@ export function registerCluster(program: Command, ctx: CommandContext): void {
     .argument('[name]', 'cluster profile name (from zdp.yaml or `zdp dev up`; default: the one set with `zdp config use`)')
     .option('--apis', 'list every API with its version range', false)
     .addHelpText('after', '\nExamples:\n  zdp cluster check source\n  zdp cluster check prod --json | jq .kafka')
-    .action(async (name: string | undefined, flags: { apis: boolean }) => {
-      const m = await import('./check.js');
-      return execute(ctx, (rt) => m.parseCheckOptions(name, flags, rt), m.runCheck);
-    });
+    .action((name: string | undefined, flags: { apis: boolean }) => executeLazy(ctx, () => import('./check.js'), (m, rt) => m.parseCheckOptions(name, flags, rt), (m) => m.runCheck));
 }

@@ -63,9 +63,7 @@ export function secretProblems(config: ResolvedConfig, env: NodeJS.ProcessEnv): 
   const problems: Diagnostic[] = [];
   const check = (ref: SecretRef | undefined) => {
     if (!ref) return;
-    const origin = config.origins.get(ref.key);
-    const [file, line] = origin ? [origin.slice(0, origin.lastIndexOf(':')), Number(origin.slice(origin.lastIndexOf(':') + 1))] : [undefined, undefined];
-    const where = { ...(file ? { file } : {}), ...(line ? { line } : {}) };
+    const where = originOf(config, ref.key);
     if (ref.env !== undefined && !env[ref.env]) {
       problems.push({ code: 'SECRET_UNSET', severity: 'error', message: `${ref.key} names the environment variable ${ref.env}, which is not set`, path: ref.key, ...where });
     }

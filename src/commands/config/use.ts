@@ -3,7 +3,7 @@
  * zdp.yaml as `defaultCluster` (comments and layout of the file are kept). As `rpk profile use`.
  */
 import { relative } from 'node:path';
-import { parseDocument } from 'yaml';
+import { isMap, isScalar, parseDocument } from 'yaml';
 import type { ParseContext } from '../../cli/command.js';
 import type { View } from '../../cli/emit.js';
 import { parseName } from '../../cli/flags.js';
@@ -39,18 +39,12 @@ export function runUse(options: UseOptions, rt: Pick<Runtime, 'cwd'>): View {
   const before = doc.get('defaultCluster');
   const previous = typeof before === 'string' ? before : null;
   if (options.profile === undefined) doc.delete('defaultCluster');
-  else if (doc.has('defaultCluster')) doc.set('defaultCluster', options.profile);
+  else if (doc.has('defaultCluster') || !isMap(doc.contents)) doc.set('defaultCluster', options.profile);
   else {
     // right after kind (or apiVersion), where a reader of the file looks first
-    doc.set('defaultCluster', options.profile);
-    const map = doc.contents as { items?: Array<{ key: unknown }> } | null;
-    const items = map?.items;
-    if (items) {
-      const added = items.pop()!;
-      const keyOf = (p: { key: unknown }) => String((p.key as { value?: unknown })?.value ?? p.key);
-      const after = Math.max(items.findIndex((p) => keyOf(p) === 'kind'), items.findIndex((p) => keyOf(p) === 'apiVersion'));
-      items.splice(after + 1, 0, added);
-    }
+    const items = doc.contents.items;
+    const at = Math.max(...['kind', 'apiVersion'].map((k) => items.findIndex((p) => isScalar(p.key) && p.key.value === k)));
+    (items as unknown[]).splice(at + 1, 0, doc.createPair('defaultCluster', options.profile));
   }
   const changed = previous !== (options.profile ?? null);
   if (changed && !options.dryRun) writeAtomic(options.file, doc.toString({ lineWidth: 0 }));

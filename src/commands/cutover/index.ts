@@ -1,6 +1,6 @@
 /** `zdp cutover`. */
 import { Option, type Command } from 'commander';
-import { execute, type CommandContext } from '../../cli/command.js';
+import { executeLazy, type CommandContext } from '../../cli/command.js';
 import { collect, pairFlags, topicFlags } from '../../cli/flags.js';
 import type { CutoverFlags } from './cutover.js';
 
@@ -19,8 +19,5 @@ export function registerCutover(program: Command, ctx: CommandContext): void {
     .option('--group-wait <seconds>', 'wait for groups with members on the target to empty (0: refuse)', '0')
     .option('--verify <seconds>', 'after the switch, watch this long for clients producing and consuming on the target', '15')
     .addHelpText('after', '\nExamples:\n  zdp cutover --from source --to target --dry-run\n  zdp cutover --from prod --to dr --confirm dr --json > cutover.json\n  zdp cutover --from prod --to dr --resume\n  zdp cutover --from prod --to dr --rollback --confirm prod')
-    .action(async (flags: CutoverFlags) => {
-      const m = await import('./cutover.js');
-      return execute(ctx, (rt) => m.parseCutoverOptions(flags, rt), m.runCutover);
-    });
+    .action((flags: CutoverFlags) => executeLazy(ctx, () => import('./cutover.js'), (m, rt) => m.parseCutoverOptions(flags, rt), (m) => m.runCutover));
 }

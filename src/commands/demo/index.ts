@@ -1,6 +1,6 @@
 /** `zdp demo`. */
 import type { Command } from 'commander';
-import { execute, type CommandContext } from '../../cli/command.js';
+import { executeLazy, type CommandContext } from '../../cli/command.js';
 
 export function registerDemo(program: Command, ctx: CommandContext): void {
   program
@@ -10,8 +10,5 @@ export function registerDemo(program: Command, ctx: CommandContext): void {
     .option('--keep', 'leave the clusters, gateway and clients running to explore', false)
     .option('--rate <records/s>', 'client load during the migration', '300')
     .addHelpText('after', '\nExamples:\n  zdp demo\n  zdp demo --dir /tmp/zdp-demo --keep --rate 1000')
-    .action(async (flags: { dir: string; keep: boolean; rate: string }) => {
-      const m = await import('./demo.js');
-      return execute(ctx, (rt) => m.parseDemoOptions(flags, rt), m.runDemo);
-    });
+    .action((flags: { dir: string; keep: boolean; rate: string }) => executeLazy(ctx, () => import('./demo.js'), (m, rt) => m.parseDemoOptions(flags, rt), (m) => m.runDemo));
 }

@@ -1,6 +1,6 @@
 /** `zdp dev up|down|status|logs|fetch`: local Apache Kafka clusters as real processes. */
 import { Option, type Command } from 'commander';
-import { execute, type CommandContext } from '../../cli/command.js';
+import { executeLazy, type CommandContext } from '../../cli/command.js';
 import { DEFAULT_SOURCE_LINE, DEFAULT_TARGET_LINE } from '../../processes/kafka-dist.js';
 
 import type { UpFlags } from './up.js';
@@ -25,10 +25,7 @@ when set, otherwise from Maven Central (once, cached in $ZDP_CACHE_DIR or ~/.cac
     .option('--registry', 'also run a schema registry (Apicurio Registry, Confluent-compatible API) for each cluster', false)
     .option('--timeout <seconds>', 'how long a broker may take to start', '120')
     .addHelpText('after', '\nExamples:\n  zdp dev up\n  zdp dev up secure --auth scram --tls\n  zdp dev up legacy --kafka-version 3.9.2 --port 19092')
-    .action(async (names: string[], flags: UpFlags) => {
-      const m = await import('./up.js');
-      return execute(ctx, (rt) => m.parseUpOptions(names, flags, rt), m.runUp);
-    });
+    .action((names: string[], flags: UpFlags) => executeLazy(ctx, () => import('./up.js'), (m, rt) => m.parseUpOptions(names, flags, rt), (m) => m.runUp));
 
   dev
     .command('down')
@@ -37,19 +34,13 @@ when set, otherwise from Maven Central (once, cached in $ZDP_CACHE_DIR or ~/.cac
     .option('--purge', 'delete data, logs, certificates and profiles too (asks first)', false)
     .option('--dry-run', 'say what would be stopped and deleted; change nothing', false)
     .addHelpText('after', '\nExamples:\n  zdp dev down\n  zdp dev down target --purge --yes')
-    .action(async (names: string[], flags: { purge: boolean; dryRun: boolean }) => {
-      const m = await import('./down.js');
-      return execute(ctx, (rt) => m.parseDownOptions(names, flags, rt), m.runDown);
-    });
+    .action((names: string[], flags: { purge: boolean; dryRun: boolean }) => executeLazy(ctx, () => import('./down.js'), (m, rt) => m.parseDownOptions(names, flags, rt), (m) => m.runDown));
 
   dev
     .command('status')
     .description('list local clusters and whether they run')
     .addHelpText('after', '\nExamples:\n  zdp dev status\n  zdp dev status --json | jq -r \'.clusters[] | select(.state == "running") | .name\'')
-    .action(async () => {
-      const m = await import('./status.js');
-      return execute(ctx, m.parseStatusOptions, m.runStatus);
-    });
+    .action(() => executeLazy(ctx, () => import('./status.js'), (m, rt) => m.parseStatusOptions(rt), (m) => m.runStatus));
 
   dev
     .command('logs')
@@ -58,10 +49,7 @@ when set, otherwise from Maven Central (once, cached in $ZDP_CACHE_DIR or ~/.cac
     .option('-n, --lines <n>', 'how many lines', '50')
     .option('-f, --follow', 'keep printing new lines until Ctrl-C', false)
     .addHelpText('after', '\nExamples:\n  zdp dev logs source\n  zdp dev logs target -n 200 -f')
-    .action(async (name: string, flags: { lines: string; follow: boolean }) => {
-      const m = await import('./logs.js');
-      return execute(ctx, (rt) => m.parseLogsOptions(name, flags, rt), m.runLogs);
-    });
+    .action((name: string, flags: { lines: string; follow: boolean }) => executeLazy(ctx, () => import('./logs.js'), (m, rt) => m.parseLogsOptions(name, flags, rt), (m) => m.runLogs));
 
   dev
     .command('fetch')
@@ -71,8 +59,5 @@ when set, otherwise from Maven Central (once, cached in $ZDP_CACHE_DIR or ~/.cac
     .option('--no-gateway', 'do not fetch the local gateway (Kroxylicious)')
     .option('--no-mirror-maker', 'do not fetch MirrorMaker 2 (connect-mirror and connect-runtime)')
     .addHelpText('after', '\nExamples:\n  zdp dev fetch\n  zdp dev fetch --kafka-version 3.9.2 --no-registry')
-    .action(async (flags: { kafkaVersion: string[]; registry: boolean; gateway: boolean; mirrorMaker: boolean }) => {
-      const m = await import('./fetch.js');
-      return execute(ctx, () => m.parseFetchOptions(flags), m.runFetch);
-    });
+    .action((flags: { kafkaVersion: string[]; registry: boolean; gateway: boolean; mirrorMaker: boolean }) => executeLazy(ctx, () => import('./fetch.js'), (m) => m.parseFetchOptions(flags), (m) => m.runFetch));
 }

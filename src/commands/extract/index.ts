@@ -1,6 +1,6 @@
 /** `zdp extract`. */
 import { Option, type Command } from 'commander';
-import { execute, type CommandContext } from '../../cli/command.js';
+import { executeLazy, type CommandContext } from '../../cli/command.js';
 import { collect } from '../../cli/flags.js';
 import { defaultWorkers } from '../../extract/workers.js';
 import type { ExtractFlags } from './extract.js';
@@ -24,8 +24,5 @@ export function registerExtract(program: Command, ctx: CommandContext): void {
     .option('--include-internal', 'also extract internal topics (__*, _schemas, *.internal)', false)
     .option('--workers <n>', `inference worker threads, 0 for none (default: one per core from 2 cores, at most 4; here ${defaultWorkers()})`)
     .addHelpText('after', "\nExamples:\n  zdp extract --cluster source --topic 'orders.*'\n  zdp extract --cluster prod --exclude '*.dlq' --offset earliest --sample 1000 --out /srv/contracts --json > report.json")
-    .action(async (flags: ExtractFlags) => {
-      const m = await import('./extract.js');
-      return execute(ctx, (rt) => m.parseExtractOptions(flags, rt), m.runExtract);
-    });
+    .action((flags: ExtractFlags) => executeLazy(ctx, () => import('./extract.js'), (m, rt) => m.parseExtractOptions(flags, rt), (m) => m.runExtract));
 }

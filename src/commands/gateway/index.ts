@@ -1,6 +1,6 @@
 /** `zdp gateway up|switch|down|status|render`. */
 import { Option, type Command } from 'commander';
-import { execute, type CommandContext } from '../../cli/command.js';
+import { executeLazy, type CommandContext } from '../../cli/command.js';
 import { collect } from '../../cli/flags.js';
 
 import type { RenderFlags } from './render.js';
@@ -19,10 +19,7 @@ export function registerGateway(program: Command, ctx: CommandContext): void {
     .option('--management-port <port>', 'management port (/livez)', '9190')
     .option('--node-ids <ids>', 'node ids to cover, e.g. 0-5 (default: read from the clusters)')
     .addHelpText('after', '\nExamples:\n  zdp gateway up --cluster source --cover target\n  zdp gateway up --cluster prod --listen 127.0.0.1:39092 --node-ids 0-5')
-    .action(async (flags: UpFlags) => {
-      const m = await import('./up.js');
-      return execute(ctx, (rt) => m.parseUpOptions(flags, rt), m.runUp);
-    });
+    .action((flags: UpFlags) => executeLazy(ctx, () => import('./up.js'), (m, rt) => m.parseUpOptions(flags, rt), (m) => m.runUp));
 
   gateway
     .command('switch')
@@ -30,28 +27,19 @@ export function registerGateway(program: Command, ctx: CommandContext): void {
     .requiredOption('--to <cluster>', 'cluster profile to switch to')
     .option('--dry-run', 'check that the new backend answers and fits; change nothing', false)
     .addHelpText('after', '\nExamples:\n  zdp gateway switch --to target\n  zdp gateway switch --to target --dry-run --json\nTo move clients without losing or re-reading records, use `zdp cutover`.')
-    .action(async (flags: { to: string; dryRun: boolean }) => {
-      const m = await import('./switch.js');
-      return execute(ctx, (rt) => m.parseSwitchOptions(flags, rt), m.runSwitch);
-    });
+    .action((flags: { to: string; dryRun: boolean }) => executeLazy(ctx, () => import('./switch.js'), (m, rt) => m.parseSwitchOptions(flags, rt), (m) => m.runSwitch));
 
   gateway
     .command('down')
     .description('stop the local gateway')
     .addHelpText('after', '\nExamples:\n  zdp gateway down')
-    .action(async () => {
-      const m = await import('./down.js');
-      return execute(ctx, m.parseDownOptions, m.runDown);
-    });
+    .action(() => executeLazy(ctx, () => import('./down.js'), (m, rt) => m.parseDownOptions(rt), (m) => m.runDown));
 
   gateway
     .command('status')
     .description('is the local gateway running, and in front of which cluster')
     .addHelpText('after', '\nExamples:\n  zdp gateway status\n  zdp gateway status --json | jq -r .cluster')
-    .action(async () => {
-      const m = await import('./status.js');
-      return execute(ctx, m.parseStatusOptions, m.runStatus);
-    });
+    .action(() => executeLazy(ctx, () => import('./status.js'), (m, rt) => m.parseStatusOptions(rt), (m) => m.runStatus));
 
   gateway
     .command('render')
@@ -68,8 +56,5 @@ export function registerGateway(program: Command, ctx: CommandContext): void {
     .option('--management-port <port>', 'kroxylicious: management (/livez, /metrics) port', '9190')
     .option('--zilla-plus', 'zilla: also write <out>.zilla-plus.yaml with a kafka-proxy binding for native Kafka clients (needs Zilla Plus)', false)
     .addHelpText('after', '\nExamples:\n  zdp gateway render --target zilla --out gateway/zilla.yaml\n  zdp gateway render --target kroxylicious --cluster source --cover target --out -')
-    .action(async (flags: RenderFlags) => {
-      const m = await import('./render.js');
-      return execute(ctx, (rt) => m.parseRenderOptions(flags, rt), m.runRender);
-    });
+    .action((flags: RenderFlags) => executeLazy(ctx, () => import('./render.js'), (m, rt) => m.parseRenderOptions(flags, rt), (m) => m.runRender));
 }

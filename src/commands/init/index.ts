@@ -1,6 +1,6 @@
 /** `zdp init`. */
 import { Option, type Command } from 'commander';
-import { execute, type CommandContext } from '../../cli/command.js';
+import { executeLazy, type CommandContext } from '../../cli/command.js';
 import { SASL_MECHANISMS, VENDORS } from '../../config/schema.js';
 import type { InitFlags } from './init.js';
 
@@ -21,8 +21,5 @@ export function registerInit(program: Command, ctx: CommandContext): void {
     .option('--connect-url <url>', 'Kafka Connect REST URL')
     .option('--force', 'overwrite an existing zdp.yaml', false)
     .addHelpText('after', '\nExamples:\n  zdp init                                   (on a terminal: asks)\n  zdp init --cluster prod --bootstrap b1:9092,b2:9092 --sasl-mechanism scram-sha-512 \\\n           --username app --password-env PROD_KAFKA_PASSWORD --tls\n  zdp --config deploy/zdp.yaml init --cluster local --bootstrap 127.0.0.1:9092')
-    .action(async (flags: InitFlags, command: Command) => {
-      const m = await import('./init.js');
-      return execute(ctx, (rt) => m.parseInitOptions(flags, (command.optsWithGlobals() as { config?: string }).config, rt), m.runInit);
-    });
+    .action((flags: InitFlags, command: Command) => executeLazy(ctx, () => import('./init.js'), (m, rt) => m.parseInitOptions(flags, (command.optsWithGlobals() as { config?: string }).config, rt), (m) => m.runInit));
 }

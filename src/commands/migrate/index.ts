@@ -1,6 +1,6 @@
 /** `zdp migrate plan|apply|start|stop|status`, and `zdp migrate --from a --to b` (plan, confirm, apply). */
 import { Option, type Command } from 'commander';
-import { execute, type CommandContext } from '../../cli/command.js';
+import { executeLazy, type CommandContext } from '../../cli/command.js';
 import { collect, pairFlags, topicFlags } from '../../cli/flags.js';
 import type { PlanFlags } from './plan.js';
 import type { StartFlags } from './start.js';
@@ -16,10 +16,7 @@ export function registerMigrate(program: Command, ctx: CommandContext): void {
     .allowUnknownOption()
     .allowExcessArguments()
     .addHelpText('after', '\nExamples:\n  zdp migrate --from source --to target --yes\n  zdp migrate plan --from prod --to dr --topic \'orders.*\'\n  zdp migrate start --from prod --to dr && zdp migrate status --from prod --to dr --wait')
-    .action(async (_opts: unknown, command: Command) => {
-      const m = await import('./migrate.js');
-      return execute(ctx, (rt) => m.parseMigrateOptions(command.args, rt), m.runMigrate);
-    });;
+    .action((_opts: unknown, command: Command) => executeLazy(ctx, () => import('./migrate.js'), (m, rt) => m.parseMigrateOptions(command.args, rt), (m) => m.runMigrate));;
 
   topicFlags(pairFlags(migrate
     .command('plan')
@@ -28,10 +25,7 @@ export function registerMigrate(program: Command, ctx: CommandContext): void {
     .option('--no-acls', 'leave ACLs out (default: copy those of the selected topics, groups, transactional ids and the cluster)')
     .option('--no-subjects', 'leave schema-registry subjects out (default: copy every subject version with its id)')
     .addHelpText('after', "\nExamples:\n  zdp migrate plan --from source --to target\n  zdp migrate plan --from prod --to dr --topic 'orders.*' --out plans/orders.json --json")
-    .action(async (flags: PlanFlags) => {
-      const m = await import('./plan.js');
-      return execute(ctx, (rt) => m.parsePlanOptions(flags, rt), m.runPlan);
-    });
+    .action((flags: PlanFlags) => executeLazy(ctx, () => import('./plan.js'), (m, rt) => m.parsePlanOptions(flags, rt), (m) => m.runPlan));
 
   topicFlags(pairFlags(migrate
     .command('start')
@@ -41,19 +35,13 @@ export function registerMigrate(program: Command, ctx: CommandContext): void {
     .addOption(new Option('--engine <engine>', 'where MirrorMaker 2 runs: a supervised local process, or connectors on an existing Kafka Connect cluster').choices(['dedicated', 'connect']).default('dedicated'))
     .option('--connect-url <url>', 'connect engine: REST URL of a Connect worker whose workers write to the target (default: clusters.<to>.connect.url)')
     .addHelpText('after', '\nExamples:\n  zdp migrate start --from source --to target\n  zdp migrate start --from prod --to dr --engine connect --connect-url http://connect.internal:8083')
-    .action(async (flags: StartFlags) => {
-      const m = await import('./start.js');
-      return execute(ctx, (rt) => m.parseStartOptions(flags, rt), m.runStart);
-    });
+    .action((flags: StartFlags) => executeLazy(ctx, () => import('./start.js'), (m, rt) => m.parseStartOptions(flags, rt), (m) => m.runStart));
 
   pairFlags(migrate
     .command('stop')
     .description('stop the MirrorMaker 2 process zdp started for this migration'))
     .addHelpText('after', '\nExamples:\n  zdp migrate stop --from source --to target')
-    .action(async (flags: { from: string; to: string }) => {
-      const m = await import('./stop.js');
-      return execute(ctx, (rt) => m.parseStopOptions(flags, rt), m.runStop);
-    });
+    .action((flags: { from: string; to: string }) => executeLazy(ctx, () => import('./stop.js'), (m, rt) => m.parseStopOptions(flags, rt), (m) => m.runStop));
 
   pairFlags(migrate
     .command('status')
@@ -62,10 +50,7 @@ export function registerMigrate(program: Command, ctx: CommandContext): void {
     .option('--max-lag <records>', 'with --wait: acceptable total lag', '0')
     .option('--timeout <seconds>', 'with --wait: give up after this long (exit 7)', '300')
     .addHelpText('after', '\nExamples:\n  zdp migrate status --from source --to target\n  zdp migrate status --from prod --to dr --wait --max-lag 100 --timeout 600')
-    .action(async (flags: StatusFlags) => {
-      const m = await import('./status.js');
-      return execute(ctx, (rt) => m.parseStatusOptions(flags, rt), m.runStatus);
-    });
+    .action((flags: StatusFlags) => executeLazy(ctx, () => import('./status.js'), (m, rt) => m.parseStatusOptions(flags, rt), (m) => m.runStatus));
 
   migrate
     .command('apply')
@@ -73,8 +58,5 @@ export function registerMigrate(program: Command, ctx: CommandContext): void {
     .argument('<plan>', 'plan file from `zdp migrate plan`')
     .option('--dry-run', 'say what would be created; change nothing', false)
     .addHelpText('after', '\nExamples:\n  zdp migrate apply .zdp/migrations/source-to-target/plan.json --yes\n  zdp migrate apply plans/orders.json --dry-run')
-    .action(async (file: string, flags: { dryRun: boolean }) => {
-      const m = await import('./apply.js');
-      return execute(ctx, (rt) => m.parseApplyOptions(file, flags, rt), m.runApply);
-    });
+    .action((file: string, flags: { dryRun: boolean }) => executeLazy(ctx, () => import('./apply.js'), (m, rt) => m.parseApplyOptions(file, flags, rt), (m) => m.runApply));
 }

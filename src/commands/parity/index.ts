@@ -1,6 +1,6 @@
 /** `zdp parity`. */
 import { Option, type Command } from 'commander';
-import { execute, type CommandContext } from '../../cli/command.js';
+import { executeLazy, type CommandContext } from '../../cli/command.js';
 import { collect, pairFlags, topicFlags } from '../../cli/flags.js';
 import type { ParityFlags } from './parity.js';
 
@@ -12,8 +12,5 @@ export function registerParity(program: Command, ctx: CommandContext): void {
     .option('--tail <n>', 'newest records per partition to compare by fingerprint', '8')
     .option('--allow-lag', 'partitions still replicating do not fail the check', false)
     .addHelpText('after', "\nExamples:\n  zdp parity --from source --to target\n  zdp parity --from prod --to dr --topic 'orders.*' --group billing --json | jq .summary")
-    .action(async (flags: ParityFlags) => {
-      const m = await import('./parity.js');
-      return execute(ctx, (rt) => m.parseParityOptions(flags, rt), m.runParity);
-    });
+    .action((flags: ParityFlags) => executeLazy(ctx, () => import('./parity.js'), (m, rt) => m.parseParityOptions(flags, rt), (m) => m.runParity));
 }

@@ -1,6 +1,6 @@
 /** `zdp productize` and `zdp product lint|list|show|docs|diff`. */
 import { Option, type Command } from 'commander';
-import { execute, type CommandContext } from '../../cli/command.js';
+import { executeLazy, type CommandContext } from '../../cli/command.js';
 import { collect } from '../../cli/flags.js';
 import { COMPATIBILITY_RULES, CONSUMPTION_MODES } from '../../core/products/terms.js';
 
@@ -31,10 +31,7 @@ export function registerProduct(program: Command, ctx: CommandContext): void {
     .option('--no-registry-check', "do not ask the cluster's schema registry whether the new schemas are compatible")
     .option('--dry-run', 'run every check and the gate; write nothing', false)
     .addHelpText('after', '\nExamples:\n  zdp productize --contract contracts/orders.created.asyncapi.yaml --name orders --version 1.0.0 --owner checkout\n  zdp productize --contract a.yaml --contract b.yaml --name shop --version 2.0.0 --owner shop --access app:billing=read --writable orders.created\n  zdp productize --contract contracts/orders.created.asyncapi.yaml --name orders --version 1.1.0 --owner checkout --dry-run')
-    .action(async (flags: ProductizeFlags) => {
-      const m = await import('./productize.js');
-      return execute(ctx, (rt) => m.parseProductizeOptions(flags, rt), m.runProductize);
-    });
+    .action((flags: ProductizeFlags) => executeLazy(ctx, () => import('./productize.js'), (m, rt) => m.parseProductizeOptions(flags, rt), (m) => m.runProductize));
 
   const product = program.command('product').description('inspect and check data products');
 
@@ -43,29 +40,20 @@ export function registerProduct(program: Command, ctx: CommandContext): void {
     .description('validate product files against the data-product schema, their contract and each other')
     .argument('[paths...]', 'product.yaml files or directories holding them (default: the products directory)')
     .addHelpText('after', '\nExamples:\n  zdp product lint\n  zdp product lint products/\n  zdp product lint products/orders/1.0.0/product.yaml --json')
-    .action(async (files: string[]) => {
-      const m = await import('./lint.js');
-      return execute(ctx, (rt) => m.parseLintOptions(files, rt), m.runLint);
-    });
+    .action((files: string[]) => executeLazy(ctx, () => import('./lint.js'), (m, rt) => m.parseLintOptions(files, rt), (m) => m.runLint));
 
   product
     .command('list')
     .description('list data products and their versions')
     .addHelpText('after', '\nExamples:\n  zdp product list\n  zdp product list --json | jq -r \'.products[].name\'')
-    .action(async () => {
-      const m = await import('./list.js');
-      return execute(ctx, m.parseListOptions, m.runList);
-    });
+    .action(() => executeLazy(ctx, () => import('./list.js'), (m, rt) => m.parseListOptions(rt), (m) => m.runList));
 
   product
     .command('show')
     .description('print a data product (latest version unless name@version)')
     .argument('<product>', 'name or name@version')
     .addHelpText('after', '\nExamples:\n  zdp product show orders\n  zdp product show orders@1.0.0 --output yaml')
-    .action(async (ref: string) => {
-      const m = await import('./show.js');
-      return execute(ctx, (rt) => m.parseShowOptions(ref, rt), m.runShow);
-    });
+    .action((ref: string) => executeLazy(ctx, () => import('./show.js'), (m, rt) => m.parseShowOptions(ref, rt), (m) => m.runShow));
 
   product
     .command('docs')
@@ -74,10 +62,7 @@ export function registerProduct(program: Command, ctx: CommandContext): void {
     .addOption(new Option('--format <format>', 'which documents').choices(['markdown', 'html', 'both']).default('both'))
     .option('-o, --out <dir>', 'output directory (default: products/<name>/<version>/docs)')
     .addHelpText('after', '\nExamples:\n  zdp product docs orders\n  zdp product docs orders@1.0.0 --format markdown --out site/orders')
-    .action(async (ref: string, flags: { format: string; out?: string }) => {
-      const m = await import('./docs.js');
-      return execute(ctx, (rt) => m.parseDocsOptions(ref, flags, rt), m.runDocs);
-    });
+    .action((ref: string, flags: { format: string; out?: string }) => executeLazy(ctx, () => import('./docs.js'), (m, rt) => m.parseDocsOptions(ref, flags, rt), (m) => m.runDocs));
 
   product
     .command('diff')
@@ -85,8 +70,5 @@ export function registerProduct(program: Command, ctx: CommandContext): void {
     .argument('<old>', 'name@version or a product.yaml path')
     .argument('<new>', 'name@version or a product.yaml path')
     .addHelpText('after', '\nExamples:\n  zdp product diff orders@1.0.0 orders@1.1.0\n  zdp product diff products/orders/1.0.0/product.yaml new/product.yaml --json')
-    .action(async (a: string, b: string) => {
-      const m = await import('./diff.js');
-      return execute(ctx, (rt) => m.parseDiffOptions(a, b, rt), m.runDiff);
-    });
+    .action((a: string, b: string) => executeLazy(ctx, () => import('./diff.js'), (m, rt) => m.parseDiffOptions(a, b, rt), (m) => m.runDiff));
 }
