@@ -48,13 +48,16 @@ describe('install from the packed tarball', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('packs a built dist/, LICENSE and the schemas, without source maps, tests or TypeScript sources', () => {
-    expect(pkg.scripts.prepack).toMatch(/tsc/);
+    expect(pkg.scripts.prepack).toBe('npm run build');
+    expect(pkg.scripts.build).toMatch(/tsc.*build-validators/);
     expect(pkg.scripts.prepare).toBeUndefined();
     expect(files).toContain('bin/zdp.js');
     expect(files).toContain('dist/main.js');
     expect(files).toContain('LICENSE');
     expect(files).toContain('schemas/zdp.schema.json');
     expect(files).toContain('schemas/results/Error.schema.json');
+    // the AsyncAPI schema compiled at build time, so installed zdp validates contracts without compiling it
+    expect(files).toContain('generated/asyncapi-3.0.0.cjs');
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
     expect(files.filter((f) => f.startsWith('test/') || f.startsWith('src/') || f.startsWith('bench/'))).toEqual([]);
   });
@@ -90,6 +93,9 @@ describe('install from the packed tarball', () => {
     expect(doc.kind).toBe('Productize');
     expect(existsSync(join(elsewhere, 'products', 'orders', '1.0.0', 'product.yaml'))).toBe(true);
     expect(doc.warnings?.join('\n')).toMatch(/documentation skipped: it needs @asyncapi\/generator/);
+    // the compiled AsyncAPI schema (productize) and the full parser (lint) both work from the install
+    const lint = await run(bin, ['product', 'lint', '--json'], { cwd: elsewhere, env });
+    expect(JSON.parse(lint.stdout)).toMatchObject({ kind: 'ProductLint', valid: true });
     const docs = await run(bin, ['product', 'docs', 'orders', '--json'], { cwd: elsewhere, env }).then(
       () => ({ code: 0, stderr: '' }),
       (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),

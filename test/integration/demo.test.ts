@@ -54,7 +54,7 @@ describe('zdp demo', () => {
     expect(contracts).toHaveLength(3);
     for (const f of contracts) {
       const text = readFileSync(join(dir, f), 'utf8');
-      const errors = (await validateAsyncApi(text, parse(text), f)).filter((d) => d.severity === 'error');
+      const errors = (await validateAsyncApi(text, parse(text), f, 'parser')).filter((d) => d.severity === 'error');
       expect(errors, f).toEqual([]);
     }
     expect(files).toContain('products/commerce/1.0.0/product.yaml');

@@ -101,7 +101,7 @@ describe('zdp extract with a real schema registry', () => {
     expect(m.bindings.kafka).toMatchObject({ schemaIdLocation: 'payload', schemaIdPayloadEncoding: 'confluent', schemaLookupStrategy: 'TopicNameStrategy' });
     expect(doc.servers.source.bindings.kafka).toMatchObject({ schemaRegistryUrl: harnessProfile(projectDir, 'source').schemaRegistry!.url, bindingVersion: '0.5.0' });
     const text = readFileSync(join(dir, 'a', `${t.avro}.asyncapi.yaml`), 'utf8');
-    expect((await validateAsyncApi(text, doc, 'avro')).filter((d) => d.severity === 'error')).toEqual([]);
+    expect((await validateAsyncApi(text, doc, 'avro', 'parser')).filter((d) => d.severity === 'error')).toEqual([]);
     expect(messageOf(load('a', t.record)).bindings.kafka.schemaLookupStrategy).toBe('RecordNameStrategy');
   });
 
@@ -134,14 +134,14 @@ describe('zdp extract with a real schema registry', () => {
     expect(messageOf(proto).payload.schemaFormat).toBe('application/vnd.google.protobuf;version=3');
     expect(messageOf(proto).payload.schema).toContain('message Ping');
     const text = readFileSync(join(dir, 'b', `${t.proto}.asyncapi.yaml`), 'utf8');
-    expect((await validateAsyncApi(text, proto, 'proto')).filter((d) => d.severity === 'error')).toEqual([]);
+    expect((await validateAsyncApi(text, proto, 'proto', 'parser')).filter((d) => d.severity === 'error')).toEqual([]);
     const events = load('b', t.proto2);
     const schema = messageOf(events).payload.schema as string;
     expect(schema).toContain('// @RootNode\nmessage Paid');
     expect(schema).toContain('message Money');
     expect(schema).not.toContain('import "money.proto"');
     const eventsText = readFileSync(join(dir, 'b', `${t.proto2}.asyncapi.yaml`), 'utf8');
-    expect((await validateAsyncApi(eventsText, events, 'events')).filter((d) => d.severity === 'error')).toEqual([]);
+    expect((await validateAsyncApi(eventsText, events, 'events', 'parser')).filter((d) => d.severity === 'error')).toEqual([]);
   });
 
   it('reports bodies that are not what the schema id promises, and truncated Avro', async () => {

@@ -166,7 +166,7 @@ describe('zdp extract on real topics', () => {
     expect(Object.values(doc.operations).map((o: any) => o.action).sort()).toEqual(['receive', 'receive', 'send']);
 
     const text = readFileSync(join(dir, 'c1', `${t.orders}.asyncapi.yaml`), 'utf8');
-    const errors = (await validateAsyncApi(text, doc, 'orders')).filter((d) => d.severity === 'error');
+    const errors = (await validateAsyncApi(text, doc, 'orders', 'parser')).filter((d) => d.severity === 'error');
     expect(errors).toEqual([]);
   });
 

@@ -39,7 +39,7 @@ export async function runLint(options: LintOptions, rt: Runtime): Promise<View> 
   for (const file of targets) {
     try {
       const p = readProductFile(file);
-      for (const d of await validateAsyncApi(JSON.stringify(p.spec.contract), p.spec.contract, shown(file))) if (d.severity === 'error') diagnostics.push({ ...d, message: `spec.contract.${d.path}: ${d.message}` });
+      for (const d of await validateAsyncApi(JSON.stringify(p.spec.contract), p.spec.contract, shown(file), 'parser')) if (d.severity === 'error') diagnostics.push({ ...d, message: `spec.contract.${d.path}: ${d.message}` });
     } catch (e) {
       if (e instanceof ConfigError) diagnostics.push(...(e.diagnostics.length > 0 ? e.diagnostics : [{ code: e.code, severity: 'error' as const, message: e.message }]).map((d) => ({ ...d, file: shown(file) })));
       else throw e;
