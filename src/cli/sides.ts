@@ -5,7 +5,7 @@ import { NotFoundError, UsageError } from '../errors.js';
 import { getCluster } from '../config/load.js';
 import type { ClusterProfile } from '../config/types.js';
 import { selectTopics } from '../core/sampling.js';
-import { connectAdmin } from '../kafka/client.js';
+import { KafkaCluster } from '../kafka/cluster.js';
 import type { Side } from '../offsets/translation.js';
 
 /** --from and --to: two different known profiles (their names also name the migration's state directory). */
@@ -24,21 +24,12 @@ export function parsePair(from: string, to: string, rt: ParseContext): Pair {
 
 export async function withSides<T>(rt: Runtime, pair: Pair, fn: (source: Side, target: Side) => Promise<T>): Promise<T> {
   const { source: sp, target: tp } = pair;
-  const s = await connectAdmin(sp, { env: rt.env, log: rt.kafkaLog, clientId: 'zdp-parity' });
-  try {
-    const t = await connectAdmin(tp, { env: rt.env, log: rt.kafkaLog, clientId: 'zdp-parity' });
-    try {
-      return await fn({ kafka: s.kafka, admin: s.admin, profile: sp }, { kafka: t.kafka, admin: t.admin, profile: tp });
-    } finally {
-      await t.admin.disconnect().catch(() => {});
-    }
-  } finally {
-    await s.admin.disconnect().catch(() => {});
-  }
+  const options = { env: rt.env, log: rt.kafkaLog, clientId: 'zdp-parity' };
+  return KafkaCluster.with(sp, options, (s) => KafkaCluster.with(tp, options, (t) => fn(s, t)));
 }
 
 export async function selectSourceTopics(source: Side, include: string[], exclude: string[]): Promise<string[]> {
-  const all = await source.admin.listTopics();
+  const all = await source.listTopics();
   const { selected, unmatched } = selectTopics(all, include, exclude);
   if (unmatched.length > 0) throw new NotFoundError('TOPIC_NOT_FOUND', `no topic on cluster "${source.profile.name}" matches ${unmatched.join(', ')}`);
   return selected.filter((t) => !t.startsWith('mm2-') && !t.endsWith('.checkpoints.internal') && t !== 'heartbeats');

@@ -105,3 +105,28 @@ export function selectTopics(all: readonly string[], include: readonly string[],
   }
   return { selected: [...hits].sort(), unmatched: inc.map((i) => i.p).filter((p) => !matched.has(p)) };
 }
+
+/** Groups zdp, Connect and the console tools create for themselves: never migrated. */
+export const TOOL_GROUPS = [/^zdp-/, /^connect-/, /^console-consumer-/, /^__/, /^mm2-check/];
+
+/** Groups matching any of the glob patterns; with none, every group but the tools' own. */
+export function selectGroups(all: readonly string[], patterns: readonly string[]): string[] {
+  const res = patterns.map(globMatcher);
+  return all.filter((g) => (res.length === 0 ? !TOOL_GROUPS.some((re) => re.test(g)) : res.some((re) => re.test(g)))).sort();
+}
+
+/** What to read of one topic: windows of its partitions. */
+export interface SampleRequest {
+  topic: string;
+  windows: PartitionWindow[];
+}
+
+/** Per-partition windows as a fetch takes them: one request per topic. */
+export function windowsByTopic(windows: Iterable<{ topic: string; partition: number; start: bigint; end: bigint }>): SampleRequest[] {
+  const byTopic = new Map<string, SampleRequest>();
+  for (const w of windows) {
+    const r = byTopic.get(w.topic) ?? byTopic.set(w.topic, { topic: w.topic, windows: [] }).get(w.topic)!;
+    r.windows.push({ partition: w.partition, start: w.start, end: w.end });
+  }
+  return [...byTopic.values()];
+}

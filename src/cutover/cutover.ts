@@ -7,15 +7,15 @@
  * after the switch, translate the groups back, switch the gateway back to the source.
  */
 import { randomBytes } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
 import { CheckFailedError, ConfigError, NotFoundError, UsageError } from '../errors.js';
 import { FORWARD_STEPS, ROLLBACK_STEPS, nextStep, type JournalHeader, type Step } from '../core/cutover/journal.js';
 import { mm2Translate, type Translation } from '../core/offsets/translate.js';
 import type { Checkpoint, OffsetSync } from '../core/offsets/mm2-types.js';
 import { recordsBetween } from '../offsets/parity.js';
 import type { GatewayControl } from '../gateway/control.js';
-import { committedOffsets, groupStates, listGroupIds, selectGroups, writeGroupOffsets, type GroupOffset } from '../kafka/groups.js';
-import { fetchWindows, highWatermarks, windowsByTopic } from '../kafka/reader.js';
+import { selectGroups } from '../core/sampling.js';
+import type { GroupOffset } from '../kafka/groups.js';
+import { windowsByTopic } from '../core/sampling.js';
 import { replicationProgress } from '../migration/progress.js';
 import { runParity } from '../offsets/parity.js';
 import { countDataRecords, endOffsets, heldBackByOpenTransactions, readCheckpoints, readOffsetSyncs, tpKey, translateOffsets, type PartitionEnds, type Side } from '../offsets/translation.js';
@@ -115,15 +115,15 @@ async function stableEnds(side: Side, topics: string[], what: string, quietMs = 
 
 /** Every (group, topic, partition) committed offset of the groups in scope. */
 async function scopeGroups(side: Side, topics: string[], patterns: string[]): Promise<GroupOffset[]> {
-  const groups = selectGroups(await listGroupIds(side.admin, side.profile), patterns);
-  return committedOffsets(side.kafka, side.profile, groups, topics);
+  const groups = selectGroups(await side.listGroupIds(), patterns);
+  return side.committedOffsets(groups, topics);
 }
 
 async function waitGroupsEmpty(side: Side, groups: string[], waitMs: number, log: (l: string) => void): Promise<void> {
   const deadline = performance.now() + waitMs;
   for (;;) {
-    const existing = new Set(await listGroupIds(side.admin, side.profile));
-    const active = (await groupStates(side.admin, side.profile, groups.filter((g) => existing.has(g)))).filter((g) => g.members > 0);
+    const existing = new Set(await side.listGroupIds());
+    const active = (await side.groupStates(groups.filter((g) => existing.has(g)))).filter((g) => g.members > 0);
     if (active.length === 0) return;
     if (performance.now() >= deadline) {
       throw new CheckFailedError('GROUP_ACTIVE', `group${active.length === 1 ? '' : 's'} ${active.map((g) => `${g.group} (${g.members} member${g.members === 1 ? '' : 's'}, ${g.state})`).join(', ')} ${active.length === 1 ? 'has' : 'have'} members on ${side.profile.name}: zdp writes offsets only into empty groups`, {
@@ -168,8 +168,8 @@ async function writeAndReadBack(side: Side, results: GroupResult[], log: (l: str
   const byGroup = new Map<string, GroupResult[]>();
   for (const r of results) if (r.targetOffset !== undefined) (byGroup.get(r.group) ?? byGroup.set(r.group, []).get(r.group)!).push(r);
   await Promise.all([...byGroup].sort(([a], [b]) => a.localeCompare(b)).map(async ([group, rows]) => {
-    await writeGroupOffsets(side.kafka, side.profile, group, rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: BigInt(r.targetOffset!) })));
-    const back = await committedOffsets(side.kafka, side.profile, [group], [...new Set(rows.map((r) => r.topic))]);
+    await side.writeGroupOffsets(group, rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: BigInt(r.targetOffset!) })));
+    const back = await side.committedOffsets([group], [...new Set(rows.map((r) => r.topic))]);
     const got = new Map(back.map((b) => [tpKey(b.topic, b.partition), b.offset.toString()]));
     const wrong = rows.filter((r) => got.get(tpKey(r.topic, r.partition)) !== r.targetOffset);
     if (wrong.length > 0) throw new CheckFailedError('OFFSETS_NOT_WRITTEN', `group ${group} on ${side.profile.name} reads back other offsets than zdp wrote (${wrong.map((w) => `${w.topic}[${w.partition}] ${got.get(tpKey(w.topic, w.partition)) ?? 'none'} != ${w.targetOffset}`).join(', ')})`, { hint: 'something else commits for this group there; stop it and --resume' });
@@ -179,8 +179,7 @@ async function writeAndReadBack(side: Side, results: GroupResult[], log: (l: str
 }
 
 async function clusterId(side: Side): Promise<string> {
-  const d = await side.admin.describeCluster();
-  return d.clusterId;
+  return (await side.describeCluster()).clusterId;
 }
 
 class Machine {
@@ -278,7 +277,7 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
       const gw = await gateway.state();
       if (gw.cluster !== options.from) throw new CheckFailedError('GATEWAY_ELSEWHERE', `the gateway routes to ${gw.cluster}, not to the source ${options.from}`, { hint: 'a cutover starts with clients on the source' });
       if (!gw.serving) throw new CheckFailedError('GATEWAY_DOWN', `the gateway (${gateway.kind}) is not running`, { hint: 'start it with `zdp gateway up`; clients must use it during the cutover' });
-      const targetTopics = new Set(await target.admin.listTopics());
+      const targetTopics = new Set(await target.listTopics());
       const missing = topics.filter((t) => !targetTopics.has(t));
       if (missing.length > 0) throw new CheckFailedError('TARGET_TOPIC_MISSING', `topic${missing.length === 1 ? '' : 's'} ${missing.join(', ')} missing on ${options.to}`, { hint: `create ${missing.length === 1 ? 'it' : 'them'} with \`zdp migrate --from ${options.from} --to ${options.to}\` and replicate with \`zdp migrate start\`` });
       const committed = await scopeGroups(source, topics, options.groupPatterns);
@@ -295,7 +294,7 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
         throw new CheckFailedError('PARITY_MISMATCH', `parity check failed before the cutover: ${bad.map((p) => `${p.topic}[${p.partition}] ${p.reason ?? p.status}`).join('; ') || `${parity.summary.mismatch} group offsets diverge`}`, { hint: 'run `zdp parity` for details; nothing was changed' });
       }
       // the applications running now: after the switch, verify watches for each of them on the target
-      const activeGroups = (await groupStates(source.admin, source.profile, groups)).filter((g) => g.members > 0).map((g) => g.group);
+      const activeGroups = (await source.groupStates(groups)).filter((g) => g.members > 0).map((g) => g.group);
       return { gatewayCluster: gw.cluster, groups: groups.length, groupIds: groups, activeGroups, lag: lag.toString(), mm2Running: running };
     });
 
@@ -408,11 +407,11 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
       for (;;) {
         const tNow = await endOffsets(target, topics);
         produced ||= [...tNow].some(([k, v]) => targetEnds[k] !== undefined && v.high > BigInt(targetEnds[k]));
-        const now = await committedOffsets(target.kafka, target.profile, [...new Set(results.map((r) => r.group))], topics);
+        const now = await target.committedOffsets([...new Set(results.map((r) => r.group))], topics);
         const below = now.filter((o) => (written.get(`${o.group}\u0000${tpKey(o.topic, o.partition)}`) ?? 0n) > o.offset);
         if (below.length > 0) throw new CheckFailedError('OFFSETS_WENT_BACK', `group offsets on ${options.to} went below what zdp wrote: ${below.map((b) => `${b.group} ${b.topic}[${b.partition}]`).join(', ')}`, { hint: 'a consumer reset its position; check its auto.offset.reset' });
         consumed ||= now.some((o) => (written.get(`${o.group}\u0000${tpKey(o.topic, o.partition)}`) ?? -1n) < o.offset);
-        const states = await groupStates(target.admin, target.profile, expected.filter((g) => !rejoined.has(g)));
+        const states = await target.groupStates(expected.filter((g) => !rejoined.has(g)));
         for (const g of states) if (g.members > 0) rejoined.add(g.group);
         if ((produced && consumed && rejoined.size === expected.length) || performance.now() > deadline) break;
         await sleep(500);
@@ -475,7 +474,7 @@ async function copyBack(source: Side, target: Side, topics: string[], cut: Recor
   const already = new Map<string, number>();
   const windowsSrc = [...sourceNow].filter(([k, v]) => frozenSource[k] !== undefined && v.high > BigInt(frozenSource[k]));
   if (windowsSrc.length > 0) {
-    const counted = await fetchWindows(source.kafka, source.profile, windowsByTopic(windowsSrc.map(([k, v]) => ({ topic: v.topic, partition: v.partition, start: BigInt(frozenSource[k]!), end: v.high }))), {
+    const counted = await source.fetchWindows(windowsByTopic(windowsSrc.map(([k, v]) => ({ topic: v.topic, partition: v.partition, start: BigInt(frozenSource[k]!), end: v.high }))), {
       timeoutMs: 120_000,
       stallMs: 75_000,
       onBatch: (topic, records) => {
@@ -486,12 +485,11 @@ async function copyBack(source: Side, target: Side, topics: string[], cut: Recor
   }
   const toCopy = [...targetNow].filter(([k, v]) => cut[k] !== undefined && v.high > BigInt(cut[k])).map(([k, v]) => ({ topic: v.topic, partition: v.partition, start: BigInt(cut[k]!), end: v.high }));
   if (toCopy.length === 0) return 0;
-  const producer = (source.kafka as Kafka).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-  await producer.connect();
+  const writer = await source.writer();
   let copied = 0;
   const seen = new Map<string, number>();
   try {
-    const read = await fetchWindows(target.kafka, target.profile, windowsByTopic(toCopy), {
+    const read = await target.fetchWindows(windowsByTopic(toCopy), {
       timeoutMs: 600_000,
       // a client's transaction the fence left open holds back every record after its first one
       // (read_committed) until its coordinator aborts it: wait out a default transaction.timeout.ms
@@ -503,16 +501,16 @@ async function copyBack(source: Side, target: Side, topics: string[], cut: Recor
           const n = (seen.get(key) ?? 0) + 1;
           seen.set(key, n);
           if (n <= (already.get(key) ?? 0)) continue;
-          messages.push({ partition: r.partition, key: r.key, value: r.value, headers: r.headers, timestamp: String(r.timestampMs) });
+          messages.push({ partition: r.partition, key: r.key, value: r.value, headers: r.headers, timestampMs: r.timestampMs });
         }
         if (messages.length === 0) return;
-        await producer.send({ topic, acks: -1, messages });
+        await writer.send(topic, messages);
         copied += messages.length;
       },
     });
     incompleteRead(read, target.profile.name, `the records to copy back (${copied} copied so far; --rollback again copies the rest)`);
   } finally {
-    await producer.disconnect().catch(() => {});
+    await writer.close();
   }
   log(`copied ${copied} records back to ${source.profile.name}`);
   return copied;
@@ -557,11 +555,11 @@ export async function runRollback(deps: CutoverDeps, options: CutoverOptions): P
     const copy = await m.run('rollback-copy', (d) => `${String(d.copied)} records produced on ${options.to} after the switch copied back to ${options.from}`, async () => {
       // to the high watermark, not the last stable offset: records committed after a transaction a
       // fenced client left open are waited for (copyBack), not left behind
-      return { copied: await copyBack(source, target, topics, cut, frozen, await highWatermarks(target.kafka, target.profile, topics), deps.log) };
+      return { copied: await copyBack(source, target, topics, cut, frozen, await target.highWatermarks(topics), deps.log) };
     });
     const back = await m.run('rollback-translate', (d) => `${(d.offsets as unknown[]).length} group offsets translated back`, async () => {
-      const groups = [...new Set([...forward.map((f) => f.group), ...selectGroups(await listGroupIds(target.admin, target.profile), options.groupPatterns)])].sort();
-      const committed = await committedOffsets(target.kafka, target.profile, groups, topics);
+      const groups = [...new Set([...forward.map((f) => f.group), ...selectGroups(await target.listGroupIds(), options.groupPatterns)])].sort();
+      const committed = await target.committedOffsets(groups, topics);
       const direct: GroupResult[] = [];
       const rest: GroupOffset[] = [];
       for (const c of committed) {

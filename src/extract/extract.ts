@@ -3,12 +3,9 @@
  * registry adapters, infer with the pure core, build one AsyncAPI contract per topic.
  */
 import avsc from 'avsc';
-import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import { NotFoundError, isZdpError, type ZdpError } from '../errors.js';
 import type { ClusterProfile } from '../config/types.js';
-import { connectAdmin, mapKafkaError, withDeadline } from '../kafka/client.js';
-import { fetchWindows, listOffsets } from '../kafka/reader.js';
-import { committedOffsetsPartial, listGroupIds } from '../kafka/groups.js';
+import { KafkaCluster, type TopicConfigEntry } from '../kafka/cluster.js';
 import { samplingWindows, selectTopics, type PartitionOffsets, type SampleFrom } from '../core/sampling.js';
 import type { PartSample, TopicSample } from '../core/inference/topic-sample.js';
 import { createInferencePool, defaultWorkers } from './inference-pool.js';
@@ -71,7 +68,6 @@ export interface ExtractResult {
   messagesSampled: number;
 }
 
-const { ConfigResourceTypes } = kafkajs;
 const NAMED_CONFIGS = new Set(['cleanup.policy', 'retention.ms', 'retention.bytes', 'delete.retention.ms', 'max.message.bytes']);
 
 export interface ExtractDeps {
@@ -95,26 +91,21 @@ function serverModel(profile: ClusterProfile): ServerModel {
   };
 }
 
-async function describeTopicConfigs(admin: Admin, profile: ClusterProfile, topics: string[]): Promise<Map<string, TopicConfigModel>> {
+/** The topic facts a contract carries, from the topic's config entries. */
+function topicConfigModels(described: Map<string, TopicConfigEntry[]>): Map<string, TopicConfigModel> {
   const out = new Map<string, TopicConfigModel>();
-  const described = await withDeadline(profile, 'describing topic configs', () =>
-    admin.describeConfigs({ resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })), includeSynonyms: false }),
-  ).catch((e: unknown) => {
-    throw mapKafkaError(e, profile, 'describe configs request');
-  });
-  for (const r of described.resources) {
-    const entries = new Map(r.configEntries.map((e) => [e.configName, e]));
+  for (const [topic, configEntries] of described) {
+    const entries = new Map(configEntries.map((e) => [e.name, e]));
     const int = (k: string) => {
-      const v = entries.get(k)?.configValue;
+      const v = entries.get(k)?.value;
       return v === undefined || v === null || v === '' ? undefined : Number(v);
     };
     const overrides: Record<string, string> = {};
-    for (const e of r.configEntries) {
-      // DYNAMIC_TOPIC_CONFIG = 1: set on the topic itself
-      if (e.configSource === 1 && !e.isSensitive && !NAMED_CONFIGS.has(e.configName)) overrides[e.configName] = e.configValue;
+    for (const e of configEntries) {
+      if (e.onTopic && !e.sensitive && !NAMED_CONFIGS.has(e.name) && e.value !== null) overrides[e.name] = e.value;
     }
     const cfg: TopicConfigModel = {
-      cleanupPolicy: (entries.get('cleanup.policy')?.configValue ?? 'delete').split(',').map((s) => s.trim()).filter(Boolean),
+      cleanupPolicy: (entries.get('cleanup.policy')?.value ?? 'delete').split(',').map((s) => s.trim()).filter(Boolean),
       overrides: Object.fromEntries(Object.entries(overrides).sort(([a], [b]) => a.localeCompare(b))),
     };
     const rm = int('retention.ms');
@@ -125,16 +116,16 @@ async function describeTopicConfigs(admin: Admin, profile: ClusterProfile, topic
     if (drm !== undefined) cfg.deleteRetentionMs = drm;
     const mmb = int('max.message.bytes');
     if (mmb !== undefined) cfg.maxMessageBytes = mmb;
-    out.set(r.resourceName, cfg);
+    out.set(topic, cfg);
   }
   return out;
 }
 
 /** Groups with a commit on each topic; a group whose offsets cannot be read is left out (it only names readers). */
-async function groupsByTopic(kafka: Kafka, admin: Admin, profile: ClusterProfile, topics: string[]): Promise<Map<string, string[]>> {
+async function groupsByTopic(cluster: KafkaCluster, topics: string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>(topics.map((t) => [t, []]));
-  const groups = (await listGroupIds(admin, profile)).filter((g) => !g.startsWith('zdp-extract-'));
-  const { offsets } = await committedOffsetsPartial(kafka, profile, groups, topics);
+  const groups = (await cluster.listGroupIds()).filter((g) => !g.startsWith('zdp-extract-'));
+  const { offsets } = await cluster.committedOffsetsPartial(groups, topics);
   for (const o of offsets) {
     const list = out.get(o.topic);
     if (list && list[list.length - 1] !== o.group) list.push(o.group);
@@ -309,12 +300,10 @@ function headersSchema(sample: TopicSample, inference: InferenceOptions): JsonSc
 
 export async function extractContracts(profile: ClusterProfile, options: ExtractOptions, deps: ExtractDeps): Promise<ExtractResult> {
   const started = performance.now();
-  const { kafka, admin } = await connectAdmin(profile, { env: deps.env, log: deps.kafkaLog, clientId: 'zdp-extract' });
+  const cluster = await KafkaCluster.connect(profile, { env: deps.env, log: deps.kafkaLog, clientId: 'zdp-extract' });
   const partial: ZdpError[] = [];
   try {
-    const all = await withDeadline(profile, 'listing topics', () => admin.listTopics()).catch((e: unknown) => {
-      throw mapKafkaError(e, profile, 'list topics request');
-    });
+    const all = await cluster.listTopics();
     const { selected, unmatched } = selectTopics(all, options.include, options.exclude, options.includeInternal);
     if (unmatched.length > 0) {
       const exact = unmatched.filter((p) => !/[*?]/.test(p));
@@ -328,21 +317,18 @@ export async function extractContracts(profile: ClusterProfile, options: Extract
       throw new NotFoundError('NO_TOPICS', `cluster "${profile.name}" has no topics to extract${options.exclude.length ? ' after --exclude' : ''}`);
     }
     deps.log(`reading metadata of ${selected.length} topic${selected.length === 1 ? '' : 's'} on ${profile.name}…`);
-    const metadata = await admin.fetchTopicMetadata({ topics: selected }).catch((e: unknown) => {
-      throw mapKafkaError(e, profile, 'metadata request');
-    });
-    const configs = await describeTopicConfigs(admin, profile, selected);
-    const groups = await groupsByTopic(kafka, admin, profile, selected);
+    const metadata = await cluster.topicPartitions(selected);
+    const configs = topicConfigModels(await cluster.topicConfigs(selected));
+    const groups = await groupsByTopic(cluster, selected);
 
     const requests = [];
     const offsetsOf = new Map<string, { partition: number; low: bigint; high: bigint }[]>();
-    for (const o of await listOffsets(kafka, profile, selected)) (offsetsOf.get(o.topic) ?? offsetsOf.set(o.topic, []).get(o.topic)!).push(o);
+    for (const o of await cluster.listOffsets(selected)) (offsetsOf.get(o.topic) ?? offsetsOf.set(o.topic, []).get(o.topic)!).push(o);
     for (const topic of selected) {
       const offsets = offsetsOf.get(topic) ?? [];
       let atTime = new Map<number, bigint>();
       if (options.from.kind === 'time') {
-        const byTime = await admin.fetchTopicOffsetsByTimestamp(topic, options.from.timestampMs);
-        atTime = new Map(byTime.map((p) => [p.partition, BigInt(p.offset)]));
+        atTime = await cluster.offsetsForTime(topic, options.from.timestampMs);
       }
       const po: PartitionOffsets[] = offsets.map((o) => ({
         partition: o.partition,
@@ -357,7 +343,7 @@ export async function extractContracts(profile: ClusterProfile, options: Extract
     // Fetch requests straight to the leaders, no consumer group to join or leave behind; record
     // batches go undecoded to where inference runs (zdp's decoder, in a worker when there is one)
     let firstHandedOver = 0;
-    const outcome = await fetchWindows(kafka, profile, requests, {
+    const outcome = await cluster.fetchWindows(requests, {
       timeoutMs: options.timeoutMs,
       stallMs: options.idleMs,
       decoder: 'zdp',
@@ -408,7 +394,7 @@ export async function extractContracts(profile: ClusterProfile, options: Extract
     const reports: TopicReport[] = [];
     for (const topic of selected) {
       const s = samples.get(topic)!;
-      const meta = metadata.topics.find((t) => t.name === topic)!;
+      const meta = metadata.find((t) => t.topic === topic)!;
       const warnings: string[] = [];
       const value = payloadModel(topic, 'value', s.value, options.inference, registryState, warnings, 'value');
       const key = payloadModel(topic, 'key', s.key, options.inference, registryState, warnings, 'key');
@@ -470,6 +456,6 @@ export async function extractContracts(profile: ClusterProfile, options: Extract
       messagesSampled: reports.reduce((n, r) => n + r.messagesSampled, 0),
     };
   } finally {
-    await admin.disconnect().catch(() => {});
+    await cluster.disconnect();
   }
 }

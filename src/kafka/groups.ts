@@ -5,7 +5,6 @@ import { createRequire } from 'node:module';
 import { clusterFactory, commitAsAdmin, OffsetCommitError } from './offset-commit.js';
 import { retryRetriable } from './retry.js';
 import type { ClusterProfile } from '../config/types.js';
-import { globMatcher } from '../core/sampling.js';
 import { mapKafkaError, withDeadline } from './client.js';
 
 export interface GroupOffset {
@@ -18,14 +17,6 @@ export interface GroupOffset {
 
 const require = createRequire(import.meta.url);
 const GROUP_CONCURRENCY = 8;
-
-/** Groups zdp, Connect and the console tools create for themselves: never migrated. */
-export const TOOL_GROUPS = [/^zdp-/, /^connect-/, /^console-consumer-/, /^__/, /^mm2-check/];
-
-export function selectGroups(all: readonly string[], patterns: readonly string[]): string[] {
-  const res = patterns.map(globMatcher);
-  return all.filter((g) => (res.length === 0 ? !TOOL_GROUPS.some((re) => re.test(g)) : res.some((re) => re.test(g)))).sort();
-}
 
 export async function listGroupIds(admin: Admin, profile: ClusterProfile): Promise<string[]> {
   try {

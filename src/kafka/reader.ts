@@ -10,14 +10,14 @@
  * its cluster and broker layer (same TLS and SASL handling) through the cluster factory.
  */
 import { createRequire } from 'node:module';
-import type { IHeaders, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { ClusterProfile } from '../config/types.js';
 import { mapKafkaError, withDeadline } from './client.js';
 import { retryRetriable } from './retry.js';
 import { clusterFactory } from './offset-commit.js';
 import { decompress } from './codecs.js';
 import { decodeRecordSet, parseFetchV11, scanRecordSet, type AbortedTransaction, type FetchedTopic } from './protocol/record-batch.js';
-import type { SampledRecord, SampleOutcome, SampleRequest } from './sampler.js';
+import type { RecordHeaders, SampledRecord, SampleOutcome, SampleRequest } from './sampler.js';
 
 const require = createRequire(import.meta.url);
 
@@ -26,7 +26,7 @@ interface RawMessage {
   timestamp: string;
   key: Buffer | null;
   value: Buffer | null;
-  headers?: IHeaders;
+  headers?: RecordHeaders;
   isControlRecord?: boolean;
   batchContext?: { firstOffset: string; lastOffsetDelta: number };
 }
@@ -360,12 +360,3 @@ export async function highWatermarks(kafka: Kafka, profile: ClusterProfile, topi
   return out;
 }
 
-/** Per-partition windows as fetchWindows takes them: one request per topic. */
-export function windowsByTopic(windows: Iterable<{ topic: string; partition: number; start: bigint; end: bigint }>): SampleRequest[] {
-  const byTopic = new Map<string, SampleRequest>();
-  for (const w of windows) {
-    const r = byTopic.get(w.topic) ?? byTopic.set(w.topic, { topic: w.topic, windows: [] }).get(w.topic)!;
-    r.windows.push({ partition: w.partition, start: w.start, end: w.end });
-  }
-  return [...byTopic.values()];
-}

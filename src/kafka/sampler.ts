@@ -2,17 +2,15 @@
  * The shapes of sampled records and of a sampling run, shared by the window reader
  * (src/kafka/reader.ts) and everything that consumes what it reads.
  */
-import type { IHeaders } from 'kafkajs';
-import type { PartitionWindow } from '../core/sampling.js';
 import type { DecodedRecord } from './protocol/record-batch.js';
 
-/** A record read from a window: what zdp's decoder gives, with headers typed as kafkajs gives them. */
-export type SampledRecord = Omit<DecodedRecord, 'headers'> & { headers: IHeaders };
+/** Record headers by name; a name sent more than once has all its values, in order. */
+export type RecordHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
 
-export interface SampleRequest {
-  topic: string;
-  windows: PartitionWindow[];
-}
+/** A record read from a window: what zdp's decoder gives, with headers by name. */
+export type SampledRecord = Omit<DecodedRecord, 'headers'> & { headers: RecordHeaders };
+
+export type { SampleRequest } from '../core/sampling.js';
 
 export interface SampleOutcome {
   /** records read per topic */

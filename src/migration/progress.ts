@@ -6,7 +6,6 @@
  */
 import { mm2WorkerTopics } from '../core/migration/mm2.js';
 import { parseMm2Offset, progress, type PartitionProgress } from '../core/migration/lag.js';
-import { fetchWindows, listOffsets } from '../kafka/reader.js';
 import { countDataRecords, tpKey, type Side } from '../offsets/translation.js';
 
 interface OffsetsCursor {
@@ -25,13 +24,13 @@ export async function mm2CommittedOffsets(target: Side, migrationId: string | un
   cursors.set(target, perTarget);
   let cursor = perTarget.get(MM2_OFFSETS_TOPIC);
   if (!cursor) {
-    const topics = await target.admin.listTopics();
+    const topics = await target.listTopics();
     if (!topics.includes(MM2_OFFSETS_TOPIC)) return new Map();
     cursor = { positions: new Map(), offsets: new Map() };
     perTarget.set(MM2_OFFSETS_TOPIC, cursor);
   }
   const c = cursor;
-  const ends = await listOffsets(target.kafka, target.profile, [MM2_OFFSETS_TOPIC]);
+  const ends = await target.listOffsets([MM2_OFFSETS_TOPIC]);
   const windows = ends
     .map((e) => {
       const from = c.positions.get(e.partition) ?? e.low;
@@ -41,7 +40,7 @@ export async function mm2CommittedOffsets(target: Side, migrationId: string | un
     .filter((w) => w.end > w.start);
   if (windows.length > 0) {
     // records of one partition arrive in order, so the last value read for a key is its latest
-    const outcome = await fetchWindows(target.kafka, target.profile, [{ topic: MM2_OFFSETS_TOPIC, windows }], {
+    const outcome = await target.fetchWindows([{ topic: MM2_OFFSETS_TOPIC, windows }], {
       timeoutMs: 30_000,
       onBatch: (_topic, records) => {
         for (const r of records) {
@@ -64,10 +63,10 @@ export async function mm2CommittedOffsets(target: Side, migrationId: string | un
 export async function replicationProgress(source: Side, target: Side, topics: readonly string[], engine: { committedOffsets(target: Side): Promise<Map<string, bigint>> } | undefined): Promise<PartitionProgress[]> {
   // gather from both clusters at once, then compute (core/migration/lag.ts)
   const [sourceOffsets, targetOffsets, committed] = await Promise.all([
-    listOffsets(source.kafka, source.profile, topics),
-    target.admin.listTopics().then((all) => {
+    source.listOffsets(topics),
+    target.listTopics().then((all) => {
       const present = new Set(all);
-      return listOffsets(target.kafka, target.profile, topics.filter((x) => present.has(x)));
+      return target.listOffsets(topics.filter((x) => present.has(x)));
     }),
     engine ? engine.committedOffsets(target) : Promise.resolve(new Map<string, bigint>()),
   ]);

@@ -4,7 +4,7 @@
  * in batched windows; the comparison itself is src/core/offsets/parity.ts, pure.
  */
 import { compareParity, parityRequests, type ParityReport, type ParitySnapshot } from '../core/offsets/parity.js';
-import { committedOffsets, listGroupIds, selectGroups } from '../kafka/groups.js';
+import { selectGroups } from '../core/sampling.js';
 import { endOffsets, readCheckpoints, readOffsetSyncs, tpKey, translateOffsets, type Side } from './translation.js';
 
 export { recordsBetween, type GroupParity, type ParityReport, type PartitionParity } from '../core/offsets/parity.js';
@@ -17,7 +17,7 @@ export interface ParityOptions {
 
 /** Reads what parity compares, from both clusters at once, each in as few round trips as its brokers allow. */
 export async function gatherParity(source: Side, target: Side, options: ParityOptions): Promise<ParitySnapshot> {
-  const [targetTopicList, sourceGroups, targetGroupList] = await Promise.all([target.admin.listTopics(), listGroupIds(source.admin, source.profile), listGroupIds(target.admin, target.profile)]);
+  const [targetTopicList, sourceGroups, targetGroupList] = await Promise.all([target.listTopics(), source.listGroupIds(), target.listGroupIds()]);
   const targetTopics = new Set(targetTopicList);
   const present = options.topics.filter((t) => targetTopics.has(t));
   const groups = selectGroups(sourceGroups, options.groupPatterns);
@@ -25,8 +25,8 @@ export async function gatherParity(source: Side, target: Side, options: ParityOp
   const [sourceEnds, targetEnds, committed, targetCommittedList, syncs, checkpoints] = await Promise.all([
     endOffsets(source, options.topics),
     endOffsets(target, present),
-    committedOffsets(source.kafka, source.profile, groups, options.topics),
-    committedOffsets(target.kafka, target.profile, groups.filter((g) => targetGroups.has(g)), present),
+    source.committedOffsets(groups, options.topics),
+    target.committedOffsets(groups.filter((g) => targetGroups.has(g)), present),
     readOffsetSyncs(source),
     readCheckpoints(target),
   ]);

@@ -6,8 +6,7 @@
  * to fingerprints as they arrive, so memory follows the windows, not the topics.
  */
 import { ConnectionError } from '../errors.js';
-import type { Admin, Kafka } from 'kafkajs';
-import type { ClusterProfile } from '../config/types.js';
+import type { KafkaCluster } from '../kafka/cluster.js';
 import { SOURCE_ALIAS, TARGET_ALIAS } from '../core/migration/mm2.js';
 import { decodeCheckpoint, decodeOffsetSync, type Checkpoint, type OffsetSync } from '../kafka/protocol/mm2-records.js';
 import { fingerprint, tpKey, type FpRecord, type PartitionEnds, type PartitionTranslation, type TailCheck } from '../core/offsets/translate.js';
@@ -15,17 +14,14 @@ import { advanceWindows, planWindows, type TranslationRequest, type WindowState 
 
 export { tpKey, type PartitionEnds, type PartitionTranslation, type TailCheck };
 import type { SampledRecord } from '../kafka/sampler.js';
-import { fetchWindows, highWatermarks, windowsByTopic, listOffsets } from '../kafka/reader.js';
+import { windowsByTopic } from '../core/sampling.js';
 import { committedBehindOpenTransaction } from '../kafka/protocol/record-batch.js';
 
 export const OFFSET_SYNCS_TOPIC = `mm2-offset-syncs.${TARGET_ALIAS}.internal`;
 export const CHECKPOINTS_TOPIC = `${SOURCE_ALIAS}.checkpoints.internal`;
 
-export interface Side {
-  kafka: Kafka;
-  admin: Admin;
-  profile: ClusterProfile;
-}
+/** One of the two clusters: the adapter, connected. */
+export type Side = KafkaCluster;
 
 
 
@@ -40,16 +36,16 @@ export function recordFingerprint(r: SampledRecord): string {
 
 export async function endOffsets(side: Side, topics: readonly string[]): Promise<Map<string, PartitionEnds>> {
   const out = new Map<string, PartitionEnds>();
-  for (const o of await listOffsets(side.kafka, side.profile, topics)) out.set(tpKey(o.topic, o.partition), o);
+  for (const o of await side.listOffsets(topics)) out.set(tpKey(o.topic, o.partition), o);
   return out;
 }
 
 /** Reads a whole small internal topic (MM2's syncs and checkpoints are single-partition, compacted). */
 async function readInternal(side: Side, topic: string, onRecord: (r: SampledRecord) => void): Promise<boolean> {
-  const topics = await side.admin.listTopics();
+  const topics = await side.listTopics();
   if (!topics.includes(topic)) return false;
-  const ends = await listOffsets(side.kafka, side.profile, [topic]);
-  await fetchWindows(side.kafka, side.profile, [{ topic, windows: ends.map((e) => ({ partition: e.partition, start: e.low, end: e.high })) }], {
+  const ends = await side.listOffsets([topic]);
+  await side.fetchWindows([{ topic, windows: ends.map((e) => ({ partition: e.partition, start: e.low, end: e.high })) }], {
     timeoutMs: 60_000,
     onBatch: (_t, records) => records.forEach(onRecord),
   });
@@ -121,7 +117,7 @@ async function readWindows(source: Side, target: Side, states: WindowState[]): P
       sinks.set(tpKey(st.req.topic, st.req.partition), w.into);
     }
     if (windows.length === 0) return;
-    const outcome = await fetchWindows(side.kafka, side.profile, windowsByTopic(windows), {
+    const outcome = await side.fetchWindows(windowsByTopic(windows), {
       timeoutMs: 120_000,
       decoder: 'zdp',
       onBatch: (topic, records) => {
@@ -151,7 +147,7 @@ export async function countDataRecords(side: Side, windows: readonly { topic: st
   const counts = new Map(windows.map((w) => [tpKey(w.topic, w.partition), 0n]));
   const readable = windows.filter((w) => w.end > w.start);
   if (readable.length === 0) return counts;
-  const outcome = await fetchWindows(side.kafka, side.profile, windowsByTopic(readable), {
+  const outcome = await side.fetchWindows(windowsByTopic(readable), {
     timeoutMs,
     onBatch: (topic, records) => {
       for (const r of records) counts.set(tpKey(topic, r.partition), (counts.get(tpKey(topic, r.partition)) ?? 0n) + 1n);
@@ -172,11 +168,11 @@ export async function countDataRecords(side: Side, windows: readonly { topic: st
  * not listed: their records are never seen if the transaction aborts.
  */
 export async function heldBackByOpenTransactions(side: Side, topics: readonly string[]): Promise<{ topic: string; partition: number; firstHeld: bigint }[]> {
-  const [stable, high] = await Promise.all([endOffsets(side, topics), highWatermarks(side.kafka, side.profile, topics)]);
+  const [stable, high] = await Promise.all([endOffsets(side, topics), side.highWatermarks(topics)]);
   const gaps = [...stable.values()].filter((e) => (high.get(tpKey(e.topic, e.partition))?.high ?? e.high) > e.high);
   if (gaps.length === 0) return [];
   const sets = new Map<string, Buffer[]>();
-  await fetchWindows(side.kafka, side.profile, windowsByTopic(gaps.map((g) => ({ topic: g.topic, partition: g.partition, start: g.high, end: high.get(tpKey(g.topic, g.partition))!.high }))), {
+  await side.fetchWindows(windowsByTopic(gaps.map((g) => ({ topic: g.topic, partition: g.partition, start: g.high, end: high.get(tpKey(g.topic, g.partition))!.high }))), {
     timeoutMs: 15_000,
     readCommitted: false,
     decoder: 'zdp',

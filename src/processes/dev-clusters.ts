@@ -19,7 +19,7 @@ import { findJava, type JavaRuntime } from './java.js';
 import { DEFAULT_SOURCE_LINE, DEFAULT_TARGET_LINE, resolveKafkaDist, type KafkaDist } from './kafka-dist.js';
 import { ensurePortFree, freePorts, isPortFree } from './ports.js';
 import { probeBroker } from '../kafka/probe.js';
-import { connectAdmin } from '../kafka/client.js';
+import { KafkaCluster } from '../kafka/cluster.js';
 import { tlsOptions } from '../kafka/tls.js';
 import { ZDP_VERSION } from '../version.js';
 import { readStateJson, writeAtomic } from '../atomic-file.js';
@@ -419,13 +419,8 @@ async function waitReady(ctx: DevContext, record: DevClusterRecord, exitCode: ()
     }
     try {
       await probeBroker({ cluster: record.name, address: `127.0.0.1:${record.ports.client}`, tls: ssl, timeoutMs: 2_000, softwareVersion: ZDP_VERSION });
-      const { admin } = await connectAdmin({ ...profile, timeoutMs: 5_000 }, { env: ctx.env });
-      try {
-        const described = await admin.describeCluster();
-        if (described.brokers.length > 0 && described.controller !== null) return;
-      } finally {
-        await admin.disconnect().catch(() => {});
-      }
+      const described = await KafkaCluster.with({ ...profile, timeoutMs: 5_000 }, { env: ctx.env }, (cluster) => cluster.describeCluster());
+      if (described.brokers.length > 0 && described.controller !== null) return;
     } catch (error) {
       lastError = error;
       if (isZdpError(error) && (error.category === 'auth' || error.category === 'tls' || error.category === 'config')) throw error;

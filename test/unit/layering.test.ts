@@ -69,4 +69,18 @@ describe('layering', () => {
     const packages = files(join(SRC, 'core')).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/^import [^;]*? from '([^.][^']*)'/gm)].map((m) => `${relative(SRC, f)} -> ${m[1]}`));
     expect(packages.filter((p) => /-> (kafkajs|chalk|ora|inquirer|commander)$/.test(p))).toEqual([]);
   });
+
+  it('kafkajs lives behind the adapter: no file outside src/kafka imports it (src/demo runs ordinary kafkajs applications on purpose), and services reach Kafka through kafka/cluster.ts', () => {
+    const kafkajsOutside = files(SRC)
+      .filter((f) => !/^(kafka|demo)\//.test(relative(SRC, f)))
+      .filter((f) => /from 'kafkajs'|import\('kafkajs'\)|require\('kafkajs'\)/.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(SRC, f));
+    expect(kafkajsOutside).toEqual([]);
+    // the modules below take kafkajs objects: only the adapter calls them
+    const internals = /^kafka\/(client|groups|reader|topics|acls|offset-commit)\.ts$/;
+    const bad = files(SRC)
+      .filter((f) => !/^(kafka|demo)\//.test(relative(SRC, f)))
+      .flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/^import (?!type )[^;]*? from '(\.[^']+)'/gm)].map((m) => relative(SRC, resolve(f, '..', m[1]!)).replace(/\.js$/, '.ts')).filter((i) => internals.test(i)).map((i) => `${relative(SRC, f)} -> ${i}`));
+    expect(bad).toEqual([]);
+  });
 });

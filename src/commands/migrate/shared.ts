@@ -11,15 +11,13 @@ import type { ClusterProfile } from '../../config/types.js';
 import { isInside, nameProblem } from '../../core/names.js';
 import { planTopics, type MigrationPlan } from '../../core/migration/plan.js';
 import { selectTopics } from '../../core/sampling.js';
-import { connectAdmin } from '../../kafka/client.js';
-import { createPlannedTopics, snapshotCluster } from '../../kafka/topics.js';
+import { KafkaCluster } from '../../kafka/cluster.js';
 import { engineFor, type ReplicationEngine } from '../../migration/engine.js';
 import type { Mm2ClusterSettings } from '../../core/migration/mm2.js';
 import { mm2Security, renderSecretsFile } from '../../core/migration/mm2-security.js';
 import type { PartitionProgress } from '../../core/migration/lag.js';
 import { replicationProgress } from '../../migration/progress.js';
 import { describeAcl, planAcls, type AclState } from '../../core/migration/acls.js';
-import { createAclBindings, describeAllAcls } from '../../kafka/acls.js';
 import { applyRegistryCopy, checkRegistryCopy, planRegistryCopy } from '../../migration/registry-copy.js';
 import type { View } from '../../cli/emit.js';
 
@@ -52,26 +50,26 @@ export async function makePlan(rt: Runtime, pair: Pair, sel: PlanSelection): Pro
   const { source, target } = pair;
   const spinner = await rt.io.spinner(`reading topics of ${source.name} and ${target.name}…`);
   try {
-    const s = await connectAdmin(source, { env: rt.env, log: rt.kafkaLog, clientId: 'zdp-migrate' });
+    const s = await KafkaCluster.connect(source, { env: rt.env, log: rt.kafkaLog, clientId: 'zdp-migrate' });
     let sourceSnap;
     let sourceAcls: AclState | undefined;
     try {
-      const all = await s.admin.listTopics();
+      const all = await s.listTopics();
       const { selected, unmatched } = selectTopics(all, sel.topics, sel.exclude);
       if (unmatched.length > 0) throw new NotFoundError('TOPIC_NOT_FOUND', `no topic on cluster "${source.name}" matches ${unmatched.join(', ')}`);
-      sourceSnap = await snapshotCluster(s.admin, source, selected);
-      if (sel.acls) sourceAcls = await describeAllAcls(s.admin, source.name);
+      sourceSnap = await s.snapshot(selected);
+      if (sel.acls) sourceAcls = await s.describeAcls();
     } finally {
-      await s.admin.disconnect().catch(() => {});
+      await s.disconnect();
     }
-    const t = await connectAdmin(target, { env: rt.env, log: rt.kafkaLog, clientId: 'zdp-migrate' });
+    const t = await KafkaCluster.connect(target, { env: rt.env, log: rt.kafkaLog, clientId: 'zdp-migrate' });
     let plan: MigrationPlan;
     try {
-      const targetSnap = await snapshotCluster(t.admin, target, Object.keys(sourceSnap.topics));
+      const targetSnap = await t.snapshot(Object.keys(sourceSnap.topics));
       plan = planTopics(sourceSnap, targetSnap, Object.keys(sourceSnap.topics));
-      if (sourceAcls) plan.acls = planAcls(sourceAcls, await describeAllAcls(t.admin, target.name), plan.topics.map((i) => i.topic), target.vendor);
+      if (sourceAcls) plan.acls = planAcls(sourceAcls, await t.describeAcls(), plan.topics.map((i) => i.topic), target.vendor);
     } finally {
-      await t.admin.disconnect().catch(() => {});
+      await t.disconnect();
     }
     const notes: string[] = [];
     if (sel.subjects && source.schemaRegistry) {
@@ -151,18 +149,18 @@ export async function applyPlan(rt: Runtime, pair: Pair, planned: MigrationPlan)
   }
   if (fresh.subjects) checkRegistryCopy(fresh.subjects, fresh.to.cluster);
   const { stateDir } = rt.config();
-  const { admin } = await connectAdmin(pair.target, { env: rt.env, log: rt.kafkaLog, clientId: 'zdp-migrate' });
+  const cluster = await KafkaCluster.connect(pair.target, { env: rt.env, log: rt.kafkaLog, clientId: 'zdp-migrate' });
   let created: string[];
   const acls: string[] = [];
   try {
-    created = await createPlannedTopics(admin, pair.target, fresh.topics);
+    created = await cluster.createPlannedTopics(fresh.topics);
     journal(stateDir, fresh, { step: 'apply', created });
     const toCreate = fresh.acls?.items.filter((i) => i.action === 'create').map((i) => i.binding) ?? [];
-    await createAclBindings(admin, pair.target.name, toCreate);
+    await cluster.createAcls(toCreate);
     acls.push(...toCreate.map(describeAcl));
     if (acls.length > 0) journal(stateDir, fresh, { step: 'apply-acls', created: acls });
   } finally {
-    await admin.disconnect().catch(() => {});
+    await cluster.disconnect();
   }
   let subjects: string[] = [];
   let compatibility: string[] = [];
