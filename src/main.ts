@@ -4,7 +4,6 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT_CODES, InterruptedError, ZdpError, errorToJson, isZdpError, type Diagnostic } from './errors.js';
-import { ZDP_VERSION } from './version.js';
 import { Io, type Prompter, type Stream } from './cli/io.js';
 import { Runtime, type GlobalOptions } from './cli/runtime.js';
 import type { CommandContext } from './cli/command.js';

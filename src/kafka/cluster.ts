@@ -14,7 +14,7 @@ import { createAclBindings, describeAllAcls } from './acls.js';
 import { connectAdmin, mapKafkaError, withDeadline, type ClientOptions } from './client.js';
 import { committedOffsets, committedOffsetsPartial, groupStates, listGroupIds, writeGroupOffsets, type CommittedOffsetsResult, type GroupOffset, type GroupState } from './groups.js';
 import type { ProbeResult } from './probe.js';
-import { fetchWindows, highWatermarks, listOffsets, type FetchOptions, type ListedOffsets } from './reader.js';
+import { fetchWindows, highWatermarks, listOffsets, listOffsetsPartial, type FetchOptions, type ListedOffsets, type ListedOffsetsResult } from './reader.js';
 import type { RecordHeaders, SampleOutcome, SampleRequest } from './sampler.js';
 import { createPlannedTopics, snapshotCluster } from './topics.js';
 
@@ -128,6 +128,11 @@ export class KafkaCluster {
   /** Earliest and latest (or last stable) offsets of every partition: one ListOffsets per broker. */
   listOffsets(topics: readonly string[], options: { readCommitted?: boolean; earliest?: boolean } = {}): Promise<ListedOffsets[]> {
     return listOffsets(this.kafka, this.profile, topics, options);
+  }
+
+  /** listOffsets with the topics that could not be listed (not authorized, deleted) and why, instead of failing the call. */
+  listOffsetsPartial(topics: readonly string[], options: { readCommitted?: boolean; earliest?: boolean } = {}): Promise<ListedOffsetsResult> {
+    return listOffsetsPartial(this.kafka, this.profile, topics, options);
   }
 
   highWatermarks(topics: readonly string[]): Promise<Map<string, { topic: string; partition: number; high: bigint }>> {

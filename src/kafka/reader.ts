@@ -12,6 +12,7 @@
 import { createRequire } from 'node:module';
 import type { Kafka } from 'kafkajs';
 import type { ClusterProfile } from '../config/types.js';
+import { isZdpError, type ZdpError } from '../errors.js';
 import { mapKafkaError, withDeadline } from './client.js';
 import { retryRetriable } from './retry.js';
 import { clusterFactory } from './offset-commit.js';
@@ -351,6 +352,46 @@ export async function listOffsets(kafka: Kafka, profile: ClusterProfile, topics:
   } finally {
     await c.disconnect().catch(() => {});
   }
+}
+
+/** Listed offsets of the topics that could be read, and for each topic that could not, why (as franz-go's kadm answers). */
+export interface ListedOffsetsResult {
+  offsets: ListedOffsets[];
+  errors: Map<string, ZdpError>;
+}
+
+const TOPIC_CONCURRENCY = 8;
+const WHOLE_CLUSTER = new Set(['AUTH_FAILED', 'TLS_HANDSHAKE_FAILED', 'BROKER_UNREACHABLE', 'TIMEOUT']);
+
+/**
+ * listOffsets with per-topic errors: one batched request for all topics as long as the brokers
+ * answer it; when they refuse it for some topic (not authorized, deleted meanwhile), each topic
+ * is asked alone, so one topic's error does not lose the others' offsets.
+ */
+export async function listOffsetsPartial(kafka: Kafka, profile: ClusterProfile, topics: readonly string[], options: { readCommitted?: boolean; earliest?: boolean } = {}): Promise<ListedOffsetsResult> {
+  const errors = new Map<string, ZdpError>();
+  try {
+    return { offsets: await listOffsets(kafka, profile, topics, options), errors };
+  } catch (error) {
+    // the whole cluster is out of reach (or refuses this user): no topic would answer alone either
+    if (!isZdpError(error) || WHOLE_CLUSTER.has(error.code)) throw error;
+  }
+  const queue = [...topics];
+  const offsets: ListedOffsets[] = [];
+  const worker = async () => {
+    for (let topic = queue.shift(); topic !== undefined; topic = queue.shift()) {
+      const t = topic;
+      try {
+        offsets.push(...(await listOffsets(kafka, profile, [t], options)));
+      } catch (e) {
+        errors.set(t, isZdpError(e) ? e : mapKafkaError(e, profile, `list offsets request for ${t}`));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(TOPIC_CONCURRENCY, topics.length) }, worker));
+  const order = new Map(topics.map((t, i) => [t, i]));
+  offsets.sort((x, y) => order.get(x.topic)! - order.get(y.topic)! || x.partition - y.partition);
+  return { offsets, errors };
 }
 
 /** High watermarks (not the last stable offsets) of every partition of `topics`. */

@@ -5,7 +5,7 @@
  */
 import { compareParity, parityRequests, type ParityReport, type ParitySnapshot } from '../core/offsets/parity.js';
 import { selectGroups } from '../core/sampling.js';
-import { endOffsets, readCheckpoints, readOffsetSyncs, tpKey, translateOffsets, type Side } from './translation.js';
+import { readCheckpoints, readOffsetSyncs, tpKey, translateOffsets, type PartitionEnds, type Side } from './translation.js';
 
 export { recordsBetween, type GroupParity, type ParityReport, type PartitionParity } from '../core/offsets/parity.js';
 
@@ -22,17 +22,25 @@ export async function gatherParity(source: Side, target: Side, options: ParityOp
   const present = options.topics.filter((t) => targetTopics.has(t));
   const groups = selectGroups(sourceGroups, options.groupPatterns);
   const targetGroups = new Set(targetGroupList);
-  const [sourceEnds, targetEnds, committed, targetCommittedList, syncs, checkpoints] = await Promise.all([
-    endOffsets(source, options.topics),
-    endOffsets(target, present),
+  const [sourceListed, targetListed, committed, targetCommittedList, syncs, checkpoints] = await Promise.all([
+    source.listOffsetsPartial(options.topics),
+    target.listOffsetsPartial(present),
     source.committedOffsets(groups, options.topics),
     target.committedOffsets(groups.filter((g) => targetGroups.has(g)), present),
     readOffsetSyncs(source),
     readCheckpoints(target),
   ]);
+  const ends = (listed: readonly PartitionEnds[]) => new Map(listed.map((o) => [tpKey(o.topic, o.partition), o]));
+  const sourceEnds = ends(sourceListed.offsets);
+  const targetEnds = ends(targetListed.offsets);
+  // a topic one side would not list is an error on each of its partitions the other side knows
+  const errors = new Map<string, string>();
+  const partitionsOf = (of: ReadonlyMap<string, PartitionEnds>, topic: string) => [...of.values()].filter((e) => e.topic === topic).map((e) => e.partition);
+  for (const [topic, e] of sourceListed.errors) for (const p of partitionsOf(targetEnds, topic).length > 0 ? partitionsOf(targetEnds, topic) : [-1]) errors.set(tpKey(topic, p), `${source.profile.name}: ${e.message}`);
+  for (const [topic, e] of targetListed.errors) for (const p of partitionsOf(sourceEnds, topic)) errors.set(tpKey(topic, p), `${target.profile.name}: ${e.message}`);
   const targetCommitted = new Map<string, bigint>();
   for (const o of targetCommittedList) targetCommitted.set(`${o.group}\u0000${tpKey(o.topic, o.partition)}`, o.offset);
-  return { topics: options.topics, groups, targetTopics, sourceEnds, targetEnds, committed, targetCommitted, syncs, checkpoints };
+  return { topics: options.topics, groups, targetTopics, sourceEnds, targetEnds, committed, targetCommitted, syncs, checkpoints, ...(errors.size > 0 ? { errors } : {}) };
 }
 
 export async function runParity(source: Side, target: Side, options: ParityOptions): Promise<ParityReport> {

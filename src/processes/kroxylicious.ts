@@ -5,7 +5,7 @@
  * loopback. State lives in <state>/gateway/: config, pid, log.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readStateJson, writeAtomic } from '../atomic-file.js';
 import { restamp, stampedStart } from './pid.js';
 import { join } from 'node:path';

@@ -5,7 +5,7 @@
  * migration's state directory, stopped only when the pid is ours.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { readStateJson, writeAtomic } from '../atomic-file.js';
 import { restamp, stampedStart } from './pid.js';
 import { join } from 'node:path';

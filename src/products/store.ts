@@ -3,9 +3,8 @@
  * asyncapi.yaml (the same contract on its own, for tools). Reads validate against the published
  * JSON Schema (schemas/data-product.schema.json) and the consistency checks of the core.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDocument } from 'yaml';
 import { ConfigError, NotFoundError, type Diagnostic } from '../errors.js';
 import { renderYaml } from '../core/contracts/asyncapi.js';
 import { checkProduct, compareSemver, parseSemver, type DataProduct } from '../core/products/spec.js';

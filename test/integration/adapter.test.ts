@@ -2,13 +2,26 @@
  * The batched reads of the Kafka adapter against real brokers (Kafka 3.9 in plain text, 4.x in
  * plain text, 4.x with SASL/SCRAM over TLS), with kafkajs's admin as the oracle: ListOffsets for
  * many topics at once (earliest, last stable, high watermark with an open transaction above it),
- * and OffsetFetch of every partition a group committed, filtered to the asked topics.
+ * and OffsetFetch of every partition a group committed, filtered to the asked topics; and partial
+ * results where the broker refuses some topics and groups.
  */
+import { pbkdf2Sync, randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import kafkajs, { type Kafka } from 'kafkajs';
 import { describe, expect, inject, it } from 'vitest';
+import type { ClusterProfile } from '../../src/config/types.js';
+import { compareParity } from '../../src/core/offsets/parity.js';
+import { KafkaCluster } from '../../src/kafka/cluster.js';
 import { committedOffsetsPartial, committedOffsets } from '../../src/kafka/groups.js';
-import { commitAsAdmin } from '../../src/kafka/offset-commit.js';
+import { clusterFactory, commitAsAdmin } from '../../src/kafka/offset-commit.js';
 import { highWatermarks, listOffsets } from '../../src/kafka/reader.js';
-import { createTopics, harnessKafka, harnessProfile, uniqueName } from '../harness/helpers.js';
+import { gatherParity } from '../../src/offsets/parity.js';
+import { createTopics, eventually, harnessKafka, harnessProfile, uniqueName } from '../harness/helpers.js';
+
+const require = createRequire(import.meta.url);
+const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
+interface KafkaEncoder { writeUVarInt(n: number): KafkaEncoder; writeUVarIntString(s: string): KafkaEncoder; writeInt8(n: number): KafkaEncoder; writeInt32(n: number): KafkaEncoder; writeUVarIntBytes(b: Buffer): KafkaEncoder }
+interface KafkaDecoder { readTaggedFields(): unknown; readInt32(): number; readInt16(): number; readUVarIntString(): string | null; readUVarIntArray<T>(f: (d: KafkaDecoder) => T): T[] }
 
 const projectDir = inject('zdpProjectDir');
 
@@ -72,4 +85,111 @@ describe.each(['source', 'target', 'secure'])('the Kafka adapter on %s', (cluste
       await admin.disconnect();
     }
   });
+});
+
+/**
+ * A user the broker's authorizer lets describe one topic and one group but not the others: Kafka
+ * answers the batched requests with errors for some topics and groups only. The adapter returns
+ * what it could read with the error of each topic or group beside it, and parity reports the
+ * partitions it could not read as errors while it still compares the rest.
+ */
+describe('partial results from a broker that refuses some topics and groups (SCRAM over TLS, StandardAuthorizer)', () => {
+  const Encoder = require('kafkajs/src/protocol/encoder') as new () => KafkaEncoder;
+  const Decoder = require('kafkajs/src/protocol/decoder') as new (b: Buffer) => KafkaDecoder;
+
+  /** AlterUserScramCredentials v0 (flexible; kafkajs has no admin call for it): one user, both SCRAM mechanisms. */
+  async function addScramUser(kafka: Kafka, user: string, password: string): Promise<void> {
+    const cluster = clusterFactory<{ connect(): Promise<void>; disconnect(): Promise<void>; brokerPool: { metadata: { brokers: { nodeId: number }[] } }; findBroker(b: { nodeId: number }): Promise<{ connectionPool: { send(r: object): Promise<unknown> } }> }>(kafka)({});
+    await cluster.connect();
+    try {
+      const broker = await cluster.findBroker({ nodeId: cluster.brokerPool.metadata.brokers[0]!.nodeId });
+      const upsertions = ([[1, 'sha256', 32], [2, 'sha512', 64]] as const).map(([mechanism, digest, bytes]) => {
+        const salt = randomBytes(24);
+        return { mechanism, salt, salted: pbkdf2Sync(password, salt, 4096, bytes, digest) };
+      });
+      const result = (await broker.connectionPool.send({
+        request: {
+          apiKey: 51,
+          apiVersion: 0,
+          apiName: 'AlterUserScramCredentials',
+          encode: async () => {
+            // request header v2 = kafkajs's header v1 + empty tagged fields
+            const e = new Encoder().writeUVarInt(0).writeUVarInt(1); // no deletions
+            e.writeUVarInt(upsertions.length + 1);
+            for (const u of upsertions) e.writeUVarIntString(user).writeInt8(u.mechanism).writeInt32(4096).writeUVarIntBytes(u.salt).writeUVarIntBytes(u.salted).writeUVarInt(0);
+            return e.writeUVarInt(0);
+          },
+        },
+        response: {
+          decode: async (raw: Buffer) => {
+            const d = new Decoder(raw);
+            d.readTaggedFields(); // response header v1
+            d.readInt32(); // throttle
+            return { results: d.readUVarIntArray((r) => ({ user: r.readUVarIntString(), errorCode: r.readInt16(), message: r.readUVarIntString(), tags: r.readTaggedFields() })) };
+          },
+          parse: async (data: unknown) => data,
+        },
+      })) as { results: { user: string; errorCode: number; message: string | null }[] };
+      expect(result.results.map((r) => [r.user, r.errorCode])).toEqual([[user, 0], [user, 0]]);
+    } finally {
+      await cluster.disconnect();
+    }
+  }
+
+  it('lists offsets and committed offsets of what the user may see, with the refused topics and groups beside them', async () => {
+    const admin = harnessProfile(projectDir, 'secure');
+    const kafka = harnessKafka(projectDir, 'secure');
+    const [allowed, refused] = [uniqueName('partial.allowed'), uniqueName('partial.refused')];
+    const [readable, hidden] = [uniqueName('partial-g-ok'), uniqueName('partial-g-no')];
+    await createTopics(kafka, [{ topic: allowed, numPartitions: 3 }, { topic: refused, numPartitions: 2 }]);
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    for (const topic of [allowed, refused]) await producer.send({ topic, messages: Array.from({ length: 30 }, (_, i) => ({ partition: i % 2, value: `v${i}` })) });
+    await producer.disconnect();
+    for (const g of [readable, hidden]) await commitAsAdmin(kafka, g, [{ topic: allowed, partition: 0, offset: 5n }, { topic: allowed, partition: 1, offset: 7n }]);
+
+    const user = uniqueName('zdp-limited');
+    const password = randomBytes(18).toString('base64url');
+    await addScramUser(kafka, user, password);
+    const a = kafka.admin();
+    await a.connect();
+    try {
+      const allow = (resourceType: number, resourceName: string, operation: number) => ({ resourceType, resourceName, resourcePatternType: ResourcePatternTypes.LITERAL, principal: `User:${user}`, host: '*', operation, permissionType: AclPermissionTypes.ALLOW });
+      await a.createAcls({ acl: [allow(AclResourceTypes.TOPIC, allowed, AclOperationTypes.DESCRIBE), allow(AclResourceTypes.GROUP, readable, AclOperationTypes.DESCRIBE)] });
+    } finally {
+      await a.disconnect();
+    }
+    process.env.ZDP_TEST_LIMITED_PASSWORD = password;
+    const limited: ClusterProfile = { ...admin, name: 'secure-limited', sasl: { ...admin.sasl!, username: user, password: { key: 'clusters.secure-limited.sasl.passwordEnv', env: 'ZDP_TEST_LIMITED_PASSWORD' } } };
+
+    // ACLs reach the broker's authorizer a moment after CreateAcls returns
+    const listed = await eventually(async () => {
+      const r = await KafkaCluster.with(limited, { env: process.env }, (c) => c.listOffsetsPartial([allowed, refused]));
+      return r.offsets.length === 3 ? r : undefined;
+    }, 30_000, 'the ACLs to apply');
+    const oracle = await listOffsets(kafka, admin, [allowed]);
+    expect(listed.offsets).toEqual(oracle);
+    expect([...listed.errors.keys()]).toEqual([refused]);
+    expect(listed.errors.get(refused)).toMatchObject({ code: 'NOT_AUTHORIZED', category: 'auth' });
+    expect(listed.errors.get(refused)!.message).toMatch(/topic authorization failed/);
+
+    await KafkaCluster.with(limited, { env: process.env }, async (c) => {
+      // the all-or-nothing form refuses, naming why
+      await expect(c.listOffsets([allowed, refused])).rejects.toMatchObject({ code: 'NOT_AUTHORIZED' });
+      const committed = await c.committedOffsetsPartial([readable, hidden], [allowed]);
+      expect(committed.offsets.map((o) => `${o.group}:${o.partition}:${o.offset}`)).toEqual([`${readable}:0:5`, `${readable}:1:7`]);
+      expect([...committed.errors.keys()]).toEqual([hidden]);
+      expect(committed.errors.get(hidden)).toMatchObject({ code: 'NOT_AUTHORIZED' });
+    });
+
+    // parity, the limited user on one side: the refused topic's partitions are errors, the allowed one is compared
+    const snapshot = await KafkaCluster.with(limited, { env: process.env }, (source) =>
+      KafkaCluster.with(admin, { env: process.env }, (target) => gatherParity(source, target, { topics: [allowed, refused], groupPatterns: [readable], tail: 0 })),
+    );
+    expect([...(snapshot.errors ?? new Map()).keys()].sort()).toEqual([`${refused}\u00000`, `${refused}\u00001`]);
+    const report = compareParity(snapshot, []);
+    expect(report.partitions.filter((p) => p.status === 'error').map((p) => `${p.topic}[${p.partition}]`).sort()).toEqual([`${refused}[0]`, `${refused}[1]`]);
+    expect(report.summary.errors).toBe(2);
+    expect(snapshot.sourceEnds.size).toBe(3);
+  }, 120_000);
 });
