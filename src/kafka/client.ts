@@ -108,6 +108,9 @@ export function mapKafkaError(error: unknown, profile: ClusterProfile, what = 'r
   const name = e.name ?? '';
   const message = e.message ?? String(error);
   const sasl = profile.sasl;
+  // kafkajs wraps a protocol error in its retry errors (KafkaJSNonRetriableError, ...): the broker's answer is inside
+  const nested = (e.originalError ?? e.cause) as { type?: string; originalError?: { type?: string } } | undefined;
+  const type = e.type ?? nested?.type ?? nested?.originalError?.type;
   if (name === 'KafkaJSSASLAuthenticationError' || /SASL .*authentication failed|Authentication failed/i.test(message)) {
     return new AuthError('AUTH_FAILED', `authentication to cluster "${profile.name}" failed for user "${sasl?.username ?? '?'}" (${(sasl?.mechanism ?? 'SASL').toUpperCase()})`, {
       hint: sasl
@@ -116,16 +119,16 @@ export function mapKafkaError(error: unknown, profile: ClusterProfile, what = 'r
       cause: error,
     });
   }
-  if (e.type && /AUTHORIZATION_FAILED/.test(e.type)) {
-    return new AuthError('NOT_AUTHORIZED', `cluster "${profile.name}" refused the ${what}: ${e.type.toLowerCase().replaceAll('_', ' ')}`, {
+  if (type && /AUTHORIZATION_FAILED/.test(type)) {
+    return new AuthError('NOT_AUTHORIZED', `cluster "${profile.name}" refused the ${what}: ${type.toLowerCase().replaceAll('_', ' ')}`, {
       hint: `grant the principal "${sasl?.username ?? 'ANONYMOUS'}" the needed ACLs`,
       cause: error,
     });
   }
-  if (e.type === 'UNKNOWN_TOPIC_OR_PARTITION') {
+  if (type === 'UNKNOWN_TOPIC_OR_PARTITION') {
     return new NotFoundError('TOPIC_NOT_FOUND', `cluster "${profile.name}": ${message}`, { cause: error });
   }
-  if (e.type === 'GROUP_ID_NOT_FOUND') {
+  if (type === 'GROUP_ID_NOT_FOUND') {
     return new NotFoundError('GROUP_NOT_FOUND', `cluster "${profile.name}": ${message}`, { cause: error });
   }
   const inner = (e.originalError ?? e.cause) as NodeJS.ErrnoException | undefined;

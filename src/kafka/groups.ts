@@ -41,6 +41,22 @@ interface GroupCluster {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   findGroupCoordinator(request: { groupId: string }): Promise<{ connectionPool: CoordinatorPool }>;
+  brokerPool: { seedBroker?: { findGroupCoordinator(request: { groupId: string }): Promise<unknown> } };
+}
+
+/**
+ * kafkajs's cluster answers "Failed to find group coordinator" whatever the broker said (it tries
+ * each broker and drops their errors): ask the seed broker once more to get the broker's own
+ * error (GROUP_AUTHORIZATION_FAILED, INVALID_GROUP_ID, ...).
+ */
+async function coordinatorError(cluster: GroupCluster, groupId: string, error: unknown): Promise<unknown> {
+  if ((error as { name?: string }).name !== 'KafkaJSGroupCoordinatorNotFound' || !cluster.brokerPool.seedBroker) return error;
+  try {
+    await cluster.brokerPool.seedBroker.findGroupCoordinator({ groupId });
+  } catch (reason) {
+    return reason;
+  }
+  return error;
 }
 
 const Encoder = require('kafkajs/src/protocol/encoder') as new () => { writeString(s: string): { writeInt32(n: number): unknown } };
@@ -87,7 +103,7 @@ export async function committedOffsetsPartial(kafka: Kafka, profile: ClusterProf
           for (const p of t.partitions) if (Number(p.offset) >= 0) out.push({ group: g, topic: t.topic, partition: p.partition, offset: BigInt(p.offset), metadata: p.metadata ?? null });
         }
       } catch (e) {
-        errors.set(g, mapKafkaError(e, profile, `offset fetch for group ${g}`));
+        errors.set(g, mapKafkaError(await coordinatorError(cluster, g, e), profile, `offset fetch for group ${g}`));
       }
     }
   };
