@@ -74,8 +74,11 @@ function schemaDiagnostics(errors: AjvError[], file: string): Diagnostic[] {
     const at = e.keyword === 'additionalProperties' ? `${e.instancePath}/${String(e.params.additionalProperty)}` : e.instancePath;
     if (seen.has(at)) continue;
     seen.add(at);
-    const message = e.keyword === 'additionalProperties' ? `property "${String(e.params.additionalProperty)}" is not expected here` : e.message ?? 'is invalid';
-    out.push({ code: 'ASYNCAPI_ASYNCAPI_DOCUMENT_RESOLVED', severity: 'error', message: `${pathOf(at) || '(document)'} ${message}`, path: pathOf(at), file });
+    const message =
+      e.keyword === 'additionalProperties' ? `property "${String(e.params.additionalProperty)}" is not expected here`
+      : e.keyword === 'enum' && Array.isArray(e.params.allowedValues) ? `must be one of: ${e.params.allowedValues.map(String).join(', ')}`
+      : e.message ?? 'is invalid';
+    out.push({ code: 'ASYNCAPI_ASYNCAPI_DOCUMENT_RESOLVED', severity: 'error', message: pathOf(at) ? message : `the document ${message}`, path: pathOf(at), file });
   }
   return out;
 }
