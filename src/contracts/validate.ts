@@ -73,7 +73,8 @@ async function protobufDiagnostics(doc: Record<string, unknown>, file: string): 
   const out: Diagnostic[] = [];
   for (const [id, m] of protobuf) {
     const path = ['components', 'messages', id, 'payload'];
-    for (const r of await p.validate({ asyncapi: { semver: { version: '3.0.0', major: 3, minor: 0, patch: 0 }, source: '', parsed: doc }, data: m.payload!.schema, meta: {}, path, schemaFormat: m.payload!.schemaFormat, defaultSchemaFormat: '' })) {
+    // the Protobuf parser's check reads only the schema text and the path
+    for (const r of await p.validate({ data: m.payload!.schema, path })) {
       out.push({ code: 'ASYNCAPI_PROTOBUF_INVALID', severity: 'error', message: r.message, path: (r.path ?? path).join('.'), file });
     }
   }

@@ -9,14 +9,14 @@
 import kafkajs, { type Admin, type Kafka, type Producer } from 'kafkajs';
 import type { ClusterProfile } from '../config/types.js';
 import type { AclBinding, AclState } from '../core/migration/acls.js';
-import type { ClusterSnapshot, TopicPlanItem } from '../core/migration/plan.js';
+import type { ClusterSnapshot, TopicPlanItem, TopicSnapshot } from '../core/migration/plan.js';
 import { createAclBindings, describeAllAcls } from './acls.js';
 import { connectAdmin, mapKafkaError, withDeadline, type ClientOptions } from './client.js';
 import { committedOffsets, committedOffsetsPartial, groupStates, listGroupIds, writeGroupOffsets, type CommittedOffsetsResult, type GroupOffset, type GroupState } from './groups.js';
 import type { ProbeResult } from './probe.js';
 import { fetchWindows, highWatermarks, listOffsets, listOffsetsPartial, type FetchOptions, type ListedOffsets, type ListedOffsetsResult } from './reader.js';
 import type { RecordHeaders, SampleOutcome, SampleRequest } from './sampler.js';
-import { createPlannedTopics, snapshotCluster } from './topics.js';
+import { createPlannedTopics } from './topics.js';
 
 const { ConfigResourceTypes } = kafkajs;
 
@@ -108,9 +108,23 @@ export class KafkaCluster {
     return out;
   }
 
-  /** Topics, partitions, replication and topic-level configs: what migrate plans from. */
-  snapshot(topics?: readonly string[]): Promise<ClusterSnapshot> {
-    return snapshotCluster(this.admin, this.profile, topics);
+  /** Topics, partitions, replication and topic-level configs (set on the topic, not secret): what migrate plans from. */
+  async snapshot(topics?: readonly string[]): Promise<ClusterSnapshot> {
+    const described = await this.describeCluster();
+    const all = await this.listTopics();
+    const names = (topics ? all.filter((t) => topics.includes(t)) : all).sort();
+    const configs = await this.topicConfigs(names);
+    const out: Record<string, TopicSnapshot> = {};
+    for (const t of await this.topicPartitions(names)) {
+      const overrides = (configs.get(t.topic) ?? []).flatMap((e) => (e.onTopic && !e.sensitive && e.value !== null ? [[e.name, e.value] as const] : []));
+      out[t.topic] = {
+        name: t.topic,
+        partitions: t.partitions.length,
+        replicationFactor: Math.max(1, ...t.partitions.map((p) => p.replicas.length)),
+        configs: Object.fromEntries(overrides.sort(([a], [b]) => a.localeCompare(b))),
+      };
+    }
+    return { cluster: this.profile.name, clusterId: described.clusterId, vendor: this.profile.vendor, brokers: described.brokers.length, topics: out };
   }
 
   createPlannedTopics(items: readonly TopicPlanItem[]): Promise<string[]> {

@@ -2,8 +2,8 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { CheckFailedError, type ZdpError } from '../errors.js';
 import { createRequire } from 'node:module';
-import { clusterFactory, commitAsAdmin, OffsetCommitError } from './offset-commit.js';
-import { retryRetriable } from './retry.js';
+import { clusterFactory, commitAsAdmin, findCoordinator, OffsetCommitError } from './offset-commit.js';
+import { forEachLimited, retryRetriable } from './retry.js';
 import type { ClusterProfile } from '../config/types.js';
 import { mapKafkaError, withDeadline } from './client.js';
 
@@ -44,21 +44,6 @@ interface GroupCluster {
   brokerPool: { seedBroker?: { findGroupCoordinator(request: { groupId: string }): Promise<unknown> } };
 }
 
-/**
- * kafkajs's cluster answers "Failed to find group coordinator" whatever the broker said (it tries
- * each broker and drops their errors): ask the seed broker once more to get the broker's own
- * error (GROUP_AUTHORIZATION_FAILED, INVALID_GROUP_ID, ...).
- */
-async function coordinatorError(cluster: GroupCluster, groupId: string, error: unknown): Promise<unknown> {
-  if ((error as { name?: string }).name !== 'KafkaJSGroupCoordinatorNotFound' || !cluster.brokerPool.seedBroker) return error;
-  try {
-    await cluster.brokerPool.seedBroker.findGroupCoordinator({ groupId });
-  } catch (reason) {
-    return reason;
-  }
-  return error;
-}
-
 const Encoder = require('kafkajs/src/protocol/encoder') as new () => { writeString(s: string): { writeInt32(n: number): unknown } };
 const OffsetFetchV3Response = require('kafkajs/src/protocol/requests/offsetFetch/v3/response') as unknown;
 
@@ -87,28 +72,24 @@ export async function committedOffsetsPartial(kafka: Kafka, profile: ClusterProf
   } catch (e) {
     throw mapKafkaError(e, profile, 'connection');
   }
-  const queue = [...groups];
   const fetchOne = (g: string) =>
     retryRetriable(async () => {
-      const coordinator = await cluster.findGroupCoordinator({ groupId: g });
+      const coordinator = await findCoordinator(cluster, g);
       return (await coordinator.connectionPool.send({ request: offsetFetchAll(g), response: OffsetFetchV3Response })) as { responses: { topic: string; partitions: { partition: number; offset: string; metadata: string | null }[] }[] };
     });
-  const worker = async () => {
-    for (let group = queue.shift(); group !== undefined; group = queue.shift()) {
-      const g = group;
-      try {
-        const { responses } = await withDeadline(profile, 'fetching group offsets', () => fetchOne(g));
-        for (const t of responses) {
-          if (!wanted.has(t.topic)) continue;
-          for (const p of t.partitions) if (Number(p.offset) >= 0) out.push({ group: g, topic: t.topic, partition: p.partition, offset: BigInt(p.offset), metadata: p.metadata ?? null });
-        }
-      } catch (e) {
-        errors.set(g, mapKafkaError(await coordinatorError(cluster, g, e), profile, `offset fetch for group ${g}`));
+  const readGroup = async (g: string) => {
+    try {
+      const { responses } = await withDeadline(profile, 'fetching group offsets', () => fetchOne(g));
+      for (const t of responses) {
+        if (!wanted.has(t.topic)) continue;
+        for (const p of t.partitions) if (Number(p.offset) >= 0) out.push({ group: g, topic: t.topic, partition: p.partition, offset: BigInt(p.offset), metadata: p.metadata ?? null });
       }
+    } catch (e) {
+      errors.set(g, mapKafkaError(e, profile, `offset fetch for group ${g}`));
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(GROUP_CONCURRENCY, groups.length) }, worker));
+    await forEachLimited(groups, GROUP_CONCURRENCY, readGroup);
   } finally {
     await cluster.disconnect().catch(() => {});
   }

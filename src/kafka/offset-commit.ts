@@ -17,6 +17,23 @@ interface KafkajsCluster {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   findGroupCoordinator(request: { groupId: string }): Promise<KafkajsBroker>;
+  brokerPool: { seedBroker?: { findGroupCoordinator(request: { groupId: string }): Promise<unknown> } };
+}
+
+/**
+ * The group's coordinator. kafkajs's cluster answers "Failed to find group coordinator" whatever
+ * the brokers said (it tries each broker and drops their errors), so the seed broker is asked once
+ * more and its own error thrown (GROUP_AUTHORIZATION_FAILED, COORDINATOR_NOT_AVAILABLE, ...).
+ */
+export async function findCoordinator<B>(cluster: { findGroupCoordinator(request: { groupId: string }): Promise<B>; brokerPool: KafkajsCluster['brokerPool'] }, groupId: string): Promise<B> {
+  try {
+    return await cluster.findGroupCoordinator({ groupId });
+  } catch (error) {
+    const seed = cluster.brokerPool.seedBroker;
+    if ((error as { name?: string }).name !== 'KafkaJSGroupCoordinatorNotFound' || !seed) throw error;
+    await seed.findGroupCoordinator({ groupId });
+    throw error;
+  }
 }
 
 /** kafkajs's own cluster (brokers, TLS, SASL, retries) built from a Kafka instance; shared with the Fetch reader. */
@@ -45,7 +62,7 @@ export async function commitAsAdmin(kafka: Kafka, groupId: string, offsets: read
     for (const o of offsets) (byTopic.get(o.topic) ?? byTopic.set(o.topic, []).get(o.topic)!).push({ partition: o.partition, offset: o.offset.toString() });
     const request = { groupId, groupGenerationId: -1, memberId: '', retentionTime: -1, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) };
     // a coordinator that is still loading the group's offsets, or that moved, is asked again
-    const response = await retryRetriable(async () => (await cluster.findGroupCoordinator({ groupId })).offsetCommit(request));
+    const response = await retryRetriable(async () => (await findCoordinator(cluster, groupId)).offsetCommit(request));
     const failed = response.responses.flatMap((t) => t.partitions.filter((p) => p.errorCode !== 0).map((p) => ({ ...p, topic: t.topic })));
     if (failed.length > 0) throw new OffsetCommitError(`the coordinator refused offsets for ${failed.map((f) => `${f.topic}[${f.partition}] (error ${f.errorCode})`).join(', ')}`, failed[0]!.errorCode);
   } finally {

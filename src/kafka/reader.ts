@@ -14,7 +14,7 @@ import type { Kafka } from 'kafkajs';
 import type { ClusterProfile } from '../config/types.js';
 import { isZdpError, type ZdpError } from '../errors.js';
 import { mapKafkaError, withDeadline } from './client.js';
-import { retryRetriable } from './retry.js';
+import { forEachLimited, retryRetriable } from './retry.js';
 import { clusterFactory } from './offset-commit.js';
 import { decompress } from './codecs.js';
 import { decodeRecordSet, parseFetchV11, scanRecordSet, type AbortedTransaction, type FetchedTopic } from './protocol/record-batch.js';
@@ -376,19 +376,14 @@ export async function listOffsetsPartial(kafka: Kafka, profile: ClusterProfile, 
     // the whole cluster is out of reach (or refuses this user): no topic would answer alone either
     if (!isZdpError(error) || WHOLE_CLUSTER.has(error.code)) throw error;
   }
-  const queue = [...topics];
   const offsets: ListedOffsets[] = [];
-  const worker = async () => {
-    for (let topic = queue.shift(); topic !== undefined; topic = queue.shift()) {
-      const t = topic;
-      try {
-        offsets.push(...(await listOffsets(kafka, profile, [t], options)));
-      } catch (e) {
-        errors.set(t, isZdpError(e) ? e : mapKafkaError(e, profile, `list offsets request for ${t}`));
-      }
+  await forEachLimited(topics, TOPIC_CONCURRENCY, async (t) => {
+    try {
+      offsets.push(...(await listOffsets(kafka, profile, [t], options)));
+    } catch (e) {
+      errors.set(t, isZdpError(e) ? e : mapKafkaError(e, profile, `list offsets request for ${t}`));
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(TOPIC_CONCURRENCY, topics.length) }, worker));
+  });
   const order = new Map(topics.map((t, i) => [t, i]));
   offsets.sort((x, y) => order.get(x.topic)! - order.get(y.topic)! || x.partition - y.partition);
   return { offsets, errors };

@@ -15,3 +15,12 @@ export async function retryRetriable<T>(fn: () => Promise<T>, options: { tries?:
     }
   }
 }
+
+/** Runs `fn` for every item, at most `limit` at once (the adapter's per-group and per-topic fan-out). */
+export async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

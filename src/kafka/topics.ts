@@ -1,38 +1,8 @@
-/** Reads a cluster's topics (partitions, replication, topic-level configs) and creates topics. */
-import kafkajs, { type Admin } from 'kafkajs';
+/** Creates topics and waits for their leaders (the adapter's KafkaCluster reads them). */
+import type { Admin } from 'kafkajs';
 import type { ClusterProfile } from '../config/types.js';
-import type { ClusterSnapshot, TopicPlanItem, TopicSnapshot } from '../core/migration/plan.js';
+import type { TopicPlanItem } from '../core/migration/plan.js';
 import { mapKafkaError, withDeadline } from './client.js';
-
-const { ConfigResourceTypes } = kafkajs;
-
-export async function snapshotCluster(admin: Admin, profile: ClusterProfile, topics?: readonly string[]): Promise<ClusterSnapshot> {
-  const wrap = <T>(what: string, fn: () => Promise<T>) => withDeadline(profile, what, fn).catch((e: unknown) => {
-    throw mapKafkaError(e, profile, what);
-  });
-  const described = await wrap('describe cluster', () => admin.describeCluster());
-  const all = await wrap('list topics', () => admin.listTopics());
-  const names = (topics ? all.filter((t) => topics.includes(t)) : all).sort();
-  const out: Record<string, TopicSnapshot> = {};
-  if (names.length > 0) {
-    const metadata = await wrap('metadata', () => admin.fetchTopicMetadata({ topics: names }));
-    const configs = await wrap('describe configs', () =>
-      admin.describeConfigs({ resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })), includeSynonyms: false }),
-    );
-    const byTopic = new Map(configs.resources.map((r) => [r.resourceName, r.configEntries]));
-    for (const t of metadata.topics) {
-      const overrides: Record<string, string> = {};
-      for (const e of byTopic.get(t.name) ?? []) if (e.configSource === 1 && !e.isSensitive) overrides[e.configName] = e.configValue;
-      out[t.name] = {
-        name: t.name,
-        partitions: t.partitions.length,
-        replicationFactor: Math.max(1, ...t.partitions.map((p) => p.replicas.length)),
-        configs: Object.fromEntries(Object.entries(overrides).sort(([a], [b]) => a.localeCompare(b))),
-      };
-    }
-  }
-  return { cluster: profile.name, clusterId: described.clusterId, vendor: profile.vendor, brokers: described.brokers.length, topics: out };
-}
 
 /**
  * Creates topics, then waits until every partition has a leader. kafkajs's own wait

@@ -35,9 +35,12 @@ export async function gatherParity(source: Side, target: Side, options: ParityOp
   const targetEnds = ends(targetListed.offsets);
   // a topic one side would not list is an error on each of its partitions the other side knows
   const errors = new Map<string, string>();
-  const partitionsOf = (of: ReadonlyMap<string, PartitionEnds>, topic: string) => [...of.values()].filter((e) => e.topic === topic).map((e) => e.partition);
-  for (const [topic, e] of sourceListed.errors) for (const p of partitionsOf(targetEnds, topic).length > 0 ? partitionsOf(targetEnds, topic) : [-1]) errors.set(tpKey(topic, p), `${source.profile.name}: ${e.message}`);
-  for (const [topic, e] of targetListed.errors) for (const p of partitionsOf(sourceEnds, topic)) errors.set(tpKey(topic, p), `${target.profile.name}: ${e.message}`);
+  const partitionsOf = (listed: readonly PartitionEnds[], topic: string) => listed.filter((e) => e.topic === topic).map((e) => e.partition);
+  for (const [topic, e] of sourceListed.errors) {
+    const known = partitionsOf(targetListed.offsets, topic);
+    for (const p of known.length > 0 ? known : [-1]) errors.set(tpKey(topic, p), `${source.profile.name}: ${e.message}`);
+  }
+  for (const [topic, e] of targetListed.errors) for (const p of partitionsOf(sourceListed.offsets, topic)) errors.set(tpKey(topic, p), `${target.profile.name}: ${e.message}`);
   const targetCommitted = new Map<string, bigint>();
   for (const o of targetCommittedList) targetCommitted.set(`${o.group}\u0000${tpKey(o.topic, o.partition)}`, o.offset);
   return { topics: options.topics, groups, targetTopics, sourceEnds, targetEnds, committed, targetCommitted, syncs, checkpoints, ...(errors.size > 0 ? { errors } : {}) };
