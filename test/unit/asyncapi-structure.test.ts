@@ -117,6 +117,9 @@ describe('the fast AsyncAPI check agrees with @asyncapi/parser', () => {
     action.operations[Object.keys(action.operations)[0]!].action = 'publish';
     expect(structureDiagnostics(action, 'o.yaml')).toContainEqual(expect.objectContaining({ path: `operations.${Object.keys(action.operations)[0]}.action`, message: 'must be one of: send, receive' }));
     expect(d).toContainEqual(expect.objectContaining({ code: 'ASYNCAPI_INVALID_REF', path: 'channels.ordersCreated.messages.ordersCreatedMessage.$ref' }));
+    const malformed = orders();
+    malformed.channels.ordersCreated.messages.ordersCreatedMessage.$ref = '#/components/messages/%E0%A4%A';
+    expect(structureDiagnostics(malformed, 'orders.yaml')).toContainEqual(expect.objectContaining({ code: 'ASYNCAPI_INVALID_REF', message: "'#/components/messages/%E0%A4%A' does not exist" }));
   });
 
   it('reads every contract file in fixtures (a new fixture joins the corpus)', () => {
