@@ -5,7 +5,8 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { globMatch, selectTopics } from '../../src/core/sampling.js';
-import { exceeds, TopicSample } from '../../src/core/inference/topic-sample.js';
+import { TopicSample } from '../../src/core/inference/topic-sample.js';
+import { DEFAULT_INFERENCE, StatsNode } from '../../src/core/inference/json-infer.js';
 import { BatchTooLargeError, decompress, maxBatchBytes } from '../../src/kafka/codecs.js';
 import { controlCharacter, isInside, nameProblem, printable } from '../../src/core/names.js';
 
@@ -37,12 +38,19 @@ describe('glob matching', () => {
 });
 
 describe('depth and decompression limits', () => {
-  it('measures nesting without recursion', () => {
+  it('learns that a value nests too deep while counting it, and never walks below the cap', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 200_000; i++) deep = [deep];
-    expect(exceeds(deep, 32)).toBe(true);
-    expect(exceeds({ a: { b: [1, 2, { c: 3 }] } }, 32)).toBe(false);
-    expect(exceeds({ a: { b: 1 } }, 1)).toBe(true);
+    const node = new StatsNode();
+    expect(node.observe(deep)).toBe(true);
+    expect(new StatsNode().observe({ a: { b: [1, 2, { c: 3 }] } })).toBe(false);
+    const options = { ...DEFAULT_INFERENCE, maxDepth: 1 };
+    expect(new StatsNode().observe({ a: { b: 1 } }, options)).toBe(true);
+    expect(new StatsNode().observe({ a: 1, b: null }, { ...DEFAULT_INFERENCE, maxDepth: 2 })).toBe(false);
+    let below = node;
+    for (let i = 0; i < 32; i++) below = below.items!;
+    expect(below.tooDeep).toBe(1);
+    expect(below.items).toBeNull();
   });
 
   it('keeps a 1,000-deep record out of the examples and says so', () => {

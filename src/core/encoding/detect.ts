@@ -24,17 +24,22 @@ export interface DetectedRecordPart {
 
 /** Valid UTF-8 text, or undefined. */
 export function decodeUtf8(bytes: Uint8Array): string | undefined {
-  if (!isUtf8(bytes)) return undefined;
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const text = (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('utf8');
+  // invalid sequences decode to U+FFFD: only a text that has one needs the full check (a valid U+FFFD is rare),
+  // which keeps decoding to one pass over the bytes for the common case
+  if (text.includes('\uFFFD') && !isUtf8(bytes)) return undefined;
+  return text;
 }
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
+/** Starts like a JSON text: { [ " - 0-9 t f n after JSON whitespace (the only whitespace JSON.parse accepts). */
 function looksLikeJson(text: string): boolean {
-  const c = text.charCodeAt(0);
-  // { [ " - 0-9 t f n, after optional whitespace
-  return /^\s*[{["\-0-9tfn]/.test(text) || c === 0x7b || c === 0x5b;
+  let i = 0;
+  let c = text.charCodeAt(0);
+  while (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) c = text.charCodeAt(++i);
+  return c === 0x7b || c === 0x5b || c === 0x22 || c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e;
 }
 
 export function detectEncoding(value: Buffer | null | undefined): DetectedRecordPart {

@@ -17,6 +17,10 @@ const FORMAT_TESTS: Readonly<Record<StringFormat, RegExp>> = {
   ipv4: /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/,
 };
 
+const FORMAT_REGEXPS: readonly RegExp[] = STRING_FORMATS.map((f) => FORMAT_TESTS[f]);
+/** every format bit set: a node with no strings yet could still be any format */
+const ALL_FORMATS = (1 << STRING_FORMATS.length) - 1;
+
 export interface InferenceOptions {
   /** a property is required only when its parent object was seen at least this often */
   requiredMinParent: number;
@@ -66,6 +70,8 @@ export class StatsNode {
   tooDeep = 0;
   /** per format: how many strings matched while every string so far did */
   formatMatches: Record<StringFormat, number> = { 'date-time': 0, date: 0, uuid: 0, email: 0, uri: 0, ipv4: 0 };
+  /** the formats (one bit per STRING_FORMATS index) every string so far matched: the only ones still worth testing */
+  formatsLive = ALL_FORMATS;
   /** distinct string values and their counts; null once it overflowed */
   distinct: Map<string, number> | null = new Map();
   props: Map<string, StatsNode> | null = new Map();
@@ -75,43 +81,49 @@ export class StatsNode {
   minItems = Number.POSITIVE_INFINITY;
   maxItems = 0;
 
-  observe(value: unknown, options: InferenceOptions = DEFAULT_INFERENCE, depth = 0): void {
+  /**
+   * Counts one value at this path. Returns true when the value nests deeper than `maxDepth`
+   * (the part below is counted in `tooDeep`, not described), so callers learn it without a second walk.
+   */
+  observe(value: unknown, options: InferenceOptions = DEFAULT_INFERENCE, depth = 0): boolean {
     this.seen++;
     if (value === null || value === undefined) {
       this.nulls++;
-      return;
+      return false;
     }
     if (depth >= options.maxDepth) {
       this.tooDeep++;
-      return;
+      return true;
     }
     switch (typeof value) {
       case 'boolean':
         this.booleans++;
-        return;
+        return false;
       case 'number':
         if (Number.isInteger(value)) this.addInteger(!Number.isSafeInteger(value));
         else this.fractions++;
-        return;
+        return false;
       case 'string':
         this.observeString(value, options);
-        return;
-      case 'object':
+        return false;
+      case 'object': {
+        let deep = false;
         if (Array.isArray(value)) {
           const items = this.addArray(value.length);
-          for (const item of value) items!.observe(item, options, depth + 1);
-          return;
+          for (let i = 0; i < value.length; i++) if (items!.observe(value[i], options, depth + 1)) deep = true;
+          return deep;
         }
         this.objects++;
         for (const key in value as Record<string, unknown>) {
           const child = (value as Record<string, unknown>)[key];
           if (child === undefined) continue;
-          this.child(key).observe(child, options, depth + 1);
+          if (this.child(key).observe(child, options, depth + 1)) deep = true;
         }
         this.endObject(options);
-        return;
+        return deep;
+      }
       default:
-        return;
+        return false;
     }
   }
 
@@ -149,10 +161,14 @@ export class StatsNode {
   }
 
   private observeString(value: string, options: InferenceOptions): void {
-    const before = this.strings;
     this.strings++;
-    for (const f of STRING_FORMATS) {
-      if (this.formatMatches[f] === before && FORMAT_TESTS[f].test(value)) this.formatMatches[f]++;
+    if (this.formatsLive !== 0) {
+      for (let i = 0; i < FORMAT_REGEXPS.length; i++) {
+        const bit = 1 << i;
+        if ((this.formatsLive & bit) === 0) continue;
+        if (FORMAT_REGEXPS[i]!.test(value)) this.formatMatches[STRING_FORMATS[i]!]++;
+        else this.formatsLive &= ~bit;
+      }
     }
     if (this.distinct !== null) {
       if (value.length > options.distinctMaxLength) {
@@ -189,6 +205,7 @@ export class StatsNode {
       const held = this.formatMatches[f] === before && other.formatMatches[f] === other.strings;
       this.formatMatches[f] = held ? this.strings : Math.min(this.formatMatches[f], before > 0 ? before - 1 : 0);
     }
+    this.formatsLive = liveFormats(this);
     if (this.distinct === null || other.distinct === null) {
       this.distinct = null;
     } else {
@@ -236,6 +253,12 @@ export class StatsNode {
     if (this.booleans) k.push('boolean');
     return k;
   }
+}
+
+function liveFormats(node: StatsNode): number {
+  let live = 0;
+  for (let i = 0; i < STRING_FORMATS.length; i++) if (node.formatMatches[STRING_FORMATS[i]!] === node.strings) live |= 1 << i;
+  return live;
 }
 
 function stringFormat(node: StatsNode): StringFormat | undefined {

@@ -3,7 +3,7 @@
  * streaming schema statistics, headers, registry schema ids, a few examples. Bounded in memory.
  * Pure: records in, statistics out.
  */
-import { decodeUtf8, detectEncoding, EncodingVote } from '../encoding/detect.js';
+import { decodeUtf8, detectEncoding, EncodingVote, type Encoding } from '../encoding/detect.js';
 import { DEFAULT_INFERENCE, StatsNode, type InferenceOptions } from './json-infer.js';
 
 export interface RecordInput {
@@ -36,6 +36,8 @@ export class PartSample {
   /** bytes that looked like one thing and were another (e.g. invalid UTF-8 after a '{') */
   readonly notes = new Map<string, number>();
   maxBytes = 0;
+  /** whether the value last added nested deeper than inference describes (set by add) */
+  lastTooDeep = false;
 
   static revive(plain: PartSample): PartSample {
     Object.setPrototypeOf(plain, PartSample.prototype);
@@ -66,20 +68,20 @@ export class PartSample {
     return this;
   }
 
-  add(bytes: Buffer | null, options: InferenceOptions): unknown {
+  /** Counts one key or value; returns its encoding (exampleValue rebuilds the value for an example). */
+  add(bytes: Buffer | null, options: InferenceOptions): Encoding {
+    this.lastTooDeep = false;
     const d = detectEncoding(bytes);
     this.vote.add(d.encoding);
     if (bytes && bytes.length > this.maxBytes) this.maxBytes = bytes.length;
     if (d.note) this.notes.set(d.note, (this.notes.get(d.note) ?? 0) + 1);
     switch (d.encoding) {
       case 'json':
-        this.json.observe(d.json, options);
-        return d.json;
-      case 'text': {
-        const s = d.text ?? bytes!.toString('utf8');
-        this.text.observe(s, options);
-        return s;
-      }
+        this.lastTooDeep = this.json.observe(d.json, options);
+        break;
+      case 'text':
+        this.text.observe(d.text ?? bytes!.toString('utf8'), options);
+        break;
       case 'registry':
       case 'registry-apicurio': {
         let entry = this.registryIds.get(d.schemaId!);
@@ -89,16 +91,35 @@ export class PartSample {
         }
         entry.count++;
         if (entry.bodies.length < BODIES_PER_SCHEMA) entry.bodies.push(Buffer.from(d.body!));
-        return { schemaId: d.schemaId };
+        break;
       }
       case 'binary': {
         const len = bytes!.length;
         if (this.binaryLengths.has(len) || this.binaryLengths.size < MAX_BINARY_LENGTHS) this.binaryLengths.set(len, (this.binaryLengths.get(len) ?? 0) + 1);
-        return { base64: bytes!.subarray(0, 64).toString('base64') };
+        break;
       }
       default:
-        return null;
+        break;
     }
+    return d.encoding;
+  }
+}
+
+/** What an example shows of a key or value: the parsed JSON, the text, the schema id, or the first bytes in base64. */
+export function exampleValue(bytes: Buffer | null): unknown {
+  const d = detectEncoding(bytes);
+  switch (d.encoding) {
+    case 'json':
+      return d.json;
+    case 'text':
+      return d.text ?? bytes!.toString('utf8');
+    case 'registry':
+    case 'registry-apicurio':
+      return { schemaId: d.schemaId };
+    case 'binary':
+      return { base64: bytes!.subarray(0, 64).toString('base64') };
+    default:
+      return null;
   }
 }
 
@@ -109,18 +130,6 @@ export interface HeaderStats {
   /** repeated names in one record */
   repeated: number;
   node: StatsNode;
-}
-
-/** True when `value` nests objects or arrays deeper than `limit` (walked without recursion). */
-export function exceeds(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object' || Buffer.isBuffer(v)) continue;
-    if (depth >= limit) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
-  }
-  return false;
 }
 
 export class TopicSample {
@@ -142,10 +151,10 @@ export class TopicSample {
     this.records++;
     if (record.timestampMs < this.minTimestampMs) this.minTimestampMs = record.timestampMs;
     if (record.timestampMs > this.maxTimestampMs) this.maxTimestampMs = record.timestampMs;
-    const key = this.key.add(record.key, this.options);
-    const value = this.value.add(record.value, this.options);
-    const headers: Record<string, string> = {};
-    for (const name of Object.keys(record.headers)) {
+    this.key.add(record.key, this.options);
+    const valueEncoding = this.value.add(record.value, this.options);
+    let headers: Record<string, string> | undefined;
+    for (const name in record.headers) {
       const raw = record.headers[name];
       if (raw === undefined) continue;
       const values = Array.isArray(raw) ? raw : [raw];
@@ -163,15 +172,18 @@ export class TopicSample {
           continue;
         }
         stats.node.observe(text, this.options);
-        headers[name] = text;
+        (headers ??= {})[name] = text;
       }
     }
     // a record nested deeper than inference describes is no example: renderers would recurse as deep
-    if (exceeds(key, this.options.maxDepth) || exceeds(value, this.options.maxDepth)) {
-      this.value.notes.set(`nested deeper than ${this.options.maxDepth} levels: described as an opaque object below that depth, and not used as an example`, (this.value.notes.get(`nested deeper than ${this.options.maxDepth} levels: described as an opaque object below that depth, and not used as an example`) ?? 0) + 1);
+    if (this.key.lastTooDeep || this.value.lastTooDeep) {
+      const note = `nested deeper than ${this.options.maxDepth} levels: described as an opaque object below that depth, and not used as an example`;
+      this.value.notes.set(note, (this.value.notes.get(note) ?? 0) + 1);
       return;
     }
-    this.offerExample({ partition: record.partition, offset: record.offset, key, value, headers });
+    // tombstones and empty values are no examples
+    if (valueEncoding === 'tombstone' || valueEncoding === 'empty' || !this.wantsExample(record.partition, record.offset)) return;
+    this.offerExample({ partition: record.partition, offset: record.offset, key: exampleValue(record.key), value: exampleValue(record.value), headers: headers ?? {} });
   }
 
   static revive(plain: TopicSample): TopicSample {
@@ -203,17 +215,18 @@ export class TopicSample {
     return this;
   }
 
+  /** Whether a record at (partition, offset) would be among the examples kept (checked before one is built). */
+  private wantsExample(partition: number, offset: bigint): boolean {
+    if (this.examples.length < this.maxExamples) return true;
+    const last = this.examples[this.examples.length - 1]!;
+    return partition < last.partition || (partition === last.partition && offset < last.offset);
+  }
+
   /** Keeps the examples with the lowest (partition, offset): the same input gives the same examples. */
   private offerExample(example: Example): void {
-    if (example.value === null) return;
-    const before = (a: Example, b: Example) => a.partition < b.partition || (a.partition === b.partition && a.offset < b.offset);
-    if (this.examples.length < this.maxExamples) {
-      this.examples.push(example);
-    } else if (before(example, this.examples[this.examples.length - 1]!)) {
-      this.examples[this.examples.length - 1] = example;
-    } else {
-      return;
-    }
+    if (example.value === null || !this.wantsExample(example.partition, example.offset)) return;
+    if (this.examples.length < this.maxExamples) this.examples.push(example);
+    else this.examples[this.examples.length - 1] = example;
     this.examples.sort((a, b) => a.partition - b.partition || (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0));
   }
 }
