@@ -53,13 +53,15 @@ try {
         }
       }
     }
+    // one broker loading tens of thousands of new partitions takes minutes to lead them all: wait on a deadline, not a count
+    const leadersBy = Date.now() + 30 * 60_000;
     for (const topic of topics) {
-      for (let attempt = 0; ; attempt++) {
+      for (;;) {
         try {
           await admin.fetchTopicOffsets(topic);
           break;
         } catch (e) {
-          if (attempt > 60) throw e;
+          if (Date.now() > leadersBy) throw e;
           await new Promise((r) => setTimeout(r, 1000));
         }
       }

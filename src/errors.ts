@@ -137,6 +137,13 @@ export class InterruptedError extends ZdpError {
   }
 }
 
+/** Error codes that say a whole cluster is out of reach (or refuses this user): asking topic by topic or group by group would fail the same way. */
+const WHOLE_CLUSTER = new Set(['AUTH_FAILED', 'TLS_HANDSHAKE_FAILED', 'BROKER_UNREACHABLE', 'TIMEOUT']);
+
+export function isWholeClusterError(error: unknown): boolean {
+  return error instanceof ZdpError && WHOLE_CLUSTER.has(error.code);
+}
+
 export function isZdpError(error: unknown): error is ZdpError {
   return error instanceof ZdpError;
 }

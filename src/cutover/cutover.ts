@@ -289,6 +289,11 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
       if (lag > 0n && !running) throw new CheckFailedError('MM2_NOT_RUNNING', `MirrorMaker 2 is not running and the target is ${lag} records behind`, { hint: `start it with \`zdp migrate start --from ${options.from} --to ${options.to}\`` });
       if (lag > options.maxLag) throw new CheckFailedError('LAG_ABOVE_THRESHOLD', `replication lag is ${lag} records, above --max-lag ${options.maxLag}: the fence would last until it is copied`, { hint: `wait with \`zdp migrate status --from ${options.from} --to ${options.to} --wait --max-lag ${options.maxLag}\`` });
       const parity = await runParity(source, target, { topics, groupPatterns: options.groupPatterns, tail: 8 });
+      if (parity.summary.errors > 0) {
+        // a cutover decided on part of the picture could move a group zdp never read
+        const unread = [...parity.partitions.filter((p) => p.status === 'error').map((p) => `${p.topic}[${p.partition}] ${p.reason ?? ''}`), ...parity.groupErrors.map((g) => `group ${g.group}: ${g.reason}`)];
+        throw new CheckFailedError('PARITY_PARTIAL', `parity could not read everything before the cutover: ${unread.slice(0, 5).join('; ')}${unread.length > 5 ? `; and ${unread.length - 5} more` : ''}`, { hint: 'give the profiles read access to those topics and groups (or leave them out with --topic/--group), then run again; nothing was changed' });
+      }
       if (parity.summary.mismatch > 0) {
         const bad = parity.partitions.filter((p) => p.status === 'mismatch' || p.status === 'missing');
         throw new CheckFailedError('PARITY_MISMATCH', `parity check failed before the cutover: ${bad.map((p) => `${p.topic}[${p.partition}] ${p.reason ?? p.status}`).join('; ') || `${parity.summary.mismatch} group offsets diverge`}`, { hint: 'run `zdp parity` for details; nothing was changed' });

@@ -12,7 +12,7 @@
 import { createRequire } from 'node:module';
 import type { Kafka } from 'kafkajs';
 import type { ClusterProfile } from '../config/types.js';
-import { isZdpError, type ZdpError } from '../errors.js';
+import { isWholeClusterError, isZdpError, type ZdpError } from '../errors.js';
 import { mapKafkaError, withDeadline } from './client.js';
 import { forEachLimited, retryRetriable } from './retry.js';
 import { clusterFactory } from './offset-commit.js';
@@ -361,7 +361,6 @@ export interface ListedOffsetsResult {
 }
 
 const TOPIC_CONCURRENCY = 8;
-const WHOLE_CLUSTER = new Set(['AUTH_FAILED', 'TLS_HANDSHAKE_FAILED', 'BROKER_UNREACHABLE', 'TIMEOUT']);
 
 /**
  * listOffsets with per-topic errors: one batched request for all topics as long as the brokers
@@ -374,7 +373,7 @@ export async function listOffsetsPartial(kafka: Kafka, profile: ClusterProfile, 
     return { offsets: await listOffsets(kafka, profile, topics, options), errors };
   } catch (error) {
     // the whole cluster is out of reach (or refuses this user): no topic would answer alone either
-    if (!isZdpError(error) || WHOLE_CLUSTER.has(error.code)) throw error;
+    if (!isZdpError(error) || isWholeClusterError(error)) throw error;
   }
   const offsets: ListedOffsets[] = [];
   await forEachLimited(topics, TOPIC_CONCURRENCY, async (t) => {

@@ -5,6 +5,7 @@
  */
 import { compareParity, parityRequests, type ParityReport, type ParitySnapshot } from '../core/offsets/parity.js';
 import { selectGroups } from '../core/sampling.js';
+import { isWholeClusterError } from '../errors.js';
 import { readCheckpoints, readOffsetSyncs, tpKey, translateOffsets, type PartitionEnds, type Side } from './translation.js';
 
 export { recordsBetween, type GroupParity, type ParityReport, type PartitionParity } from '../core/offsets/parity.js';
@@ -22,11 +23,11 @@ export async function gatherParity(source: Side, target: Side, options: ParityOp
   const present = options.topics.filter((t) => targetTopics.has(t));
   const groups = selectGroups(sourceGroups, options.groupPatterns);
   const targetGroups = new Set(targetGroupList);
-  const [sourceListed, targetListed, committed, targetCommittedList, syncs, checkpoints] = await Promise.all([
+  const [sourceListed, targetListed, sourceCommitted, targetCommittedRead, syncs, checkpoints] = await Promise.all([
     source.listOffsetsPartial(options.topics),
     target.listOffsetsPartial(present),
-    source.committedOffsets(groups, options.topics),
-    target.committedOffsets(groups.filter((g) => targetGroups.has(g)), present),
+    source.committedOffsetsPartial(groups, options.topics),
+    target.committedOffsetsPartial(groups.filter((g) => targetGroups.has(g)), present),
     readOffsetSyncs(source),
     readCheckpoints(target),
   ]);
@@ -41,9 +42,18 @@ export async function gatherParity(source: Side, target: Side, options: ParityOp
     for (const p of known.length > 0 ? known : [-1]) errors.set(tpKey(topic, p), `${source.profile.name}: ${e.message}`);
   }
   for (const [topic, e] of targetListed.errors) for (const p of partitionsOf(sourceListed.offsets, topic)) errors.set(tpKey(topic, p), `${target.profile.name}: ${e.message}`);
+  // a group whose offsets one side would not give (not authorized, coordinator gone) is an error of its own; the other groups stand
+  const groupErrors = new Map<string, string>();
+  for (const [side, read] of [[source, sourceCommitted], [target, targetCommittedRead]] as const) {
+    for (const [group, e] of [...read.errors].sort(([a], [b]) => a.localeCompare(b))) {
+      // the whole cluster out of reach is no partial result
+      if (isWholeClusterError(e)) throw e;
+      if (!groupErrors.has(group)) groupErrors.set(group, `${side.profile.name}: ${e.message}`);
+    }
+  }
   const targetCommitted = new Map<string, bigint>();
-  for (const o of targetCommittedList) targetCommitted.set(`${o.group}\u0000${tpKey(o.topic, o.partition)}`, o.offset);
-  return { topics: options.topics, groups, targetTopics, sourceEnds, targetEnds, committed, targetCommitted, syncs, checkpoints, ...(errors.size > 0 ? { errors } : {}) };
+  for (const o of targetCommittedRead.offsets) targetCommitted.set(`${o.group}\u0000${tpKey(o.topic, o.partition)}`, o.offset);
+  return { topics: options.topics, groups, targetTopics, sourceEnds, targetEnds, committed: sourceCommitted.offsets, targetCommitted, syncs, checkpoints, ...(errors.size > 0 ? { errors } : {}), ...(groupErrors.size > 0 ? { groupErrors } : {}) };
 }
 
 export async function runParity(source: Side, target: Side, options: ParityOptions): Promise<ParityReport> {

@@ -153,7 +153,8 @@ describe('partial results from a broker that refuses some topics and groups (SCR
     await a.connect();
     try {
       const allow = (resourceType: number, resourceName: string, operation: number) => ({ resourceType, resourceName, resourcePatternType: ResourcePatternTypes.LITERAL, principal: `User:${user}`, host: '*', operation, permissionType: AclPermissionTypes.ALLOW });
-      await a.createAcls({ acl: [allow(AclResourceTypes.TOPIC, allowed, AclOperationTypes.DESCRIBE), allow(AclResourceTypes.GROUP, readable, AclOperationTypes.DESCRIBE)] });
+      // DESCRIBE on the cluster lists every group, so the hidden one is named but its offsets refused
+      await a.createAcls({ acl: [allow(AclResourceTypes.TOPIC, allowed, AclOperationTypes.DESCRIBE), allow(AclResourceTypes.GROUP, readable, AclOperationTypes.DESCRIBE), allow(AclResourceTypes.CLUSTER, 'kafka-cluster', AclOperationTypes.DESCRIBE)] });
     } finally {
       await a.disconnect();
     }
@@ -180,14 +181,19 @@ describe('partial results from a broker that refuses some topics and groups (SCR
       expect(committed.errors.get(hidden)).toMatchObject({ code: 'NOT_AUTHORIZED' });
     });
 
-    // parity, the limited user on one side: the refused topic's partitions are errors, the allowed one is compared
+    // parity, the limited user on one side: the refused topic's partitions and the refused group are errors, the rest is compared
     const snapshot = await KafkaCluster.with(limited, { env: process.env }, (source) =>
-      KafkaCluster.with(admin, { env: process.env }, (target) => gatherParity(source, target, { topics: [allowed, refused], groupPatterns: [readable], tail: 0 })),
+      KafkaCluster.with(admin, { env: process.env }, (target) => gatherParity(source, target, { topics: [allowed, refused], groupPatterns: [readable, hidden], tail: 0 })),
     );
+    expect(snapshot.groups).toEqual([readable, hidden].sort());
+    expect([...(snapshot.groupErrors ?? new Map()).keys()]).toEqual([hidden]);
+    expect(snapshot.groupErrors!.get(hidden)).toMatch(/^secure-limited: .*group authorization failed/i);
+    expect(snapshot.committed.map((o) => `${o.group}:${o.topic}:${o.partition}:${o.offset}`)).toEqual([`${readable}:${allowed}:0:5`, `${readable}:${allowed}:1:7`]);
     expect([...(snapshot.errors ?? new Map()).keys()].sort()).toEqual([`${refused}\u00000`, `${refused}\u00001`]);
     const report = compareParity(snapshot, []);
     expect(report.partitions.filter((p) => p.status === 'error').map((p) => `${p.topic}[${p.partition}]`).sort()).toEqual([`${refused}[0]`, `${refused}[1]`]);
-    expect(report.summary.errors).toBe(2);
+    expect(report.groupErrors).toEqual([{ group: hidden, reason: snapshot.groupErrors!.get(hidden) }]);
+    expect(report.summary).toMatchObject({ errors: 3, groupErrors: 1 });
     expect(snapshot.sourceEnds.size).toBe(3);
   }, 120_000);
 });

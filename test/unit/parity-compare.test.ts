@@ -87,6 +87,24 @@ describe('parity as a pure comparison', () => {
     expect(report.summary).toMatchObject({ errors: 1, ok: 1, partitions: 3 });
   });
 
+  it('keeps every other group when one group\'s offsets could not be read', () => {
+    const snap = snapshot({
+      groups: ['billing', 'audit-reader', 'shipping'],
+      committed: [...snapshot().committed, { group: 'shipping', topic: 'orders', partition: 0, offset: 40n }],
+      groupErrors: new Map([
+        ['audit-reader', 'source: group authorization failed'],
+        ['archive', 'target: the coordinator is not available'],
+      ]),
+    });
+    const report = compareParity(snap, [translation('orders', 0, [[40n, { kind: 'exact', target: 40n } as Translation]]), translation('orders', 1, [[50n, { kind: 'caught-up', target: 50n } as Translation]])]);
+    expect(report.groupErrors).toEqual([
+      { group: 'archive', reason: 'target: the coordinator is not available' },
+      { group: 'audit-reader', reason: 'source: group authorization failed' },
+    ]);
+    expect(report.offsets.map((o) => `${o.group}:${o.partition}`)).toEqual(['billing:0', 'billing:1', 'shipping:0']);
+    expect(report.summary).toMatchObject({ errors: 2, groupErrors: 2, groupPartitions: 3 });
+  });
+
   it('is deterministic: the same inputs in another order give the same report', () => {
     const a = compareParity(snapshot(), [translation('orders', 0, [[40n, { kind: 'exact', target: 44n } as Translation]]), translation('orders', 1, [[50n, { kind: 'caught-up', target: 50n } as Translation]])]);
     const b = compareParity(snapshot({ committed: [...snapshot().committed].reverse() }), [translation('orders', 1, [[50n, { kind: 'caught-up', target: 50n } as Translation]]), translation('orders', 0, [[40n, { kind: 'exact', target: 44n } as Translation]])]);

@@ -65,6 +65,9 @@ export function renderParity(r: ParityReport): string {
       r.partitions.map((p) => [p.topic, String(p.partition), String(p.source.high), p.target ? String(p.target.high) : '-', `${p.tailMatched}/${p.tailChecked}`, p.status + (p.reason && p.status !== 'ok' ? `: ${p.reason}` : '')]),
     ),
   ];
+  if (r.groupErrors.length > 0) {
+    lines.push('', renderTable(['GROUP', 'NOT READ'], r.groupErrors.map((g) => [g.group, g.reason])));
+  }
   if (r.offsets.length > 0) {
     lines.push(
       '',
@@ -91,8 +94,10 @@ export async function runParity(options: ParityOptions, rt: Runtime): Promise<Vi
   }
   const durationMs = Math.round(performance.now() - started);
   const lagging = report.summary.lagging + report.offsets.filter((o) => o.status === 'lagging').length;
+  const unreadPartitions = report.summary.errors - report.summary.groupErrors;
+  const unread = [unreadPartitions > 0 ? `${unreadPartitions} partition${unreadPartitions === 1 ? '' : 's'}` : '', report.summary.groupErrors > 0 ? `${report.summary.groupErrors} group${report.summary.groupErrors === 1 ? '' : 's'}` : ''].filter(Boolean).join(' and ');
   const failure = report.summary.errors > 0
-    ? new PartialError('PARITY_PARTIAL', `${report.summary.errors} partition${report.summary.errors === 1 ? '' : 's'} could not be read; the report covers the others`, { hint: 'see the partitions with status "error" and run the command again' })
+    ? new PartialError('PARITY_PARTIAL', `${unread} could not be read; the report covers the others`, { hint: `see ${[unreadPartitions > 0 ? 'the partitions with status "error"' : '', report.summary.groupErrors > 0 ? 'groupErrors' : ''].filter(Boolean).join(' and ')}, and run the command again` })
     : report.summary.mismatch > 0
     ? new CheckFailedError('PARITY_MISMATCH', `${report.summary.mismatch} mismatch${report.summary.mismatch === 1 ? '' : 'es'} between ${from} and ${to}`, { hint: 'a missing topic needs `zdp migrate`; diverged records mean something other than MirrorMaker 2 writes to the target' })
     : lagging > 0 && !options.allowLag

@@ -41,7 +41,10 @@ export interface ParityReport {
   groups: string[];
   partitions: PartitionParity[];
   offsets: GroupParity[];
-  summary: { partitions: number; ok: number; lagging: number; mismatch: number; errors: number; groupPartitions: number; mm2ReRead: number; mm2Skipped: number };
+  /** groups whose offsets could not be read: their rows are missing from `offsets` (source) or lack targetCommitted (target) */
+  groupErrors: { group: string; reason: string }[];
+  /** errors: partitions plus groups that could not be read */
+  summary: { partitions: number; ok: number; lagging: number; mismatch: number; errors: number; groupErrors: number; groupPartitions: number; mm2ReRead: number; mm2Skipped: number };
 }
 
 export interface CommittedOffset {
@@ -66,6 +69,8 @@ export interface ParitySnapshot {
   checkpoints: ReadonlyMap<string, Checkpoint>;
   /** partitions whose offsets could not be read, by topic\0partition: the reason */
   errors?: ReadonlyMap<string, string>;
+  /** groups whose committed offsets could not be read (on either cluster), by group: the reason */
+  groupErrors?: ReadonlyMap<string, string>;
 }
 
 export interface TranslationRequestOf {
@@ -152,17 +157,21 @@ export function compareParity(snapshot: ParitySnapshot, translated: readonly Par
   }
   partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
   offsets.sort((a, b) => a.group.localeCompare(b.group) || a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  const groupErrors = [...(snapshot.groupErrors ?? [])].map(([group, reason]) => ({ group, reason })).sort((a, b) => a.group.localeCompare(b.group));
+  const partitionErrors = partitions.filter((p) => p.status === 'error').length;
   return {
     topics: snapshot.topics,
     groups: snapshot.groups,
     partitions,
     offsets,
+    groupErrors,
     summary: {
       partitions: partitions.length,
       ok: partitions.filter((p) => p.status === 'ok').length,
       lagging: partitions.filter((p) => p.status === 'lagging').length,
       mismatch: partitions.filter((p) => p.status === 'mismatch' || p.status === 'missing').length + offsets.filter((o) => o.status === 'mismatch').length,
-      errors: partitions.filter((p) => p.status === 'error').length,
+      errors: partitionErrors + groupErrors.length,
+      groupErrors: groupErrors.length,
       groupPartitions: offsets.length,
       mm2ReRead: offsets.reduce((n, o) => n + Math.max(0, o.mm2Error ?? 0), 0),
       mm2Skipped: offsets.reduce((n, o) => n + Math.max(0, -(o.mm2Error ?? 0)), 0),
