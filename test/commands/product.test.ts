@@ -31,6 +31,18 @@ async function zdp(cwd: string, args: string[]) {
 
 const BASE = ['productize', '--contract', 'contracts/orders.created.asyncapi.yaml', '--contract', 'contracts/audit.text.asyncapi.yaml', '--name', 'orders', '--owner', 'checkout', '--owner-email', 'checkout@example.com', '--domain', 'commerce', '--description', 'Orders placed in the web shop', '--tag', 'orders', '--access', 'app:billing=read', '--access', 'app:checkout=read,write@ordersCreated', '--writable', 'orders.created', '--consumption', 'kafka,http-fetch,http-produce,sse,mcp', '--freshness', '60'];
 
+/** The 1.0.0 contract less one required payload field: old readers lose what they read. */
+function droppedFieldContract(dir: string): string {
+  const doc = parse(readFileSync(join(dir, 'contracts/orders.created.asyncapi.yaml'), 'utf8'));
+  const p = doc.components.schemas.OrdersCreatedPayload;
+  const field = [...p.required].sort()[0] as string;
+  delete p.properties[field];
+  p.required = p.required.filter((r: string) => r !== field);
+  for (const e of doc.components.messages.ordersCreatedMessage.examples ?? []) delete e.payload[field];
+  writeFileSync(join(dir, 'contracts/orders-dropped.asyncapi.yaml'), stringify(doc));
+  return field;
+}
+
 function breakingContract(dir: string): string {
   const doc = parse(readFileSync(join(dir, 'contracts/orders.created.asyncapi.yaml'), 'utf8'));
   const p = doc.components.schemas.OrdersCreatedPayload;
@@ -61,8 +73,8 @@ describe('zdp productize', () => {
     const schema = JSON.parse(readFileSync(join(REPO, 'schemas/data-product.schema.json'), 'utf8'));
     expect(validateJson(schema, product)).toEqual([]);
     expect(product.spec.channels).toEqual([
-      { id: 'auditText', address: 'audit.text', read: true, write: false, compatibility: 'BACKWARD', message: 'auditTextMessage' },
-      { id: 'ordersCreated', address: 'orders.created', read: true, write: true, compatibility: 'BACKWARD', message: 'ordersCreatedMessage' },
+      { id: 'auditText', address: 'audit.text', read: true, write: false, compatibility: 'CONSUMER_SAFE', message: 'auditTextMessage' },
+      { id: 'ordersCreated', address: 'orders.created', read: true, write: true, compatibility: 'CONSUMER_SAFE', message: 'ordersCreatedMessage' },
     ]);
     expect(product.spec.access).toEqual([
       { principal: 'app:billing', permissions: ['read'], channels: ['*'] },
@@ -86,7 +98,7 @@ describe('zdp productize', () => {
     // the product's terms, not only its contract: owner, consumption, each channel's promise, access
     expect(md).toMatch(/Owner: checkout/);
     expect(md).toMatch(/Consumption modes: .*kafka/);
-    expect(md).toMatch(/\| ordersCreated \| orders\.created \| yes \| (yes|no) \| BACKWARD \|/);
+    expect(md).toMatch(/\| ordersCreated \| orders\.created \| yes \| (yes|no) \| CONSUMER_SAFE \|/);
     expect(md).toContain('### Access');
     expect(md).not.toMatch(/\b1 partitions\b|\b1 replicas\b/);
     expect(md).toContain('## Channel `orders.created`');
@@ -112,7 +124,7 @@ describe('zdp productize', () => {
     const minor = await zdp(dir, [...args, '--version', '1.1.0']);
     expect(minor.code).toBe(7);
     expect(minor.stderr).toContain('1 breaking change since 1.0.0');
-    expect(minor.stderr).toContain('orders.created message.payload.channel: required property added (old records lack it) (against 1.0.0)');
+    expect(minor.stderr).toContain('orders.created message.payload.channel: required property added (old records lack it) (against 1.0.0, breaks under CONSUMER_SAFE)');
     expect(minor.stderr).toContain('release it as 2.0.0');
     expect(existsSync(join(dir, 'products/orders/1.1.0'))).toBe(false);
 
@@ -129,6 +141,39 @@ describe('zdp productize', () => {
     // the same change under FORWARD compatibility is not breaking
     const forward = await zdp(dir, [...args, '--version', '2.1.0', '--compatibility', 'FORWARD']);
     expect(forward.code, forward.stderr).toBe(0);
+  });
+
+  it('protects existing consumers by default: a dropped required field needs a major version, whatever the registry rules would say', async () => {
+    const dir = project();
+    expect((await zdp(dir, [...BASE, '--version', '1.0.0'])).code).toBe(0);
+    const field = droppedFieldContract(dir);
+    const args = BASE.map((a) => (a === 'contracts/orders.created.asyncapi.yaml' ? 'contracts/orders-dropped.asyncapi.yaml' : a));
+    const minor = await zdp(dir, [...args, '--version', '1.1.0', '--json']);
+    expect(minor.code, minor.stderr).toBe(7);
+    const error = JSON.parse(minor.stderr.trim().split('\n').pop()!);
+    expect(error).toMatchObject({ code: 'BREAKING_CHANGE', exitCode: 7 });
+    expect(error.diagnostics.map((d: { path: string }) => d.path)).toContain(`orders.created message.payload.${field}`);
+    expect(error.diagnostics[0].message).toContain('breaks under CONSUMER_SAFE');
+    expect(existsSync(join(dir, 'products/orders/1.1.0'))).toBe(false);
+    // BACKWARD (the registry's "consumers upgrade first") is still there by name, and lets it through
+    const backward = await zdp(dir, [...args, '--version', '1.1.0', '--compatibility', 'BACKWARD', '--no-docs']);
+    expect(backward.code, backward.stderr).toBe(0);
+  });
+
+  it('refuses to diff two different products unless asked', async () => {
+    const dir = project();
+    expect((await zdp(dir, [...BASE, '--version', '1.0.0', '--no-docs'])).code).toBe(0);
+    expect((await zdp(dir, [...BASE.map((a) => (a === 'orders' ? 'invoices' : a)), '--version', '1.0.0', '--no-docs'])).code).toBe(0);
+    const byName = await zdp(dir, ['product', 'diff', 'orders@1.0.0', 'invoices@1.0.0']);
+    expect(byName.code).toBe(2);
+    expect(byName.stderr).toContain('orders and invoices are different products');
+    expect(byName.stderr).toContain('--across-products');
+    const byFile = await zdp(dir, ['product', 'diff', 'products/orders/1.0.0/product.yaml', 'products/invoices/1.0.0/product.yaml', '--json']);
+    expect(byFile.code).toBe(2);
+    expect(JSON.parse(byFile.stderr.trim().split('\n').pop()!)).toMatchObject({ code: 'DIFFERENT_PRODUCTS', exitCode: 2 });
+    const asked = await zdp(dir, ['product', 'diff', 'orders@1.0.0', 'invoices@1.0.0', '--across-products', '--json']);
+    expect(asked.code, asked.stderr).toBe(0);
+    expect(JSON.parse(asked.stdout)).toMatchObject({ product: 'orders', newProduct: 'invoices' });
   });
 
   it('refuses bad input with distinct exit codes', async () => {
@@ -195,7 +240,7 @@ describe('zdp product lint, list, show', () => {
     const list = await zdp(dir, ['product', 'list', '--json']);
     expect(JSON.parse(list.stdout).products).toEqual([{ name: 'orders', versions: ['1.0.0'], latest: '1.0.0', owner: 'checkout', channels: ['audit.text', 'orders.created'], cluster: 'source' }]);
     const show = await zdp(dir, ['product', 'show', 'orders']);
-    expect(show.stdout).toMatch(/ordersCreated\s+orders\.created\s+yes\s+yes\s+BACKWARD/);
+    expect(show.stdout).toMatch(/ordersCreated\s+orders\.created\s+yes\s+yes\s+CONSUMER_SAFE/);
     expect((await zdp(dir, ['product', 'lint'])).stdout).toContain('valid: 1 product file');
 
     const file = join(dir, 'products/orders/1.0.0/product.yaml');

@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { executeLazy, type CommandContext } from '../../cli/command.js';
 import { collect } from '../../cli/flags.js';
-import { COMPATIBILITY_RULES, CONSUMPTION_MODES } from '../../core/products/terms.js';
+import { COMPATIBILITY_RULES, CONSUMPTION_MODES, DEFAULT_COMPATIBILITY } from '../../core/products/terms.js';
 
 import type { ProductizeFlags } from './productize.js';
 
@@ -20,7 +20,7 @@ export function registerProduct(program: Command, ctx: CommandContext): void {
     .option('--description <text>', 'what the product is for')
     .addOption(new Option('--tag <tag>', 'tag; repeatable').argParser(collect).default([]))
     .addOption(new Option('--contact <contact>', 'a contact: "Name <email> role"; repeatable').argParser(collect).default([]))
-    .addOption(new Option('--compatibility <rule>', 'compatibility rule for every message').choices(COMPATIBILITY_RULES).default('BACKWARD'))
+    .addOption(new Option('--compatibility <rule>', 'compatibility rule for every message: CONSUMER_SAFE protects the consumers a product has (a major version for anything a reader could fail on); the others are the schema registry\'s').choices(COMPATIBILITY_RULES).default(DEFAULT_COMPATIBILITY))
     .option('--consumption <modes>', `comma-separated: ${CONSUMPTION_MODES.join(', ')}`, 'kafka,http-fetch,sse')
     .addOption(new Option('--writable <id|topic>', 'channel producers may write to; repeatable (default: read-only)').argParser(collect).default([]))
     .addOption(new Option('--access <rule>', 'who may do what: app:<name>=read[,write][@channel,...]; repeatable').argParser(collect).default([]))
@@ -69,6 +69,7 @@ export function registerProduct(program: Command, ctx: CommandContext): void {
     .description('classify the changes between two product versions; exit 7 when a breaking change lacks a major version bump')
     .argument('<old>', 'name@version or a product.yaml path')
     .argument('<new>', 'name@version or a product.yaml path')
+    .option('--across-products', 'compare versions of two different products (by default refused: their changes are no version history)')
     .addHelpText('after', '\nExamples:\n  zdp product diff orders@1.0.0 orders@1.1.0\n  zdp product diff products/orders/1.0.0/product.yaml new/product.yaml --json')
-    .action((a: string, b: string) => executeLazy(ctx, () => import('./diff.js'), (m, rt) => m.parseDiffOptions(a, b, rt), (m) => m.runDiff));
+    .action((a: string, b: string, flags: { acrossProducts?: boolean }) => executeLazy(ctx, () => import('./diff.js'), (m, rt) => m.parseDiffOptions(a, b, rt, flags), (m) => m.runDiff));
 }

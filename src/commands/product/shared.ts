@@ -52,11 +52,11 @@ export function productFilesUnder(dir: string, depth = 4): string[] {
 }
 
 export function gateDiagnostics(gate: GateResult): Diagnostic[] {
-  return gate.changes.filter((c) => c.breaking).map((c) => ({ code: `BREAKING_${c.kind.toUpperCase().replaceAll('-', '_')}`, severity: 'error', message: `${c.path}: ${c.detail} (against ${c.against})`, path: c.path }));
+  return gate.changes.filter((c) => c.breaking).map((c) => ({ code: `BREAKING_${c.kind.toUpperCase().replaceAll('-', '_')}`, severity: 'error', message: `${c.path}: ${c.detail} (against ${c.against}, breaks under ${c.rule})`, path: c.path }));
 }
 
 export function renderGate(gate: GateResult): string {
   if (gate.changes.length === 0) return 'no changes to the contract';
-  return renderTable(['CHANGE', 'WHERE', 'BACKWARD', 'FORWARD', 'VERDICT'], gate.changes.map((c) => [c.kind, c.path, c.backward, c.forward, c.breaking ? 'BREAKING' : c.backward === 'flag' || c.forward === 'flag' ? 'review' : 'ok']));
+  return renderTable(['CHANGE', 'WHERE', 'NEW READS OLD', 'OLD READS NEW', 'CONSUMERS', 'RULE', 'VERDICT'], gate.changes.map((c) => [c.kind, c.path, c.backward, c.forward, c.consumers, c.rule, c.breaking ? 'BREAKING' : c.consumers === 'flag' || c.backward === 'flag' || c.forward === 'flag' ? 'review' : 'ok']));
 }
 

@@ -7,7 +7,7 @@
 import avsc from 'avsc';
 
 import type { CompatibilityRule } from './terms.js';
-export { COMPATIBILITY_RULES, type CompatibilityRule } from './terms.js';
+export { COMPATIBILITY_RULES, DEFAULT_COMPATIBILITY, type CompatibilityRule } from './terms.js';
 
 /** ok: compatible; breaks: incompatible; flag: compatible but worth a reviewer's eye */
 export type Effect = 'ok' | 'breaks' | 'flag';
@@ -19,6 +19,21 @@ export interface Change {
   detail: string;
   backward: Effect;
   forward: Effect;
+  /**
+   * what the change does to the consumers a product already has and the ones it will have (reading
+   * old data or new): breaks when either direction breaks, or when a reader could rely on what went away
+   */
+  consumers: Effect;
+}
+
+type Classified = Omit<Change, 'consumers'>;
+
+/** Changes that break no registry rule but take away something an existing reader may use. */
+const CONSUMER_BREAKS = new Set(['optional-property-removed']);
+
+function withConsumers(c: Classified): Change {
+  const consumers: Effect = c.backward === 'breaks' || c.forward === 'breaks' || CONSUMER_BREAKS.has(c.kind) ? 'breaks' : c.backward === 'flag' || c.forward === 'flag' ? 'flag' : 'ok';
+  return { ...c, consumers };
 }
 
 type Schema = Record<string, unknown>;
@@ -45,8 +60,51 @@ function accepts(set: Set<string>, type: string): boolean {
   return set.has('any') || set.has(type) || (type === 'integer' && set.has('number'));
 }
 
+/** Lower bounds: a higher one rejects values the old one took. Upper bounds the other way. */
+const LOWER_BOUNDS = ['minLength', 'minimum', 'exclusiveMinimum', 'minItems', 'minProperties'] as const;
+const UPPER_BOUNDS = ['maxLength', 'maximum', 'exclusiveMaximum', 'maxItems', 'maxProperties'] as const;
+
+/**
+ * Value constraints of the branches both schemas share: tightened (new readers reject old data:
+ * backward breaks) or loosened (old readers meet values they never accepted: forward breaks).
+ */
+function diffBounds(before: Schema, after: Schema, path: string, out: Classified[]): void {
+  for (const type of ['string', 'integer', 'number', 'array', 'object']) {
+    const b = branch(before, type);
+    const a = branch(after, type);
+    // one schema can be the branch of several types (type: [integer, number]): compare it once
+    if (!b || !a || (type === 'number' && branch(before, 'integer') === b && branch(after, 'integer') === a)) continue;
+    const bound = (key: string, lower: boolean) => {
+      const vb = typeof b[key] === 'number' ? (b[key] as number) : undefined;
+      const va = typeof a[key] === 'number' ? (a[key] as number) : undefined;
+      if (vb === va) return;
+      // a bound that appears, or moves inward, tightens; one that goes, or moves outward, loosens
+      const tighter = vb === undefined || (va !== undefined && (lower ? va > vb : va < vb));
+      out.push(tighter
+        ? { path, kind: 'constraint-tightened', detail: `${key} ${vb ?? 'none'} -> ${va ?? 'none'}`, backward: 'breaks', forward: 'ok' }
+        : { path, kind: 'constraint-loosened', detail: `${key} ${vb ?? 'none'} -> ${va ?? 'none'}`, backward: 'ok', forward: 'breaks' });
+    };
+    for (const key of LOWER_BOUNDS) bound(key, true);
+    for (const key of UPPER_BOUNDS) bound(key, false);
+    if (b.multipleOf !== a.multipleOf) out.push({ path, kind: 'constraint-changed', detail: `multipleOf ${String(b.multipleOf ?? 'none')} -> ${String(a.multipleOf ?? 'none')}`, backward: a.multipleOf === undefined ? 'ok' : 'breaks', forward: b.multipleOf === undefined ? 'ok' : 'breaks' });
+    if (b.pattern !== a.pattern) {
+      out.push(a.pattern === undefined
+        ? { path, kind: 'pattern-removed', detail: `pattern ${String(b.pattern)} dropped`, backward: 'ok', forward: 'breaks' }
+        : b.pattern === undefined
+          ? { path, kind: 'pattern-added', detail: `pattern ${String(a.pattern)} required`, backward: 'breaks', forward: 'ok' }
+          // which strings two patterns share is undecidable here: either side may meet a value it rejects
+          : { path, kind: 'pattern-changed', detail: `pattern ${String(b.pattern)} -> ${String(a.pattern)}`, backward: 'breaks', forward: 'breaks' });
+    }
+    if (JSON.stringify(b.const) !== JSON.stringify(a.const)) {
+      out.push(a.const === undefined
+        ? { path, kind: 'const-removed', detail: 'no longer a constant', backward: 'ok', forward: 'breaks' }
+        : { path, kind: 'const-changed', detail: `constant ${JSON.stringify(b.const ?? null)} -> ${JSON.stringify(a.const)}`, backward: 'breaks', forward: b.const === undefined ? 'ok' : 'breaks' });
+    }
+  }
+}
+
 /** Compares two JSON Schemas (the AsyncAPI schema dialect zdp writes) and lists the changes. */
-export function diffJsonSchemas(before: Schema | undefined, after: Schema | undefined, path: string, out: Change[] = []): Change[] {
+function diffJsonSchemas(before: Schema | undefined, after: Schema | undefined, path: string, out: Classified[] = []): Classified[] {
   if (!before && !after) return out;
   if (!before || !after) {
     out.push({ path, kind: before ? 'schema-removed' : 'schema-added', detail: before ? 'schema removed' : 'schema added', backward: 'breaks', forward: 'breaks' });
@@ -84,6 +142,7 @@ export function diffJsonSchemas(before: Schema | undefined, after: Schema | unde
       else out.push({ path, kind: 'format-changed', detail: `format ${String(sb.format)} -> ${String(sa.format)}`, backward: 'breaks', forward: 'breaks' });
     }
   }
+  diffBounds(before, after, path, out);
   // Objects
   const ob = branch(before, 'object');
   const oa = branch(after, 'object');
@@ -124,7 +183,7 @@ export function diffJsonSchemas(before: Schema | undefined, after: Schema | unde
 }
 
 /** Avro: real schema resolution with avsc, in both directions. */
-export function diffAvroSchemas(before: unknown, after: unknown, path: string): Change[] {
+function diffAvroSchemas(before: unknown, after: unknown, path: string): Classified[] {
   if (JSON.stringify(before) === JSON.stringify(after)) return [];
   const load = (s: unknown) => avsc.Type.forSchema(s as avsc.Schema, { wrapUnions: true });
   const resolves = (reader: unknown, writer: unknown) => {
@@ -137,7 +196,33 @@ export function diffAvroSchemas(before: unknown, after: unknown, path: string): 
   };
   const backward = resolves(after, before) ? 'ok' : 'breaks';
   const forward = resolves(before, after) ? 'ok' : 'breaks';
-  return [{ path, kind: 'avro-schema-changed', detail: `Avro schema changed (new reads old: ${backward === 'ok' ? 'yes' : 'no'}; old reads new: ${forward === 'ok' ? 'yes' : 'no'})`, backward, forward }];
+  const out: Classified[] = [{ path, kind: 'avro-schema-changed', detail: `Avro schema changed (new reads old: ${backward === 'ok' ? 'yes' : 'no'}; old reads new: ${forward === 'ok' ? 'yes' : 'no'})`, backward, forward }];
+  // a field that went away resolves (an old reader takes its default) but that reader now sees the default, not the data
+  const fb = avroFields(before, path);
+  const fa = avroFields(after, path);
+  for (const f of [...fb].filter((f) => !fa.has(f)).sort()) out.push({ path: f, kind: 'optional-property-removed', detail: 'Avro field removed (readers that have it get its default)', backward: 'ok', forward: forward === 'ok' ? 'flag' : 'breaks' });
+  return out;
+}
+
+/** Paths of the fields of an Avro schema's records, nested records included (named types once). */
+function avroFields(schema: unknown, path: string, out = new Set<string>(), seen = new Set<string>()): Set<string> {
+  if (Array.isArray(schema)) {
+    for (const branch of schema) avroFields(branch, path, out, seen);
+    return out;
+  }
+  if (!schema || typeof schema !== 'object') return out;
+  const s = schema as { type?: unknown; name?: string; fields?: { name: string; type: unknown }[]; items?: unknown; values?: unknown };
+  if (s.type === 'record' && Array.isArray(s.fields)) {
+    if (s.name && seen.has(s.name)) return out;
+    if (s.name) seen.add(s.name);
+    for (const f of s.fields) {
+      out.add(`${path}.${f.name}`);
+      avroFields(f.type, `${path}.${f.name}`, out, seen);
+    }
+  } else if (s.type === 'array') avroFields(s.items, `${path}[]`, out, seen);
+  else if (s.type === 'map') avroFields(s.values, `${path}.*`, out, seen);
+  else if (typeof s.type === 'object') avroFields(s.type, path, out, seen);
+  return out;
 }
 
 type Doc = Record<string, any>;
@@ -180,7 +265,7 @@ function payloadKind(p: Doc | undefined): string {
 
 /** Every change from one contract to the next, channels matched by address. */
 export function diffContracts(before: Doc, after: Doc): Change[] {
-  const out: Change[] = [];
+  const out: Classified[] = [];
   const cb = channels(before);
   const ca = channels(after);
   for (const address of [...new Set([...cb.keys(), ...ca.keys()])].sort()) {
@@ -241,7 +326,7 @@ export function diffContracts(before: Doc, after: Doc): Change[] {
     const ha = resolveRef(after, ma.headers) as Doc | undefined;
     if (hb || ha) diffJsonSchemas(hb ?? { type: 'object' }, ha ?? { type: 'object' }, `${address} message.headers`, out);
   }
-  return out;
+  return out.map(withConsumers);
 }
 
 export function checksBackward(rule: CompatibilityRule): boolean {
@@ -252,11 +337,25 @@ export function checksForward(rule: CompatibilityRule): boolean {
   return rule.startsWith('FORWARD') || rule.startsWith('FULL');
 }
 
+/** Compared with every earlier version of the same major, not only the last: consumers may be on any of them. */
 export function isTransitive(rule: CompatibilityRule): boolean {
-  return rule.endsWith('_TRANSITIVE');
+  return rule.endsWith('_TRANSITIVE') || rule === 'CONSUMER_SAFE';
 }
+
+/** Who may upgrade first under each rule, in producer and consumer words (README says the same). */
+export const RULE_MEANINGS: Readonly<Record<CompatibilityRule, string>> = {
+  CONSUMER_SAFE: 'every consumer keeps working, whatever version it was built for and whatever data it reads: anything a reader could fail on or misread needs a major version',
+  BACKWARD: 'consumers upgrade first: new readers read data written with the previous version',
+  BACKWARD_TRANSITIVE: 'consumers upgrade first: new readers read data written with every earlier version',
+  FORWARD: 'producers upgrade first: readers of the previous version read new data',
+  FORWARD_TRANSITIVE: 'producers upgrade first: readers of every earlier version read new data',
+  FULL: 'either may upgrade first, against the previous version',
+  FULL_TRANSITIVE: 'either may upgrade first, against every earlier version',
+  NONE: 'no check: any change is allowed in any version',
+};
 
 /** Whether a change breaks under a rule. */
 export function breaks(change: Change, rule: CompatibilityRule): boolean {
+  if (rule === 'CONSUMER_SAFE') return change.consumers === 'breaks';
   return (checksBackward(rule) && change.backward === 'breaks') || (checksForward(rule) && change.forward === 'breaks');
 }

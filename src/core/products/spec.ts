@@ -5,7 +5,7 @@
  */
 import type { Diagnostic } from '../../errors.js';
 import { sortKeys } from '../inference/json-infer.js';
-import { breaks, diffContracts, isTransitive, type Change, type CompatibilityRule } from './compat.js';
+import { breaks, DEFAULT_COMPATIBILITY, diffContracts, isTransitive, type Change, type CompatibilityRule } from './compat.js';
 
 export const PRODUCT_API_VERSION = 'zdp/v1';
 export const PRODUCT_KIND = 'DataProduct';
@@ -238,7 +238,7 @@ export function checkProduct(p: DataProduct, file: string): Diagnostic[] {
 }
 
 export interface GateResult {
-  changes: (Change & { breaking: boolean; against: string })[];
+  changes: (Change & { breaking: boolean; against: string; rule: CompatibilityRule })[];
   breaking: number;
   /** the breaking changes are allowed because the major version went up */
   majorBump: boolean;
@@ -246,8 +246,9 @@ export interface GateResult {
 }
 
 /**
- * The version gate: classify every change against the previous version (or all previous versions
- * for transitive rules) and demand a major bump for a breaking one.
+ * The version gate: classify every change against the previous version (or, for transitive rules
+ * and CONSUMER_SAFE, every earlier version of the same major: an earlier major was broken on
+ * purpose) and demand a major bump for a breaking one.
  */
 export function versionGate(previous: readonly DataProduct[], next: DataProduct): GateResult {
   const sorted = [...previous].sort((a, b) => compareSemver(a.metadata.version, b.metadata.version));
@@ -255,22 +256,24 @@ export function versionGate(previous: readonly DataProduct[], next: DataProduct)
   if (!last) return { changes: [], breaking: 0, majorBump: false, ok: true };
   const ruleFor = (path: string): CompatibilityRule => {
     const address = path.split(' ')[0];
-    return next.spec.channels.find((c) => c.address === address)?.compatibility ?? last.spec.channels.find((c) => c.address === address)?.compatibility ?? 'BACKWARD';
+    return next.spec.channels.find((c) => c.address === address)?.compatibility ?? last.spec.channels.find((c) => c.address === address)?.compatibility ?? DEFAULT_COMPATIBILITY;
   };
   const changes: GateResult['changes'] = [];
   const seen = new Set<string>();
+  const major = parseSemver(next.metadata.version)!.major;
   for (const p of [...sorted].reverse()) {
     const isLast = p === last;
+    if (!isLast && parseSemver(p.metadata.version)!.major !== major) continue;
     for (const c of diffContracts(p.spec.contract, next.spec.contract)) {
       const rule = ruleFor(c.path);
       if (!isLast && !isTransitive(rule)) continue;
       const key = `${c.path}|${c.kind}|${c.detail}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      changes.push({ ...c, breaking: breaks(c, rule), against: p.metadata.version });
+      changes.push({ ...c, breaking: breaks(c, rule), against: p.metadata.version, rule });
     }
   }
-  const majorBump = parseSemver(next.metadata.version)!.major > parseSemver(last.metadata.version)!.major;
+  const majorBump = major > parseSemver(last.metadata.version)!.major;
   const breaking = changes.filter((c) => c.breaking).length;
   return { changes, breaking, majorBump, ok: breaking === 0 || majorBump };
 }
