@@ -31,6 +31,11 @@ export interface InferenceOptions {
   enumMinSamples: number;
   /** samples must be at least this many times the number of distinct values */
   enumRepeatFactor: number;
+  /**
+   * every value must be seen at least this often: values seen once or twice mean others were likely
+   * never sampled (Good-Turing: the share of singletons estimates the share of unseen values)
+   */
+  enumMinPerValue: number;
   distinctCap: number;
   distinctMaxLength: number;
   /** objects with more distinct keys than this become maps (additionalProperties) */
@@ -45,6 +50,7 @@ export const DEFAULT_INFERENCE: Readonly<InferenceOptions> = Object.freeze({
   enumMaxValues: 16,
   enumMinSamples: 50,
   enumRepeatFactor: 5,
+  enumMinPerValue: 3,
   distinctCap: 64,
   distinctMaxLength: 64,
   mapKeyThreshold: 256,
@@ -266,10 +272,25 @@ function stringFormat(node: StatsNode): StringFormat | undefined {
   return STRING_FORMATS.find((f) => node.formatMatches[f] === node.strings);
 }
 
+/**
+ * Values that name things rather than classify them: prefixed or numbered ids (SKU-1001, cus_42,
+ * c4711, ORD:0001), numbers in a string, long hex. A field holding them is an identifier, however
+ * few of its values a sample shows: an enum of them would reject the next one.
+ */
+const IDENTIFIER_LIKE = /^(?:[A-Za-z]{0,12}[-_:.#/]?\d{2,}[A-Za-z]{0,4}|\d+|[0-9a-fA-F]{8,})$/;
+
+/**
+ * An enum only on evidence: at least two values, at most enumMaxValues, every one seen at least
+ * enumMinPerValue times, enough samples overall, and no value that looks like an identifier. A
+ * constant field is a plain string, not a one-value enum that would reject the next value.
+ */
 function enumValues(node: StatsNode, options: InferenceOptions): string[] | undefined {
-  if (!options.enums || node.distinct === null || node.distinct.size === 0) return undefined;
+  if (!options.enums || node.distinct === null) return undefined;
   const n = node.distinct.size;
-  if (n > options.enumMaxValues || node.strings < options.enumMinSamples || node.strings < options.enumRepeatFactor * n) return undefined;
+  if (n < 2 || n > options.enumMaxValues || node.strings < options.enumMinSamples || node.strings < options.enumRepeatFactor * n) return undefined;
+  for (const [value, count] of node.distinct) {
+    if (count < options.enumMinPerValue || value === '' || IDENTIFIER_LIKE.test(value)) return undefined;
+  }
   return [...node.distinct.keys()].sort();
 }
 
