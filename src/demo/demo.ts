@@ -52,22 +52,34 @@ export const DEMO_TOPICS = { orders: 'orders.created', payments: 'payments.autho
 
 const PAYMENT = { type: 'record', name: 'PaymentAuthorized', namespace: 'shop.payments', fields: [{ name: 'paymentId', type: 'string' }, { name: 'orderId', type: 'string' }, { name: 'amountCents', type: 'long' }, { name: 'currency', type: { type: 'enum', name: 'Currency', symbols: ['EUR', 'USD', 'GBP'] } }, { name: 'authorizedAt', type: { type: 'long', logicalType: 'timestamp-millis' } }, { name: 'card', type: ['null', { type: 'record', name: 'Card', fields: [{ name: 'brand', type: 'string' }, { name: 'last4', type: 'string' }] }], default: null }] } as const;
 
-function order(seq: number): Buffer {
-  const skus = ['SKU-1001', 'SKU-2002', 'SKU-3003', 'SKU-4004'];
+/** A shop's catalogue: SKU and unit price in cents. */
+const CATALOGUE: readonly (readonly [string, number])[] = Array.from({ length: 40 }, (_, i) => [`SKU-${1001 + i * 37}`, 499 + ((i * 1733) % 12_000)] as const);
+const ORDER_STATUSES = ['CREATED', 'CREATED', 'CREATED', 'PAID', 'PAID', 'SHIPPED', 'DELIVERED', 'CANCELLED'] as const;
+
+/** An order as a shop writes it; n >= 0 numbers it (seed records and live ones use different ranges). */
+function order(n: number): Buffer {
+  const lines = Array.from({ length: 1 + (n % 3) }, (_, i) => {
+    const [sku, price] = CATALOGUE[(n * 7 + i * 13) % CATALOGUE.length]!;
+    return { sku, quantity: 1 + ((n + i) % 4), unitPrice: price / 100 };
+  });
+  const amount = Math.round(lines.reduce((sum, l) => sum + l.quantity * l.unitPrice * 100, 0)) / 100;
   return Buffer.from(JSON.stringify({
-    orderId: `ord-${String(seq).padStart(7, '0')}`,
-    customerId: `cus-${seq % 500}`,
-    status: ['CREATED', 'CREATED', 'CREATED', 'PRIORITY'][seq % 4],
-    createdAt: new Date(1_790_000_000_000 + seq * 1_000).toISOString(),
-    total: { amount: Math.round((seq * 7919) % 50_000) / 100, currency: seq % 3 === 0 ? 'EUR' : 'USD' },
-    lines: Array.from({ length: 1 + (seq % 3) }, (_, i) => ({ sku: skus[(seq + i) % skus.length], quantity: 1 + ((seq + i) % 4) })),
-    ...(seq % 5 === 0 ? { couponCode: `SAVE${seq % 20}` } : {}),
+    orderId: `ord-${String(n).padStart(7, '0')}`,
+    customerId: `cus-${1000 + (n % 200)}`,
+    status: ORDER_STATUSES[(n * 5) % ORDER_STATUSES.length],
+    createdAt: new Date(1_790_000_000_000 + n * 1_000).toISOString(),
+    total: { amount, currency: ['EUR', 'EUR', 'USD', 'GBP'][n % 4] },
+    lines,
+    ...(n % 5 === 0 ? { couponCode: `SAVE${5 * (1 + (n % 4))}` } : {}),
   }));
 }
 
-function customer(seq: number): Buffer {
-  const id = seq % 200;
-  return Buffer.from(JSON.stringify({ customerId: `cus-${id}`, email: `customer${id}@example.com`, tier: ['bronze', 'silver', 'gold'][id % 3], updatedAt: new Date(1_790_000_000_000 + seq * 1_000).toISOString(), marketingOptIn: seq % 2 === 0 }));
+/** Seed records are numbered from here, apart from the live workload's 0, 1, 2, … */
+const SEED_BASE = 1_000_000;
+
+function customer(n: number): Buffer {
+  const id = 1000 + (n % 200);
+  return Buffer.from(JSON.stringify({ customerId: `cus-${id}`, email: `customer${id}@example.com`, tier: ['bronze', 'bronze', 'silver', 'gold'][id % 4], country: ['DE', 'FR', 'GB', 'NL', 'US'][id % 5], updatedAt: new Date(1_790_000_000_000 + n * 1_000).toISOString(), marketingOptIn: n % 2 === 0 }));
 }
 
 interface Run {
@@ -168,10 +180,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       await producer.connect();
       for (let b = 0; b < 5; b++) {
-        await producer.send({ topic: DEMO_TOPICS.orders, messages: Array.from({ length: 400 }, (_, i) => ({ key: `ord-${b * 400 + i}`, value: order(-1 - (b * 400 + i)), headers: { seq: String(-1 - (b * 400 + i)), 'content-type': 'application/json' } })) });
+        await producer.send({ topic: DEMO_TOPICS.orders, messages: Array.from({ length: 400 }, (_, i) => ({ key: `ord-${b * 400 + i}`, value: order(SEED_BASE + b * 400 + i), headers: { seq: String(-1 - (b * 400 + i)), 'content-type': 'application/json' } })) });
       }
-      await producer.send({ topic: DEMO_TOPICS.payments, messages: Array.from({ length: 600 }, (_, i) => ({ key: `pay-${i}`, value: framed(-1 - i), headers: { seq: String(-1 - i) } })) });
-      await producer.send({ topic: DEMO_TOPICS.customers, messages: Array.from({ length: 600 }, (_, i) => ({ key: `cus-${i % 200}`, value: customer(i), headers: { seq: String(-1 - i) } })) });
+      await producer.send({ topic: DEMO_TOPICS.payments, messages: Array.from({ length: 600 }, (_, i) => ({ key: `pay-${i}`, value: framed(SEED_BASE + i), headers: { seq: String(-1 - i) } })) });
+      await producer.send({ topic: DEMO_TOPICS.customers, messages: Array.from({ length: 600 }, (_, i) => ({ key: `cus-${i % 200}`, value: customer(SEED_BASE + i), headers: { seq: String(-1 - i) } })) });
       await producer.disconnect();
       return { value: undefined, summary: `${DEMO_TOPICS.orders} 2000 JSON records, ${DEMO_TOPICS.payments} 600 Avro records (schema registered), ${DEMO_TOPICS.customers} 600 compacted JSON records` };
     });
@@ -283,9 +295,10 @@ async function avroFramer(registryUrl: string, subject: string): Promise<(seq: n
   const { id } = (await r.json()) as { id: number };
   const type = avsc.Type.forSchema(PAYMENT as unknown as avsc.Schema);
   return (seq: number) => {
+    // seq >= 0 (live records and seed records alike)
     const header = Buffer.alloc(5);
     header.writeInt32BE(id, 1);
     const n = Math.abs(seq);
-    return Buffer.concat([header, type.toBuffer({ paymentId: `pay-${seq}`, orderId: `ord-${String(n).padStart(7, '0')}`, amountCents: (n * 7919) % 50_000, currency: ['EUR', 'USD', 'GBP'][n % 3], authorizedAt: 1_790_000_000_000 + n * 1_000, card: n % 4 === 0 ? null : { brand: n % 2 ? 'visa' : 'mastercard', last4: String(1000 + (n % 9000)) } })]);
+    return Buffer.concat([header, type.toBuffer({ paymentId: `pay-${String(n).padStart(7, '0')}`, orderId: `ord-${String(n).padStart(7, '0')}`, amountCents: 100 + ((n * 7919) % 50_000), currency: ['EUR', 'USD', 'GBP'][n % 3], authorizedAt: 1_790_000_000_000 + n * 1_000, card: n % 4 === 0 ? null : { brand: n % 2 ? 'visa' : 'mastercard', last4: String(1000 + (n % 9000)) } })]);
   };
 }

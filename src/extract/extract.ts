@@ -22,7 +22,6 @@ export interface ExtractOptions {
   timeoutMs: number;
   idleMs: number;
   inference: InferenceOptions;
-  examples: boolean;
   includeInternal: boolean;
   /** inference worker threads (0: in-process) */
   workers: number;
@@ -34,7 +33,6 @@ export const DEFAULT_EXTRACT: Omit<ExtractOptions, 'include' | 'exclude'> = {
   timeoutMs: 60_000,
   idleMs: 3_000,
   inference: DEFAULT_INFERENCE,
-  examples: true,
   includeInternal: false,
   workers: defaultWorkers(),
 };

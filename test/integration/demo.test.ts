@@ -56,7 +56,21 @@ describe('zdp demo', () => {
       const text = readFileSync(join(dir, f), 'utf8');
       const errors = (await validateAsyncApi(text, parse(text), f, 'parser')).filter((d) => d.severity === 'error');
       expect(errors, f).toEqual([]);
+      // realistic data, and a contract that does not over-fit it: no one-value enum, no negative numbers in examples
+      const doc = parse(text);
+      const enums: unknown[][] = [];
+      const walk = (v: unknown) => {
+        if (Array.isArray(v)) v.forEach(walk);
+        else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) (k === 'enum' && Array.isArray(x) ? enums.push(x) : walk(x));
+      };
+      walk(doc.components?.schemas);
+      for (const e of enums) expect(e.filter((x) => x !== null).length, `${f}: enum ${JSON.stringify(e)}`).toBeGreaterThan(1);
+      expect(text, f).not.toMatch(/cus--|ord--|pay--|amount: -/);
     }
+    const orders = parse(readFileSync(join(dir, 'contracts/orders.created.asyncapi.yaml'), 'utf8'));
+    const payload = orders.components.schemas.OrdersCreatedPayload;
+    expect(payload.properties.status.enum).toEqual(expect.arrayContaining(['CREATED', 'PAID', 'SHIPPED']));
+    expect(payload.properties.lines.items.properties.sku).toEqual({ type: 'string' });
     expect(files).toContain('products/commerce/1.0.0/product.yaml');
     const lint = await runZdp(['product', 'lint', 'products/commerce/1.0.0/product.yaml'], { cwd: dir });
     expect(lint.code, lint.stderr).toBe(0);

@@ -11,7 +11,7 @@ import { namedOrDefaultCluster } from '../../config/load.js';
 import type { ClusterProfile } from '../../config/types.js';
 import { parseSampleFrom } from '../../core/sampling.js';
 import { DEFAULT_INFERENCE } from '../../core/inference/json-infer.js';
-import { buildAsyncApiDocument, renderJson, renderYaml } from '../../core/contracts/asyncapi.js';
+import { buildAsyncApiDocument, EXAMPLE_MODES, renderJson, renderYaml, type ExampleMode } from '../../core/contracts/asyncapi.js';
 import { DEFAULT_EXTRACT, extractContracts, type ExtractOptions as EngineOptions } from '../../extract/extract.js';
 import { preloadValidator, validateAsyncApi } from '../../contracts/validate.js';
 
@@ -25,7 +25,7 @@ export interface ExtractFlags {
   from?: string;
   out: string;
   format: string;
-  examples: boolean;
+  examples?: string | boolean;
   enums: boolean;
   timeout: string;
   includeInternal: boolean;
@@ -40,6 +40,7 @@ export interface ExtractOptions {
   /** the --out value as given, for the next-step hint */
   outFlag: string;
   format: 'yaml' | 'json';
+  examples: ExampleMode;
   /** notes for flags in a form that goes away */
   deprecations: string[];
 }
@@ -58,13 +59,14 @@ export function parseExtractOptions(flags: ExtractFlags, rt: ParseContext): Extr
     from,
     timeoutMs: parseSeconds(flags.timeout, '--timeout', { min: 1, max: 3600 }),
     inference: { ...DEFAULT_INFERENCE, enums: flags.enums },
-    examples: flags.examples,
     includeInternal: flags.includeInternal,
     workers: flags.workers === undefined ? DEFAULT_EXTRACT.workers : parseInteger(flags.workers, '--workers', { min: 0, max: 64 }),
   };
+  // --no-examples is the old spelling of --examples none
+  const examples: ExampleMode = flags.examples === false ? 'none' : flags.examples === undefined || flags.examples === true ? 'generated' : parseChoice(flags.examples, '--examples', EXAMPLE_MODES);
   const format = parseChoice(flags.format, '--format', ['yaml', 'json'] as const);
   const outDir = flags.out === '-' ? undefined : resolvePath(rt.cwd, flags.out, '--out');
-  return { profile: namedOrDefaultCluster(rt.config(), flags.cluster, '--cluster <name>'), engine, outDir, outFlag: flags.out, format, deprecations: flags.from !== undefined ? ['extract --from is now --offset (--from names a cluster in every other command); --from goes in the next release'] : [] };
+  return { profile: namedOrDefaultCluster(rt.config(), flags.cluster, '--cluster <name>'), engine, outDir, outFlag: flags.out, format, examples, deprecations: flags.from !== undefined ? ['extract --from is now --offset (--from names a cluster in every other command); --from goes in the next release'] : [] };
 }
 
 export async function runExtract(options: ExtractOptions, rt: Runtime): Promise<View> {
@@ -84,7 +86,7 @@ export async function runExtract(options: ExtractOptions, rt: Runtime): Promise<
   const files: Record<string, string> = {};
   const rendered: string[] = [];
   for (const model of result.models) {
-    const doc = buildAsyncApiDocument(model, result.server, { examples: engine.examples });
+    const doc = buildAsyncApiDocument(model, result.server, { examples: options.examples });
     const text = format === 'json' ? renderJson(doc) : renderYaml(doc);
     const name = `${model.topic}.asyncapi.${format}`;
     const diagnostics = (await validateAsyncApi(renderJson(doc), doc, name)).filter((d) => d.severity === 'error');

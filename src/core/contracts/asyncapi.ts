@@ -6,6 +6,7 @@
 import { stringify } from 'yaml';
 import { sortKeys, type JsonSchema } from '../inference/json-infer.js';
 import { idFromTopic, pascal, type PayloadModel, type ServerModel, type TopicModel } from './model.js';
+import { exampleFromSchema, redact, redactHeaders } from './examples.js';
 
 export const ASYNCAPI_VERSION = '3.0.0';
 export const KAFKA_BINDING_VERSION = '0.5.0';
@@ -13,8 +14,15 @@ export const AVRO_SCHEMA_FORMAT = 'application/vnd.apache.avro;version=1.9.0';
 export const PROTOBUF_SCHEMA_FORMAT = 'application/vnd.google.protobuf;version=3';
 export const JSON_SCHEMA_FORMAT = 'application/schema+json;version=draft-07';
 
+/**
+ * Examples in a contract: made from the schema (the default: no record data in files people publish),
+ * sampled records with sensitive values replaced, or none.
+ */
+export const EXAMPLE_MODES = ['generated', 'sample', 'none'] as const;
+export type ExampleMode = (typeof EXAMPLE_MODES)[number];
+
 export interface RenderOptions {
-  examples: boolean;
+  examples: ExampleMode;
 }
 
 type Doc = Record<string, unknown>;
@@ -162,8 +170,18 @@ export function buildAsyncApiDocument(model: TopicModel, server: ServerModel, op
   if (model.key.kind === 'registry' && model.key.subject) {
     message['x-zdp-key-schema'] = { subject: model.key.subject, version: model.key.version, schemaType: model.key.schemaType, ...(model.key.schemaType === 'PROTOBUF' ? { schema: model.key.schema } : {}) };
   }
-  if (options.examples && model.examples.length > 0 && (model.value.kind === 'json' || model.value.kind === 'text')) {
-    message.examples = model.examples.map((e, i) => ({ name: `example${i + 1}`, payload: e.payload, ...(e.headers && Object.keys(e.headers).length ? { headers: e.headers } : {}) }));
+  if (model.value.kind === 'json' || model.value.kind === 'text') {
+    const schema = model.value.schema;
+    if (options.examples === 'generated') {
+      message.examples = [{ name: 'generated', summary: 'made from the schema, not copied from a record', payload: exampleFromSchema(schema), ...(model.headers ? { headers: exampleFromSchema(model.headers) } : {}) }];
+    } else if (options.examples === 'sample' && model.examples.length > 0) {
+      message.examples = model.examples.map((e, i) => ({
+        name: `sample${i + 1}`,
+        summary: 'a sampled record, sensitive-looking values replaced',
+        payload: redact(e.payload, schema),
+        ...(e.headers && Object.keys(e.headers).length ? { headers: redactHeaders(e.headers, model.headers) } : {}),
+      }));
+    }
   }
 
   const channelBinding: Doc = {
