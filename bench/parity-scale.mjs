@@ -30,6 +30,18 @@ const zdp = (args) => zdpIn(dir, args);
 const run = (cmd, args) => runIn(dir, cmd, args);
 
 const topics = Array.from({ length: TOPICS }, (_, i) => `scale.t${String(i).padStart(4, '0')}`);
+// a broker keeps every partition's active segment open: one file descriptor each, plus sockets and the JVM's own
+const openFiles = (() => {
+  try {
+    return Number(/Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? Infinity);
+  } catch {
+    return Infinity;
+  }
+})();
+if (TOPICS * PARTITIONS + 2_000 > openFiles) {
+  log(`${TOPICS * PARTITIONS} partitions on one broker need more than this machine's ${openFiles} open files per process (ulimit -n); raise it (ulimit -Hn needs root with CAP_SYS_RESOURCE) or use fewer partitions`);
+  process.exit(2);
+}
 try {
   log('starting clusters');
   const up = await zdp(['dev', 'up']);
