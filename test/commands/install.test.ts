@@ -86,17 +86,19 @@ describe('install from the packed tarball', () => {
     const version = await run(bin, ['version', '--json'], { cwd: elsewhere, env });
     expect(JSON.parse(version.stdout)).toMatchObject({ kind: 'Version', zdpVersion: pkg.version });
 
-    // the main flow without the optional generator: a product is written, its docs are skipped with a hint
+    // the main flow without the optional generator: a product is written with its docs (zdp renders its own templates)
     cpSync(join(REPO, 'fixtures', 'contracts', 'orders.created.asyncapi.yaml'), join(elsewhere, 'orders.yaml'));
     const productize = await run(bin, ['productize', '--contract', 'orders.yaml', '--name', 'orders', '--version', '1.0.0', '--owner', 'checkout', '--no-registry-check', '--json'], { cwd: elsewhere, env });
     const doc = JSON.parse(productize.stdout) as { kind: string; files: string[]; warnings?: string[] };
     expect(doc.kind).toBe('Productize');
     expect(existsSync(join(elsewhere, 'products', 'orders', '1.0.0', 'product.yaml'))).toBe(true);
-    expect(doc.warnings?.join('\n')).toMatch(/documentation skipped: it needs @asyncapi\/generator/);
+    expect(doc.files).toContain('products/orders/1.0.0/docs/index.html');
+    expect(readFileSync(join(elsewhere, 'products', 'orders', '1.0.0', 'docs', 'README.md'), 'utf8')).toMatch(/^# orders 1\.0\.0/);
     // the compiled AsyncAPI schema (productize) and the full parser (lint) both work from the install
     const lint = await run(bin, ['product', 'lint', '--json'], { cwd: elsewhere, env });
     expect(JSON.parse(lint.stdout)).toMatchObject({ kind: 'ProductLint', valid: true });
-    const docs = await run(bin, ['product', 'docs', 'orders', '--json'], { cwd: elsewhere, env }).then(
+    // the generator itself is optional: asked for without it, a clear error and how to install it
+    const docs = await run(bin, ['product', 'docs', 'orders', '--generator', '--json'], { cwd: elsewhere, env }).then(
       () => ({ code: 0, stderr: '' }),
       (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
     );

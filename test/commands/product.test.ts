@@ -89,7 +89,7 @@ describe('zdp productize', () => {
     expect(again.stdout).toContain('orders 1.0.0 is unchanged');
   });
 
-  it('generates Markdown and HTML documentation with @asyncapi/generator, byte-stable', async () => {
+  it('generates Markdown and HTML documentation from the generator templates, byte-stable and the same bytes as @asyncapi/generator', async () => {
     const dir = project();
     expect((await zdp(dir, [...BASE, '--version', '1.0.0'])).code).toBe(0);
     const docs = join(dir, 'products/orders/1.0.0/docs');
@@ -114,6 +114,11 @@ describe('zdp productize', () => {
     expect(JSON.parse(again.stdout).files).toEqual(['docs-again/README.md', 'docs-again/index.html']);
     expect(readFileSync(join(dir, 'docs-again/README.md'), 'utf8')).toBe(md);
     expect(readFileSync(join(dir, 'docs-again/index.html'), 'utf8')).toBe(html);
+    // zdp renders the templates itself; @asyncapi/generator, the documented way, gives the same bytes
+    const generated = await zdp(dir, ['product', 'docs', 'orders', '--generator', '--out', 'docs-generator', '--json']);
+    expect(generated.code, generated.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'docs-generator/README.md'), 'utf8')).toBe(md);
+    expect(readFileSync(join(dir, 'docs-generator/index.html'), 'utf8')).toBe(html);
   });
 
   it('gates a breaking change behind a major version, listing each break with its path', async () => {

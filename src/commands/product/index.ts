@@ -61,8 +61,9 @@ export function registerProduct(program: Command, ctx: CommandContext): void {
     .argument('<product>', 'name or name@version')
     .addOption(new Option('--format <format>', 'which documents').choices(['markdown', 'html', 'both']).default('both'))
     .option('-o, --out <dir>', 'output directory (default: products/<name>/<version>/docs)')
+    .option('--generator', 'render with @asyncapi/generator (installed beside zdp) instead of zdp\'s own renderer of the same templates; Avro and Protobuf payloads then show as the JSON Schema its parser converts them to')
     .addHelpText('after', '\nExamples:\n  zdp product docs orders\n  zdp product docs orders@1.0.0 --format markdown --out site/orders')
-    .action((ref: string, flags: { format: string; out?: string }) => executeLazy(ctx, () => import('./docs.js'), (m, rt) => m.parseDocsOptions(ref, flags, rt), (m) => m.runDocs));
+    .action((ref: string, flags: { format: string; out?: string; generator?: boolean }) => executeLazy(ctx, () => import('./docs.js'), (m, rt) => m.parseDocsOptions(ref, flags, rt), (m) => m.runDocs));
 
   product
     .command('diff')

@@ -11,7 +11,7 @@ import { COMPATIBILITY_RULES, type CompatibilityRule } from '../../core/products
 import { buildProduct, bundleContracts, compareSemver, CONSUMPTION_MODES, parseSemver, PRODUCT_NAME, selectChannels, versionGate, type AccessRule, type ConsumptionMode, type DataProduct } from '../../core/products/spec.js';
 import { SchemaRegistryClient, type SchemaType } from '../../registry/client.js';
 import type { ClusterProfile } from '../../config/types.js';
-import { DOCS_INSTALL_HINT, DOCS_PACKAGE, generateDocs, loadDocsGenerator } from '../../products/docs.js';
+import { generateDocs } from '../../products/docs.js';
 import { listVersions, PRODUCT_FILE, productDir, readProduct, renderProduct, validateProduct, writeProduct } from '../../products/store.js';
 import { gateDiagnostics, loadContract, renderGate, type Doc } from './shared.js';
 
@@ -216,8 +216,7 @@ export async function runProductize(o: ProductizeOptions, rt: Runtime): Promise<
   const files = writeProduct(productsDir, product);
   const warnings = [...o.deprecations];
   // documentation is optional: without its generator installed, the product is written without it
-  if (o.docs && loadDocsGenerator()) files.push(...(await generateDocs(product, join(productDir(productsDir, o.name, o.version), 'docs'), ['markdown', 'html'])));
-  else if (o.docs) warnings.push(`documentation skipped: it needs ${DOCS_PACKAGE}, which is not installed (${DOCS_INSTALL_HINT}; or pass --no-docs)`);
+  if (o.docs) files.push(...(await generateDocs(product, join(productDir(productsDir, o.name, o.version), 'docs'), ['markdown', 'html'])));
   const shown = files.map((f) => relative(rt.cwd, f) || f);
   if (latest && !rt.io.json) rt.io.info(renderGate(gate));
   return {
