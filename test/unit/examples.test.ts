@@ -45,6 +45,15 @@ describe('examples made from the schema', () => {
     expect(example).toMatchObject({ id: '00000000-0000-4000-8000-000000000000', email: 'user@example.com', status: 'NEW', amount: 0.5, count: 0, gift: true, note: 'string' });
   });
 
+  it('keeps a field named __proto__ as a field, in the schema and in the example', () => {
+    const s = inferred(Array.from({ length: 30 }, (_, i) => JSON.parse(`{"__proto__": {"n": ${i}}, "id": ${i}}`)));
+    expect(Object.keys(s.properties as object).sort()).toEqual(['__proto__', 'id']);
+    const example = exampleFromSchema(s) as Record<string, unknown>;
+    expect(Object.keys(example).sort()).toEqual(['__proto__', 'id']);
+    expect(Object.getPrototypeOf(example)).toBe(Object.prototype);
+    expect(JSON.stringify(redact(JSON.parse('{"__proto__": {"token": "x"}}'), s))).toBe('{"__proto__":{"token":"<redacted>"}}');
+  });
+
   it('covers type arrays, anyOf, maps and empty schemas', () => {
     expect(exampleFromSchema({ type: ['null', 'integer'] })).toBe(0);
     expect(exampleFromSchema({ anyOf: [{ type: 'null' }, { type: 'array', items: { type: 'string', format: 'date' } }] })).toEqual(['2026-01-01']);

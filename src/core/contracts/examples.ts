@@ -5,7 +5,7 @@
  * products and docs; what a topic carries (tokens, e-mail addresses, card numbers) must not travel
  * with them unless someone asked for it. Pure.
  */
-import type { JsonSchema } from '../inference/json-infer.js';
+import { setOwn, type JsonSchema } from '../inference/json-infer.js';
 
 /** Fixed values per string format: documentation addresses (RFC 2606, RFC 5737), the nil-ish UUID of version 4. */
 const FORMAT_EXAMPLES: Readonly<Record<string, string>> = {
@@ -41,7 +41,7 @@ export function exampleFromSchema(schema: JsonSchema | undefined, depth = 0, fre
     case 'object': {
       const out: Record<string, unknown> = {};
       const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
-      for (const name of Object.keys(properties).sort()) out[name] = exampleFromSchema(properties[name], depth + 1, freeString);
+      for (const name of Object.keys(properties).sort()) setOwn(out, name, exampleFromSchema(properties[name], depth + 1, freeString));
       if (Object.keys(properties).length === 0 && schema.additionalProperties && typeof schema.additionalProperties === 'object') {
         out.key = exampleFromSchema(schema.additionalProperties as JsonSchema, depth + 1, freeString);
       }
@@ -83,7 +83,7 @@ function propertySchema(schema: JsonSchema | undefined, name: string): JsonSchem
   if (!schema) return undefined;
   const object = Array.isArray(schema.anyOf) ? (schema.anyOf as JsonSchema[]).find((b) => typesOf(b).includes('object')) : schema;
   const properties = (object?.properties ?? {}) as Record<string, JsonSchema>;
-  return properties[name] ?? (typeof object?.additionalProperties === 'object' ? (object.additionalProperties as JsonSchema) : undefined);
+  return (Object.hasOwn(properties, name) ? properties[name] : undefined) ?? (typeof object?.additionalProperties === 'object' ? (object.additionalProperties as JsonSchema) : undefined);
 }
 
 function itemsSchema(schema: JsonSchema | undefined): JsonSchema | undefined {
@@ -104,7 +104,7 @@ export function redact(value: unknown, schema: JsonSchema | undefined, depth = 0
     const out: Record<string, unknown> = {};
     for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
       const s = propertySchema(schema, name);
-      out[name] = isSensitiveName(name) && v !== null ? replacement(s) : redact(v, s, depth + 1);
+      setOwn(out, name, isSensitiveName(name) && v !== null ? replacement(s) : redact(v, s, depth + 1));
     }
     return out;
   }
@@ -116,7 +116,7 @@ export function redactHeaders(headers: Record<string, string>, schema: JsonSchem
   const out: Record<string, string> = {};
   for (const [name, v] of Object.entries(headers)) {
     const s = propertySchema(schema, name);
-    out[name] = isSensitiveName(name) || SENSITIVE_VALUE.test(v) ? String(replacement(s)) : v;
+    setOwn(out, name, isSensitiveName(name) || SENSITIVE_VALUE.test(v) ? String(replacement(s)) : v);
   }
   return out;
 }

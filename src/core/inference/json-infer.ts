@@ -305,7 +305,7 @@ function schemaForKind(node: StatsNode, kind: string, options: InferenceOptions)
       const required: string[] = [];
       for (const key of [...node.props.keys()].sort()) {
         const child = node.props.get(key)!;
-        properties[key] = toJsonSchema(child, options);
+        setOwn(properties, key, toJsonSchema(child, options));
         if (node.objects >= options.requiredMinParent && child.seen >= options.requiredRatio * node.objects) required.push(key);
       }
       const schema: JsonSchema = { type: 'object' };
@@ -330,12 +330,21 @@ function schemaForKind(node: StatsNode, kind: string, options: InferenceOptions)
   }
 }
 
+/**
+ * Sets an own property, whatever its name: `obj[key] = v` with a key of "__proto__" (a field name a
+ * topic may well carry) would set the object's prototype instead and lose the field.
+ */
+export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
 /** Sorts keys recursively so the output is byte-stable. */
 export function sortKeys<T>(value: T): T {
   if (Array.isArray(value)) return value.map(sortKeys) as T;
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value).sort()) out[k] = sortKeys((value as Record<string, unknown>)[k]);
+    for (const k of Object.keys(value).sort()) setOwn(out, k, sortKeys((value as Record<string, unknown>)[k]));
     return out as T;
   }
   return value;
