@@ -48,8 +48,11 @@ const P = (d: Doc) => d.components.schemas.P;
 
 // [name, mutation, expected kind (null: no change at all), breaks under BACKWARD, under FORWARD, under CONSUMER_SAFE]
 // BACKWARD and FORWARD as the schema registry defines them (new readers read old data; old readers read
-// new data), cross-checked with Confluent's JSON Schema and Avro compatibility rules; CONSUMER_SAFE as
-// oasdiff judges a response a client reads: anything removed, loosened, widened or retyped breaks.
+// new data; for Avro, the specification's schema resolution, which the registry's Avro check runs).
+// CONSUMER_SAFE as oasdiff judges a response its clients read: since oasdiff 1.30/1.31 a constraint
+// removed from a response, a bound set where none was, or a value added to a response enum or union
+// fails its breaking check, as here. One deliberate difference: oasdiff 1.30 stopped failing on a
+// removed optional response property; a data product's readers may rely on one, so it breaks here.
 type Row = [string, (d: Doc) => void, string | null, boolean, boolean, boolean, ((d: Doc) => void)?];
 /** a row whose `before` is the base contract with `base` applied (to loosen a constraint the base lacks); `after` gets both */
 const onBase = (name: string, base: (d: Doc) => void, change: (d: Doc) => void, kind: string, backward: boolean, forward: boolean, consumers: boolean): Row => [name, (d) => { base(d); change(d); }, kind, backward, forward, consumers, base];

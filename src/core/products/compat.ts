@@ -342,18 +342,6 @@ export function isTransitive(rule: CompatibilityRule): boolean {
   return rule.endsWith('_TRANSITIVE') || rule === 'CONSUMER_SAFE';
 }
 
-/** Who may upgrade first under each rule, in producer and consumer words (README says the same). */
-export const RULE_MEANINGS: Readonly<Record<CompatibilityRule, string>> = {
-  CONSUMER_SAFE: 'every consumer keeps working, whatever version it was built for and whatever data it reads: anything a reader could fail on or misread needs a major version',
-  BACKWARD: 'consumers upgrade first: new readers read data written with the previous version',
-  BACKWARD_TRANSITIVE: 'consumers upgrade first: new readers read data written with every earlier version',
-  FORWARD: 'producers upgrade first: readers of the previous version read new data',
-  FORWARD_TRANSITIVE: 'producers upgrade first: readers of every earlier version read new data',
-  FULL: 'either may upgrade first, against the previous version',
-  FULL_TRANSITIVE: 'either may upgrade first, against every earlier version',
-  NONE: 'no check: any change is allowed in any version',
-};
-
 /** Whether a change breaks under a rule. */
 export function breaks(change: Change, rule: CompatibilityRule): boolean {
   if (rule === 'CONSUMER_SAFE') return change.consumers === 'breaks';
