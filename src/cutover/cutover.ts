@@ -35,6 +35,8 @@ export interface CutoverOptions {
   /** after the switch, how long to watch for clients producing and consuming on the target */
   verifyMs: number;
   resume: boolean;
+  /** start afresh even though the journal holds a cutover (one the gateway contradicts) */
+  newCutover?: boolean;
 }
 
 export interface CutoverDeps {
@@ -240,6 +242,20 @@ async function openJournal(deps: CutoverDeps, options: CutoverOptions, rollback:
   }
   // nothing changed for clients until the fence began: a cutover that stopped before it starts afresh
   const touched = h && [...state.done.keys(), ...(state.inProgress ? [state.inProgress] : [])].some((s) => s !== 'preflight');
+  // the journal never contradicts the world: before trusting a finished or half-finished cutover, ask where the gateway routes
+  if (h && state.ended !== 'rolled-back' && (state.ended === 'done' || touched || options.resume) && state.inProgress !== 'switch') {
+    const expected = state.ended === 'done' || state.done.has('switch') ? options.to : options.from;
+    const gw = await deps.gateway.state();
+    if (gw.cluster !== expected) {
+      if (options.newCutover && !options.resume) return freshHeader(options, sourceClusterId, targetClusterId);
+      const said = state.ended === 'done' ? `says cutover ${h.cutoverId} from ${options.from} to ${options.to} completed` : `says cutover ${h.cutoverId} stopped ${state.done.has('switch') ? 'after' : 'before'} the switch to ${options.to}`;
+      throw new CheckFailedError('JOURNAL_CONTRADICTED', `the journal in ${deps.migrationDir} ${said}, but the gateway (${deps.gateway.kind}) routes to ${gw.cluster}${gw.serving ? '' : ' and is not serving'}: clients are not where the journal puts them`, {
+        hint: `the gateway was switched outside this cutover; start a new cutover with \`zdp cutover --from ${options.from} --to ${options.to} --new\` (the journal keeps the old one)`,
+      });
+    }
+  } else if (options.newCutover && h && !state.ended && touched) {
+    throw new UsageError(`a cutover from ${options.from} to ${options.to} is unfinished and the gateway agrees with its journal: --new would abandon clients mid-way`, { code: 'CUTOVER_UNFINISHED', hint: 'continue it with --resume, or return to the source with --rollback' });
+  }
   if (h && state.ended === 'rolled-back') {
     // a rolled-back cutover: a new one starts from scratch
   } else if (h && !state.ended && (touched || options.resume)) {
@@ -251,10 +267,14 @@ async function openJournal(deps: CutoverDeps, options: CutoverOptions, rollback:
       });
     }
     return { header: h, fresh: false };
-  } else if (h && state.ended === 'done') {
+  } else if (h && state.ended === 'done' && !options.newCutover) {
     return { header: h, fresh: false };
   }
   if (options.resume) throw new NotFoundError('NO_CUTOVER', `there is no unfinished cutover from ${options.from} to ${options.to} to resume`, { hint: 'start one without --resume' });
+  return freshHeader(options, sourceClusterId, targetClusterId);
+}
+
+function freshHeader(options: CutoverOptions, sourceClusterId: string, targetClusterId: string): { header: JournalHeader; fresh: boolean } {
   return {
     fresh: true,
     header: { cutoverId: randomBytes(6).toString('hex'), from: options.from, to: options.to, sourceClusterId, targetClusterId, topics: [...options.topics].sort(), groups: [], startedAt: new Date().toISOString() },

@@ -185,6 +185,7 @@ add({ name: 'extract --from yesterday (the old name of --offset)', args: ['extra
 add({ name: 'extract --offset yesterday', args: ['extract', '--cluster', 'source', '--offset', 'yesterday'], exit: 2, cause: /--offset "yesterday": use earliest, latest/ });
 add({ name: 'extract with both --offset and --from', args: ['extract', '--cluster', 'source', '--offset', 'earliest', '--from', 'latest'], exit: 2, cause: /--offset and --from are the same flag/ });
 add({ name: 'cutover --resume with --rollback', args: ['cutover', '--from', 'source', '--to', 'target', '--resume', '--rollback'], exit: 2, cause: /--resume and --rollback go separately/ });
+add({ name: 'cutover --new with --resume', args: ['cutover', '--from', 'source', '--to', 'target', '--new', '--resume'], exit: 2, cause: /--new starts a cutover; it does not go with --resume/ });
 add({ name: 'cutover --confirm with a newline', args: ['cutover', '--from', 'source', '--to', 'target', '--confirm', 'target\nx'], exit: 2, cause: /--confirm holds the control character/ });
 for (const bad of ['0.0.0.0:29092', '10.0.0.1:29092', 'localhost', 'localhost:0', '127.0.0.1:70000', ':9092']) {
   add({ name: `gateway up --listen ${bad}`, args: ['gateway', 'up', '--cluster', 'source', '--listen', bad], exit: 2, cause: /--listen/ });

@@ -222,6 +222,27 @@ describe('zdp parity and zdp cutover with clients running through the gateway', 
     expect(gw.cluster).toBe('target');
   }, 900_000);
 
+  it('never reports a finished cutover as done when the gateway says otherwise', async () => {
+    // the gateway agrees with the journal: done, and nothing to do
+    const again = await runZdp(['cutover', '--from', 'source', '--to', 'target', '--yes', '--json'], { cwd: dir });
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ kind: 'CutoverReport', outcome: 'already-done' });
+    // someone switches the gateway back by hand: the journal still says done, the world does not
+    const back = await runZdp(['gateway', 'switch', '--to', 'source', '--json'], { cwd: dir });
+    expect(back.code, back.stderr).toBe(0);
+    const refused = await runZdp(['cutover', '--from', 'source', '--to', 'target', '--yes', '--json'], { cwd: dir });
+    expect(refused.code).toBe(7);
+    const error = JSON.parse(refused.stderr.trim().split('\n').pop()!);
+    expect(error).toMatchObject({ code: 'JOURNAL_CONTRADICTED', exitCode: 7 });
+    expect(error.message).toMatch(/says cutover \w+ from source to target completed, but the gateway \(kroxylicious\) routes to source/);
+    expect(error.hint).toContain('zdp cutover --from source --to target --new');
+    // nothing changed: clients are still on the source
+    expect(JSON.parse((await runZdp(['gateway', 'status', '--json'], { cwd: dir })).stdout).cluster).toBe('source');
+    // the next test rolls the finished cutover back: the gateway goes where the journal says
+    const forward = await runZdp(['gateway', 'switch', '--to', 'target', '--json'], { cwd: dir });
+    expect(forward.code, forward.stderr).toBe(0);
+  }, 300_000);
+
   it('rolls back to the source: what was produced on the target is copied back, groups continue where they were', async () => {
     const back = new Workload({ bootstrap, clientId: uniqueName('co-back'), topics: [{ topic: orders, partitions: 3, rate: 100 }], groups: [groups[0]!], firstSeq: 1_000_000 });
     // the first workload's acknowledged records stay the reference for the orders group

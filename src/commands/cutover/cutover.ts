@@ -26,6 +26,7 @@ export interface CutoverFlags {
   confirm?: string;
   resume: boolean;
   rollback: boolean;
+  new?: boolean;
   maxLag: string;
   drainTimeout: string;
   groupWait: string;
@@ -44,6 +45,8 @@ export interface CutoverOptions {
   confirm?: string;
   resume: boolean;
   rollback: boolean;
+  /** start a new cutover even when the journal holds one (finished, or contradicted by the gateway) */
+  newCutover: boolean;
   maxLag: bigint;
   drainTimeoutMs: number;
   groupWaitMs: number;
@@ -52,6 +55,7 @@ export interface CutoverOptions {
 
 export function parseCutoverOptions(flags: CutoverFlags, rt: ParseContext): CutoverOptions {
   if (flags.resume && flags.rollback) throw new UsageError('--resume and --rollback go separately (a rollback resumes by running --rollback again)');
+  if (flags.new && (flags.resume || flags.rollback)) throw new UsageError(`--new starts a cutover; it does not go with --${flags.resume ? 'resume' : 'rollback'}`);
   const options: CutoverOptions = {
     topics: parseGlobs(flags.topic, '--topic'),
     exclude: parseGlobs(flags.exclude, '--exclude'),
@@ -60,6 +64,7 @@ export function parseCutoverOptions(flags: CutoverFlags, rt: ParseContext): Cuto
     dryRun: flags.dryRun,
     resume: flags.resume,
     rollback: flags.rollback,
+    newCutover: flags.new === true,
     maxLag: parseRecordCount(flags.maxLag, '--max-lag'),
     drainTimeoutMs: parseSeconds(flags.drainTimeout, '--drain-timeout', { min: 1, max: 86_400 }),
     groupWaitMs: parseSeconds(flags.groupWait, '--group-wait', { min: 0, max: 86_400 }),
@@ -110,7 +115,7 @@ export async function runCutover(o: CutoverOptions, rt: Runtime): Promise<View> 
   const dir = migrationDir(o.stateDir, from, to);
   const report = await withSides(rt, o.pair, async (source, target) => {
     const topics = await resolveTopics(o, source);
-    const options: EngineOptions = { from, to, topics, groupPatterns: o.groups, maxLag: o.maxLag, drainTimeoutMs: o.drainTimeoutMs, groupWaitMs: o.groupWaitMs, verifyMs: o.verifyMs, resume: o.resume };
+    const options: EngineOptions = { from, to, topics, groupPatterns: o.groups, maxLag: o.maxLag, drainTimeoutMs: o.drainTimeoutMs, groupWaitMs: o.groupWaitMs, verifyMs: o.verifyMs, resume: o.resume, newCutover: o.newCutover };
     const steps = o.rollback ? ROLLBACK_STEPS : FORWARD_STEPS;
     if (o.dryRun) return { dryRun: true as const, topics, steps };
     if (!o.resume) {

@@ -14,6 +14,7 @@ export function registerCutover(program: Command, ctx: CommandContext): void {
     .option('--confirm <cluster>', 'confirm without a terminal by naming the target cluster (or use --yes)')
     .option('--resume', 'continue an interrupted cutover from its last completed step', false)
     .option('--rollback', 'return clients to the source (copying back what was produced on the target)', false)
+    .option('--new', 'start a new cutover although the journal holds an earlier one that the gateway contradicts (e.g. switched back to the source by hand)', false)
     .option('--max-lag <records>', 'preflight: largest replication lag to start from', '10000')
     .option('--drain-timeout <seconds>', 'how long the target may take to receive the last source records', '120')
     .option('--group-wait <seconds>', 'wait for groups with members on the target to empty (0: refuse)', '0')
