@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../errors.js';
+import { resolvePointer } from '../core/contracts/schema-walk.js';
 
 export const ASYNCAPI_VERSION = '3.0.0';
 
@@ -81,23 +82,6 @@ function schemaDiagnostics(errors: AjvError[], file: string): Diagnostic[] {
     out.push({ code: 'ASYNCAPI_ASYNCAPI_DOCUMENT_RESOLVED', severity: 'error', message: pathOf(at) ? message : `the document ${message}`, path: pathOf(at), file });
   }
   return out;
-}
-
-/** The value a local reference (`#/a/b`) points at, or undefined. */
-function resolvePointer(doc: unknown, ref: string): unknown {
-  if (!ref.startsWith('#')) return undefined;
-  let cur: unknown = doc;
-  for (const raw of ref.slice(1).split('/').slice(1)) {
-    let key: string;
-    try {
-      key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
-    } catch {
-      return undefined; // a malformed %-escape points nowhere
-    }
-    if (cur === null || typeof cur !== 'object' || !Object.prototype.hasOwnProperty.call(cur, key)) return undefined;
-    cur = (cur as Record<string, unknown>)[key];
-  }
-  return cur;
 }
 
 /** Every `$ref` in the document resolves (zdp writes only local references). */

@@ -298,7 +298,7 @@ async function avroFramer(registryUrl: string, subject: string): Promise<(seq: n
     // seq >= 0 (live records and seed records alike)
     const header = Buffer.alloc(5);
     header.writeInt32BE(id, 1);
-    const n = Math.abs(seq);
+    const n = seq;
     return Buffer.concat([header, type.toBuffer({ paymentId: `pay-${String(n).padStart(7, '0')}`, orderId: `ord-${String(n).padStart(7, '0')}`, amountCents: 100 + ((n * 7919) % 50_000), currency: ['EUR', 'USD', 'GBP'][n % 3], authorizedAt: 1_790_000_000_000 + n * 1_000, card: n % 4 === 0 ? null : { brand: n % 2 ? 'visa' : 'mastercard', last4: String(1000 + (n % 9000)) } })]);
   };
 }

@@ -12,8 +12,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError, ZdpError } from '../errors.js';
-import { parse as parseYaml } from 'yaml';
 import { renderYaml } from '../core/contracts/asyncapi.js';
+import { resolvePointer } from '../core/contracts/schema-walk.js';
 import type { DataProduct } from '../core/products/spec.js';
 
 export const DOC_FORMATS = { markdown: 'README.md', html: 'index.html' } as const;
@@ -107,11 +107,6 @@ type Doc = Record<string, unknown>;
 export function dereference(root: Doc): Doc {
   const resolving = new Set<string>();
   const resolved = new Map<string, unknown>();
-  const lookup = (ref: string): unknown => {
-    let v: unknown = root;
-    for (const part of ref.slice(2).split('/')) v = (v as Doc | undefined)?.[decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~')];
-    return v;
-  };
   const walk = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(walk);
     if (!v || typeof v !== 'object') return v;
@@ -121,7 +116,7 @@ export function dereference(root: Doc): Doc {
       // a reference cycle stays a reference (the templates never follow one)
       if (resolving.has(ref)) return v;
       resolving.add(ref);
-      const out = walk(lookup(ref));
+      const out = walk(resolvePointer(root, ref));
       resolving.delete(ref);
       resolved.set(ref, out);
       return out;
@@ -143,8 +138,9 @@ type NunjucksModule = { Environment: new (loader: unknown, options: object) => N
 function renderDocs(product: DataProduct, dir: string, formats: readonly DocFormat[]): string[] {
   const nunjucks = require('nunjucks') as NunjucksModule;
   mkdirSync(dir, { recursive: true });
-  const text = renderYaml({ ...product.spec.contract, 'x-zdp-product': productTerms(product) });
-  const doc = dereference(parseYaml(text) as Doc);
+  const document = { ...product.spec.contract, 'x-zdp-product': productTerms(product) };
+  const text = renderYaml(document);
+  const doc = dereference(document);
   const asyncapi = { json: () => doc };
   const files: string[] = [];
   for (const format of formats) {

@@ -6,6 +6,7 @@
  * with them unless someone asked for it. Pure.
  */
 import { setOwn, type JsonSchema } from '../inference/json-infer.js';
+import { schemaBranch, schemaTypes } from './schema-walk.js';
 
 /** Fixed values per string format: documentation addresses (RFC 2606, RFC 5737), the nil-ish UUID of version 4. */
 const FORMAT_EXAMPLES: Readonly<Record<string, string>> = {
@@ -22,20 +23,15 @@ export const REDACTED = '<redacted>';
 
 const MAX_DEPTH = 32;
 
-function typesOf(schema: JsonSchema): string[] {
-  const t = schema.type;
-  return Array.isArray(t) ? (t as string[]) : typeof t === 'string' ? [t] : [];
-}
-
 /** A value valid under the schema zdp inferred (its dialect: type, properties, items, additionalProperties, enum, format, anyOf). */
 export function exampleFromSchema(schema: JsonSchema | undefined, depth = 0, freeString = 'string'): unknown {
   if (!schema || depth > MAX_DEPTH) return null;
   if (Array.isArray(schema.anyOf)) {
     const branches = schema.anyOf as JsonSchema[];
-    return exampleFromSchema(branches.find((b) => !typesOf(b).includes('null')) ?? branches[0], depth + 1, freeString);
+    return exampleFromSchema(branches.find((b) => !schemaTypes(b).has('null')) ?? branches[0], depth + 1, freeString);
   }
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return (schema.enum as unknown[]).find((v) => v !== null) ?? null;
-  const types = typesOf(schema);
+  const types = [...schemaTypes(schema)];
   const type = types.find((t) => t !== 'null') ?? types[0];
   switch (type) {
     case 'object': {
@@ -80,16 +76,13 @@ function replacement(schema: JsonSchema | undefined): unknown {
 }
 
 function propertySchema(schema: JsonSchema | undefined, name: string): JsonSchema | undefined {
-  if (!schema) return undefined;
-  const object = Array.isArray(schema.anyOf) ? (schema.anyOf as JsonSchema[]).find((b) => typesOf(b).includes('object')) : schema;
+  const object = schema && (schemaBranch(schema, 'object') ?? schema);
   const properties = (object?.properties ?? {}) as Record<string, JsonSchema>;
   return (Object.hasOwn(properties, name) ? properties[name] : undefined) ?? (typeof object?.additionalProperties === 'object' ? (object.additionalProperties as JsonSchema) : undefined);
 }
 
 function itemsSchema(schema: JsonSchema | undefined): JsonSchema | undefined {
-  if (!schema) return undefined;
-  const array = Array.isArray(schema.anyOf) ? (schema.anyOf as JsonSchema[]).find((b) => typesOf(b).includes('array')) : schema;
-  return array?.items as JsonSchema | undefined;
+  return (schema && (schemaBranch(schema, 'array') ?? schema))?.items as JsonSchema | undefined;
 }
 
 /**

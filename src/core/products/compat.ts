@@ -5,6 +5,7 @@
  * (forward). Pure.
  */
 import avsc from 'avsc';
+import { resolvePointer, schemaBranch, schemaTypes } from '../contracts/schema-walk.js';
 
 import type { CompatibilityRule } from './terms.js';
 export { COMPATIBILITY_RULES, DEFAULT_COMPATIBILITY, type CompatibilityRule } from './terms.js';
@@ -38,23 +39,6 @@ function withConsumers(c: Classified): Change {
 
 type Schema = Record<string, unknown>;
 
-function types(s: Schema | undefined): Set<string> {
-  if (!s) return new Set();
-  if (Array.isArray(s.anyOf)) {
-    const out = new Set<string>();
-    for (const b of s.anyOf as Schema[]) for (const t of types(b)) out.add(t);
-    return out;
-  }
-  const t = s.type;
-  if (t === undefined) return new Set(['any']);
-  return new Set(Array.isArray(t) ? (t as string[]) : [t as string]);
-}
-
-function branch(s: Schema, type: string): Schema | undefined {
-  if (Array.isArray(s.anyOf)) return (s.anyOf as Schema[]).find((b) => types(b).has(type));
-  return types(s).has(type) ? s : undefined;
-}
-
 /** integer ⊂ number: a type set widened if it now also accepts what it did not. */
 function accepts(set: Set<string>, type: string): boolean {
   return set.has('any') || set.has(type) || (type === 'integer' && set.has('number'));
@@ -70,10 +54,10 @@ const UPPER_BOUNDS = ['maxLength', 'maximum', 'exclusiveMaximum', 'maxItems', 'm
  */
 function diffBounds(before: Schema, after: Schema, path: string, out: Classified[]): void {
   for (const type of ['string', 'integer', 'number', 'array', 'object']) {
-    const b = branch(before, type);
-    const a = branch(after, type);
+    const b = schemaBranch(before, type);
+    const a = schemaBranch(after, type);
     // one schema can be the branch of several types (type: [integer, number]): compare it once
-    if (!b || !a || (type === 'number' && branch(before, 'integer') === b && branch(after, 'integer') === a)) continue;
+    if (!b || !a || (type === 'number' && schemaBranch(before, 'integer') === b && schemaBranch(after, 'integer') === a)) continue;
     const bound = (key: string, lower: boolean) => {
       const vb = typeof b[key] === 'number' ? (b[key] as number) : undefined;
       const va = typeof a[key] === 'number' ? (a[key] as number) : undefined;
@@ -110,8 +94,8 @@ function diffJsonSchemas(before: Schema | undefined, after: Schema | undefined, 
     out.push({ path, kind: before ? 'schema-removed' : 'schema-added', detail: before ? 'schema removed' : 'schema added', backward: 'breaks', forward: 'breaks' });
     return out;
   }
-  const tb = types(before);
-  const ta = types(after);
+  const tb = schemaTypes(before);
+  const ta = schemaTypes(after);
   for (const t of tb) {
     if (accepts(ta, t)) continue;
     if (t === 'null') out.push({ path, kind: 'null-removed', detail: 'no longer nullable', backward: 'breaks', forward: 'ok' });
@@ -123,8 +107,8 @@ function diffJsonSchemas(before: Schema | undefined, after: Schema | undefined, 
     else out.push({ path, kind: 'type-widened', detail: `now also accepts ${t} (was ${[...tb].sort().join(' | ')})`, backward: 'ok', forward: 'breaks' });
   }
   // Constraints of the shared string branch
-  const sb = branch(before, 'string');
-  const sa = branch(after, 'string');
+  const sb = schemaBranch(before, 'string');
+  const sa = schemaBranch(after, 'string');
   if (sb && sa) {
     const eb = Array.isArray(sb.enum) ? (sb.enum as unknown[]).filter((v) => v !== null).map(String) : undefined;
     const ea = Array.isArray(sa.enum) ? (sa.enum as unknown[]).filter((v) => v !== null).map(String) : undefined;
@@ -144,8 +128,8 @@ function diffJsonSchemas(before: Schema | undefined, after: Schema | undefined, 
   }
   diffBounds(before, after, path, out);
   // Objects
-  const ob = branch(before, 'object');
-  const oa = branch(after, 'object');
+  const ob = schemaBranch(before, 'object');
+  const oa = schemaBranch(after, 'object');
   if (ob && oa) {
     const pb = (ob.properties ?? {}) as Record<string, Schema>;
     const pa = (oa.properties ?? {}) as Record<string, Schema>;
@@ -176,8 +160,8 @@ function diffJsonSchemas(before: Schema | undefined, after: Schema | undefined, 
     else if (ab === false && aa !== false) out.push({ path, kind: 'opened', detail: 'additional properties now allowed', backward: 'ok', forward: 'breaks' });
   }
   // Arrays
-  const arb = branch(before, 'array');
-  const ara = branch(after, 'array');
+  const arb = schemaBranch(before, 'array');
+  const ara = schemaBranch(after, 'array');
   if (arb && ara && (arb.items || ara.items)) diffJsonSchemas((arb.items ?? {}) as Schema, (ara.items ?? {}) as Schema, `${path}[]`, out);
   return out;
 }
@@ -229,9 +213,7 @@ type Doc = Record<string, any>;
 
 function resolveRef(doc: Doc, value: unknown): any {
   let v = value as Doc | undefined;
-  for (let i = 0; i < 16 && v && typeof v.$ref === 'string' && v.$ref.startsWith('#/'); i++) {
-    v = v.$ref.slice(2).split('/').reduce((o: any, k: string) => o?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
-  }
+  for (let i = 0; i < 16 && v && typeof v.$ref === 'string' && v.$ref.startsWith('#/'); i++) v = resolvePointer(doc, v.$ref) as Doc | undefined;
   return v;
 }
 
