@@ -1,6 +1,8 @@
 import io.kroxylicious.proxy.KafkaProxy;
 import io.kroxylicious.proxy.config.ConfigParser;
 import io.kroxylicious.proxy.config.Configuration;
+import io.kroxylicious.proxy.config.NamedFilterDefinition;
+import io.kroxylicious.proxy.filter.FilterFactory;
 import io.kroxylicious.proxy.config.PluginFactory;
 import io.kroxylicious.proxy.config.PluginFactoryRegistry;
 import io.kroxylicious.proxy.internal.config.Features;
@@ -9,6 +11,7 @@ import io.kroxylicious.proxy.service.ClusterNetworkAddressConfigProviderService;
 import io.kroxylicious.proxy.service.HostPort;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -18,17 +21,41 @@ import java.util.Set;
  * a config file, with every gateway listener bound to one address (loopback by default) instead of
  * the wildcard address Kroxylicious binds to. With -Dzdp.standbyFile it loads everything, then
  * waits for that file before binding: a switch to another backend then costs a bind, not a JVM start.
+ * Unless -Dzdp.filter=off, every virtual cluster runs zdp's quiesce filter (ZdpQuiesce, below in
+ * this file), with its control endpoint on -Dzdp.control.port.
  */
 public class ZdpKroxylicious {
     public static void main(String[] args) throws Exception {
         String bind = System.getProperty("zdp.bindAddress", "127.0.0.1");
         ConfigParser parser = new ConfigParser();
-        Configuration config = parser.parseConfiguration(Files.readString(Path.of(args[0])));
+        Configuration parsed = parser.parseConfiguration(Files.readString(Path.of(args[0])));
+        // zdp's own filter (ZdpQuiesceFilter, below) on every virtual cluster, unless turned off
+        boolean filter = !"off".equals(System.getProperty("zdp.filter", "on"));
+        Configuration config = filter
+                ? new Configuration(parsed.management(), List.of(new NamedFilterDefinition("zdp-quiesce", ZdpQuiesce.TYPE, null)), List.of("zdp-quiesce"),
+                        parsed.virtualClusters(), parsed.micrometer(), parsed.useIoUring(), parsed.development())
+                : parsed;
+        if (filter) {
+            ZdpQuiesce.startControl();
+        }
         PluginFactoryRegistry registry = new PluginFactoryRegistry() {
             @Override
             @SuppressWarnings("unchecked")
             public <T> PluginFactory<T> pluginFactory(Class<T> type) {
                 PluginFactory<T> inner = parser.pluginFactory(type);
+                if (type == FilterFactory.class) {
+                    return new PluginFactory<T>() {
+                        @Override
+                        public T pluginInstance(String name) {
+                            return ZdpQuiesce.TYPE.equals(name) ? (T) new ZdpQuiesce() : inner.pluginInstance(name);
+                        }
+
+                        @Override
+                        public Class<?> configType(String name) {
+                            return ZdpQuiesce.TYPE.equals(name) ? Void.class : inner.configType(name);
+                        }
+                    };
+                }
                 if (type != ClusterNetworkAddressConfigProviderService.class) {
                     return inner;
                 }
@@ -77,5 +104,320 @@ public class ZdpKroxylicious {
             public Set<Integer> getSharedPorts() { return p.getSharedPorts(); }
             public Map<Integer, HostPort> discoveryAddressMap() { return p.discoveryAddressMap(); }
         };
+    }
+}
+
+/**
+ * zdp's quiesce filter: one instance per client connection, one shared phase per proxy process.
+ *   serve            pass everything
+ *   drain-consumers  Fetch is answered with no records after the client's own max wait; commits,
+ *                    heartbeats, joins and metadata pass; the last offset delivered to each client
+ *                    and partition is kept for the cutover
+ *   hold-producers   also: Produce and transaction requests are held (neither forwarded nor failed);
+ *                    the phase is acknowledged once the ones already forwarded were answered
+ * Back to serve forwards what was held, in order. A gate (a list of client ids) answers their
+ * Fetch with no records until the client joined its group again through this proxy: a consumer
+ * that reconnects after a switch reads from the offsets zdp wrote, not from where it was.
+ * The control endpoint (loopback, bearer token from -Dzdp.control.tokenFile) sets and reports all
+ * of this: GET /v1/state, POST /v1/phase {"phase": …, "timeoutMs": …}, POST /v1/gate {"clients": […]}.
+ */
+class ZdpQuiesce implements FilterFactory<Void, Void> {
+    static final String TYPE = "ZdpQuiesce";
+    static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    static volatile String phase = "serve";
+    static volatile long phaseSince = System.currentTimeMillis();
+    /** client id -> "topic\u0000partition" -> last data offset delivered */
+    static final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.ConcurrentHashMap<String, Long>> delivered = new java.util.concurrent.ConcurrentHashMap<>();
+    /** topic id -> name, from Metadata responses (Fetch v13+ names topics by id) */
+    static final java.util.concurrent.ConcurrentHashMap<org.apache.kafka.common.Uuid, String> topicNames = new java.util.concurrent.ConcurrentHashMap<>();
+    /** requests forwarded and not answered yet: produce (and transaction) requests, fetches; value: when sent */
+    static final java.util.Set<long[]> inflightProduce = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    static final java.util.Set<long[]> inflightFetch = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    static final java.util.concurrent.ConcurrentLinkedQueue<Runnable> held = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    static final java.util.concurrent.atomic.AtomicLong heldCount = new java.util.concurrent.atomic.AtomicLong();
+    static final java.util.concurrent.atomic.AtomicLong drainedFetches = new java.util.concurrent.atomic.AtomicLong();
+    /** client ids whose Fetch waits until they joined their group here, and until when at most */
+    static final java.util.concurrent.ConcurrentHashMap<String, Long> gate = new java.util.concurrent.ConcurrentHashMap<>();
+    static final Object lock = new Object();
+
+    static final java.util.Set<org.apache.kafka.common.protocol.ApiKeys> HOLD = java.util.EnumSet.of(
+            org.apache.kafka.common.protocol.ApiKeys.PRODUCE, org.apache.kafka.common.protocol.ApiKeys.INIT_PRODUCER_ID,
+            org.apache.kafka.common.protocol.ApiKeys.ADD_PARTITIONS_TO_TXN, org.apache.kafka.common.protocol.ApiKeys.ADD_OFFSETS_TO_TXN,
+            org.apache.kafka.common.protocol.ApiKeys.END_TXN, org.apache.kafka.common.protocol.ApiKeys.TXN_OFFSET_COMMIT);
+
+    @Override
+    public Void initialize(io.kroxylicious.proxy.filter.FilterFactoryContext context, Void config) {
+        return null;
+    }
+
+    @Override
+    public io.kroxylicious.proxy.filter.Filter createFilter(io.kroxylicious.proxy.filter.FilterFactoryContext context, Void initData) {
+        return new Conn(context.filterDispatchExecutor());
+    }
+
+    static boolean holding() {
+        return "hold-producers".equals(phase);
+    }
+
+    static boolean draining() {
+        return !"serve".equals(phase);
+    }
+
+    /** requests forwarded more than a minute ago are not waited for (their connection is gone) */
+    static int live(java.util.Set<long[]> set) {
+        long old = System.currentTimeMillis() - 60_000;
+        set.removeIf(e -> e[0] < old);
+        return set.size();
+    }
+
+    /** One client connection. Kafka answers a connection's requests in order, so a FIFO pairs them. */
+    static final class Conn implements io.kroxylicious.proxy.filter.RequestFilter, io.kroxylicious.proxy.filter.ResponseFilter {
+        final java.util.concurrent.ScheduledExecutorService executor;
+        final java.util.ArrayDeque<long[]> produceSent = new java.util.ArrayDeque<>();
+        final java.util.ArrayDeque<long[]> fetchSent = new java.util.ArrayDeque<>();
+        String clientId = "";
+
+        Conn(java.util.concurrent.ScheduledExecutorService executor) {
+            this.executor = executor;
+        }
+
+        @Override
+        public boolean shouldHandleRequest(org.apache.kafka.common.protocol.ApiKeys key, short version) {
+            return key == org.apache.kafka.common.protocol.ApiKeys.FETCH || HOLD.contains(key) || key == org.apache.kafka.common.protocol.ApiKeys.SYNC_GROUP;
+        }
+
+        @Override
+        public boolean shouldHandleResponse(org.apache.kafka.common.protocol.ApiKeys key, short version) {
+            return key == org.apache.kafka.common.protocol.ApiKeys.FETCH || HOLD.contains(key) || key == org.apache.kafka.common.protocol.ApiKeys.SYNC_GROUP
+                    || key == org.apache.kafka.common.protocol.ApiKeys.METADATA;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<io.kroxylicious.proxy.filter.RequestFilterResult> onRequest(org.apache.kafka.common.protocol.ApiKeys key,
+                org.apache.kafka.common.message.RequestHeaderData header, org.apache.kafka.common.protocol.ApiMessage request, io.kroxylicious.proxy.filter.FilterContext context) {
+            if (header.clientId() != null) {
+                clientId = header.clientId();
+            }
+            if (key == org.apache.kafka.common.protocol.ApiKeys.FETCH) {
+                var fetch = (org.apache.kafka.common.message.FetchRequestData) request;
+                if (fetch.replicaId() < 0 && fetch.replicaState().replicaId() < 0 && (draining() || gated())) {
+                    return emptyFetch(fetch, context);
+                }
+                long[] sent = { System.currentTimeMillis() };
+                fetchSent.add(sent);
+                inflightFetch.add(sent);
+                return context.forwardRequest(header, request);
+            }
+            if (HOLD.contains(key)) {
+                boolean acks = !(request instanceof org.apache.kafka.common.message.ProduceRequestData p) || p.acks() != 0;
+                synchronized (lock) {
+                    if (holding()) {
+                        var future = new java.util.concurrent.CompletableFuture<io.kroxylicious.proxy.filter.RequestFilterResult>();
+                        heldCount.incrementAndGet();
+                        held.add(() -> executor.execute(() -> forward(key, header, request, context, acks).whenComplete((r, e) -> {
+                            if (e != null) future.completeExceptionally(e);
+                            else future.complete(r);
+                        })));
+                        return future;
+                    }
+                    return forward(key, header, request, context, acks);
+                }
+            }
+            return context.forwardRequest(header, request);
+        }
+
+        java.util.concurrent.CompletionStage<io.kroxylicious.proxy.filter.RequestFilterResult> forward(org.apache.kafka.common.protocol.ApiKeys key,
+                org.apache.kafka.common.message.RequestHeaderData header, org.apache.kafka.common.protocol.ApiMessage request, io.kroxylicious.proxy.filter.FilterContext context, boolean acks) {
+            if (acks) {
+                long[] sent = { System.currentTimeMillis() };
+                produceSent.add(sent);
+                inflightProduce.add(sent);
+            }
+            return context.forwardRequest(header, request);
+        }
+
+        boolean gated() {
+            Long until = gate.get(clientId);
+            if (until == null) return false;
+            if (until < System.currentTimeMillis()) {
+                gate.remove(clientId);
+                return false;
+            }
+            return true;
+        }
+
+        /** No records, after the client's own max wait (at most 5 s), so it does not spin. */
+        java.util.concurrent.CompletionStage<io.kroxylicious.proxy.filter.RequestFilterResult> emptyFetch(org.apache.kafka.common.message.FetchRequestData fetch, io.kroxylicious.proxy.filter.FilterContext context) {
+            var response = new org.apache.kafka.common.message.FetchResponseData().setErrorCode((short) 0).setSessionId(0).setThrottleTimeMs(0);
+            for (var t : fetch.topics()) {
+                var topic = new org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse().setTopic(t.topic()).setTopicId(t.topicId());
+                for (var p : t.partitions()) {
+                    topic.partitions().add(new org.apache.kafka.common.message.FetchResponseData.PartitionData().setPartitionIndex(p.partition()).setErrorCode((short) 0)
+                            .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1).setRecords(org.apache.kafka.common.record.MemoryRecords.EMPTY));
+                }
+                response.responses().add(topic);
+            }
+            drainedFetches.incrementAndGet();
+            var result = context.requestFilterResultBuilder().shortCircuitResponse(response).build();
+            var future = new java.util.concurrent.CompletableFuture<io.kroxylicious.proxy.filter.RequestFilterResult>();
+            executor.schedule(() -> future.complete(result), Math.max(0, Math.min(fetch.maxWaitMs(), 5_000)), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return future;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<io.kroxylicious.proxy.filter.ResponseFilterResult> onResponse(org.apache.kafka.common.protocol.ApiKeys key,
+                org.apache.kafka.common.message.ResponseHeaderData header, org.apache.kafka.common.protocol.ApiMessage response, io.kroxylicious.proxy.filter.FilterContext context) {
+            if (key == org.apache.kafka.common.protocol.ApiKeys.FETCH) {
+                record((org.apache.kafka.common.message.FetchResponseData) response);
+                inflightFetch.remove(fetchSent.poll());
+            } else if (HOLD.contains(key)) {
+                inflightProduce.remove(produceSent.poll());
+            } else if (key == org.apache.kafka.common.protocol.ApiKeys.METADATA) {
+                for (var t : ((org.apache.kafka.common.message.MetadataResponseData) response).topics()) {
+                    if (t.name() != null && t.topicId() != null && !org.apache.kafka.common.Uuid.ZERO_UUID.equals(t.topicId())) topicNames.put(t.topicId(), t.name());
+                }
+            } else if (key == org.apache.kafka.common.protocol.ApiKeys.SYNC_GROUP && ((org.apache.kafka.common.message.SyncGroupResponseData) response).errorCode() == 0) {
+                // this client joined its group here: it reads from the group's committed offsets now
+                gate.remove(clientId);
+            }
+            return context.forwardResponse(header, response);
+        }
+
+        /** The last data offset of each partition this fetch delivers (control and aborted batches do not count). */
+        void record(org.apache.kafka.common.message.FetchResponseData response) {
+            for (var t : response.responses()) {
+                String name = t.topic() != null && !t.topic().isEmpty() ? t.topic() : topicNames.get(t.topicId());
+                if (name == null) name = "id:" + t.topicId();
+                for (var p : t.partitions()) {
+                    if (p.errorCode() != 0 || !(p.records() instanceof org.apache.kafka.common.record.MemoryRecords records) || records.sizeInBytes() == 0) continue;
+                    long last = -1;
+                    for (var batch : records.batches()) {
+                        if (batch.isControlBatch() || aborted(batch, p.abortedTransactions())) continue;
+                        last = batch.lastOffset();
+                    }
+                    if (last < 0) continue;
+                    final long l = last;
+                    delivered.computeIfAbsent(clientId, c -> new java.util.concurrent.ConcurrentHashMap<>()).merge(name + "\u0000" + p.partitionIndex(), l, Math::max);
+                }
+            }
+        }
+
+        static boolean aborted(org.apache.kafka.common.record.RecordBatch batch, java.util.List<org.apache.kafka.common.message.FetchResponseData.AbortedTransaction> aborted) {
+            if (!batch.isTransactional() || aborted == null) return false;
+            for (var a : aborted) {
+                if (a.producerId() == batch.producerId() && a.firstOffset() <= batch.baseOffset()) return true;
+            }
+            return false;
+        }
+    }
+
+    /** Sets the phase; answers once it is in force (what was forwarded before it was answered), or false after timeoutMs. */
+    static boolean setPhase(String next, long timeoutMs) throws InterruptedException {
+        synchronized (lock) {
+            phase = next;
+            phaseSince = System.currentTimeMillis();
+            if ("serve".equals(next)) {
+                Runnable r;
+                while ((r = held.poll()) != null) {
+                    heldCount.decrementAndGet();
+                    r.run();
+                }
+            }
+        }
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (true) {
+            boolean inForce = switch (next) {
+                case "drain-consumers" -> live(inflightFetch) == 0;
+                case "hold-producers" -> live(inflightFetch) == 0 && live(inflightProduce) == 0;
+                default -> true;
+            };
+            if (inForce) return true;
+            if (System.currentTimeMillis() > deadline) return false;
+            Thread.sleep(2);
+        }
+    }
+
+    static java.util.Map<String, Object> state(boolean inForce) {
+        var out = new java.util.LinkedHashMap<String, Object>();
+        out.put("phase", phase);
+        out.put("inForce", inForce);
+        out.put("since", phaseSince);
+        out.put("inflight", java.util.Map.of("produce", live(inflightProduce), "fetch", live(inflightFetch)));
+        out.put("held", heldCount.get());
+        out.put("drainedFetches", drainedFetches.get());
+        out.put("gated", new java.util.TreeSet<>(gate.keySet()));
+        var rows = new java.util.ArrayList<java.util.Map<String, Object>>();
+        delivered.forEach((client, parts) -> parts.forEach((tp, offset) -> {
+            int i = tp.lastIndexOf('\u0000');
+            rows.add(java.util.Map.of("client", client, "topic", tp.substring(0, i), "partition", Integer.parseInt(tp.substring(i + 1)), "offset", offset));
+        }));
+        out.put("delivered", rows);
+        return out;
+    }
+
+    /** The control endpoint: loopback unless -Dzdp.control.host says otherwise; every request carries the token. */
+    static void startControl() throws Exception {
+        String port = System.getProperty("zdp.control.port");
+        if (port == null) return;
+        byte[] token = Files.readString(Path.of(System.getProperty("zdp.control.tokenFile"))).trim().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(System.getProperty("zdp.control.host", "127.0.0.1"), Integer.parseInt(port)), 16);
+        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "zdp-control");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/v1/", exchange -> {
+            int status = 200;
+            Object body;
+            try {
+                String auth = exchange.getRequestHeaders().getFirst("Authorization");
+                byte[] given = auth == null || !auth.startsWith("Bearer ") ? new byte[0] : auth.substring(7).trim().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                if (!java.security.MessageDigest.isEqual(token, given)) {
+                    status = 401;
+                    body = java.util.Map.of("error", "missing or wrong token");
+                } else {
+                    String path = exchange.getRequestURI().getPath();
+                    String method = exchange.getRequestMethod();
+                    if ("GET".equals(method) && path.equals("/v1/state")) {
+                        body = state(true);
+                    } else if ("POST".equals(method) && path.equals("/v1/phase")) {
+                        var req = JSON.readTree(exchange.getRequestBody());
+                        String next = req.path("phase").asText("");
+                        if (!java.util.Set.of("serve", "drain-consumers", "hold-producers").contains(next)) {
+                            status = 400;
+                            body = java.util.Map.of("error", "phase must be serve, drain-consumers or hold-producers");
+                        } else {
+                            boolean inForce = setPhase(next, req.path("timeoutMs").asLong(30_000));
+                            if (!inForce) status = 503;
+                            body = state(inForce);
+                        }
+                    } else if ("POST".equals(method) && path.equals("/v1/gate")) {
+                        var req = JSON.readTree(exchange.getRequestBody());
+                        long until = System.currentTimeMillis() + req.path("timeoutMs").asLong(30_000);
+                        req.path("clients").forEach(c -> gate.put(c.asText(), until));
+                        body = state(true);
+                    } else {
+                        status = 404;
+                        body = java.util.Map.of("error", "no such endpoint");
+                    }
+                }
+                byte[] bytes = JSON.writeValueAsBytes(body);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(status, bytes.length);
+                exchange.getResponseBody().write(bytes);
+            } catch (Exception e) {
+                byte[] bytes = ("{\"error\":\"" + e.getClass().getSimpleName() + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                try {
+                    exchange.sendResponseHeaders(500, bytes.length);
+                    exchange.getResponseBody().write(bytes);
+                } catch (Exception ignored) {
+                    // the client went away
+                }
+            } finally {
+                exchange.close();
+            }
+        });
+        server.start();
+        System.out.println("zdp: control endpoint on " + server.getAddress());
     }
 }

@@ -15,7 +15,8 @@ import { EnvironmentError } from '../errors.js';
 import { resolveMavenBundle } from './kafka-dist.js';
 import type { JavaRuntime } from './java.js';
 import { isOurProcess, stopProcess } from './dev-clusters.js';
-import { ensurePortFree } from './ports.js';
+import { ensurePortFree, freePorts } from './ports.js';
+import { randomBytes } from 'node:crypto';
 
 export const KROXYLICIOUS_VERSION = '0.12.0';
 const LOG4J_VERSION = '2.24.3';
@@ -33,7 +34,11 @@ export interface GatewayRecord {
   /** a proxy killed by a fence that may still be exiting */
   dyingPid?: number;
   /** a proxy loaded for another backend, not bound yet (see startStandby) */
-  standby?: { pid: number; cluster: string; bootstrapServers: string[]; releaseFile: string };
+  standby?: { pid: number; cluster: string; bootstrapServers: string[]; releaseFile: string; controlPort?: number };
+  /** false: run without zdp's quiesce filter (the cutover then fences by restarting); default true */
+  filter?: boolean;
+  /** the running proxy's control endpoint (zdp's filter), on loopback; the token is in <gateway>/control.token */
+  controlPort?: number;
   startedAt?: string;
 }
 
@@ -52,6 +57,26 @@ export function writeGateway(stateDir: string, record: GatewayRecord): void {
 
 export function gatewayRunning(stateDir: string, record: GatewayRecord | undefined): boolean {
   return isOurProcess(record?.pid, gatewayDir(stateDir), stampedStart(record?.pid, record?.pidStamp));
+}
+
+/** The control endpoints' token: made once per gateway directory, readable by its owner only. */
+export function controlTokenFile(stateDir: string): string {
+  const file = join(gatewayDir(stateDir), 'control.token');
+  if (!existsSync(file)) {
+    mkdirSync(gatewayDir(stateDir), { recursive: true });
+    writeFileSync(file, `${randomBytes(24).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  }
+  return file;
+}
+
+export function readControlToken(stateDir: string): string {
+  return readFileSync(controlTokenFile(stateDir), 'utf8').trim();
+}
+
+/** A free loopback port for a new proxy's control endpoint (none when the filter is off). */
+async function controlPortFor(record: GatewayRecord, avoid: number[]): Promise<number | undefined> {
+  if (record.filter === false) return undefined;
+  return (await freePorts(1, new Set([...gatewayPorts(record), ...avoid])))[0];
 }
 
 export function launcherSource(): string {
@@ -128,6 +153,8 @@ function lastLines(file: string, n: number): string {
 export interface StartedGateway {
   pid: number;
   readyMs: number;
+  /** where its control endpoint listens (zdp's filter loaded) */
+  controlPort?: number;
 }
 
 /** Starts the proxy for `record` and waits for /livez; the caller saves the pid. */
@@ -135,9 +162,11 @@ export async function startGateway(stateDir: string, record: GatewayRecord, java
   const dir = gatewayDir(stateDir);
   await waitForDying(record, dir);
   for (const port of gatewayPorts(record)) await ensurePortFree(port, 'the gateway', '--listen or --management-port');
+  const controlPort = await controlPortFor(record, []);
+  if (controlPort !== undefined) controlTokenFile(stateDir);
   const started = performance.now();
-  const child = spawnProxy(dir, record, java, lib, env, 'proxy.yaml');
-  return waitLive(dir, record, child, started, timeoutMs);
+  const child = spawnProxy(dir, record, java, lib, env, 'proxy.yaml', undefined, controlPort);
+  return { ...(await waitLive(dir, record, child, started, timeoutMs)), ...(controlPort !== undefined ? { controlPort } : {}) };
 }
 
 async function waitForDying(record: GatewayRecord, dir: string): Promise<void> {
@@ -153,7 +182,7 @@ interface Spawned {
   logFile: string;
 }
 
-function spawnProxy(dir: string, record: GatewayRecord, java: JavaRuntime, lib: string, env: NodeJS.ProcessEnv, configName: string, standbyFile?: string): Spawned {
+function spawnProxy(dir: string, record: GatewayRecord, java: JavaRuntime, lib: string, env: NodeJS.ProcessEnv, configName: string, standbyFile?: string, controlPort?: number): Spawned {
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const config = join(dir, configName);
   writeAtomic(config, renderRuntimeConfig(record));
@@ -161,7 +190,8 @@ function spawnProxy(dir: string, record: GatewayRecord, java: JavaRuntime, lib: 
   const logFile = join(dir, 'logs', 'gateway.log');
   const fd = openSync(logFile, 'a');
   writeFileSync(fd, `\n=== zdp: starting Kroxylicious ${KROXYLICIOUS_VERSION} in front of ${record.cluster} (${record.bootstrapServers.join(',')})${standbyFile ? ', standing by' : ''} ===\n`);
-  const child = spawn(java.bin, ['-Xms64m', '-Xmx256m', `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, `-Dzdp.gateway.dir=${dir}`, '-Dzdp.bindAddress=127.0.0.1', ...(standbyFile ? [`-Dzdp.standbyFile=${standbyFile}`] : []), '-cp', `${lib}/*`, launcherSource(), config], {
+  const child = spawn(java.bin, ['-Xms64m', '-Xmx256m', `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, `-Dzdp.gateway.dir=${dir}`, '-Dzdp.bindAddress=127.0.0.1', ...(standbyFile ? [`-Dzdp.standbyFile=${standbyFile}`] : []),
+    ...(controlPort !== undefined ? [`-Dzdp.control.port=${controlPort}`, `-Dzdp.control.tokenFile=${join(dir, 'control.token')}`] : ['-Dzdp.filter=off']), '-cp', `${lib}/*`, launcherSource(), config], {
     cwd: dir,
     env,
     detached: true,
@@ -213,8 +243,10 @@ export async function startStandby(stateDir: string, cluster: string, bootstrapS
   const releaseFile = join(dir, `standby-${cluster}.release`);
   rmSync(releaseFile, { force: true });
   rmSync(`${releaseFile}.ready`, { force: true });
-  const child = spawnProxy(dir, { ...record, cluster, bootstrapServers }, java, lib, env, 'proxy-standby.yaml', releaseFile);
-  writeGateway(stateDir, { ...record, standby: { pid: child.pid, cluster, bootstrapServers, releaseFile } });
+  const controlPort = await controlPortFor(record, record.controlPort !== undefined ? [record.controlPort] : []);
+  if (controlPort !== undefined) controlTokenFile(stateDir);
+  const child = spawnProxy(dir, { ...record, cluster, bootstrapServers }, java, lib, env, 'proxy-standby.yaml', releaseFile, controlPort);
+  writeGateway(stateDir, { ...record, standby: { pid: child.pid, cluster, bootstrapServers, releaseFile, ...(controlPort !== undefined ? { controlPort } : {}) } });
   await waitStandbyLoaded(dir, child.pid, releaseFile, child);
 }
 
@@ -246,6 +278,8 @@ export async function releaseStandby(stateDir: string, cluster: string, timeoutM
   writeFileSync(standby.releaseFile, 'go\n');
   const live = await waitLive(dir, { ...record, cluster }, { pid: standby.pid, exited: () => undefined, logFile: join(dir, 'logs', 'gateway.log') }, started, timeoutMs);
   const next: GatewayRecord = { ...record, cluster, bootstrapServers: standby.bootstrapServers, pid: standby.pid, startedAt: new Date().toISOString() };
+  if (standby.controlPort !== undefined) next.controlPort = standby.controlPort;
+  else delete next.controlPort;
   delete next.standby;
   delete next.dyingPid;
   writeGateway(stateDir, next);

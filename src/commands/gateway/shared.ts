@@ -8,5 +8,5 @@ export async function nodeIdsOf(profile: ClusterProfile, env: NodeJS.ProcessEnv)
 }
 
 export function gatewayView(record: GatewayRecord, running: boolean) {
-  return { cluster: record.cluster, running, bootstrap: record.bootstrapAddress, backend: record.bootstrapServers, nodeIds: record.nodeIds, managementPort: record.managementPort, pid: running ? record.pid : null };
+  return { cluster: record.cluster, running, bootstrap: record.bootstrapAddress, backend: record.bootstrapServers, nodeIds: record.nodeIds, managementPort: record.managementPort, pid: running ? record.pid : null, filter: record.filter !== false, controlPort: running ? (record.controlPort ?? null) : null };
 }

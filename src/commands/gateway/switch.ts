@@ -42,6 +42,8 @@ export async function runSwitch(options: SwitchOptions, rt: Runtime): Promise<Vi
   const started = await startGateway(stateDir, next, java, lib, rt.env);
   const cutOffMs = Math.round(performance.now() - cutStarted);
   next.pid = started.pid;
+  if (started.controlPort !== undefined) next.controlPort = started.controlPort;
+  else delete next.controlPort;
   writeGateway(stateDir, next);
   return {
     kind: 'GatewaySwitch',

@@ -17,6 +17,8 @@ export interface UpFlags {
   listen: string;
   managementPort: string;
   nodeIds?: string;
+  /** commander's --no-filter */
+  filter: boolean;
 }
 
 export interface UpOptions {
@@ -27,6 +29,8 @@ export interface UpOptions {
   listenPort: number;
   managementPort: number;
   nodeIds?: number[];
+  /** load zdp's quiesce filter (default); without it a cutover fences by restarting the proxy */
+  filter: boolean;
 }
 
 export function parseUpOptions(flags: UpFlags, rt: ParseContext): UpOptions {
@@ -38,6 +42,7 @@ export function parseUpOptions(flags: UpFlags, rt: ParseContext): UpOptions {
     cover: flags.cover.map((c) => getCluster(config, c)),
     listenPort: listen.port,
     managementPort: parsePort(flags.managementPort, '--management-port'),
+    filter: flags.filter !== false,
   };
   if (flags.cluster !== undefined) options.profile = getCluster(config, flags.cluster);
   if (flags.nodeIds !== undefined) options.nodeIds = parseNodeIds(flags.nodeIds);
@@ -65,9 +70,11 @@ export async function runUp(options: UpOptions, rt: Runtime): Promise<View> {
     bootstrapAddress: `127.0.0.1:${options.listenPort}`,
     managementPort: options.managementPort,
     nodeIds: { start: range.start, end: range.end },
+    ...(options.filter ? {} : { filter: false }),
   };
   const started = await startGateway(options.stateDir, record, java, lib, rt.env);
   record.pid = started.pid;
+  if (started.controlPort !== undefined) record.controlPort = started.controlPort;
   writeGateway(options.stateDir, record);
   return {
     kind: 'GatewayUp',

@@ -1,0 +1,77 @@
+/**
+ * The control endpoint of zdp's quiesce filter in a Kroxylicious instance (java/ZdpKroxylicious.java):
+ * set a phase and wait until it is in force, read what the instance delivered, gate the consumers
+ * that must rejoin before they fetch. One endpoint per proxy instance; the token comes from a secret
+ * reference and is sent as a bearer token, never logged.
+ */
+import { AuthError, ConnectionError, EnvironmentError } from '../errors.js';
+
+export type QuiescePhase = 'serve' | 'drain-consumers' | 'hold-producers';
+
+export interface DeliveredOffset {
+  client: string;
+  topic: string;
+  partition: number;
+  /** the last data offset the instance passed to this client */
+  offset: number;
+}
+
+export interface QuiesceState {
+  phase: QuiescePhase;
+  inForce: boolean;
+  inflight: { produce: number; fetch: number };
+  held: number;
+  drainedFetches: number;
+  gated: string[];
+  delivered: DeliveredOffset[];
+}
+
+export class QuiesceEndpoint {
+  constructor(
+    /** e.g. http://127.0.0.1:40123 */
+    readonly url: string,
+    private readonly token: string,
+  ) {}
+
+  state(timeoutMs = 5_000): Promise<QuiesceState> {
+    return this.call('GET', '/v1/state', undefined, timeoutMs);
+  }
+
+  /** Sets the phase; resolves once the instance says it is in force, else fails after timeoutMs. */
+  async setPhase(phase: QuiescePhase, timeoutMs = 30_000): Promise<QuiesceState> {
+    return this.call('POST', '/v1/phase', { phase, timeoutMs }, timeoutMs + 5_000);
+  }
+
+  /** Fetches of these clients get no records until they joined their group through this instance (at most timeoutMs). */
+  gate(clients: readonly string[], timeoutMs = 30_000): Promise<QuiesceState> {
+    return this.call('POST', '/v1/gate', { clients: [...clients], timeoutMs }, 10_000);
+  }
+
+  private async call(method: string, path: string, body: unknown, timeoutMs: number): Promise<QuiesceState> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (e) {
+      throw new ConnectionError('GATEWAY_CONTROL_UNREACHABLE', `the gateway's control endpoint ${this.url} did not answer (${(e as Error).name === 'TimeoutError' ? `no answer in ${Math.round(timeoutMs / 1000)}s` : ((e as Error).cause as Error | undefined)?.message ?? (e as Error).message})`, {
+        hint: 'is the proxy instance running, with zdp\'s filter loaded? `zdp gateway status` lists the instances',
+        retriable: true,
+      });
+    }
+    const text = await res.text();
+    if (res.status === 401) throw new AuthError('GATEWAY_CONTROL_AUTH', `the gateway's control endpoint ${this.url} refused zdp's token`, { hint: 'the token of that instance differs from the one zdp holds: check the secret reference in zdp.yaml (gateway.instances[].token)' });
+    let parsed: QuiesceState & { error?: string };
+    try {
+      parsed = JSON.parse(text) as QuiesceState & { error?: string };
+    } catch {
+      throw new EnvironmentError('GATEWAY_CONTROL_BAD_ANSWER', `the gateway's control endpoint ${this.url} answered ${res.status} with something that is not zdp's filter`, { hint: 'is this the control port of a Kroxylicious instance with zdp\'s filter?' });
+    }
+    if (res.status === 503) return parsed; // set, but not in force in time: the caller decides
+    if (!res.ok) throw new EnvironmentError('GATEWAY_CONTROL_FAILED', `the gateway's control endpoint ${this.url} answered ${res.status}: ${parsed.error ?? 'error'}`, { retriable: res.status >= 500 });
+    return parsed;
+  }
+}
