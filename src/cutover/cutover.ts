@@ -21,6 +21,14 @@ import { runParity } from '../offsets/parity.js';
 import { countDataRecords, endOffsets, heldBackByOpenTransactions, readCheckpoints, readOffsetSyncs, tpKey, translateOffsets, type PartitionEnds, type Side } from '../offsets/translation.js';
 import type { ReplicationEngine } from '../migration/engine.js';
 import { Journal, takeLease } from './journal-file.js';
+import { drainProgress, type GroupDrain } from '../core/cutover/drain.js';
+
+function drainSummary(d: StepData): string {
+  if (d.via !== 'filter') return 'no filter in the gateway: consumers are fenced with producers, by restarting it';
+  const groups = (d.groups as { group: string; uncommitted: number; complete: boolean }[]) ?? [];
+  const late = groups.filter((g) => !g.complete);
+  return `consumers drained at the gateway: ${groups.length - late.length} of ${groups.length} active groups committed everything delivered${late.length ? `; ${late.map((g) => `${g.group} ${g.uncommitted} uncommitted`).join(', ')}` : ''}`;
+}
 
 export interface CutoverOptions {
   from: string;
@@ -30,6 +38,8 @@ export interface CutoverOptions {
   /** preflight: replication lag (records) above which the cutover does not start */
   maxLag: bigint;
   drainTimeoutMs: number;
+  /** with zdp's filter: how long consumers get to commit what they were delivered before producers are held */
+  drainConsumersTimeoutMs: number;
   /** wait this long for target groups with members to empty; 0 refuses at once */
   groupWaitMs: number;
   /** after the switch, how long to watch for clients producing and consuming on the target */
@@ -82,6 +92,8 @@ export interface CutoverReport {
   outcome: 'done' | 'rolled-back' | 'already-done';
   steps: StepReport[];
   pause: { producersMs: number; consumersMs: number };
+  /** how clients were quiesced: zdp's filter in the gateway (consumers drained, producers held) or by restarting the proxy */
+  quiesce: { via: 'filter' | 'restart'; instances?: number; groups: { group: string; uncommitted: number; complete: boolean }[] };
   records: { sourceRecordsMissingOnTarget: number; duplicatedByTranslation: number; copiedBack?: number; mm2CheckpointsWouldReRead?: number; mm2CheckpointsWouldSkip?: number };
   groups: GroupResult[];
   notes: string[];
@@ -323,13 +335,46 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
       return { gatewayCluster: gw.cluster, groups: groups.length, groupIds: groups, activeGroups, lag: lag.toString(), mm2Running: running };
     });
 
-    const fence = await m.run('fence', () => `producers and consumers fenced at the gateway (${gateway.kind})`, async () => {
+    const drainConsumers = await m.run('drain-consumers', drainSummary, async () => {
+          const quiesce = await gateway.quiesce?.();
+          if (!quiesce) return { via: 'restart', groups: [], clients: [] };
+          // while clients are still served: whatever the switch needs that takes time (a proxy JVM to load)
+          await gateway.prepareSwitch?.(target.profile);
+          const drainedAt = Date.now();
+          await quiesce.drainConsumers(10_000);
+          const active = (m.data('preflight').activeGroups as string[] | undefined) ?? [];
+          const inScope = new Set(topics);
+          const deadline = performance.now() + options.drainConsumersTimeoutMs;
+          let progress: GroupDrain[] = [];
+          let clients: string[] = [];
+          for (;;) {
+            const [delivered, states, committed] = await Promise.all([quiesce.delivered(), source.groupStates(active), source.committedOffsets(active, topics)]);
+            const members = states.map((g) => ({ group: g.group, members: g.clients.map((c) => ({ clientId: c.clientId, assignment: c.assignment.filter((a) => inScope.has(a.topic)) })) }));
+            clients = [...new Set(states.flatMap((g) => g.clients.map((c) => c.clientId)))].sort();
+            progress = drainProgress(delivered, members, committed);
+            if (progress.every((g) => g.complete) || performance.now() >= deadline) break;
+            await sleep(100);
+          }
+          const late = progress.filter((g) => !g.complete);
+          if (late.length > 0) deps.log(`warning: ${late.map((g) => `${g.group} (${g.uncommitted} record${g.uncommitted === 1 ? '' : 's'} delivered, not committed)`).join(', ')} did not commit within --drain-consumers-timeout; ${late.length === 1 ? 'it continues' : 'they continue'} from ${late.length === 1 ? 'its' : 'their'} committed offsets and read those records again`);
+          return { via: 'filter', instances: quiesce.instances, drainedAt, groups: progress.map(({ group, uncommitted, complete, behind }) => ({ group, uncommitted, complete, behind: behind.slice(0, 20) })), clients };
+        });
+    const filtered = drainConsumers.via === 'filter';
+
+    const fence = await m.run('fence', () => (filtered ? `producers held at the gateway (${gateway.kind}, zdp's filter): what was already forwarded is answered` : `producers and consumers fenced at the gateway (${gateway.kind}, by stopping it)`), async () => {
+      const quiesce = filtered ? await gateway.quiesce?.() : undefined;
+      if (filtered && !quiesce) throw new CheckFailedError('GATEWAY_FILTER_LOST', `the gateway's filter drained consumers but does not answer any more`, { hint: '`zdp gateway status`; then --resume, or --rollback to release the gateway on the source' });
+      if (quiesce) {
+        const fencedAt = Date.now();
+        await quiesce.holdProducers(10_000);
+        return { fencedAt, via: 'filter' };
+      }
       // while clients are still served: whatever the switch needs that takes time (a proxy JVM to load)
       await gateway.prepareSwitch?.(target.profile);
       const fencedAt = Date.now();
       await gateway.fenceProducers();
       await gateway.fenceConsumers();
-      return { fencedAt };
+      return { fencedAt, via: 'restart' };
     });
 
     const freeze = await m.run('freeze', (d) => `source ends frozen on ${Object.keys(d.sourceEnds as object).length} partitions`, async () => {
@@ -411,7 +456,8 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
     });
 
     const switched = await m.run('switch', (d) => `gateway now routes to ${options.to} (ready in ${String(d.readyMs)} ms)`, async () => {
-      await gateway.switchTo(target.profile);
+      // consumers that were in a group read from the offsets zdp wrote, not from where they were: they get no records until they rejoined
+      await gateway.switchTo(target.profile, { gate: (drainConsumers.clients as string[] | undefined) ?? [] });
       const { readyMs } = await gateway.release();
       return { releasedAt: Date.now(), readyMs: Math.round(readyMs) };
     });
@@ -451,10 +497,8 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
     const notes: string[] = [];
     const notRejoined = (m.data('verify').notRejoined as string[] | undefined) ?? [];
     if (notRejoined.length > 0) notes.push(`group${notRejoined.length === 1 ? '' : 's'} ${notRejoined.join(', ')} had members on ${options.from} before the cutover and none on ${options.to} within ${Math.round(options.verifyMs / 1000)}s of the switch: ${notRejoined.length === 1 ? 'that application has' : 'those applications have'} not reconnected through the gateway; their offsets on ${options.to} are written and they continue exactly there once they do`);
-    if (!gateway.capabilities.seamlessSwitch) notes.push(`the ${gateway.kind} gateway switches by restarting: records a consumer had processed but not committed when it stopped are read again after the switch (zdp cannot see them); consumers that commit after each batch re-read none`);
-    const r = report(m, 'done', notes);
-    r.pause = { producersMs: Number(switched.releasedAt) - Number(fence.fencedAt), consumersMs: Number(switched.releasedAt) - Number(fence.fencedAt) };
-    return r;
+    if (!filtered && !gateway.capabilities.seamlessSwitch) notes.push(`the ${gateway.kind} gateway ran without zdp's filter and switched by restarting: records a consumer had processed but not committed when it stopped are read again after the switch (zdp cannot see them); consumers that commit after each batch re-read none`);
+    return report(m, 'done', notes);
   } finally {
     release();
   }
@@ -463,6 +507,9 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
 function report(m: Machine, outcome: CutoverReport['outcome'], notes: string[], kind: CutoverReport['kind'] = 'CutoverReport'): CutoverReport {
   const fence = m.data('fence');
   const sw = m.data('switch');
+  const drained = m.data('drain-consumers');
+  // consumers pause from the drain (they get no records), producers from the hold
+  const consumersFrom = Number(drained.drainedAt ?? fence.fencedAt);
   const offsets = (m.data('translate').offsets as GroupResult[] | undefined) ?? [];
   return {
     kind,
@@ -471,7 +518,12 @@ function report(m: Machine, outcome: CutoverReport['outcome'], notes: string[], 
     to: m.header.to,
     outcome,
     steps: m.steps,
-    pause: sw.releasedAt && fence.fencedAt ? { producersMs: Number(sw.releasedAt) - Number(fence.fencedAt), consumersMs: Number(sw.releasedAt) - Number(fence.fencedAt) } : { producersMs: 0, consumersMs: 0 },
+    pause: sw.releasedAt && fence.fencedAt ? { producersMs: Number(sw.releasedAt) - Number(fence.fencedAt), consumersMs: Number(sw.releasedAt) - consumersFrom } : { producersMs: 0, consumersMs: 0 },
+    quiesce: {
+      via: drained.via === 'filter' ? 'filter' : 'restart',
+      ...(drained.instances !== undefined ? { instances: Number(drained.instances) } : {}),
+      groups: ((drained.groups as CutoverReport['quiesce']['groups'] | undefined) ?? []).map(({ group, uncommitted, complete }) => ({ group, uncommitted, complete })),
+    },
     records: {
       sourceRecordsMissingOnTarget: 0,
       duplicatedByTranslation: 0,
@@ -562,7 +614,8 @@ export async function runRollback(deps: CutoverDeps, options: CutoverOptions): P
       m.journal.append({ type: 'end', cutoverId: header.cutoverId, outcome: 'rolled-back' });
       const fence = m.data('fence');
       const out = report(m, 'rolled-back', [`the cutover stopped before the switch: clients are back on ${options.from} with nothing changed; MirrorMaker 2 was ${m.data('stop-replication').stopped ? 'stopped: start it again with `zdp migrate start`' : 'left as it was'}`], 'RollbackReport');
-      out.pause = fence.fencedAt ? { producersMs: Number(r.releasedAt) - Number(fence.fencedAt), consumersMs: Number(r.releasedAt) - Number(fence.fencedAt) } : { producersMs: 0, consumersMs: 0 };
+      const drainedAt = m.data('drain-consumers').drainedAt ?? fence.fencedAt;
+      out.pause = { producersMs: fence.fencedAt ? Number(r.releasedAt) - Number(fence.fencedAt) : 0, consumersMs: drainedAt ? Number(r.releasedAt) - Number(drainedAt) : 0 };
       return out;
     }
     const frozen = (m.data('drain').sourceEnds ?? m.data('freeze').sourceEnds) as Record<string, string>;

@@ -1,5 +1,5 @@
 /** Consumer groups: committed offsets on selected topics, states, and offset writes. */
-import type { Admin, Kafka } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import { CheckFailedError, type ZdpError } from '../errors.js';
 import { createRequire } from 'node:module';
 import { clusterFactory, commitAsAdmin, findCoordinator, OffsetCommitError } from './offset-commit.js';
@@ -109,13 +109,31 @@ export interface GroupState {
   group: string;
   state: string;
   members: number;
+  /** each member's client id and assigned partitions (consumer protocol; empty when not decodable) */
+  clients: { clientId: string; assignment: { topic: string; partition: number }[] }[];
+}
+
+/** A consumer-protocol assignment (any version: topic partitions first, user data after). */
+function decodeAssignment(buffer: Buffer | undefined): { topic: string; partition: number }[] {
+  if (!buffer || buffer.length < 6) return [];
+  try {
+    const decoded = kafkajs.AssignerProtocol.MemberAssignment.decode(buffer);
+    return Object.entries(decoded?.assignment ?? {}).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
+  } catch {
+    return [];
+  }
 }
 
 export async function groupStates(admin: Admin, profile: ClusterProfile, groups: readonly string[]): Promise<GroupState[]> {
   if (groups.length === 0) return [];
   try {
     const { groups: described } = await withDeadline(profile, 'describing groups', () => admin.describeGroups([...groups]));
-    return described.map((g) => ({ group: g.groupId, state: g.state, members: g.members.length }));
+    return described.map((g) => ({
+      group: g.groupId,
+      state: g.state,
+      members: g.members.length,
+      clients: g.protocolType === 'consumer' || g.protocolType === '' ? g.members.map((m) => ({ clientId: m.clientId, assignment: decodeAssignment(m.memberAssignment) })) : [],
+    }));
   } catch (e) {
     throw mapKafkaError(e, profile, 'describe groups request');
   }

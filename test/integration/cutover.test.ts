@@ -172,6 +172,9 @@ describe('zdp parity and zdp cutover with clients running through the gateway', 
     const report = JSON.parse(done.stdout);
     expect(report).toMatchObject({ kind: 'CutoverReport', outcome: 'done', records: { sourceRecordsMissingOnTarget: 0, duplicatedByTranslation: 0 } });
     expect(report.steps.map((s: { step: string }) => s.step)).toEqual([...FORWARD_STEPS]);
+    // zdp's filter quiesced the clients (no restart), and every running group had committed what it was given
+    expect(report.quiesce.via).toBe('filter');
+    for (const g of groups) expect(report.quiesce.groups.find((q: { group: string }) => q.group === g.group), g.group).toMatchObject({ complete: true, uncommitted: 0 });
     expect(report.steps.at(-1).fromJournal).toBe(false);
     await bypassing.disconnect();
     await open.disconnect().catch(() => {});

@@ -20,6 +20,19 @@ describe('cutover journal', () => {
     expect(nextStep(s, FORWARD_STEPS)).toBe('freeze');
     expect(s.done.get('fence')).toEqual({ fencedAt: 5 });
     expect(s.nextSeq).toBe(6);
+    // written before the consumer drain existed: its fence stopped the proxy, so the drain is not run after it
+    expect(s.done.get('drain-consumers')).toEqual({ via: 'restart', groups: [], clients: [] });
+  });
+
+  it('a cutover stopped during the consumer drain resumes there, before the fence', () => {
+    const s = replay([
+      { type: 'start', seq: 0, time: t, header },
+      { type: 'step', seq: 1, time: t, cutoverId: 'c1', step: 'preflight', state: 'done', data: {} },
+      { type: 'step', seq: 2, time: t, cutoverId: 'c1', step: 'drain-consumers', state: 'begin' },
+    ]);
+    expect(s.inProgress).toBe('drain-consumers');
+    expect(nextStep(s, FORWARD_STEPS)).toBe('drain-consumers');
+    expect(FORWARD_STEPS.indexOf('drain-consumers')).toBeLessThan(FORWARD_STEPS.indexOf('fence'));
   });
 
   it('keeps a failure until the step is done, and a new start forgets the old cutover', () => {

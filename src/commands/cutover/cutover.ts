@@ -29,6 +29,7 @@ export interface CutoverFlags {
   new?: boolean;
   maxLag: string;
   drainTimeout: string;
+  drainConsumersTimeout: string;
   groupWait: string;
   verify: string;
 }
@@ -49,6 +50,7 @@ export interface CutoverOptions {
   newCutover: boolean;
   maxLag: bigint;
   drainTimeoutMs: number;
+  drainConsumersTimeoutMs: number;
   groupWaitMs: number;
   verifyMs: number;
 }
@@ -67,6 +69,7 @@ export function parseCutoverOptions(flags: CutoverFlags, rt: ParseContext): Cuto
     newCutover: flags.new === true,
     maxLag: parseRecordCount(flags.maxLag, '--max-lag'),
     drainTimeoutMs: parseSeconds(flags.drainTimeout, '--drain-timeout', { min: 1, max: 86_400 }),
+    drainConsumersTimeoutMs: parseSeconds(flags.drainConsumersTimeout, '--drain-consumers-timeout', { min: 0, max: 3_600 }),
     groupWaitMs: parseSeconds(flags.groupWait, '--group-wait', { min: 0, max: 86_400 }),
     verifyMs: parseSeconds(flags.verify, '--verify', { min: 0, max: 3600 }),
     pair: parsePair(flags.from, flags.to, rt),
@@ -84,8 +87,12 @@ function renderReport(r: CutoverReport): string {
     renderTable(['STEP', 'TOOK', 'WHAT'], r.steps.map((s) => [s.step, s.fromJournal ? '(journal)' : `${(s.durationMs / 1000).toFixed(1)}s`, s.summary])),
     '',
     `pause seen by producers ${(r.pause.producersMs / 1000).toFixed(2)}s, by consumers ${(r.pause.consumersMs / 1000).toFixed(2)}s; source records missing on the target: ${r.records.sourceRecordsMissingOnTarget}; duplicated by translation: ${r.records.duplicatedByTranslation}${r.records.copiedBack !== undefined ? `; copied back: ${r.records.copiedBack}` : ''}`,
+    r.quiesce.via === 'filter'
+      ? `clients quiesced by zdp's filter in the gateway (${r.quiesce.instances ?? 1} instance${(r.quiesce.instances ?? 1) === 1 ? '' : 's'}): consumers drained, then producers held; records delivered but not committed at the switch: ${r.quiesce.groups.reduce((n, g) => n + g.uncommitted, 0)}`
+      : 'clients fenced by restarting the gateway (no filter loaded)',
     ...(r.records.mm2CheckpointsWouldReRead !== undefined ? [`with MirrorMaker 2's checkpoints instead, consumers would have re-read ${r.records.mm2CheckpointsWouldReRead} and skipped ${r.records.mm2CheckpointsWouldSkip} records`] : []),
   ];
+  if (r.quiesce.groups.length > 0) lines.push('', renderTable(['GROUP', 'DRAINED', 'DELIVERED, NOT COMMITTED'], r.quiesce.groups.map((g) => [g.group, g.complete ? 'yes' : 'no (timeout)', String(g.uncommitted)])));
   if (r.groups.length > 0) {
     lines.push('', renderTable(['GROUP', 'TOPIC', 'PARTITION', 'FROM OFFSET', 'TO OFFSET', 'MATCHED RECORD'], r.groups.map((g) => [g.group, g.topic, String(g.partition), g.sourceOffset, g.targetOffset ?? `- (${g.kind})`, g.fingerprint ? `${g.fingerprint.slice(0, 12)}${g.nextSourceOffset ? ` @${g.nextSourceOffset}` : ''}` : g.kind === 'caught-up' ? 'end of log' : '-'])));
   }
@@ -115,7 +122,7 @@ export async function runCutover(o: CutoverOptions, rt: Runtime): Promise<View> 
   const dir = migrationDir(o.stateDir, from, to);
   const report = await withSides(rt, o.pair, async (source, target) => {
     const topics = await resolveTopics(o, source);
-    const options: EngineOptions = { from, to, topics, groupPatterns: o.groups, maxLag: o.maxLag, drainTimeoutMs: o.drainTimeoutMs, groupWaitMs: o.groupWaitMs, verifyMs: o.verifyMs, resume: o.resume, newCutover: o.newCutover };
+    const options: EngineOptions = { from, to, topics, groupPatterns: o.groups, maxLag: o.maxLag, drainTimeoutMs: o.drainTimeoutMs, drainConsumersTimeoutMs: o.drainConsumersTimeoutMs, groupWaitMs: o.groupWaitMs, verifyMs: o.verifyMs, resume: o.resume, newCutover: o.newCutover };
     const steps = o.rollback ? ROLLBACK_STEPS : FORWARD_STEPS;
     if (o.dryRun) return { dryRun: true as const, topics, steps };
     if (!o.resume) {

@@ -17,6 +17,7 @@ export function registerCutover(program: Command, ctx: CommandContext): void {
     .option('--new', 'start a new cutover although the journal holds an earlier one that the gateway contradicts (e.g. switched back to the source by hand)', false)
     .option('--max-lag <records>', 'preflight: largest replication lag to start from', '10000')
     .option('--drain-timeout <seconds>', 'how long the target may take to receive the last source records', '120')
+    .option('--drain-consumers-timeout <seconds>', "with zdp's filter in the gateway: how long consumers get to commit what they were delivered before producers are held (a group that does not is named, and continues from its committed offsets)", '10')
     .option('--group-wait <seconds>', 'wait for groups with members on the target to empty (0: refuse)', '0')
     .option('--verify <seconds>', 'after the switch, watch this long for clients producing and consuming on the target', '15')
     .addHelpText('after', '\nExamples:\n  zdp cutover --from source --to target --dry-run\n  zdp cutover --from prod --to dr --confirm dr --json > cutover.json\n  zdp cutover --from prod --to dr --resume\n  zdp cutover --from prod --to dr --rollback --confirm prod')

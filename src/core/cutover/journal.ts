@@ -5,7 +5,7 @@
  * the file I/O is in src/cutover/journal-file.ts.
  */
 
-export const FORWARD_STEPS = ['preflight', 'fence', 'freeze', 'drain', 'stop-replication', 'translate', 'write-offsets', 'switch', 'verify'] as const;
+export const FORWARD_STEPS = ['preflight', 'drain-consumers', 'fence', 'freeze', 'drain', 'stop-replication', 'translate', 'write-offsets', 'switch', 'verify'] as const;
 export const ROLLBACK_STEPS = ['rollback-fence', 'rollback-freeze', 'rollback-copy', 'rollback-translate', 'rollback-write-offsets', 'rollback-switch'] as const;
 export type Step = (typeof FORWARD_STEPS)[number] | (typeof ROLLBACK_STEPS)[number];
 
@@ -62,6 +62,8 @@ export function replay(lines: readonly JournalLine[]): JournalState {
       if (state.inProgress === line.step) delete state.inProgress;
     }
   }
+  // a journal written before the consumer drain existed: its fence stopped the proxy, consumers included
+  if (state.done.has('fence') && !state.done.has('drain-consumers')) state.done.set('drain-consumers', { via: 'restart', groups: [], clients: [] });
   return state;
 }
 

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { drainProgress } from '../../src/core/cutover/drain.js';
+
+const member = (clientId: string, ...tps: [string, number][]) => ({ clientId, assignment: tps.map(([topic, partition]) => ({ topic, partition })) });
+
+describe('drainProgress: what the gateway delivered against what each group committed', () => {
+  it('a group is drained when every partition it was given is committed past the last record delivered', () => {
+    const out = drainProgress(
+      [
+        { client: 'consumer-a-1', topic: 't', partition: 0, offset: 41 },
+        { client: 'consumer-a-1', topic: 't', partition: 1, offset: 9 },
+      ],
+      [{ group: 'a', members: [member('consumer-a-1', ['t', 0], ['t', 1])] }],
+      [
+        { group: 'a', topic: 't', partition: 0, offset: 42n },
+        { group: 'a', topic: 't', partition: 1, offset: 12n },
+      ],
+    );
+    expect(out).toEqual([{ group: 'a', partitions: 2, uncommitted: 0, complete: true, behind: [] }]);
+  });
+
+  it('counts records delivered but not committed, and a partition never committed from zero', () => {
+    const out = drainProgress(
+      [
+        { client: 'c', topic: 't', partition: 0, offset: 99 },
+        { client: 'c', topic: 't', partition: 1, offset: 4 },
+      ],
+      [{ group: 'g', members: [member('c', ['t', 0], ['t', 1])] }],
+      [{ group: 'g', topic: 't', partition: 0, offset: 90n }],
+    );
+    expect(out[0]).toMatchObject({ complete: false, uncommitted: 10 + 5 });
+    expect(out[0]!.behind).toEqual([
+      { topic: 't', partition: 0, delivered: 99, committed: '90' },
+      { topic: 't', partition: 1, delivered: 4, committed: null },
+    ]);
+  });
+
+  it('only partitions assigned to the member count: what the same client read for another group or topic does not', () => {
+    const out = drainProgress(
+      [
+        { client: 'kafkajs', topic: 'orders', partition: 0, offset: 10 },
+        { client: 'kafkajs', topic: 'payments', partition: 0, offset: 500 },
+      ],
+      [
+        { group: 'orders-app', members: [member('kafkajs', ['orders', 0])] },
+        { group: 'idle', members: [member('other')] },
+      ],
+      [{ group: 'orders-app', topic: 'orders', partition: 0, offset: 11n }],
+    );
+    expect(out).toEqual([
+      { group: 'idle', partitions: 0, uncommitted: 0, complete: true, behind: [] },
+      { group: 'orders-app', partitions: 1, uncommitted: 0, complete: true, behind: [] },
+    ]);
+  });
+
+  it('two members of one group given the same partition across a rebalance: the furthest delivery counts', () => {
+    const out = drainProgress(
+      [
+        { client: 'x', topic: 't', partition: 3, offset: 20 },
+        { client: 'y', topic: 't', partition: 3, offset: 25 },
+      ],
+      [{ group: 'g', members: [member('x', ['t', 3]), member('y', ['t', 3])] }],
+      [{ group: 'g', topic: 't', partition: 3, offset: 21n }],
+    );
+    expect(out[0]).toMatchObject({ complete: false, uncommitted: 5 });
+  });
+
+  it('a group with no delivery through the gateway is drained (it read nothing)', () => {
+    expect(drainProgress([], [{ group: 'g', members: [member('c', ['t', 0])] }], [])).toEqual([{ group: 'g', partitions: 0, uncommitted: 0, complete: true, behind: [] }]);
+  });
+});
