@@ -2,7 +2,7 @@
 /**
  * Benchmark: the pause clients see during `zdp cutover`, and the totals, under load.
  *
- *   npm run build && node bench/cutover-pause.mjs [--rate 2000] [--topics 3] [--partitions 12] [--groups 5]
+ *   npm run build && node bench/cutover-pause.mjs [--rate 2000] [--topics 3] [--partitions 12] [--groups 5] [--clients default|tuned] [--filter on|off]
  *
  * Starts its own local clusters (Kafka 3.9 source, Kafka 4.x target) with `zdp dev up` in a temp
  * directory, creates the topics, starts MirrorMaker 2 (`zdp migrate start`) and the Kroxylicious
@@ -10,6 +10,12 @@
  * rate, measures parity (including what MirrorMaker 2's checkpoints alone would make consumers
  * re-read), runs `zdp cutover`, keeps the load going on the target, and then checks every
  * acknowledged record. Prints one JSON object; stops everything it started.
+ *
+ * --clients default (the default): kafkajs consumers with kafkajs's defaults (eachMessage, auto-commit,
+ * no isStale() check), and beside them a Java kafka-clients producer and two Java consumer groups at
+ * Kafka's defaults (acks=all, idempotence, 5 s auto-commit); every figure is reported per client kind.
+ * --clients tuned: the kafkajs consumers commit after each batch and drop stale batches.
+ * --filter off runs the gateway without zdp's quiesce filter (the cutover then restarts the proxy).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,18 +27,30 @@ const { Workload, check, readAllSeqs } = await import(join(repo, 'dist/demo/work
 const { freePorts } = await import(join(repo, 'dist/processes/ports.js'));
 const { createTopicsAndWait } = await import(join(repo, 'dist/kafka/topics.js'));
 const { Kafka, logLevel } = await import('kafkajs');
+const { JavaClients } = await import(join(repo, 'test/clients/java-clients.mjs'));
+const { findJava } = await import(join(repo, 'dist/processes/java.js'));
+const { resolveKafkaDist } = await import(join(repo, 'dist/processes/kafka-dist.js'));
 
 const RATE = Number(arg('rate', '2000'));
 const TOPICS = Number(arg('topics', '3'));
 const PARTITIONS = Number(arg('partitions', '12'));
 const GROUPS = Number(arg('groups', '5'));
+const CLIENTS = arg('clients', 'default');
+const FILTER = arg('filter', 'on');
+if (!['default', 'tuned'].includes(CLIENTS) || !['on', 'off'].includes(FILTER)) {
+  process.stderr.write('--clients is default or tuned; --filter is on or off\n');
+  process.exit(2);
+}
 const dir = mkdtempSync(join(tmpdir(), 'zdp-bench-cutover-'));
 const zdp = (args, timeoutMs) => zdpIn(dir, args, timeoutMs);
 const must = (args, timeoutMs) => mustZdp(dir, args, timeoutMs);
 
 const topics = Array.from({ length: TOPICS }, (_, i) => `bench.stream-${i}`);
 const groups = Array.from({ length: GROUPS }, (_, i) => ({ group: `bench-app-${i}`, topics: [topics[i % TOPICS]] }));
+const javaTopic = 'bench.java';
+const javaGroups = CLIENTS === 'default' ? [{ group: 'java-app-0', topics: [topics[0]] }, { group: 'java-app-1', topics: [javaTopic] }] : [];
 let workload;
+let java;
 try {
   log('starting clusters');
   await must(['dev', 'up']);
@@ -40,27 +58,40 @@ try {
   const kafka = new Kafka({ brokers: profiles.source.bootstrapServers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  await createTopicsAndWait(admin, topics.map((topic) => ({ topic, numPartitions: PARTITIONS })));
+  const allTopics = CLIENTS === 'default' ? [...topics, javaTopic] : topics;
+  await createTopicsAndWait(admin, allTopics.map((topic) => ({ topic, numPartitions: PARTITIONS })));
   await admin.disconnect();
-  const topicFlags = topics.flatMap((t) => ['--topic', t]);
+  const topicFlags = allTopics.flatMap((t) => ['--topic', t]);
   await must(['migrate', '--from', 'source', '--to', 'target', ...topicFlags, '--yes']);
   const [rest, listen, management] = await freePorts(3);
   await must(['migrate', 'start', '--from', 'source', '--to', 'target', ...topicFlags, '--rest-port', String(rest)]);
-  await must(['gateway', 'up', '--cluster', 'source', '--cover', 'target', '--listen', `127.0.0.1:${listen}`, '--management-port', String(management)]);
+  await must(['gateway', 'up', '--cluster', 'source', '--cover', 'target', '--listen', `127.0.0.1:${listen}`, '--management-port', String(management), ...(FILTER === 'off' ? ['--no-filter'] : [])]);
   workload = new Workload({
     bootstrap: `127.0.0.1:${listen}`,
     clientId: 'bench-app',
     topics: topics.map((topic, i) => ({ topic, partitions: PARTITIONS, rate: Math.round(RATE / TOPICS), ...(i === 1 ? { transactional: true } : {}) })),
     groups,
+    defaultConsumers: CLIENTS === 'default',
   });
-  log(`load: ${RATE} records/s on ${TOPICS} topics x ${PARTITIONS} partitions, ${GROUPS} groups`);
+  log(`load: ${RATE} records/s on ${TOPICS} topics x ${PARTITIONS} partitions, ${GROUPS} groups, ${CLIENTS} clients${CLIENTS === 'default' ? ` (and a Java producer at ${Math.round(RATE / TOPICS)}/s, ${javaGroups.length} Java consumer groups)` : ''}`);
   await workload.start();
+  if (CLIENTS === 'default') {
+    const dist = await resolveKafkaDist('4', { env: process.env });
+    java = new JavaClients({ java: (await findJava(process.env)).bin, libDir: dist.libDir, bootstrap: `127.0.0.1:${listen}` });
+    for (const g of javaGroups) java.consumer(g.group, g.topics);
+    java.producer(javaTopic, PARTITIONS, Math.round(RATE / TOPICS));
+  }
   await new Promise((r) => setTimeout(r, 20_000));
   await must(['migrate', 'status', '--from', 'source', '--to', 'target', '--wait', '--max-lag', String(RATE * 2), '--timeout', '300']);
   const parity = JSON.parse((await zdp(['parity', '--from', 'source', '--to', 'target', ...topicFlags, '--allow-lag', '--json'])).stdout);
   const warm = { producerMaxAckGapMs: workload.maxAckGapMs, consumerMaxGapMs: workload.maxConsumeGapMs };
   workload.maxAckGapMs = 0;
   workload.maxConsumeGapMs = 0;
+  const javaWarm = java ? { producerMaxAckGapMs: java.maxAckGapMs, consumerMaxGapMs: java.maxConsumeGapMs } : undefined;
+  if (java) {
+    java.maxAckGapMs = 0;
+    java.maxConsumeGapMs = 0;
+  }
   log('cutover');
   const c = await must(['cutover', '--from', 'source', '--to', 'target', '--yes', '--json']);
   const cutover = JSON.parse(c.stdout);
@@ -70,16 +101,55 @@ try {
   const releasedAt = Number(stepData('switch').releasedAt);
   await new Promise((r) => setTimeout(r, 15_000));
   await workload.stopProducers();
+  await java?.stop('producer');
   const drained = await workload.drain(300_000);
-  const finalLog = await readAllSeqs(profiles.target.bootstrapServers[0], topics, workload.acked.length, 180_000);
-  const result = check(workload, finalLog, groups);
+  // the Java consumers: until they processed every acknowledged record of their topics, or a minute
+  for (let i = 0; java && i < 240; i++) {
+    const acked = new Set([...workload.acked, ...java.acked].map((a) => `${a.topic}\u0000${a.seq}`));
+    const pending = javaGroups.some((g) => {
+      const seen = new Set(java.processed.filter((p) => p.group === g.group).map((p) => `${p.topic}\u0000${p.seq}`));
+      return [...acked].some((k) => g.topics.includes(k.split('\u0000')[0]) && !seen.has(k));
+    });
+    if (!pending) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const everyone = { acked: [...workload.acked, ...(java?.acked ?? [])], aborted: workload.aborted, uncertain: workload.uncertain, processed: [...workload.processed, ...(java?.processed ?? [])] };
+  const finalLog = await readAllSeqs(profiles.target.bootstrapServers[0], allTopics, everyone.acked.length, 180_000);
+  const result = check(everyone, finalLog, [...groups, ...javaGroups]);
+  const javaResult = java ? check({ acked: java.acked, aborted: [], processed: [] }, finalLog, []) : undefined;
+  const kind = (g) => (g.startsWith('java-') ? 'java' : 'kafkajs');
+  const perKind = (k) => result.groups.filter((g) => kind(g.group) === k);
   const out = {
     benchmark: 'cutover-pause',
     machine: machine(),
-    load: { ratePerSecond: RATE, topics: TOPICS, partitions: PARTITIONS, groups: GROUPS },
+    load: { ratePerSecond: RATE, topics: TOPICS, partitions: PARTITIONS, groups: GROUPS, clients: CLIENTS, javaGroups: javaGroups.length },
+    quiesce: cutover.quiesce,
     gatewayFencedMs: cutover.pause.producersMs,
+    gatewayConsumersPausedMs: cutover.pause.consumersMs,
     producerPauseMs: workload.maxAckGapMs,
     consumerPauseMs: workload.maxConsumeGapMs,
+    perClientKind: {
+      kafkajs: {
+        producerPauseMs: workload.maxAckGapMs,
+        consumerPauseMs: workload.maxConsumeGapMs,
+        consumersReadTwice: perKind('kafkajs').reduce((n, g) => n + g.duplicates, 0),
+        consumersMissing: perKind('kafkajs').reduce((n, g) => n + g.missing, 0),
+      },
+      ...(java
+        ? {
+            java: {
+              producerPauseMs: java.maxAckGapMs,
+              consumerPauseMs: java.maxConsumeGapMs,
+              acknowledged: javaResult.acked,
+              lost: javaResult.lost,
+              producerErrors: java.errors.length,
+              consumersReadTwice: perKind('java').reduce((n, g) => n + g.duplicates, 0),
+              consumersMissing: perKind('java').reduce((n, g) => n + g.missing, 0),
+              beforeCutover: javaWarm,
+            },
+          }
+        : {}),
+    },
     consumerRestarts: workload.restarts,
     beforeCutover: warm,
     steps: Object.fromEntries(cutover.steps.map((s) => [s.step, s.durationMs])),
@@ -100,6 +170,7 @@ try {
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 } finally {
   await workload?.stop().catch(() => {});
+  await java?.stop().catch(() => {});
   await zdp(['gateway', 'down']);
   await zdp(['migrate', 'stop', '--from', 'source', '--to', 'target']);
   await zdp(['dev', 'down', '--purge', '--yes']);

@@ -25,6 +25,12 @@ export interface WorkloadOptions {
   clientId?: string;
   /** the first sequence number of every topic (default 0): a second workload on the same topics numbers its records apart */
   firstSeq?: number;
+  /**
+   * consumers as most kafkajs applications write them: \`eachMessage\` with kafkajs's defaults
+   * (auto-commit after each batch, no \`isStale()\` check, default session and fetch settings); a
+   * record read again is a duplicate whether or not its commit had gone out
+   */
+  defaultConsumers?: boolean;
   /** value payload builder (default: a small JSON order) */
   value?: (topic: string, seq: number) => Buffer;
 }
@@ -271,6 +277,7 @@ export class Workload {
   }
 
   private async startConsumer(group: string, topics: string[]): Promise<void> {
+    if (this.options.defaultConsumers) return this.startDefaultConsumer(group, topics);
     const consumer = this.kafka.consumer({ groupId: group, sessionTimeout: 10_000, heartbeatInterval: 1_000, rebalanceTimeout: 10_000, maxWaitTimeInMs: 250, retry: { retries: 1_000, initialRetryTime: 200, maxRetryTime: 2_000 } });
     this.consumerOf.set(group, consumer);
     const { CRASH, GROUP_JOIN, DISCONNECT, STOP } = consumer.events;
@@ -309,6 +316,29 @@ export class Workload {
         }
         for (const m of messages) resolveOffset(m.offset);
         await heartbeat();
+      },
+    });
+  }
+
+  private async startDefaultConsumer(group: string, topics: string[]): Promise<void> {
+    // kafkajs's defaults everywhere: client id, retries, timeouts, auto-commit
+    const consumer = new Kafka({ brokers: [this.options.bootstrap], logLevel: logLevel.NOTHING }).consumer({ groupId: group });
+    this.consumerOf.set(group, consumer);
+    const { CRASH, GROUP_JOIN } = consumer.events;
+    consumer.on(CRASH, (e) => {
+      this.events.push({ at: Date.now(), group, event: 'crash', detail: `${(e.payload.error as Error).message} (restart: ${String(e.payload.restart)})` });
+      if (!e.payload.restart && this.consuming && this.consumerOf.get(group) === consumer) this.replaceConsumer(group, topics);
+    });
+    consumer.on(GROUP_JOIN, (e) => this.events.push({ at: Date.now(), group, event: 'join', detail: `member ${e.payload.memberId}` }));
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        const now = Date.now();
+        const last = this.lastProcessed.get(group);
+        if (last !== undefined) this.maxConsumeGapMs = Math.max(this.maxConsumeGapMs, now - last);
+        this.lastProcessed.set(group, now);
+        this.processed.push({ group, topic, partition, seq: Number(message.headers?.seq?.toString() ?? '-1'), at: now, committed: true });
       },
     });
   }
