@@ -21,6 +21,8 @@ export interface BrokerLayout {
   superUserPassword?: string | undefined;
   /** scram only: the password of the controller listener's own PLAIN user */
   controllerPassword?: string | undefined;
+  /** another broker of a multi-broker cluster: broker role only, this node id; the controller is node 1 on controllerPort */
+  brokerOnly?: { nodeId: number } | undefined;
 }
 
 /** The controller listener's user (SASL/PLAIN: KRaft reads SCRAM credentials only after the controller is up). */
@@ -43,13 +45,15 @@ export function renderServerProperties(layout: BrokerLayout): string {
   const protocol = clientProtocol(layout);
   const secured = protocol !== 'PLAINTEXT';
   if (secured && layout.internalPort === undefined) throw new Error('a secured client listener needs an internal port');
+  const only = layout.brokerOnly;
   const lines: string[] = [
-    '# Written by `zdp dev up`: a single-node KRaft cluster on loopback. Regenerated on every start.',
-    'process.roles=broker,controller',
-    'node.id=1',
+    only ? `# Written by \`zdp dev up\`: broker ${only.nodeId} of a KRaft cluster on loopback (node 1 is its controller). Regenerated on every start.` : '# Written by `zdp dev up`: a KRaft node (broker and controller) on loopback. Regenerated on every start.',
+    only ? 'process.roles=broker' : 'process.roles=broker,controller',
+    `node.id=${only ? only.nodeId : 1}`,
     `controller.quorum.voters=1@127.0.0.1:${layout.controllerPort}`,
     'controller.listener.names=CONTROLLER',
   ];
+  const controllerListener = only ? '' : `,CONTROLLER://127.0.0.1:${layout.controllerPort}`;
   const scram = layout.auth === 'scram';
   if (scram && (!layout.superUser || !layout.superUserPassword || !layout.controllerPassword)) throw new Error('scram needs the admin user, its password and a controller password');
   if (secured) {
@@ -57,14 +61,14 @@ export function renderServerProperties(layout: BrokerLayout): string {
     // cluster without a password (INTERNAL: SCRAM as the admin user; CONTROLLER: PLAIN as its own user)
     const inner = scram ? 'SASL_PLAINTEXT' : 'PLAINTEXT';
     lines.push(
-      `listeners=CLIENT://127.0.0.1:${layout.clientPort},INTERNAL://127.0.0.1:${layout.internalPort},CONTROLLER://127.0.0.1:${layout.controllerPort}`,
+      `listeners=CLIENT://127.0.0.1:${layout.clientPort},INTERNAL://127.0.0.1:${layout.internalPort}${controllerListener}`,
       `advertised.listeners=CLIENT://127.0.0.1:${layout.clientPort},INTERNAL://127.0.0.1:${layout.internalPort}`,
       `listener.security.protocol.map=CLIENT:${protocol},INTERNAL:${inner},CONTROLLER:${inner}`,
       'inter.broker.listener.name=INTERNAL',
     );
   } else {
     lines.push(
-      `listeners=PLAINTEXT://127.0.0.1:${layout.clientPort},CONTROLLER://127.0.0.1:${layout.controllerPort}`,
+      `listeners=PLAINTEXT://127.0.0.1:${layout.clientPort}${controllerListener}`,
       `advertised.listeners=PLAINTEXT://127.0.0.1:${layout.clientPort}`,
       'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
       'inter.broker.listener.name=PLAINTEXT',

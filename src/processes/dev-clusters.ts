@@ -40,6 +40,8 @@ export interface DevClusterSpec {
   port?: number | undefined;
   /** also run a schema registry (Apicurio, Confluent-compatible API) for this cluster */
   registry?: boolean;
+  /** brokers in the cluster (default 1): node 1 is broker and controller, nodes 2..n brokers only */
+  brokers?: number;
 }
 
 export interface DevClusterRecord {
@@ -59,6 +61,24 @@ export interface DevClusterRecord {
   caFile?: string;
   /** the cluster's schema registry process */
   registry?: { port: number; pid?: number };
+  /** brokers 2..n of a multi-broker cluster, each a process of its own in <cluster>/node-<id>/ */
+  extraBrokers?: ExtraBroker[];
+}
+
+export interface ExtraBroker {
+  id: number;
+  ports: { client: number; internal?: number };
+  pid?: number;
+  pidStart?: string;
+}
+
+/** Every broker's client address, node 1 first. */
+export function bootstrapOf(record: DevClusterRecord): string[] {
+  return [`127.0.0.1:${record.ports.client}`, ...(record.extraBrokers ?? []).map((b) => `127.0.0.1:${b.ports.client}`)];
+}
+
+function nodeDir(stateDir: string, record: DevClusterRecord, id: number): string {
+  return join(clusterDir(stateDir, record.name), `node-${id}`);
 }
 
 export interface DevContext {
@@ -118,7 +138,7 @@ function profileEntry(stateDir: string, record: DevClusterRecord): Record<string
   const rel = (p: string) => relative(devDir(stateDir), join(dir, p));
   const entry: Record<string, unknown> = {
     vendor: 'apache',
-    bootstrapServers: [`127.0.0.1:${record.ports.client}`],
+    bootstrapServers: bootstrapOf(record),
   };
   if (record.tls && record.caFile) entry.tls = { enabled: true, caFile: rel(record.caFile) };
   if (record.auth === 'scram' && record.user) {
@@ -134,7 +154,7 @@ export function profileOf(stateDir: string, record: DevClusterRecord): ClusterPr
   const profile: ClusterProfile = {
     name: record.name,
     vendor: 'apache',
-    bootstrapServers: [`127.0.0.1:${record.ports.client}`],
+    bootstrapServers: bootstrapOf(record),
     timeoutMs: 10_000,
   };
   if (record.tls && record.caFile) profile.tls = { enabled: true, caFile: join(dir, record.caFile), insecureSkipVerify: false };
@@ -279,6 +299,13 @@ export async function startDevCluster(spec: DevClusterSpec, ctx: DevContext, pre
   const started = performance.now();
   const dir = clusterDir(ctx.stateDir, spec.name);
   const existing = readRecord(ctx.stateDir, spec.name);
+  const brokers = spec.brokers ?? 1;
+  if (existing && 1 + (existing.extraBrokers?.length ?? 0) !== brokers && spec.brokers !== undefined) {
+    throw new UsageError(`local cluster "${spec.name}" exists with ${1 + (existing.extraBrokers?.length ?? 0)} broker(s), not ${brokers}`, {
+      code: 'DEV_CLUSTER_DIFFERS',
+      hint: `remove it first with \`zdp dev down ${spec.name} --purge\`, or pick another name`,
+    });
+  }
   if (existing && (existing.auth !== spec.auth || existing.tls !== spec.tls)) {
     throw new UsageError(`local cluster "${spec.name}" exists with ${describe(existing)}, not ${describe(spec)}`, {
       code: 'DEV_CLUSTER_DIFFERS',
@@ -293,6 +320,9 @@ export async function startDevCluster(spec: DevClusterSpec, ctx: DevContext, pre
       await ensureRegistry(ctx, existing, java, prepared.registry);
       writeRecord(ctx.stateDir, existing);
       writeProfiles(ctx.stateDir);
+    }
+    if ((existing.extraBrokers ?? []).some((b) => !isOurProcess(b.pid, nodeDir(ctx.stateDir, existing, b.id), b.pidStart))) {
+      await startExtraBrokers(ctx, existing, java, dists.get(existing.kafkaVersion)!);
     }
     return { record: existing, alreadyRunning: true, startedMs: 0 };
   }
@@ -384,12 +414,17 @@ export async function startDevCluster(spec: DevClusterSpec, ctx: DevContext, pre
 
   try {
     await waitReady(ctx, record, () => exited);
+    if (brokers > 1 || record.extraBrokers?.length) {
+      record.extraBrokers ??= Array.from({ length: brokers - 1 }, (_, i) => ({ id: i + 2, ports: { client: 0 } }));
+      await startExtraBrokers(ctx, record, java, dist);
+    }
     if ((spec.registry || record.registry) && prepared.registry) {
       await ensureRegistry(ctx, record, java, prepared.registry);
       writeRecord(ctx.stateDir, record);
       writeProfiles(ctx.stateDir);
     }
   } catch (error) {
+    await stopExtraBrokers(ctx.stateDir, record);
     if (isOurProcess(record.pid, dir, record.pidStart)) await stopProcess(record.pid!);
     delete record.pid;
     delete record.pidStart;
@@ -397,6 +432,77 @@ export async function startDevCluster(spec: DevClusterSpec, ctx: DevContext, pre
     throw error;
   }
   return { record, alreadyRunning: false, startedMs: performance.now() - started };
+}
+
+/**
+ * Starts brokers 2..n of a cluster whose node 1 (broker and controller) is up: each formats its own
+ * storage with the cluster's id, joins the quorum of node 1, and the cluster is ready when it lists
+ * every broker. The record (ports, pids) is saved as they start.
+ */
+async function startExtraBrokers(ctx: DevContext, record: DevClusterRecord, java: JavaRuntime, dist: KafkaDist): Promise<void> {
+  const base = clusterDir(ctx.stateDir, record.name);
+  const secured = record.auth !== 'none' || record.tls;
+  const password = record.auth === 'scram' && record.user ? readFileSync(join(base, record.user.passwordFile), 'utf8').trim() : undefined;
+  const controllerPassword = record.auth === 'scram' ? readFileSync(join(base, 'secrets', 'controller.password'), 'utf8').trim() : undefined;
+  const keystorePem = record.tls ? (await ensureDevCertificates(join(base, 'tls'))).keystorePem : undefined;
+  const exits: (() => number | null | undefined)[] = [];
+  for (const broker of record.extraBrokers ?? []) {
+    const dir = nodeDir(ctx.stateDir, record, broker.id);
+    if (isOurProcess(broker.pid, dir, broker.pidStart)) continue;
+    mkdirSync(join(dir, 'logs'), { recursive: true });
+    const taken = new Set([record.ports.client, record.ports.controller, record.ports.internal, ...(record.extraBrokers ?? []).flatMap((b) => [b.ports.client, b.ports.internal])].filter((p): p is number => p !== undefined && p > 0));
+    const reuse = async (p: number | undefined) => (p !== undefined && p > 0 && (await isPortFree(p)) ? p : undefined);
+    const fresh = await freePorts(2, taken);
+    broker.ports = { client: (await reuse(broker.ports.client)) ?? fresh[0]!, ...(secured ? { internal: (await reuse(broker.ports.internal)) ?? fresh[1]! } : {}) };
+    const dataDir = join(dir, 'data');
+    writeAtomic(join(dir, 'server.properties'), renderServerProperties({
+      clientPort: broker.ports.client,
+      controllerPort: record.ports.controller,
+      internalPort: broker.ports.internal,
+      auth: record.auth,
+      tls: record.tls,
+      dataDir,
+      keystorePem,
+      superUser: record.user?.username,
+      superUserPassword: password,
+      controllerPassword,
+      brokerOnly: { nodeId: broker.id },
+    }), 0o600);
+    writeAtomic(join(dir, dist.logging === 'log4j2' ? 'log4j2.properties' : 'log4j.properties'), renderLoggingConfig(dist.logging));
+    if (!existsSync(join(dataDir, 'meta.properties'))) await formatStorage(java, dist, dir, record, undefined, ctx.env);
+    const fd = openSync(join(dir, 'logs', 'server.log'), 'a');
+    writeFileSync(fd, `\n=== zdp ${ZDP_VERSION}: starting broker ${broker.id} of ${record.name} (Apache Kafka ${record.kafkaVersion} on 127.0.0.1:${broker.ports.client}) ===\n`);
+    const child = spawn(java.bin, [...javaArgs(dist, dir), 'kafka.Kafka', join(dir, 'server.properties')], { cwd: dir, env: ctx.env, detached: true, stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    let exited: number | null | undefined;
+    child.once('exit', (code) => (exited = code));
+    child.unref();
+    exits.push(() => exited);
+    broker.pid = child.pid!;
+    const start = processStartTime(child.pid!);
+    if (start) broker.pidStart = start;
+    writeRecord(ctx.stateDir, record);
+  }
+  writeProfiles(ctx.stateDir);
+  const want = 1 + (record.extraBrokers?.length ?? 0);
+  const deadline = performance.now() + (ctx.startTimeoutMs ?? 120_000);
+  const profile = profileOf(ctx.stateDir, record);
+  for (;;) {
+    const gone = (record.extraBrokers ?? []).find((b, i) => exits[i]?.() !== undefined);
+    if (gone) throw new EnvironmentError('KAFKA_START_FAILED', `broker ${gone.id} of local cluster "${record.name}" exited while starting. Last lines of its log:\n${tail(join(nodeDir(ctx.stateDir, record, gone.id), 'logs', 'server.log'), 25)}`, { hint: `full log: ${join(nodeDir(ctx.stateDir, record, gone.id), 'logs', 'server.log')}` });
+    const seen = await KafkaCluster.with({ ...profile, timeoutMs: 5_000 }, { env: ctx.env }, (c) => c.describeCluster()).then((d) => d.brokers.length, () => 0);
+    if (seen >= want) return;
+    if (performance.now() > deadline) throw new EnvironmentError('KAFKA_START_TIMEOUT', `local cluster "${record.name}" lists ${seen} of its ${want} brokers after ${Math.round((ctx.startTimeoutMs ?? 120_000) / 1000)}s`, { hint: `logs: ${join(clusterDir(ctx.stateDir, record.name), 'node-<id>', 'logs', 'server.log')}` });
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function stopExtraBrokers(stateDir: string, record: DevClusterRecord): Promise<void> {
+  await Promise.all((record.extraBrokers ?? []).map(async (b) => {
+    if (isOurProcess(b.pid, nodeDir(stateDir, record, b.id), b.pidStart)) await stopProcess(b.pid!);
+    delete b.pid;
+    delete b.pidStart;
+  }));
 }
 
 function describe(s: { auth: DevAuth; tls: boolean }): string {
@@ -465,8 +571,11 @@ export async function stopDevCluster(stateDir: string, name: string): Promise<bo
   if (!record) return false;
   const running = isRunning(stateDir, record);
   if (record.registry?.pid && registryRunning(stateDir, record)) await stopProcess(record.registry.pid);
+  // brokers before their controller, so they can leave cleanly
+  const extras = (record.extraBrokers ?? []).some((b) => b.pid !== undefined);
+  await stopExtraBrokers(stateDir, record);
   if (running && record.pid) await stopProcess(record.pid);
-  if (record.pid !== undefined || record.registry?.pid !== undefined) {
+  if (record.pid !== undefined || record.registry?.pid !== undefined || extras) {
     delete record.pid;
     delete record.pidStart;
     if (record.registry) delete record.registry.pid;

@@ -23,8 +23,9 @@ when set, otherwise from Maven Central (once, cached in $ZDP_CACHE_DIR or ~/.cac
     .option('--tls', 'serve clients over TLS with a locally generated CA', false)
     .option('--port <port>', 'client port (one cluster only; default: a free port)')
     .option('--registry', 'also run a schema registry (Apicurio Registry, Confluent-compatible API) for each cluster', false)
+    .option('--brokers <n>', 'brokers per cluster (1-5): node 1 is broker and controller, the others brokers only', '1')
     .option('--timeout <seconds>', 'how long a broker may take to start', '120')
-    .addHelpText('after', '\nExamples:\n  zdp dev up\n  zdp dev up secure --auth scram --tls\n  zdp dev up legacy --kafka-version 3.9.2 --port 19092')
+    .addHelpText('after', '\nExamples:\n  zdp dev up\n  zdp dev up secure --auth scram --tls\n  zdp dev up legacy --kafka-version 3.9.2 --port 19092\n  zdp dev up source --brokers 3 && zdp dev up target --brokers 2')
     .action((names: string[], flags: UpFlags) => executeLazy(ctx, () => import('./up.js'), (m, rt) => m.parseUpOptions(names, flags, rt), (m) => m.runUp));
 
   dev

@@ -3,7 +3,7 @@ import type { ParseContext } from '../../cli/command.js';
 import type { View } from '../../cli/emit.js';
 import { renderTable } from '../../cli/render/table.js';
 import { clientProtocol } from '../../core/broker-config.js';
-import { isRunning, listRecords, logFile } from '../../processes/dev-clusters.js';
+import { bootstrapOf, isRunning, listRecords, logFile } from '../../processes/dev-clusters.js';
 import { security, stateDirOf } from './shared.js';
 
 export function parseStatusOptions(rt: ParseContext): { stateDir: string } {
@@ -20,7 +20,8 @@ export function runStatus(options: { stateDir: string }): View {
         name: record.name,
         kafkaVersion: record.kafkaVersion,
         state: running ? 'running' : 'stopped',
-        bootstrapServers: [`127.0.0.1:${record.ports.client}`],
+        bootstrapServers: bootstrapOf(record),
+        brokers: 1 + (record.extraBrokers?.length ?? 0),
         securityProtocol: clientProtocol(record),
         pid: running ? record.pid : null,
         logFile: logFile(stateDir, record.name),
@@ -28,6 +29,6 @@ export function runStatus(options: { stateDir: string }): View {
     },
     text: rows.length === 0
       ? 'no local clusters: start them with `zdp dev up`'
-      : renderTable(['NAME', 'KAFKA', 'STATE', 'BOOTSTRAP', 'SECURITY', 'PID'], rows.map(({ record, running }) => [record.name, record.kafkaVersion, running ? 'running' : 'stopped', `127.0.0.1:${record.ports.client}`, security(record), running ? String(record.pid) : '-'])),
+      : renderTable(['NAME', 'KAFKA', 'STATE', 'BOOTSTRAP', 'SECURITY', 'PID'], rows.map(({ record, running }) => [record.name, record.kafkaVersion, running ? 'running' : 'stopped', bootstrapOf(record).join(','), security(record), running ? String(record.pid) : '-'])),
   };
 }

@@ -7,7 +7,7 @@ import { renderTable } from '../../cli/render/table.js';
 import type { Runtime } from '../../cli/runtime.js';
 import { UsageError, isZdpError, type ZdpError } from '../../errors.js';
 import { clientProtocol } from '../../core/broker-config.js';
-import { DEFAULT_DEV_CLUSTERS, defaultVersionSpec, devDir, prepareDists, startDevCluster, stopDevCluster, type DevClusterSpec, type StartResult } from '../../processes/dev-clusters.js';
+import { bootstrapOf, DEFAULT_DEV_CLUSTERS, defaultVersionSpec, devDir, prepareDists, startDevCluster, stopDevCluster, type DevClusterSpec, type StartResult } from '../../processes/dev-clusters.js';
 import { parseDevNames, parseKafkaVersion, security, stateDirOf } from './shared.js';
 
 export interface UpFlags {
@@ -17,6 +17,7 @@ export interface UpFlags {
   port?: string;
   timeout: string;
   registry: boolean;
+  brokers: string;
 }
 
 export interface UpOptions {
@@ -31,7 +32,9 @@ export function parseUpOptions(names: string[], flags: UpFlags, rt: ParseContext
   if (port !== undefined && list.length > 1) throw new UsageError('--port applies to one cluster; name exactly one', { code: 'BAD_PORT' });
   const startTimeoutMs = parseSeconds(flags.timeout, '--timeout', { min: 1, max: 3600 });
   if (flags.kafkaVersion !== undefined) parseKafkaVersion(flags.kafkaVersion);
-  const specs = list.map((name) => ({ name, versionSpec: flags.kafkaVersion ?? defaultVersionSpec(name), auth: flags.auth, tls: flags.tls, port, registry: flags.registry }));
+  const brokers = flags.brokers === undefined ? undefined : Number(flags.brokers);
+  if (brokers !== undefined && (!/^\d+$/.test(flags.brokers) || brokers < 1 || brokers > 5)) throw new UsageError(`--brokers must be a whole number from 1 to 5, not "${flags.brokers}"`, { code: 'BAD_FLAG' });
+  const specs = list.map((name) => ({ name, versionSpec: flags.kafkaVersion ?? defaultVersionSpec(name), auth: flags.auth, tls: flags.tls, port, registry: flags.registry, ...(brokers !== undefined && brokers > 1 ? { brokers } : {}) }));
   return { stateDir: stateDirOf(rt), specs, startTimeoutMs };
 }
 
@@ -62,7 +65,8 @@ export async function runUp(options: UpOptions, rt: Runtime): Promise<View> {
         name: record.name,
         kafkaVersion: record.kafkaVersion,
         clusterId: record.clusterId,
-        bootstrapServers: [`127.0.0.1:${record.ports.client}`],
+        bootstrapServers: bootstrapOf(record),
+        brokers: 1 + (record.extraBrokers?.length ?? 0),
         securityProtocol: clientProtocol(record),
         ...(record.registry ? { schemaRegistryUrl: `http://127.0.0.1:${record.registry.port}/apis/ccompat/v7` } : {}),
         pid: record.pid,
@@ -76,7 +80,7 @@ export async function runUp(options: UpOptions, rt: Runtime): Promise<View> {
       ok.map(({ record, alreadyRunning, startedMs }) => [
         record.name,
         record.kafkaVersion,
-        `127.0.0.1:${record.ports.client}`,
+        bootstrapOf(record).join(','),
         security(record),
         record.registry ? `127.0.0.1:${record.registry.port}` : '-',
         alreadyRunning ? 'already running' : `started in ${(startedMs / 1000).toFixed(1)}s`,
