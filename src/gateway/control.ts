@@ -9,8 +9,8 @@
  */
 import type { ClusterProfile } from '../config/types.js';
 import { findJava } from '../processes/java.js';
-import { dropStandby, gatewayRunning, readControlToken, readGateway, releaseStandby, resolveKroxylicious, startGateway, startStandby, stopGateway, writeGateway } from '../processes/kroxylicious.js';
-import { CheckFailedError, NotFoundError, ZdpError } from '../errors.js';
+import { dropStandby, gatewayRunning, instanceStateDirs, readControlToken, readGateway, releaseStandby, resolveKroxylicious, startGateway, startStandby, stopGateway, writeGateway, type GatewayRecord } from '../processes/kroxylicious.js';
+import { CheckFailedError, NotFoundError } from '../errors.js';
 import { QuiesceEndpoint, type DeliveredOffset, type QuiescePhase } from './quiesce.js';
 
 export interface GatewayCapabilities {
@@ -62,7 +62,29 @@ export async function phaseAll(endpoints: readonly QuiesceEndpoint[], phase: Qui
   });
 }
 
-/** Kroxylicious run by `zdp gateway up`: fencing stops the proxy; release starts it again. */
+/** One proxy instance `zdp gateway up` started, with its own state directory (see instanceStateDir). */
+class Instance {
+  constructor(readonly dir: string) {}
+
+  record(): GatewayRecord {
+    const r = readGateway(this.dir);
+    if (!r) throw new NotFoundError('GATEWAY_NOT_FOUND', `no gateway was started for this project${this.dir.includes('instances') ? ` (instance ${this.dir})` : ''}`, { hint: 'start one with `zdp gateway up --cluster <source> --cover <target>`' });
+    return r;
+  }
+
+  running(r = this.record()): boolean {
+    return gatewayRunning(this.dir, r);
+  }
+
+  endpoint(port: number): QuiesceEndpoint {
+    return new QuiesceEndpoint(`http://127.0.0.1:${port}`, readControlToken(this.dir));
+  }
+}
+
+/**
+ * Kroxylicious run by `zdp gateway up`, one instance or a fleet (`--replicas`): every action is
+ * applied to every instance, and each call returns once all of them acknowledged.
+ */
 export class KroxyliciousControl implements GatewayControl {
   readonly kind = 'kroxylicious';
   readonly capabilities = { separateProduceFence: false, seamlessSwitch: false };
@@ -73,54 +95,56 @@ export class KroxyliciousControl implements GatewayControl {
     private readonly log: (line: string) => void,
   ) {}
 
-  private record() {
-    const r = readGateway(this.stateDir);
-    if (!r) throw new NotFoundError('GATEWAY_NOT_FOUND', 'no gateway was started for this project', { hint: 'start one with `zdp gateway up --cluster <source> --cover <target>`' });
-    return r;
+  private instances(): Instance[] {
+    return instanceStateDirs(this.stateDir).map((d) => new Instance(d));
   }
 
   async state() {
-    const r = this.record();
-    return { cluster: r.cluster, serving: gatewayRunning(this.stateDir, r), address: r.bootstrapAddress };
+    const all = this.instances();
+    const first = all[0]!.record();
+    return { cluster: first.cluster, serving: all.every((i) => i.running()), address: all.map((i) => i.record().bootstrapAddress).join(',') };
   }
 
   async fenceProducers(): Promise<void> {
-    await stopGateway(this.stateDir, { force: true });
+    await Promise.all(this.instances().map((i) => stopGateway(i.dir, { force: true })));
   }
 
   async fenceConsumers(): Promise<void> {
-    await stopGateway(this.stateDir, { force: true });
+    await this.fenceProducers();
   }
 
-  /** A second proxy, loaded for the target and waiting to bind: the switch then costs a bind, not a JVM start. */
+  /** A second proxy per instance, loaded for the target and waiting to bind: the switch then costs a bind, not a JVM start. */
   async prepareSwitch(cluster: ClusterProfile): Promise<void> {
     const java = await findJava(this.env);
     const lib = await resolveKroxylicious(this.env, this.log);
-    await startStandby(this.stateDir, cluster.name, cluster.bootstrapServers, java, lib, this.env);
+    await Promise.all(this.instances().map((i) => startStandby(i.dir, cluster.name, cluster.bootstrapServers, java, lib, this.env)));
   }
 
   async cancelSwitch(): Promise<void> {
-    await dropStandby(this.stateDir);
+    await Promise.all(this.instances().map((i) => dropStandby(i.dir)));
   }
 
-  private endpoint(port: number): QuiesceEndpoint {
-    return new QuiesceEndpoint(`http://127.0.0.1:${port}`, readControlToken(this.stateDir));
-  }
-
+  /**
+   * The filter of every instance, or undefined when none has it (started with --no-filter: the
+   * cutover fences by restarting). An instance with the filter that does not answer stops the
+   * cutover here, before anything changed for clients.
+   */
   async quiesce(): Promise<QuiesceControl | undefined> {
-    const r = this.record();
-    if (r.filter === false || r.controlPort === undefined || !gatewayRunning(this.stateDir, r)) return undefined;
-    const endpoint = this.endpoint(r.controlPort);
-    try {
-      await endpoint.state();
-    } catch (e) {
-      if (e instanceof ZdpError) {
-        this.log(`the gateway's filter does not answer (${e.message}): fencing by restart`);
-        return undefined;
+    const all = this.instances();
+    const records = all.map((i) => i.record());
+    if (records.every((r) => r.filter === false || r.controlPort === undefined)) return undefined;
+    const endpoints = all.map((instance, n) => {
+      const r = records[n]!;
+      if (r.controlPort === undefined || !instance.running(r)) {
+        throw new CheckFailedError('GATEWAY_INSTANCE_DOWN', `gateway instance ${n} (${r.bootstrapAddress}) is ${instance.running(r) ? 'running without zdp\'s filter' : 'not running'}: the fleet cannot be quiesced as one`, { hint: 'start it again (`zdp gateway down` and `zdp gateway up` with the same --replicas), then run the cutover again; nothing changed for clients' });
       }
-      throw e;
+      return instance.endpoint(r.controlPort);
+    });
+    const answers = await Promise.allSettled(endpoints.map((e) => e.state()));
+    const silent = answers.flatMap((a, n) => (a.status === 'rejected' ? [`instance ${n} (${endpoints[n]!.url}): ${(a.reason as Error).message}`] : []));
+    if (silent.length > 0) {
+      throw new CheckFailedError('GATEWAY_INSTANCE_SILENT', `the gateway's filter does not answer on ${silent.join('; ')}`, { hint: '`zdp gateway status` lists the instances; nothing changed for clients', retriable: true });
     }
-    const endpoints = [endpoint];
     return {
       instances: endpoints.length,
       drainConsumers: (timeoutMs) => phaseAll(endpoints, 'drain-consumers', timeoutMs),
@@ -130,31 +154,41 @@ export class KroxyliciousControl implements GatewayControl {
   }
 
   async switchTo(cluster: ClusterProfile, options: { gate?: readonly string[] } = {}): Promise<void> {
-    const r = this.record();
-    if (r.standby?.cluster === cluster.name && r.standby.controlPort !== undefined && options.gate && options.gate.length > 0) {
-      await this.endpoint(r.standby.controlPort).gate(options.gate);
-    }
-    // held produce requests die with the old instance, unanswered: their clients send them again, to the new backend
-    if (gatewayRunning(this.stateDir, r) && r.cluster !== cluster.name) await stopGateway(this.stateDir, { force: r.controlPort !== undefined });
-    const next = { ...readGateway(this.stateDir)!, cluster: cluster.name, bootstrapServers: cluster.bootstrapServers };
-    writeGateway(this.stateDir, next);
+    const all = this.instances();
+    // first every standby gates the consumers, then the old instances go: held produce requests die
+    // with them, unanswered, and their clients send them again, to the new backend
+    await Promise.all(all.map(async (i) => {
+      const r = i.record();
+      if (r.standby?.cluster === cluster.name && r.standby.controlPort !== undefined && options.gate && options.gate.length > 0) await i.endpoint(r.standby.controlPort).gate(options.gate);
+    }));
+    await Promise.all(all.map(async (i) => {
+      const r = i.record();
+      if (i.running(r) && r.cluster !== cluster.name) await stopGateway(i.dir, { force: r.controlPort !== undefined });
+      writeGateway(i.dir, { ...readGateway(i.dir)!, cluster: cluster.name, bootstrapServers: cluster.bootstrapServers });
+    }));
   }
 
+  /** Every instance serves again; one that fails to start fails the call, and calling again retries it. */
   async release(): Promise<{ readyMs: number }> {
-    const r = this.record();
-    if (gatewayRunning(this.stateDir, r)) {
+    const ready = await Promise.all(this.instances().map((i) => this.releaseOne(i)));
+    return { readyMs: Math.max(...ready) };
+  }
+
+  private async releaseOne(instance: Instance): Promise<number> {
+    const r = instance.record();
+    if (instance.running(r)) {
       // still the same instance (a cutover rolled back before its switch): back to serve, held requests go out
-      if (r.controlPort !== undefined) await phaseAll([this.endpoint(r.controlPort)], 'serve', 10_000);
-      return { readyMs: 0 };
+      if (r.controlPort !== undefined) await phaseAll([instance.endpoint(r.controlPort)], 'serve', 10_000);
+      return 0;
     }
-    const standby = await releaseStandby(this.stateDir, r.cluster);
-    if (standby) return { readyMs: standby.readyMs };
+    const standby = await releaseStandby(instance.dir, r.cluster);
+    if (standby) return standby.readyMs;
     const java = await findJava(this.env);
     const lib = await resolveKroxylicious(this.env, this.log);
     delete r.pid;
     delete r.controlPort;
-    const started = await startGateway(this.stateDir, r, java, lib, this.env);
-    writeGateway(this.stateDir, { ...r, pid: started.pid, ...(started.controlPort !== undefined ? { controlPort: started.controlPort } : {}), startedAt: new Date().toISOString() });
-    return { readyMs: started.readyMs };
+    const started = await startGateway(instance.dir, r, java, lib, this.env);
+    writeGateway(instance.dir, { ...r, pid: started.pid, ...(started.controlPort !== undefined ? { controlPort: started.controlPort } : {}), startedAt: new Date().toISOString() });
+    return started.readyMs;
   }
 }

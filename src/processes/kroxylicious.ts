@@ -39,11 +39,33 @@ export interface GatewayRecord {
   filter?: boolean;
   /** the running proxy's control endpoint (zdp's filter), on loopback; the token is in <gateway>/control.token */
   controlPort?: number;
+  /** instance 0 of a fleet: how many instances `gateway up --replicas` started (each keeps its own record, see instanceStateDirs) */
+  replicas?: number;
   startedAt?: string;
 }
 
 export function gatewayDir(stateDir: string): string {
   return join(stateDir, 'gateway');
+}
+
+/**
+ * Every instance of a gateway fleet keeps its state as a gateway of its own would: instance 0 in
+ * <state>/gateway, instance i in <state>/gateway/instances/<i>/gateway (record, config, token, log).
+ */
+export function instanceStateDir(stateDir: string, index: number): string {
+  return index === 0 ? stateDir : join(gatewayDir(stateDir), 'instances', String(index));
+}
+
+/** The state directories of every instance of the fleet `gateway up` started (one when it started one). */
+export function instanceStateDirs(stateDir: string): string[] {
+  const replicas = readGateway(stateDir)?.replicas ?? 1;
+  return Array.from({ length: Math.max(1, replicas) }, (_, i) => instanceStateDir(stateDir, i));
+}
+
+/** Instance i's addresses: its bootstrap port after the node ports of the instances before it, its management port i above. */
+export function instanceAddresses(listenPort: number, managementPort: number, nodeIds: { start: number; end: number }, index: number): { bootstrapAddress: string; managementPort: number } {
+  const stride = nodeIds.end - nodeIds.start + 2;
+  return { bootstrapAddress: `127.0.0.1:${listenPort + index * stride}`, managementPort: managementPort + index };
 }
 
 export function readGateway(stateDir: string): GatewayRecord | undefined {

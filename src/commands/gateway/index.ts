@@ -19,7 +19,8 @@ export function registerGateway(program: Command, ctx: CommandContext): void {
     .option('--management-port <port>', 'management port (/livez)', '9190')
     .option('--node-ids <ids>', 'node ids to cover, e.g. 0-5 (default: read from the clusters)')
     .option('--no-filter', "run without zdp's quiesce filter: a cutover then fences clients by restarting the proxy (consumers re-read what they had not committed)")
-    .addHelpText('after', '\nExamples:\n  zdp gateway up --cluster source --cover target\n  zdp gateway up --cluster prod --listen 127.0.0.1:39092 --node-ids 0-5')
+    .option('--replicas <n>', 'proxy instances, each with its own bootstrap address (instance i listens node-ids+1 ports after instance i-1, management port +i); a cutover moves them as one', '1')
+    .addHelpText('after', '\nExamples:\n  zdp gateway up --cluster source --cover target\n  zdp gateway up --cluster prod --listen 127.0.0.1:39092 --node-ids 0-5\n  zdp gateway up --cluster source --cover target --replicas 2')
     .action((flags: UpFlags) => executeLazy(ctx, () => import('./up.js'), (m, rt) => m.parseUpOptions(flags, rt), (m) => m.runUp));
 
   gateway

@@ -1,8 +1,9 @@
 /** `zdp gateway status`: is the local gateway running, and in front of which cluster. */
 import type { ParseContext } from '../../cli/command.js';
 import type { View } from '../../cli/emit.js';
-import { gatewayLogFile, gatewayRunning, readGateway } from '../../processes/kroxylicious.js';
-import { gatewayView } from './shared.js';
+import { gatewayLogFile, gatewayRunning, instanceStateDirs, readControlToken, readGateway } from '../../processes/kroxylicious.js';
+import { QuiesceEndpoint } from '../../gateway/quiesce.js';
+import { gatewayView, instanceView } from './shared.js';
 
 export function parseStatusOptions(rt: ParseContext): { stateDir: string } {
   return { stateDir: rt.config().stateDir };
@@ -14,11 +15,21 @@ export async function runStatus(options: { stateDir: string }): Promise<View> {
   const running = gatewayRunning(stateDir, record);
   let live = false;
   if (record && running) live = await fetch(`http://127.0.0.1:${record.managementPort}/livez`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+  const instances = record
+    ? await Promise.all(instanceStateDirs(stateDir).map(async (dir) => {
+        const r = readGateway(dir);
+        if (!r) return undefined;
+        const up = gatewayRunning(dir, r);
+        // the filter's phase, when the instance answers (null: no filter, or no answer)
+        const phase = up && r.controlPort !== undefined ? await new QuiesceEndpoint(`http://127.0.0.1:${r.controlPort}`, readControlToken(dir)).state(2_000).then((s) => s.phase, () => null) : null;
+        return instanceView(r, up, phase);
+      }))
+    : [];
   return {
     kind: 'GatewayStatus',
-    data: { ...(record ? gatewayView(record, running) : { running: false }), live, log: gatewayLogFile(stateDir) },
+    data: { ...(record ? gatewayView(record, running) : { running: false }), live, instances: instances.filter((i) => i !== undefined), log: gatewayLogFile(stateDir) },
     text: !record
       ? 'no gateway: start one with `zdp gateway up --cluster <name>`'
-      : `${running ? (live ? 'running' : 'running (not live)') : 'stopped'}: ${record.bootstrapAddress} -> ${record.cluster} (${record.bootstrapServers.join(',')}), node ids ${record.nodeIds.start}-${record.nodeIds.end}, /livez on ${record.managementPort}`,
+      : `${running ? (live ? 'running' : 'running (not live)') : 'stopped'}: ${record.bootstrapAddress} -> ${record.cluster} (${record.bootstrapServers.join(',')}), node ids ${record.nodeIds.start}-${record.nodeIds.end}, /livez on ${record.managementPort}${instances.length > 1 ? instances.map((i, n) => (i ? `\n  instance ${n}: ${i.bootstrap} ${i.running ? `pid ${i.pid}` : 'stopped'}${i.phase ? `, ${i.phase}` : ''}` : '')).join('') : ''}`,
   };
 }

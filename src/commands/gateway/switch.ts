@@ -6,7 +6,7 @@ import { NotFoundError, UsageError } from '../../errors.js';
 import { getCluster } from '../../config/load.js';
 import type { ClusterProfile } from '../../config/types.js';
 import { findJava } from '../../processes/java.js';
-import { gatewayRunning, readGateway, resolveKroxylicious, startGateway, stopGateway, writeGateway, type GatewayRecord } from '../../processes/kroxylicious.js';
+import { gatewayRunning, instanceStateDirs, readGateway, resolveKroxylicious, startGateway, stopGateway, writeGateway, type GatewayRecord } from '../../processes/kroxylicious.js';
 import { gatewayView, nodeIdsOf } from './shared.js';
 
 export interface SwitchOptions {
@@ -36,19 +36,25 @@ export async function runSwitch(options: SwitchOptions, rt: Runtime): Promise<Vi
   const java = await findJava(rt.env);
   const lib = await resolveKroxylicious(rt.env, (l) => rt.io.info(l));
   const cutStarted = performance.now();
-  await stopGateway(stateDir);
-  const next: GatewayRecord = { ...record, cluster: profile.name, bootstrapServers: profile.bootstrapServers };
-  delete next.pid;
-  const started = await startGateway(stateDir, next, java, lib, rt.env);
+  // every instance of the fleet, side by side
+  const records = await Promise.all(instanceStateDirs(stateDir).map(async (dir) => {
+    const current = readGateway(dir) ?? record;
+    await stopGateway(dir);
+    const next: GatewayRecord = { ...current, cluster: profile.name, bootstrapServers: profile.bootstrapServers };
+    delete next.pid;
+    delete next.controlPort;
+    const started = await startGateway(dir, next, java, lib, rt.env);
+    next.pid = started.pid;
+    if (started.controlPort !== undefined) next.controlPort = started.controlPort;
+    writeGateway(dir, next);
+    return next;
+  }));
   const cutOffMs = Math.round(performance.now() - cutStarted);
-  next.pid = started.pid;
-  if (started.controlPort !== undefined) next.controlPort = started.controlPort;
-  else delete next.controlPort;
-  writeGateway(stateDir, next);
+  const next = records[0]!;
   return {
     kind: 'GatewaySwitch',
     data: { from, to: profile.name, cutOffMs, ...gatewayView(next, true) },
-    text: `gateway switched from ${from} to ${profile.name}: clients were cut off for ${(cutOffMs / 1000).toFixed(2)}s and reconnect through ${next.bootstrapAddress}`,
+    text: `gateway switched from ${from} to ${profile.name}: clients were cut off for ${(cutOffMs / 1000).toFixed(2)}s and reconnect through ${records.map((r) => r.bootstrapAddress).join(', ')}`,
     notes: ['Consumers rejoin their groups on the new cluster: their committed offsets there must exist (see `zdp cutover`).'],
   };
 }

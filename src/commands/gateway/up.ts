@@ -2,14 +2,20 @@
 import type { ParseContext } from '../../cli/command.js';
 import type { View } from '../../cli/emit.js';
 import { parseHostPort, parseNodeIds, parsePort } from '../../cli/flags.js';
+
+function parseCount(value: string, flag: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${value}"`, { code: 'BAD_FLAG' });
+  return n;
+}
 import type { Runtime } from '../../cli/runtime.js';
 import { UsageError } from '../../errors.js';
 import { getCluster } from '../../config/load.js';
 import type { ClusterProfile } from '../../config/types.js';
 import { nodeIdRanges } from '../../gateway/kroxylicious.js';
 import { findJava } from '../../processes/java.js';
-import { gatewayRunning, readGateway, resolveKroxylicious, startGateway, writeGateway, type GatewayRecord } from '../../processes/kroxylicious.js';
-import { gatewayView, nodeIdsOf } from './shared.js';
+import { gatewayRunning, instanceAddresses, instanceStateDir, readGateway, resolveKroxylicious, startGateway, stopGateway, writeGateway, type GatewayRecord } from '../../processes/kroxylicious.js';
+import { gatewayView, instanceView, nodeIdsOf } from './shared.js';
 
 export interface UpFlags {
   cluster?: string;
@@ -19,6 +25,7 @@ export interface UpFlags {
   nodeIds?: string;
   /** commander's --no-filter */
   filter: boolean;
+  replicas: string;
 }
 
 export interface UpOptions {
@@ -31,6 +38,8 @@ export interface UpOptions {
   nodeIds?: number[];
   /** load zdp's quiesce filter (default); without it a cutover fences by restarting the proxy */
   filter: boolean;
+  /** proxy instances, each with its own bootstrap address; a cutover moves them as one */
+  replicas: number;
 }
 
 export function parseUpOptions(flags: UpFlags, rt: ParseContext): UpOptions {
@@ -43,6 +52,7 @@ export function parseUpOptions(flags: UpFlags, rt: ParseContext): UpOptions {
     listenPort: listen.port,
     managementPort: parsePort(flags.managementPort, '--management-port'),
     filter: flags.filter !== false,
+    replicas: parseCount(flags.replicas, '--replicas', 1, 16),
   };
   if (flags.cluster !== undefined) options.profile = getCluster(config, flags.cluster);
   if (flags.nodeIds !== undefined) options.nodeIds = parseNodeIds(flags.nodeIds);
@@ -63,7 +73,7 @@ export async function runUp(options: UpOptions, rt: Runtime): Promise<View> {
   const range = nodeIdRanges(ids)[0]!;
   const java = await findJava(rt.env);
   const lib = await resolveKroxylicious(rt.env, (l) => rt.io.info(l));
-  const record: GatewayRecord = {
+  const base: GatewayRecord = {
     formatVersion: 1,
     cluster: profile.name,
     bootstrapServers: profile.bootstrapServers,
@@ -72,14 +82,29 @@ export async function runUp(options: UpOptions, rt: Runtime): Promise<View> {
     nodeIds: { start: range.start, end: range.end },
     ...(options.filter ? {} : { filter: false }),
   };
-  const started = await startGateway(options.stateDir, record, java, lib, rt.env);
-  record.pid = started.pid;
-  if (started.controlPort !== undefined) record.controlPort = started.controlPort;
-  writeGateway(options.stateDir, record);
+  // every instance at once: each is a JVM that takes seconds to load
+  const settled = await Promise.allSettled(Array.from({ length: options.replicas }, async (_, i) => {
+    const dir = instanceStateDir(options.stateDir, i);
+    const record: GatewayRecord = { ...base, ...instanceAddresses(options.listenPort, options.managementPort, base.nodeIds, i), ...(i === 0 && options.replicas > 1 ? { replicas: options.replicas } : {}) };
+    const started = await startGateway(dir, record, java, lib, rt.env);
+    record.pid = started.pid;
+    if (started.controlPort !== undefined) record.controlPort = started.controlPort;
+    writeGateway(dir, record);
+    return { record, readyMs: started.readyMs };
+  }));
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) {
+    // a fleet starts whole or not at all
+    await Promise.all(settled.map((r, i) => (r.status === 'fulfilled' ? stopGateway(instanceStateDir(options.stateDir, i)) : undefined)));
+    throw failed.reason;
+  }
+  const records = settled.map((r) => (r as PromiseFulfilledResult<{ record: GatewayRecord; readyMs: number }>).value);
+  const record = records[0]!.record;
+  const readyMs = Math.max(...records.map((r) => r.readyMs));
   return {
     kind: 'GatewayUp',
-    data: { alreadyRunning: false, readyMs: Math.round(started.readyMs), ...gatewayView(record, true) },
-    text: `gateway up in ${(started.readyMs / 1000).toFixed(1)}s: clients bootstrap at ${record.bootstrapAddress} -> ${profile.name} (${profile.bootstrapServers.join(',')})`,
+    data: { alreadyRunning: false, readyMs: Math.round(readyMs), ...gatewayView(record, true), instances: records.map((r) => instanceView(r.record, true)) },
+    text: `gateway up in ${(readyMs / 1000).toFixed(1)}s: clients bootstrap at ${records.map((r) => r.record.bootstrapAddress).join(', ')} -> ${profile.name} (${profile.bootstrapServers.join(',')})`,
     ...(profile.sasl ? { notes: ['SASL passes through the proxy: clients use their own credentials on the backend cluster.'] } : {}),
   };
 }
