@@ -32,6 +32,8 @@ export interface MainDeps {
   handleSignals: boolean;
   /** answers prompts instead of inquirer (tests drive the interactive paths with it) */
   prompter?: Prompter | undefined;
+  /** called as the cutover journals the start of each step (a test kills the process there to prove a resume) */
+  onCutoverStep?: ((step: string) => void) | undefined;
 }
 
 function buildProgram(ctx: CommandContext): Command {
@@ -109,6 +111,7 @@ export async function main(argv: string[], partial: Partial<MainDeps> = {}): Pro
     cwd: partial.cwd ?? process.cwd(),
     handleSignals: partial.handleSignals ?? partial.stdout === undefined,
     prompter: partial.prompter,
+    onCutoverStep: partial.onCutoverStep,
   };
   // `--version` and -V anywhere mean `zdp version`, except where a command has a --version of its own (productize)
   if ((argv.includes('--version') && !argv.includes('productize')) || argv.includes('-V')) {
@@ -151,7 +154,7 @@ export async function main(argv: string[], partial: Partial<MainDeps> = {}): Pro
       yes: g.yes,
     });
     if (deps.prompter) io.setPrompter(deps.prompter);
-    runtime = new Runtime(io, deps.env, deps.cwd, { ...g, set: g.set ?? [] }, controller.signal);
+    runtime = new Runtime(io, deps.env, deps.cwd, { ...g, set: g.set ?? [] }, controller.signal, deps.onCutoverStep ? { onCutoverStep: deps.onCutoverStep } : {});
   });
 
   let onSigint: (() => void) | undefined;

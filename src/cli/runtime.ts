@@ -27,6 +27,8 @@ export class Runtime {
     readonly cwd: string,
     readonly globals: GlobalOptions,
     readonly signal: AbortSignal,
+    /** what a caller of main() injects into commands (see MainDeps) */
+    readonly hooks: { onCutoverStep?: (step: string) => void } = {},
   ) {}
 
   /** The resolved configuration (loaded once, on first use). */

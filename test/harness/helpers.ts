@@ -54,13 +54,17 @@ export function checkResultDocument(text: string, where: string): void {
   if (!validate(doc)) throw new Error(`${where}: the ${doc.kind} document does not fit schemas/results/${doc.kind}.schema.json: ${JSON.stringify(validate.errors)}`);
 }
 
-/** Runs bin/zdp.js as a child process (end-to-end, as a user or CI would). */
-export function runZdp(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number }): Promise<RunResult> {
+/**
+ * Runs bin/zdp.js as a child process (end-to-end, as a user or CI would); with `crashAtStep`, the
+ * same through test/harness/zdp-crash-at.mjs, which kills itself as the cutover starts that step.
+ */
+export function runZdp(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; crashAtStep?: string }): Promise<RunResult> {
   const started = performance.now();
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [ZDP_BIN, ...args], {
+    const bin = options.crashAtStep === undefined ? ZDP_BIN : resolve(REPO, 'test', 'harness', 'zdp-crash-at.mjs');
+    const child = spawn(process.execPath, [bin, ...args], {
       cwd: options.cwd,
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      env: { ...process.env, NO_COLOR: '1', ...options.env, ...(options.crashAtStep === undefined ? {} : { ZDP_CRASH_AT_STEP: options.crashAtStep }) },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -151,7 +151,7 @@ describe('zdp parity and zdp cutover with clients running through the gateway', 
     for (const step of FORWARD_STEPS) {
       const args = ['cutover', '--from', 'source', '--to', 'target', '--yes', '--group-wait', '30'];
       if (!first) args.push('--resume');
-      const killed = await runZdp(args, { cwd: dir, env: { ZDP_TEST_CRASH_AT: step }, timeoutMs: 170_000 });
+      const killed = await runZdp(args, { cwd: dir, crashAtStep: step, timeoutMs: 170_000 });
       // a kill gives no exit code of its own (the helper reports -1)
       expect(killed.code, `${step}: ${killed.stderr}`).toBe(-1);
       if (torn) {

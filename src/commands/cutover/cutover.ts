@@ -138,7 +138,7 @@ export async function runCutover(o: CutoverOptions, rt: Runtime): Promise<View> 
       migrationDir: dir,
       ...(engine ? { engine } : {}),
       log: (l: string) => rt.io.info(l),
-      ...(rt.env.ZDP_TEST_CRASH_AT ? { crashAt: rt.env.ZDP_TEST_CRASH_AT } : {}),
+      ...(rt.hooks.onCutoverStep ? { onStep: rt.hooks.onCutoverStep } : {}),
     };
     return o.rollback ? runRollback(deps, options) : runForward(deps, options);
   });
