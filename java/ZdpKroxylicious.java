@@ -1,20 +1,63 @@
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import io.kroxylicious.proxy.KafkaProxy;
 import io.kroxylicious.proxy.config.ConfigParser;
 import io.kroxylicious.proxy.config.Configuration;
 import io.kroxylicious.proxy.config.NamedFilterDefinition;
-import io.kroxylicious.proxy.filter.FilterFactory;
 import io.kroxylicious.proxy.config.PluginFactory;
 import io.kroxylicious.proxy.config.PluginFactoryRegistry;
+import io.kroxylicious.proxy.filter.Filter;
+import io.kroxylicious.proxy.filter.FilterContext;
+import io.kroxylicious.proxy.filter.FilterFactory;
+import io.kroxylicious.proxy.filter.FilterFactoryContext;
+import io.kroxylicious.proxy.filter.RequestFilter;
+import io.kroxylicious.proxy.filter.RequestFilterResult;
+import io.kroxylicious.proxy.filter.ResponseFilter;
+import io.kroxylicious.proxy.filter.ResponseFilterResult;
 import io.kroxylicious.proxy.internal.config.Features;
 import io.kroxylicious.proxy.service.ClusterNetworkAddressConfigProvider;
 import io.kroxylicious.proxy.service.ClusterNetworkAddressConfigProviderService;
 import io.kroxylicious.proxy.service.HostPort;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.RequestHeaderData;
+import org.apache.kafka.common.message.ResponseHeaderData;
+import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.RecordBatch;
 
 /**
  * Runs the Kroxylicious proxy engine (io.kroxylicious:kroxylicious-runtime from Maven Central) on
@@ -123,35 +166,40 @@ public class ZdpKroxylicious {
  */
 class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final String TYPE = "ZdpQuiesce";
-    static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
     static volatile String phase = "serve";
     static volatile long phaseSince = System.currentTimeMillis();
-    /** client id -> "topic\u0000partition" -> last data offset delivered */
-    static final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.ConcurrentHashMap<String, Long>> delivered = new java.util.concurrent.ConcurrentHashMap<>();
+    /** connection -> "topic\u0000partition" -> last data offset delivered on it */
+    static final ConcurrentHashMap<Conn, ConcurrentHashMap<String, Long>> delivered = new ConcurrentHashMap<>();
+    static final AtomicLong connections = new AtomicLong();
     /** topic id -> name, from Metadata responses (Fetch v13+ names topics by id) */
-    static final java.util.concurrent.ConcurrentHashMap<org.apache.kafka.common.Uuid, String> topicNames = new java.util.concurrent.ConcurrentHashMap<>();
+    static final ConcurrentHashMap<Uuid, String> topicNames = new ConcurrentHashMap<>();
     /** requests forwarded and not answered yet: produce (and transaction) requests, fetches; value: when sent */
-    static final java.util.Set<long[]> inflightProduce = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    static final java.util.Set<long[]> inflightFetch = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    static final java.util.concurrent.ConcurrentLinkedQueue<Runnable> held = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    static final java.util.concurrent.atomic.AtomicLong heldCount = new java.util.concurrent.atomic.AtomicLong();
-    static final java.util.concurrent.atomic.AtomicLong drainedFetches = new java.util.concurrent.atomic.AtomicLong();
+    static final Set<long[]> inflightProduce = ConcurrentHashMap.newKeySet();
+    static final Set<long[]> inflightFetch = ConcurrentHashMap.newKeySet();
+    static final ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
+    static final AtomicLong heldCount = new AtomicLong();
+    static final AtomicLong drainedFetches = new AtomicLong();
     /** client ids whose Fetch waits until they joined their group here, and until when at most */
-    static final java.util.concurrent.ConcurrentHashMap<String, Long> gate = new java.util.concurrent.ConcurrentHashMap<>();
+    static final ConcurrentHashMap<String, Long> gate = new ConcurrentHashMap<>();
     static final Object lock = new Object();
 
-    static final java.util.Set<org.apache.kafka.common.protocol.ApiKeys> HOLD = java.util.EnumSet.of(
-            org.apache.kafka.common.protocol.ApiKeys.PRODUCE, org.apache.kafka.common.protocol.ApiKeys.INIT_PRODUCER_ID,
-            org.apache.kafka.common.protocol.ApiKeys.ADD_PARTITIONS_TO_TXN, org.apache.kafka.common.protocol.ApiKeys.ADD_OFFSETS_TO_TXN,
-            org.apache.kafka.common.protocol.ApiKeys.END_TXN, org.apache.kafka.common.protocol.ApiKeys.TXN_OFFSET_COMMIT);
+    static final Set<ApiKeys> GROUP_KEYS = EnumSet.of(
+            ApiKeys.OFFSET_COMMIT, ApiKeys.HEARTBEAT, ApiKeys.JOIN_GROUP,
+            ApiKeys.SYNC_GROUP, ApiKeys.LEAVE_GROUP, ApiKeys.CONSUMER_GROUP_HEARTBEAT);
+
+    static final Set<ApiKeys> HOLD = EnumSet.of(
+            ApiKeys.PRODUCE, ApiKeys.INIT_PRODUCER_ID,
+            ApiKeys.ADD_PARTITIONS_TO_TXN, ApiKeys.ADD_OFFSETS_TO_TXN,
+            ApiKeys.END_TXN, ApiKeys.TXN_OFFSET_COMMIT);
 
     @Override
-    public Void initialize(io.kroxylicious.proxy.filter.FilterFactoryContext context, Void config) {
+    public Void initialize(FilterFactoryContext context, Void config) {
         return null;
     }
 
     @Override
-    public io.kroxylicious.proxy.filter.Filter createFilter(io.kroxylicious.proxy.filter.FilterFactoryContext context, Void initData) {
+    public Filter createFilter(FilterFactoryContext context, Void initData) {
         return new Conn(context.filterDispatchExecutor());
     }
 
@@ -164,42 +212,61 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     }
 
     /** requests forwarded more than a minute ago are not waited for (their connection is gone) */
-    static int live(java.util.Set<long[]> set) {
+    static int live(Set<long[]> set) {
         long old = System.currentTimeMillis() - 60_000;
         set.removeIf(e -> e[0] < old);
         return set.size();
     }
 
     /** One client connection. Kafka answers a connection's requests in order, so a FIFO pairs them. */
-    static final class Conn implements io.kroxylicious.proxy.filter.RequestFilter, io.kroxylicious.proxy.filter.ResponseFilter {
-        final java.util.concurrent.ScheduledExecutorService executor;
-        final java.util.ArrayDeque<long[]> produceSent = new java.util.ArrayDeque<>();
-        final java.util.ArrayDeque<long[]> fetchSent = new java.util.ArrayDeque<>();
-        String clientId = "";
+    static final class Conn implements RequestFilter, ResponseFilter {
+        final ScheduledExecutorService executor;
+        final ArrayDeque<long[]> produceSent = new ArrayDeque<>();
+        final ArrayDeque<long[]> fetchSent = new ArrayDeque<>();
+        final long id = connections.incrementAndGet();
+        /** consumer groups this connection spoke for (commits, heartbeats, joins): ties its deliveries to a group when clients share a client id */
+        final Set<String> groups = ConcurrentHashMap.newKeySet();
+        volatile String clientId = "";
 
-        Conn(java.util.concurrent.ScheduledExecutorService executor) {
+        Conn(ScheduledExecutorService executor) {
             this.executor = executor;
         }
 
         @Override
-        public boolean shouldHandleRequest(org.apache.kafka.common.protocol.ApiKeys key, short version) {
-            return key == org.apache.kafka.common.protocol.ApiKeys.FETCH || HOLD.contains(key) || key == org.apache.kafka.common.protocol.ApiKeys.SYNC_GROUP;
+        public boolean shouldHandleRequest(ApiKeys key, short version) {
+            return key == ApiKeys.FETCH || HOLD.contains(key) || GROUP_KEYS.contains(key);
+        }
+
+        /** the group a group request speaks for */
+        void noteGroup(ApiMessage request) {
+            String group = null;
+            if (request instanceof OffsetCommitRequestData r) group = r.groupId();
+            else if (request instanceof HeartbeatRequestData r) group = r.groupId();
+            else if (request instanceof JoinGroupRequestData r) group = r.groupId();
+            else if (request instanceof SyncGroupRequestData r) group = r.groupId();
+            else if (request instanceof LeaveGroupRequestData r) group = r.groupId();
+            else if (request instanceof ConsumerGroupHeartbeatRequestData r) group = r.groupId();
+            if (group != null && !group.isEmpty()) groups.add(group);
         }
 
         @Override
-        public boolean shouldHandleResponse(org.apache.kafka.common.protocol.ApiKeys key, short version) {
-            return key == org.apache.kafka.common.protocol.ApiKeys.FETCH || HOLD.contains(key) || key == org.apache.kafka.common.protocol.ApiKeys.SYNC_GROUP
-                    || key == org.apache.kafka.common.protocol.ApiKeys.METADATA;
+        public boolean shouldHandleResponse(ApiKeys key, short version) {
+            return key == ApiKeys.FETCH || HOLD.contains(key) || key == ApiKeys.SYNC_GROUP
+                    || key == ApiKeys.METADATA;
         }
 
         @Override
-        public java.util.concurrent.CompletionStage<io.kroxylicious.proxy.filter.RequestFilterResult> onRequest(org.apache.kafka.common.protocol.ApiKeys key,
-                org.apache.kafka.common.message.RequestHeaderData header, org.apache.kafka.common.protocol.ApiMessage request, io.kroxylicious.proxy.filter.FilterContext context) {
+        public CompletionStage<RequestFilterResult> onRequest(ApiKeys key,
+                RequestHeaderData header, ApiMessage request, FilterContext context) {
             if (header.clientId() != null) {
                 clientId = header.clientId();
             }
-            if (key == org.apache.kafka.common.protocol.ApiKeys.FETCH) {
-                var fetch = (org.apache.kafka.common.message.FetchRequestData) request;
+            if (GROUP_KEYS.contains(key)) {
+                noteGroup(request);
+                return context.forwardRequest(header, request);
+            }
+            if (key == ApiKeys.FETCH) {
+                var fetch = (FetchRequestData) request;
                 if (fetch.replicaId() < 0 && fetch.replicaState().replicaId() < 0 && (draining() || gated())) {
                     return emptyFetch(fetch, context);
                 }
@@ -209,10 +276,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 return context.forwardRequest(header, request);
             }
             if (HOLD.contains(key)) {
-                boolean acks = !(request instanceof org.apache.kafka.common.message.ProduceRequestData p) || p.acks() != 0;
+                boolean acks = !(request instanceof ProduceRequestData p) || p.acks() != 0;
                 synchronized (lock) {
                     if (holding()) {
-                        var future = new java.util.concurrent.CompletableFuture<io.kroxylicious.proxy.filter.RequestFilterResult>();
+                        var future = new CompletableFuture<RequestFilterResult>();
                         heldCount.incrementAndGet();
                         held.add(() -> executor.execute(() -> forward(key, header, request, context, acks).whenComplete((r, e) -> {
                             if (e != null) future.completeExceptionally(e);
@@ -226,8 +293,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             return context.forwardRequest(header, request);
         }
 
-        java.util.concurrent.CompletionStage<io.kroxylicious.proxy.filter.RequestFilterResult> forward(org.apache.kafka.common.protocol.ApiKeys key,
-                org.apache.kafka.common.message.RequestHeaderData header, org.apache.kafka.common.protocol.ApiMessage request, io.kroxylicious.proxy.filter.FilterContext context, boolean acks) {
+        CompletionStage<RequestFilterResult> forward(ApiKeys key,
+                RequestHeaderData header, ApiMessage request, FilterContext context, boolean acks) {
             if (acks) {
                 long[] sent = { System.currentTimeMillis() };
                 produceSent.add(sent);
@@ -247,36 +314,36 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         }
 
         /** No records, after the client's own max wait (at most 5 s), so it does not spin. */
-        java.util.concurrent.CompletionStage<io.kroxylicious.proxy.filter.RequestFilterResult> emptyFetch(org.apache.kafka.common.message.FetchRequestData fetch, io.kroxylicious.proxy.filter.FilterContext context) {
-            var response = new org.apache.kafka.common.message.FetchResponseData().setErrorCode((short) 0).setSessionId(0).setThrottleTimeMs(0);
+        CompletionStage<RequestFilterResult> emptyFetch(FetchRequestData fetch, FilterContext context) {
+            var response = new FetchResponseData().setErrorCode((short) 0).setSessionId(0).setThrottleTimeMs(0);
             for (var t : fetch.topics()) {
-                var topic = new org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse().setTopic(t.topic()).setTopicId(t.topicId());
+                var topic = new FetchResponseData.FetchableTopicResponse().setTopic(t.topic()).setTopicId(t.topicId());
                 for (var p : t.partitions()) {
-                    topic.partitions().add(new org.apache.kafka.common.message.FetchResponseData.PartitionData().setPartitionIndex(p.partition()).setErrorCode((short) 0)
-                            .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1).setRecords(org.apache.kafka.common.record.MemoryRecords.EMPTY));
+                    topic.partitions().add(new FetchResponseData.PartitionData().setPartitionIndex(p.partition()).setErrorCode((short) 0)
+                            .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1).setRecords(MemoryRecords.EMPTY));
                 }
                 response.responses().add(topic);
             }
             drainedFetches.incrementAndGet();
             var result = context.requestFilterResultBuilder().shortCircuitResponse(response).build();
-            var future = new java.util.concurrent.CompletableFuture<io.kroxylicious.proxy.filter.RequestFilterResult>();
-            executor.schedule(() -> future.complete(result), Math.max(0, Math.min(fetch.maxWaitMs(), 5_000)), java.util.concurrent.TimeUnit.MILLISECONDS);
+            var future = new CompletableFuture<RequestFilterResult>();
+            executor.schedule(() -> future.complete(result), Math.max(0, Math.min(fetch.maxWaitMs(), 5_000)), TimeUnit.MILLISECONDS);
             return future;
         }
 
         @Override
-        public java.util.concurrent.CompletionStage<io.kroxylicious.proxy.filter.ResponseFilterResult> onResponse(org.apache.kafka.common.protocol.ApiKeys key,
-                org.apache.kafka.common.message.ResponseHeaderData header, org.apache.kafka.common.protocol.ApiMessage response, io.kroxylicious.proxy.filter.FilterContext context) {
-            if (key == org.apache.kafka.common.protocol.ApiKeys.FETCH) {
-                record((org.apache.kafka.common.message.FetchResponseData) response);
+        public CompletionStage<ResponseFilterResult> onResponse(ApiKeys key,
+                ResponseHeaderData header, ApiMessage response, FilterContext context) {
+            if (key == ApiKeys.FETCH) {
+                record((FetchResponseData) response);
                 inflightFetch.remove(fetchSent.poll());
             } else if (HOLD.contains(key)) {
                 inflightProduce.remove(produceSent.poll());
-            } else if (key == org.apache.kafka.common.protocol.ApiKeys.METADATA) {
-                for (var t : ((org.apache.kafka.common.message.MetadataResponseData) response).topics()) {
-                    if (t.name() != null && t.topicId() != null && !org.apache.kafka.common.Uuid.ZERO_UUID.equals(t.topicId())) topicNames.put(t.topicId(), t.name());
+            } else if (key == ApiKeys.METADATA) {
+                for (var t : ((MetadataResponseData) response).topics()) {
+                    if (t.name() != null && t.topicId() != null && !Uuid.ZERO_UUID.equals(t.topicId())) topicNames.put(t.topicId(), t.name());
                 }
-            } else if (key == org.apache.kafka.common.protocol.ApiKeys.SYNC_GROUP && ((org.apache.kafka.common.message.SyncGroupResponseData) response).errorCode() == 0) {
+            } else if (key == ApiKeys.SYNC_GROUP && ((SyncGroupResponseData) response).errorCode() == 0) {
                 // this client joined its group here: it reads from the group's committed offsets now
                 gate.remove(clientId);
             }
@@ -284,12 +351,12 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         }
 
         /** The last data offset of each partition this fetch delivers (control and aborted batches do not count). */
-        void record(org.apache.kafka.common.message.FetchResponseData response) {
+        void record(FetchResponseData response) {
             for (var t : response.responses()) {
                 String name = t.topic() != null && !t.topic().isEmpty() ? t.topic() : topicNames.get(t.topicId());
                 if (name == null) name = "id:" + t.topicId();
                 for (var p : t.partitions()) {
-                    if (p.errorCode() != 0 || !(p.records() instanceof org.apache.kafka.common.record.MemoryRecords records) || records.sizeInBytes() == 0) continue;
+                    if (p.errorCode() != 0 || !(p.records() instanceof MemoryRecords records) || records.sizeInBytes() == 0) continue;
                     long last = -1;
                     for (var batch : records.batches()) {
                         if (batch.isControlBatch() || aborted(batch, p.abortedTransactions())) continue;
@@ -297,12 +364,12 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     }
                     if (last < 0) continue;
                     final long l = last;
-                    delivered.computeIfAbsent(clientId, c -> new java.util.concurrent.ConcurrentHashMap<>()).merge(name + "\u0000" + p.partitionIndex(), l, Math::max);
+                    delivered.computeIfAbsent(this, c -> new ConcurrentHashMap<>()).merge(name + "\u0000" + p.partitionIndex(), l, Math::max);
                 }
             }
         }
 
-        static boolean aborted(org.apache.kafka.common.record.RecordBatch batch, java.util.List<org.apache.kafka.common.message.FetchResponseData.AbortedTransaction> aborted) {
+        static boolean aborted(RecordBatch batch, List<FetchResponseData.AbortedTransaction> aborted) {
             if (!batch.isTransactional() || aborted == null) return false;
             for (var a : aborted) {
                 if (a.producerId() == batch.producerId() && a.firstOffset() <= batch.baseOffset()) return true;
@@ -337,19 +404,19 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         }
     }
 
-    static java.util.Map<String, Object> state(boolean inForce) {
-        var out = new java.util.LinkedHashMap<String, Object>();
+    static Map<String, Object> state(boolean inForce) {
+        var out = new LinkedHashMap<String, Object>();
         out.put("phase", phase);
         out.put("inForce", inForce);
         out.put("since", phaseSince);
-        out.put("inflight", java.util.Map.of("produce", live(inflightProduce), "fetch", live(inflightFetch)));
+        out.put("inflight", Map.of("produce", live(inflightProduce), "fetch", live(inflightFetch)));
         out.put("held", heldCount.get());
         out.put("drainedFetches", drainedFetches.get());
-        out.put("gated", new java.util.TreeSet<>(gate.keySet()));
-        var rows = new java.util.ArrayList<java.util.Map<String, Object>>();
-        delivered.forEach((client, parts) -> parts.forEach((tp, offset) -> {
+        out.put("gated", new TreeSet<>(gate.keySet()));
+        var rows = new ArrayList<Map<String, Object>>();
+        delivered.forEach((conn, parts) -> parts.forEach((tp, offset) -> {
             int i = tp.lastIndexOf('\u0000');
-            rows.add(java.util.Map.of("client", client, "topic", tp.substring(0, i), "partition", Integer.parseInt(tp.substring(i + 1)), "offset", offset));
+            rows.add(Map.of("client", conn.clientId, "connection", conn.id, "groups", new TreeSet<>(conn.groups), "topic", tp.substring(0, i), "partition", Integer.parseInt(tp.substring(i + 1)), "offset", offset));
         }));
         out.put("delivered", rows);
         return out;
@@ -359,9 +426,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static void startControl() throws Exception {
         String port = System.getProperty("zdp.control.port");
         if (port == null) return;
-        byte[] token = Files.readString(Path.of(System.getProperty("zdp.control.tokenFile"))).trim().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(System.getProperty("zdp.control.host", "127.0.0.1"), Integer.parseInt(port)), 16);
-        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
+        byte[] token = Files.readString(Path.of(System.getProperty("zdp.control.tokenFile"))).trim().getBytes(StandardCharsets.UTF_8);
+        var server = HttpServer.create(new InetSocketAddress(System.getProperty("zdp.control.host", "127.0.0.1"), Integer.parseInt(port)), 16);
+        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "zdp-control");
             t.setDaemon(true);
             return t;
@@ -371,10 +438,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             Object body;
             try {
                 String auth = exchange.getRequestHeaders().getFirst("Authorization");
-                byte[] given = auth == null || !auth.startsWith("Bearer ") ? new byte[0] : auth.substring(7).trim().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                if (!java.security.MessageDigest.isEqual(token, given)) {
+                byte[] given = auth == null || !auth.startsWith("Bearer ") ? new byte[0] : auth.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+                if (!MessageDigest.isEqual(token, given)) {
                     status = 401;
-                    body = java.util.Map.of("error", "missing or wrong token");
+                    body = Map.of("error", "missing or wrong token");
                 } else {
                     String path = exchange.getRequestURI().getPath();
                     String method = exchange.getRequestMethod();
@@ -383,9 +450,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     } else if ("POST".equals(method) && path.equals("/v1/phase")) {
                         var req = JSON.readTree(exchange.getRequestBody());
                         String next = req.path("phase").asText("");
-                        if (!java.util.Set.of("serve", "drain-consumers", "hold-producers").contains(next)) {
+                        if (!Set.of("serve", "drain-consumers", "hold-producers").contains(next)) {
                             status = 400;
-                            body = java.util.Map.of("error", "phase must be serve, drain-consumers or hold-producers");
+                            body = Map.of("error", "phase must be serve, drain-consumers or hold-producers");
                         } else {
                             boolean inForce = setPhase(next, req.path("timeoutMs").asLong(30_000));
                             if (!inForce) status = 503;
@@ -398,7 +465,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                         body = state(true);
                     } else {
                         status = 404;
-                        body = java.util.Map.of("error", "no such endpoint");
+                        body = Map.of("error", "no such endpoint");
                     }
                 }
                 byte[] bytes = JSON.writeValueAsBytes(body);
@@ -406,7 +473,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 exchange.sendResponseHeaders(status, bytes.length);
                 exchange.getResponseBody().write(bytes);
             } catch (Exception e) {
-                byte[] bytes = ("{\"error\":\"" + e.getClass().getSimpleName() + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                byte[] bytes = ("{\"error\":\"" + e.getClass().getSimpleName() + "\"}").getBytes(StandardCharsets.UTF_8);
                 try {
                     exchange.sendResponseHeaders(500, bytes.length);
                     exchange.getResponseBody().write(bytes);

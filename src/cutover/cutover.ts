@@ -12,7 +12,7 @@ import { FORWARD_STEPS, ROLLBACK_STEPS, nextStep, type JournalHeader, type Step 
 import { mm2Translate, type Translation } from '../core/offsets/translate.js';
 import type { Checkpoint, OffsetSync } from '../core/offsets/mm2-types.js';
 import { recordsBetween } from '../offsets/parity.js';
-import type { GatewayControl } from '../gateway/control.js';
+import type { GatewayControl, QuiesceControl } from '../gateway/control.js';
 import { selectGroups } from '../core/sampling.js';
 import type { GroupOffset } from '../kafka/groups.js';
 import { windowsByTopic } from '../core/sampling.js';
@@ -22,6 +22,30 @@ import { countDataRecords, endOffsets, heldBackByOpenTransactions, readCheckpoin
 import type { ReplicationEngine } from '../migration/engine.js';
 import { Journal, takeLease } from './journal-file.js';
 import { drainProgress, type GroupDrain } from '../core/cutover/drain.js';
+
+/**
+ * Drains consumers at the gateway's filter and waits (at most `timeoutMs`) until every group in
+ * `groups` committed, on `side`, what the gateway delivered to its members; names those that do not.
+ */
+async function drainConsumersOn(side: Side, quiesce: QuiesceControl, groups: string[], topics: string[], timeoutMs: number, log: (l: string) => void): Promise<StepData> {
+  const drainedAt = Date.now();
+  await quiesce.drainConsumers(10_000);
+  const inScope = new Set(topics);
+  const deadline = performance.now() + timeoutMs;
+  let progress: GroupDrain[] = [];
+  let clients: string[] = [];
+  for (;;) {
+    const [delivered, states, committed] = await Promise.all([quiesce.delivered(), side.groupStates(groups), side.committedOffsets(groups, topics)]);
+    const members = states.map((g) => ({ group: g.group, members: g.clients.map((c) => ({ clientId: c.clientId, assignment: c.assignment.filter((a) => inScope.has(a.topic)) })) }));
+    clients = [...new Set(states.flatMap((g) => g.clients.map((c) => c.clientId)))].sort();
+    progress = drainProgress(delivered, members, committed);
+    if (progress.every((g) => g.complete) || performance.now() >= deadline) break;
+    await sleep(100);
+  }
+  const late = progress.filter((g) => !g.complete);
+  if (late.length > 0) log(`warning: ${late.map((g) => `${g.group} (${g.uncommitted} record${g.uncommitted === 1 ? '' : 's'} delivered, not committed)`).join(', ')} did not commit within --drain-consumers-timeout; ${late.length === 1 ? 'it continues' : 'they continue'} from ${late.length === 1 ? 'its' : 'their'} committed offsets and read those records again`);
+  return { via: 'filter', instances: quiesce.instances, drainedAt, groups: progress.map(({ group, uncommitted, complete, behind }) => ({ group, uncommitted, complete, behind: behind.slice(0, 20) })), clients };
+}
 
 function drainSummary(d: StepData): string {
   if (d.via !== 'filter') return 'no filter in the gateway: consumers are fenced with producers, by restarting it';
@@ -57,8 +81,8 @@ export interface CutoverDeps {
   /** MirrorMaker 2 of this migration, if it was ever started */
   engine?: ReplicationEngine;
   log: (line: string) => void;
-  /** a test hook: SIGKILL this process right after journaling the start of this step */
-  crashAt?: string;
+  /** called right after the start of each step is journaled (a test kills the process there) */
+  onStep?: (step: Step) => void;
 }
 
 export interface GroupResult {
@@ -219,7 +243,7 @@ class Machine {
     }
     const started = performance.now();
     this.journal.append({ type: 'step', cutoverId: this.header.cutoverId, step, state: 'begin' });
-    if (this.deps.crashAt === step) process.kill(process.pid, 'SIGKILL');
+    this.deps.onStep?.(step);
     this.deps.log(`${step}…`);
     let data: StepData;
     try {
@@ -336,29 +360,12 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
     });
 
     const drainConsumers = await m.run('drain-consumers', drainSummary, async () => {
-          const quiesce = await gateway.quiesce?.();
-          if (!quiesce) return { via: 'restart', groups: [], clients: [] };
-          // while clients are still served: whatever the switch needs that takes time (a proxy JVM to load)
-          await gateway.prepareSwitch?.(target.profile);
-          const drainedAt = Date.now();
-          await quiesce.drainConsumers(10_000);
-          const active = (m.data('preflight').activeGroups as string[] | undefined) ?? [];
-          const inScope = new Set(topics);
-          const deadline = performance.now() + options.drainConsumersTimeoutMs;
-          let progress: GroupDrain[] = [];
-          let clients: string[] = [];
-          for (;;) {
-            const [delivered, states, committed] = await Promise.all([quiesce.delivered(), source.groupStates(active), source.committedOffsets(active, topics)]);
-            const members = states.map((g) => ({ group: g.group, members: g.clients.map((c) => ({ clientId: c.clientId, assignment: c.assignment.filter((a) => inScope.has(a.topic)) })) }));
-            clients = [...new Set(states.flatMap((g) => g.clients.map((c) => c.clientId)))].sort();
-            progress = drainProgress(delivered, members, committed);
-            if (progress.every((g) => g.complete) || performance.now() >= deadline) break;
-            await sleep(100);
-          }
-          const late = progress.filter((g) => !g.complete);
-          if (late.length > 0) deps.log(`warning: ${late.map((g) => `${g.group} (${g.uncommitted} record${g.uncommitted === 1 ? '' : 's'} delivered, not committed)`).join(', ')} did not commit within --drain-consumers-timeout; ${late.length === 1 ? 'it continues' : 'they continue'} from ${late.length === 1 ? 'its' : 'their'} committed offsets and read those records again`);
-          return { via: 'filter', instances: quiesce.instances, drainedAt, groups: progress.map(({ group, uncommitted, complete, behind }) => ({ group, uncommitted, complete, behind: behind.slice(0, 20) })), clients };
-        });
+      const quiesce = await gateway.quiesce?.();
+      if (!quiesce) return { via: 'restart', groups: [], clients: [] };
+      // while clients are still served: whatever the switch needs that takes time (a proxy JVM to load)
+      await gateway.prepareSwitch?.(target.profile);
+      return drainConsumersOn(source, quiesce, (m.data('preflight').activeGroups as string[] | undefined) ?? [], topics, options.drainConsumersTimeoutMs, deps.log);
+    });
     const filtered = drainConsumers.via === 'filter';
 
     const fence = await m.run('fence', () => (filtered ? `producers held at the gateway (${gateway.kind}, zdp's filter): what was already forwarded is answered` : `producers and consumers fenced at the gateway (${gateway.kind}, by stopping it)`), async () => {
@@ -622,12 +629,22 @@ export async function runRollback(deps: CutoverDeps, options: CutoverOptions): P
     const cut = m.data('stop-replication').targetEnds as Record<string, string>;
     const forward = (m.data('translate').offsets as GroupResult[] | undefined) ?? [];
 
-    const fence = await m.run('rollback-fence', () => 'clients fenced at the gateway', async () => {
+    const fence = await m.run('rollback-fence', (d) => (d.via === 'filter' ? `consumers drained and producers held at the gateway (zdp's filter)${(d.groups as { complete: boolean }[]).some((g) => !g.complete) ? `; not drained in time: ${(d.groups as { group: string; complete: boolean }[]).filter((g) => !g.complete).map((g) => g.group).join(', ')}` : ''}` : 'clients fenced at the gateway (by stopping it)'), async () => {
       await gateway.prepareSwitch?.(source.profile);
+      const quiesce = await gateway.quiesce?.();
+      if (quiesce) {
+        // the same quiesce as forward: consumers commit what they were given on the target, then producers are held
+        const groups = [...new Set([...forward.map((f) => f.group), ...selectGroups(await target.listGroupIds(), options.groupPatterns)])].sort();
+        const active = (await target.groupStates(groups)).filter((g) => g.members > 0).map((g) => g.group);
+        const drained = await drainConsumersOn(target, quiesce, active, topics, options.drainConsumersTimeoutMs, deps.log);
+        const fencedAt = Date.now();
+        await quiesce.holdProducers(10_000);
+        return { ...drained, fencedAt };
+      }
       const fencedAt = Date.now();
       await gateway.fenceProducers();
       await gateway.fenceConsumers();
-      return { fencedAt };
+      return { fencedAt, via: 'restart' };
     });
     await m.run('rollback-freeze', (d) => `target ends frozen on ${Object.keys(d.targetEnds as object).length} partitions`, async () => ({ targetEnds: ends(await stableEnds(target, topics, `the target ${options.to}`)) }));
     const copy = await m.run('rollback-copy', (d) => `${String(d.copied)} records produced on ${options.to} after the switch copied back to ${options.from}`, async () => {
@@ -662,13 +679,14 @@ export async function runRollback(deps: CutoverDeps, options: CutoverOptions): P
       return { groups: await writeAndReadBack(source, results, deps.log) };
     });
     const sw = await m.run('rollback-switch', () => `gateway routes to ${options.from} again`, async () => {
-      await gateway.switchTo(source.profile);
+      await gateway.switchTo(source.profile, { gate: (fence.clients as string[] | undefined) ?? [] });
       const { readyMs } = await gateway.release();
       return { releasedAt: Date.now(), readyMs: Math.round(readyMs) };
     });
     m.journal.append({ type: 'end', cutoverId: header.cutoverId, outcome: 'rolled-back' });
     const out = report(m, 'rolled-back', [`MirrorMaker 2 stays stopped: the target now holds records the source also has; migrate again onto a fresh target`], 'RollbackReport');
-    out.pause = { producersMs: Number(sw.releasedAt) - Number(fence.fencedAt), consumersMs: Number(sw.releasedAt) - Number(fence.fencedAt) };
+    out.pause = { producersMs: Number(sw.releasedAt) - Number(fence.fencedAt), consumersMs: Number(sw.releasedAt) - Number(fence.drainedAt ?? fence.fencedAt) };
+    out.quiesce = { via: fence.via === 'filter' ? 'filter' : 'restart', ...(fence.instances !== undefined ? { instances: Number(fence.instances) } : {}), groups: ((fence.groups as CutoverReport['quiesce']['groups'] | undefined) ?? []).map(({ group, uncommitted, complete }) => ({ group, uncommitted, complete })) };
     out.records.copiedBack = Number(copy.copied);
     out.groups = results;
     return out;

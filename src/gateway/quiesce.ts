@@ -10,6 +10,9 @@ export type QuiescePhase = 'serve' | 'drain-consumers' | 'hold-producers';
 
 export interface DeliveredOffset {
   client: string;
+  /** the instance's connection it went out on, and the groups that connection spoke for */
+  connection?: number;
+  groups?: string[];
   topic: string;
   partition: number;
   /** the last data offset the instance passed to this client */

@@ -69,3 +69,38 @@ describe('drainProgress: what the gateway delivered against what each group comm
     expect(drainProgress([], [{ group: 'g', members: [member('c', ['t', 0])] }], [])).toEqual([{ group: 'g', partitions: 0, uncommitted: 0, complete: true, behind: [] }]);
   });
 });
+
+describe('drainProgress with clients that share a client id (kafkajs\'s default "kafkajs")', () => {
+  it('a connection that committed for a group belongs to it; one that spoke for another group does not', () => {
+    const out = drainProgress(
+      [
+        { client: 'kafkajs', connection: 1, groups: ['app-1'], topic: 't', partition: 0, offset: 933 },
+        { client: 'kafkajs', connection: 2, groups: ['app-4'], topic: 't', partition: 0, offset: 940 },
+      ],
+      [
+        { group: 'app-1', members: [member('kafkajs', ['t', 0])] },
+        { group: 'app-4', members: [member('kafkajs', ['t', 0])] },
+      ],
+      [
+        { group: 'app-1', topic: 't', partition: 0, offset: 934n },
+        { group: 'app-4', topic: 't', partition: 0, offset: 941n },
+      ],
+    );
+    expect(out.map((g) => [g.group, g.complete, g.uncommitted])).toEqual([
+      ['app-1', true, 0],
+      ['app-4', true, 0],
+    ]);
+  });
+
+  it('without a link (the fetch went to another broker than the coordinator), the furthest unlinked delivery counts: the safe side', () => {
+    const out = drainProgress(
+      [
+        { client: 'kafkajs', connection: 1, groups: [], topic: 't', partition: 0, offset: 933 },
+        { client: 'kafkajs', connection: 2, groups: [], topic: 't', partition: 0, offset: 940 },
+      ],
+      [{ group: 'app-1', members: [member('kafkajs', ['t', 0])] }],
+      [{ group: 'app-1', topic: 't', partition: 0, offset: 934n }],
+    );
+    expect(out[0]).toMatchObject({ complete: false, uncommitted: 7 });
+  });
+});

@@ -3,10 +3,18 @@
  * against what the group committed. A group is drained when, on every partition a member was given,
  * its committed offset is past the last record the gateway passed to that member; the rest is what
  * its consumers would read again after the switch.
+ *
+ * The gateway knows deliveries per client connection, and a member only by its client id, which
+ * clients may share (kafkajs's default is "kafkajs" for every consumer). A connection that also
+ * spoke for a group (a commit, a heartbeat) belongs to that group; connections that spoke for
+ * another group are not this group's; of the rest, the furthest delivery counts (the safe side).
  */
 
 export interface Delivered {
   client: string;
+  /** the gateway's connection it was delivered on, and the groups that connection spoke for */
+  connection?: number;
+  groups?: string[];
   topic: string;
   partition: number;
   /** last data offset passed to the client */
@@ -38,25 +46,23 @@ export interface GroupDrain {
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 export function drainProgress(delivered: readonly Delivered[], groups: readonly GroupMembers[], committed: readonly Committed[]): GroupDrain[] {
-  const byClient = new Map<string, Map<string, number>>();
-  for (const d of delivered) {
-    const m = byClient.get(d.client) ?? byClient.set(d.client, new Map()).get(d.client)!;
-    const k = key(d.topic, d.partition);
-    m.set(k, Math.max(m.get(k) ?? -1, d.offset));
-  }
+  const byClient = new Map<string, Delivered[]>();
+  for (const d of delivered) (byClient.get(d.client) ?? byClient.set(d.client, []).get(d.client)!).push(d);
   const commits = new Map(committed.map((c) => [`${c.group}\u0000${key(c.topic, c.partition)}`, c.offset]));
   return groups
     .map((g) => {
-      // per partition: the furthest record any member given that partition received
+      // per partition: the furthest record delivered to this group's members
       const want = new Map<string, { topic: string; partition: number; offset: number }>();
       for (const m of g.members) {
-        const got = byClient.get(m.clientId);
-        if (!got) continue;
-        for (const a of m.assignment) {
-          const k = key(a.topic, a.partition);
-          const o = got.get(k);
-          if (o === undefined) continue;
-          if ((want.get(k)?.offset ?? -1) < o) want.set(k, { topic: a.topic, partition: a.partition, offset: o });
+        const mine = byClient.get(m.clientId) ?? [];
+        // connections that spoke for this group are its own; connections of other groups are not
+        const linked = mine.filter((d) => d.groups?.includes(g.group));
+        const candidates = linked.length > 0 ? linked : mine.filter((d) => !d.groups || d.groups.length === 0);
+        const assigned = new Set(m.assignment.map((a) => key(a.topic, a.partition)));
+        for (const d of candidates) {
+          const k = key(d.topic, d.partition);
+          if (!assigned.has(k)) continue;
+          if ((want.get(k)?.offset ?? -1) < d.offset) want.set(k, { topic: d.topic, partition: d.partition, offset: d.offset });
         }
       }
       const behind: GroupDrain['behind'] = [];
