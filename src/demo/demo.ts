@@ -31,8 +31,10 @@ export interface DemoReport {
   dir: string;
   ok: boolean;
   steps: DemoStep[];
-  records: { produced: number; consumed: number; lost: number; duplicated: number; abortedVisible: number; uncertainCommitted: number };
+  records: { produced: number; consumed: number; lost: number; duplicated: number; duplicatedInLog: number; abortedVisible: number; uncertainCommitted: number };
   pause: { producersMs: number; consumersMs: number; gatewayMs: number };
+  /** how the cutover quiesced clients: zdp's filter in the gateway, or a restart of the proxy */
+  quiesce: 'filter' | 'restart' | null;
   groups: CheckResult['groups'];
   consumerRestarts: number;
   files: string[];
@@ -154,7 +156,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   };
 
   let checkResult: CheckResult | undefined;
-  let cutover: { pause?: { producersMs: number } } = {};
+  let cutover: { pause?: { producersMs: number; consumersMs: number }; quiesce?: { via: 'filter' | 'restart' } } = {};
   let ok = false;
   try {
     const [listen, management, rest] = await freePorts(3);
@@ -207,12 +209,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
           { topic: DEMO_TOPICS.customers, partitions: 3, rate: Math.round(options.rate * 0.15), keySpace: 200 },
         ],
         groups,
+        // applications as most are written: kafkajs's defaults (auto-commit, no isStale check)
+        defaultConsumers: true,
         value: (topic, seq) => (topic === DEMO_TOPICS.payments ? framed(seq) : topic === DEMO_TOPICS.customers ? customer(seq) : order(seq)),
       });
       await w.start();
       const until = Date.now() + 60_000;
       while (Date.now() < until && w.processed.filter((p) => p.seq >= 0).length < 200) await new Promise((r) => setTimeout(r, 250));
-      return { value: w, summary: `${options.rate} records/s from 3 producers (one transactional), ${groups.length} consumer groups committing after each batch` };
+      return { value: w, summary: `${options.rate} records/s from 3 producers (one transactional), ${groups.length} consumer groups at kafkajs's defaults (auto-commit)` };
     });
 
     await step('extract contracts', ['extract', '--cluster', 'source', '--topic', DEMO_TOPICS.orders, '--topic', DEMO_TOPICS.payments, '--topic', DEMO_TOPICS.customers, '--sample', '200', '--offset', 'earliest', '--out', 'contracts', '--json'], (r) => {
@@ -235,8 +239,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       return `${j.summary.partitions} partitions (${j.summary.ok} ok, ${j.summary.lagging} still replicating), ${j.summary.groupPartitions} group offsets exact; MM2 checkpoints alone would re-read ${j.summary.mm2ReRead}`;
     });
     const c = await step('cutover', ['cutover', '--from', 'source', '--to', 'target', '--confirm', 'target', '--json'], (r) => {
-      const j = JSON.parse(r.stdout) as { outcome: string; pause: { producersMs: number }; groups: unknown[] };
-      return `${j.outcome}: gateway fenced for ${(j.pause.producersMs / 1000).toFixed(1)}s, ${j.groups.length} group offsets written exactly`;
+      const j = JSON.parse(r.stdout) as { outcome: string; pause: { producersMs: number; consumersMs: number }; groups: unknown[]; quiesce: { via: string; groups: { uncommitted: number }[] } };
+      const how = j.quiesce.via === 'filter' ? `consumers drained by zdp's filter (${j.quiesce.groups.reduce((n, g) => n + g.uncommitted, 0)} delivered records uncommitted), producers held for ${(j.pause.producersMs / 1000).toFixed(1)}s` : `gateway fenced (restarted) for ${(j.pause.producersMs / 1000).toFixed(1)}s`;
+      return `${j.outcome}: ${how}, ${j.groups.length} group offsets written exactly`;
     });
     cutover = JSON.parse(c.stdout) as typeof cutover;
 
@@ -250,10 +255,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       const finalLog = await readAllSeqs(target.bootstrapServers[0]!, Object.values(DEMO_TOPICS), w.acked.length);
       const result = check(w, finalLog, groups);
       const dups = result.groups.reduce((n, g) => n + g.duplicates, 0);
-      if (!drained || result.lost > 0 || dups > 0 || result.groups.some((g) => g.missing > 0 || g.outOfOrder > 0)) {
+      if (!drained || result.lost > 0 || dups > 0 || result.duplicatedInLog > 0 || result.groups.some((g) => g.missing > 0 || g.outOfOrder > 0)) {
         throw new ZdpError('checkFailed', 'DEMO_VERIFY_FAILED', `verification failed: ${JSON.stringify({ ...result, drained, pending: w.pending(), consumerEvents: w.events.slice(-30), clientErrors: w.errors.slice(-10) })}`);
       }
-      return { value: result, summary: `${result.acked} acknowledged records all on target; lost ${result.lost}, duplicated ${dups}, aborted visible ${result.abortedVisible}${w.restarts > 0 ? `; ${w.restarts} stalled consumer${w.restarts === 1 ? '' : 's'} restarted by the applications' liveness probe` : ''}` };
+      return { value: result, summary: `${result.acked} acknowledged records all on target; lost ${result.lost}, read twice ${dups}, written twice ${result.duplicatedInLog}, aborted visible ${result.abortedVisible}${w.restarts > 0 ? `; ${w.restarts} stalled consumer${w.restarts === 1 ? '' : 's'} restarted by the applications' liveness probe` : ''}` };
     });
     ok = true;
   } finally {
@@ -275,11 +280,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       consumed: checkResult?.groups.reduce((n, g) => n + g.processed, 0) ?? 0,
       lost: checkResult?.lost ?? 0,
       duplicated: checkResult?.groups.reduce((n, g) => n + g.duplicates, 0) ?? 0,
+      // records written twice in the target's log (a producer's resend)
+      duplicatedInLog: checkResult?.duplicatedInLog ?? 0,
       abortedVisible: checkResult?.abortedVisible ?? 0,
       // records of a transaction whose commit the client sent but never heard back from, that did commit
       uncertainCommitted: checkResult?.uncertainCommitted ?? 0,
     },
     pause: { producersMs: w.maxAckGapMs, consumersMs: w.maxConsumeGapMs, gatewayMs: cutover.pause?.producersMs ?? 0 },
+    quiesce: cutover.quiesce?.via ?? null,
     groups: checkResult?.groups ?? [],
     // consumers the applications' liveness probe replaced (a kafkajs consumer that stopped fetching)
     consumerRestarts: w.restarts,

@@ -14,6 +14,8 @@ export interface WorkloadTopic {
   /** records per second for this topic */
   rate: number;
   transactional?: boolean;
+  /** a producer without idempotence (kafkajs's default); otherwise idempotent */
+  plain?: boolean;
   /** keys repeat (a compacted topic) */
   keySpace?: number;
 }
@@ -201,7 +203,7 @@ export class Workload {
       if (pending.length === 0) pending = Array.from({ length: batch }, () => this.nextSeq(t.topic));
       try {
         if (!producer) {
-          producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: PRODUCER_RETRY });
+          producer = this.kafka.producer(t.plain ? { allowAutoTopicCreation: false, retry: PRODUCER_RETRY } : { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: PRODUCER_RETRY });
           await producer.connect();
         }
         const sentAt = Date.now();

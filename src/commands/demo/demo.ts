@@ -21,8 +21,8 @@ function render(r: DemoReport): string {
   const lines = [
     renderTable(['STEP', 'TOOK', 'RESULT'], r.steps.map((s) => [s.step, `${(s.durationMs / 1000).toFixed(1)}s`, `${s.ok ? '' : 'FAILED: '}${s.summary}`])),
     '',
-    `records produced ${r.records.produced}, consumed ${r.records.consumed}, lost ${r.records.lost}, duplicated ${r.records.duplicated}`,
-    `pause seen by clients: producers ${(r.pause.producersMs / 1000).toFixed(1)}s, consumers ${(r.pause.consumersMs / 1000).toFixed(1)}s (gateway fenced ${(r.pause.gatewayMs / 1000).toFixed(1)}s)`,
+    `records produced ${r.records.produced}, consumed ${r.records.consumed}, lost ${r.records.lost}, read twice ${r.records.duplicated}, written twice ${r.records.duplicatedInLog}`,
+    `pause seen by clients: producers ${(r.pause.producersMs / 1000).toFixed(1)}s, consumers ${(r.pause.consumersMs / 1000).toFixed(1)}s (${r.quiesce === 'filter' ? `producers held by zdp's filter ${(r.pause.gatewayMs / 1000).toFixed(1)}s` : `gateway fenced ${(r.pause.gatewayMs / 1000).toFixed(1)}s`})`,
     '',
     `files written in ${r.dir}:`,
     ...r.files.map((f) => `  ${f}`),
