@@ -36,7 +36,24 @@ const everyoneOf = (ws: Workload[], js: Java[]) => ({
   processed: [...ws.flatMap((w) => w.processed), ...js.flatMap((j) => j.processed)],
 });
 
-async function allProcessed(ws: Workload[], js: Java[], groups: { group: string; topics: string[] }[], timeoutMs: number): Promise<void> {
+async function allProcessed(ws: Workload[], js: Java[], groups: { group: string; topics: string[] }[], timeoutMs: number, logBootstrap?: string): Promise<void> {
+  try {
+    await waitAllProcessed(ws, js, groups, timeoutMs);
+  } catch (error) {
+    // say which records, when they were acknowledged, whether the log holds them, and what the consumers went through
+    const all = everyoneOf(ws, js);
+    const missing = groups.map((g) => {
+      const seen = new Set(all.processed.filter((p) => p.group === g.group).map((p) => `${p.topic}\u0000${p.seq}`));
+      const gone = all.acked.filter((a) => g.topics.includes(a.topic) && !seen.has(`${a.topic}\u0000${a.seq}`));
+      return { group: g.group, missing: gone.length, first: gone.slice(0, 5), last: gone.slice(-3) };
+    });
+    const log = logBootstrap ? await readAllSeqs(logBootstrap, [...new Set(groups.flatMap((g) => g.topics))], 0, 30_000) : [];
+    const inLog = new Set(log.map((r) => `${r.topic}\u0000${r.seq}`));
+    expect.fail(`${(error as Error).message}: ${JSON.stringify({ missing: missing.map((m) => ({ ...m, firstInLog: m.first.map((a) => inLog.has(`${a.topic}\u0000${a.seq}`)) })), events: ws.flatMap((w) => w.events.slice(-10)), errors: ws.flatMap((w) => w.errors.slice(-5)) })}`);
+  }
+}
+
+async function waitAllProcessed(ws: Workload[], js: Java[], groups: { group: string; topics: string[] }[], timeoutMs: number): Promise<void> {
   await eventually(async () => {
     const all = everyoneOf(ws, js);
     return groups.every((g) => {
@@ -150,7 +167,7 @@ describe('a cutover of multi-broker clusters behind a fleet of two gateway insta
     await new Promise((r) => setTimeout(r, 3_000));
     for (const w of workloads) await w.stopProducers();
     await java.stop('producer');
-    await allProcessed(workloads, [java], groups, 240_000);
+    await allProcessed(workloads, [java], groups, 240_000, profiles.target!.bootstrapServers[0]!);
     const all = everyoneOf(workloads, [java]);
     const finalLog = await readAllSeqs(profiles.target!.bootstrapServers[0]!, topics, all.acked.length, 120_000);
     const result = check(all, finalLog, groups);
@@ -186,7 +203,7 @@ describe('a cutover of multi-broker clusters behind a fleet of two gateway insta
       for (const w of back) await w.stopProducers();
       await backJava.stop('producer');
       const backGroups = [jsGroups[0]!, jsGroups[2]!, javaGroups[1]!];
-      await allProcessed(back, [backJava], backGroups, 240_000);
+      await allProcessed(back, [backJava], backGroups, 240_000, profiles.source!.bootstrapServers[0]!);
       const all = everyoneOf(back, [backJava]);
       const backTopics = [orders, events, javaTopic];
       const finalLog = await readAllSeqs(profiles.source!.bootstrapServers[0]!, backTopics, all.acked.length, 120_000);

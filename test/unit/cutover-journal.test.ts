@@ -73,3 +73,13 @@ describe('MirrorMaker 2 progress', () => {
     ]);
   });
 });
+
+describe('the cutover step tables', () => {
+  it('run the journal steps in their order, one file per step', async () => {
+    const { FORWARD_TABLE, ROLLBACK_TABLE, RELEASE_TABLE } = await import('../../src/cutover/steps/index.js');
+    const { ROLLBACK_STEPS } = await import('../../src/core/cutover/journal.js');
+    expect(FORWARD_TABLE.map((s) => s.name)).toEqual([...FORWARD_STEPS]);
+    expect(ROLLBACK_TABLE.map((s) => s.name)).toEqual([...ROLLBACK_STEPS]);
+    expect(RELEASE_TABLE.map((s) => s.name)).toEqual(['rollback-switch']);
+  });
+});

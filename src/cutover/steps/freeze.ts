@@ -1,0 +1,14 @@
+/** The source's end offsets, unchanged over two reads. */
+import type { CutoverStep } from '../types.js';
+import { ends, stableEnds } from './shared.js';
+
+export const freeze: CutoverStep<'freeze'> = {
+  name: 'freeze',
+  summary: (d) => `source ends frozen on ${Object.keys(d.sourceEnds as object).length} partitions`,
+  async run(ctx) {
+    const { deps, options } = ctx;
+    const { source } = deps;
+    const topics = ctx.header.topics;
+    return { sourceEnds: ends(await stableEnds(source, topics, `the source ${options.from}`)) };
+  },
+};

@@ -1,0 +1,184 @@
+/** What the cutover's steps share: reads that wait for quiet, group checks, translation rows, the copy back, the consumer drain. */
+import { CheckFailedError } from '../../errors.js';
+import { drainProgress, type GroupDrain } from '../../core/cutover/drain.js';
+import { mm2Translate } from '../../core/offsets/translate.js';
+import type { Checkpoint, OffsetSync } from '../../core/offsets/mm2-types.js';
+import { selectGroups, windowsByTopic } from '../../core/sampling.js';
+import type { QuiesceControl } from '../../gateway/control.js';
+import type { GroupOffset } from '../../kafka/groups.js';
+import { recordsBetween } from '../../offsets/parity.js';
+import { endOffsets, tpKey, type PartitionEnds, type Side, type translateOffsets } from '../../offsets/translation.js';
+import type { DrainOutput, GroupResult } from '../types.js';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function ends(map: Map<string, PartitionEnds>): Record<string, string> {
+  return Object.fromEntries([...map].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v.high.toString()]));
+}
+
+/**
+ * End offsets once two reads `quietMs` apart agree. Called with the gateway fenced: the only writes
+ * still landing are requests already at the broker (and transaction markers), which take
+ * milliseconds, so a short quiet window is enough; the drain counts anything committed later.
+ */
+export async function stableEnds(side: Side, topics: string[], what: string, quietMs = 150): Promise<Map<string, PartitionEnds>> {
+  let last = await endOffsets(side, topics);
+  for (let i = 0; i < Math.ceil(9_000 / quietMs); i++) {
+    await sleep(quietMs);
+    const now = await endOffsets(side, topics);
+    const moved = [...now].filter(([k, v]) => last.get(k)?.high !== v.high);
+    if (moved.length === 0) return now;
+    last = now;
+  }
+  throw new CheckFailedError('NOT_FROZEN', `${what} keeps receiving records after the gateway stopped: a client writes to ${side.profile.name} without going through the gateway`, {
+    hint: 'find that client (its writes would be lost by the switch); then `zdp cutover --resume`, or `--rollback` to release the gateway on the source',
+  });
+}
+
+/** Every (group, topic, partition) committed offset of the groups in scope. */
+export async function scopeGroups(side: Side, topics: string[], patterns: string[]): Promise<GroupOffset[]> {
+  const groups = selectGroups(await side.listGroupIds(), patterns);
+  return side.committedOffsets(groups, topics);
+}
+
+export async function waitGroupsEmpty(side: Side, groups: string[], waitMs: number, log: (l: string) => void): Promise<void> {
+  const deadline = performance.now() + waitMs;
+  for (;;) {
+    const existing = new Set(await side.listGroupIds());
+    const active = (await side.groupStates(groups.filter((g) => existing.has(g)))).filter((g) => g.members > 0);
+    if (active.length === 0) return;
+    if (performance.now() >= deadline) {
+      throw new CheckFailedError('GROUP_ACTIVE', `group${active.length === 1 ? '' : 's'} ${active.map((g) => `${g.group} (${g.members} member${g.members === 1 ? '' : 's'}, ${g.state})`).join(', ')} ${active.length === 1 ? 'has' : 'have'} members on ${side.profile.name}: zdp writes offsets only into empty groups`, {
+        hint: `stop those consumers (or let their sessions expire), or pass --group-wait <seconds>; then --resume`,
+      });
+    }
+    log(`waiting for ${active.map((g) => g.group).join(', ')} to be empty on ${side.profile.name}…`);
+    await sleep(2_000);
+  }
+}
+
+export function translationResults(groups: GroupOffset[], translated: Awaited<ReturnType<typeof translateOffsets>>, mm2?: { checkpoints: Map<string, Checkpoint>; syncs: Map<string, OffsetSync[]> }): GroupResult[] {
+  const byTp = new Map(translated.map((p) => [tpKey(p.topic, p.partition), p]));
+  return groups.map((g) => {
+    const r = one(g);
+    // what MirrorMaker 2's own translation would have given this group (its checkpoint, else its syncs)
+    if (mm2 && r.targetOffset !== undefined) {
+      const key = tpKey(g.topic, g.partition);
+      const cp = mm2.checkpoints.get(`${g.group}\u0000${key}`);
+      const theirs = cp && cp.upstream === g.offset ? cp.downstream : mm2Translate(mm2.syncs.get(key) ?? [], g.offset);
+      if (theirs !== undefined) {
+        r.mm2Offset = theirs.toString();
+        r.mm2ReRead = recordsBetween(byTp.get(key)?.targetOffsets ?? [], theirs, BigInt(r.targetOffset));
+      }
+    }
+    return r;
+  });
+  function one(g: GroupOffset): GroupResult {
+    const t = byTp.get(tpKey(g.topic, g.partition))?.results.get(g.offset);
+    if (!t) return { group: g.group, topic: g.topic, partition: g.partition, sourceOffset: g.offset.toString(), kind: 'not-replicated' as const };
+    const out: GroupResult = { group: g.group, topic: g.topic, partition: g.partition, sourceOffset: g.offset.toString(), kind: t.kind };
+    if (t.kind === 'exact') {
+      out.targetOffset = t.target.toString();
+      out.fingerprint = t.fingerprint;
+      out.nextSourceOffset = t.next.toString();
+    } else if (t.kind === 'caught-up') out.targetOffset = t.target.toString();
+    return out;
+  }
+}
+
+export async function writeAndReadBack(side: Side, results: GroupResult[], log: (l: string) => void): Promise<number> {
+  const byGroup = new Map<string, GroupResult[]>();
+  for (const r of results) if (r.targetOffset !== undefined) (byGroup.get(r.group) ?? byGroup.set(r.group, []).get(r.group)!).push(r);
+  await Promise.all([...byGroup].sort(([a], [b]) => a.localeCompare(b)).map(async ([group, rows]) => {
+    await side.writeGroupOffsets(group, rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: BigInt(r.targetOffset!) })));
+    const back = await side.committedOffsets([group], [...new Set(rows.map((r) => r.topic))]);
+    const got = new Map(back.map((b) => [tpKey(b.topic, b.partition), b.offset.toString()]));
+    const wrong = rows.filter((r) => got.get(tpKey(r.topic, r.partition)) !== r.targetOffset);
+    if (wrong.length > 0) throw new CheckFailedError('OFFSETS_NOT_WRITTEN', `group ${group} on ${side.profile.name} reads back other offsets than zdp wrote (${wrong.map((w) => `${w.topic}[${w.partition}] ${got.get(tpKey(w.topic, w.partition)) ?? 'none'} != ${w.targetOffset}`).join(', ')})`, { hint: 'something else commits for this group there; stop it and --resume' });
+    log(`wrote offsets of ${group} on ${side.profile.name} (${rows.length} partition${rows.length === 1 ? '' : 's'})`);
+  }));
+  return byGroup.size;
+}
+
+/**
+ * Drains consumers at the gateway's filter and waits (at most `timeoutMs`) until every group in
+ * `groups` committed, on `side`, what the gateway delivered to its members; names those that do not.
+ */
+export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, groups: string[], topics: string[], timeoutMs: number, log: (l: string) => void): Promise<DrainOutput> {
+  const drainedAt = Date.now();
+  await quiesce.drainConsumers(10_000);
+  const inScope = new Set(topics);
+  const deadline = performance.now() + timeoutMs;
+  let progress: GroupDrain[] = [];
+  let clients: string[] = [];
+  for (;;) {
+    const [delivered, states, committed] = await Promise.all([quiesce.delivered(), side.groupStates(groups), side.committedOffsets(groups, topics)]);
+    const members = states.map((g) => ({ group: g.group, members: g.clients.map((c) => ({ clientId: c.clientId, assignment: c.assignment.filter((a) => inScope.has(a.topic)) })) }));
+    clients = [...new Set(states.flatMap((g) => g.clients.map((c) => c.clientId)))].sort();
+    progress = drainProgress(delivered, members, committed);
+    if (progress.every((g) => g.complete) || performance.now() >= deadline) break;
+    await sleep(100);
+  }
+  const late = progress.filter((g) => !g.complete);
+  if (late.length > 0) log(`warning: ${late.map((g) => `${g.group} (${g.uncommitted} record${g.uncommitted === 1 ? '' : 's'} delivered, not committed)`).join(', ')} did not commit within --drain-consumers-timeout; ${late.length === 1 ? 'it continues' : 'they continue'} from ${late.length === 1 ? 'its' : 'their'} committed offsets and read those records again`);
+  return { via: 'filter' as const, instances: quiesce.instances, drainedAt, groups: progress.map(({ group, uncommitted, complete, behind }) => ({ group, uncommitted, complete, behind: behind.slice(0, 20) })), clients };
+}
+
+/** A read that stopped before the end of a window (timed out, or held back by an open transaction) copies nothing it cannot vouch for. */
+export function incompleteRead(outcome: { incomplete: Map<string, number[]>; timedOut: boolean }, cluster: string, what: string): void {
+  if (outcome.incomplete.size === 0 && !outcome.timedOut) return;
+  const where = [...outcome.incomplete].map(([t, p]) => `${t}[${p.join(',')}]`).join(', ');
+  throw new CheckFailedError('READ_INCOMPLETE', `could not read ${what} on ${cluster} to the end of ${where || 'every partition'}${outcome.timedOut ? ' in time' : ': an open transaction holds the stable offset back'}`, {
+    hint: 'wait for the transaction to finish (or time out: transaction.timeout.ms), then run the same command again; it continues where it stopped',
+  });
+}
+
+/** Copies target records in [from, to) of each partition back to the source, skipping copies made by an earlier, interrupted run. */
+export async function copyBack(source: Side, target: Side, topics: string[], cut: Record<string, string>, frozenSource: Record<string, string>, targetNow: Map<string, { topic: string; partition: number; high: bigint }>, log: (l: string) => void): Promise<number> {
+  // how many records an earlier run already copied: the source's data records after its frozen end
+  const sourceNow = await endOffsets(source, topics);
+  const already = new Map<string, number>();
+  const windowsSrc = [...sourceNow].filter(([k, v]) => frozenSource[k] !== undefined && v.high > BigInt(frozenSource[k]));
+  if (windowsSrc.length > 0) {
+    const counted = await source.fetchWindows(windowsByTopic(windowsSrc.map(([k, v]) => ({ topic: v.topic, partition: v.partition, start: BigInt(frozenSource[k]!), end: v.high }))), {
+      timeoutMs: 120_000,
+      stallMs: 75_000,
+      onBatch: (topic, records) => {
+        for (const r of records) already.set(tpKey(topic, r.partition), (already.get(tpKey(topic, r.partition)) ?? 0) + 1);
+      },
+    });
+    incompleteRead(counted, source.profile.name, 'what an earlier rollback already copied');
+  }
+  const toCopy = [...targetNow].filter(([k, v]) => cut[k] !== undefined && v.high > BigInt(cut[k])).map(([k, v]) => ({ topic: v.topic, partition: v.partition, start: BigInt(cut[k]!), end: v.high }));
+  if (toCopy.length === 0) return 0;
+  const writer = await source.writer();
+  let copied = 0;
+  const seen = new Map<string, number>();
+  try {
+    const read = await target.fetchWindows(windowsByTopic(toCopy), {
+      timeoutMs: 600_000,
+      // a client's transaction the fence left open holds back every record after its first one
+      // (read_committed) until its coordinator aborts it: wait out a default transaction.timeout.ms
+      stallMs: 75_000,
+      onBatch: async (topic, records) => {
+        const messages = [];
+        for (const r of records) {
+          const key = tpKey(topic, r.partition);
+          const n = (seen.get(key) ?? 0) + 1;
+          seen.set(key, n);
+          if (n <= (already.get(key) ?? 0)) continue;
+          messages.push({ partition: r.partition, key: r.key, value: r.value, headers: r.headers, timestampMs: r.timestampMs });
+        }
+        if (messages.length === 0) return;
+        await writer.send(topic, messages);
+        copied += messages.length;
+      },
+    });
+    incompleteRead(read, target.profile.name, `the records to copy back (${copied} copied so far; --rollback again copies the rest)`);
+  } finally {
+    await writer.close();
+  }
+  log(`copied ${copied} records back to ${source.profile.name}`);
+  return copied;
+}
+

@@ -1,0 +1,16 @@
+/** MirrorMaker 2 stopped; the target's end offsets recorded. */
+import type { CutoverStep } from '../types.js';
+import { ends, stableEnds } from './shared.js';
+
+export const stopReplication: CutoverStep<'stop-replication'> = {
+  name: 'stop-replication',
+  summary: (d) => `MirrorMaker 2 ${d.stopped ? 'stopped' : 'was not running'}; target ends recorded`,
+  async run(ctx) {
+    const { deps, options } = ctx;
+    const { target } = deps;
+    const topics = ctx.header.topics;
+    // no grace: the target already holds every record, and with exactly-once an unfinished MM2 transaction is never visible
+    const wasRunning = (await deps.engine?.stop(0)) ?? false;
+    return { stopped: wasRunning, targetEnds: ends(await stableEnds(target, topics, `the target ${options.to}`)) };
+  },
+};
