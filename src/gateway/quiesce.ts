@@ -5,19 +5,12 @@
  * reference and is sent as a bearer token, never logged.
  */
 import { AuthError, ConnectionError, EnvironmentError } from '../errors.js';
+import type { Delivered } from '../core/cutover/drain.js';
 
 export type QuiescePhase = 'serve' | 'drain-consumers' | 'hold-producers';
 
-export interface DeliveredOffset {
-  client: string;
-  /** the instance's connection it went out on, and the groups that connection spoke for */
-  connection?: number;
-  groups?: string[];
-  topic: string;
-  partition: number;
-  /** the last data offset the instance passed to this client */
-  offset: number;
-}
+/** What an instance delivered, per connection and partition (the shape the drain compares, src/core/cutover/drain.ts). */
+export type DeliveredOffset = Delivered;
 
 export interface QuiesceState {
   phase: QuiescePhase;

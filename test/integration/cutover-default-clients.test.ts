@@ -20,16 +20,6 @@ import { JavaClients } from '../clients/java-clients.mjs';
 
 const projectDir = inject('zdpProjectDir');
 
-interface Java {
-  acked: { topic: string; partition: number; seq: number; sentAt: number; ackedAt: number }[];
-  processed: { group: string; topic: string; partition: number; seq: number; at: number; committed: boolean }[];
-  errors: string[];
-  maxConsumeGapMs: number;
-  maxAckGapMs: number;
-  producer(topic: string, partitions: number, rate: number): void;
-  consumer(group: string, topics: string[]): void;
-  stop(kind?: string): Promise<void>;
-}
 
 describe('zdp cutover with default kafkajs and Java clients: nothing lost, read twice or written twice', () => {
   const orders = uniqueName('dc.orders');
@@ -47,7 +37,7 @@ describe('zdp cutover with default kafkajs and Java clients: nothing lost, read 
   ];
   let dir: string;
   let workload: Workload;
-  let java: Java;
+  let java: JavaClients;
   const source = harnessProfile(projectDir, 'source');
   const target = harnessProfile(projectDir, 'target');
 
@@ -76,7 +66,7 @@ describe('zdp cutover with default kafkajs and Java clients: nothing lost, read 
     });
     await workload.start();
     const dist = await resolveKafkaDist('4', { env: process.env });
-    java = new JavaClients({ java: (await findJava(process.env)).bin, libDir: dist.libDir, bootstrap }) as Java;
+    java = new JavaClients({ java: (await findJava(process.env)).bin, libDir: dist.libDir, bootstrap });
     for (const g of javaGroups) java.consumer(g.group, g.topics);
     java.producer(javaTopic, 4, 100);
     await eventually(async () => (workload.processed.length > 300 && java.processed.length > 300 ? true : undefined), 120_000, 'kafkajs and Java clients producing and consuming through the gateway');

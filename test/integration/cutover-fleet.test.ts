@@ -21,22 +21,15 @@ import { createTopics, eventually, runZdp, uniqueName } from '../harness/helpers
 // a plain ES module, shared with bench/cutover-pause.mjs
 import { JavaClients } from '../clients/java-clients.mjs';
 
-interface Java {
-  acked: { topic: string; partition: number; seq: number; sentAt: number; ackedAt: number }[];
-  processed: { group: string; topic: string; partition: number; seq: number; at: number; committed: boolean }[];
-  producer(topic: string, partitions: number, rate: number, firstSeq?: number): void;
-  consumer(group: string, topics: string[]): void;
-  stop(kind?: string): Promise<void>;
-}
 
-const everyoneOf = (ws: Workload[], js: Java[]) => ({
+const everyoneOf = (ws: Workload[], js: JavaClients[]) => ({
   acked: [...ws.flatMap((w) => w.acked), ...js.flatMap((j) => j.acked)],
   aborted: ws.flatMap((w) => w.aborted),
   uncertain: ws.flatMap((w) => w.uncertain),
   processed: [...ws.flatMap((w) => w.processed), ...js.flatMap((j) => j.processed)],
 });
 
-async function allProcessed(ws: Workload[], js: Java[], groups: { group: string; topics: string[] }[], timeoutMs: number, logBootstrap?: string): Promise<void> {
+async function allProcessed(ws: Workload[], js: JavaClients[], groups: { group: string; topics: string[] }[], timeoutMs: number, logBootstrap?: string): Promise<void> {
   try {
     await waitAllProcessed(ws, js, groups, timeoutMs);
   } catch (error) {
@@ -53,7 +46,7 @@ async function allProcessed(ws: Workload[], js: Java[], groups: { group: string;
   }
 }
 
-async function waitAllProcessed(ws: Workload[], js: Java[], groups: { group: string; topics: string[] }[], timeoutMs: number): Promise<void> {
+async function waitAllProcessed(ws: Workload[], js: JavaClients[], groups: { group: string; topics: string[] }[], timeoutMs: number): Promise<void> {
   await eventually(async () => {
     const all = everyoneOf(ws, js);
     return groups.every((g) => {
@@ -85,7 +78,7 @@ describe('a cutover of multi-broker clusters behind a fleet of two gateway insta
   let bootstraps: string[] = [];
   let profiles: Record<string, { bootstrapServers: string[] }>;
   let workloads: Workload[] = [];
-  let java: Java;
+  let java: JavaClients;
   let javaLib: string;
   let javaBin: string;
 
@@ -125,7 +118,7 @@ describe('a cutover of multi-broker clusters behind a fleet of two gateway insta
     for (const w of workloads) await w.start();
     javaLib = (await resolveKafkaDist('4', { env: process.env })).libDir;
     javaBin = (await findJava(process.env)).bin;
-    java = new JavaClients({ java: javaBin, libDir: javaLib, bootstrap: bootstraps[1]! }) as Java;
+    java = new JavaClients({ java: javaBin, libDir: javaLib, bootstrap: bootstraps[1]! });
     for (const g of javaGroups) java.consumer(g.group, g.topics);
     java.producer(javaTopic, 6, 80);
     await eventually(async () => (workloads.every((w) => w.processed.length > 200) && java.processed.length > 200 ? true : undefined), 180_000, 'applications producing and consuming through both instances');
@@ -188,7 +181,7 @@ describe('a cutover of multi-broker clusters behind a fleet of two gateway insta
     for (const w of workloads) await w.stop();
     await java.stop();
     for (const w of back) await w.start();
-    const backJava = new JavaClients({ java: javaBin, libDir: javaLib, bootstrap: bootstraps[1]! }) as Java;
+    const backJava = new JavaClients({ java: javaBin, libDir: javaLib, bootstrap: bootstraps[1]! });
     backJava.consumer(javaGroups[1]!.group, javaGroups[1]!.topics);
     backJava.producer(javaTopic, 6, 80, 1_000_000);
     try {
