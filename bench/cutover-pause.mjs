@@ -3,6 +3,7 @@
  * Benchmark: the pause clients see during `zdp cutover`, and the totals, under load.
  *
  *   npm run build && node bench/cutover-pause.mjs [--rate 2000] [--topics 3] [--partitions 12] [--groups 5] [--clients default|tuned] [--filter on|off]
+ *       [--source-brokers 1] [--target-brokers 1] [--replicas 1]
  *
  * Starts its own local clusters (Kafka 3.9 source, Kafka 4.x target) with `zdp dev up` in a temp
  * directory, creates the topics, starts MirrorMaker 2 (`zdp migrate start`) and the Kroxylicious
@@ -16,6 +17,8 @@
  * Kafka's defaults (acks=all, idempotence, 5 s auto-commit); every figure is reported per client kind.
  * --clients tuned: the kafkajs consumers commit after each batch and drop stale batches.
  * --filter off runs the gateway without zdp's quiesce filter (the cutover then restarts the proxy).
+ * --source-brokers/--target-brokers start multi-broker clusters; --replicas runs a gateway fleet
+ * (the kafkajs applications on instance 0, the Java ones on the last instance).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,6 +39,9 @@ const TOPICS = Number(arg('topics', '3'));
 const PARTITIONS = Number(arg('partitions', '12'));
 const GROUPS = Number(arg('groups', '5'));
 const CLIENTS = arg('clients', 'default');
+const SOURCE_BROKERS = arg('source-brokers', '1');
+const TARGET_BROKERS = arg('target-brokers', '1');
+const REPLICAS = arg('replicas', '1');
 const FILTER = arg('filter', 'on');
 if (!['default', 'tuned'].includes(CLIENTS) || !['on', 'off'].includes(FILTER)) {
   process.stderr.write('--clients is default or tuned; --filter is on or off\n');
@@ -53,7 +59,8 @@ let workload;
 let java;
 try {
   log('starting clusters');
-  await must(['dev', 'up']);
+  await must(['dev', 'up', 'source', '--brokers', SOURCE_BROKERS]);
+  await must(['dev', 'up', 'target', '--brokers', TARGET_BROKERS]);
   const profiles = parse(readFileSync(join(dir, '.zdp/dev/profiles.yaml'), 'utf8')).clusters;
   const kafka = new Kafka({ brokers: profiles.source.bootstrapServers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
@@ -65,11 +72,12 @@ try {
   await must(['migrate', '--from', 'source', '--to', 'target', ...topicFlags, '--yes']);
   const [rest, listen, management] = await freePorts(3);
   await must(['migrate', 'start', '--from', 'source', '--to', 'target', ...topicFlags, '--rest-port', String(rest)]);
-  await must(['gateway', 'up', '--cluster', 'source', '--cover', 'target', '--listen', `127.0.0.1:${listen}`, '--management-port', String(management), ...(FILTER === 'off' ? ['--no-filter'] : [])]);
+  await must(['gateway', 'up', '--cluster', 'source', '--cover', 'target', '--listen', `127.0.0.1:${listen}`, '--management-port', String(management), '--replicas', REPLICAS, ...(FILTER === 'off' ? ['--no-filter'] : [])]);
+  const instances = JSON.parse((await must(['gateway', 'status', '--json'])).stdout).instances.map((i) => i.bootstrap);
   workload = new Workload({
-    bootstrap: `127.0.0.1:${listen}`,
+    bootstrap: instances[0],
     clientId: 'bench-app',
-    topics: topics.map((topic, i) => ({ topic, partitions: PARTITIONS, rate: Math.round(RATE / TOPICS), ...(i === 1 ? { transactional: true } : {}) })),
+    topics: topics.map((topic, i) => ({ topic, partitions: PARTITIONS, rate: Math.round(RATE / TOPICS), ...(i === 1 ? { transactional: true } : i === 0 && CLIENTS === 'default' ? { plain: true } : {}) })),
     groups,
     defaultConsumers: CLIENTS === 'default',
   });
@@ -77,7 +85,7 @@ try {
   await workload.start();
   if (CLIENTS === 'default') {
     const dist = await resolveKafkaDist('4', { env: process.env });
-    java = new JavaClients({ java: (await findJava(process.env)).bin, libDir: dist.libDir, bootstrap: `127.0.0.1:${listen}` });
+    java = new JavaClients({ java: (await findJava(process.env)).bin, libDir: dist.libDir, bootstrap: instances[instances.length - 1] });
     for (const g of javaGroups) java.consumer(g.group, g.topics);
     java.producer(javaTopic, PARTITIONS, Math.round(RATE / TOPICS));
   }
@@ -122,7 +130,7 @@ try {
   const out = {
     benchmark: 'cutover-pause',
     machine: machine(),
-    load: { ratePerSecond: RATE, topics: TOPICS, partitions: PARTITIONS, groups: GROUPS, clients: CLIENTS, javaGroups: javaGroups.length },
+    load: { ratePerSecond: RATE, topics: TOPICS, partitions: PARTITIONS, groups: GROUPS, clients: CLIENTS, javaGroups: javaGroups.length, sourceBrokers: Number(SOURCE_BROKERS), targetBrokers: Number(TARGET_BROKERS), gatewayInstances: instances.length },
     quiesce: cutover.quiesce,
     gatewayFencedMs: cutover.pause.producersMs,
     gatewayConsumersPausedMs: cutover.pause.consumersMs,

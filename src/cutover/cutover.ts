@@ -7,5 +7,5 @@
  * there after the switch, translate the groups back, switch the gateway back to the source.
  */
 export { FORWARD_STEPS, ROLLBACK_STEPS } from '../core/cutover/journal.js';
-export { runCutover, runRollback } from './runner.js';
+export { planCutover, runCutover, runRollback } from './runner.js';
 export type { CutoverDeps, CutoverOptions, CutoverReport, GroupResult, StepReport } from './types.js';

@@ -10,6 +10,7 @@ import { FORWARD_STEPS, nextStep, type JournalHeader, type Step } from '../core/
 import type { Side } from '../offsets/translation.js';
 import { Journal, takeLease } from './journal-file.js';
 import { FORWARD_TABLE, RELEASE_TABLE, ROLLBACK_TABLE } from './steps/index.js';
+import { preflight } from './steps/preflight.js';
 import type { AnyCutoverStep, CutoverDeps, CutoverOptions, CutoverReport, GroupResult, StepContext, StepOutputs, StepReport } from './types.js';
 
 class Machine {
@@ -141,6 +142,18 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
   } finally {
     release();
   }
+}
+
+/**
+ * `--dry-run`: the forward cutover's read-only preflight, run for real (no journal, no lease), and
+ * what each step would do; the rollback's steps without a preflight. Changes nothing.
+ */
+export async function planCutover(deps: CutoverDeps, options: CutoverOptions, rollback: boolean): Promise<{ preflight?: StepOutputs['preflight']; plan: { step: Step; does: string }[] }> {
+  const plan = (rollback ? ROLLBACK_TABLE : FORWARD_TABLE).map((s) => ({ step: s.name, does: s.does }));
+  if (rollback) return { plan };
+  const header: JournalHeader = { cutoverId: 'dry-run', from: options.from, to: options.to, sourceClusterId: '', targetClusterId: '', topics: [...options.topics].sort(), groups: [], startedAt: new Date().toISOString() };
+  const ctx: StepContext = { deps, options, header, out: () => ({}) };
+  return { preflight: await preflight.run(ctx), plan };
 }
 
 /** Returns to the source: before the switch, just release the gateway there; after it, copy back and translate back. */

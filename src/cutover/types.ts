@@ -125,6 +125,8 @@ export interface StepContext {
 /** One step of the cutover's tables: an idempotent action with a typed output and a one-line summary. */
 export interface CutoverStep<S extends Step = Step> {
   readonly name: S;
+  /** what it does, for `--dry-run` */
+  readonly does: string;
   summary(out: StepOutputs[S], ctx: StepContext): string;
   run(ctx: StepContext): Promise<StepOutputs[S]>;
 }

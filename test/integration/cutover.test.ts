@@ -122,9 +122,12 @@ describe('zdp parity and zdp cutover with clients running through the gateway', 
       await consumer.disconnect();
     }
     // nothing was started: a later cutover begins fresh (the refusal was journaled as a failed preflight)
-    const again = await runZdp(['cutover', '--from', 'source', '--to', 'target', '--dry-run'], { cwd: dir });
+    const again = await runZdp(['cutover', '--from', 'source', '--to', 'target', '--dry-run', '--group-wait', '30'], { cwd: dir });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('dry run: nothing changed');
+    // the dry run ran the read-only preflight for real and says what each step would do
+    expect(again.stdout).toContain('preflight passed: gateway on source');
+    expect(again.stdout).toMatch(/2\. drain-consumers: With zdp's filter/);
   });
 
   it('cuts over exactly, killed at every step and resumed: 0 lost, no duplicate, each group continues at its committed record', async () => {

@@ -6,7 +6,7 @@ import { renderTable } from '../../cli/render/table.js';
 import type { Runtime } from '../../cli/runtime.js';
 import { parsePair, selectSourceTopics, withSides, type Pair } from '../../cli/sides.js';
 import { NotFoundError, UsageError } from '../../errors.js';
-import { FORWARD_STEPS, ROLLBACK_STEPS, runCutover as runForward, runRollback, type CutoverOptions as EngineOptions, type CutoverReport } from '../../cutover/cutover.js';
+import { FORWARD_STEPS, ROLLBACK_STEPS, planCutover, runCutover as runForward, runRollback, type CutoverOptions as EngineOptions, type CutoverReport } from '../../cutover/cutover.js';
 import { KroxyliciousControl } from '../../gateway/control.js';
 import { readMm2 } from '../../processes/mirror-maker.js';
 import { engineFor } from '../../migration/engine.js';
@@ -124,8 +124,8 @@ export async function runCutover(o: CutoverOptions, rt: Runtime): Promise<View> 
     const topics = await resolveTopics(o, source);
     const options: EngineOptions = { from, to, topics, groupPatterns: o.groups, maxLag: o.maxLag, drainTimeoutMs: o.drainTimeoutMs, drainConsumersTimeoutMs: o.drainConsumersTimeoutMs, groupWaitMs: o.groupWaitMs, verifyMs: o.verifyMs, resume: o.resume, newCutover: o.newCutover };
     const steps = o.rollback ? ROLLBACK_STEPS : FORWARD_STEPS;
-    if (o.dryRun) return { dryRun: true as const, topics, steps };
-    if (!o.resume) {
+    // a dry run changes nothing: no confirmation
+    if (!o.resume && !o.dryRun) {
       const moveTo = o.rollback ? from : to;
       if (o.confirm !== undefined && o.confirm !== moveTo) throw new UsageError(`--confirm ${o.confirm} does not name the cluster clients move to (${moveTo})`);
       if (o.confirm === undefined && !(await rt.io.confirm(o.rollback ? `Move clients back from ${to} to ${from}?` : `Move clients of ${topics.length} topic${topics.length === 1 ? '' : 's'} from ${from} to ${to}? Producers and consumers pause while it runs.`, `--yes or --confirm ${moveTo}`))) return undefined;
@@ -140,14 +140,20 @@ export async function runCutover(o: CutoverOptions, rt: Runtime): Promise<View> 
       log: (l: string) => rt.io.info(l),
       ...(rt.hooks.onCutoverStep ? { onStep: rt.hooks.onCutoverStep } : {}),
     };
+    if (o.dryRun) return { dryRun: true as const, topics, steps, ...(await planCutover(deps, options, o.rollback)) };
     return o.rollback ? runRollback(deps, options) : runForward(deps, options);
   });
   if (!report) return { kind: 'CutoverCancelled', data: { changed: false }, text: '', notes: ['nothing changed'] };
   if ('dryRun' in report) {
     return {
       kind: 'CutoverPlan',
-      data: { from, to, topics: report.topics, steps: report.steps },
-      text: [`cutover ${from} -> ${to} of ${report.topics.join(', ')}`, ...report.steps.map((s, i) => `  ${i + 1}. ${s}`), 'dry run: nothing changed'].join('\n'),
+      data: { from, to, topics: report.topics, steps: report.steps, plan: report.plan, ...(report.preflight ? { preflight: report.preflight } : {}) },
+      text: [
+        `cutover ${from} -> ${to} of ${report.topics.join(', ')}`,
+        ...(report.preflight ? [`preflight passed: gateway on ${report.preflight.gatewayCluster}, ${report.preflight.groups} groups (${report.preflight.activeGroups.length} active), lag ${report.preflight.lag}, parity ok`] : []),
+        ...report.plan.map((p, i) => `  ${i + 1}. ${p.step}: ${p.does}`),
+        'dry run: nothing changed',
+      ].join('\n'),
     };
   }
   const { kind, ...data } = report;

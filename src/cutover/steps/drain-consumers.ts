@@ -10,6 +10,7 @@ function drainSummary(d: DrainOutput): string {
 
 export const drainConsumers: CutoverStep<'drain-consumers'> = {
   name: 'drain-consumers',
+  does: "With zdp's filter: a standby instance per gateway instance loads for the target, then consumers get no records while producers flow, until every active group committed what it was given (or --drain-consumers-timeout).",
   summary: (d) => drainSummary(d),
   async run(ctx) {
     const { deps, options } = ctx;

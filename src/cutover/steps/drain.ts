@@ -7,6 +7,7 @@ import { sleep } from './shared.js';
 
 export const drain: CutoverStep<'drain'> = {
   name: 'drain',
+  does: 'The target holds every source record: MirrorMaker 2 caught up and the tails match (records behind an open transaction are waited for).',
   summary: (d) => `target holds every source record (${String(d.checks)} checks${d.lateRecords ? `; ${String(d.lateRecords)} committed on the source after the fence` : ''})`,
   async run(ctx) {
     const { deps, options } = ctx;

@@ -4,6 +4,7 @@ import type { CutoverStep } from '../types.js';
 
 export const fence: CutoverStep<'fence'> = {
   name: 'fence',
+  does: 'Producers held at the filter (requests already forwarded are answered first); without the filter, the proxy is stopped.',
   summary: (out, { deps: { gateway } }) => (out.via === 'filter' ? `producers held at the gateway (${gateway.kind}, zdp's filter): what was already forwarded is answered` : `producers and consumers fenced at the gateway (${gateway.kind}, by stopping it)`),
   async run(ctx) {
     const { deps } = ctx;

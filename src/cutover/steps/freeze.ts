@@ -4,6 +4,7 @@ import { ends, stableEnds } from './shared.js';
 
 export const freeze: CutoverStep<'freeze'> = {
   name: 'freeze',
+  does: "The source's end offsets, unchanged over two reads.",
   summary: (d) => `source ends frozen on ${Object.keys(d.sourceEnds as object).length} partitions`,
   async run(ctx) {
     const { deps, options } = ctx;

@@ -7,6 +7,7 @@ import { scopeGroups, waitGroupsEmpty } from './shared.js';
 
 export const preflight: CutoverStep<'preflight'> = {
   name: 'preflight',
+  does: 'Read-only: the gateway routes to the source and serves; target topics exist; in-scope groups are empty on the target; replication lag under --max-lag; parity complete and clean.',
   summary: (d) => `gateway on ${String(d.gatewayCluster)}, ${String(d.groups)} groups, lag ${String(d.lag)}, parity ok`,
   async run(ctx) {
     const { deps, options } = ctx;

@@ -4,6 +4,7 @@ import { copyBack } from './shared.js';
 
 export const rollbackCopy: CutoverStep<'rollback-copy'> = {
   name: 'rollback-copy',
+  does: 'What clients produced on the target since the switch, copied back to the source (resumable without duplicating).',
   summary: (d, { options }) => `${String(d.copied)} records produced on ${options.to} after the switch copied back to ${options.from}`,
   async run(ctx) {
     const { deps } = ctx;

@@ -5,6 +5,7 @@ import { drainConsumersOn } from './shared.js';
 
 export const rollbackFence: CutoverStep<'rollback-fence'> = {
   name: 'rollback-fence',
+  does: 'The quiesce of the forward cutover, on the target: consumers drained, producers held (or the proxy stopped without the filter).',
   summary: (d) => (d.via === 'filter' ? `consumers drained and producers held at the gateway (zdp's filter)${(d.groups as { complete: boolean }[]).some((g) => !g.complete) ? `; not drained in time: ${(d.groups as { group: string; complete: boolean }[]).filter((g) => !g.complete).map((g) => g.group).join(', ')}` : ''}` : 'clients fenced at the gateway (by stopping it)'),
   async run(ctx) {
     const { deps, options } = ctx;

@@ -4,6 +4,7 @@ import { ends, stableEnds } from './shared.js';
 
 export const rollbackFreeze: CutoverStep<'rollback-freeze'> = {
   name: 'rollback-freeze',
+  does: "The target's end offsets, unchanged over two reads.",
   summary: (d) => `target ends frozen on ${Object.keys(d.targetEnds as object).length} partitions`,
   async run(ctx) {
     const { deps, options } = ctx;

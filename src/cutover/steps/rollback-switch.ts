@@ -3,6 +3,7 @@ import type { CutoverStep } from '../types.js';
 
 export const releaseBeforeSwitch: CutoverStep<'rollback-switch'> = {
   name: 'rollback-switch',
+  does: 'The gateway released on the source: the standby goes, held requests go out; nothing reached the target.',
   summary: (_out, { options }) => `gateway released on ${options.from}`,
   async run(ctx) {
     const { source, gateway } = ctx.deps;
@@ -16,6 +17,7 @@ export const releaseBeforeSwitch: CutoverStep<'rollback-switch'> = {
 
 export const rollbackSwitch: CutoverStep<'rollback-switch'> = {
   name: 'rollback-switch',
+  does: 'The gateway routes to the source again; consumers drained on the target rejoin there before they read.',
   summary: (_out, { options }) => `gateway routes to ${options.from} again`,
   async run(ctx) {
     const { source, gateway } = ctx.deps;

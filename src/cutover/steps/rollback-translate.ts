@@ -8,6 +8,7 @@ import { translationResults } from './shared.js';
 
 export const rollbackTranslate: CutoverStep<'rollback-translate'> = {
   name: 'rollback-translate',
+  does: 'Every group translated back to a source offset.',
   summary: (d) => `${(d.offsets as unknown[]).length} group offsets translated back`,
   async run(ctx) {
     const { deps, options } = ctx;

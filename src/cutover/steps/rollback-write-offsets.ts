@@ -4,6 +4,7 @@ import { waitGroupsEmpty, writeAndReadBack } from './shared.js';
 
 export const rollbackWriteOffsets: CutoverStep<'rollback-write-offsets'> = {
   name: 'rollback-write-offsets',
+  does: 'Offsets written on the source into empty groups, and read back.',
   summary: (d, { options }) => `offsets written for ${String(d.groups)} groups on ${options.from}`,
   async run(ctx) {
     const { deps, options } = ctx;

@@ -4,6 +4,7 @@ import { ends, stableEnds } from './shared.js';
 
 export const stopReplication: CutoverStep<'stop-replication'> = {
   name: 'stop-replication',
+  does: "MirrorMaker 2 stopped; the target's end offsets recorded.",
   summary: (d) => `MirrorMaker 2 ${d.stopped ? 'stopped' : 'was not running'}; target ends recorded`,
   async run(ctx) {
     const { deps, options } = ctx;

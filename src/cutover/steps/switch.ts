@@ -3,6 +3,7 @@ import type { CutoverStep } from '../types.js';
 
 export const switchStep: CutoverStep<'switch'> = {
   name: 'switch',
+  does: 'The gateway routes to the target (a standby binds); consumers of the drained groups get no records until they rejoined there.',
   summary: (d, { options }) => `gateway now routes to ${options.to} (ready in ${String(d.readyMs)} ms)`,
   async run(ctx) {
     const { deps } = ctx;

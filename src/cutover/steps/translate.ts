@@ -6,6 +6,7 @@ import { scopeGroups, translationResults } from './shared.js';
 
 export const translate: CutoverStep<'translate'> = {
   name: 'translate',
+  does: "Every group's committed offset translated exactly (MirrorMaker 2's translation beside it).",
   summary: (d) => `${(d.offsets as unknown[]).length} group offsets translated exactly`,
   async run(ctx) {
     const { deps, options } = ctx;

@@ -6,6 +6,7 @@ import { sleep } from './shared.js';
 
 export const verify: CutoverStep<'verify'> = {
   name: 'verify',
+  does: 'Nothing reached the source after the drain; clients produce and consume on the target; no group went below what zdp wrote; every group that ran before runs again.',
   summary: (d, { options }) => `source unchanged: ${String(d.sourceUnchanged)}; on ${options.to}: produced ${String(d.producedOnTarget)}, consumed ${String(d.consumedOnTarget)}`,
   async run(ctx) {
     const { deps, options } = ctx;

@@ -4,6 +4,7 @@ import { waitGroupsEmpty, writeAndReadBack } from './shared.js';
 
 export const writeOffsets: CutoverStep<'write-offsets'> = {
   name: 'write-offsets',
+  does: 'Offsets written on the target into empty groups, and read back.',
   summary: (d) => `offsets written for ${String(d.groups)} groups`,
   async run(ctx) {
     const { deps, options } = ctx;
