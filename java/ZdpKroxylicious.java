@@ -174,7 +174,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final AtomicLong connections = new AtomicLong();
     /** topic id -> name, from Metadata responses (Fetch v13+ names topics by id) */
     static final ConcurrentHashMap<Uuid, String> topicNames = new ConcurrentHashMap<>();
-    /** requests forwarded and not answered yet: produce (and transaction) requests, fetches; value: when sent */
+    /** requests forwarded and not answered yet: produce (and transaction) requests, fetches; see live() */
     static final Set<long[]> inflightProduce = ConcurrentHashMap.newKeySet();
     static final Set<long[]> inflightFetch = ConcurrentHashMap.newKeySet();
     static final ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
@@ -211,11 +211,21 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         return !"serve".equals(phase);
     }
 
-    /** requests forwarded more than a minute ago are not waited for (their connection is gone) */
+    /**
+     * Requests forwarded and not answered yet, each {sent, deadline}. The API has no word for a
+     * connection that closes, so a request is not waited for past its own deadline: the broker
+     * answers a fetch within its max wait and a produce within its timeout, or the client that sent
+     * it has gone (and a client that has gone sends nothing again).
+     */
     static int live(Set<long[]> set) {
-        long old = System.currentTimeMillis() - 60_000;
-        set.removeIf(e -> e[0] < old);
+        long now = System.currentTimeMillis();
+        set.removeIf(e -> e[1] < now);
         return set.size();
+    }
+
+    static long[] sent(long answerWithinMs) {
+        long now = System.currentTimeMillis();
+        return new long[] { now, now + Math.max(0, Math.min(answerWithinMs, 120_000)) + 2_000 };
     }
 
     /** One client connection. Kafka answers a connection's requests in order, so a FIFO pairs them. */
@@ -270,7 +280,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 if (fetch.replicaId() < 0 && fetch.replicaState().replicaId() < 0 && (draining() || gated())) {
                     return emptyFetch(fetch, context);
                 }
-                long[] sent = { System.currentTimeMillis() };
+                long[] sent = sent(fetch.maxWaitMs());
                 fetchSent.add(sent);
                 inflightFetch.add(sent);
                 return context.forwardRequest(header, request);
@@ -296,7 +306,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         CompletionStage<RequestFilterResult> forward(ApiKeys key,
                 RequestHeaderData header, ApiMessage request, FilterContext context, boolean acks) {
             if (acks) {
-                long[] sent = { System.currentTimeMillis() };
+                long[] sent = sent(request instanceof ProduceRequestData p ? p.timeoutMs() : 30_000);
                 produceSent.add(sent);
                 inflightProduce.add(sent);
             }

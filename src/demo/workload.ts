@@ -14,7 +14,7 @@ export interface WorkloadTopic {
   /** records per second for this topic */
   rate: number;
   transactional?: boolean;
-  /** a producer without idempotence (kafkajs's default); otherwise idempotent */
+  /** a producer at kafkajs's defaults (no idempotence, its retries and timeouts); otherwise idempotent with quick retries */
   plain?: boolean;
   /** keys repeat (a compacted topic) */
   keySpace?: number;
@@ -203,7 +203,8 @@ export class Workload {
       if (pending.length === 0) pending = Array.from({ length: batch }, () => this.nextSeq(t.topic));
       try {
         if (!producer) {
-          producer = this.kafka.producer(t.plain ? { allowAutoTopicCreation: false, retry: PRODUCER_RETRY } : { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: PRODUCER_RETRY });
+          // plain: a producer as kafkajs makes one by default (no idempotence, its own retries and 30 s request timeout)
+          producer = t.plain ? new Kafka({ brokers: [this.options.bootstrap], logLevel: logLevel.NOTHING }).producer({ allowAutoTopicCreation: false }) : this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: PRODUCER_RETRY });
           await producer.connect();
         }
         const sentAt = Date.now();
