@@ -425,7 +425,10 @@ export async function readAllSeqs(bootstrap: string, topics: string[], expected:
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && (out.length < expected || done.size < [...ends.values()].filter((e) => e > 0n).length) && !(out.length >= expected && Date.now() - lastAt > 3_000)) await sleep(200);
   await consumer.disconnect();
-  return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition || (a.offset < b.offset ? -1 : 1)).map(({ topic, partition, seq }) => ({ topic, partition, seq }));
+  // one entry per log position: a batch the reading consumer was handed twice (a fetch retried, a
+  // rebalance) is one record in the log, not a record written twice
+  const byPosition = new Map(out.map((r) => [`${r.topic}\u0000${r.partition}\u0000${r.offset}`, r]));
+  return [...byPosition.values()].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition || (a.offset < b.offset ? -1 : 1)).map(({ topic, partition, seq }) => ({ topic, partition, seq }));
 }
 
 /** Compares what producers had acknowledged and consumers processed with what the final cluster holds. */

@@ -166,11 +166,21 @@ describe('a cutover of multi-broker clusters behind a fleet of two gateway insta
     const result = check(all, finalLog, groups);
     expect(result.acked).toBeGreaterThan(2000);
     expect(result.lost).toBe(0);
-    // which records the log holds twice, and when their producers had them acknowledged, against the cutover's steps
-    const counts = new Map<string, number>();
-    for (const r of finalLog) counts.set(`${r.topic}\u0000${r.seq}`, (counts.get(`${r.topic}\u0000${r.seq}`) ?? 0) + 1);
-    const twice = [...counts].filter(([, n]) => n > 1).map(([k]) => ({ record: k.replace('\u0000', '#'), acked: all.acked.filter((a) => `${a.topic}\u0000${a.seq}` === k) }));
-    expect(result.duplicatedInLog, JSON.stringify({ twice: twice.slice(0, 10), steps: report.steps.map((x: { step: string; durationMs: number }) => [x.step, x.durationMs]) })).toBe(0);
+    // Written twice by the cutover: a record the target holds more often than the source does. A
+    // kafkajs producer writes some records twice on its own, before any cutover: it retries a whole
+    // send across brokers when one broker's request fails, and the partitions that had succeeded get
+    // new sequence numbers (seen here with the transactional producer on the 3-broker source, records
+    // from its first second). MirrorMaker 2 copies those faithfully; they are the client's, not zdp's.
+    const count = (log: { topic: string; seq: number }[]) => {
+      const m = new Map<string, number>();
+      for (const r of log) m.set(`${r.topic}\u0000${r.seq}`, (m.get(`${r.topic}\u0000${r.seq}`) ?? 0) + 1);
+      return m;
+    };
+    const onTarget = count(finalLog);
+    const onSource = count(await readAllSeqs(profiles.source!.bootstrapServers[0]!, topics, 0, 60_000));
+    const byCutover = [...onTarget].filter(([k, n]) => n > Math.max(1, onSource.get(k) ?? 0)).map(([k, n]) => ({ record: k.replace('\u0000', '#'), onTarget: n, onSource: onSource.get(k) ?? 0, acked: all.acked.filter((a) => `${a.topic}\u0000${a.seq}` === k) }));
+    const byClient = [...onSource].filter(([, n]) => n > 1).length;
+    expect(byCutover, JSON.stringify({ byCutover: byCutover.slice(0, 10), writtenTwiceByClientsOnSource: byClient })).toEqual([]);
     expect(result.abortedVisible).toBe(0);
     for (const g of result.groups) expect(g, g.group).toMatchObject({ duplicates: 0, missing: 0 });
   }, 1_500_000);
