@@ -236,6 +236,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         final long id = connections.incrementAndGet();
         /** consumer groups this connection spoke for (commits, heartbeats, joins): ties its deliveries to a group when clients share a client id */
         final Set<String> groups = ConcurrentHashMap.newKeySet();
+        /** "topic\u0000partition" -> the offset this connection last asked to fetch from: its consumer's position (what it commits once drained) */
+        final ConcurrentHashMap<String, Long> positions = new ConcurrentHashMap<>();
         volatile String clientId = "";
 
         Conn(ScheduledExecutorService executor) {
@@ -277,6 +279,11 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             }
             if (key == ApiKeys.FETCH) {
                 var fetch = (FetchRequestData) request;
+                for (var t : fetch.topics()) {
+                    String name = t.topic() != null && !t.topic().isEmpty() ? t.topic() : topicNames.get(t.topicId());
+                    if (name == null) continue;
+                    for (var p : t.partitions()) positions.put(name + "\u0000" + p.partition(), p.fetchOffset());
+                }
                 if (fetch.replicaId() < 0 && fetch.replicaState().replicaId() < 0 && (draining() || gated())) {
                     return emptyFetch(fetch, context);
                 }
@@ -426,7 +433,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         var rows = new ArrayList<Map<String, Object>>();
         delivered.forEach((conn, parts) -> parts.forEach((tp, offset) -> {
             int i = tp.lastIndexOf('\u0000');
-            rows.add(Map.of("client", conn.clientId, "connection", conn.id, "groups", new TreeSet<>(conn.groups), "topic", tp.substring(0, i), "partition", Integer.parseInt(tp.substring(i + 1)), "offset", offset));
+            rows.add(Map.of("client", conn.clientId, "connection", conn.id, "groups", new TreeSet<>(conn.groups), "topic", tp.substring(0, i), "partition", Integer.parseInt(tp.substring(i + 1)), "offset", offset,
+                    "position", conn.positions.getOrDefault(tp, -1L)));
         }));
         out.put("delivered", rows);
         return out;

@@ -104,3 +104,36 @@ describe('drainProgress with clients that share a client id (kafkajs\'s default 
     expect(out[0]).toMatchObject({ complete: false, uncommitted: 7 });
   });
 });
+
+describe('drainProgress with kafkajs, which fetches on a connection apart from its commits', () => {
+  it('a connection asking to fetch from exactly the group\'s committed offset, given nothing past it, is that group\'s drained consumer', () => {
+    const out = drainProgress(
+      [
+        // app-0's fetch connection: delivered up to 2344, asks for 2345 (committed 2345); app-3's: delivered 2339, asks 2340
+        { client: 'kafkajs', connection: 7, groups: [], topic: 't', partition: 0, offset: 2344, position: 2345 },
+        { client: 'kafkajs', connection: 9, groups: [], topic: 't', partition: 0, offset: 2339, position: 2340 },
+      ],
+      [
+        { group: 'app-0', members: [member('kafkajs', ['t', 0])] },
+        { group: 'app-3', members: [member('kafkajs', ['t', 0])] },
+      ],
+      [
+        { group: 'app-0', topic: 't', partition: 0, offset: 2345n },
+        { group: 'app-3', topic: 't', partition: 0, offset: 2340n },
+      ],
+    );
+    expect(out.map((g) => [g.group, g.complete, g.uncommitted])).toEqual([
+      ['app-0', true, 0],
+      ['app-3', true, 0],
+    ]);
+  });
+
+  it('a group whose consumer was given records it has not committed is still behind', () => {
+    const out = drainProgress(
+      [{ client: 'kafkajs', connection: 9, groups: [], topic: 't', partition: 0, offset: 2344, position: 2345 }],
+      [{ group: 'app-3', members: [member('kafkajs', ['t', 0])] }],
+      [{ group: 'app-3', topic: 't', partition: 0, offset: 2340n }],
+    );
+    expect(out[0]).toMatchObject({ complete: false, uncommitted: 5 });
+  });
+});

@@ -7,7 +7,10 @@
  * The gateway knows deliveries per client connection, and a member only by its client id, which
  * clients may share (kafkajs's default is "kafkajs" for every consumer). A connection that also
  * spoke for a group (a commit, a heartbeat) belongs to that group; connections that spoke for
- * another group are not this group's; of the rest, the furthest delivery counts (the safe side).
+ * another group are not this group's. A connection whose consumer asks to fetch exactly from the
+ * group's committed offset, and was given nothing past it, is this group's drained consumer (kafkajs
+ * fetches on a connection of its own, apart from its commits). Of the rest, the furthest delivery
+ * counts (the safe side).
  */
 
 export interface Delivered {
@@ -19,6 +22,8 @@ export interface Delivered {
   partition: number;
   /** last data offset passed to the client */
   offset: number;
+  /** the offset the connection last asked to fetch from (its consumer's position), -1 when unknown */
+  position?: number;
 }
 
 export interface GroupMembers {
@@ -59,9 +64,16 @@ export function drainProgress(delivered: readonly Delivered[], groups: readonly 
         const linked = mine.filter((d) => d.groups?.includes(g.group));
         const candidates = linked.length > 0 ? linked : mine.filter((d) => !d.groups || d.groups.length === 0);
         const assigned = new Set(m.assignment.map((a) => key(a.topic, a.partition)));
+        const drainedAt = new Set<string>();
+        if (linked.length === 0) {
+          for (const d of candidates) {
+            const c = commits.get(`${g.group}\u0000${key(d.topic, d.partition)}`);
+            if (c !== undefined && d.position !== undefined && d.position >= 0 && BigInt(d.position) === c && BigInt(d.offset) < c) drainedAt.add(key(d.topic, d.partition));
+          }
+        }
         for (const d of candidates) {
           const k = key(d.topic, d.partition);
-          if (!assigned.has(k)) continue;
+          if (!assigned.has(k) || drainedAt.has(k)) continue;
           if ((want.get(k)?.offset ?? -1) < d.offset) want.set(k, { topic: d.topic, partition: d.partition, offset: d.offset });
         }
       }
