@@ -59,7 +59,7 @@ export class QuiesceEndpoint {
       });
     }
     const text = await res.text();
-    if (res.status === 401) throw new AuthError('GATEWAY_CONTROL_AUTH', `the gateway's control endpoint ${this.url} refused zdp's token`, { hint: 'the token of that instance differs from the one zdp holds: check the secret reference in zdp.yaml (gateway.instances[].token)' });
+    if (res.status === 401) throw new AuthError('GATEWAY_CONTROL_AUTH', `the gateway's control endpoint ${this.url} refused zdp's token`, { hint: 'that instance was started with another token than the one in its .zdp/gateway/control.token: restart the gateway (`zdp gateway down`, then `zdp gateway up`) so both agree' });
     let parsed: QuiesceState & { error?: string };
     try {
       parsed = JSON.parse(text) as QuiesceState & { error?: string };
