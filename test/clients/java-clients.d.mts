@@ -1,25 +1,10 @@
-/** Types of java-clients.mjs for the TypeScript tests. */
-export interface JavaAcked {
-  topic: string;
-  partition: number;
-  seq: number;
-  sentAt: number;
-  ackedAt: number;
-}
-
-export interface JavaProcessed {
-  group: string;
-  topic: string;
-  partition: number;
-  seq: number;
-  at: number;
-  committed: boolean;
-}
+/** Types of java-clients.mjs for the TypeScript tests: what it collects has the workload checker's shapes. */
+import type { Acked, Processed } from '../../src/demo/workload.js';
 
 export class JavaClients {
   constructor(options: { java: string; libDir: string; bootstrap: string });
-  readonly acked: JavaAcked[];
-  readonly processed: JavaProcessed[];
+  readonly acked: Acked[];
+  readonly processed: Processed[];
   readonly errors: string[];
   maxConsumeGapMs: number;
   maxAckGapMs: number;
