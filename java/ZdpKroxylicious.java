@@ -49,7 +49,9 @@ import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
@@ -183,6 +185,15 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     /** client ids whose Fetch waits until they joined their group here, and until when at most */
     static final ConcurrentHashMap<String, Long> gate = new ConcurrentHashMap<>();
     static final Object lock = new Object();
+    /**
+     * A standby bound in front of the other cluster (-Dzdp.guardProducers): a Produce carrying a
+     * producer id this instance did not hand out came from the old cluster, where ids are numbered
+     * as here. Written on as it is, it could match another producer's sequence on this cluster and be
+     * taken for a duplicate, acknowledged and never written; it is answered UNKNOWN_PRODUCER_ID, and
+     * the client takes a new id here and sends it again.
+     */
+    static final boolean guardProducers = Boolean.getBoolean("zdp.guardProducers");
+    static final Set<Long> issuedProducerIds = ConcurrentHashMap.newKeySet();
 
     static final Set<ApiKeys> GROUP_KEYS = EnumSet.of(
             ApiKeys.OFFSET_COMMIT, ApiKeys.HEARTBEAT, ApiKeys.JOIN_GROUP,
@@ -249,6 +260,19 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             return key == ApiKeys.FETCH || HOLD.contains(key) || GROUP_KEYS.contains(key);
         }
 
+        static boolean foreignProducer(ProduceRequestData produce) {
+            for (var td : produce.topicData()) {
+                for (var pd : td.partitionData()) {
+                    if (!(pd.records() instanceof MemoryRecords records)) continue;
+                    for (var batch : records.batches()) {
+                        long id = batch.producerId();
+                        if (id >= 0 && !issuedProducerIds.contains(id)) return true;
+                    }
+                }
+            }
+            return false;
+        }
+
         /** the group a group request speaks for */
         void noteGroup(ApiMessage request) {
             String group = null;
@@ -291,6 +315,17 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 fetchSent.add(sent);
                 inflightFetch.add(sent);
                 return context.forwardRequest(header, request);
+            }
+            if (guardProducers && request instanceof ProduceRequestData produce && produce.acks() != 0 && foreignProducer(produce)) {
+                var response = new ProduceResponseData();
+                for (var td : produce.topicData()) {
+                    var topic = new ProduceResponseData.TopicProduceResponse().setName(td.name());
+                    for (var pd : td.partitionData()) {
+                        topic.partitionResponses().add(new ProduceResponseData.PartitionProduceResponse().setIndex(pd.index()).setErrorCode((short) 59).setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1));
+                    }
+                    response.responses().add(topic);
+                }
+                return context.requestFilterResultBuilder().shortCircuitResponse(response).completed();
             }
             if (HOLD.contains(key)) {
                 boolean acks = !(request instanceof ProduceRequestData p) || p.acks() != 0;
@@ -356,6 +391,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 inflightFetch.remove(fetchSent.poll());
             } else if (HOLD.contains(key)) {
                 inflightProduce.remove(produceSent.poll());
+                if (response instanceof InitProducerIdResponseData init && init.errorCode() == 0) issuedProducerIds.add(init.producerId());
             } else if (key == ApiKeys.METADATA) {
                 for (var t : ((MetadataResponseData) response).topics()) {
                     if (t.name() != null && t.topicId() != null && !Uuid.ZERO_UUID.equals(t.topicId())) topicNames.put(t.topicId(), t.name());
