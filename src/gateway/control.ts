@@ -100,9 +100,9 @@ export class KroxyliciousControl implements GatewayControl {
   }
 
   async state() {
-    const all = this.instances();
-    const first = all[0]!.record();
-    return { cluster: first.cluster, serving: all.every((i) => i.running()), address: all.map((i) => i.record().bootstrapAddress).join(',') };
+    // each instance's record read once
+    const all = this.instances().map((i) => ({ i, r: i.record() }));
+    return { cluster: all[0]!.r.cluster, serving: all.every(({ i, r }) => i.running(r)), address: all.map(({ r }) => r.bootstrapAddress).join(',') };
   }
 
   async fenceProducers(): Promise<void> {
