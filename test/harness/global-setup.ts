@@ -25,7 +25,29 @@ function pruneOldRuns(keep: number): void {
   for (const old of runs.slice(0, Math.max(0, runs.length - keep))) rmSync(join(runsDir, old), { recursive: true, force: true });
 }
 
+interface SharedRun { runDir: string; stateDir: string; users: number }
+// the integration and cutover projects each name this file; both share one set of clusters in the
+// main vitest process, and the last project to finish stops them
+const SHARED = Symbol.for('zdp.harness.clusters');
+type Holder = { [SHARED]?: Promise<SharedRun> };
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const holder = globalThis as Holder;
+  holder[SHARED] ??= startClusters();
+  const run = await holder[SHARED];
+  run.users += 1;
+  project.provide('zdpProjectDir', run.runDir);
+  project.provide('zdpStateDir', run.stateDir);
+  return async () => {
+    run.users -= 1;
+    if (run.users > 0) return;
+    for (const spec of HARNESS_CLUSTERS) await stopDevCluster(run.stateDir, spec.name);
+    // data is large and of no use after the run; logs are kept for failures
+    for (const spec of HARNESS_CLUSTERS) rmSync(join(clusterDir(run.stateDir, spec.name), 'data'), { recursive: true, force: true });
+  };
+}
+
+async function startClusters(): Promise<SharedRun> {
   pruneOldRuns(2);
   const runDir = join(runsDir, new Date().toISOString().replace(/[:.]/g, '-'));
   const stateDir = join(runDir, '.zdp');
@@ -43,14 +65,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   log(`clusters up in ${((performance.now() - started) / 1000).toFixed(1)}s: ${listRecords(stateDir).map((r) => `${r.name}=Kafka ${r.kafkaVersion}@127.0.0.1:${r.ports.client}`).join(', ')}`);
   log(`schema registry (Apicurio): ${listRecords(stateDir).filter((r) => r.registry).map((r) => `${r.name}@127.0.0.1:${r.registry!.port}`).join(', ')}`);
   log(`broker logs: ${runDir}/.zdp/dev/<name>/logs/server.log`);
-  project.provide('zdpProjectDir', runDir);
-  project.provide('zdpStateDir', stateDir);
-
-  return async () => {
-    for (const spec of HARNESS_CLUSTERS) await stopDevCluster(stateDir, spec.name);
-    // data is large and of no use after the run; logs are kept for failures
-    for (const spec of HARNESS_CLUSTERS) rmSync(join(clusterDir(stateDir, spec.name), 'data'), { recursive: true, force: true });
-  };
+  return { runDir, stateDir, users: 0 };
 }
 
 declare module 'vitest' {
