@@ -94,6 +94,8 @@ export class Workload {
   private lastProcessed = new Map<string, number>();
   /** each group's current consumer */
   private consumerOf = new Map<string, Consumer>();
+  /** consumers this application stopped: kept stopped (see retire) */
+  private retired = new WeakSet<Consumer>();
   /** groups whose consumer is being replaced, and when each was last replaced */
   private replacing = new Set<string>();
   private replacedAt = new Map<string, number>();
@@ -150,7 +152,7 @@ export class Workload {
     this.replacing.add(group);
     const old = this.consumerOf.get(group);
     this.consumerOf.delete(group);
-    const retire = (c: Consumer | undefined) => (c ? Promise.race([c.disconnect().catch(() => {}), sleep(5_000)]) : Promise.resolve());
+    const retire = (c: Consumer | undefined) => (c ? Promise.race([this.retire(c), sleep(5_000)]) : Promise.resolve());
     void (async () => {
       await retire(old);
       await sleep(300);
@@ -169,6 +171,26 @@ export class Workload {
       this.replacedAt.set(group, Date.now());
       this.replacing.delete(group);
     });
+  }
+
+  /**
+   * Stops a consumer for good. kafkajs's disconnect() does not always: when it comes while the
+   * consumer is restarting after a crash (the restart is scheduled just after the CRASH event) or
+   * while a join is under way (stop() sees a runner not yet running and returns), the consumer comes
+   * back, heartbeats, and keeps its share of the group's partitions with nobody processing them for
+   * the application — seen as a group whose odd partitions were never consumed after the workload
+   * that owned them had been stopped. A retired consumer that joins or crashes again is stopped again.
+   */
+  private retire(consumer: Consumer): Promise<void> {
+    this.retired.add(consumer);
+    return consumer.disconnect().catch(() => {});
+  }
+
+  /** Stops again a retired consumer that kafkajs brought back: after the join, or after the restart it schedules on a crash. */
+  private keepRetired(consumer: Consumer, group: string, why: string): void {
+    if (!this.retired.has(consumer)) return;
+    this.events.push({ at: Date.now(), group, event: 'stop-again', detail: why });
+    setTimeout(() => void consumer.disconnect().catch(() => {}), 0);
   }
 
   private nextSeq(topic: string): number {
@@ -286,11 +308,15 @@ export class Workload {
     const { CRASH, GROUP_JOIN, DISCONNECT, STOP } = consumer.events;
     consumer.on(CRASH, (e) => {
       this.events.push({ at: Date.now(), group, event: 'crash', detail: `${(e.payload.error as Error).message} (restart: ${String(e.payload.restart)})` });
+      this.keepRetired(consumer, group, 'crashed after it was stopped');
       // kafkajs gives up on some errors a Java client would rejoin after (a commit refused with
       // ILLEGAL_GENERATION once the group moved): the application starts a new consumer
       if (!e.payload.restart && this.consuming && this.consumerOf.get(group) === consumer) this.replaceConsumer(group, topics);
     });
-    consumer.on(GROUP_JOIN, (e) => this.events.push({ at: Date.now(), group, event: 'join', detail: `generation ${e.payload.groupProtocol} member ${e.payload.memberId}` }));
+    consumer.on(GROUP_JOIN, (e) => {
+      this.events.push({ at: Date.now(), group, event: 'join', detail: `generation ${e.payload.groupProtocol} member ${e.payload.memberId}` });
+      this.keepRetired(consumer, group, 'joined after it was stopped');
+    });
     consumer.on(DISCONNECT, () => this.events.push({ at: Date.now(), group, event: 'disconnect', detail: '' }));
     consumer.on(STOP, () => this.events.push({ at: Date.now(), group, event: 'stop', detail: '' }));
     await consumer.connect();
@@ -330,9 +356,13 @@ export class Workload {
     const { CRASH, GROUP_JOIN } = consumer.events;
     consumer.on(CRASH, (e) => {
       this.events.push({ at: Date.now(), group, event: 'crash', detail: `${(e.payload.error as Error).message} (restart: ${String(e.payload.restart)})` });
+      this.keepRetired(consumer, group, 'crashed after it was stopped');
       if (!e.payload.restart && this.consuming && this.consumerOf.get(group) === consumer) this.replaceConsumer(group, topics);
     });
-    consumer.on(GROUP_JOIN, (e) => this.events.push({ at: Date.now(), group, event: 'join', detail: `member ${e.payload.memberId}` }));
+    consumer.on(GROUP_JOIN, (e) => {
+      this.events.push({ at: Date.now(), group, event: 'join', detail: `member ${e.payload.memberId}` });
+      this.keepRetired(consumer, group, 'joined after it was stopped');
+    });
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
@@ -378,7 +408,7 @@ export class Workload {
     this.consuming = false;
     if (this.watchdog) clearInterval(this.watchdog);
     await Promise.all(this.loops);
-    await Promise.all([...this.consumerOf.values()].map((c) => c.disconnect().catch(() => {})));
+    await Promise.all([...this.consumerOf.values()].map((c) => this.retire(c)));
   }
 }
 
