@@ -195,6 +195,18 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final boolean guardProducers = Boolean.getBoolean("zdp.guardProducers");
     static final Set<Long> issuedProducerIds = ConcurrentHashMap.newKeySet();
 
+    /**
+     * The hold begins softly: a Produce from a client that had one forwarded just before the hold
+     * began, arriving within this long after it, is forwarded too. A kafkajs send() goes out as one
+     * request per broker at once; if the hold fell between them, the client keeps the answers of the
+     * requests that went through and, retrying after the switch with the new cluster's leaders,
+     * skips every partition whose new leader is a broker that had answered — those records are
+     * acknowledged and never written (tulios/kafkajs#1303, #1798). Seen once in a fleet test.
+     */
+    static final long SOFT_HOLD_MS = 25;
+    /** client id -> when a Produce of it was last forwarded */
+    static final ConcurrentHashMap<String, Long> lastProduceForwarded = new ConcurrentHashMap<>();
+
     static final Set<ApiKeys> GROUP_KEYS = EnumSet.of(
             ApiKeys.OFFSET_COMMIT, ApiKeys.HEARTBEAT, ApiKeys.JOIN_GROUP,
             ApiKeys.SYNC_GROUP, ApiKeys.LEAVE_GROUP, ApiKeys.CONSUMER_GROUP_HEARTBEAT);
@@ -330,7 +342,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             if (HOLD.contains(key)) {
                 boolean acks = !(request instanceof ProduceRequestData p) || p.acks() != 0;
                 synchronized (lock) {
-                    if (holding()) {
+                    if (holding() && !(key == ApiKeys.PRODUCE && sameSendAsForwarded())) {
                         var future = new CompletableFuture<RequestFilterResult>();
                         heldCount.incrementAndGet();
                         held.add(() -> executor.execute(() -> forward(key, header, request, context, acks).whenComplete((r, e) -> {
@@ -345,8 +357,18 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             return context.forwardRequest(header, request);
         }
 
+        /** within SOFT_HOLD_MS of the hold, from a client that had a Produce forwarded at most that long before it began */
+        boolean sameSendAsForwarded() {
+            long since = phaseSince;
+            Long last = lastProduceForwarded.get(clientId);
+            return System.currentTimeMillis() - since <= SOFT_HOLD_MS && last != null && last >= since - SOFT_HOLD_MS;
+        }
+
         CompletionStage<RequestFilterResult> forward(ApiKeys key,
                 RequestHeaderData header, ApiMessage request, FilterContext context, boolean acks) {
+            if (key == ApiKeys.PRODUCE) {
+                lastProduceForwarded.put(clientId, System.currentTimeMillis());
+            }
             if (acks) {
                 long[] sent = sent(request instanceof ProduceRequestData p ? p.timeoutMs() : 30_000);
                 produceSent.add(sent);
@@ -448,7 +470,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         while (true) {
             boolean inForce = switch (next) {
                 case "drain-consumers" -> live(inflightFetch) == 0;
-                case "hold-producers" -> live(inflightFetch) == 0 && live(inflightProduce) == 0;
+                // past the soft start, and what was forwarded answered
+                case "hold-producers" -> System.currentTimeMillis() - phaseSince > SOFT_HOLD_MS && live(inflightFetch) == 0 && live(inflightProduce) == 0;
                 default -> true;
             };
             if (inForce) return true;
