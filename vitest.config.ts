@@ -5,6 +5,7 @@ const LIVE_CUTOVERS = [
   'test/integration/cutover.test.ts',
   'test/integration/cutover-fleet.test.ts',
   'test/integration/cutover-default-clients.test.ts',
+  'test/integration/cutover-external-fleet.test.ts',
   'test/integration/demo.test.ts',
 ];
 

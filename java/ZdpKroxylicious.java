@@ -32,11 +32,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -70,17 +72,28 @@ import org.apache.kafka.common.record.RecordBatch;
  * this file), with its control endpoint on -Dzdp.control.port.
  */
 public class ZdpKroxylicious {
+    static final ConfigParser parser = new ConfigParser();
+    /** zdp's own filter (ZdpQuiesce, below) on every virtual cluster, unless turned off */
+    static final boolean filter = !"off".equals(System.getProperty("zdp.filter", "on"));
+
     public static void main(String[] args) throws Exception {
         String bind = System.getProperty("zdp.bindAddress", "127.0.0.1");
-        ConfigParser parser = new ConfigParser();
-        Configuration parsed = parser.parseConfiguration(Files.readString(Path.of(args[0])));
-        // zdp's own filter (ZdpQuiesceFilter, below) on every virtual cluster, unless turned off
-        boolean filter = !"off".equals(System.getProperty("zdp.filter", "on"));
-        Configuration config = filter
-                ? new Configuration(parsed.management(), List.of(new NamedFilterDefinition("zdp-quiesce", ZdpQuiesce.TYPE, null)), List.of("zdp-quiesce"),
-                        parsed.virtualClusters(), parsed.micrometer(), parsed.useIoUring(), parsed.development())
-                : parsed;
+        // a switchable instance (a fleet deployed without zdp): -Dzdp.clusters=source=a.yaml,target=b.yaml
+        // and -Dzdp.cluster=source; POST /v1/switch moves it from one to the other in this process
+        Map<String, String> clusters = new LinkedHashMap<>();
+        String listed = System.getProperty("zdp.clusters", "");
+        for (String entry : listed.split(",")) {
+            int eq = entry.indexOf('=');
+            if (eq > 0) clusters.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
+        }
+        String current = System.getProperty("zdp.cluster");
+        if (!clusters.isEmpty() && (current == null || !clusters.containsKey(current))) {
+            System.err.println("zdp: -Dzdp.cluster must name one of -Dzdp.clusters (" + String.join(", ", clusters.keySet()) + ")");
+            System.exit(2);
+        }
         if (filter) {
+            ZdpQuiesce.cluster = current;
+            ZdpQuiesce.switchable = List.copyOf(clusters.keySet());
             ZdpQuiesce.startControl();
         }
         PluginFactoryRegistry registry = new PluginFactoryRegistry() {
@@ -119,7 +132,11 @@ public class ZdpKroxylicious {
                 };
             }
         };
-        try (KafkaProxy proxy = new KafkaProxy(registry, config, Features.defaultFeatures())) {
+        if (!clusters.isEmpty()) {
+            serveSwitchable(registry, clusters, current, bind);
+            return;
+        }
+        try (KafkaProxy proxy = build(registry, args[0])) {
             // standby: everything is loaded, nothing is bound until the file appears (a fast switch)
             String standby = System.getProperty("zdp.standbyFile");
             if (standby != null) {
@@ -134,6 +151,48 @@ public class ZdpKroxylicious {
             proxy.startup();
             System.out.println("zdp: kroxylicious started, listeners bound to " + bind);
             proxy.block();
+        }
+    }
+
+    static KafkaProxy build(PluginFactoryRegistry registry, String file) throws Exception {
+        Configuration parsed = parser.parseConfiguration(Files.readString(Path.of(file)));
+        Configuration config = filter
+                ? new Configuration(parsed.management(), List.of(new NamedFilterDefinition("zdp-quiesce", ZdpQuiesce.TYPE, null)), List.of("zdp-quiesce"),
+                        parsed.virtualClusters(), parsed.micrometer(), parsed.useIoUring(), parsed.development())
+                : parsed;
+        return new KafkaProxy(registry, config, Features.defaultFeatures());
+    }
+
+    /**
+     * One instance that can front each of several clusters, one at a time. A switch loads the
+     * proxy for the other cluster while this one still serves, then closes this one (held requests
+     * die unanswered with their connections, and clients send them again) and binds the other on
+     * the same addresses, gating the named consumers until they rejoined there.
+     */
+    static void serveSwitchable(PluginFactoryRegistry registry, Map<String, String> clusters, String current, String bind) throws Exception {
+        KafkaProxy proxy = build(registry, clusters.get(current));
+        proxy.startup();
+        System.out.println("zdp: kroxylicious started in front of " + current + ", listeners bound to " + bind);
+        while (true) {
+            ZdpQuiesce.SwitchRequest request = ZdpQuiesce.switches.take();
+            if (request.cluster().equals(current)) {
+                request.done().complete(current);
+                continue;
+            }
+            try {
+                KafkaProxy next = build(registry, clusters.get(request.cluster()));
+                ZdpQuiesce.switching(request.gate(), request.gateMs());
+                proxy.close();
+                next.startup();
+                proxy = next;
+                current = request.cluster();
+                ZdpQuiesce.cluster = current;
+                System.out.println("zdp: switched to " + current);
+                request.done().complete(current);
+            } catch (Exception e) {
+                System.out.println("zdp: switch to " + request.cluster() + " failed: " + e);
+                request.done().completeExceptionally(e);
+            }
         }
     }
 
@@ -192,7 +251,29 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * taken for a duplicate, acknowledged and never written; it is answered UNKNOWN_PRODUCER_ID, and
      * the client takes a new id here and sends it again.
      */
-    static final boolean guardProducers = Boolean.getBoolean("zdp.guardProducers");
+    static volatile boolean guardProducers = Boolean.getBoolean("zdp.guardProducers");
+    /** a switchable instance: the cluster it fronts now, and those it can switch to (see ZdpKroxylicious.serveSwitchable) */
+    static volatile String cluster;
+    static volatile List<String> switchable = List.of();
+    record SwitchRequest(String cluster, List<String> gate, long gateMs, CompletableFuture<String> done) {}
+    static final BlockingQueue<SwitchRequest> switches = new LinkedBlockingQueue<>();
+
+    /**
+     * Before the proxy in front of the other cluster binds: what this instance knew of the old
+     * connections goes with them, the consumers named are gated until they rejoined, and producer
+     * ids from the old cluster are refused as on a standby.
+     */
+    static void switching(List<String> clients, long gateMs) {
+        long until = System.currentTimeMillis() + gateMs;
+        for (String c : clients) gate.put(c, until);
+        guardProducers = true;
+        issuedProducerIds.clear();
+        delivered.clear();
+        inflightProduce.clear();
+        inflightFetch.clear();
+        held.clear();
+        heldCount.set(0);
+    }
     static final Set<Long> issuedProducerIds = ConcurrentHashMap.newKeySet();
 
     /**
@@ -484,6 +565,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         var out = new LinkedHashMap<String, Object>();
         out.put("phase", phase);
         out.put("inForce", inForce);
+        if (cluster != null) {
+            out.put("cluster", cluster);
+            out.put("switchable", switchable);
+        }
         out.put("since", phaseSince);
         out.put("inflight", Map.of("produce", live(inflightProduce), "fetch", live(inflightFetch)));
         out.put("held", heldCount.get());
@@ -534,6 +619,28 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                             boolean inForce = setPhase(next, req.path("timeoutMs").asLong(30_000));
                             if (!inForce) status = 503;
                             body = state(inForce);
+                        }
+                    } else if ("POST".equals(method) && path.equals("/v1/switch")) {
+                        var req = JSON.readTree(exchange.getRequestBody());
+                        String to = req.path("cluster").asText("");
+                        if (cluster == null || !switchable.contains(to)) {
+                            status = 409;
+                            body = Map.of("error", cluster == null ? "this instance fronts one cluster only (started without -Dzdp.clusters)" : "this instance cannot front " + to + "; it knows " + String.join(", ", switchable));
+                        } else {
+                            var clients = new ArrayList<String>();
+                            req.path("gate").forEach(c -> clients.add(c.asText()));
+                            var request = new SwitchRequest(to, clients, req.path("gateMs").asLong(30_000), new CompletableFuture<>());
+                            switches.add(request);
+                            try {
+                                request.done().get(req.path("timeoutMs").asLong(60_000), TimeUnit.MILLISECONDS);
+                                body = state(true);
+                            } catch (java.util.concurrent.ExecutionException e) {
+                                status = 500;
+                                body = Map.of("error", "switch to " + to + " failed: " + e.getCause());
+                            } catch (java.util.concurrent.TimeoutException e) {
+                                status = 503;
+                                body = state(false);
+                            }
                         }
                     } else if ("POST".equals(method) && path.equals("/v1/gate")) {
                         var req = JSON.readTree(exchange.getRequestBody());

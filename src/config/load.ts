@@ -17,6 +17,8 @@ import { configSpec, PATH_KEYS, specAt } from './schema.js';
 import {
   DEFAULT_TIMEOUT_MS,
   type ClusterProfile,
+  type ExternalGateway,
+  type GatewayInstanceRef,
   type HttpService,
   type ResolvedConfig,
   type SaslMechanism,
@@ -206,6 +208,7 @@ export function loadConfig(options: LoadOptions): ResolvedConfig {
     const built = buildProfile(name, rawClusters[name]!, origins, diagnostics);
     if (built) clusters[name] = built;
   }
+  const gateway = buildGateway(merged.gateway as PlainObject | undefined, origins, diagnostics);
   failOn(diagnostics, projectLayer?.file ?? 'the configuration');
 
   const defaultCluster = typeof merged.defaultCluster === 'string' ? merged.defaultCluster : undefined;
@@ -216,9 +219,44 @@ export function loadConfig(options: LoadOptions): ResolvedConfig {
     stateDir,
     productsDir,
     clusters,
+    ...(gateway ? { gateway } : {}),
     origins,
     files,
   };
+}
+
+function buildGateway(raw: PlainObject | undefined, origins: Map<string, string>, diagnostics: Diagnostic[]): ExternalGateway | undefined {
+  if (!raw) return undefined;
+  const at = (key: string): Pick<Diagnostic, 'file' | 'line'> => {
+    const origin = origins.get(key) ?? [...origins.entries()].find(([k]) => k.startsWith('gateway.'))?.[1];
+    if (!origin) return {};
+    const idx = origin.lastIndexOf(':');
+    return idx > 0 ? { file: origin.slice(0, idx), line: Number(origin.slice(idx + 1)) } : { file: origin };
+  };
+  const instances: GatewayInstanceRef[] = [];
+  const rawInstances = (raw.instances ?? {}) as Record<string, PlainObject>;
+  for (const name of Object.keys(rawInstances).sort()) {
+    const i = rawInstances[name]!;
+    const missing = (['control', 'bootstrap'] as const).filter((k) => typeof i[k] !== 'string');
+    if (missing.length > 0) {
+      diagnostics.push({ code: 'CONFIG_REQUIRED', severity: 'error', message: `gateway.instances.${name} needs ${missing.join(' and ')}`, path: `gateway.instances.${name}`, ...at(`gateway.instances.${name}.${missing[0]}`) });
+      continue;
+    }
+    instances.push({ name, control: (i.control as string).replace(/\/+$/, ''), bootstrap: i.bootstrap as string });
+  }
+  const token = secretRef(raw, 'gateway', 'token');
+  if (instances.length === 0) {
+    diagnostics.push({ code: 'CONFIG_REQUIRED', severity: 'error', message: 'gateway.instances lists no instance (name: { control: http://host:port, bootstrap: host:port })', path: 'gateway.instances', ...at('gateway.instances') });
+    return undefined;
+  }
+  if (raw.tokenEnv !== undefined && raw.tokenFile !== undefined) {
+    diagnostics.push({ code: 'CONFIG_CONFLICT', severity: 'error', message: 'gateway: give tokenEnv or tokenFile, not both', path: 'gateway', ...at('gateway.tokenEnv') });
+  }
+  if (!token) {
+    diagnostics.push({ code: 'CONFIG_REQUIRED', severity: 'error', message: "gateway needs tokenEnv or tokenFile: the bearer token the instances' control endpoints accept", path: 'gateway', ...at('gateway.instances') });
+    return undefined;
+  }
+  return { instances, token };
 }
 
 function secretRef(section: PlainObject, prefix: string, kind: 'password' | 'token' | 'keyPassword'): SecretRef | undefined {

@@ -87,6 +87,27 @@ export const configSpec: Spec = {
     defaultCluster: { type: 'string', pattern: PROFILE_NAME, patternHint: 'a cluster profile name' },
     clusters: { type: 'map', values: clusterSpec, keyPattern: PROFILE_NAME, keyHint: 'lower-case letters, digits, - and _' },
     products: { type: 'object', fields: { dir: { type: 'string' } } },
+    // a proxy fleet deployed without zdp (e.g. on Kubernetes), each instance running zdp's filter
+    gateway: {
+      type: 'object',
+      fields: {
+        instances: {
+          type: 'map',
+          keyPattern: PROFILE_NAME,
+          keyHint: 'lower-case letters, digits, - and _',
+          values: {
+            type: 'object',
+            fields: {
+              control: { type: 'string', pattern: /^https?:\/\/[^/@\s]+\/?$/, patternHint: 'the http(s) URL of the instance\'s control endpoint, without credentials or path' },
+              bootstrap: { type: 'string', pattern: HOST_PORT, patternHint: 'host:port that clients connect to, with a port from 1 to 65535' },
+            },
+          },
+        },
+        tokenEnv: { type: 'string', pattern: ENV_NAME, patternHint: 'an environment variable name' },
+        tokenFile: { type: 'string' },
+        token: { type: 'inlineSecret', use: 'tokenEnv or tokenFile' },
+      },
+    },
     state: { type: 'object', fields: { dir: { type: 'string' } } },
   },
 };

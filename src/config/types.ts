@@ -46,6 +46,19 @@ export interface ClusterProfile {
   connect?: HttpService;
 }
 
+/** One instance of a proxy fleet zdp did not start: its control endpoint and the address clients use. */
+export interface GatewayInstanceRef {
+  name: string;
+  control: string;
+  bootstrap: string;
+}
+
+/** zdp.yaml's gateway section: a fleet deployed without zdp, driven through each instance's control endpoint. */
+export interface ExternalGateway {
+  instances: GatewayInstanceRef[];
+  token: SecretRef;
+}
+
 export interface ResolvedConfig {
   /** the project file, when one exists */
   projectFile?: string;
@@ -56,6 +69,8 @@ export interface ResolvedConfig {
   stateDir: string;
   productsDir: string;
   clusters: Record<string, ClusterProfile>;
+  /** a gateway fleet zdp did not start (zdp.yaml `gateway.instances`) */
+  gateway?: ExternalGateway;
   /** dotted key -> where its value came from ("zdp.yaml:7", "default", "--set", ...) */
   origins: Map<string, string>;
   /** files that were read, in precedence order (lowest first) */

@@ -24,7 +24,7 @@ export interface GatewayControl {
   readonly kind: string;
   readonly capabilities: GatewayCapabilities;
   /** the cluster the gateway routes to, and whether it serves clients now */
-  state(): Promise<{ cluster: string; serving: boolean; address: string }>;
+  state(): Promise<{ cluster: string; serving: boolean; address: string; /** why it does not serve, when it can say */ problem?: string }>;
   fenceProducers(): Promise<void>;
   fenceConsumers(): Promise<void>;
   /** optional: get the switch to `cluster` ready while clients are still served (nothing changes for them) */

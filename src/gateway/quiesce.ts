@@ -20,6 +20,9 @@ export interface QuiesceState {
   drainedFetches: number;
   gated: string[];
   delivered: DeliveredOffset[];
+  /** a switchable instance (a fleet deployed without zdp): the cluster it fronts, and those it can front */
+  cluster?: string;
+  switchable?: string[];
 }
 
 export class QuiesceEndpoint {
@@ -41,6 +44,17 @@ export class QuiesceEndpoint {
   /** Fetches of these clients get no records until they joined their group through this instance (at most timeoutMs). */
   gate(clients: readonly string[], timeoutMs = 30_000): Promise<QuiesceState> {
     return this.call('POST', '/v1/gate', { clients: [...clients], timeoutMs }, 10_000);
+  }
+
+  /**
+   * A switchable instance loads the proxy for `cluster`, closes the current one and binds the new
+   * one on the same addresses; the named consumers get no records until they rejoined there.
+   * Resolves once it serves (in the phase it was in) in front of `cluster`.
+   */
+  async switchTo(cluster: string, gate: readonly string[], timeoutMs = 60_000): Promise<QuiesceState> {
+    const state = await this.call('POST', '/v1/switch', { cluster, gate: [...gate], gateMs: 30_000, timeoutMs }, timeoutMs + 5_000);
+    if (state.cluster !== cluster) throw new EnvironmentError('GATEWAY_NOT_SWITCHED', `the gateway instance ${this.url} did not switch to ${cluster} within ${Math.round(timeoutMs / 1000)}s (it fronts ${state.cluster ?? 'an unknown cluster'})`, { hint: 'its log says why; then `zdp cutover --resume`', retriable: true });
+    return state;
   }
 
   private async call(method: string, path: string, body: unknown, timeoutMs: number): Promise<QuiesceState> {
@@ -67,6 +81,7 @@ export class QuiesceEndpoint {
       throw new EnvironmentError('GATEWAY_CONTROL_BAD_ANSWER', `the gateway's control endpoint ${this.url} answered ${res.status} with something that is not zdp's filter`, { hint: 'is this the control port of a Kroxylicious instance with zdp\'s filter?' });
     }
     if (res.status === 503) return parsed; // set, but not in force in time: the caller decides
+    if (res.status === 409) throw new EnvironmentError('GATEWAY_CANNOT_SWITCH', `the gateway instance ${this.url} cannot switch: ${parsed.error ?? 'refused'}`, { hint: 'start every instance with -Dzdp.clusters naming both clusters (README: a gateway fleet zdp did not start)' });
     if (!res.ok) throw new EnvironmentError('GATEWAY_CONTROL_FAILED', `the gateway's control endpoint ${this.url} answered ${res.status}: ${parsed.error ?? 'error'}`, { retriable: res.status >= 500 });
     return parsed;
   }

@@ -268,6 +268,11 @@ for (const [what, text] of [['not JSON', '{"from": "source",'], ['null', 'null']
   add({ name: `dev status with cluster.json ${what}`, setup: state('dev/one/cluster.json', text), args: ['dev', 'status'], exit: 3, cause: /record of the local cluster "one" .*cluster\.json is damaged/ });
 }
 add({ name: 'migrate stop with mm2.json damaged', setup: state('migrations/source-to-target/mm2.json', '{'), args: ['migrate', 'stop', '--from', 'source', '--to', 'target'], exit: 3, cause: /mm2\.json is damaged/ });
+// a gateway fleet zdp did not start (zdp.yaml gateway.instances)
+const fleet = (extra: string) => zdpYaml(`${YAML_HEAD}${'clusters:\n  source: {bootstrapServers: [127.0.0.1:PORT], timeoutMs: 1000}\n  target: {bootstrapServers: [127.0.0.1:PORT], timeoutMs: 1000}\n'}gateway:\n${extra}  instances:\n    gw-0: {control: "http://127.0.0.1:PORT", bootstrap: "127.0.0.1:PORT"}\n`);
+add({ name: 'a gateway fleet without a token reference', setup: fleet(''), args: ['gateway', 'status'], exit: 3, cause: /gateway needs tokenEnv or tokenFile/ });
+add({ name: 'a gateway fleet with the token inline', setup: fleet('  token: fleet-secret-value\n'), args: ['gateway', 'status'], exit: 3, cause: /gateway.token.*tokenEnv or tokenFile/ });
+add({ name: 'a gateway fleet whose token variable is unset', setup: fleet('  tokenEnv: ZDP_TEST_UNSET_FLEET_TOKEN\n'), args: ['cutover', '--from', 'source', '--to', 'target', '--yes'], exit: 3, cause: /gateway.tokenEnv names the environment variable ZDP_TEST_UNSET_FLEET_TOKEN, which is not set/ });
 add({ name: 'gateway down with gateway.json damaged', setup: state('gateway/gateway.json', '{'), args: ['gateway', 'down'], exit: 3, cause: /gateway\.json is damaged/ });
 add({ name: 'migrate status of a migration never started', args: ['migrate', 'status', '--from', 'source', '--to', 'target'], exit: 6, cause: /MirrorMaker 2 was never started for source -> target/ });
 

@@ -88,3 +88,36 @@ describe('readSecret', () => {
     expect(() => readSecret({ key: 'k.passwordFile', file: join(dir, 'missing') }, {})).toThrow(/cannot read the secret file .*ENOENT/);
   });
 });
+
+describe('a gateway fleet zdp did not start (gateway.instances)', () => {
+  it('lists the instances by name, in order, with the token file resolved against zdp.yaml', () => {
+    const dir = project({ 'conf/zdp.yaml': 'apiVersion: zdp/v1\ngateway:\n  tokenFile: secrets/gw-token\n  instances:\n    gw-1: {control: "http://10.0.0.2:9190/", bootstrap: "gw-1.kafka.example:9092"}\n    gw-0: {control: "https://10.0.0.1:9190", bootstrap: "gw-0.kafka.example:9092"}\n' });
+    const c = loadConfig({ cwd: dir, env: env(dir), configFile: 'conf/zdp.yaml' });
+    expect(c.gateway).toEqual({
+      instances: [
+        { name: 'gw-0', control: 'https://10.0.0.1:9190', bootstrap: 'gw-0.kafka.example:9092' },
+        { name: 'gw-1', control: 'http://10.0.0.2:9190', bootstrap: 'gw-1.kafka.example:9092' },
+      ],
+      token: { key: 'gateway.tokenFile', file: join(dir, 'conf', 'secrets', 'gw-token') },
+    });
+  });
+
+  it('says what is missing or wrong, and never takes a token written inline', () => {
+    const problems = (text: string) => {
+      const dir = project({ 'zdp.yaml': `apiVersion: zdp/v1\n${text}` });
+      try {
+        loadConfig({ cwd: dir, env: env(dir) });
+        return [];
+      } catch (e) {
+        return (e as ConfigError).diagnostics.map((d) => d.message);
+      }
+    };
+    expect(problems('gateway:\n  instances:\n    gw-0: {control: "http://h:1", bootstrap: "h:2"}\n')).toEqual(["gateway needs tokenEnv or tokenFile: the bearer token the instances' control endpoints accept"]);
+    expect(problems('gateway:\n  tokenEnv: T\n  instances:\n    gw-0: {bootstrap: "h:2"}\n')[0]).toBe('gateway.instances.gw-0 needs control');
+    expect(problems('gateway:\n  tokenEnv: T\n  instances:\n    gw-0: {control: "http://user:pw@h:1", bootstrap: "h:2"}\n')[0]).toContain('without credentials');
+    expect(problems('gateway:\n  tokenEnv: T\n  instances:\n    gw-0: {control: "http://h:1", bootstrap: "h"}\n')[0]).toContain('host:port');
+    const inline = problems('gateway:\n  token: s3cret-value\n  instances:\n    gw-0: {control: "http://h:1", bootstrap: "h:2"}\n');
+    expect(inline.join('\n')).toContain('tokenEnv or tokenFile');
+    expect(inline.join('\n')).not.toContain('s3cret-value');
+  });
+});

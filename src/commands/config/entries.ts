@@ -52,6 +52,13 @@ export function configEntries(config: ResolvedConfig, env: NodeJS.ProcessEnv): C
       if (s.token) add(refKey(svc, s.token), describeRef(s.token, env));
     }
   }
+  if (config.gateway) {
+    for (const i of config.gateway.instances) {
+      for (const k of ['control', 'bootstrap'] as const) out.push({ key: `gateway.instances.${i.name}.${k}`, value: i[k], origin: origin(`gateway.instances.${i.name}.${k}`) });
+    }
+    const t = config.gateway.token;
+    out.push({ key: t.key, value: describeRef(t, env), origin: origin(t.key) });
+  }
   return out;
 }
 
@@ -79,6 +86,7 @@ export function secretProblems(config: ResolvedConfig, env: NodeJS.ProcessEnv): 
     check(c.connect?.password);
     check(c.connect?.token);
   }
+  check(config.gateway?.token);
   return problems;
 }
 

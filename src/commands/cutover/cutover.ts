@@ -7,7 +7,10 @@ import type { Runtime } from '../../cli/runtime.js';
 import { parsePair, selectSourceTopics, withSides, type Pair } from '../../cli/sides.js';
 import { NotFoundError, UsageError } from '../../errors.js';
 import { FORWARD_STEPS, ROLLBACK_STEPS, planCutover, runCutover as runForward, runRollback, type CutoverOptions as EngineOptions, type CutoverReport } from '../../cutover/cutover.js';
-import { KroxyliciousControl } from '../../gateway/control.js';
+import { KroxyliciousControl, type GatewayControl } from '../../gateway/control.js';
+import { ExternalFleetControl } from '../../gateway/fleet.js';
+import { readSecret } from '../../config/load.js';
+import type { ExternalGateway } from '../../config/types.js';
 import { readMm2 } from '../../processes/mirror-maker.js';
 import { engineFor } from '../../migration/engine.js';
 import { listProductNames, readProduct } from '../../products/store.js';
@@ -38,6 +41,8 @@ export interface CutoverOptions {
   pair: Pair;
   stateDir: string;
   productsDir: string;
+  /** zdp.yaml's gateway.instances: a fleet zdp did not start, driven through its control endpoints */
+  fleet?: ExternalGateway;
   topics: string[];
   exclude: string[];
   groups: string[];
@@ -77,6 +82,8 @@ export function parseCutoverOptions(flags: CutoverFlags, rt: ParseContext): Cuto
     productsDir: rt.config().productsDir,
   };
   if (flags.confirm !== undefined) options.confirm = parsePlainText(flags.confirm, '--confirm', 100);
+  const fleet = rt.config().gateway;
+  if (fleet) options.fleet = fleet;
   return options;
 }
 
@@ -120,6 +127,9 @@ export async function runCutover(o: CutoverOptions, rt: Runtime): Promise<View> 
   const from = o.pair.source.name;
   const to = o.pair.target.name;
   const dir = migrationDir(o.stateDir, from, to);
+  // a fleet's token is checked before any connection: a missing one says so, not a refused instance
+  if (o.fleet) readSecret(o.fleet.token, rt.env);
+  const gateway: GatewayControl = o.fleet ? new ExternalFleetControl(o.fleet, rt.env) : new KroxyliciousControl(o.stateDir, rt.env, (l: string) => rt.io.info(l));
   const report = await withSides(rt, o.pair, async (source, target) => {
     const topics = await resolveTopics(o, source);
     const options: EngineOptions = { from, to, topics, groupPatterns: o.groups, maxLag: o.maxLag, drainTimeoutMs: o.drainTimeoutMs, drainConsumersTimeoutMs: o.drainConsumersTimeoutMs, groupWaitMs: o.groupWaitMs, verifyMs: o.verifyMs, resume: o.resume, newCutover: o.newCutover };
@@ -134,7 +144,7 @@ export async function runCutover(o: CutoverOptions, rt: Runtime): Promise<View> 
     const deps = {
       source,
       target,
-      gateway: new KroxyliciousControl(o.stateDir, rt.env, (l: string) => rt.io.info(l)),
+      gateway,
       migrationDir: dir,
       ...(engine ? { engine } : {}),
       log: (l: string) => rt.io.info(l),

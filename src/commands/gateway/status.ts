@@ -3,13 +3,34 @@ import type { ParseContext } from '../../cli/command.js';
 import type { View } from '../../cli/emit.js';
 import { gatewayLogFile, gatewayRunning, instanceStateDirs, readControlToken, readGateway } from '../../processes/kroxylicious.js';
 import { QuiesceEndpoint } from '../../gateway/quiesce.js';
+import { ExternalFleetControl } from '../../gateway/fleet.js';
+import type { ExternalGateway } from '../../config/types.js';
 import { gatewayView, instanceView } from './shared.js';
 
-export function parseStatusOptions(rt: ParseContext): { stateDir: string } {
-  return { stateDir: rt.config().stateDir };
+export interface StatusOptions {
+  stateDir: string;
+  /** zdp.yaml's gateway.instances: a fleet zdp did not start */
+  fleet?: ExternalGateway;
 }
 
-export async function runStatus(options: { stateDir: string }): Promise<View> {
+export function parseStatusOptions(rt: ParseContext): StatusOptions {
+  const fleet = rt.config().gateway;
+  return { stateDir: rt.config().stateDir, ...(fleet ? { fleet } : {}) };
+}
+
+/** A fleet listed in zdp.yaml: what each instance's control endpoint says. */
+async function fleetStatus(fleet: ExternalGateway, env: NodeJS.ProcessEnv): Promise<View> {
+  const all = await new ExternalFleetControl(fleet, env).instances();
+  const instances = all.map((i) => ({ name: i.name, bootstrap: i.bootstrap, control: i.control, answering: i.state !== undefined, cluster: i.state?.cluster ?? null, phase: i.state?.phase ?? null, ...(i.error ? { error: i.error } : {}) }));
+  return {
+    kind: 'GatewayStatus',
+    data: { managedBy: 'zdp.yaml', running: instances.every((i) => i.answering), live: instances.every((i) => i.answering), instances },
+    text: [`gateway fleet from zdp.yaml (${instances.length} instance${instances.length === 1 ? '' : 's'}, not started by zdp):`, ...instances.map((i) => `  ${i.name}: ${i.bootstrap} ${i.answering ? `-> ${i.cluster ?? '?'}, ${i.phase}` : `not answering (${i.error ?? ''})`}`)].join('\n'),
+  };
+}
+
+export async function runStatus(options: StatusOptions, rt?: { env: NodeJS.ProcessEnv }): Promise<View> {
+  if (options.fleet) return fleetStatus(options.fleet, rt?.env ?? process.env);
   const { stateDir } = options;
   const record = readGateway(stateDir);
   const running = gatewayRunning(stateDir, record);

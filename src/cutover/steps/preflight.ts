@@ -15,7 +15,11 @@ export const preflight: CutoverStep<'preflight'> = {
     const topics = ctx.header.topics;
     const gw = await gateway.state();
     if (gw.cluster !== options.from) throw new CheckFailedError('GATEWAY_ELSEWHERE', `the gateway routes to ${gw.cluster}, not to the source ${options.from}`, { hint: 'a cutover starts with clients on the source' });
-    if (!gw.serving) throw new CheckFailedError('GATEWAY_DOWN', `the gateway (${gateway.kind}) is not running`, { hint: 'start it with `zdp gateway up`; clients must use it during the cutover' });
+    if (!gw.serving) {
+      throw new CheckFailedError('GATEWAY_DOWN', gw.problem ?? `the gateway (${gateway.kind}) is not running`, {
+        hint: gw.problem ? 'every instance must answer before the cutover quiesces them as one; `zdp gateway status` lists them; nothing changed' : 'start it with `zdp gateway up`; clients must use it during the cutover',
+      });
+    }
     const targetTopics = new Set(await target.listTopics());
     const missing = topics.filter((t) => !targetTopics.has(t));
     if (missing.length > 0) throw new CheckFailedError('TARGET_TOPIC_MISSING', `topic${missing.length === 1 ? '' : 's'} ${missing.join(', ')} missing on ${options.to}`, { hint: `create ${missing.length === 1 ? 'it' : 'them'} with \`zdp migrate --from ${options.from} --to ${options.to}\` and replicate with \`zdp migrate start\`` });
