@@ -273,6 +273,7 @@ const fleet = (extra: string) => zdpYaml(`${YAML_HEAD}${'clusters:\n  source: {b
 add({ name: 'a gateway fleet without a token reference', setup: fleet(''), args: ['gateway', 'status'], exit: 3, cause: /gateway needs tokenEnv or tokenFile/ });
 add({ name: 'a gateway fleet with the token inline', setup: fleet('  token: fleet-secret-value\n'), args: ['gateway', 'status'], exit: 3, cause: /gateway.token.*tokenEnv or tokenFile/ });
 add({ name: 'a gateway fleet whose token variable is unset', setup: fleet('  tokenEnv: ZDP_TEST_UNSET_FLEET_TOKEN\n'), args: ['cutover', '--from', 'source', '--to', 'target', '--yes'], exit: 3, cause: /gateway.tokenEnv names the environment variable ZDP_TEST_UNSET_FLEET_TOKEN, which is not set/ });
+add({ name: 'gateway up beside a gateway fleet zdp.yaml lists', setup: fleet('  tokenEnv: ZDP_TEST_UNSET_FLEET_TOKEN\n'), args: ['gateway', 'up', '--cluster', 'source'], exit: 2, cause: /zdp.yaml lists a gateway fleet \(gateway.instances: gw-0\) that zdp does not start/ });
 add({ name: 'gateway down with gateway.json damaged', setup: state('gateway/gateway.json', '{'), args: ['gateway', 'down'], exit: 3, cause: /gateway\.json is damaged/ });
 add({ name: 'migrate status of a migration never started', args: ['migrate', 'status', '--from', 'source', '--to', 'target'], exit: 6, cause: /MirrorMaker 2 was never started for source -> target/ });
 

@@ -125,6 +125,10 @@ describe('zdp cutover of a gateway fleet zdp did not start, through its control 
       ['gw-0', true, 'source', 'serve'],
       ['gw-1', true, 'source', 'serve'],
     ]);
+    // a switch by hand would go through the same endpoints; the dry run checks every instance knows the target
+    const dry = await runZdp(['gateway', 'switch', '--to', 'target', '--dry-run', '--json'], { cwd: dir });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ kind: 'GatewaySwitch', dryRun: true, from: 'source', to: 'target', managedBy: 'zdp.yaml' });
   });
 
   it('refuses to start while an instance does not answer, naming it, and changes nothing', async () => {

@@ -4,7 +4,8 @@ import type { View } from '../../cli/emit.js';
 import type { Runtime } from '../../cli/runtime.js';
 import { NotFoundError, UsageError } from '../../errors.js';
 import { getCluster } from '../../config/load.js';
-import type { ClusterProfile } from '../../config/types.js';
+import type { ClusterProfile, ExternalGateway } from '../../config/types.js';
+import { ExternalFleetControl } from '../../gateway/fleet.js';
 import { findJava } from '../../processes/java.js';
 import { gatewayRunning, instanceStateDirs, readGateway, resolveKroxylicious, startGateway, stopGateway, writeGateway, type GatewayRecord } from '../../processes/kroxylicious.js';
 import { gatewayView, nodeIdsOf } from './shared.js';
@@ -13,14 +14,39 @@ export interface SwitchOptions {
   stateDir: string;
   to: ClusterProfile;
   dryRun: boolean;
+  /** zdp.yaml's gateway.instances: a fleet zdp did not start, switched in place through its control endpoints */
+  fleet?: ExternalGateway;
 }
 
 export function parseSwitchOptions(flags: { to: string; dryRun: boolean }, rt: ParseContext): SwitchOptions {
-  return { stateDir: rt.config().stateDir, to: getCluster(rt.config(), flags.to), dryRun: flags.dryRun };
+  const fleet = rt.config().gateway;
+  return { stateDir: rt.config().stateDir, to: getCluster(rt.config(), flags.to), dryRun: flags.dryRun, ...(fleet ? { fleet } : {}) };
+}
+
+/** A fleet listed in zdp.yaml: every instance switches in place (the consumers reconnect and rejoin), then serves. */
+async function switchFleet(fleet: ExternalGateway, profile: ClusterProfile, dryRun: boolean, env: NodeJS.ProcessEnv): Promise<View> {
+  const control = new ExternalFleetControl(fleet, env);
+  const before = await control.state();
+  if (!before.serving) throw new NotFoundError('GATEWAY_NOT_RUNNING', before.problem ?? 'the gateway fleet does not answer', { hint: '`zdp gateway status` lists the instances zdp.yaml names' });
+  // fail before cutting clients off: every instance must know the cluster
+  await control.prepareSwitch(profile);
+  const names = fleet.instances.map((i) => i.name).join(', ');
+  if (dryRun) return { kind: 'GatewaySwitch', data: { dryRun: true, from: before.cluster, to: profile.name, managedBy: 'zdp.yaml' }, text: `dry run: the gateway fleet (${names}) would move from ${before.cluster} to ${profile.name}; nothing changed` };
+  const cutStarted = performance.now();
+  await control.switchTo(profile);
+  await control.release();
+  const cutOffMs = Math.round(performance.now() - cutStarted);
+  return {
+    kind: 'GatewaySwitch',
+    data: { from: before.cluster, to: profile.name, cutOffMs, managedBy: 'zdp.yaml' },
+    text: `gateway fleet (${names}) switched from ${before.cluster} to ${profile.name} in place in ${(cutOffMs / 1000).toFixed(2)}s; clients reconnect through ${fleet.instances.map((i) => i.bootstrap).join(', ')}`,
+    notes: ['Consumers rejoin their groups on the new cluster: their committed offsets there must exist (see `zdp cutover`).'],
+  };
 }
 
 export async function runSwitch(options: SwitchOptions, rt: Runtime): Promise<View> {
   const { stateDir, to: profile } = options;
+  if (options.fleet) return switchFleet(options.fleet, profile, options.dryRun, rt.env);
   const record = readGateway(stateDir);
   if (!record || !gatewayRunning(stateDir, record)) throw new NotFoundError('GATEWAY_NOT_RUNNING', 'no gateway is running', { hint: 'start one with `zdp gateway up --cluster <name>`' });
   // fail before cutting clients off: the new backend must answer and fit the node-id range

@@ -46,6 +46,10 @@ export function parseUpOptions(flags: UpFlags, rt: ParseContext): UpOptions {
   const listen = parseHostPort(flags.listen, '--listen');
   if (listen.host !== '127.0.0.1' && listen.host !== 'localhost') throw new UsageError('--listen: the local gateway binds to loopback only (127.0.0.1)', { code: 'BAD_FLAG' });
   const config = rt.config();
+  // the cutover drives the fleet zdp.yaml names: a local gateway beside it would carry no clients it moves
+  if (config.gateway) {
+    throw new UsageError(`zdp.yaml lists a gateway fleet (gateway.instances: ${config.gateway.instances.map((i) => i.name).join(', ')}) that zdp does not start; \`zdp gateway status\` shows it`, { code: 'GATEWAY_MANAGED_ELSEWHERE', hint: 'to run a local gateway instead, use a project without gateway.instances' });
+  }
   const options: UpOptions = {
     stateDir: config.stateDir,
     cover: flags.cover.map((c) => getCluster(config, c)),
