@@ -67,6 +67,9 @@ export class QuiesceEndpoint {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (e) {
+      const cause = ((e as Error).cause as Error | undefined)?.message ?? (e as Error).message;
+      // Node's fetch refuses the ports browsers block (6000, 10080, …) before connecting
+      if (cause === 'bad port') throw new ConnectionError('GATEWAY_CONTROL_UNREACHABLE', `zdp cannot call the gateway's control endpoint ${this.url}: its port is one that Node's fetch refuses (the ports browsers block)`, { hint: 'give the control endpoint another port, e.g. 9190' });
       throw new ConnectionError('GATEWAY_CONTROL_UNREACHABLE', `the gateway's control endpoint ${this.url} did not answer (${(e as Error).name === 'TimeoutError' ? `no answer in ${Math.round(timeoutMs / 1000)}s` : ((e as Error).cause as Error | undefined)?.message ?? (e as Error).message})`, {
         hint: 'is the proxy instance running, with zdp\'s filter loaded? `zdp gateway status` lists the instances',
         retriable: true,
