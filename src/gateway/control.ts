@@ -62,6 +62,16 @@ export async function phaseAll(endpoints: readonly QuiesceEndpoint[], phase: Qui
   });
 }
 
+/** The quiesce of a set of instances' filters, each phase acknowledged by all of them. */
+export function quiesceOver(endpoints: readonly QuiesceEndpoint[]): QuiesceControl {
+  return {
+    instances: endpoints.length,
+    drainConsumers: (timeoutMs) => phaseAll(endpoints, 'drain-consumers', timeoutMs),
+    holdProducers: (timeoutMs) => phaseAll(endpoints, 'hold-producers', timeoutMs),
+    delivered: async () => (await Promise.all(endpoints.map((e) => e.state()))).flatMap((s) => s.delivered),
+  };
+}
+
 /** One proxy instance `zdp gateway up` started, with its own state directory (see instanceStateDir). */
 class Instance {
   constructor(readonly dir: string) {}
@@ -145,12 +155,7 @@ export class KroxyliciousControl implements GatewayControl {
     if (silent.length > 0) {
       throw new CheckFailedError('GATEWAY_INSTANCE_SILENT', `the gateway's filter does not answer on ${silent.join('; ')}`, { hint: '`zdp gateway status` lists the instances; nothing changed for clients', retriable: true });
     }
-    return {
-      instances: endpoints.length,
-      drainConsumers: (timeoutMs) => phaseAll(endpoints, 'drain-consumers', timeoutMs),
-      holdProducers: (timeoutMs) => phaseAll(endpoints, 'hold-producers', timeoutMs),
-      delivered: async () => (await Promise.all(endpoints.map((e) => e.state()))).flatMap((s) => s.delivered),
-    };
+    return quiesceOver(endpoints);
   }
 
   async switchTo(cluster: ClusterProfile, options: { gate?: readonly string[] } = {}): Promise<void> {

@@ -7,7 +7,7 @@
 import type { ClusterProfile, ExternalGateway } from '../config/types.js';
 import { readSecret } from '../config/load.js';
 import { CheckFailedError } from '../errors.js';
-import { phaseAll, type GatewayControl, type QuiesceControl } from './control.js';
+import { phaseAll, quiesceOver, type GatewayControl, type QuiesceControl } from './control.js';
 import { QuiesceEndpoint, type QuiesceState } from './quiesce.js';
 
 export interface FleetInstanceState {
@@ -86,13 +86,7 @@ export class ExternalFleetControl implements GatewayControl {
     if (silent.length > 0) {
       throw new CheckFailedError('GATEWAY_INSTANCE_SILENT', `the gateway's filter does not answer on ${silent.map((i) => `instance ${i.name} (${i.control}): ${i.error ?? ''}`).join('; ')}`, { hint: 'every instance of gateway.instances in zdp.yaml must run zdp\'s filter and be reachable; `zdp gateway status` lists them', retriable: true });
     }
-    const endpoints = this.endpoints();
-    return {
-      instances: endpoints.length,
-      drainConsumers: (timeoutMs) => phaseAll(endpoints, 'drain-consumers', timeoutMs),
-      holdProducers: (timeoutMs) => phaseAll(endpoints, 'hold-producers', timeoutMs),
-      delivered: async () => (await Promise.all(endpoints.map((e) => e.state()))).flatMap((s) => s.delivered),
-    };
+    return quiesceOver(this.endpoints());
   }
 
   /** Every instance switches in place; one that fails fails the call, and calling again retries (an instance already there answers at once). */

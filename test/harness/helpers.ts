@@ -260,3 +260,16 @@ export async function startConnectWorker(bootstrap: string, extra: readonly stri
   }
   return { url, dir, log: () => readFileSync(logFile, 'utf8'), stop };
 }
+
+/** Waits until every group processed every acknowledged record of its topics (as read from `everyone()` each time). */
+export async function waitEveryGroupProcessed(everyone: () => { acked: { topic: string; seq: number }[]; processed: { group: string; topic: string; seq: number }[] }, groups: { group: string; topics: string[] }[], timeoutMs: number): Promise<void> {
+  await eventually(async () => {
+    const all = everyone();
+    return groups.every((g) => {
+      const seen = new Set(all.processed.filter((p) => p.group === g.group).map((p) => `${p.topic}\u0000${p.seq}`));
+      return all.acked.filter((a) => g.topics.includes(a.topic)).every((a) => seen.has(`${a.topic}\u0000${a.seq}`));
+    })
+      ? true
+      : undefined;
+  }, timeoutMs, 'every group processing every acknowledged record');
+}

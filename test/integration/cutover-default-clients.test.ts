@@ -14,7 +14,7 @@ import { check, readAllSeqs, Workload } from '../../src/demo/workload.js';
 import { findJava } from '../../src/processes/java.js';
 import { resolveKafkaDist } from '../../src/processes/kafka-dist.js';
 import { freePorts } from '../../src/processes/ports.js';
-import { createTopics, eventually, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
+import { createTopics, eventually, harnessKafka, harnessProfile, runZdp, uniqueName, waitEveryGroupProcessed } from '../harness/helpers.js';
 // a plain ES module, shared with bench/cutover-pause.mjs
 import { JavaClients } from '../clients/java-clients.mjs';
 
@@ -100,13 +100,7 @@ describe('zdp cutover with default kafkajs and Java clients: nothing lost, read 
     await java.stop('producer');
     const everyone = () => ({ acked: [...workload.acked, ...java.acked], aborted: workload.aborted, uncertain: workload.uncertain, processed: [...workload.processed, ...java.processed] });
     const groups = [...jsGroups, ...javaGroups];
-    await eventually(async () => {
-      const all = everyone();
-      return groups.every((g) => {
-        const seen = new Set(all.processed.filter((p) => p.group === g.group).map((p) => `${p.topic}\u0000${p.seq}`));
-        return all.acked.filter((a) => g.topics.includes(a.topic)).every((a) => seen.has(`${a.topic}\u0000${a.seq}`));
-      }) ? true : undefined;
-    }, 180_000, 'every group processing every acknowledged record');
+    await waitEveryGroupProcessed(everyone, groups, 180_000);
     const all = everyone();
     const finalLog = await readAllSeqs(target.bootstrapServers[0]!, topics, all.acked.length);
     const result = check(all, finalLog, groups);

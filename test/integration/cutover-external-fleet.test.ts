@@ -15,7 +15,7 @@ import { check, readAllSeqs, Workload } from '../../src/demo/workload.js';
 import { findJava } from '../../src/processes/java.js';
 import { launcherSource, renderRuntimeConfig, resolveKroxylicious } from '../../src/processes/kroxylicious.js';
 import { freePorts, isPortFree } from '../../src/processes/ports.js';
-import { createTopics, eventually, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
+import { createTopics, eventually, harnessKafka, harnessProfile, runZdp, uniqueName, waitEveryGroupProcessed } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
 
@@ -160,13 +160,7 @@ describe('zdp cutover of a gateway fleet zdp did not start, through its control 
 
     for (const w of workloads) await w.stopProducers();
     const everyone = () => ({ acked: workloads.flatMap((w) => w.acked), aborted: [], uncertain: [], processed: workloads.flatMap((w) => w.processed) });
-    await eventually(async () => {
-      const all = everyone();
-      return groups.every((g) => {
-        const seen = new Set(all.processed.filter((p) => p.group === g.group).map((p) => `${p.topic}\u0000${p.seq}`));
-        return all.acked.filter((a) => g.topics.includes(a.topic)).every((a) => seen.has(`${a.topic}\u0000${a.seq}`));
-      }) ? true : undefined;
-    }, 180_000, 'every group processing every acknowledged record');
+    await waitEveryGroupProcessed(everyone, groups, 180_000);
     const all = everyone();
     // every record acknowledged, before, between and after both switches, is on the source once
     const finalLog = await readAllSeqs(source.bootstrapServers[0]!, topics, all.acked.length, 120_000);

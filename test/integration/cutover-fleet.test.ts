@@ -17,7 +17,7 @@ import { findJava } from '../../src/processes/java.js';
 import { resolveKafkaDist } from '../../src/processes/kafka-dist.js';
 import { freePorts } from '../../src/processes/ports.js';
 import { createKafka } from '../../src/kafka/client.js';
-import { createTopics, eventually, runZdp, uniqueName } from '../harness/helpers.js';
+import { createTopics, eventually, runZdp, uniqueName, waitEveryGroupProcessed } from '../harness/helpers.js';
 // a plain ES module, shared with bench/cutover-pause.mjs
 import { JavaClients } from '../clients/java-clients.mjs';
 
@@ -47,15 +47,7 @@ async function allProcessed(ws: Workload[], js: JavaClients[], groups: { group: 
 }
 
 async function waitAllProcessed(ws: Workload[], js: JavaClients[], groups: { group: string; topics: string[] }[], timeoutMs: number): Promise<void> {
-  await eventually(async () => {
-    const all = everyoneOf(ws, js);
-    return groups.every((g) => {
-      const seen = new Set(all.processed.filter((p) => p.group === g.group).map((p) => `${p.topic}\u0000${p.seq}`));
-      return all.acked.filter((a) => g.topics.includes(a.topic)).every((a) => seen.has(`${a.topic}\u0000${a.seq}`));
-    })
-      ? true
-      : undefined;
-  }, timeoutMs, 'every group processing every acknowledged record');
+  await waitEveryGroupProcessed(() => everyoneOf(ws, js), groups, timeoutMs);
 }
 
 describe('a cutover of multi-broker clusters behind a fleet of two gateway instances, with default clients', () => {
