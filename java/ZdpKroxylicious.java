@@ -170,27 +170,33 @@ public class ZdpKroxylicious {
      * the same addresses, gating the named consumers until they rejoined there.
      */
     static void serveSwitchable(PluginFactoryRegistry registry, Map<String, String> clusters, String current, String bind) throws Exception {
+        // null while nothing is bound: a switch that closed the old proxy and could not start the new one
         KafkaProxy proxy = build(registry, clusters.get(current));
         proxy.startup();
         System.out.println("zdp: kroxylicious started in front of " + current + ", listeners bound to " + bind);
         while (true) {
             ZdpQuiesce.SwitchRequest request = ZdpQuiesce.switches.take();
-            if (request.cluster().equals(current)) {
+            if (proxy != null && request.cluster().equals(current)) {
                 request.done().complete(current);
                 continue;
             }
             try {
                 KafkaProxy next = build(registry, clusters.get(request.cluster()));
                 ZdpQuiesce.switching(request.gate(), request.gateMs());
-                proxy.close();
-                next.startup();
-                proxy = next;
+                if (proxy != null) {
+                    ZdpQuiesce.bound = false;
+                    proxy.close();
+                    proxy = null;
+                }
                 current = request.cluster();
                 ZdpQuiesce.cluster = current;
+                next.startup();
+                proxy = next;
+                ZdpQuiesce.bound = true;
                 System.out.println("zdp: switched to " + current);
                 request.done().complete(current);
             } catch (Exception e) {
-                System.out.println("zdp: switch to " + request.cluster() + " failed: " + e);
+                System.out.println("zdp: switch to " + request.cluster() + " failed: " + e + (proxy == null ? " (nothing bound: switch again)" : ""));
                 request.done().completeExceptionally(e);
             }
         }
@@ -255,6 +261,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     /** a switchable instance: the cluster it fronts now, and those it can switch to (see ZdpKroxylicious.serveSwitchable) */
     static volatile String cluster;
     static volatile List<String> switchable = List.of();
+    /** false while a switch has closed one proxy and not bound the next */
+    static volatile boolean bound = true;
     record SwitchRequest(String cluster, List<String> gate, long gateMs, CompletableFuture<String> done) {}
     static final BlockingQueue<SwitchRequest> switches = new LinkedBlockingQueue<>();
 
@@ -568,6 +576,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         if (cluster != null) {
             out.put("cluster", cluster);
             out.put("switchable", switchable);
+            out.put("bound", bound);
         }
         out.put("since", phaseSince);
         out.put("inflight", Map.of("produce", live(inflightProduce), "fetch", live(inflightFetch)));

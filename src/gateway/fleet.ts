@@ -54,11 +54,16 @@ export class ExternalFleetControl implements GatewayControl {
     // instances that disagree are named, so no comparison with a cluster name passes; silent ones make it not serving
     const cluster = clusters.length === 1 ? clusters[0]! : clusters.length === 0 ? '?' : answering.map((i) => `${i.name}: ${i.state!.cluster ?? '?'}`).join(', ');
     const silent = all.filter((i) => !i.state);
+    const unbound = all.filter((i) => i.state?.bound === false);
+    const problems = [
+      ...(silent.length > 0 ? [`instance${silent.length === 1 ? '' : 's'} ${silent.map((i) => `${i.name} (${i.control}): ${i.error ?? 'no answer'}`).join('; ')} of gateway.instances in zdp.yaml did not answer`] : []),
+      ...(unbound.length > 0 ? [`instance${unbound.length === 1 ? '' : 's'} ${unbound.map((i) => i.name).join(', ')} serve${unbound.length === 1 ? 's' : ''} no clients: a switch closed the old proxy and could not bind the new one (its log says why)`] : []),
+    ];
     return {
       cluster,
-      serving: silent.length === 0,
+      serving: problems.length === 0,
       address: this.fleet.instances.map((i) => i.bootstrap).join(','),
-      ...(silent.length > 0 ? { problem: `instance${silent.length === 1 ? '' : 's'} ${silent.map((i) => `${i.name} (${i.control}): ${i.error ?? 'no answer'}`).join('; ')} of gateway.instances in zdp.yaml did not answer` } : {}),
+      ...(problems.length > 0 ? { problem: problems.join('; ') } : {}),
     };
   }
 

@@ -23,6 +23,8 @@ export interface QuiesceState {
   /** a switchable instance (a fleet deployed without zdp): the cluster it fronts, and those it can front */
   cluster?: string;
   switchable?: string[];
+  /** false while a switch closed the old proxy and has not bound the new one (it failed: switch again) */
+  bound?: boolean;
 }
 
 export class QuiesceEndpoint {
