@@ -101,6 +101,7 @@ try {
     java.maxConsumeGapMs = 0;
   }
   log('cutover');
+  const cutoverStartedAt = Date.now();
   const c = await must(['cutover', '--from', 'source', '--to', 'target', '--yes', '--json']);
   const cutover = JSON.parse(c.stdout);
   const journal = readFileSync(join(dir, '.zdp/migrations/source-to-target/cutover.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -126,6 +127,21 @@ try {
   const result = check(everyone, finalLog, [...groups, ...javaGroups]);
   const javaResult = java ? check({ acked: java.acked, aborted: [], processed: [] }, finalLog, []) : undefined;
   const kind = (g) => (g.startsWith('java-') ? 'java' : 'kafkajs');
+  // a record read twice is the cutover's only if it was read again after the cutover began; before
+  // it, a group that rebalanced (a session that expired on a loaded machine) re-reads what it had
+  // not auto-committed, as it would anywhere
+  const readAgain = (k) => {
+    const firstSeen = new Map();
+    let before = 0;
+    let during = 0;
+    for (const p of [...workload.processed, ...(java?.processed ?? [])].filter((p) => kind(p.group) === k && p.seq >= 0).sort((a, b) => a.at - b.at)) {
+      const key = `${p.group}\u0000${p.topic}\u0000${p.seq}`;
+      if (!firstSeen.has(key)) firstSeen.set(key, p.at);
+      else if (p.at < cutoverStartedAt) before++;
+      else during++;
+    }
+    return { beforeCutover: before, sinceCutoverBegan: during };
+  };
   const perKind = (k) => result.groups.filter((g) => kind(g.group) === k);
   const out = {
     benchmark: 'cutover-pause',
@@ -141,6 +157,10 @@ try {
         producerPauseMs: workload.maxAckGapMs,
         consumerPauseMs: workload.maxConsumeGapMs,
         consumersReadTwice: perKind('kafkajs').reduce((n, g) => n + g.duplicates, 0),
+        readTwiceWhen: readAgain('kafkajs'),
+        perGroup: Object.fromEntries(perKind('kafkajs').map((g) => [g.group, g.duplicates])),
+        // group joins and consumer crashes before the cutover began: rebalances under load
+        eventsBeforeCutover: workload.events.filter((e) => e.at < cutoverStartedAt).map((e) => `${e.group} ${e.event}`).reduce((m, e) => ({ ...m, [e]: (m[e] ?? 0) + 1 }), {}),
         consumersMissing: perKind('kafkajs').reduce((n, g) => n + g.missing, 0),
       },
       ...(java
@@ -152,6 +172,7 @@ try {
               lost: javaResult.lost,
               producerErrors: java.errors.length,
               consumersReadTwice: perKind('java').reduce((n, g) => n + g.duplicates, 0),
+              readTwiceWhen: readAgain('java'),
               consumersMissing: perKind('java').reduce((n, g) => n + g.missing, 0),
               beforeCutover: javaWarm,
             },
