@@ -125,6 +125,17 @@ try {
   const everyone = { acked: [...workload.acked, ...(java?.acked ?? [])], aborted: workload.aborted, uncertain: workload.uncertain, processed: [...workload.processed, ...(java?.processed ?? [])] };
   const finalLog = await readAllSeqs(profiles.target.bootstrapServers[0], allTopics, everyone.acked.length, 180_000);
   const result = check(everyone, finalLog, [...groups, ...javaGroups]);
+  // a record twice in the target's log is the cutover's only if the source does not hold it twice
+  // too: kafkajs producers write some records twice on their own (a send retried across brokers),
+  // and MirrorMaker 2 copies them faithfully
+  const countSeqs = (log) => log.reduce((m, r) => m.set(`${r.topic}\u0000${r.seq}`, (m.get(`${r.topic}\u0000${r.seq}`) ?? 0) + 1), new Map());
+  const onSource = countSeqs(await readAllSeqs(profiles.source.bootstrapServers[0], allTopics, 0, 180_000));
+  const twiceOnTarget = [...countSeqs(finalLog)].filter(([, n]) => n > 1);
+  const writtenTwice = {
+    onTarget: twiceOnTarget.length,
+    alsoTwiceOnSource: twiceOnTarget.filter(([k, n]) => (onSource.get(k) ?? 0) >= n).length,
+    byCutover: twiceOnTarget.filter(([k, n]) => (onSource.get(k) ?? 0) < n).map(([k]) => k.replace('\u0000', '#')).slice(0, 20),
+  };
   const javaResult = java ? check({ acked: java.acked, aborted: [], processed: [] }, finalLog, []) : undefined;
   const kind = (g) => (g.startsWith('java-') ? 'java' : 'kafkajs');
   // a record read twice is the cutover's only if it was read again after the cutover began; before
@@ -185,6 +196,7 @@ try {
     acknowledged: result.acked,
     lost: result.lost,
     duplicatedInLog: result.duplicatedInLog,
+    writtenTwice,
     consumerDuplicates: result.groups.reduce((n, g) => n + g.duplicates, 0),
     consumerMissing: result.groups.reduce((n, g) => n + g.missing, 0),
     drained,
