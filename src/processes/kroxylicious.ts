@@ -277,7 +277,10 @@ export async function startStandby(stateDir: string, cluster: string, bootstrapS
  * configuration and filters built) and only waits for its release: then fencing the running proxy
  * leaves just the bind on the clients' critical path.
  */
-async function waitStandbyLoaded(dir: string, pid: number, releaseFile: string, child: Spawned | undefined, timeoutMs = 60_000): Promise<void> {
+// clients are still served while it loads: waiting longer costs the cutover time, not the clients.
+// On two shared cores under a cutover's load (brokers, MirrorMaker 2, the proxies, clients), the
+// JVM start with its in-memory compile of the launcher took over 60 s in CI runs
+async function waitStandbyLoaded(dir: string, pid: number, releaseFile: string, child: Spawned | undefined, timeoutMs = 180_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   const logFile = join(dir, 'logs', 'gateway.log');
   while (!existsSync(`${releaseFile}.ready`)) {
