@@ -225,14 +225,17 @@ export function loadConfig(options: LoadOptions): ResolvedConfig {
   };
 }
 
+/** Where a key was set (file and line), else where anything under `section` was: for diagnostics. */
+function locate(origins: Map<string, string>, key: string, section: string): Pick<Diagnostic, 'file' | 'line'> {
+  const origin = origins.get(key) ?? [...origins.entries()].find(([k]) => k.startsWith(`${section}.`))?.[1];
+  if (!origin) return {};
+  const idx = origin.lastIndexOf(':');
+  return idx > 0 ? { file: origin.slice(0, idx), line: Number(origin.slice(idx + 1)) } : { file: origin };
+}
+
 function buildGateway(raw: PlainObject | undefined, origins: Map<string, string>, diagnostics: Diagnostic[]): ExternalGateway | undefined {
   if (!raw) return undefined;
-  const at = (key: string): Pick<Diagnostic, 'file' | 'line'> => {
-    const origin = origins.get(key) ?? [...origins.entries()].find(([k]) => k.startsWith('gateway.'))?.[1];
-    if (!origin) return {};
-    const idx = origin.lastIndexOf(':');
-    return idx > 0 ? { file: origin.slice(0, idx), line: Number(origin.slice(idx + 1)) } : { file: origin };
-  };
+  const at = (key: string) => locate(origins, key, 'gateway');
   const instances: GatewayInstanceRef[] = [];
   const rawInstances = (raw.instances ?? {}) as Record<string, PlainObject>;
   for (const name of Object.keys(rawInstances).sort()) {
@@ -272,12 +275,7 @@ function secretRef(section: PlainObject, prefix: string, kind: 'password' | 'tok
 
 function buildProfile(name: string, raw: PlainObject, origins: Map<string, string>, diagnostics: Diagnostic[]): ClusterProfile | undefined {
   const base = `clusters.${name}`;
-  const at = (key: string): Pick<Diagnostic, 'file' | 'line'> => {
-    const origin = origins.get(key) ?? [...origins.entries()].find(([k]) => k.startsWith(`${base}.`))?.[1];
-    if (!origin) return {};
-    const idx = origin.lastIndexOf(':');
-    return idx > 0 ? { file: origin.slice(0, idx), line: Number(origin.slice(idx + 1)) } : { file: origin };
-  };
+  const at = (key: string) => locate(origins, key, base);
   const bootstrap = raw.bootstrapServers;
   if (!Array.isArray(bootstrap)) {
     diagnostics.push({ code: 'CONFIG_REQUIRED', severity: 'error', message: `${base}.bootstrapServers is required (host:port list)`, path: `${base}.bootstrapServers`, ...at(base) });

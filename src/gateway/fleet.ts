@@ -72,7 +72,7 @@ export class ExternalFleetControl implements GatewayControl {
   }
 
   async fenceConsumers(): Promise<void> {
-    await phaseAll(this.endpoints(), 'hold-producers', 10_000);
+    await this.fenceProducers();
   }
 
   /** Nothing to load ahead; checks, before anything changes for clients, that every instance can front `cluster`. */

@@ -22,9 +22,10 @@ export function parseStatusOptions(rt: ParseContext): StatusOptions {
 async function fleetStatus(fleet: ExternalGateway, env: NodeJS.ProcessEnv): Promise<View> {
   const all = await new ExternalFleetControl(fleet, env).instances();
   const instances = all.map((i) => ({ name: i.name, bootstrap: i.bootstrap, control: i.control, answering: i.state !== undefined, cluster: i.state?.cluster ?? null, phase: i.state?.phase ?? null, bound: i.state ? i.state.bound !== false : null, ...(i.error ? { error: i.error } : {}) }));
+  const serving = instances.every((i) => i.answering && i.bound);
   return {
     kind: 'GatewayStatus',
-    data: { managedBy: 'zdp.yaml', running: instances.every((i) => i.answering && i.bound), live: instances.every((i) => i.answering && i.bound), instances },
+    data: { managedBy: 'zdp.yaml', running: serving, live: serving, instances },
     text: [`gateway fleet from zdp.yaml (${instances.length} instance${instances.length === 1 ? '' : 's'}, not started by zdp):`, ...instances.map((i) => `  ${i.name}: ${i.bootstrap} ${i.answering ? `-> ${i.cluster ?? '?'}, ${i.phase}${i.bound ? '' : ', NOTHING BOUND (a switch failed: its log says why)'}` : `not answering (${i.error ?? ''})`}`)].join('\n'),
   };
 }
