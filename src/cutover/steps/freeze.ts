@@ -10,6 +10,9 @@ export const freeze: CutoverStep<'freeze'> = {
     const { deps, options } = ctx;
     const { source } = deps;
     const topics = ctx.header.topics;
-    return { sourceEnds: ends(await stableEnds(source, topics, `the source ${options.from}`)) };
+    // the filter's hold is in force only once every produce request forwarded before it was
+    // answered: nothing is on its way to the source, so a short quiet window is enough
+    const quietMs = ctx.out('fence').via === 'filter' ? 50 : 150;
+    return { sourceEnds: ends(await stableEnds(source, topics, `the source ${options.from}`, quietMs)) };
   },
 };
