@@ -88,6 +88,8 @@ export interface DrainOutput {
   groups: { group: string; uncommitted: number; complete: boolean; behind?: unknown[] }[];
   /** client ids of the groups' members: gated at the switch until they rejoin */
   clients: string[];
+  /** offsets of the groups drained first, translated while the others drained and written on the target (exact only) */
+  ahead?: GroupResult[];
 }
 
 /** end offsets by "topic\u0000partition" */
@@ -101,8 +103,8 @@ export interface StepOutputs {
   freeze: { sourceEnds: Ends };
   drain: { checks: number; sourceEnds: Ends; lateRecords: string };
   'stop-replication': { stopped: boolean; targetEnds: Ends };
-  translate: { offsets: GroupResult[] };
-  'write-offsets': { groups: number };
+  translate: { offsets: GroupResult[]; ahead?: number };
+  'write-offsets': { groups: number; alreadyHeld?: number };
   switch: { releasedAt: number; readyMs: number };
   verify: { sourceUnchanged: boolean; producedOnTarget: boolean; consumedOnTarget: boolean; notRejoined: string[] };
   'rollback-fence': DrainOutput & { fencedAt: number };

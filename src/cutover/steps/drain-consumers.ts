@@ -1,16 +1,18 @@
 /** With zdp's filter: a standby instance per gateway instance loads for the target, then consumers get no records while producers flow, until every active group committed what it was given (or --drain-consumers-timeout). */
 import type { CutoverStep, DrainOutput } from '../types.js';
+import { AheadTranslator } from './ahead.js';
 import { drainConsumersOn } from './shared.js';
 
 function drainSummary(d: DrainOutput): string {
   if (d.via !== 'filter') return 'no filter in the gateway: consumers are fenced with producers, by restarting it';
   const late = d.groups.filter((g) => !g.complete);
-  return `consumers drained at the gateway: ${d.groups.length - late.length} of ${d.groups.length} active groups committed everything delivered${late.length ? `; ${late.map((g) => `${g.group} ${g.uncommitted} uncommitted`).join(', ')}` : ''}`;
+  const ahead = new Set((d.ahead ?? []).map((r) => r.group)).size;
+  return `consumers drained at the gateway: ${d.groups.length - late.length} of ${d.groups.length} active groups committed everything delivered${late.length ? `; ${late.map((g) => `${g.group} ${g.uncommitted} uncommitted`).join(', ')}` : ''}${ahead ? `; offsets of ${ahead} group${ahead === 1 ? '' : 's'} translated and written on the target meanwhile` : ''}`;
 }
 
 export const drainConsumers: CutoverStep<'drain-consumers'> = {
   name: 'drain-consumers',
-  does: "With zdp's filter: a standby instance per gateway instance loads for the target, then consumers get no records while producers flow, until every active group committed what it was given (or --drain-consumers-timeout).",
+  does: "With zdp's filter: a standby instance per gateway instance loads for the target, then consumers get no records while producers flow, until every active group committed what it was given (or --drain-consumers-timeout); meanwhile the offsets of groups already drained are translated and written on the target.",
   summary: (d) => drainSummary(d),
   async run(ctx) {
     const { deps, options } = ctx;
@@ -20,6 +22,8 @@ export const drainConsumers: CutoverStep<'drain-consumers'> = {
     if (!quiesce) return { via: 'restart', groups: [], clients: [] };
     // while clients are still served: whatever the switch needs that takes time (a proxy JVM to load)
     await gateway.prepareSwitch?.(target.profile);
-    return drainConsumersOn(source, quiesce, ctx.out('preflight').activeGroups ?? [], topics, options.drainConsumersTimeoutMs, deps.log);
+    const { groupIds = [], activeGroups = [] } = ctx.out('preflight');
+    const translator = new AheadTranslator(source, target, topics, deps.log);
+    return drainConsumersOn(source, quiesce, activeGroups, topics, options.drainConsumersTimeoutMs, deps.log, { translator, idle: groupIds.filter((g) => !activeGroups.includes(g)) });
   },
 };

@@ -1,6 +1,6 @@
 /**
  * The cutover as two tables of typed steps, run in order by one journaled runner (../runner.ts).
- * Forward: preflight → drain consumers → fence (hold producers) → freeze → drain → stop replication
+ * Forward: preflight → drain consumers (groups already drained translated meanwhile) → fence (hold producers) → freeze → drain → stop replication
  * → translate → write offsets → switch → verify. Rollback after the switch: fence → freeze → copy
  * back → translate back → write offsets → switch back; before it, only the release.
  */

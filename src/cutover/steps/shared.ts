@@ -9,6 +9,7 @@ import type { GroupOffset } from '../../kafka/groups.js';
 import { recordsBetween } from '../../offsets/parity.js';
 import { endOffsets, tpKey, type PartitionEnds, type Side, type translateOffsets } from '../../offsets/translation.js';
 import type { DrainOutput, GroupResult } from '../types.js';
+import type { AheadTranslator } from './ahead.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -104,24 +105,29 @@ export async function writeAndReadBack(side: Side, results: GroupResult[], log: 
  * Drains consumers at the gateway's filter and waits (at most `timeoutMs`) until every group in
  * `groups` committed, on `side`, what the gateway delivered to its members; names those that do not.
  */
-export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, groups: string[], topics: string[], timeoutMs: number, log: (l: string) => void): Promise<DrainOutput> {
+export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, groups: string[], topics: string[], timeoutMs: number, log: (l: string) => void, ahead?: { translator: AheadTranslator; idle: string[] }): Promise<DrainOutput> {
   const drainedAt = Date.now();
   await quiesce.drainConsumers(10_000);
   const inScope = new Set(topics);
   const deadline = performance.now() + timeoutMs;
   let progress: GroupDrain[] = [];
   let clients: string[] = [];
+  // groups without members commit nothing more: translated while the active ones drain
+  ahead?.translator.add(ahead.idle);
   for (;;) {
     const [delivered, states, committed] = await Promise.all([quiesce.delivered(), side.groupStates(groups), side.committedOffsets(groups, topics)]);
     const members = states.map((g) => ({ group: g.group, members: g.clients.map((c) => ({ clientId: c.clientId, assignment: c.assignment.filter((a) => inScope.has(a.topic)) })) }));
     clients = [...new Set(states.flatMap((g) => g.clients.map((c) => c.clientId)))].sort();
     progress = drainProgress(delivered, members, committed);
     if (progress.every((g) => g.complete) || performance.now() >= deadline) break;
+    // a drained group gets no more records: its committed offsets are final, translated while the others drain
+    ahead?.translator.add(progress.filter((g) => g.complete).map((g) => g.group));
     await sleep(100);
   }
+  const translated = await ahead?.translator.close();
   const late = progress.filter((g) => !g.complete);
   if (late.length > 0) log(`warning: ${late.map((g) => `${g.group} (${g.uncommitted} record${g.uncommitted === 1 ? '' : 's'} delivered, not committed)`).join(', ')} did not commit within --drain-consumers-timeout; ${late.length === 1 ? 'it continues' : 'they continue'} from ${late.length === 1 ? 'its' : 'their'} committed offsets and read those records again`);
-  return { via: 'filter' as const, instances: quiesce.instances, drainedAt, groups: progress.map(({ group, uncommitted, complete, behind }) => ({ group, uncommitted, complete, behind: behind.slice(0, 20) })), clients };
+  return { via: 'filter' as const, instances: quiesce.instances, drainedAt, groups: progress.map(({ group, uncommitted, complete, behind }) => ({ group, uncommitted, complete, behind: behind.slice(0, 20) })), clients, ...(translated ? { ahead: translated } : {}) };
 }
 
 /** A read that stopped before the end of a window (timed out, or held back by an open transaction) copies nothing it cannot vouch for. */

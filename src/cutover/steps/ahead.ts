@@ -1,0 +1,66 @@
+/**
+ * Offsets translated while the consumer drain waits for the slowest group: a group that has
+ * committed everything it was delivered gets no more records, so its committed offsets are final.
+ * They are translated (and the exact ones written on the target, where nothing reads them yet)
+ * while the other groups drain and producers still flow; the hold then only checks them (see
+ * translate and write-offsets). An optimisation: a batch that fails, or is still being translated
+ * when the drain ends, is translated in the hold instead.
+ */
+import { requestsFor } from '../../core/cutover/ahead.js';
+import { endOffsets, readCheckpoints, readOffsetSyncs, translateOffsets, type Side } from '../../offsets/translation.js';
+import type { GroupResult } from '../types.js';
+import { translationResults, writeAndReadBack } from './shared.js';
+
+export class AheadTranslator {
+  private readonly rows: GroupResult[] = [];
+  private readonly started = new Set<string>();
+  private chain: Promise<void> = Promise.resolve();
+  private anchors?: Promise<Awaited<ReturnType<typeof readAnchors>>>;
+  /** the write under way, if any: closing waits for it, never for a translation */
+  private writing: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly source: Side,
+    private readonly target: Side,
+    private readonly topics: string[],
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Translates these groups (their committed offsets final) after those already under way. */
+  add(groups: readonly string[]): void {
+    const fresh = groups.filter((g) => !this.started.has(g));
+    if (fresh.length === 0 || this.closed) return;
+    for (const g of fresh) this.started.add(g);
+    this.anchors ??= readAnchors(this.source, this.target);
+    this.chain = this.chain.then(() => this.translate(fresh)).catch((e: unknown) => {
+      if (!this.closed) this.log(`note: ${fresh.join(', ')} not translated ahead of the hold (${(e as Error).message}); the hold translates ${fresh.length === 1 ? 'it' : 'them'}`);
+    });
+  }
+
+  /** Stops: what was written so far (translations still running write nothing and are done again in the hold). */
+  async close(): Promise<GroupResult[]> {
+    this.closed = true;
+    await this.writing.catch(() => {});
+    return [...this.rows];
+  }
+
+  private async translate(groups: string[]): Promise<void> {
+    if (this.closed) return;
+    const { source, target, topics } = this;
+    const committed = await source.committedOffsets(groups, topics);
+    const [{ checkpoints, syncs }, sourceEnds, targetEnds] = await Promise.all([this.anchors!, endOffsets(source, topics), endOffsets(target, topics)]);
+    // records still arrive on both sides: only a translation matched record for record holds (one
+    // at a log's end is made in the hold, against frozen ends)
+    const rows = translationResults(committed, await translateOffsets(source, target, requestsFor(committed), { sourceEnds, targetEnds, syncs }), { checkpoints, syncs }).filter((r) => r.kind === 'exact');
+    if (this.closed) return;
+    this.writing = writeAndReadBack(target, rows, () => {});
+    await this.writing;
+    this.rows.push(...rows);
+  }
+}
+
+async function readAnchors(source: Side, target: Side) {
+  const [checkpoints, syncs] = await Promise.all([readCheckpoints(target), readOffsetSyncs(source)]);
+  return { checkpoints, syncs };
+}
