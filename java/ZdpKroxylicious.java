@@ -19,6 +19,12 @@ import io.kroxylicious.proxy.service.ClusterNetworkAddressConfigProvider;
 import io.kroxylicious.proxy.service.ClusterNetworkAddressConfigProviderService;
 import io.kroxylicious.proxy.service.HostPort;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -140,6 +146,8 @@ public class ZdpKroxylicious {
             // standby: everything is loaded, nothing is bound until the file appears (a fast switch)
             String standby = System.getProperty("zdp.standbyFile");
             if (standby != null) {
+                String warmup = System.getProperty("zdp.warmupConfig");
+                if (warmup != null) warmUp(registry, warmup, System.getProperty("zdp.warmupBootstrap"));
                 System.out.println("zdp: kroxylicious loaded, standing by for " + standby);
                 // zdp waits for this before it fences the running proxy, so the switch costs only the bind
                 Files.writeString(Path.of(standby + ".ready"), "loaded\n");
@@ -152,6 +160,67 @@ public class ZdpKroxylicious {
             System.out.println("zdp: kroxylicious started, listeners bound to " + bind);
             proxy.block();
         }
+    }
+
+    /**
+     * A standby's first seconds of serving were its slowest: a cold JVM binds, then interprets the
+     * proxy's request path while every client reconnects at once (measured: 0.6 s to answer after
+     * the release, 0.3 s for a client's first Metadata and FindCoordinator). Before it reports
+     * itself loaded, it runs the same proxy on other loopback ports and sends it read-only requests
+     * (metadata, offsets, fetches): the switch then binds a warm proxy. Best effort, bounded by
+     * -Dzdp.warmupMs; nothing is written, no group is joined.
+     */
+    static void warmUp(PluginFactoryRegistry registry, String file, String bootstrap) {
+        long started = System.currentTimeMillis();
+        int requests = 0;
+        try (KafkaProxy warm = build(registry, file)) {
+            warm.startup();
+            // the first answers through a cold proxy take seconds on a busy machine: the warm-up
+            // runs for zdp.warmupMs after the first one, and never past 15 s in all
+            long cap = started + 15_000;
+            long deadline = cap;
+            Properties props = new Properties();
+            props.put("bootstrap.servers", bootstrap);
+            props.put("client.id", "zdp-warmup");
+            props.put("request.timeout.ms", "5000");
+            props.put("default.api.timeout.ms", "5000");
+            props.put("key.deserializer", ByteArrayDeserializer.class.getName());
+            props.put("value.deserializer", ByteArrayDeserializer.class.getName());
+            props.put("enable.auto.commit", "false");
+            props.put("fetch.max.wait.ms", "10");
+            // no group.id: the consumer only assigns partitions, it never joins or commits
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+                String topic = null;
+                for (int i = 0; i < 50 && System.currentTimeMillis() < deadline; i++) {
+                    Set<String> names = consumer.listTopics(Duration.ofSeconds(5)).keySet();
+                    if (requests++ == 0) deadline = Math.min(cap, System.currentTimeMillis() + Long.getLong("zdp.warmupMs", 3_000));
+                    for (String name : new TreeSet<>(names)) {
+                        if (!name.startsWith("__")) {
+                            topic = name;
+                            break;
+                        }
+                    }
+                }
+                if (topic != null) {
+                    List<TopicPartition> tps = new ArrayList<>();
+                    for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(5))) tps.add(new TopicPartition(topic, info.partition()));
+                    consumer.assign(tps);
+                    consumer.seekToEnd(tps);
+                    for (TopicPartition tp : tps) consumer.seek(tp, Math.max(0, consumer.position(tp, Duration.ofSeconds(5)) - 2));
+                    while (System.currentTimeMillis() < deadline && requests < 1_000) {
+                        // records are fetched and dropped: the request path is what is warmed
+                        consumer.poll(Duration.ofMillis(20));
+                        requests++;
+                    }
+                }
+            }
+        } catch (Exception e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            System.out.println("zdp: warm-up stopped early (" + cause.getClass().getSimpleName() + "); the standby serves cold");
+        } finally {
+            ZdpQuiesce.forgetWarmUp();
+        }
+        System.out.println("zdp: warmed up the standby with " + requests + " requests in " + (System.currentTimeMillis() - started) + " ms");
     }
 
     static KafkaProxy build(PluginFactoryRegistry registry, String file) throws Exception {
@@ -226,8 +295,9 @@ public class ZdpKroxylicious {
  *   hold-producers   also: Produce and transaction requests are held (neither forwarded nor failed);
  *                    the phase is acknowledged once the ones already forwarded were answered
  * Back to serve forwards what was held, in order. A gate (a list of client ids) answers their
- * Fetch with no records until the client joined its group again through this proxy: a consumer
- * that reconnects after a switch reads from the offsets zdp wrote, not from where it was.
+ * Fetch with no records (after 100 ms, so its next heartbeat soon learns it must rejoin) until the
+ * client joined its group again through this proxy: a consumer that reconnects after a switch
+ * reads from the offsets zdp wrote, not from where it was.
  * The control endpoint (loopback, bearer token from -Dzdp.control.tokenFile) sets and reports all
  * of this: GET /v1/state, POST /v1/phase {"phase": …, "timeoutMs": …}, POST /v1/gate {"clients": […]}.
  */
@@ -284,6 +354,14 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     }
     static final Set<Long> issuedProducerIds = ConcurrentHashMap.newKeySet();
 
+    /** what the warm-up's own requests left behind (ZdpKroxylicious.warmUp): nothing of it is a client's */
+    static void forgetWarmUp() {
+        delivered.clear();
+        inflightProduce.clear();
+        inflightFetch.clear();
+        drainedFetches.set(0);
+    }
+
     /**
      * The hold begins softly: a Produce from a client that had one forwarded just before the hold
      * began, arriving within this long after it, is forwarded too. A kafkajs send() goes out as one
@@ -293,6 +371,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * acknowledged and never written (tulios/kafkajs#1303, #1798). Seen once in a fleet test.
      */
     static final long SOFT_HOLD_MS = 25;
+    /** how long a gated consumer's Fetch waits before its empty answer: long enough not to spin, short enough that its heartbeat (and rejoin) is not held back */
+    static final long GATED_FETCH_WAIT_MS = 100;
     /** client id -> when a Produce of it was last forwarded */
     static final ConcurrentHashMap<String, Long> lastProduceForwarded = new ConcurrentHashMap<>();
 
@@ -409,8 +489,12 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     if (name == null) continue;
                     for (var p : t.partitions()) positions.put(name + "\u0000" + p.partition(), p.fetchOffset());
                 }
-                if (fetch.replicaId() < 0 && fetch.replicaState().replicaId() < 0 && (draining() || gated())) {
-                    return emptyFetch(fetch, context);
+                if (fetch.replicaId() < 0 && fetch.replicaState().replicaId() < 0) {
+                    if (draining()) return emptyFetch(fetch, context, 5_000);
+                    // a gated consumer rejoins when its next heartbeat is refused here (unknown member):
+                    // answered at once, its fetch loop gets to that heartbeat instead of waiting out its
+                    // max wait (kafkajs: 5 s) first
+                    if (gated()) return emptyFetch(fetch, context, GATED_FETCH_WAIT_MS);
                 }
                 long[] sent = sent(fetch.maxWaitMs());
                 fetchSent.add(sent);
@@ -476,8 +560,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             return true;
         }
 
-        /** No records, after the client's own max wait (at most 5 s), so it does not spin. */
-        CompletionStage<RequestFilterResult> emptyFetch(FetchRequestData fetch, FilterContext context) {
+        /** No records, after the client's own max wait (at most `atMostMs`), so it does not spin. */
+        CompletionStage<RequestFilterResult> emptyFetch(FetchRequestData fetch, FilterContext context, long atMostMs) {
             var response = new FetchResponseData().setErrorCode((short) 0).setSessionId(0).setThrottleTimeMs(0);
             for (var t : fetch.topics()) {
                 var topic = new FetchResponseData.FetchableTopicResponse().setTopic(t.topic()).setTopicId(t.topicId());
@@ -490,7 +574,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             drainedFetches.incrementAndGet();
             var result = context.requestFilterResultBuilder().shortCircuitResponse(response).build();
             var future = new CompletableFuture<RequestFilterResult>();
-            executor.schedule(() -> future.complete(result), Math.max(0, Math.min(fetch.maxWaitMs(), 5_000)), TimeUnit.MILLISECONDS);
+            executor.schedule(() -> future.complete(result), Math.max(0, Math.min(fetch.maxWaitMs(), atMostMs)), TimeUnit.MILLISECONDS);
             return future;
         }
 

@@ -15,7 +15,7 @@ import { EnvironmentError } from '../errors.js';
 import { resolveMavenBundle } from './kafka-dist.js';
 import type { JavaRuntime } from './java.js';
 import { isOurProcess, stopProcess } from './dev-clusters.js';
-import { ensurePortFree, freePorts } from './ports.js';
+import { ensurePortFree, freePorts, isPortFree } from './ports.js';
 import { randomBytes } from 'node:crypto';
 
 export const KROXYLICIOUS_VERSION = '0.12.0';
@@ -195,6 +195,9 @@ async function waitForDying(record: GatewayRecord, dir: string): Promise<void> {
   if (!record.dyingPid) return;
   const until = performance.now() + 10_000;
   while (isOurProcess(record.dyingPid, dir) && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
+  // the kernel empties a dying process's command line (its memory goes first) before it closes
+  // its sockets: a warm standby that binds within milliseconds would find the ports still taken
+  for (const port of gatewayPorts(record)) while (!(await isPortFree(port)) && performance.now() < until) await new Promise((r) => setTimeout(r, 5));
   delete record.dyingPid;
 }
 
@@ -204,7 +207,7 @@ interface Spawned {
   logFile: string;
 }
 
-function spawnProxy(dir: string, record: GatewayRecord, java: JavaRuntime, lib: string, env: NodeJS.ProcessEnv, configName: string, standbyFile?: string, controlPort?: number): Spawned {
+function spawnProxy(dir: string, record: GatewayRecord, java: JavaRuntime, lib: string, env: NodeJS.ProcessEnv, configName: string, standbyFile?: string, controlPort?: number, warmup?: { config: string; bootstrap: string }): Spawned {
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const config = join(dir, configName);
   writeAtomic(config, renderRuntimeConfig(record));
@@ -213,6 +216,7 @@ function spawnProxy(dir: string, record: GatewayRecord, java: JavaRuntime, lib: 
   const fd = openSync(logFile, 'a');
   writeFileSync(fd, `\n=== zdp: starting Kroxylicious ${KROXYLICIOUS_VERSION} in front of ${record.cluster} (${record.bootstrapServers.join(',')})${standbyFile ? ', standing by' : ''} ===\n`);
   const child = spawn(java.bin, ['-Xms64m', '-Xmx256m', `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, `-Dzdp.gateway.dir=${dir}`, '-Dzdp.bindAddress=127.0.0.1', ...(standbyFile ? [`-Dzdp.standbyFile=${standbyFile}`, '-Dzdp.guardProducers=true'] : []),
+    ...(warmup ? [`-Dzdp.warmupConfig=${warmup.config}`, `-Dzdp.warmupBootstrap=${warmup.bootstrap}`] : []),
     ...(controlPort !== undefined ? [`-Dzdp.control.port=${controlPort}`, `-Dzdp.control.tokenFile=${join(dir, 'control.token')}`] : ['-Dzdp.filter=off']), '-cp', `${lib}/*`, launcherSource(), config], {
     cwd: dir,
     env,
@@ -267,9 +271,30 @@ export async function startStandby(stateDir: string, cluster: string, bootstrapS
   rmSync(`${releaseFile}.ready`, { force: true });
   const controlPort = await controlPortFor(record, record.controlPort !== undefined ? [record.controlPort] : []);
   if (controlPort !== undefined) controlTokenFile(stateDir);
-  const child = spawnProxy(dir, { ...record, cluster, bootstrapServers }, java, lib, env, 'proxy-standby.yaml', releaseFile, controlPort);
+  const next = { ...record, cluster, bootstrapServers };
+  const child = spawnProxy(dir, next, java, lib, env, 'proxy-standby.yaml', releaseFile, controlPort, await warmupConfig(dir, next));
   writeGateway(stateDir, { ...record, standby: { pid: child.pid, cluster, bootstrapServers, releaseFile, ...(controlPort !== undefined ? { controlPort } : {}) } });
   await waitStandbyLoaded(dir, child.pid, releaseFile, child);
+}
+
+/**
+ * The standby's warm-up proxy (see warmUp in java/ZdpKroxylicious.java): the same configuration on
+ * other free loopback ports. Undefined, and the standby serves cold, when no such ports are free.
+ */
+async function warmupConfig(dir: string, record: GatewayRecord): Promise<{ config: string; bootstrap: string } | undefined> {
+  const ports = gatewayPorts(record);
+  const nodes = ports.length - 2;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const [base, management] = await freePorts(2, new Set(ports));
+    const wanted = Array.from({ length: nodes }, (_, i) => base! + 1 + i);
+    if (wanted.some((p) => ports.includes(p) || p === management)) continue;
+    if (!(await Promise.all(wanted.map((p) => isPortFree(p)))).every(Boolean)) continue;
+    const config = join(dir, 'proxy-warmup.yaml');
+    const bootstrap = `127.0.0.1:${base}`;
+    writeAtomic(config, renderRuntimeConfig({ ...record, bootstrapAddress: bootstrap, managementPort: management! }));
+    return { config, bootstrap };
+  }
+  return undefined;
 }
 
 /**
