@@ -2,13 +2,15 @@
  * Offsets translated while the consumer drain waits for the slowest group: a group that has
  * committed everything it was delivered gets no more records, so its committed offsets are final.
  * They are translated (and the exact ones written on the target, where nothing reads them yet)
- * while the other groups drain and producers still flow; the hold then only checks them (see
- * translate and write-offsets). An optimisation: a batch that fails, or is still being translated
- * when the drain ends, is translated in the hold instead.
+ * while the other groups drain and producers still flow; the last groups drained are translated
+ * while the hold's first steps run (fence, freeze, drain, stop replication), and translate waits for
+ * them. The hold checks every row against the offsets committed then (see translate and
+ * write-offsets). An optimisation: a batch that fails, or a cutover resumed in another process,
+ * is translated in the hold.
  */
 import { requestsFor } from '../../core/cutover/ahead.js';
 import { endOffsets, readCheckpoints, readOffsetSyncs, translateOffsets, type Side } from '../../offsets/translation.js';
-import type { GroupResult } from '../types.js';
+import type { CutoverDeps, GroupResult } from '../types.js';
 import { translationResults, writeAndReadBack } from './shared.js';
 
 export class AheadTranslator {
@@ -38,11 +40,29 @@ export class AheadTranslator {
     });
   }
 
-  /** Stops: what was written so far (translations still running write nothing and are done again in the hold). */
-  async close(): Promise<GroupResult[]> {
+  /** MirrorMaker 2's checkpoints and offset syncs as read when the drain began, if they were */
+  get anchorsRead(): Promise<{ checkpoints: Awaited<ReturnType<typeof readCheckpoints>>; syncs: Awaited<ReturnType<typeof readOffsetSyncs>> }> | undefined {
+    return this.anchors;
+  }
+
+  /** What was translated and written so far. */
+  get written(): GroupResult[] {
+    return [...this.rows];
+  }
+
+  /** Every translation started, finished (at most `timeoutMs`; then the rest writes nothing): what was translated and written. */
+  async finish(timeoutMs: number): Promise<GroupResult[]> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.chain, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+    await this.close();
+    return [...this.rows];
+  }
+
+  /** Stops: translations still running write nothing. */
+  async close(): Promise<void> {
     this.closed = true;
     await this.writing.catch(() => {});
-    return [...this.rows];
   }
 
   private async translate(groups: string[]): Promise<void> {
@@ -54,13 +74,17 @@ export class AheadTranslator {
     // at a log's end is made in the hold, against frozen ends)
     const rows = translationResults(committed, await translateOffsets(source, target, requestsFor(committed), { sourceEnds, targetEnds, syncs }), { checkpoints, syncs }).filter((r) => r.kind === 'exact');
     if (this.closed) return;
-    this.writing = writeAndReadBack(target, rows, () => {});
+    // the rows count as written once read back (close() waits for this, rows included)
+    this.writing = writeAndReadBack(target, rows, () => {}).then(() => this.rows.push(...rows));
     await this.writing;
-    this.rows.push(...rows);
   }
 }
 
-async function readAnchors(source: Side, target: Side) {
+/** MirrorMaker 2's checkpoints (on the target) and offset syncs (on the source), read together. */
+export async function readAnchors(source: Side, target: Side) {
   const [checkpoints, syncs] = await Promise.all([readCheckpoints(target), readOffsetSyncs(source)]);
   return { checkpoints, syncs };
 }
+
+/** The translator a cutover's consumer drain left running, for its translate step (the same process only). */
+export const runningAhead = new WeakMap<CutoverDeps, AheadTranslator>();

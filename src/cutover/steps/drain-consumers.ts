@@ -1,6 +1,6 @@
 /** With zdp's filter: a standby instance per gateway instance loads for the target, then consumers get no records while producers flow, until every active group committed what it was given (or --drain-consumers-timeout). */
 import type { CutoverStep, DrainOutput } from '../types.js';
-import { AheadTranslator } from './ahead.js';
+import { AheadTranslator, runningAhead } from './ahead.js';
 import { drainConsumersOn } from './shared.js';
 
 function drainSummary(d: DrainOutput): string {
@@ -24,6 +24,7 @@ export const drainConsumers: CutoverStep<'drain-consumers'> = {
     await gateway.prepareSwitch?.(target.profile);
     const { groupIds = [], activeGroups = [] } = ctx.out('preflight');
     const translator = new AheadTranslator(source, target, topics, deps.log);
+    runningAhead.set(deps, translator);
     return drainConsumersOn(source, quiesce, activeGroups, topics, options.drainConsumersTimeoutMs, deps.log, { translator, idle: groupIds.filter((g) => !activeGroups.includes(g)) });
   },
 };

@@ -124,7 +124,9 @@ export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, grou
     ahead?.translator.add(progress.filter((g) => g.complete).map((g) => g.group));
     await sleep(100);
   }
-  const translated = await ahead?.translator.close();
+  // the last groups drained are translated while the hold begins (translate waits for them)
+  ahead?.translator.add(progress.filter((g) => g.complete).map((g) => g.group));
+  const translated = ahead?.translator.written;
   const late = progress.filter((g) => !g.complete);
   if (late.length > 0) log(`warning: ${late.map((g) => `${g.group} (${g.uncommitted} record${g.uncommitted === 1 ? '' : 's'} delivered, not committed)`).join(', ')} did not commit within --drain-consumers-timeout; ${late.length === 1 ? 'it continues' : 'they continue'} from ${late.length === 1 ? 'its' : 'their'} committed offsets and read those records again`);
   return { via: 'filter' as const, instances: quiesce.instances, drainedAt, groups: progress.map(({ group, uncommitted, complete, behind }) => ({ group, uncommitted, complete, behind: behind.slice(0, 20) })), clients, ...(translated ? { ahead: translated } : {}) };

@@ -1,8 +1,9 @@
 /** Every group's committed offset translated exactly (MirrorMaker 2's translation beside it); a row translated during the consumer drain whose offset did not move is kept. */
 import { groupTpKey, requestsFor, stillValid } from '../../core/cutover/ahead.js';
 import { CheckFailedError } from '../../errors.js';
-import { endOffsets, readCheckpoints, readOffsetSyncs, translateOffsets } from '../../offsets/translation.js';
+import { endOffsets, translateOffsets } from '../../offsets/translation.js';
 import type { CutoverStep, GroupResult } from '../types.js';
+import { readAnchors, runningAhead } from './ahead.js';
 import { scopeGroups, translationResults } from './shared.js';
 
 export const translate: CutoverStep<'translate'> = {
@@ -16,11 +17,16 @@ export const translate: CutoverStep<'translate'> = {
     const targetEnds = ctx.out('stop-replication').targetEnds ?? {};
     const [committed, sEnds, tEnds] = await Promise.all([scopeGroups(source, topics, options.groupPatterns), endOffsets(source, topics), endOffsets(target, topics)]);
     for (const [k, v] of tEnds) if (targetEnds[k] !== undefined && v.high.toString() !== targetEnds[k]) throw new CheckFailedError('TARGET_MOVED', `the target moved after replication stopped (${k.replace('\u0000', '[')}]): something else writes to it`, { hint: 'stop it, then --resume' });
-    const kept = stillValid(ctx.out('drain-consumers').ahead ?? [], committed);
+    // translated during the consumer drain: what the journal kept, and what this process still translated after it
+    const running = runningAhead.get(deps);
+    const later = running ? await running.finish(5_000) : [];
+    const kept = stillValid([...(ctx.out('drain-consumers').ahead ?? []), ...later], committed);
     const rest = committed.filter((c) => !kept.has(groupTpKey(c)));
     let fresh: GroupResult[] = [];
     if (rest.length > 0) {
-      const [checkpoints, syncs] = await Promise.all([readCheckpoints(target), readOffsetSyncs(source)]);
+      // read once per process: the syncs are anchors for the windows read, the checkpoints a comparison
+      const read = running?.anchorsRead;
+      const { checkpoints, syncs } = read ? await read.catch(() => readAnchors(source, target)) : await readAnchors(source, target);
       fresh = translationResults(rest, await translateOffsets(source, target, requestsFor(rest), { sourceEnds: sEnds, targetEnds: tEnds, syncs }), { checkpoints, syncs });
     }
     const freshByKey = new Map(fresh.map((r) => [groupTpKey(r), r]));
