@@ -182,6 +182,7 @@ try {
               acknowledged: javaResult.acked,
               lost: javaResult.lost,
               producerErrors: java.errors.length,
+              ...(java.firstErrorAt ? { firstProducerErrorAfterFenceMs: java.firstErrorAt - fencedAt } : {}),
               consumersReadTwice: perKind('java').reduce((n, g) => n + g.duplicates, 0),
               readTwiceWhen: readAgain('java'),
               consumersMissing: perKind('java').reduce((n, g) => n + g.missing, 0),

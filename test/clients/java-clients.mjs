@@ -41,7 +41,10 @@ export class JavaClients {
         if (prev !== undefined) this.maxAckGapMs = Math.max(this.maxAckGapMs, ackedAt - prev);
         this.lastAck.set(t, Math.max(prev ?? 0, ackedAt));
         this.acked.push({ topic: t, partition: Number(a), seq: Number(b), sentAt: Number(c), ackedAt });
-      } else if (kind === 'E') this.errors.push(`${t} ${a}: ${b}`);
+      } else if (kind === 'E') {
+        this.errors.push(`${t} ${a}: ${b}`);
+        this.firstErrorAt ??= Date.now();
+      }
     });
   }
 
@@ -59,6 +62,8 @@ export class JavaClients {
 
   /** Stops producers first (their last acknowledgements arrive), then consumers. */
   async stop(kind) {
+    // a producer that stopped getting acknowledgements is paused until now, not only between two of them
+    if (kind === undefined || kind === 'producer') for (const last of this.lastAck.values()) this.maxAckGapMs = Math.max(this.maxAckGapMs, Date.now() - last);
     const stopping = this.children.filter(({ child }) => kind === undefined || child.spawnargs.includes(kind));
     for (const { child } of stopping) child.kill('SIGTERM');
     await Promise.all(stopping.map(({ exited }) => Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))])));
