@@ -506,11 +506,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 for (var td : produce.topicData()) {
                     var topic = new ProduceResponseData.TopicProduceResponse().setName(td.name());
                     for (var pd : td.partitionData()) {
-                        // a log start offset, not -1: Java's idempotent producer retries an UNKNOWN_PRODUCER_ID
-                        // without one with the same producer id for good (its sends then fail after
-                        // delivery.timeout.ms, and the producer with them); with one, it bumps its epoch,
-                        // which on the new cluster hands it a new producer id
-                        topic.partitionResponses().add(new ProduceResponseData.PartitionProduceResponse().setIndex(pd.index()).setErrorCode((short) 59).setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(0));
+                        topic.partitionResponses().add(new ProduceResponseData.PartitionProduceResponse().setIndex(pd.index()).setErrorCode((short) 59).setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1));
                     }
                     response.responses().add(topic);
                 }
