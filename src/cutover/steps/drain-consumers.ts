@@ -1,4 +1,4 @@
-/** With zdp's filter: a standby instance per gateway instance loads for the target, then consumers get no records while producers flow, until every active group committed what it was given (or --drain-consumers-timeout). */
+/** With zdp's filter: a standby instance per gateway instance loads for the target, then consumers get no records while producers flow, until every active group committed what it was given (or --drain-consumers-timeout); the offsets of groups already drained are translated meanwhile (./ahead.ts). */
 import type { CutoverStep, DrainOutput } from '../types.js';
 import { AheadTranslator, runningAhead } from './ahead.js';
 import { drainConsumersOn } from './shared.js';

@@ -42,12 +42,13 @@ export async function scopeGroups(side: Side, topics: string[], patterns: string
   return side.committedOffsets(groups, topics);
 }
 
-export async function waitGroupsEmpty(side: Side, groups: string[], waitMs: number, log: (l: string) => void): Promise<void> {
+/** Resolves once none of `groups` has members on `side`: true when it had to wait for that. */
+export async function waitGroupsEmpty(side: Side, groups: string[], waitMs: number, log: (l: string) => void): Promise<boolean> {
   const deadline = performance.now() + waitMs;
-  for (;;) {
+  for (let round = 0; ; round++) {
     const existing = new Set(await side.listGroupIds());
     const active = (await side.groupStates(groups.filter((g) => existing.has(g)))).filter((g) => g.members > 0);
-    if (active.length === 0) return;
+    if (active.length === 0) return round > 0;
     if (performance.now() >= deadline) {
       throw new CheckFailedError('GROUP_ACTIVE', `group${active.length === 1 ? '' : 's'} ${active.map((g) => `${g.group} (${g.members} member${g.members === 1 ? '' : 's'}, ${g.state})`).join(', ')} ${active.length === 1 ? 'has' : 'have'} members on ${side.profile.name}: zdp writes offsets only into empty groups`, {
         hint: `stop those consumers (or let their sessions expire), or pass --group-wait <seconds>; then --resume`,

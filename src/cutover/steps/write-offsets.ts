@@ -12,7 +12,10 @@ export const writeOffsets: CutoverStep<'write-offsets'> = {
     const { target } = deps;
     const results = (ctx.out('translate').offsets ?? []).filter((r) => r.targetOffset !== undefined);
     const groups = [...new Set(results.map((r) => r.group))];
-    const [, held] = await Promise.all([waitGroupsEmpty(target, groups, options.groupWaitMs, deps.log), target.committedOffsets(groups, [...new Set(results.map((r) => r.topic))])]);
+    const topics = [...new Set(results.map((r) => r.topic))];
+    const [waited, read] = await Promise.all([waitGroupsEmpty(target, groups, options.groupWaitMs, deps.log), target.committedOffsets(groups, topics)]);
+    // a group that had members when it was read may have committed since
+    const held = waited ? await target.committedOffsets(groups, topics) : read;
     const has = new Set(held.map((h) => `${groupTpKey(h)}\u0000${h.offset.toString()}`));
     const missing = results.filter((r) => !has.has(`${groupTpKey(r)}\u0000${r.targetOffset!}`));
     await writeAndReadBack(target, missing, deps.log);
