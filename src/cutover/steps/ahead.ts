@@ -17,7 +17,7 @@ export class AheadTranslator {
   private readonly rows: GroupResult[] = [];
   private readonly started = new Set<string>();
   private chain: Promise<void> = Promise.resolve();
-  private anchors?: Promise<Awaited<ReturnType<typeof readAnchors>>>;
+  private anchors?: ReturnType<typeof readAnchors>;
   /** the write under way, if any: closing waits for it, never for a translation */
   private writing: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -41,7 +41,7 @@ export class AheadTranslator {
   }
 
   /** MirrorMaker 2's checkpoints and offset syncs as read when the drain began, if they were */
-  get anchorsRead(): Promise<{ checkpoints: Awaited<ReturnType<typeof readCheckpoints>>; syncs: Awaited<ReturnType<typeof readOffsetSyncs>> }> | undefined {
+  get anchorsRead(): ReturnType<typeof readAnchors> | undefined {
     return this.anchors;
   }
 

@@ -1,7 +1,8 @@
 /** Every group translated back to a source offset. */
 import { CheckFailedError } from '../../errors.js';
 import type { GroupOffset } from '../../kafka/groups.js';
-import { tpKey, translateOffsets } from '../../offsets/translation.js';
+import { translateOffsets } from '../../offsets/translation.js';
+import { requestsFor } from '../../core/cutover/ahead.js';
 import { selectGroups } from '../../core/sampling.js';
 import type { CutoverStep, GroupResult } from '../types.js';
 import { translationResults } from './shared.js';
@@ -28,10 +29,7 @@ export const rollbackTranslate: CutoverStep<'rollback-translate'> = {
       else rest.push(c);
     }
     const anchors = new Map(Object.entries(cut).map(([k, v]) => [k, { source: BigInt(v), target: BigInt(frozen[k] ?? '0') }]));
-    const requests = [...new Set(rest.map((c) => tpKey(c.topic, c.partition)))].map((k) => {
-      const [topic, partition] = k.split('\u0000') as [string, string];
-      return { topic, partition: Number(partition), committed: [...new Set(rest.filter((c) => c.topic === topic && c.partition === Number(partition)).map((c) => c.offset))] };
-    });
+    const requests = requestsFor(rest);
     const translatedBack = requests.length > 0 ? translationResults(rest, await translateOffsets(target, source, requests, { anchors })) : [];
     const bad = translatedBack.filter((r) => r.kind === 'diverged' || r.kind === 'not-replicated');
     if (bad.length > 0) throw new CheckFailedError('TRANSLATION_FAILED', `no exact source offset for ${bad.map((b) => `${b.group} ${b.topic}[${b.partition}]@${b.sourceOffset}`).join(', ')}`);

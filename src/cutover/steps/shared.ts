@@ -120,13 +120,12 @@ export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, grou
     const members = states.map((g) => ({ group: g.group, members: g.clients.map((c) => ({ clientId: c.clientId, assignment: c.assignment.filter((a) => inScope.has(a.topic)) })) }));
     clients = [...new Set(states.flatMap((g) => g.clients.map((c) => c.clientId)))].sort();
     progress = drainProgress(delivered, members, committed);
-    if (progress.every((g) => g.complete) || performance.now() >= deadline) break;
-    // a drained group gets no more records: its committed offsets are final, translated while the others drain
+    // a drained group gets no more records: its committed offsets are final, translated while the
+    // others drain (the last ones while the hold begins: translate waits for them)
     ahead?.translator.add(progress.filter((g) => g.complete).map((g) => g.group));
+    if (progress.every((g) => g.complete) || performance.now() >= deadline) break;
     await sleep(100);
   }
-  // the last groups drained are translated while the hold begins (translate waits for them)
-  ahead?.translator.add(progress.filter((g) => g.complete).map((g) => g.group));
   const translated = ahead?.translator.written;
   const late = progress.filter((g) => !g.complete);
   if (late.length > 0) log(`warning: ${late.map((g) => `${g.group} (${g.uncommitted} record${g.uncommitted === 1 ? '' : 's'} delivered, not committed)`).join(', ')} did not commit within --drain-consumers-timeout; ${late.length === 1 ? 'it continues' : 'they continue'} from ${late.length === 1 ? 'its' : 'their'} committed offsets and read those records again`);
