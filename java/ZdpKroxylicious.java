@@ -38,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -294,10 +295,12 @@ public class ZdpKroxylicious {
  *                    and partition is kept for the cutover
  *   hold-producers   also: Produce and transaction requests are held (neither forwarded nor failed);
  *                    the phase is acknowledged once the ones already forwarded were answered
- * Back to serve forwards what was held, in order. A gate (a list of client ids) answers their
- * Fetch with no records (after 100 ms, so its next heartbeat soon learns it must rejoin) until the
- * client joined its group again through this proxy: a consumer that reconnects after a switch
- * reads from the offsets zdp wrote, not from where it was.
+ * Back to serve forwards what was held, in order. A gate (a list of client ids, one entry per
+ * group member) answers their Fetch with no records (after 100 ms, so its next heartbeat soon
+ * learns it must rejoin) until as many members of that client id joined their groups again through
+ * this proxy: a consumer that reconnects after a switch reads from the offsets zdp wrote, not from
+ * where it was. Client ids are shared (kafkajs names every client "kafkajs"), so one consumer that
+ * rejoined does not open the gate for another that has not.
  * The control endpoint (loopback, bearer token from -Dzdp.control.tokenFile) sets and reports all
  * of this: GET /v1/state, POST /v1/phase {"phase": …, "timeoutMs": …}, POST /v1/gate {"clients": […]}.
  */
@@ -317,8 +320,27 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
     static final AtomicLong heldCount = new AtomicLong();
     static final AtomicLong drainedFetches = new AtomicLong();
-    /** client ids whose Fetch waits until they joined their group here, and until when at most */
-    static final ConcurrentHashMap<String, Long> gate = new ConcurrentHashMap<>();
+    /**
+     * A client id whose Fetch waits until `members` members using it joined their groups here (each
+     * "group\u0000memberId" that completed a SyncGroup counts once), and until when at most.
+     */
+    static final class Gate {
+        final long until;
+        final int members;
+        final Set<String> joined = ConcurrentHashMap.newKeySet();
+        Gate(long until, int members) {
+            this.until = until;
+            this.members = Math.max(1, members);
+        }
+    }
+    static final ConcurrentHashMap<String, Gate> gate = new ConcurrentHashMap<>();
+
+    /** Gates these client ids (an id named n times waits for n members) until `until` at the latest. */
+    static void gate(List<String> clients, long until) {
+        var counts = new TreeMap<String, Integer>();
+        for (String c : clients) counts.merge(c, 1, Integer::sum);
+        counts.forEach((c, n) -> gate.put(c, new Gate(until, n)));
+    }
     static final Object lock = new Object();
     /**
      * A standby bound in front of the other cluster (-Dzdp.guardProducers): a Produce carrying a
@@ -342,8 +364,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * ids from the old cluster are refused as on a standby.
      */
     static void switching(List<String> clients, long gateMs) {
-        long until = System.currentTimeMillis() + gateMs;
-        for (String c : clients) gate.put(c, until);
+        gate(clients, System.currentTimeMillis() + gateMs);
         guardProducers = true;
         issuedProducerIds.clear();
         delivered.clear();
@@ -425,6 +446,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         final ScheduledExecutorService executor;
         final ArrayDeque<long[]> produceSent = new ArrayDeque<>();
         final ArrayDeque<long[]> fetchSent = new ArrayDeque<>();
+        /** "group\u0000memberId" of each SyncGroup forwarded and not answered yet */
+        final ConcurrentLinkedQueue<String> syncSent = new ConcurrentLinkedQueue<>();
         final long id = connections.incrementAndGet();
         /** consumer groups this connection spoke for (commits, heartbeats, joins): ties its deliveries to a group when clients share a client id */
         final Set<String> groups = ConcurrentHashMap.newKeySet();
@@ -480,6 +503,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             }
             if (GROUP_KEYS.contains(key)) {
                 noteGroup(request);
+                if (request instanceof SyncGroupRequestData sync) syncSent.add(sync.groupId() + "\u0000" + sync.memberId());
                 return context.forwardRequest(header, request);
             }
             if (key == ApiKeys.FETCH) {
@@ -551,10 +575,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         }
 
         boolean gated() {
-            Long until = gate.get(clientId);
-            if (until == null) return false;
-            if (until < System.currentTimeMillis()) {
-                gate.remove(clientId);
+            Gate g = gate.get(clientId);
+            if (g == null) return false;
+            if (g.until < System.currentTimeMillis()) {
+                gate.remove(clientId, g);
                 return false;
             }
             return true;
@@ -591,9 +615,15 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 for (var t : ((MetadataResponseData) response).topics()) {
                     if (t.name() != null && t.topicId() != null && !Uuid.ZERO_UUID.equals(t.topicId())) topicNames.put(t.topicId(), t.name());
                 }
-            } else if (key == ApiKeys.SYNC_GROUP && ((SyncGroupResponseData) response).errorCode() == 0) {
-                // this client joined its group here: it reads from the group's committed offsets now
-                gate.remove(clientId);
+            } else if (key == ApiKeys.SYNC_GROUP) {
+                String member = syncSent.poll();
+                Gate g = gate.get(clientId);
+                if (((SyncGroupResponseData) response).errorCode() == 0 && member != null && g != null) {
+                    // a member of this client id joined its group here: it reads from the group's
+                    // committed offsets now; the gate opens once every member named did
+                    g.joined.add(member);
+                    if (g.joined.size() >= g.members) gate.remove(clientId, g);
+                }
             }
             return context.forwardResponse(header, response);
         }
@@ -738,7 +768,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     } else if ("POST".equals(method) && path.equals("/v1/gate")) {
                         var req = JSON.readTree(exchange.getRequestBody());
                         long until = System.currentTimeMillis() + req.path("timeoutMs").asLong(30_000);
-                        req.path("clients").forEach(c -> gate.put(c.asText(), until));
+                        var clients = new ArrayList<String>();
+                        req.path("clients").forEach(c -> clients.add(c.asText()));
+                        gate(clients, until);
                         body = state(true);
                     } else {
                         status = 404;

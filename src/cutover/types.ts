@@ -86,7 +86,7 @@ export interface DrainOutput {
   /** when consumers stopped getting records (epoch ms) */
   drainedAt?: number;
   groups: { group: string; uncommitted: number; complete: boolean; behind?: unknown[] }[];
-  /** client ids of the groups' members: gated at the switch until they rejoin */
+  /** client ids of the groups' members, one entry per member: gated at the switch until that many rejoined */
   clients: string[];
   /** offsets of the groups drained first, translated while the others drained and written on the target (exact only) */
   ahead?: GroupResult[];

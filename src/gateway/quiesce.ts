@@ -43,7 +43,7 @@ export class QuiesceEndpoint {
     return this.call('POST', '/v1/phase', { phase, timeoutMs }, timeoutMs + 5_000);
   }
 
-  /** Fetches of these clients get no records until they joined their group through this instance (at most timeoutMs). */
+  /** Fetches of these clients get no records until they joined their group through this instance (a client id named n times: n members; at most timeoutMs). */
   gate(clients: readonly string[], timeoutMs = 30_000): Promise<QuiesceState> {
     return this.call('POST', '/v1/gate', { clients: [...clients], timeoutMs }, 10_000);
   }

@@ -13,6 +13,8 @@ import { createKafka } from '../../src/kafka/client.js';
 import { freePorts } from '../../src/processes/ports.js';
 import { eventually, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
 import { createTopicsAndWait } from '../../src/kafka/topics.js';
+import { QuiesceEndpoint } from '../../src/gateway/quiesce.js';
+import { readControlToken, readGateway } from '../../src/processes/kroxylicious.js';
 
 const projectDir = inject('zdpProjectDir');
 
@@ -86,6 +88,49 @@ describe('zdp gateway with Kroxylicious', () => {
     expect(await endOffsets(harnessKafka(projectDir, 'source'), topic)).toBe(10);
     const status = await runZdp(['gateway', 'status', '--json'], { cwd: dir });
     expect(JSON.parse(status.stdout)).toMatchObject({ running: true, live: true, cluster: 'source' });
+  });
+
+  it('gates a shared client id until as many members as were named joined their groups (kafkajs calls every client "kafkajs")', async () => {
+    const topic = uniqueName('gw.gate');
+    const source = harnessKafka(projectDir, 'source');
+    await createTopic(source, topic);
+    const producer = source.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) });
+    await producer.disconnect();
+    const stateDir = join(dir, '.zdp');
+    const record = readGateway(stateDir)!;
+    const control = new QuiesceEndpoint(`http://127.0.0.1:${String(record.controlPort)}`, readControlToken(stateDir));
+    // two applications with one client id, each in its own group: both must rejoin before either reads
+    await control.gate(['shared-app', 'shared-app'], 60_000);
+    expect((await control.state()).gated).toEqual(['shared-app']);
+    const shared = () => createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId: 'shared-app' });
+    const seen = { a: 0, b: 0 };
+    const joined = { a: false, b: false };
+    const consumers = (['a', 'b'] as const).map((name) => {
+      const c = shared().consumer({ groupId: uniqueName(`gw-gate-${name}`), sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 250 });
+      c.on(c.events.GROUP_JOIN, () => (joined[name] = true));
+      return { name, c };
+    });
+    try {
+      const [a, b] = consumers;
+      await a!.c.connect();
+      await a!.c.subscribe({ topic, fromBeginning: true });
+      await a!.c.run({ eachMessage: async () => void seen.a++ });
+      await eventually(async () => (joined.a ? true : undefined), 60_000, 'the first application joined its group');
+      // it fetches and gets nothing while the other member of its client id has not joined
+      const before = (await control.state()).drainedFetches;
+      await eventually(async () => ((await control.state()).drainedFetches >= before + 5 ? true : undefined), 30_000, 'five gated fetches of the first application');
+      expect(seen.a).toBe(0);
+      expect((await control.state()).gated).toEqual(['shared-app']);
+      await b!.c.connect();
+      await b!.c.subscribe({ topic, fromBeginning: true });
+      await b!.c.run({ eachMessage: async () => void seen.b++ });
+      await eventually(async () => (seen.a >= 5 && seen.b >= 5 ? true : undefined), 60_000, 'both applications read the topic once both joined');
+      expect((await control.state()).gated).toEqual([]);
+    } finally {
+      await Promise.all(consumers.map(({ c }) => c.disconnect().catch(() => {})));
+    }
   });
 
   it('refuses a port that is in use (exit 9)', async () => {

@@ -118,7 +118,9 @@ export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, grou
   for (;;) {
     const [delivered, states, committed] = await Promise.all([quiesce.delivered(), side.groupStates(groups), side.committedOffsets(groups, topics)]);
     const members = states.map((g) => ({ group: g.group, members: g.clients.map((c) => ({ clientId: c.clientId, assignment: c.assignment.filter((a) => inScope.has(a.topic)) })) }));
-    clients = [...new Set(states.flatMap((g) => g.clients.map((c) => c.clientId)))].sort();
+    // one entry per member: client ids are shared (kafkajs calls every client "kafkajs"), and after
+    // the switch the gate holds a client id back until as many of its members rejoined
+    clients = states.flatMap((g) => g.clients.map((c) => c.clientId)).sort();
     progress = drainProgress(delivered, members, committed);
     // a drained group gets no more records: its committed offsets are final, translated while the
     // others drain (the last ones while the hold begins: translate waits for them)
