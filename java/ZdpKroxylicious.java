@@ -25,6 +25,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +48,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.Uuid;
@@ -58,7 +60,12 @@ import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.AddOffsetsToTxnRequestData;
+import org.apache.kafka.common.message.AddPartitionsToTxnRequestData;
+import org.apache.kafka.common.message.EndTxnRequestData;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
+import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.RequestHeaderData;
@@ -69,6 +76,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.utils.Crc32C;
 
 /**
  * Runs the Kroxylicious proxy engine (io.kroxylicious:kroxylicious-runtime from Maven Central) on
@@ -343,11 +351,12 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     }
     static final Object lock = new Object();
     /**
-     * A standby bound in front of the other cluster (-Dzdp.guardProducers): a Produce carrying a
-     * producer id this instance did not hand out came from the old cluster, where ids are numbered
-     * as here. Written on as it is, it could match another producer's sequence on this cluster and be
-     * taken for a duplicate, acknowledged and never written; it is answered UNKNOWN_PRODUCER_ID, and
-     * the client takes a new id here and sends it again.
+     * A standby bound in front of the other cluster (-Dzdp.guardProducers), and an instance after a
+     * switch: producers that were switched under it still hold producer ids of the old cluster,
+     * where ids are numbered as here. Written on as they are, a batch could match another producer's
+     * sequence on this cluster and be taken for a duplicate, acknowledged and never written. See
+     * ProducerIds: ids this instance hands out are told apart from old ones, and an old idempotent
+     * producer goes on under a fresh id of this cluster, unaware.
      */
     static volatile boolean guardProducers = Boolean.getBoolean("zdp.guardProducers");
     /** a switchable instance: the cluster it fronts now, and those it can switch to (see ZdpKroxylicious.serveSwitchable) */
@@ -366,14 +375,197 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static void switching(List<String> clients, long gateMs) {
         gate(clients, System.currentTimeMillis() + gateMs);
         guardProducers = true;
-        issuedProducerIds.clear();
+        ProducerIds.reset();
         delivered.clear();
         inflightProduce.clear();
         inflightFetch.clear();
         held.clear();
         heldCount.set(0);
     }
-    static final Set<Long> issuedProducerIds = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Producer ids on a guarded instance. Every id this instance hands out (InitProducerId) reaches
+     * the client as a virtual id, VIRTUAL | salt << 40 | id, the salt drawn anew for each cluster
+     * this instance fronts; requests carry it back and are given the real id. Any other id came
+     * from the old cluster:
+     *  - an idempotent producer's batches go on under a fresh id this instance asks the cluster for
+     *    (its first batch on a partition may start at any sequence, as for any new producer id;
+     *    epochs keep their distance from the first one seen), so a Java producer, which only bumps
+     *    its epoch after UNKNOWN_PRODUCER_ID and never asks for a new id, is not stalled, and a
+     *    kafkajs one sees no error;
+     *  - a transactional producer's requests are refused (UNKNOWN_PRODUCER_ID for its batches, an
+     *    id no coordinator knows for the others): its transaction began on the old cluster, it must
+     *    abort it and initialise again here, as after any fencing.
+     */
+    static final class ProducerIds {
+        static final long VIRTUAL = 1L << 62;
+        static final long REAL_BITS = (1L << 40) - 1;
+        static volatile long salt = newSalt();
+        /** virtual id -> real id, for the ids handed out here */
+        static final ConcurrentHashMap<Long, Long> handedOut = new ConcurrentHashMap<>();
+        /** an old idempotent producer's id -> {fresh id, its epoch, the first epoch the producer used} */
+        static final ConcurrentHashMap<Long, long[]> fresh = new ConcurrentHashMap<>();
+
+        static long newSalt() {
+            return 1 + ThreadLocalRandom.current().nextLong((1L << 22) - 1);
+        }
+
+        static void reset() {
+            salt = newSalt();
+            handedOut.clear();
+            fresh.clear();
+        }
+
+        /** the id a client is handed for a real id of this cluster */
+        static long virtual(long real) {
+            if (real < 0) return real;
+            long v = real <= REAL_BITS ? VIRTUAL | (salt << 40) | real : real;
+            handedOut.put(v, real);
+            return v;
+        }
+
+        /** the real id of an id handed out here; -1 for any other (no coordinator knows it) */
+        static long real(long id) {
+            if (id < 0) return id;
+            Long r = handedOut.get(id);
+            return r == null ? -1 : r;
+        }
+
+        /**
+         * A fresh id for an old idempotent producer: the one taken already, else asked for on this
+         * connection (its broker; one still loading its id block answers COORDINATOR_LOAD_IN_PROGRESS:
+         * asked again). Every connection asks for itself: on a bootstrap connection of a fresh
+         * proxy Kroxylicious's EagerMetadataLearner takes the first request for its own and closes
+         * the connection, and a request a filter sent is then never answered (kroxylicious#2584).
+         * The first id taken is the one every connection writes with. Null when there is none within
+         * 5 s: the batches are then answered UNKNOWN_PRODUCER_ID.
+         */
+        static CompletableFuture<long[]> freshFor(long old, short firstEpoch, FilterContext context, ScheduledExecutorService executor, Map<Long, CompletableFuture<long[]>> asking) {
+            var taken = fresh.get(old);
+            if (taken != null) return CompletableFuture.completedFuture(taken);
+            var known = asking.get(old);
+            if (known != null) return known;
+            var mine = new CompletableFuture<long[]>();
+            asking.put(old, mine);
+            mine.completeOnTimeout(null, 5, TimeUnit.SECONDS).whenComplete((m, e) -> asking.remove(old, mine));
+            System.err.println("zdp: asking for a producer id here for an idempotent producer of the old cluster (producer id " + old + ")");
+            ask(old, firstEpoch, context, executor, mine, 0);
+            return mine;
+        }
+
+        static void ask(long old, short firstEpoch, FilterContext context, ScheduledExecutorService executor, CompletableFuture<long[]> mine, int attempt) {
+            if (mine.isDone()) return;
+            var header = new RequestHeaderData().setRequestApiKey(ApiKeys.INIT_PRODUCER_ID.id).setRequestApiVersion((short) 3).setClientId("zdp-gateway");
+            var init = new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60_000).setProducerId(-1L).setProducerEpoch((short) -1);
+            context.<InitProducerIdResponseData>sendRequest(header, init).whenComplete((r, e) -> {
+                short code = e == null ? r.errorCode() : -1;
+                if (code == 0) {
+                    long[] got = { r.producerId(), r.producerEpoch(), firstEpoch };
+                    long[] won = fresh.putIfAbsent(old, got);
+                    if (won == null) System.err.println("zdp: an idempotent producer of the old cluster (producer id " + old + ") writes here as producer id " + r.producerId());
+                    mine.complete(won != null ? won : got);
+                } else if ((code == 14 || code == 15 || code == 7) && attempt < 40) {
+                    // COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, REQUEST_TIMED_OUT
+                    executor.schedule(() -> ask(old, firstEpoch, context, executor, mine, attempt + 1), 100, TimeUnit.MILLISECONDS);
+                } else if (!mine.isDone()) {
+                    System.err.println("zdp: no producer id here for an idempotent producer of the old cluster (producer id " + old + "): " + (e != null ? e : "error code " + code) + "; it is answered UNKNOWN_PRODUCER_ID");
+                    mine.complete(null);
+                }
+            });
+        }
+
+        /** {producer id, epoch} a batch is written with here, or null to leave it as it is */
+        static long[] writeAs(RecordBatch batch) {
+            long id = batch.producerId();
+            if (id < 0) return null;
+            Long r = handedOut.get(id);
+            if (r != null) return r == id ? null : new long[] { r, batch.producerEpoch() };
+            long[] m = fresh.get(id);
+            if (m == null) return null;
+            long epoch = Math.max(0, Math.min(Short.MAX_VALUE, m[1] + (batch.producerEpoch() - m[2])));
+            return new long[] { m[0], epoch };
+        }
+
+        /**
+         * A Produce made ready for this cluster: null once rewritten in place (or nothing to do),
+         * else a stage that completes with 0 once it was, or with the error code to answer.
+         */
+        static CompletionStage<Short> produce(ProduceRequestData produce, FilterContext context, ScheduledExecutorService executor, Map<Long, CompletableFuture<long[]>> asking) {
+            var waits = new ArrayList<CompletableFuture<long[]>>();
+            for (var td : produce.topicData()) {
+                for (var pd : td.partitionData()) {
+                    if (!(pd.records() instanceof MemoryRecords records)) continue;
+                    for (var batch : records.batches()) {
+                        long id = batch.producerId();
+                        if (id < 0 || handedOut.containsKey(id)) continue;
+                        if (batch.isTransactional()) return CompletableFuture.completedFuture((short) 59);
+                        waits.add(freshFor(id, batch.producerEpoch(), context, executor, asking));
+                    }
+                }
+            }
+            if (waits.isEmpty()) {
+                rewrite(produce);
+                return null;
+            }
+            return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).thenApply(v -> {
+                // no fresh id to be had: the client is told, as before, and asks for one itself
+                if (waits.stream().anyMatch(w -> w.join() == null)) return (short) 59;
+                rewrite(produce);
+                return (short) 0;
+            });
+        }
+
+        static void rewrite(ProduceRequestData produce) {
+            for (var td : produce.topicData()) {
+                for (var pd : td.partitionData()) {
+                    if (pd.records() instanceof MemoryRecords records) pd.setRecords(rewrite(records));
+                }
+            }
+        }
+
+        /** The batches with the producer id and epoch they are written with here, their CRC computed again. */
+        static MemoryRecords rewrite(MemoryRecords records) {
+            ByteBuffer copy = null;
+            int at = 0;
+            for (var batch : records.batches()) {
+                int size = batch.sizeInBytes();
+                long[] to = batch.magic() >= RecordBatch.MAGIC_VALUE_V2 ? writeAs(batch) : null;
+                if (to != null) {
+                    if (copy == null) {
+                        var source = records.buffer();
+                        copy = ByteBuffer.allocate(source.remaining());
+                        copy.put(source);
+                        copy.flip();
+                    }
+                    // DefaultRecordBatch: crc at 17 covers attributes (21) to the end; producer id at 43, epoch at 51
+                    copy.putLong(at + 43, to[0]);
+                    copy.putShort(at + 51, (short) to[1]);
+                    copy.putInt(at + 17, (int) Crc32C.compute(copy, at + 21, size - 21));
+                }
+                at += size;
+            }
+            return copy == null ? records : MemoryRecords.readableRecords(copy);
+        }
+
+        /** Transaction requests carry real ids here; an id not handed out here becomes one no coordinator knows. */
+        static void transaction(ApiMessage request) {
+            if (request instanceof InitProducerIdRequestData r && r.producerId() >= 0) {
+                long real = real(r.producerId());
+                // an id of the old cluster: initialised afresh here (the coordinator fences any other)
+                r.setProducerId(real);
+                if (real < 0) r.setProducerEpoch((short) -1);
+            } else if (request instanceof AddPartitionsToTxnRequestData r) {
+                if (r.v3AndBelowProducerId() >= 0) r.setV3AndBelowProducerId(real(r.v3AndBelowProducerId()));
+                for (var t : r.transactions()) t.setProducerId(real(t.producerId()));
+            } else if (request instanceof AddOffsetsToTxnRequestData r) {
+                r.setProducerId(real(r.producerId()));
+            } else if (request instanceof EndTxnRequestData r) {
+                r.setProducerId(real(r.producerId()));
+            } else if (request instanceof TxnOffsetCommitRequestData r) {
+                r.setProducerId(real(r.producerId()));
+            }
+        }
+    }
 
     /** what the warm-up's own requests left behind (ZdpKroxylicious.warmUp): nothing of it is a client's */
     static void forgetWarmUp() {
@@ -446,6 +638,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         final ScheduledExecutorService executor;
         final ArrayDeque<long[]> produceSent = new ArrayDeque<>();
         final ArrayDeque<long[]> fetchSent = new ArrayDeque<>();
+        /** fresh producer ids this connection asked for and has not been answered (see ProducerIds.freshFor) */
+        final Map<Long, CompletableFuture<long[]>> asking = new ConcurrentHashMap<>();
         /** "group\u0000memberId" of each SyncGroup forwarded and not answered yet */
         final ConcurrentLinkedQueue<String> syncSent = new ConcurrentLinkedQueue<>();
         final long id = connections.incrementAndGet();
@@ -462,19 +656,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         @Override
         public boolean shouldHandleRequest(ApiKeys key, short version) {
             return key == ApiKeys.FETCH || HOLD.contains(key) || GROUP_KEYS.contains(key);
-        }
-
-        static boolean foreignProducer(ProduceRequestData produce) {
-            for (var td : produce.topicData()) {
-                for (var pd : td.partitionData()) {
-                    if (!(pd.records() instanceof MemoryRecords records)) continue;
-                    for (var batch : records.batches()) {
-                        long id = batch.producerId();
-                        if (id >= 0 && !issuedProducerIds.contains(id)) return true;
-                    }
-                }
-            }
-            return false;
         }
 
         /** the group a group request speaks for */
@@ -525,33 +706,48 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 inflightFetch.add(sent);
                 return context.forwardRequest(header, request);
             }
-            if (guardProducers && request instanceof ProduceRequestData produce && produce.acks() != 0 && foreignProducer(produce)) {
-                var response = new ProduceResponseData();
-                for (var td : produce.topicData()) {
-                    var topic = new ProduceResponseData.TopicProduceResponse().setName(td.name());
-                    for (var pd : td.partitionData()) {
-                        topic.partitionResponses().add(new ProduceResponseData.PartitionProduceResponse().setIndex(pd.index()).setErrorCode((short) 59).setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1));
+            if (guardProducers && HOLD.contains(key)) {
+                if (request instanceof ProduceRequestData produce) {
+                    var ready = ProducerIds.produce(produce, context, executor, asking);
+                    if (ready != null) {
+                        return ready.thenComposeAsync(error -> error != 0 ? refuse(produce, error, context) : hold(key, header, request, context), executor);
                     }
-                    response.responses().add(topic);
-                }
-                return context.requestFilterResultBuilder().shortCircuitResponse(response).completed();
-            }
-            if (HOLD.contains(key)) {
-                boolean acks = !(request instanceof ProduceRequestData p) || p.acks() != 0;
-                synchronized (lock) {
-                    if (holding() && !(key == ApiKeys.PRODUCE && sameSendAsForwarded())) {
-                        var future = new CompletableFuture<RequestFilterResult>();
-                        heldCount.incrementAndGet();
-                        held.add(() -> executor.execute(() -> forward(key, header, request, context, acks).whenComplete((r, e) -> {
-                            if (e != null) future.completeExceptionally(e);
-                            else future.complete(r);
-                        })));
-                        return future;
-                    }
-                    return forward(key, header, request, context, acks);
+                } else {
+                    ProducerIds.transaction(request);
                 }
             }
+            if (HOLD.contains(key)) return hold(key, header, request, context);
             return context.forwardRequest(header, request);
+        }
+
+        /** Every partition of a Produce answered with one error, nothing written. */
+        CompletionStage<RequestFilterResult> refuse(ProduceRequestData produce, short error, FilterContext context) {
+            var response = new ProduceResponseData();
+            for (var td : produce.topicData()) {
+                var topic = new ProduceResponseData.TopicProduceResponse().setName(td.name());
+                for (var pd : td.partitionData()) {
+                    topic.partitionResponses().add(new ProduceResponseData.PartitionProduceResponse().setIndex(pd.index()).setErrorCode(error).setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1));
+                }
+                response.responses().add(topic);
+            }
+            return context.requestFilterResultBuilder().shortCircuitResponse(response).completed();
+        }
+
+        /** A Produce or transaction request: held while producers are, else forwarded. */
+        CompletionStage<RequestFilterResult> hold(ApiKeys key, RequestHeaderData header, ApiMessage request, FilterContext context) {
+            boolean acks = !(request instanceof ProduceRequestData p) || p.acks() != 0;
+            synchronized (lock) {
+                if (holding() && !(key == ApiKeys.PRODUCE && sameSendAsForwarded())) {
+                    var future = new CompletableFuture<RequestFilterResult>();
+                    heldCount.incrementAndGet();
+                    held.add(() -> executor.execute(() -> forward(key, header, request, context, acks).whenComplete((r, e) -> {
+                        if (e != null) future.completeExceptionally(e);
+                        else future.complete(r);
+                    })));
+                    return future;
+                }
+                return forward(key, header, request, context, acks);
+            }
         }
 
         /** within SOFT_HOLD_MS of the hold, from a client that had a Produce forwarded at most that long before it began */
@@ -610,7 +806,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 inflightFetch.remove(fetchSent.poll());
             } else if (HOLD.contains(key)) {
                 inflightProduce.remove(produceSent.poll());
-                if (response instanceof InitProducerIdResponseData init && init.errorCode() == 0) issuedProducerIds.add(init.producerId());
+                // the client is handed an id it can be told apart by (the real one is written)
+                if (guardProducers && response instanceof InitProducerIdResponseData init && init.errorCode() == 0) init.setProducerId(ProducerIds.virtual(init.producerId()));
             } else if (key == ApiKeys.METADATA) {
                 for (var t : ((MetadataResponseData) response).topics()) {
                     if (t.name() != null && t.topicId() != null && !Uuid.ZERO_UUID.equals(t.topicId())) topicNames.put(t.topicId(), t.name());

@@ -169,7 +169,8 @@ export class KroxyliciousControl implements GatewayControl {
     await Promise.all(all.map(async (i) => {
       const r = i.record();
       if (i.running(r) && r.cluster !== cluster.name) await stopGateway(i.dir, { force: r.controlPort !== undefined });
-      writeGateway(i.dir, { ...readGateway(i.dir)!, cluster: cluster.name, bootstrapServers: cluster.bootstrapServers });
+      // clients come with producer ids of the cluster they were on: whatever starts next guards against them
+      writeGateway(i.dir, { ...readGateway(i.dir)!, cluster: cluster.name, bootstrapServers: cluster.bootstrapServers, ...(r.cluster !== cluster.name || r.guardProducers ? { guardProducers: true } : {}) });
     }));
   }
 

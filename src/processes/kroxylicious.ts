@@ -37,6 +37,12 @@ export interface GatewayRecord {
   standby?: { pid: number; cluster: string; bootstrapServers: string[]; releaseFile: string; controlPort?: number };
   /** false: run without zdp's quiesce filter (the cutover then fences by restarting); default true */
   filter?: boolean;
+  /**
+   * clients may hold producer ids of another cluster (the instance was switched): zdp's filter tells
+   * the ids it hands out from those, and gives an old idempotent producer a fresh id of this cluster
+   * (see ProducerIds in java/ZdpKroxylicious.java). Set by a switch, kept until `gateway up`
+   */
+  guardProducers?: boolean;
   /** the running proxy's control endpoint (zdp's filter), on loopback; the token is in <gateway>/control.token */
   controlPort?: number;
   /** instance 0 of a fleet: how many instances `gateway up --replicas` started (each keeps its own record, see instanceStateDirs) */
@@ -215,7 +221,7 @@ function spawnProxy(dir: string, record: GatewayRecord, java: JavaRuntime, lib: 
   const logFile = join(dir, 'logs', 'gateway.log');
   const fd = openSync(logFile, 'a');
   writeFileSync(fd, `\n=== zdp: starting Kroxylicious ${KROXYLICIOUS_VERSION} in front of ${record.cluster} (${record.bootstrapServers.join(',')})${standbyFile ? ', standing by' : ''} ===\n`);
-  const child = spawn(java.bin, ['-Xms64m', '-Xmx256m', `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, `-Dzdp.gateway.dir=${dir}`, '-Dzdp.bindAddress=127.0.0.1', ...(standbyFile ? [`-Dzdp.standbyFile=${standbyFile}`, '-Dzdp.guardProducers=true'] : []),
+  const child = spawn(java.bin, ['-Xms64m', '-Xmx256m', `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, `-Dzdp.gateway.dir=${dir}`, '-Dzdp.bindAddress=127.0.0.1', ...(standbyFile ? [`-Dzdp.standbyFile=${standbyFile}`] : []), ...(standbyFile || record.guardProducers ? ['-Dzdp.guardProducers=true'] : []),
     ...(warmup ? [`-Dzdp.warmupConfig=${warmup.config}`, `-Dzdp.warmupBootstrap=${warmup.bootstrap}`] : []),
     ...(controlPort !== undefined ? [`-Dzdp.control.port=${controlPort}`, `-Dzdp.control.tokenFile=${join(dir, 'control.token')}`] : ['-Dzdp.filter=off']), '-cp', `${lib}/*`, launcherSource(), config], {
     cwd: dir,

@@ -96,6 +96,8 @@ describe('zdp cutover with default kafkajs and Java clients: nothing lost, read 
     // clients carry on against the target; then stop the producers and let consumers finish
     const switchedAt = Date.now();
     await eventually(async () => (workload.processed.filter((p) => p.at > switchedAt).length > 100 && java.processed.filter((p) => p.at > switchedAt).length > 100 ? true : undefined), 120_000, 'kafkajs and Java consumers processing on the target');
+    // the Java producer (idempotent, Kafka's default) goes on with its producer id of the source
+    await eventually(async () => (java.acked.filter((a) => a.ackedAt > switchedAt).length > 100 ? true : undefined), 120_000, 'the Java producer acknowledged on the target');
     await workload.stopProducers();
     await java.stop('producer');
     const everyone = () => ({ acked: [...workload.acked, ...java.acked], aborted: workload.aborted, uncertain: workload.uncertain, processed: [...workload.processed, ...java.processed] });
@@ -110,5 +112,6 @@ describe('zdp cutover with default kafkajs and Java clients: nothing lost, read 
     expect(result.duplicatedInLog).toBe(0);
     expect(result.abortedVisible).toBe(0);
     for (const g of result.groups) expect(g, g.group).toMatchObject({ duplicates: 0, missing: 0 });
+    expect(java.errors, 'sends the Java producer was told failed').toEqual([]);
   }, 600_000);
 });

@@ -7,14 +7,18 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Kafka } from 'kafkajs';
+import { Kafka as KafkaJs, logLevel, type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKafka } from '../../src/kafka/client.js';
+import { findJava } from '../../src/processes/java.js';
+import { resolveKafkaDist } from '../../src/processes/kafka-dist.js';
 import { freePorts } from '../../src/processes/ports.js';
 import { eventually, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
 import { createTopicsAndWait } from '../../src/kafka/topics.js';
 import { QuiesceEndpoint } from '../../src/gateway/quiesce.js';
 import { readControlToken, readGateway } from '../../src/processes/kroxylicious.js';
+// a plain ES module, shared with bench/cutover-pause.mjs
+import { JavaClients } from '../clients/java-clients.mjs';
 
 const projectDir = inject('zdpProjectDir');
 
@@ -26,11 +30,12 @@ async function roundTrip(kafka: Kafka, topic: string, count: number): Promise<st
   const consumer = kafka.consumer({ groupId: uniqueName('gw-group'), sessionTimeout: 10_000, heartbeatInterval: 1_000 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  const seen: string[] = [];
-  await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
-  await eventually(async () => (seen.length >= count ? true : undefined), 60_000, `${count} records through the gateway`);
+  // by log position: a consumer handed a batch again (a rebalance before its commit) read one record, not two
+  const seen = new Map<string, string>();
+  await consumer.run({ eachMessage: async ({ partition, message }) => void seen.set(`${partition}:${message.offset}`, message.value!.toString()) });
+  await eventually(async () => (seen.size >= count ? true : undefined), 60_000, `${count} records through the gateway`);
   await consumer.disconnect();
-  return seen.sort();
+  return [...seen.values()].sort();
 }
 
 async function createTopic(kafka: Kafka, topic: string): Promise<void> {
@@ -169,6 +174,72 @@ describe('zdp gateway with Kroxylicious', () => {
     await createTopic(harnessKafka(projectDir, 'target'), topic);
     expect(await roundTrip(viaProxy, topic, 7)).toHaveLength(7);
     expect(await endOffsets(harnessKafka(projectDir, 'target'), topic)).toBe(7);
+  });
+
+  it('keeps idempotent producers (Java at its defaults, kafkajs) writing across switches both ways: no error, nothing written twice', async () => {
+    const topic = uniqueName('gw.pid');
+    const source = harnessKafka(projectDir, 'source');
+    const target = harnessKafka(projectDir, 'target');
+    await createTopic(source, topic);
+    await createTopic(target, topic);
+    const dist = await resolveKafkaDist('4', { env: process.env });
+    const java = new JavaClients({ java: (await findJava(process.env)).bin, libDir: dist.libDir, bootstrap: `127.0.0.1:${listenPort}` });
+    // kafkajs: idempotent, one producer session throughout (an error ends the loop and is kept)
+    const js = { acked: [] as { seq: number; at: number }[], errors: [] as string[], running: true };
+    // kafkajs at its defaults but idempotence (its retries outlast the switch's cut-off)
+    const producer = new KafkaJs({ brokers: [`127.0.0.1:${listenPort}`], clientId: 'gw-idempotent', logLevel: logLevel.NOTHING }).producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const loop = (async () => {
+      for (let seq = 1_000_000; js.running; seq += 10) {
+        try {
+          await producer.send({ topic, acks: -1, messages: Array.from({ length: 10 }, (_, i) => ({ partition: (seq + i) % 2, key: `k${seq + i}`, value: 'v', headers: { seq: String(seq + i) } })) });
+          const at = Date.now();
+          for (let i = 0; i < 10; i++) js.acked.push({ seq: seq + i, at });
+        } catch (e) {
+          js.errors.push((e as Error).message);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    try {
+      java.producer(topic, 2, 200);
+      const ackedSince = (t: number) => ({ java: java.acked.filter((a) => a.ackedAt > t).length, js: js.acked.filter((a) => a.at > t).length });
+      await eventually(async () => (ackedSince(0).java > 200 && ackedSince(0).js > 100 ? true : undefined), 60_000, 'both producers acknowledged on the target');
+      for (const to of ['source', 'target']) {
+        const r = await runZdp(['gateway', 'switch', '--to', to, '--json'], { cwd: dir });
+        expect(r.code, r.stderr).toBe(0);
+        const switchedAt = Date.now();
+        // the producers keep their producer ids, epochs and sequences; the new proxy writes them under ids of this cluster
+        await eventually(async () => (ackedSince(switchedAt).java > 200 && ackedSince(switchedAt).js > 100 ? true : undefined), 60_000, `both producers acknowledged on ${to} after the switch`).catch((e: Error) => {
+          throw new Error(`${e.message}: ${JSON.stringify({ ackedSince: ackedSince(switchedAt), javaErrors: java.errors.slice(0, 5), jsErrors: js.errors })}`);
+        });
+      }
+    } finally {
+      js.running = false;
+      await loop;
+      await producer.disconnect().catch(() => {});
+      await java.stop();
+    }
+    expect(js.errors).toEqual([]);
+    expect(java.errors).toEqual([]);
+    // every acknowledged record is on one of the clusters, none twice on one
+    const seqs = async (kafka: Kafka) => {
+      const high = await endOffsets(kafka, topic);
+      const seen: number[] = [];
+      const consumer = kafka.consumer({ groupId: uniqueName('gw-pid-check') });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void seen.push(Number(message.headers!.seq!.toString())) });
+      await eventually(async () => (seen.length >= high ? true : undefined), 60_000, `${high} records read back`);
+      await consumer.disconnect();
+      return seen;
+    };
+    const [onSource, onTarget] = await Promise.all([seqs(source), seqs(target)]);
+    for (const on of [onSource, onTarget]) expect(on.length - new Set(on).size, 'records written twice on one cluster').toBe(0);
+    const everywhere = new Set([...onSource, ...onTarget]);
+    const acked = [...java.acked.map((a) => a.seq), ...js.acked.map((a) => a.seq)];
+    expect(acked.filter((s) => !everywhere.has(s)), 'acknowledged and not written').toEqual([]);
   });
 
   it('stops the proxy, and says so when nothing runs', async () => {
