@@ -59,7 +59,8 @@ public class DefaultClients {
                     else out("E " + topic + " " + s + " " + error.getClass().getSimpleName());
                 });
             } catch (Exception e) {
-                out("E " + topic + " " + s + " " + e.getClass().getSimpleName());
+                // a send racing the shutdown hook's close is refused (IllegalStateException): not a failed send
+                if (running.get()) out("E " + topic + " " + s + " " + e.getClass().getSimpleName());
             }
             sent++;
         }

@@ -6,8 +6,8 @@ import { NotFoundError, UsageError } from '../../errors.js';
 import { getCluster } from '../../config/load.js';
 import type { ClusterProfile, ExternalGateway } from '../../config/types.js';
 import { ExternalFleetControl } from '../../gateway/fleet.js';
-import { findJava } from '../../processes/java.js';
-import { gatewayRunning, instanceStateDirs, readGateway, resolveKroxylicious, startGateway, stopGateway, writeGateway, type GatewayRecord } from '../../processes/kroxylicious.js';
+import { KroxyliciousControl } from '../../gateway/control.js';
+import { gatewayRunning, instanceStateDirs, readGateway } from '../../processes/kroxylicious.js';
 import { gatewayView, nodeIdsOf } from './shared.js';
 
 export interface SwitchOptions {
@@ -59,22 +59,15 @@ export async function runSwitch(options: SwitchOptions, rt: Runtime): Promise<Vi
   if (options.dryRun) {
     return { kind: 'GatewaySwitch', data: { dryRun: true, from, to: profile.name, ...gatewayView(record, true) }, text: `dry run: the gateway at ${record.bootstrapAddress} would move from ${from} to ${profile.name} (node ids ${ids.join(', ')} fit its range); nothing changed` };
   }
-  const java = await findJava(rt.env);
-  const lib = await resolveKroxylicious(rt.env, (l) => rt.io.info(l));
+  // every instance loads a standby proxy for the new cluster while clients are still served (as a
+  // cutover does): the cut-off is then a bind, not a JVM start. The standby guards producer ids
+  // (see GatewayRecord.guardProducers)
+  const control = new KroxyliciousControl(stateDir, rt.env, (l) => rt.io.info(l));
+  await control.prepareSwitch(profile);
   const cutStarted = performance.now();
-  // every instance of the fleet, side by side
-  const records = await Promise.all(instanceStateDirs(stateDir).map(async (dir) => {
-    const current = readGateway(dir) ?? record;
-    await stopGateway(dir);
-    const next: GatewayRecord = { ...current, cluster: profile.name, bootstrapServers: profile.bootstrapServers };
-    delete next.pid;
-    delete next.controlPort;
-    const started = await startGateway(dir, next, java, lib, rt.env);
-    next.pid = started.pid;
-    if (started.controlPort !== undefined) next.controlPort = started.controlPort;
-    writeGateway(dir, next);
-    return next;
-  }));
+  await control.switchTo(profile);
+  await control.release();
+  const records = instanceStateDirs(stateDir).map((dir) => readGateway(dir)!);
   const cutOffMs = Math.round(performance.now() - cutStarted);
   const next = records[0]!;
   return {
