@@ -1,7 +1,7 @@
 /** With zdp's filter: a standby instance per gateway instance loads for the target, then consumers get no records while producers flow, until every active group committed what it was given (or --drain-consumers-timeout); the offsets of groups already drained are translated meanwhile (./ahead.ts). */
 import type { CutoverStep, DrainOutput } from '../types.js';
 import { AheadTranslator, runningAhead } from './ahead.js';
-import { drainConsumersOn } from './shared.js';
+import { activeGroupsNow, drainConsumersOn } from './shared.js';
 
 function drainSummary(d: DrainOutput): string {
   if (d.via !== 'filter') return 'no filter in the gateway: consumers are fenced with producers, by restarting it';
@@ -23,8 +23,9 @@ export const drainConsumers: CutoverStep<'drain-consumers'> = {
     // while clients are still served: whatever the switch needs that takes time (a proxy JVM to load)
     await gateway.prepareSwitch?.(target.profile);
     const { groupIds = [], activeGroups = [] } = ctx.out('preflight');
+    const active = await activeGroupsNow(source, topics, options.groupPatterns, activeGroups);
     const translator = new AheadTranslator(source, target, topics, deps.log);
     runningAhead.set(deps, translator);
-    return drainConsumersOn(source, quiesce, activeGroups, topics, options.drainConsumersTimeoutMs, deps.log, { translator, idle: groupIds.filter((g) => !activeGroups.includes(g)) });
+    return drainConsumersOn(source, quiesce, active, topics, options.drainConsumersTimeoutMs, deps.log, { translator, idle: groupIds.filter((g) => !active.includes(g)) });
   },
 };

@@ -42,6 +42,19 @@ export async function scopeGroups(side: Side, topics: string[], patterns: string
   return side.committedOffsets(groups, topics);
 }
 
+/**
+ * The groups running on in-scope topics now: those active at preflight, and any that started
+ * since (its consumers joined and were assigned an in-scope partition, committed or not). A group
+ * left out would not be drained, and its consumers would read again what they had been given.
+ */
+export async function activeGroupsNow(side: Side, topics: string[], patterns: string[], atPreflight: readonly string[]): Promise<string[]> {
+  const inScope = new Set(topics);
+  const known = new Set(atPreflight);
+  const others = selectGroups(await side.listGroupIds(), patterns).filter((g) => !known.has(g));
+  const joined = (await side.groupStates(others)).filter((g) => g.members > 0 && g.clients.some((c) => c.assignment.some((a) => inScope.has(a.topic)))).map((g) => g.group);
+  return [...atPreflight, ...joined].sort();
+}
+
 /** Resolves once none of `groups` has members on `side`: true when it had to wait for that. */
 export async function waitGroupsEmpty(side: Side, groups: string[], waitMs: number, log: (l: string) => void): Promise<boolean> {
   const deadline = performance.now() + waitMs;
