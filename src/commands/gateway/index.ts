@@ -25,7 +25,7 @@ export function registerGateway(program: Command, ctx: CommandContext): void {
 
   gateway
     .command('switch')
-    .description('point the running gateway at another cluster (restarts the proxy; clients keep their bootstrap address) and report the cut-off')
+    .description('point the running gateway at another cluster (a proxy for it is loaded beside the running one, then takes its addresses; clients keep their bootstrap address) and report the cut-off')
     .requiredOption('--to <cluster>', 'cluster profile to switch to')
     .option('--dry-run', 'check that the new backend answers and fits; change nothing', false)
     .addHelpText('after', '\nExamples:\n  zdp gateway switch --to target\n  zdp gateway switch --to target --dry-run --json\nTo move clients without losing or re-reading records, use `zdp cutover`.')
