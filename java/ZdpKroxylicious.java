@@ -33,6 +33,7 @@ import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -448,7 +449,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             var mine = new CompletableFuture<long[]>();
             asking.put(old, mine);
             mine.completeOnTimeout(null, 5, TimeUnit.SECONDS).whenComplete((m, e) -> asking.remove(old, mine));
-            System.err.println("zdp: asking for a producer id here for an idempotent producer of the old cluster (producer id " + old + ")");
             ask(old, firstEpoch, context, executor, mine, 0);
             return mine;
         }
@@ -491,7 +491,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
          * else a stage that completes with 0 once it was, or with the error code to answer.
          */
         static CompletionStage<Short> produce(ProduceRequestData produce, FilterContext context, ScheduledExecutorService executor, Map<Long, CompletableFuture<long[]>> asking) {
-            var waits = new ArrayList<CompletableFuture<long[]>>();
+            // one fresh id per old producer, however many of its batches the request carries
+            var waits = new HashMap<Long, CompletableFuture<long[]>>();
             for (var td : produce.topicData()) {
                 for (var pd : td.partitionData()) {
                     if (!(pd.records() instanceof MemoryRecords records)) continue;
@@ -499,7 +500,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                         long id = batch.producerId();
                         if (id < 0 || handedOut.containsKey(id)) continue;
                         if (batch.isTransactional()) return CompletableFuture.completedFuture((short) 59);
-                        waits.add(freshFor(id, batch.producerEpoch(), context, executor, asking));
+                        waits.computeIfAbsent(id, old -> freshFor(old, batch.producerEpoch(), context, executor, asking));
                     }
                 }
             }
@@ -507,9 +508,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 rewrite(produce);
                 return null;
             }
-            return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            return CompletableFuture.allOf(waits.values().toArray(CompletableFuture[]::new)).thenApply(v -> {
                 // no fresh id to be had: the client is told, as before, and asks for one itself
-                if (waits.stream().anyMatch(w -> w.join() == null)) return (short) 59;
+                if (waits.values().stream().anyMatch(w -> w.join() == null)) return (short) 59;
                 rewrite(produce);
                 return (short) 0;
             });
