@@ -23,12 +23,12 @@ export interface ClientOptions {
 }
 
 function makeLogCreator(log: ((line: string) => void) | undefined): logCreator {
-  return () => ({ level, log: entry }) => {
+  return () => ({ label, log: entry }) => {
     if (!log) return;
-    const { message, ...rest } = entry.log as { message: string } & Record<string, unknown>;
+    const { message, ...rest } = entry as { message: string } & Record<string, unknown>;
     delete rest.timestamp;
     delete rest.logger;
-    log(`kafkajs ${logLevel[level] ?? level}: ${message} ${JSON.stringify(rest)}`);
+    log(`kafkajs ${label}: ${message} ${JSON.stringify(rest)}`);
   };
 }
 
