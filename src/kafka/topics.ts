@@ -16,7 +16,21 @@ export async function createTopicsAndWait(admin: Admin, topics: Parameters<Admin
   await waitForLeaders(admin, topics.map((t) => t.topic), timeoutMs);
 }
 
-/** Polls the metadata of `topics` until each exists and every partition has a leader. */
+/** a new topic's partition that is not ready yet: an answer to wait out, not a failure */
+const NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION', 'NOT_LEADER_OR_FOLLOWER']);
+
+function notYet(error: unknown): boolean {
+  const e = error as { type?: string; originalError?: { type?: string }; cause?: { type?: string } };
+  return [e.type, e.originalError?.type, e.cause?.type].some((t) => t !== undefined && NOT_YET.has(t));
+}
+
+/**
+ * Polls `topics` until each exists, every partition has a leader in the metadata, and every leader
+ * answers for its partition (a ListOffsets). A broker publishes a new leader in its metadata a
+ * moment before it hosts the partition: a Produce in between is refused with NOT_LEADER_OR_FOLLOWER
+ * for that partition only, and a producer without idempotence (kafkajs's default) then sends the
+ * whole request again, writing the other partitions' records twice.
+ */
 export async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs = 60_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   let last: unknown;
@@ -24,11 +38,13 @@ export async function waitForLeaders(admin: Admin, topics: readonly string[], ti
     try {
       const { topics: described } = await admin.fetchTopicMetadata({ topics: [...topics] });
       const ready = described.length === topics.length && described.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
-      if (ready) return;
+      if (ready) {
+        await Promise.all(topics.map((t) => admin.fetchTopicOffsets(t)));
+        return;
+      }
       last = new Error(`partitions without a leader: ${described.flatMap((t) => t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}[${p.partitionId}]`)).join(', ')}`);
     } catch (error) {
-      const type = (error as { type?: string }).type;
-      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw error;
+      if (!notYet(error)) throw error;
       last = error;
     }
     if (performance.now() > deadline) throw last;
