@@ -58,6 +58,8 @@ describe('zdp gateway with Kroxylicious', () => {
   let listenPort: number;
   let managementPort: number;
   let viaProxy: Kafka;
+  // the gateway clients' kafkajs log (INFO and up): a failing round trip shows its retries and errors
+  const clientLog: string[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'zdp-gateway-'));
@@ -71,7 +73,7 @@ describe('zdp gateway with Kroxylicious', () => {
       managementPort = m!;
       if (managementPort < listenPort || managementPort > listenPort + 5) break;
     }
-    viaProxy = createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId: 'gateway-client' });
+    viaProxy = createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId: 'gateway-client', log: (line) => void clientLog.push(`${new Date().toISOString()} ${line}`) });
   });
   afterAll(async () => {
     await runZdp(['gateway', 'down'], { cwd: dir });
@@ -172,8 +174,10 @@ describe('zdp gateway with Kroxylicious', () => {
     expect(out.cutOffMs).toBeGreaterThan(0);
     const topic = uniqueName('gw.tgt');
     await createTopic(harnessKafka(projectDir, 'target'), topic);
-    expect(await roundTrip(viaProxy, topic, 7)).toHaveLength(7);
-    expect(await endOffsets(harnessKafka(projectDir, 'target'), topic)).toBe(7);
+    clientLog.length = 0;
+    const values = await roundTrip(viaProxy, topic, 7);
+    const written = await endOffsets(harnessKafka(projectDir, 'target'), topic);
+    expect({ values: values.length, written }, `the round trip's kafkajs log:\n${clientLog.filter((l) => !l.includes('default partitioner')).join('\n')}`).toEqual({ values: 7, written: 7 });
   });
 
   it('keeps idempotent producers (Java at its defaults, kafkajs) writing across switches both ways: no error, nothing written twice', async () => {
