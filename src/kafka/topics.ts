@@ -20,6 +20,9 @@ export async function createTopicsAndWait(admin: Admin, topics: Parameters<Admin
 const NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION', 'NOT_LEADER_OR_FOLLOWER']);
 
 function notYet(error: unknown): boolean {
+  // kafkajs's fetchTopicOffsets reads its own metadata cache: a broker that does not know the topic
+  // yet leaves it without partitions, and kafkajs fails destructuring an empty answer
+  if (error instanceof TypeError) return true;
   const e = error as { type?: string; originalError?: { type?: string }; cause?: { type?: string } };
   return [e.type, e.originalError?.type, e.cause?.type].some((t) => t !== undefined && NOT_YET.has(t));
 }
