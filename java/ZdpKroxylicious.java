@@ -180,30 +180,57 @@ public class ZdpKroxylicious {
      * then closes the connection; the client retries after its backoff. Measured at a fleet
      * switch: 8 client connections closed that way over 1.1 s. Asking for metadata on the
      * bootstrap port right after the bind learns them before the clients come back. Best effort,
-     * bounded by 3 s; one Metadata request for no topics.
+     * bounded by 3 s; one Metadata request.
      */
     static void reconcile(String bootstrap) {
         if (bootstrap == null || bootstrap.isEmpty()) return;
         long started = System.currentTimeMillis();
-        int colon = bootstrap.lastIndexOf(':');
-        // one raw Metadata request (v9, Kafka 2.4+) for no topics: the brokers are what is learned,
-        // in a few milliseconds where a client would take a hundred or more to start
+        // every topic, in a few milliseconds where a client would take a hundred or more to start:
+        // the brokers are learned, and the filter learns every partition's leader from the answer
+        // (see Conn.misdirected)
+        try {
+            metadata(bootstrap, null);
+            System.out.println("zdp: learned the brokers' addresses in " + (System.currentTimeMillis() - started) + " ms");
+        } catch (Exception e) {
+            System.out.println("zdp: could not learn the brokers' addresses up front (" + e.getClass().getSimpleName() + "); the first clients do");
+        }
+        // the filter sees a connection by its upstream end: which broker that is, the cluster
+        // itself says (through the proxy, the brokers' addresses are the proxy's own)
+        String upstream = System.getProperty("zdp.upstream");
+        if (upstream == null) return;
+        for (String address : upstream.split(",")) {
+            try {
+                for (var b : metadata(address.trim(), List.of()).brokers()) {
+                    ZdpQuiesce.brokerIds.put(b.host() + ":" + b.port(), b.nodeId());
+                    ZdpQuiesce.brokerIds.put(java.net.InetAddress.getByName(b.host()).getHostAddress() + ":" + b.port(), b.nodeId());
+                }
+                return;
+            } catch (Exception e) {
+                // the next bootstrap server, or none: the filter then lets every Produce pass unchecked
+            }
+        }
+        System.out.println("zdp: the cluster's brokers did not answer a plain Metadata request: produce requests are not checked against partition leaders");
+    }
+
+    /** One raw Metadata request (v9, Kafka 2.4+) on a new connection, answered within 3 s. */
+    static org.apache.kafka.common.message.MetadataResponseData metadata(String address, List<org.apache.kafka.common.message.MetadataRequestData.MetadataRequestTopic> topics) throws Exception {
+        int colon = address.lastIndexOf(':');
         try (java.net.Socket socket = new java.net.Socket()) {
-            socket.connect(new InetSocketAddress(bootstrap.substring(0, colon), Integer.parseInt(bootstrap.substring(colon + 1))), 3_000);
+            socket.connect(new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))), 3_000);
             socket.setSoTimeout(3_000);
             short version = 9;
             var header = new org.apache.kafka.common.requests.RequestHeader(ApiKeys.METADATA, version, "zdp-reconcile", 1);
             ByteBuffer body = new org.apache.kafka.common.requests.MetadataRequest.Builder(new org.apache.kafka.common.message.MetadataRequestData()
-                    .setTopics(List.of()).setAllowAutoTopicCreation(false)).build(version).serializeWithHeader(header);
+                    .setTopics(topics).setAllowAutoTopicCreation(false)).build(version).serializeWithHeader(header);
             var out = new java.io.DataOutputStream(socket.getOutputStream());
             out.writeInt(body.remaining());
             out.write(body.array(), body.arrayOffset() + body.position(), body.remaining());
             out.flush();
             var in = new java.io.DataInputStream(socket.getInputStream());
-            in.readFully(new byte[in.readInt()]);
-            System.out.println("zdp: learned the brokers' addresses in " + (System.currentTimeMillis() - started) + " ms");
-        } catch (Exception e) {
-            System.out.println("zdp: could not learn the brokers' addresses up front (" + e.getClass().getSimpleName() + "); the first clients do");
+            byte[] answer = new byte[in.readInt()];
+            in.readFully(answer);
+            var parsed = (org.apache.kafka.common.requests.MetadataResponse) org.apache.kafka.common.requests.AbstractResponse.parseResponse(ByteBuffer.wrap(answer), header);
+            return parsed.data();
         }
     }
 
@@ -364,6 +391,16 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
     static final AtomicLong heldCount = new AtomicLong();
     static final AtomicLong drainedFetches = new AtomicLong();
+    /** "topic\u0000partition" -> its leader's node id, from the Metadata answers that passed through this proxy */
+    static final ConcurrentHashMap<String, Integer> leaders = new ConcurrentHashMap<>();
+    /** client ids that had a Metadata request answered by this proxy (see Conn.misdirected) */
+    static final Set<String> knowsLeaders = ConcurrentHashMap.newKeySet();
+    /** Produce requests answered NOT_LEADER_OR_FOLLOWER whole, because one of their partitions is led elsewhere (see Conn.misdirected) */
+    static final AtomicLong misdirected = new AtomicLong();
+    /** "host:port" (as advertised, and resolved) of each broker of the cluster fronted -> its node id (see ZdpKroxylicious.reconcile) */
+    static final ConcurrentHashMap<String, Integer> brokerIds = new ConcurrentHashMap<>();
+    /** the remote end of a filter's channel (the upstream broker): "R:host/ip:port" */
+    static final java.util.regex.Pattern REMOTE = java.util.regex.Pattern.compile("R:(?:[^ /\\]]*/)?([^ \\]]+)");
     /**
      * A client id whose Fetch waits until `members` members using it joined their groups here (each
      * "group\u0000memberId" that completed a SyncGroup counts once), and until when at most.
@@ -412,6 +449,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         gate(clients, System.currentTimeMillis() + gateMs);
         guardProducers = true;
         ProducerIds.reset();
+        // the old cluster's leaders and brokers; every client asks for the new cluster's
+        knowsLeaders.clear();
+        leaders.clear();
+        brokerIds.clear();
         delivered.clear();
         inflightProduce.clear();
         inflightFetch.clear();
@@ -684,6 +725,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         /** "topic\u0000partition" -> the offset this connection last asked to fetch from: its consumer's position (what it commits once drained) */
         final ConcurrentHashMap<String, Long> positions = new ConcurrentHashMap<>();
         volatile String clientId = "";
+        /** the node id of the broker this connection is forwarded to, -1 while not known */
+        int node = -1;
 
         Conn(ScheduledExecutorService executor) {
             this.executor = executor;
@@ -691,7 +734,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
         @Override
         public boolean shouldHandleRequest(ApiKeys key, short version) {
-            return key == ApiKeys.FETCH || HOLD.contains(key) || GROUP_KEYS.contains(key);
+            // Metadata only for the client id it carries (see misdirected); it passes unchanged
+            return key == ApiKeys.FETCH || HOLD.contains(key) || GROUP_KEYS.contains(key) || key == ApiKeys.METADATA;
         }
 
         /** the group a group request speaks for */
@@ -742,6 +786,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 inflightFetch.add(sent);
                 return context.forwardRequest(header, request);
             }
+            if (request instanceof ProduceRequestData produce && misdirected(produce, context)) {
+                misdirected.incrementAndGet();
+                return refuse(produce, (short) 6, context);
+            }
             if (guardProducers && HOLD.contains(key)) {
                 if (request instanceof ProduceRequestData produce) {
                     var ready = ProducerIds.produce(produce, context, executor, asking);
@@ -754,6 +802,48 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             }
             if (HOLD.contains(key)) return hold(key, header, request, context);
             return context.forwardRequest(header, request);
+        }
+
+        /**
+         * A Produce that carries a partition this connection's broker does not lead, as far as the
+         * Metadata answers through this proxy tell. After a switch, a client's cached metadata is
+         * the other cluster's; a client that was idle at the switch sends its next request to the
+         * broker of the same node id there. That broker leads some of the partitions and not the
+         * others: it writes the first and refuses the rest, and a producer without idempotence
+         * (kafkajs's default) sends the whole request again: the written ones twice. Measured with
+         * 3- and 2-broker clusters and four kafkajs producers over four `gateway switch`es: 107 and
+         * 23 records twice. Such a request is refused whole here (NOT_LEADER_OR_FOLLOWER, nothing
+         * written); the client asks for metadata, through this proxy, and sends again to the right
+         * brokers. A partition whose leader is not known yet passes.
+         */
+        boolean misdirected(ProduceRequestData produce, FilterContext context) {
+            // after a switch, a client that has not asked this proxy for metadata yet has the other
+            // cluster's leaders: all its requests are refused until it asked, so that none of one
+            // send's requests is answered while another is refused. kafkajs keeps the answers it
+            // got and, retrying with the new leaders, skips the partitions that moved to a broker
+            // that had answered: acknowledged, never written (tulios/kafkajs#1303). Clients that
+            // share a client id are told apart by the leader check below only.
+            if (guardProducers && !knowsLeaders.contains(clientId)) return true;
+            // the bootstrap connection is forwarded to one of the brokers too: which one shows once
+            // the brokers are known (learned at the bind, see ZdpKroxylicious.reconcile)
+            if (node < 0) node = nodeOf(context.channelDescriptor());
+            if (node < 0) return false;
+            for (var td : produce.topicData()) {
+                for (var pd : td.partitionData()) {
+                    Integer leader = leaders.get(td.name() + "\u0000" + pd.index());
+                    if (leader != null && leader != node) return true;
+                }
+            }
+            return false;
+        }
+
+        /** the node id of the broker this connection is forwarded to (its channel's remote end), -1 when not known */
+        static int nodeOf(String channel) {
+            if (channel == null) return -1;
+            var m = REMOTE.matcher(channel);
+            if (!m.find()) return -1;
+            Integer id = brokerIds.get(m.group(1));
+            return id == null ? -1 : id;
         }
 
         /** Every partition of a Produce answered with one error, nothing written. */
@@ -845,8 +935,14 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 // the client is handed an id it can be told apart by (the real one is written)
                 if (guardProducers && response instanceof InitProducerIdResponseData init && init.errorCode() == 0) init.setProducerId(ProducerIds.virtual(init.producerId()));
             } else if (key == ApiKeys.METADATA) {
+                knowsLeaders.add(clientId);
                 for (var t : ((MetadataResponseData) response).topics()) {
                     if (t.name() != null && t.topicId() != null && !Uuid.ZERO_UUID.equals(t.topicId())) topicNames.put(t.topicId(), t.name());
+                    if (t.name() == null || t.errorCode() != 0) continue;
+                    for (var p : t.partitions()) {
+                        if (p.errorCode() == 0 && p.leaderId() >= 0) leaders.put(t.name() + "\u0000" + p.partitionIndex(), p.leaderId());
+                        else leaders.remove(t.name() + "\u0000" + p.partitionIndex());
+                    }
                 }
             } else if (key == ApiKeys.SYNC_GROUP) {
                 String member = syncSent.poll();
@@ -929,6 +1025,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         out.put("inflight", Map.of("produce", live(inflightProduce), "fetch", live(inflightFetch)));
         out.put("held", heldCount.get());
         out.put("drainedFetches", drainedFetches.get());
+        out.put("misdirectedProduces", misdirected.get());
         out.put("gated", new TreeSet<>(gate.keySet()));
         var rows = new ArrayList<Map<String, Object>>();
         delivered.forEach((conn, parts) -> parts.forEach((tp, offset) -> {

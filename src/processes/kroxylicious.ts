@@ -221,7 +221,7 @@ function spawnProxy(dir: string, record: GatewayRecord, java: JavaRuntime, lib: 
   const logFile = join(dir, 'logs', 'gateway.log');
   const fd = openSync(logFile, 'a');
   writeFileSync(fd, `\n=== zdp: starting Kroxylicious ${KROXYLICIOUS_VERSION} in front of ${record.cluster} (${record.bootstrapServers.join(',')})${standbyFile ? ', standing by' : ''} ===\n`);
-  const child = spawn(java.bin, ['-Xms64m', '-Xmx256m', `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, `-Dzdp.gateway.dir=${dir}`, '-Dzdp.bindAddress=127.0.0.1', `-Dzdp.bootstrap=${record.bootstrapAddress}`, ...(standbyFile ? [`-Dzdp.standbyFile=${standbyFile}`] : []), ...(standbyFile || record.guardProducers ? ['-Dzdp.guardProducers=true'] : []),
+  const child = spawn(java.bin, ['-Xms64m', '-Xmx256m', `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, `-Dzdp.gateway.dir=${dir}`, '-Dzdp.bindAddress=127.0.0.1', `-Dzdp.bootstrap=${record.bootstrapAddress}`, `-Dzdp.upstream=${record.bootstrapServers.join(',')}`, ...(standbyFile ? [`-Dzdp.standbyFile=${standbyFile}`] : []), ...(standbyFile || record.guardProducers ? ['-Dzdp.guardProducers=true'] : []),
     ...(warmup ? [`-Dzdp.warmupConfig=${warmup.config}`, `-Dzdp.warmupBootstrap=${warmup.bootstrap}`] : []),
     ...(controlPort !== undefined ? [`-Dzdp.control.port=${controlPort}`, `-Dzdp.control.tokenFile=${join(dir, 'control.token')}`] : ['-Dzdp.filter=off']), '-cp', `${lib}/*`, launcherSource(), config], {
     cwd: dir,
