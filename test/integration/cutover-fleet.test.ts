@@ -226,14 +226,15 @@ describe('a cutover of multi-broker clusters behind a fleet of two gateway insta
       await backJava.stop();
     }
   }, 1_200_000);
+
   it('gateway switch with plain kafkajs producers idle at the switch: their first request goes to the broker of the same node id on the other cluster, and nothing is written twice', async () => {
     // the same topic on both clusters, leaders spread; no replication: each cluster keeps what was written to it
     const topic = uniqueName('fl.switch');
     for (const name of ['source', 'target']) {
       await createTopics(createKafka({ name, vendor: 'apache', bootstrapServers: profiles[name]!.bootstrapServers, timeoutMs: 10_000 }, { env: process.env, clientId: 'fl-setup' }), [{ topic, numPartitions: 12 }]);
     }
-    // kafkajs at its defaults (no idempotence): a request refused for some of its partitions is sent again whole
-    // their errors, for a failure's message
+    // kafkajs at its defaults (no idempotence): a request refused for some of its partitions is sent
+    // again whole; their errors go into a failure's message
     const errors: string[] = [];
     const producers = Array.from({ length: 4 }, (_, i) => new KafkaJs({ brokers: [bootstraps[0]!], clientId: uniqueName('fl-switch'), logLevel: logLevel.ERROR, logCreator: () => ({ log }) => void errors.push(`${new Date().toISOString().slice(11, 23)} p${i} ${String(log.message)} ${String(log.error ?? '')}`) }).producer());
     const switches: string[] = [];
