@@ -18,7 +18,17 @@ import io.kroxylicious.proxy.internal.config.Features;
 import io.kroxylicious.proxy.service.ClusterNetworkAddressConfigProvider;
 import io.kroxylicious.proxy.service.ClusterNetworkAddressConfigProviderService;
 import io.kroxylicious.proxy.service.HostPort;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.MetadataResponse;
+import org.apache.kafka.common.requests.RequestHeader;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -202,7 +212,7 @@ public class ZdpKroxylicious {
             try {
                 for (var b : metadata(address.trim(), List.of()).brokers()) {
                     ZdpQuiesce.brokerIds.put(b.host() + ":" + b.port(), b.nodeId());
-                    ZdpQuiesce.brokerIds.put(java.net.InetAddress.getByName(b.host()).getHostAddress() + ":" + b.port(), b.nodeId());
+                    ZdpQuiesce.brokerIds.put(InetAddress.getByName(b.host()).getHostAddress() + ":" + b.port(), b.nodeId());
                 }
                 return;
             } catch (Exception e) {
@@ -213,23 +223,23 @@ public class ZdpKroxylicious {
     }
 
     /** One raw Metadata request (v9, Kafka 2.4+) on a new connection, answered within 3 s. */
-    static org.apache.kafka.common.message.MetadataResponseData metadata(String address, List<org.apache.kafka.common.message.MetadataRequestData.MetadataRequestTopic> topics) throws Exception {
+    static MetadataResponseData metadata(String address, List<MetadataRequestData.MetadataRequestTopic> topics) throws Exception {
         int colon = address.lastIndexOf(':');
-        try (java.net.Socket socket = new java.net.Socket()) {
+        try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))), 3_000);
             socket.setSoTimeout(3_000);
             short version = 9;
-            var header = new org.apache.kafka.common.requests.RequestHeader(ApiKeys.METADATA, version, "zdp-reconcile", 1);
-            ByteBuffer body = new org.apache.kafka.common.requests.MetadataRequest.Builder(new org.apache.kafka.common.message.MetadataRequestData()
+            var header = new RequestHeader(ApiKeys.METADATA, version, "zdp-reconcile", 1);
+            ByteBuffer body = new MetadataRequest.Builder(new MetadataRequestData()
                     .setTopics(topics).setAllowAutoTopicCreation(false)).build(version).serializeWithHeader(header);
-            var out = new java.io.DataOutputStream(socket.getOutputStream());
+            var out = new DataOutputStream(socket.getOutputStream());
             out.writeInt(body.remaining());
             out.write(body.array(), body.arrayOffset() + body.position(), body.remaining());
             out.flush();
-            var in = new java.io.DataInputStream(socket.getInputStream());
+            var in = new DataInputStream(socket.getInputStream());
             byte[] answer = new byte[in.readInt()];
             in.readFully(answer);
-            var parsed = (org.apache.kafka.common.requests.MetadataResponse) org.apache.kafka.common.requests.AbstractResponse.parseResponse(ByteBuffer.wrap(answer), header);
+            var parsed = (MetadataResponse) AbstractResponse.parseResponse(ByteBuffer.wrap(answer), header);
             return parsed.data();
         }
     }
@@ -400,7 +410,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     /** "host:port" (as advertised, and resolved) of each broker of the cluster fronted -> its node id (see ZdpKroxylicious.reconcile) */
     static final ConcurrentHashMap<String, Integer> brokerIds = new ConcurrentHashMap<>();
     /** the remote end of a filter's channel (the upstream broker): "R:host/ip:port" */
-    static final java.util.regex.Pattern REMOTE = java.util.regex.Pattern.compile("R:(?:[^ /\\]]*/)?([^ \\]]+)");
+    static final Pattern REMOTE = Pattern.compile("R:(?:[^ /\\]]*/)?([^ \\]]+)");
     /**
      * A client id whose Fetch waits until `members` members using it joined their groups here (each
      * "group\u0000memberId" that completed a SyncGroup counts once), and until when at most.
@@ -826,8 +836,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             if (guardProducers && !knowsLeaders.contains(clientId)) return true;
             // the bootstrap connection is forwarded to one of the brokers too: which one shows once
             // the brokers are known (learned at the bind, see ZdpKroxylicious.reconcile)
-            if (node < 0) node = nodeOf(context.channelDescriptor());
-            if (node < 0) return false;
+            if (node < 0 && !brokerIds.isEmpty()) node = nodeOf(context.channelDescriptor());
+            if (node < 0 || leaders.isEmpty()) return false;
             for (var td : produce.topicData()) {
                 for (var pd : td.partitionData()) {
                     Integer leader = leaders.get(td.name() + "\u0000" + pd.index());
