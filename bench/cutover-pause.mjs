@@ -33,6 +33,8 @@ const { Kafka, logLevel } = await import('kafkajs');
 const { JavaClients } = await import(join(repo, 'test/clients/java-clients.mjs'));
 const { findJava } = await import(join(repo, 'dist/processes/java.js'));
 const { resolveKafkaDist } = await import(join(repo, 'dist/processes/kafka-dist.js'));
+const { instanceStateDirs, readControlToken, readGateway } = await import(join(repo, 'dist/processes/kroxylicious.js'));
+const { QuiesceEndpoint } = await import(join(repo, 'dist/gateway/quiesce.js'));
 
 const RATE = Number(arg('rate', '2000'));
 const TOPICS = Number(arg('topics', '3'));
@@ -109,6 +111,15 @@ try {
   const fencedAt = Number(stepData('fence').fencedAt);
   const releasedAt = Number(stepData('switch').releasedAt);
   await new Promise((r) => setTimeout(r, 15_000));
+  // what each instance's filter did after the switch (nothing when the cutover restarted the proxy)
+  const filterStates = await Promise.all(
+    instanceStateDirs(join(dir, '.zdp')).map(async (stateDir) => {
+      const record = readGateway(stateDir);
+      if (record?.controlPort === undefined) return null;
+      const s = await new QuiesceEndpoint(`http://127.0.0.1:${record.controlPort}`, readControlToken(stateDir)).state().catch(() => null);
+      return s && { bootstrap: record.bootstrapAddress, misdirectedProduces: s.misdirectedProduces, stillGated: s.gated };
+    }),
+  );
   await workload.stopProducers();
   await java?.stop('producer');
   const drained = await workload.drain(300_000);
@@ -214,6 +225,8 @@ try {
     // where the producers' longest gaps lay, relative to the moment the gateway was fenced
     producerGapsOverOneSecond: workload.longAckGaps.map((g) => ({ topic: g.topic, fromMs: g.from - fencedAt, toMs: g.to - fencedAt })),
     releasedAfterMs: releasedAt - fencedAt,
+    // Produce requests the filter refused whole after the switch (a client with the old cluster's leaders), per instance
+    filterAfterSwitch: filterStates,
   };
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 } finally {

@@ -15,12 +15,22 @@ export const drain: CutoverStep<'drain'> = {
     const topics = ctx.header.topics;
     const frozen = ctx.out('freeze').sourceEnds ?? {};
     const deadline = performance.now() + options.drainTimeoutMs;
+    const tailsAndHeld = (of: readonly { topic: string; partition: number }[]) => Promise.all([translateOffsets(source, target, of.map((r) => ({ topic: r.topic, partition: r.partition, committed: [], tail: 8 }))), heldBackByOpenTransactions(source, topics)]);
+    const partitions = Object.keys(frozen).map((k) => ({ topic: k.slice(0, k.lastIndexOf('\u0000')), partition: Number(k.slice(k.lastIndexOf('\u0000') + 1)) }));
     let previous: Record<string, string> | undefined;
+    // while MirrorMaker 2 is still behind, the tails are not read beside each check
+    let lastLag = 0n;
     let heldSince: number | undefined;
     for (let checks = 1; ; checks++) {
+      // the tails and open transactions are read beside the progress, not after it: the drain is on
+      // the clients' pause, and after the fence the first check usually finds the target complete
+      // (used only when the progress says so; a tail read a moment early shows as not matched yet)
+      const beside = partitions.length > 0 && lastLag === 0n ? tailsAndHeld(partitions) : undefined;
+      beside?.catch(() => {});
       const rows = await replicationProgress(source, target, topics, deps.engine);
       const now = Object.fromEntries(rows.map((r) => [tpKey(r.topic, r.partition), r.sourceEnd.toString()]));
       const lag = rows.reduce((n, r) => n + r.lag, 0n);
+      lastLag = lag;
       // the source is stable when it still holds the frozen ends (no second read needed), or when two reads agree
       const stable = Object.entries(now).every(([k, v]) => frozen[k] === v) || (previous !== undefined && Object.entries(now).every(([k, v]) => previous![k] === v));
       previous = now;
@@ -28,7 +38,7 @@ export const drain: CutoverStep<'drain'> = {
         // committed records a read_committed reader cannot see yet (behind a transaction a fenced
         // client left open) are records MirrorMaker 2 has not copied: wait for them. Read beside
         // the tails, not after them: the drain is on the clients' pause
-        const [tails, held] = await Promise.all([translateOffsets(source, target, rows.map((r) => ({ topic: r.topic, partition: r.partition, committed: [], tail: 8 }))), heldBackByOpenTransactions(source, topics)]);
+        const [tails, held] = beside && partitions.length === rows.length ? await beside : await tailsAndHeld(rows);
         const behind = tails.filter((t) => t.tail && (t.tail.mismatch || t.tail.matched < t.tail.checked));
         if (behind.length === 0 && held.length > 0) {
           if (heldSince === undefined) {
