@@ -4,19 +4,19 @@
  * through java/ZdpKroxylicious.java (Java's single-file launcher), which binds every listener to
  * loopback. State lives in <state>/gateway/: config, pid, log.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readStateJson, writeAtomic } from '../atomic-file.js';
 import { restamp, stampedStart } from './pid.js';
-import { join } from 'node:path';
+import { delimiter, dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { EnvironmentError } from '../errors.js';
-import { resolveMavenBundle } from './kafka-dist.js';
+import { cacheDir, resolveMavenBundle } from './kafka-dist.js';
 import type { JavaRuntime } from './java.js';
 import { isOurProcess, stopProcess } from './dev-clusters.js';
 import { ensurePortFree, freePorts, isPortFree } from './ports.js';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 export const KROXYLICIOUS_VERSION = '0.12.0';
 const LOG4J_VERSION = '2.24.3';
@@ -111,6 +111,42 @@ export function launcherSource(): string {
   return fileURLToPath(new URL('../../java/ZdpKroxylicious.java', import.meta.url));
 }
 
+/**
+ * How a proxy JVM runs the launcher: its classes compiled once per launcher source, Kroxylicious
+ * and JDK, and kept under <cache>/launcher/<key>. Java's source launcher compiled the file anew at
+ * every start (3 s of CPU here, several times that on a loaded machine: the standby a cutover
+ * starts, every instance of a fleet, every proxy of the tests). Without a javac beside the java
+ * binary, or when it fails, the source launcher runs as before (and shows a compile error in the
+ * proxy's log).
+ */
+export async function launcherArgs(java: JavaRuntime, lib: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const source = launcherSource();
+  const fallback = ['-cp', `${lib}/*`, source];
+  // the javac beside the java binary; for a java found on PATH, the javac on PATH, compiling for
+  // the runtime's release (one of another JDK fails, or writes classes this java can load)
+  const javac = java.bin.includes(sep) ? join(dirname(java.bin), 'javac') : 'javac';
+  if (java.bin.includes(sep) && !existsSync(javac)) return fallback;
+  const key = createHash('sha256').update(readFileSync(source)).update(`\u0000${lib}\u0000${java.bin}\u0000${java.versionLine}`).digest('hex').slice(0, 16);
+  const classes = join(cacheDir(env), 'launcher', key);
+  const withClasses = ['-cp', `${lib}/*${delimiter}${classes}`, 'ZdpKroxylicious'];
+  if (existsSync(join(classes, 'ZdpKroxylicious.class'))) return withClasses;
+  const tmp = `${classes}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    mkdirSync(tmp, { recursive: true });
+    await new Promise<void>((resolve, reject) => execFile(javac, ['-nowarn', '--release', String(java.major), '-d', tmp, '-cp', `${lib}/*`, source], { env, timeout: 120_000 }, (e) => (e ? reject(e) : resolve())));
+    try {
+      renameSync(tmp, classes);
+    } catch {
+      // another start compiled the same classes meanwhile: theirs are as good
+    }
+    return existsSync(join(classes, 'ZdpKroxylicious.class')) ? withClasses : fallback;
+  } catch {
+    return fallback;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 export function resolveKroxylicious(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<string> {
   return resolveMavenBundle({
     name: 'kroxylicious',
@@ -193,7 +229,7 @@ export async function startGateway(stateDir: string, record: GatewayRecord, java
   const controlPort = await controlPortFor(record, []);
   if (controlPort !== undefined) controlTokenFile(stateDir);
   const started = performance.now();
-  const child = spawnProxy(dir, record, java, lib, env, 'proxy.yaml', undefined, controlPort);
+  const child = await spawnProxy(dir, record, java, lib, env, 'proxy.yaml', undefined, controlPort);
   return { ...(await waitLive(dir, record, child, started, timeoutMs)), ...(controlPort !== undefined ? { controlPort } : {}) };
 }
 
@@ -213,7 +249,8 @@ interface Spawned {
   logFile: string;
 }
 
-function spawnProxy(dir: string, record: GatewayRecord, java: JavaRuntime, lib: string, env: NodeJS.ProcessEnv, configName: string, standbyFile?: string, controlPort?: number, warmup?: { config: string; bootstrap: string }): Spawned {
+async function spawnProxy(dir: string, record: GatewayRecord, java: JavaRuntime, lib: string, env: NodeJS.ProcessEnv, configName: string, standbyFile?: string, controlPort?: number, warmup?: { config: string; bootstrap: string }): Promise<Spawned> {
+  const launcher = await launcherArgs(java, lib, env);
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const config = join(dir, configName);
   writeAtomic(config, renderRuntimeConfig(record));
@@ -223,7 +260,7 @@ function spawnProxy(dir: string, record: GatewayRecord, java: JavaRuntime, lib: 
   writeFileSync(fd, `\n=== zdp: starting Kroxylicious ${KROXYLICIOUS_VERSION} in front of ${record.cluster} (${record.bootstrapServers.join(',')})${standbyFile ? ', standing by' : ''} ===\n`);
   const child = spawn(java.bin, ['-Xms64m', '-Xmx256m', `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, `-Dzdp.gateway.dir=${dir}`, '-Dzdp.bindAddress=127.0.0.1', `-Dzdp.bootstrap=${record.bootstrapAddress}`, `-Dzdp.upstream=${record.bootstrapServers.join(',')}`, ...(standbyFile ? [`-Dzdp.standbyFile=${standbyFile}`] : []), ...(standbyFile || record.guardProducers ? ['-Dzdp.guardProducers=true'] : []),
     ...(warmup ? [`-Dzdp.warmupConfig=${warmup.config}`, `-Dzdp.warmupBootstrap=${warmup.bootstrap}`] : []),
-    ...(controlPort !== undefined ? [`-Dzdp.control.port=${controlPort}`, `-Dzdp.control.tokenFile=${join(dir, 'control.token')}`] : ['-Dzdp.filter=off']), '-cp', `${lib}/*`, launcherSource(), config], {
+    ...(controlPort !== undefined ? [`-Dzdp.control.port=${controlPort}`, `-Dzdp.control.tokenFile=${join(dir, 'control.token')}`] : ['-Dzdp.filter=off']), ...launcher, config], {
     cwd: dir,
     env,
     detached: true,
@@ -278,7 +315,7 @@ export async function startStandby(stateDir: string, cluster: string, bootstrapS
   const controlPort = await controlPortFor(record, record.controlPort !== undefined ? [record.controlPort] : []);
   if (controlPort !== undefined) controlTokenFile(stateDir);
   const next = { ...record, cluster, bootstrapServers };
-  const child = spawnProxy(dir, next, java, lib, env, 'proxy-standby.yaml', releaseFile, controlPort, await warmupConfig(dir, next));
+  const child = await spawnProxy(dir, next, java, lib, env, 'proxy-standby.yaml', releaseFile, controlPort, await warmupConfig(dir, next));
   writeGateway(stateDir, { ...record, standby: { pid: child.pid, cluster, bootstrapServers, releaseFile, ...(controlPort !== undefined ? { controlPort } : {}) } });
   await waitStandbyLoaded(dir, child.pid, releaseFile, child);
 }

@@ -3,7 +3,7 @@
  * kafkajs producers, consumers and a consumer group use only the proxy's bootstrap address and
  * reach the source cluster, then, after `gateway switch`, the target, with unchanged configuration.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +95,12 @@ describe('zdp gateway with Kroxylicious', () => {
     expect(await endOffsets(harnessKafka(projectDir, 'source'), topic)).toBe(10);
     const status = await runZdp(['gateway', 'status', '--json'], { cwd: dir });
     expect(JSON.parse(status.stdout)).toMatchObject({ running: true, live: true, cluster: 'source' });
+    // the launcher runs from classes compiled once into zdp's cache, not from its source at every start
+    const argv = readFileSync(`/proc/${String(JSON.parse(status.stdout).pid)}/cmdline`, 'utf8').split('\0');
+    expect(argv).toContain('ZdpKroxylicious');
+    expect(argv.some((a) => a.endsWith('ZdpKroxylicious.java'))).toBe(false);
+    const classpath = argv[argv.indexOf('-cp') + 1]!.split(':');
+    expect(existsSync(join(classpath[classpath.length - 1]!, 'ZdpKroxylicious.class'))).toBe(true);
   });
 
   it('gates a shared client id until as many members as were named joined their groups (kafkajs calls every client "kafkajs")', async () => {
