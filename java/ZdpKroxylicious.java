@@ -61,7 +61,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
@@ -401,11 +400,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final Set<long[]> inflightFetch = ConcurrentHashMap.newKeySet();
     static final ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
     static final AtomicLong heldCount = new AtomicLong();
-    /** consumers' heartbeats held in the hold (see Conn.holdHeartbeat); forwarded at the release, or after HEARTBEAT_HOLD_MS */
-    static final ConcurrentLinkedQueue<Runnable> heldHeartbeats = new ConcurrentLinkedQueue<>();
-    static final AtomicLong heartbeatsHeld = new AtomicLong();
-    /** one more at each switch: a held heartbeat of an earlier cluster is never forwarded */
-    static volatile long generation;
     static final AtomicLong drainedFetches = new AtomicLong();
     /** "topic\u0000partition" -> its leader's node id, from the Metadata answers that passed through this proxy */
     static final ConcurrentHashMap<String, Integer> leaders = new ConcurrentHashMap<>();
@@ -474,9 +468,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         inflightFetch.clear();
         held.clear();
         heldCount.set(0);
-        generation++;
-        heldHeartbeats.clear();
-        heartbeatsHeld.set(0);
     }
 
     /**
@@ -680,12 +671,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * acknowledged and never written (tulios/kafkajs#1303, #1798). Seen once in a fleet test.
      */
     static final long SOFT_HOLD_MS = 25;
-    /**
-     * The longest a consumer's heartbeat is held in the hold: well below the session timeouts of
-     * the clients (kafkajs 30 s, Java 45 s) and their request timeouts (30 s), so that a hold that
-     * lasts (a slow drain of MirrorMaker 2) does not make the old cluster drop a member.
-     */
-    static final long HEARTBEAT_HOLD_MS = 5_000;
     /** how long a gated consumer's Fetch waits before its empty answer: long enough not to spin, short enough that its heartbeat (and rejoin) is not held back */
     static final long GATED_FETCH_WAIT_MS = 100;
     /** client id -> when a Produce of it was last forwarded */
@@ -790,7 +775,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             if (GROUP_KEYS.contains(key)) {
                 noteGroup(request);
                 if (request instanceof SyncGroupRequestData sync) syncSent.add(sync.groupId() + "\u0000" + sync.memberId());
-                if ((key == ApiKeys.HEARTBEAT || key == ApiKeys.CONSUMER_GROUP_HEARTBEAT) && holding()) return holdHeartbeat(header, request, context);
                 return context.forwardRequest(header, request);
             }
             if (key == ApiKeys.FETCH) {
@@ -900,37 +884,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 }
                 return forward(key, header, request, context, acks);
             }
-        }
-
-        /**
-         * A consumer's heartbeat in the hold: held, not answered. A consumer learns that it must
-         * rejoin its group on the new cluster from its first heartbeat there (unknown member), and
-         * sends one only every heartbeat interval (3 s for kafkajs and Java): after a switch, its
-         * group waited up to that long for it, with no records (measured: 3.1–3.6 s from the
-         * release to the consumers' first records). A heartbeat held at the switch dies with its
-         * connection instead; the client finds its coordinator again and sends the next at once,
-         * which learns it must rejoin. Released with the producers when the hold ends without a
-         * switch, and never held longer than HEARTBEAT_HOLD_MS.
-         */
-        CompletionStage<RequestFilterResult> holdHeartbeat(RequestHeaderData header, ApiMessage request, FilterContext context) {
-            var future = new CompletableFuture<RequestFilterResult>();
-            var once = new AtomicBoolean();
-            long heldIn = generation;
-            Runnable send = () -> {
-                if (heldIn != generation || !once.compareAndSet(false, true)) return;
-                heartbeatsHeld.decrementAndGet();
-                executor.execute(() -> context.forwardRequest(header, request).whenComplete((r, e) -> {
-                    if (e != null) future.completeExceptionally(e);
-                    else future.complete(r);
-                }));
-            };
-            synchronized (lock) {
-                if (!holding()) return context.forwardRequest(header, request);
-                heartbeatsHeld.incrementAndGet();
-                heldHeartbeats.add(send);
-            }
-            executor.schedule(send, HEARTBEAT_HOLD_MS, TimeUnit.MILLISECONDS);
-            return future;
         }
 
         /** within SOFT_HOLD_MS of the hold, from a client that had a Produce forwarded at most that long before it began */
@@ -1053,7 +1006,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     heldCount.decrementAndGet();
                     r.run();
                 }
-                while ((r = heldHeartbeats.poll()) != null) r.run();
             }
         }
         long deadline = System.currentTimeMillis() + timeoutMs;
@@ -1082,7 +1034,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         out.put("since", phaseSince);
         out.put("inflight", Map.of("produce", live(inflightProduce), "fetch", live(inflightFetch)));
         out.put("held", heldCount.get());
-        out.put("heldHeartbeats", heartbeatsHeld.get());
         out.put("drainedFetches", drainedFetches.get());
         out.put("misdirectedProduces", misdirected.get());
         out.put("gated", new TreeSet<>(gate.keySet()));

@@ -17,8 +17,6 @@ export interface QuiesceState {
   inForce: boolean;
   inflight: { produce: number; fetch: number };
   held: number;
-  /** consumers' heartbeats held in the hold, so that they rejoin at once after a switch */
-  heldHeartbeats?: number;
   /** Produce requests refused whole after a switch because one of their partitions is led elsewhere */
   misdirectedProduces?: number;
   drainedFetches: number;
