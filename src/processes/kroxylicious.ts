@@ -1,8 +1,8 @@
 /**
  * Kroxylicious as a local process: the proxy engine (io.kroxylicious:kroxylicious-runtime, the
  * newest release Maven Central serves here, 0.12.0, Java 17) resolved once into the cache, started
- * through java/ZdpKroxylicious.java (Java's single-file launcher), which binds every listener to
- * loopback. State lives in <state>/gateway/: config, pid, log.
+ * through java/ZdpKroxylicious.java (compiled once into the cache, see launcherArgs), which binds
+ * every listener to loopback. State lives in <state>/gateway/: config, pid, log.
  */
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
