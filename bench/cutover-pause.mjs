@@ -147,6 +147,12 @@ try {
   const sentAt = new Map(everyone.acked.map((a) => [`${a.topic}\u0000${a.seq}`, a.sentAt]));
   const notFromSource = twiceOnTarget.filter(([k, n]) => (onSource.get(k) ?? 0) < n);
   const copiedBefore = notFromSource.filter(([k]) => (sentAt.get(k) ?? Infinity) < cutoverStartedAt);
+  // acknowledged records the target does not hold: where they were, and when sent and acknowledged (ms from the fence)
+  const onTarget = countSeqs(finalLog);
+  const lostRecords = everyone.acked
+    .filter((a) => !onTarget.has(`${a.topic}\u0000${a.seq}`))
+    .slice(0, 20)
+    .map((a) => ({ topic: a.topic, partition: a.partition, seq: a.seq, onSource: onSource.get(`${a.topic}\u0000${a.seq}`) ?? 0, sentMs: a.sentAt - fencedAt, ackedMs: a.ackedAt - fencedAt }));
   const writtenTwice = {
     onTarget: twiceOnTarget.length,
     alsoTwiceOnSource: twiceOnTarget.length - notFromSource.length,
@@ -227,6 +233,7 @@ try {
     releasedAfterMs: releasedAt - fencedAt,
     // Produce requests the filter refused whole after the switch (a client with the old cluster's leaders), per instance
     filterAfterSwitch: filterStates,
+    lostRecords,
   };
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 } finally {
