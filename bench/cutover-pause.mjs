@@ -141,14 +141,14 @@ try {
   // and MirrorMaker 2 copies them faithfully
   const countSeqs = (log) => log.reduce((m, r) => m.set(`${r.topic}\u0000${r.seq}`, (m.get(`${r.topic}\u0000${r.seq}`) ?? 0) + 1), new Map());
   const onSource = countSeqs(await readAllSeqs(profiles.source.bootstrapServers[0], allTopics, 0, 180_000));
-  const twiceOnTarget = [...countSeqs(finalLog)].filter(([, n]) => n > 1);
+  const onTarget = countSeqs(finalLog);
+  const twiceOnTarget = [...onTarget].filter(([, n]) => n > 1);
   // a record sent before the cutover began and held twice by the target only was copied twice by
   // MirrorMaker 2 (at least once: a task that restarts copies again from its last committed offset)
   const sentAt = new Map(everyone.acked.map((a) => [`${a.topic}\u0000${a.seq}`, a.sentAt]));
   const notFromSource = twiceOnTarget.filter(([k, n]) => (onSource.get(k) ?? 0) < n);
   const copiedBefore = notFromSource.filter(([k]) => (sentAt.get(k) ?? Infinity) < cutoverStartedAt);
   // acknowledged records the target does not hold: where they were, and when sent and acknowledged (ms from the fence)
-  const onTarget = countSeqs(finalLog);
   const lostRecords = everyone.acked
     .filter((a) => !onTarget.has(`${a.topic}\u0000${a.seq}`))
     .slice(0, 20)

@@ -9,10 +9,10 @@ import { ConnectionError } from '../errors.js';
 import type { KafkaCluster } from '../kafka/cluster.js';
 import { SOURCE_ALIAS, TARGET_ALIAS } from '../core/migration/mm2.js';
 import { decodeCheckpoint, decodeOffsetSync, type Checkpoint, type OffsetSync } from '../kafka/protocol/mm2-records.js';
-import { fingerprint, tpKey, type FpRecord, type PartitionEnds, type PartitionTranslation, type TailCheck } from '../core/offsets/translate.js';
+import { fingerprint, parseTpKey, tpKey, type FpRecord, type PartitionEnds, type PartitionTranslation, type TailCheck } from '../core/offsets/translate.js';
 import { advanceWindows, planWindows, type TranslationRequest, type WindowState } from '../core/offsets/window-planner.js';
 
-export { tpKey, type PartitionEnds, type PartitionTranslation, type TailCheck };
+export { parseTpKey, tpKey, type PartitionEnds, type PartitionTranslation, type TailCheck };
 import type { SampledRecord } from '../kafka/sampler.js';
 import { windowsByTopic } from '../core/sampling.js';
 import { committedBehindOpenTransaction } from '../kafka/protocol/record-batch.js';

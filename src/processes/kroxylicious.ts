@@ -124,8 +124,9 @@ export async function launcherArgs(java: JavaRuntime, lib: string, env: NodeJS.P
   const fallback = ['-cp', `${lib}/*`, source];
   // the javac beside the java binary; for a java found on PATH, the javac on PATH, compiling for
   // the runtime's release (one of another JDK fails, or writes classes this java can load)
-  const javac = java.bin.includes(sep) ? join(dirname(java.bin), 'javac') : 'javac';
-  if (java.bin.includes(sep) && !existsSync(javac)) return fallback;
+  const onPath = !java.bin.includes(sep);
+  const javac = onPath ? 'javac' : join(dirname(java.bin), 'javac');
+  if (!onPath && !existsSync(javac)) return fallback;
   const key = createHash('sha256').update(readFileSync(source)).update(`\u0000${lib}\u0000${java.bin}\u0000${java.versionLine}`).digest('hex').slice(0, 16);
   const classes = join(cacheDir(env), 'launcher', key);
   const withClasses = ['-cp', `${lib}/*${delimiter}${classes}`, 'ZdpKroxylicious'];

@@ -4,7 +4,7 @@
  * No network, no terminal: src/offsets/parity.ts gathers, this computes. Per partition and group,
  * one row; a partition whose gathering failed is reported with its error, the others stand.
  */
-import { mm2Translate, tpKey, type PartitionEnds, type PartitionTranslation, type Translation } from './translate.js';
+import { mm2Translate, parseTpKey, tpKey, type PartitionEnds, type PartitionTranslation, type Translation } from './translate.js';
 import type { Checkpoint, OffsetSync } from './mm2-types.js';
 
 export interface GroupParity {
@@ -106,8 +106,8 @@ export function compareParity(snapshot: ParitySnapshot, translated: readonly Par
   const partitions: PartitionParity[] = [];
   for (const [key, reason] of snapshot.errors ?? []) {
     const s = snapshot.sourceEnds.get(key);
-    const [topic, partition] = key.split('\u0000') as [string, string];
-    partitions.push({ topic, partition: Number(partition), source: s ?? { topic, partition: Number(partition), low: -1n, high: -1n }, tailChecked: 0, tailMatched: 0, status: 'error', reason });
+    const { topic, partition } = parseTpKey(key);
+    partitions.push({ topic, partition, source: s ?? { topic, partition, low: -1n, high: -1n }, tailChecked: 0, tailMatched: 0, status: 'error', reason });
   }
   for (const [key, s] of snapshot.sourceEnds) {
     if (snapshot.targetEnds.has(key) || snapshot.errors?.has(key)) continue;

@@ -144,6 +144,11 @@ export function mm2Translate(syncs: readonly { upstream: bigint; downstream: big
 
 /** A partition as a map key. */
 export const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+/** The topic and partition of a tpKey (a topic name holds no NUL). */
+export function parseTpKey(key: string): { topic: string; partition: number } {
+  const at = key.lastIndexOf('\u0000');
+  return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)) };
+}
 
 export interface PartitionEnds {
   topic: string;

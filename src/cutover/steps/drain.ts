@@ -1,7 +1,7 @@
 /** The target holds every source record: MirrorMaker 2 caught up and the tails match (records behind an open transaction are waited for). */
 import { CheckFailedError } from '../../errors.js';
 import { replicationProgress } from '../../migration/progress.js';
-import { countDataRecords, heldBackByOpenTransactions, tpKey, translateOffsets } from '../../offsets/translation.js';
+import { countDataRecords, heldBackByOpenTransactions, parseTpKey, tpKey, translateOffsets } from '../../offsets/translation.js';
 import type { CutoverStep } from '../types.js';
 import { sleep } from './shared.js';
 
@@ -16,7 +16,7 @@ export const drain: CutoverStep<'drain'> = {
     const frozen = ctx.out('freeze').sourceEnds ?? {};
     const deadline = performance.now() + options.drainTimeoutMs;
     const tailsAndHeld = (of: readonly { topic: string; partition: number }[]) => Promise.all([translateOffsets(source, target, of.map((r) => ({ topic: r.topic, partition: r.partition, committed: [], tail: 8 }))), heldBackByOpenTransactions(source, topics)]);
-    const partitions = Object.keys(frozen).map((k) => ({ topic: k.slice(0, k.lastIndexOf('\u0000')), partition: Number(k.slice(k.lastIndexOf('\u0000') + 1)) }));
+    const partitions = Object.keys(frozen).map(parseTpKey);
     let previous: Record<string, string> | undefined;
     // while MirrorMaker 2 is still behind, the tails are not read beside each check
     let lastLag = 0n;
