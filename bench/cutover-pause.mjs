@@ -20,7 +20,7 @@
  * --source-brokers/--target-brokers start multi-broker clusters; --replicas runs a gateway fleet
  * (the kafkajs applications on instance 0, the Java ones on the last instance).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -33,7 +33,7 @@ const { Kafka, logLevel } = await import('kafkajs');
 const { JavaClients } = await import(join(repo, 'test/clients/java-clients.mjs'));
 const { findJava } = await import(join(repo, 'dist/processes/java.js'));
 const { resolveKafkaDist } = await import(join(repo, 'dist/processes/kafka-dist.js'));
-const { instanceStateDirs, readControlToken, readGateway } = await import(join(repo, 'dist/processes/kroxylicious.js'));
+const { gatewayDir, instanceStateDirs, readControlToken, readGateway } = await import(join(repo, 'dist/processes/kroxylicious.js'));
 const { QuiesceEndpoint } = await import(join(repo, 'dist/gateway/quiesce.js'));
 
 const RATE = Number(arg('rate', '2000'));
@@ -117,9 +117,15 @@ try {
       const record = readGateway(stateDir);
       if (record?.controlPort === undefined) return null;
       const s = await new QuiesceEndpoint(`http://127.0.0.1:${record.controlPort}`, readControlToken(stateDir)).state().catch(() => null);
-      return s && { bootstrap: record.bootstrapAddress, misdirectedProduces: s.misdirectedProduces, stillGated: s.gated };
+      return s && { bootstrap: record.bootstrapAddress, misdirectedProduces: s.misdirectedProduces, siblingsForwarded: s.siblingsForwarded, stillGated: s.gated };
     }),
   );
+  // the rest of a send begun before the hold, forwarded in it (every proxy process's log: a standby replaces the first)
+  const holdSiblingLagsMs = instanceStateDirs(join(dir, '.zdp')).flatMap((stateDir) => {
+    const file = join(gatewayDir(stateDir), 'logs', 'gateway.log');
+    if (!existsSync(file)) return [];
+    return [...readFileSync(file, 'utf8').matchAll(/forwarded a Produce of a send begun before the hold, (\d+) ms/g)].map((m) => Number(m[1]));
+  });
   await workload.stopProducers();
   await java?.stop('producer');
   const drained = await workload.drain(300_000);
@@ -233,6 +239,7 @@ try {
     releasedAfterMs: releasedAt - fencedAt,
     // Produce requests the filter refused whole after the switch (a client with the old cluster's leaders), per instance
     filterAfterSwitch: filterStates,
+    holdSiblingLagsMs,
     lostRecords,
   };
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

@@ -468,6 +468,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         inflightFetch.clear();
         held.clear();
         heldCount.set(0);
+        sends.clear();
     }
 
     /**
@@ -671,6 +672,33 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * acknowledged and never written (tulios/kafkajs#1303, #1798). Seen once in a fleet test.
      */
     static final long SOFT_HOLD_MS = 25;
+    /**
+     * A send's requests to the other brokers can reach this proxy well after its first: kafkajs's
+     * idempotent producer takes a per-broker lock before each, and on a loaded host a connection's
+     * request waits its turn here. Seen in the fleet benchmark (3 source and 2 target brokers, two
+     * instances): one send's first request forwarded before the hold, its siblings more than
+     * SOFT_HOLD_MS after it began, held, and at the switch 11 and 27 acknowledged records lost.
+     * So a send is followed by its producer: a Produce on a connection the producer's current send
+     * has not used yet, within this long of that send's first request, is taken for one of its
+     * siblings and forwarded during the hold too; one on a connection the send already used is the
+     * next send, and is held. The hold is in force only once every send that may still get a
+     * sibling is past this window.
+     */
+    static final long SEND_SPREAD_MS = Math.max(0, Math.min(2_000, Long.getLong("zdp.sendSpreadMs", 200)));
+    /** One send of a producer as seen here: when its first request was forwarded, and on which connections */
+    static final class Send {
+        final long start;
+        final Set<Long> connections = ConcurrentHashMap.newKeySet();
+        Send(long start, long connection) {
+            this.start = start;
+            connections.add(connection);
+        }
+    }
+    /** producer (its producer id, else its client id) -> its latest send forwarded */
+    static final ConcurrentHashMap<String, Send> sends = new ConcurrentHashMap<>();
+    /** Produce requests forwarded during a hold as siblings of a send begun before it, and the latest one's lag behind its send's first request */
+    static final AtomicLong siblingsForwarded = new AtomicLong();
+    static volatile long siblingLagMs = 0;
     /** how long a gated consumer's Fetch waits before its empty answer: long enough not to spin, short enough that its heartbeat (and rejoin) is not held back */
     static final long GATED_FETCH_WAIT_MS = 100;
     /** client id -> when a Produce of it was last forwarded */
@@ -873,7 +901,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         CompletionStage<RequestFilterResult> hold(ApiKeys key, RequestHeaderData header, ApiMessage request, FilterContext context) {
             boolean acks = !(request instanceof ProduceRequestData p) || p.acks() != 0;
             synchronized (lock) {
-                if (holding() && !(key == ApiKeys.PRODUCE && sameSendAsForwarded())) {
+                if (holding() && !(key == ApiKeys.PRODUCE && (sameSendAsForwarded() || siblingOfSend((ProduceRequestData) request)))) {
                     var future = new CompletableFuture<RequestFilterResult>();
                     heldCount.incrementAndGet();
                     held.add(() -> executor.execute(() -> forward(key, header, request, context, acks).whenComplete((r, e) -> {
@@ -893,10 +921,45 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             return System.currentTimeMillis() - since <= SOFT_HOLD_MS && last != null && last >= since - SOFT_HOLD_MS;
         }
 
+        /** the producer a Produce comes from: its producer id, else (no idempotence) its client id */
+        String producer(ProduceRequestData produce) {
+            for (var td : produce.topicData()) {
+                for (var pd : td.partitionData()) {
+                    if (pd.records() instanceof MemoryRecords records) {
+                        for (var batch : records.batches()) {
+                            return batch.producerId() >= 0 ? "p" + batch.producerId() : "c" + clientId;
+                        }
+                    }
+                }
+            }
+            return "c" + clientId;
+        }
+
+        /** a request of the producer's current send on a connection it has not used, within SEND_SPREAD_MS of the send's first (see SEND_SPREAD_MS) */
+        boolean siblingOfSend(ProduceRequestData produce) {
+            Send send = sends.get(producer(produce));
+            long now = System.currentTimeMillis();
+            if (send == null || send.start < phaseSince - SEND_SPREAD_MS || now - send.start > SEND_SPREAD_MS || send.connections.contains(id)) return false;
+            siblingsForwarded.incrementAndGet();
+            siblingLagMs = now - send.start;
+            System.out.println("zdp: hold: forwarded a Produce of a send begun before the hold, " + siblingLagMs + " ms after its first request");
+            return true;
+        }
+
+        /** the Produce joins its producer's current send, or begins the next (a connection used again, or the window past) */
+        void noteSend(ProduceRequestData produce, long now) {
+            sends.compute(producer(produce), (k, send) -> {
+                if (send == null || now - send.start > SEND_SPREAD_MS || !send.connections.add(id)) return new Send(now, id);
+                return send;
+            });
+        }
+
         CompletionStage<RequestFilterResult> forward(ApiKeys key,
                 RequestHeaderData header, ApiMessage request, FilterContext context, boolean acks) {
             if (key == ApiKeys.PRODUCE) {
-                lastProduceForwarded.put(clientId, System.currentTimeMillis());
+                long now = System.currentTimeMillis();
+                lastProduceForwarded.put(clientId, now);
+                noteSend((ProduceRequestData) request, now);
             }
             if (acks) {
                 long[] sent = sent(request instanceof ProduceRequestData p ? p.timeoutMs() : 30_000);
@@ -1013,13 +1076,23 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             boolean inForce = switch (next) {
                 case "drain-consumers" -> live(inflightFetch) == 0;
                 // past the soft start, and what was forwarded answered
-                case "hold-producers" -> System.currentTimeMillis() - phaseSince > SOFT_HOLD_MS && live(inflightFetch) == 0 && live(inflightProduce) == 0;
+                case "hold-producers" -> System.currentTimeMillis() - phaseSince > SOFT_HOLD_MS && !siblingsMayCome() && live(inflightFetch) == 0 && live(inflightProduce) == 0;
                 default -> true;
             };
             if (inForce) return true;
             if (System.currentTimeMillis() > deadline) return false;
             Thread.sleep(2);
         }
+    }
+
+    /** whether a send forwarded may still get a sibling (see SEND_SPREAD_MS); sends long past are forgotten */
+    static boolean siblingsMayCome() {
+        long now = System.currentTimeMillis();
+        sends.values().removeIf(s -> now - s.start > 60_000);
+        for (Send s : sends.values()) {
+            if (now - s.start <= SEND_SPREAD_MS) return true;
+        }
+        return false;
     }
 
     static Map<String, Object> state(boolean inForce) {
@@ -1036,6 +1109,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         out.put("held", heldCount.get());
         out.put("drainedFetches", drainedFetches.get());
         out.put("misdirectedProduces", misdirected.get());
+        out.put("siblingsForwarded", siblingsForwarded.get());
+        out.put("siblingLagMs", siblingLagMs);
         out.put("gated", new TreeSet<>(gate.keySet()));
         var rows = new ArrayList<Map<String, Object>>();
         delivered.forEach((conn, parts) -> parts.forEach((tp, offset) -> {

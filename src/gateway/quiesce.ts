@@ -19,6 +19,9 @@ export interface QuiesceState {
   held: number;
   /** Produce requests refused whole after a switch because one of their partitions is led elsewhere */
   misdirectedProduces?: number;
+  /** Produce requests forwarded during a hold as the rest of a send begun before it, and the last one's lag behind the send's first request */
+  siblingsForwarded?: number;
+  siblingLagMs?: number;
   drainedFetches: number;
   gated: string[];
   delivered: DeliveredOffset[];
