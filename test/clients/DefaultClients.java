@@ -56,14 +56,25 @@ public class DefaultClients {
             try {
                 producer.send(record, (meta, error) -> {
                     if (error == null) out("A " + topic + " " + partition + " " + s + " " + sentAt + " " + System.currentTimeMillis());
-                    else out("E " + topic + " " + s + " " + error.getClass().getSimpleName());
+                    else out("E " + topic + " " + s + " " + describe(error));
                 });
             } catch (Exception e) {
                 // a send racing the shutdown hook's close is refused (IllegalStateException): not a failed send
-                if (running.get()) out("E " + topic + " " + s + " " + e.getClass().getSimpleName());
+                if (running.get()) out("E " + topic + " " + s + " " + describe(e));
             }
             sent++;
         }
+    }
+
+    /** "Class: message <- Cause: message", on one line (a failed send is diagnosed from it) */
+    static String describe(Throwable e) {
+        var sb = new StringBuilder();
+        for (Throwable t = e; t != null && sb.length() < 600; t = t.getCause() == t ? null : t.getCause()) {
+            if (sb.length() > 0) sb.append(" <- ");
+            sb.append(t.getClass().getSimpleName());
+            if (t.getMessage() != null) sb.append(": ").append(t.getMessage().replace('\n', ' '));
+        }
+        return sb.toString();
     }
 
     static void consume(String[] args, AtomicBoolean running) {

@@ -42,7 +42,8 @@ export class JavaClients {
         this.lastAck.set(t, Math.max(prev ?? 0, ackedAt));
         this.acked.push({ topic: t, partition: Number(a), seq: Number(b), sentAt: Number(c), ackedAt });
       } else if (kind === 'E') {
-        this.errors.push(`${t} ${a}: ${b}`);
+        // the first error in full (class, message, causes); the others by class, so a run of them reads as one
+        this.errors.push(`${t} ${a}: ${this.errors.length === 0 ? line.split(' ').slice(3).join(' ') : b.replace(/:$/, "")}`);
         this.firstErrorAt ??= Date.now();
       }
     });
