@@ -3,7 +3,7 @@
  * Benchmark: `zdp parity` over many partitions and groups, beside Kafka's own
  * `kafka-consumer-groups.sh --describe --all-groups` on the same clusters.
  *
- *   npm run build && node bench/parity-scale.mjs [--topics 200] [--partitions 50] [--groups 50] [--records 5] [--keep]
+ *   npm run build && node bench/parity-scale.mjs [--topics 200] [--partitions 50] [--groups 50] [--records 5] [--brokers 1] [--keep]
  *
  * Starts its own local clusters with `zdp dev up`, creates topics x partitions on both, writes the
  * same records (same keys, values, headers and timestamps) to both so the target is a faithful
@@ -25,6 +25,8 @@ const TOPICS = Number(arg('topics', '200'));
 const PARTITIONS = Number(arg('partitions', '50'));
 const GROUPS = Number(arg('groups', '50'));
 const RECORDS = Number(arg('records', '5'));
+// brokers per cluster: partitions spread over them (replication factor 1), e.g. 20,000 partitions past one process's open-file limit
+const BROKERS = Number(arg('brokers', '1'));
 const dir = mkdtempSync(join(tmpdir(), 'zdp-bench-parity-'));
 const zdp = (args) => zdpIn(dir, args);
 const run = (cmd, args) => runIn(dir, cmd, args);
@@ -38,13 +40,13 @@ const openFiles = (() => {
     return Infinity;
   }
 })();
-if (TOPICS * PARTITIONS + 2_000 > openFiles) {
-  log(`${TOPICS * PARTITIONS} partitions on one broker need more than this machine's ${openFiles} open files per process (ulimit -n); raise it (ulimit -Hn needs root with CAP_SYS_RESOURCE) or use fewer partitions`);
+if (Math.ceil((TOPICS * PARTITIONS) / BROKERS) * 1.2 + 2_000 > openFiles) {
+  log(`${TOPICS * PARTITIONS} partitions on ${BROKERS} broker(s) need more than this machine's ${openFiles} open files per process (ulimit -n): spread them with --brokers ${Math.ceil((TOPICS * PARTITIONS * 1.2) / Math.max(1, openFiles - 2_000))}, raise the limit (ulimit -Hn needs root with CAP_SYS_RESOURCE) or use fewer partitions`);
   process.exit(2);
 }
 try {
   log('starting clusters');
-  const up = await zdp(['dev', 'up']);
+  const up = await zdp(['dev', 'up', '--brokers', String(BROKERS)]);
   if (up.code !== 0) throw new Error(up.stderr);
   const profiles = parse(readFileSync(join(dir, '.zdp/dev/profiles.yaml'), 'utf8')).clusters;
   const ts = Date.now() - 3_600_000; // recent: older timestamps fall to the 7-day retention
@@ -110,6 +112,7 @@ try {
     benchmark: 'parity-scale',
     machine: machine(),
     partitions: TOPICS * PARTITIONS,
+    brokersPerCluster: BROKERS,
     groups: GROUPS,
     groupPartitions: report.summary.groupPartitions,
     recordsPerPartition: RECORDS,
