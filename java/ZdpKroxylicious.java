@@ -696,6 +696,14 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     }
     /** producer (its producer id, else its client id) -> its latest send forwarded */
     static final ConcurrentHashMap<String, Send> sends = new ConcurrentHashMap<>();
+    /**
+     * Producers that had a send go out on more than one connection: only their sends can still get
+     * a sibling, so only theirs keep the hold from being in force (a producer of a one-broker
+     * cluster costs the hold nothing).
+     */
+    static final Set<String> multiConnection = ConcurrentHashMap.newKeySet();
+    /** set, under the lock, when the hold is in force: from then on nothing more is forwarded until the release */
+    static volatile boolean holdInForce = false;
     /** Produce requests forwarded during a hold as siblings of a send begun before it, and the latest one's lag behind its send's first request */
     static final AtomicLong siblingsForwarded = new AtomicLong();
     static volatile long siblingLagMs = 0;
@@ -939,7 +947,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         boolean siblingOfSend(ProduceRequestData produce) {
             Send send = sends.get(producer(produce));
             long now = System.currentTimeMillis();
-            if (send == null || send.start < phaseSince - SEND_SPREAD_MS || now - send.start > SEND_SPREAD_MS || send.connections.contains(id)) return false;
+            if (holdInForce || send == null || send.start < phaseSince - SEND_SPREAD_MS || now - send.start > SEND_SPREAD_MS || send.connections.contains(id)) return false;
             siblingsForwarded.incrementAndGet();
             siblingLagMs = now - send.start;
             System.out.println("zdp: hold: forwarded a Produce of a send begun before the hold, " + siblingLagMs + " ms after its first request");
@@ -950,6 +958,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         void noteSend(ProduceRequestData produce, long now) {
             sends.compute(producer(produce), (k, send) -> {
                 if (send == null || now - send.start > SEND_SPREAD_MS || !send.connections.add(id)) return new Send(now, id);
+                multiConnection.add(k);
                 return send;
             });
         }
@@ -1063,6 +1072,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         synchronized (lock) {
             phase = next;
             phaseSince = System.currentTimeMillis();
+            holdInForce = false;
             if ("serve".equals(next)) {
                 Runnable r;
                 while ((r = held.poll()) != null) {
@@ -1076,7 +1086,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             boolean inForce = switch (next) {
                 case "drain-consumers" -> live(inflightFetch) == 0;
                 // past the soft start, and what was forwarded answered
-                case "hold-producers" -> System.currentTimeMillis() - phaseSince > SOFT_HOLD_MS && !siblingsMayCome() && live(inflightFetch) == 0 && live(inflightProduce) == 0;
+                case "hold-producers" -> holdIsInForce();
                 default -> true;
             };
             if (inForce) return true;
@@ -1085,12 +1095,25 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         }
     }
 
+    /** past the soft start, no send can still get a sibling, and what was forwarded answered; decided under the lock, so nothing is forwarded after it */
+    static boolean holdIsInForce() {
+        synchronized (lock) {
+            if (!"hold-producers".equals(phase)) return false;
+            if (System.currentTimeMillis() - phaseSince > SOFT_HOLD_MS && !siblingsMayCome() && live(inflightFetch) == 0 && live(inflightProduce) == 0) holdInForce = true;
+            return holdInForce;
+        }
+    }
+
     /** whether a send forwarded may still get a sibling (see SEND_SPREAD_MS); sends long past are forgotten */
     static boolean siblingsMayCome() {
         long now = System.currentTimeMillis();
-        sends.values().removeIf(s -> now - s.start > 60_000);
-        for (Send s : sends.values()) {
-            if (now - s.start <= SEND_SPREAD_MS) return true;
+        sends.entrySet().removeIf(e -> {
+            boolean old = now - e.getValue().start > 60_000;
+            if (old) multiConnection.remove(e.getKey());
+            return old;
+        });
+        for (var e : sends.entrySet()) {
+            if (now - e.getValue().start <= SEND_SPREAD_MS && multiConnection.contains(e.getKey())) return true;
         }
         return false;
     }

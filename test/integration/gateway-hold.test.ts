@@ -112,4 +112,25 @@ describe("zdp's filter holds producers without splitting a send", () => {
     expect(after.reduce((s, p) => s + Number(p.high), 0)).toBe(5);
     await Promise.all([x!.disconnect(), y!.disconnect(), admin.disconnect()]);
   });
+
+  it("is in force without waiting out the window when the producers' sends each went out on one connection", async () => {
+    const topic = uniqueName('hold.solo');
+    const admin = harnessKafka(projectDir, 'source').admin();
+    await admin.connect();
+    await createTopicsAndWait(admin, [{ topic, numPartitions: 2 }]);
+    await admin.disconnect();
+    // every send before is older than the window
+    await new Promise((r) => setTimeout(r, SPREAD_MS + 200));
+    const producer = createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId: 'hold-solo' }).producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    // one broker: each send is one request on one connection, and has no request that could come later
+    for (let i = 0; i < 3; i++) await producer.send({ topic, messages: [{ partition: i % 2, key: `k${i}`, value: `v${i}` }] });
+    const started = Date.now();
+    const state = await control.setPhase('hold-producers', 20_000);
+    const tookMs = Date.now() - started;
+    await control.setPhase('serve');
+    await producer.disconnect();
+    expect(state.inForce).toBe(true);
+    expect(tookMs).toBeLessThan(SPREAD_MS / 2);
+  });
 });
