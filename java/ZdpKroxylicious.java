@@ -468,7 +468,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         inflightFetch.clear();
         held.clear();
         heldCount.set(0);
-        sends.clear();
     }
 
     /**
@@ -681,8 +680,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * So a send is followed by its producer: a Produce on a connection the producer's current send
      * has not used yet, within this long of that send's first request, is taken for one of its
      * siblings and forwarded during the hold too; one on a connection the send already used is the
-     * next send, and is held. The hold is in force only once every send that may still get a
-     * sibling is past this window.
+     * next send, and is held. The hold is in force only once the sends that may still get a
+     * sibling (of producers whose sends went out on more than one connection) are past this window.
      */
     static final long SEND_SPREAD_MS = Math.max(0, Math.min(2_000, Long.getLong("zdp.sendSpreadMs", 200)));
     /** One send of a producer as seen here: when its first request was forwarded, and on which connections */
@@ -956,6 +955,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
         /** the Produce joins its producer's current send, or begins the next (a connection used again, or the window past) */
         void noteSend(ProduceRequestData produce, long now) {
+            if (sends.size() > 4_096) pruneSends(now);
             sends.compute(producer(produce), (k, send) -> {
                 if (send == null || now - send.start > SEND_SPREAD_MS || !send.connections.add(id)) return new Send(now, id);
                 multiConnection.add(k);
@@ -1107,15 +1107,17 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     /** whether a send forwarded may still get a sibling (see SEND_SPREAD_MS); sends long past are forgotten */
     static boolean siblingsMayCome() {
         long now = System.currentTimeMillis();
-        sends.entrySet().removeIf(e -> {
-            boolean old = now - e.getValue().start > 60_000;
-            if (old) multiConnection.remove(e.getKey());
-            return old;
-        });
+        pruneSends(now);
         for (var e : sends.entrySet()) {
             if (now - e.getValue().start <= SEND_SPREAD_MS && multiConnection.contains(e.getKey())) return true;
         }
         return false;
+    }
+
+    /** producers that have not sent for ten minutes are forgotten (producer ids come and go with producer sessions) */
+    static void pruneSends(long now) {
+        sends.values().removeIf(s -> now - s.start > 600_000);
+        multiConnection.retainAll(sends.keySet());
     }
 
     static Map<String, Object> state(boolean inForce) {
