@@ -88,6 +88,14 @@ export function runZdp(args: string[], options: { cwd: string; env?: NodeJS.Proc
   });
 }
 
+/** A free bootstrap port for a gateway, and a management port that is not among the node ports right after it. */
+export async function gatewayPorts(): Promise<{ listenPort: number; managementPort: number }> {
+  for (;;) {
+    const [listenPort, managementPort] = (await freePorts(2)) as [number, number];
+    if (managementPort < listenPort || managementPort > listenPort + 5) return { listenPort, managementPort };
+  }
+}
+
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }

@@ -13,7 +13,7 @@ import { createKafka } from '../../src/kafka/client.js';
 import { findJava } from '../../src/processes/java.js';
 import { resolveKafkaDist } from '../../src/processes/kafka-dist.js';
 import { freePorts } from '../../src/processes/ports.js';
-import { eventually, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
+import { eventually, gatewayPorts, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
 import { createTopicsAndWait } from '../../src/kafka/topics.js';
 import { QuiesceEndpoint } from '../../src/gateway/quiesce.js';
 import { readControlToken, readGateway } from '../../src/processes/kroxylicious.js';
@@ -67,12 +67,7 @@ describe('zdp gateway with Kroxylicious', () => {
     const target = harnessProfile(projectDir, 'target');
     writeFileSync(join(dir, 'zdp.yaml'), `apiVersion: zdp/v1\nclusters:\n  source: {bootstrapServers: [${source.bootstrapServers[0]}]}\n  target: {bootstrapServers: [${target.bootstrapServers[0]}]}\n`);
     // a bootstrap port with room for the node ports after it
-    for (;;) {
-      const [p, m] = await freePorts(2);
-      listenPort = p!;
-      managementPort = m!;
-      if (managementPort < listenPort || managementPort > listenPort + 5) break;
-    }
+    ({ listenPort, managementPort } = await gatewayPorts());
     viaProxy = createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId: 'gateway-client', log: (line) => void clientLog.push(`${new Date().toISOString()} ${line}`) });
   });
   afterAll(async () => {
