@@ -373,7 +373,9 @@ public class ZdpKroxylicious {
  *   serve            pass everything
  *   drain-consumers  Fetch is answered with no records after the client's own max wait; commits,
  *                    heartbeats, joins and metadata pass; the last offset delivered to each client
- *                    and partition is kept for the cutover
+ *                    and partition is kept for the cutover. A consumer that commits on a timer
+ *                    (Java's auto-commit, every 5 s) is cut off just before its next commit, and the
+ *                    others just before the last of those: see DrainPlan
  *   hold-producers   also: Produce and transaction requests are held (neither forwarded nor failed);
  *                    the phase is acknowledged once the ones already forwarded were answered
  * Back to serve forwards what was held, in order. A gate (a list of client ids, one entry per
@@ -734,6 +736,62 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         return "hold-producers".equals(phase);
     }
 
+    /**
+     * When each consumer's fetches begin to get no records in a drain. A consumer is drained once
+     * it committed what it was given; a Java consumer at its defaults commits every 5 s, so cut off
+     * at once it would wait up to 5 s with nothing to read, and every other consumer with it. The
+     * commits of each client id and group seen here give its cadence: a client that commits on a
+     * timer (between 1 and 10 s apart) is cut off DRAIN_LEAD_MS before its next commit, and the
+     * drain ends with the last of those; every other client (kafkajs commits after each batch) is
+     * cut off DRAIN_LEAD_MS before that end. In force at the end, once the fetches forwarded were
+     * answered. Nothing depends on the prediction being right: the cutover waits for the commits.
+     */
+    static final class DrainPlan {
+        /** client id -> when its fetches begin to get no records */
+        final Map<String, Long> at = new HashMap<>();
+        /** when every other client's do, and the drain can be in force */
+        final long end;
+        final long from;
+
+        DrainPlan(long now) {
+            long end = now + DRAIN_LEAD_MS;
+            var next = new HashMap<String, long[]>();
+            commits.forEach((key, t) -> {
+                long every = t[1] - t[0];
+                if (t[0] < 0 || every <= 1_000 || every > 10_000 || now - t[1] > 2 * every) return;
+                long first = t[1] + every * Math.max(0, (now + DRAIN_LEAD_MS - t[1] + every - 1) / every);
+                if (first - now <= 10_000) next.put(key, new long[] { first, every });
+            });
+            for (long[] n : next.values()) end = Math.max(end, n[0]);
+            long earliest = end - DRAIN_LEAD_MS;
+            for (var e : next.entrySet()) {
+                long first = e.getValue()[0], every = e.getValue()[1];
+                // its last commit before the drain ends
+                long last = first + every * ((end - first) / every);
+                String client = e.getKey().substring(0, e.getKey().indexOf('\u0000'));
+                at.merge(client, last - DRAIN_LEAD_MS, Math::min);
+                earliest = Math.min(earliest, last - DRAIN_LEAD_MS);
+            }
+            this.end = end - DRAIN_LEAD_MS;
+            this.from = Math.max(now, earliest);
+        }
+
+        boolean cutOff(String clientId, long now) {
+            return now >= at.getOrDefault(clientId, end);
+        }
+    }
+    /** how long before a consumer's predicted commit its fetches get no records: its last records reach it, and are processed, before it commits */
+    static final long DRAIN_LEAD_MS = Math.max(0, Math.min(5_000, Long.getLong("zdp.drainLeadMs", 700)));
+    /** "client id\u0000group" -> {the commit before the last, the last} as seen here; -1 while only one was */
+    static final ConcurrentHashMap<String, long[]> commits = new ConcurrentHashMap<>();
+    static volatile DrainPlan drainPlan;
+
+    static void noteCommit(String clientId, String group) {
+        long now = System.currentTimeMillis();
+        if (commits.size() > 4_096) commits.values().removeIf(t -> now - t[1] > 600_000);
+        commits.compute(clientId + "\u0000" + group, (k, t) -> t == null ? new long[] { -1, now } : new long[] { t[1], now });
+    }
+
     static boolean draining() {
         return !"serve".equals(phase);
     }
@@ -809,6 +867,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             }
             if (GROUP_KEYS.contains(key)) {
                 noteGroup(request);
+                if (request instanceof OffsetCommitRequestData commit && commit.groupId() != null) noteCommit(clientId, commit.groupId());
                 if (request instanceof SyncGroupRequestData sync) syncSent.add(sync.groupId() + "\u0000" + sync.memberId());
                 return context.forwardRequest(header, request);
             }
@@ -820,7 +879,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     for (var p : t.partitions()) positions.put(name + "\u0000" + p.partition(), p.fetchOffset());
                 }
                 if (fetch.replicaId() < 0 && fetch.replicaState().replicaId() < 0) {
-                    if (draining()) return emptyFetch(fetch, context, 5_000);
+                    if (draining() && (holding() || drainPlan == null || drainPlan.cutOff(clientId, System.currentTimeMillis()))) return emptyFetch(fetch, context, 5_000);
                     // a gated consumer rejoins when its next heartbeat is refused here (unknown member):
                     // answered at once, its fetch loop gets to that heartbeat instead of waiting out its
                     // max wait (kafkajs: 5 s) first
@@ -1070,6 +1129,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     /** Sets the phase; answers once it is in force (what was forwarded before it was answered), or false after timeoutMs. */
     static boolean setPhase(String next, long timeoutMs) throws InterruptedException {
         synchronized (lock) {
+            // a drain planned once, when it begins; a hold keeps it (every fetch gets nothing then)
+            if ("drain-consumers".equals(next) && !"drain-consumers".equals(phase)) drainPlan = new DrainPlan(System.currentTimeMillis());
             phase = next;
             phaseSince = System.currentTimeMillis();
             holdInForce = false;
@@ -1084,7 +1145,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         long deadline = System.currentTimeMillis() + timeoutMs;
         while (true) {
             boolean inForce = switch (next) {
-                case "drain-consumers" -> live(inflightFetch) == 0;
+                case "drain-consumers" -> (drainPlan == null || System.currentTimeMillis() >= drainPlan.end) && live(inflightFetch) == 0;
                 // past the soft start, and what was forwarded answered
                 case "hold-producers" -> holdIsInForce();
                 default -> true;
@@ -1130,6 +1191,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             out.put("bound", bound);
         }
         out.put("since", phaseSince);
+        DrainPlan plan = drainPlan;
+        if (plan != null && !"serve".equals(phase)) out.put("drainFrom", plan.from);
         out.put("inflight", Map.of("produce", live(inflightProduce), "fetch", live(inflightFetch)));
         out.put("held", heldCount.get());
         out.put("drainedFetches", drainedFetches.get());

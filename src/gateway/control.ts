@@ -11,7 +11,7 @@ import type { ClusterProfile } from '../config/types.js';
 import { findJava } from '../processes/java.js';
 import { dropStandby, gatewayRunning, instanceStateDirs, readControlToken, readGateway, releaseStandby, resolveKroxylicious, startGateway, startStandby, stopGateway, writeGateway, type GatewayRecord } from '../processes/kroxylicious.js';
 import { CheckFailedError, NotFoundError } from '../errors.js';
-import { QuiesceEndpoint, type DeliveredOffset, type QuiescePhase } from './quiesce.js';
+import { QuiesceEndpoint, type DeliveredOffset, type QuiescePhase, type QuiesceState } from './quiesce.js';
 
 export interface GatewayCapabilities {
   /** producers can be fenced while consumers keep reading */
@@ -42,8 +42,12 @@ export interface GatewayControl {
 /** The gateway's instances moved through the quiesce phases together: each call returns once every instance acknowledged. */
 export interface QuiesceControl {
   readonly instances: number;
-  /** consumers get no records; commits pass */
-  drainConsumers(timeoutMs: number): Promise<void>;
+  /**
+   * Consumers get no records; commits pass. Each instance cuts a consumer that commits on a timer
+   * off just before its next commit and the others just before the last of those; resolves once
+   * every consumer is cut off, with when the first was (epoch ms).
+   */
+  drainConsumers(timeoutMs: number): Promise<{ from: number }>;
   /** what every instance delivered, per client and partition */
   delivered(): Promise<DeliveredOffset[]>;
   /** producers held; resolves once what was already forwarded was answered */
@@ -51,10 +55,10 @@ export interface QuiesceControl {
 }
 
 /** Moves every endpoint to `phase`; one that does not acknowledge in time puts the others back to serve and fails. */
-export async function phaseAll(endpoints: readonly QuiesceEndpoint[], phase: QuiescePhase, timeoutMs: number): Promise<void> {
+export async function phaseAll(endpoints: readonly QuiesceEndpoint[], phase: QuiescePhase, timeoutMs: number): Promise<QuiesceState[]> {
   const results = await Promise.allSettled(endpoints.map((e) => e.setPhase(phase, timeoutMs)));
   const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${endpoints[i]!.url}: ${(r.reason as Error).message}`] : r.value.inForce ? [] : [`${endpoints[i]!.url}: ${phase} not in force after ${timeoutMs} ms (${r.value.inflight.produce} produce, ${r.value.inflight.fetch} fetch requests still unanswered)`]));
-  if (failed.length === 0) return;
+  if (failed.length === 0) return results.map((r) => (r as PromiseFulfilledResult<QuiesceState>).value);
   await Promise.allSettled(endpoints.map((e) => e.setPhase('serve', 5_000)));
   throw new CheckFailedError('GATEWAY_NOT_QUIESCED', `the gateway's instances did not all acknowledge ${phase}: ${failed.join('; ')}`, {
     hint: 'every instance was put back to serve; check the instances (`zdp gateway status`), then `zdp cutover --resume`',
@@ -66,8 +70,12 @@ export async function phaseAll(endpoints: readonly QuiesceEndpoint[], phase: Qui
 export function quiesceOver(endpoints: readonly QuiesceEndpoint[]): QuiesceControl {
   return {
     instances: endpoints.length,
-    drainConsumers: (timeoutMs) => phaseAll(endpoints, 'drain-consumers', timeoutMs),
-    holdProducers: (timeoutMs) => phaseAll(endpoints, 'hold-producers', timeoutMs),
+    drainConsumers: async (timeoutMs) => {
+      const startedAt = Date.now();
+      const states = await phaseAll(endpoints, 'drain-consumers', timeoutMs);
+      return { from: Math.min(...states.map((s) => s.drainFrom ?? startedAt)) };
+    },
+    holdProducers: async (timeoutMs) => void (await phaseAll(endpoints, 'hold-producers', timeoutMs)),
     delivered: async () => (await Promise.all(endpoints.map((e) => e.state()))).flatMap((s) => s.delivered),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The hold of zdp's filter (java/ZdpKroxylicious.java, ZdpQuiesce) with a real Kroxylicious in front
+ * The drain and the hold of zdp's filter (java/ZdpKroxylicious.java, ZdpQuiesce) with a real Kroxylicious in front
  * of the harness's source cluster: a send whose first request was forwarded before the hold has its
  * other requests forwarded in it (else kafkajs keeps the answer it got and, retrying after a switch,
  * skips partitions: acknowledged, never written — tulios/kafkajs#1303); the producer's next send is
@@ -9,6 +9,10 @@
  * producers without idempotence apart by client id only), each on its own connection. The window in
  * which a send's requests count as one send is widened with JAVA_TOOL_OPTIONS (the JVM's own
  * variable), so that a loaded CI host does not decide the outcome.
+ *
+ * The drain is planned from the commits the filter saw: a Java consumer at its defaults (5 s
+ * auto-commit) is cut off just before its next commit, and a kafkajs consumer keeps reading until
+ * then, instead of both getting nothing for up to 5 s.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,9 +22,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKafka } from '../../src/kafka/client.js';
 import { createTopicsAndWait } from '../../src/kafka/topics.js';
 import { QuiesceEndpoint } from '../../src/gateway/quiesce.js';
+import { findJava } from '../../src/processes/java.js';
+import { resolveKafkaDist } from '../../src/processes/kafka-dist.js';
+// a plain ES module, shared with bench/cutover-pause.mjs
+import { JavaClients } from '../clients/java-clients.mjs';
 import { readControlToken, readGateway } from '../../src/processes/kroxylicious.js';
-import { freePorts } from '../../src/processes/ports.js';
-import { eventually, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
+import { eventually, gatewayPorts, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
 const SPREAD_MS = 3_000;
@@ -36,7 +43,7 @@ function track(p: Promise<unknown>): { state: 'pending' | 'acked' | 'failed'; at
   return t;
 }
 
-describe("zdp's filter holds producers without splitting a send", () => {
+describe("zdp's filter: a drain planned from the consumers' commits, a hold that does not split a send", () => {
   let dir: string;
   let listenPort: number;
   let control: QuiesceEndpoint;
@@ -46,13 +53,9 @@ describe("zdp's filter holds producers without splitting a send", () => {
     dir = mkdtempSync(join(tmpdir(), 'zdp-hold-'));
     const source = harnessProfile(projectDir, 'source');
     writeFileSync(join(dir, 'zdp.yaml'), `apiVersion: zdp/v1\nclusters:\n  source: {bootstrapServers: [${source.bootstrapServers[0]}]}\n`);
-    let managementPort: number;
-    for (;;) {
-      const [p, m] = await freePorts(2);
-      listenPort = p!;
-      managementPort = m!;
-      if (managementPort < listenPort || managementPort > listenPort + 5) break;
-    }
+    const ports = await gatewayPorts();
+    listenPort = ports.listenPort;
+    const managementPort = ports.managementPort;
     const up = await runZdp(['gateway', 'up', '--cluster', 'source', '--listen', `127.0.0.1:${listenPort}`, '--management-port', String(managementPort), '--json'], { cwd: dir, env });
     expect(up.code, up.stderr).toBe(0);
     const stateDir = join(dir, '.zdp');
@@ -132,5 +135,78 @@ describe("zdp's filter holds producers without splitting a send", () => {
     await producer.disconnect();
     expect(state.inForce).toBe(true);
     expect(tookMs).toBeLessThan(SPREAD_MS / 2);
+  });
+
+  it("drains a Java consumer (5 s auto-commit) just before its next commit, while a kafkajs consumer reads on until then", async () => {
+    const topic = uniqueName('drain.align');
+    const admin = harnessKafka(projectDir, 'source').admin();
+    await admin.connect();
+    await createTopicsAndWait(admin, [{ topic, numPartitions: 2 }]);
+    const viaProxy = (clientId: string) => createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId });
+    const producer = viaProxy('drain-producer').producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    let producing = true;
+    let seq = 0;
+    const produced = (async () => {
+      while (producing) {
+        const n = seq++;
+        await producer.send({ topic, messages: [{ partition: n % 2, key: `k${n}`, value: `v${n}`, headers: { seq: String(n) } }] });
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const javaGroup = uniqueName('drain-java');
+    const java = new JavaClients({ java: (await findJava(process.env)).bin, libDir: (await resolveKafkaDist('4', { env: process.env })).libDir, bootstrap: `127.0.0.1:${listenPort}` });
+    const kjsSeen: number[] = [];
+    const kjs = viaProxy('drain-kafkajs').consumer({ groupId: uniqueName('drain-kjs') });
+    try {
+      java.consumer(javaGroup, [topic]);
+      await kjs.connect();
+      await kjs.subscribe({ topic, fromBeginning: true });
+      await kjs.run({ eachMessage: async () => void kjsSeen.push(Date.now()) });
+      const committed = async () => (await admin.fetchOffsets({ groupId: javaGroup, topics: [topic] }))[0]!.partitions.map((p) => p.offset).join(',');
+      // the Java consumer commits every 5 s: wait for two commits the filter saw, then begin the
+      // drain 0.5 s after a commit, so that its next one is 4.5 s away
+      const commitsSeen: number[] = [];
+      let last = await committed();
+      const by = Date.now() + 60_000;
+      while (commitsSeen.length < 3) {
+        expect(Date.now(), 'three commits of the Java consumer within a minute').toBeLessThan(by);
+        await new Promise((r) => setTimeout(r, 50));
+        const now = await committed();
+        if (now !== last) commitsSeen.push(Date.now());
+        last = now;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      const startedAt = Date.now();
+      const drained = await control.setPhase('drain-consumers', 20_000);
+      const inForceAt = Date.now();
+      expect(drained.inForce).toBe(true);
+      // in force only once the Java consumer's next commit is near: not at once
+      expect(inForceAt - startedAt).toBeGreaterThan(2_500);
+      expect(inForceAt - startedAt).toBeLessThan(8_000);
+      // the Java consumer was cut off first, just before that commit
+      expect(drained.drainFrom).toBeGreaterThan(startedAt + 2_500);
+      // the kafkajs consumer read on meanwhile
+      expect(kjsSeen.filter((t) => t > startedAt + 2_000).length).toBeGreaterThan(10);
+      // the Java consumer commits everything it was given at that commit, not 5 s later
+      const delivered = async () => {
+        const next = new Map<number, number>();
+        for (const d of (await control.state()).delivered) {
+          if (d.client.startsWith(`consumer-${javaGroup}`) && d.topic === topic) next.set(d.partition, Math.max(next.get(d.partition) ?? 0, Number(d.offset) + 1));
+        }
+        return [...next].map(([p, o]) => `${p}:${o}`).sort().join(',');
+      };
+      await eventually(async () => {
+        const given = await delivered();
+        const offsets = (await admin.fetchOffsets({ groupId: javaGroup, topics: [topic] }))[0]!.partitions.map((p) => `${p.partition}:${p.offset}`).sort().join(',');
+        return given !== '' && given === offsets ? true : undefined;
+      }, 2_500, "the Java consumer's commit of everything it was given, right after the drain is in force");
+    } finally {
+      await control.setPhase('serve').catch(() => {});
+      producing = false;
+      await produced.catch(() => {});
+      await Promise.all([java.stop(), kjs.disconnect().catch(() => {}), producer.disconnect().catch(() => {})]);
+      await admin.disconnect();
+    }
   });
 });

@@ -120,8 +120,9 @@ export async function writeAndReadBack(side: Side, results: GroupResult[], log: 
  * `groups` committed, on `side`, what the gateway delivered to its members; names those that do not.
  */
 export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, groups: string[], topics: string[], timeoutMs: number, log: (l: string) => void, ahead?: { translator: AheadTranslator; idle: string[] }): Promise<DrainOutput> {
-  const drainedAt = Date.now();
-  await quiesce.drainConsumers(10_000);
+  // consumers that commit on a timer (Java: every 5 s) are cut off just before their next commit,
+  // the others just before the last of those: in force within 10 s and a fetch's max wait
+  const { from: drainedAt } = await quiesce.drainConsumers(20_000);
   const inScope = new Set(topics);
   const deadline = performance.now() + timeoutMs;
   let progress: GroupDrain[] = [];
