@@ -740,11 +740,12 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * When each consumer's fetches begin to get no records in a drain. A consumer is drained once
      * it committed what it was given; a Java consumer at its defaults commits every 5 s, so cut off
      * at once it would wait up to 5 s with nothing to read, and every other consumer with it. The
-     * commits of each client id and group seen here give its cadence: a client that commits on a
-     * timer (between 1 and 10 s apart) is cut off DRAIN_LEAD_MS before its next commit, and the
-     * drain ends with the last of those; every other client (kafkajs commits after each batch) is
-     * cut off DRAIN_LEAD_MS before that end. In force at the end, once the fetches forwarded were
-     * answered. Nothing depends on the prediction being right: the cutover waits for the commits.
+     * commits of each client id and group seen here give its cadence. The drain ends at a commit
+     * of a client that commits on a timer (1 to 10 s apart), chosen so that the longest any of them
+     * waits is least; each is cut off DRAIN_LEAD_MS before its last commit by then, and every other
+     * client (kafkajs commits after each batch) DRAIN_LEAD_OTHERS_MS before the end. In force then,
+     * once the fetches forwarded were answered. Nothing depends on the prediction being right: the
+     * cutover waits for the commits, so a wrong one costs time, not records.
      */
     static final class DrainPlan {
         /** client id -> when its fetches begin to get no records */
@@ -754,26 +755,46 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         final long from;
 
         DrainPlan(long now) {
-            long end = now + DRAIN_LEAD_MS;
-            var next = new HashMap<String, long[]>();
+            // client id and group -> {its first commit at least DRAIN_LEAD_MS away, its interval}
+            var timers = new HashMap<String, long[]>();
             commits.forEach((key, t) -> {
                 long every = t[1] - t[0];
                 if (t[0] < 0 || every <= 1_000 || every > 10_000 || now - t[1] > 2 * every) return;
                 long first = t[1] + every * Math.max(0, (now + DRAIN_LEAD_MS - t[1] + every - 1) / every);
-                if (first - now <= 10_000) next.put(key, new long[] { first, every });
+                if (first - now <= DRAIN_HORIZON_MS) timers.put(key, new long[] { first, every });
             });
-            for (long[] n : next.values()) end = Math.max(end, n[0]);
-            long earliest = end - DRAIN_LEAD_MS;
-            for (var e : next.entrySet()) {
-                long first = e.getValue()[0], every = e.getValue()[1];
-                // its last commit before the drain ends
-                long last = first + every * ((end - first) / every);
-                String client = e.getKey().substring(0, e.getKey().indexOf('\u0000'));
-                at.merge(client, last - DRAIN_LEAD_MS, Math::min);
-                earliest = Math.min(earliest, last - DRAIN_LEAD_MS);
+            // the end: one of their commits, where the longest any of them waits from its cut-off to
+            // the end is least (two Java groups 4 s out of step: the one ahead waits 1 s, not 4)
+            long end = now;
+            long least = Long.MAX_VALUE;
+            for (long[] c : timers.values()) {
+                for (long e = c[0]; e - now <= DRAIN_HORIZON_MS; e += c[1]) {
+                    long worst = 0;
+                    for (long[] o : timers.values()) worst = Math.max(worst, e - lastCommit(o, e, now));
+                    if (worst < least || (worst == least && e < end)) {
+                        least = worst;
+                        end = e;
+                    }
+                }
             }
-            this.end = end - DRAIN_LEAD_MS;
-            this.from = Math.max(now, earliest);
+            long from = Long.MAX_VALUE;
+            var line = new StringBuilder();
+            for (var t : timers.entrySet()) {
+                long last = lastCommit(t.getValue(), end, now);
+                long cut = Math.max(now, last - DRAIN_LEAD_MS);
+                String client = t.getKey().substring(0, t.getKey().indexOf('\u0000'));
+                at.merge(client, cut, Math::min);
+                from = Math.min(from, cut);
+                line.append(", ").append(client).append(" +").append(cut - now).append(" ms");
+            }
+            this.end = Math.max(now, end - DRAIN_LEAD_OTHERS_MS);
+            this.from = Math.min(from, this.end);
+            System.out.println("zdp: drain planned: other consumers cut off +" + (this.end - now) + " ms" + line);
+        }
+
+        /** a timer client's last predicted commit at or before `end`, else (none after `now`) `now` */
+        static long lastCommit(long[] timer, long end, long now) {
+            return end < timer[0] ? now : timer[0] + timer[1] * ((end - timer[0]) / timer[1]);
         }
 
         boolean cutOff(String clientId, long now) {
@@ -782,6 +803,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     }
     /** how long before a consumer's predicted commit its fetches get no records: its last records reach it, and are processed, before it commits */
     static final long DRAIN_LEAD_MS = Math.max(0, Math.min(5_000, Long.getLong("zdp.drainLeadMs", 700)));
+    /** the same for a consumer that commits after each batch (kafkajs): it commits as soon as it processed its last records */
+    static final long DRAIN_LEAD_OTHERS_MS = Math.min(DRAIN_LEAD_MS, 250);
+    /** how far ahead a drain is planned: a commit further away is not waited for */
+    static final long DRAIN_HORIZON_MS = 10_000;
     /** "client id\u0000group" -> {the commit before the last, the last} as seen here; -1 while only one was */
     static final ConcurrentHashMap<String, long[]> commits = new ConcurrentHashMap<>();
     static volatile DrainPlan drainPlan;
