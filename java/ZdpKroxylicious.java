@@ -765,10 +765,14 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             });
             // the end: one of their commits, where the longest any of them waits from its cut-off to
             // the end is least (two Java groups 4 s out of step: the one ahead waits 1 s, not 4)
+            // every one of them must commit after its cut-off: the end is not before the latest first commit
             long end = now;
+            for (long[] c : timers.values()) end = Math.max(end, c[0]);
+            long earliestEnd = end;
             long least = Long.MAX_VALUE;
             for (long[] c : timers.values()) {
                 for (long e = c[0]; e - now <= DRAIN_HORIZON_MS; e += c[1]) {
+                    if (e < earliestEnd) continue;
                     long worst = 0;
                     for (long[] o : timers.values()) worst = Math.max(worst, e - lastCommit(o, e, now));
                     if (worst < least || (worst == least && e < end)) {
@@ -792,7 +796,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             System.out.println("zdp: drain planned: other consumers cut off +" + (this.end - now) + " ms" + line);
         }
 
-        /** a timer client's last predicted commit at or before `end`, else (none after `now`) `now` */
+        /** a timer client's last predicted commit at or before `end` (the end is never before its first) */
         static long lastCommit(long[] timer, long end, long now) {
             return end < timer[0] ? now : timer[0] + timer[1] * ((end - timer[0]) / timer[1]);
         }
