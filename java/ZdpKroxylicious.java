@@ -682,10 +682,13 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * So a send is followed by its producer: a Produce on a connection the producer's current send
      * has not used yet, within this long of that send's first request, is taken for one of its
      * siblings and forwarded during the hold too; one on a connection the send already used is the
-     * next send, and is held. The hold is in force only once the sends that may still get a
-     * sibling (of producers whose sends went out on more than one connection) are past this window.
+     * next send, and is held. A producer's sends are as wide as the widest one seen (its fan-out:
+     * kafkajs sends to every broker that leads one of the partitions), so a send begun before the
+     * hold is waited for until it is that wide, or this long after its first request. The hold is
+     * in force once no send is waited for. 200 ms was not enough in a fleet run: a request 96 ms
+     * late was forwarded, one of the same send later still was held, and 23 records were lost.
      */
-    static final long SEND_SPREAD_MS = Math.max(0, Math.min(2_000, Long.getLong("zdp.sendSpreadMs", 200)));
+    static final long SEND_SPREAD_MS = Math.max(0, Math.min(2_000, Long.getLong("zdp.sendSpreadMs", 600)));
     /** One send of a producer as seen here: when its first request was forwarded, and on which connections */
     static final class Send {
         final long start;
@@ -698,11 +701,15 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     /** producer (its producer id, else its client id) -> its latest send forwarded */
     static final ConcurrentHashMap<String, Send> sends = new ConcurrentHashMap<>();
     /**
-     * Producers that had a send go out on more than one connection: only their sends can still get
-     * a sibling, so only theirs keep the hold from being in force (a producer of a one-broker
-     * cluster costs the hold nothing).
+     * producer -> the most connections one of its sends went out on. A send narrower than that may
+     * still get a sibling; a producer of a one-broker cluster (fan-out 1) costs the hold nothing.
      */
-    static final Set<String> multiConnection = ConcurrentHashMap.newKeySet();
+    static final ConcurrentHashMap<String, Integer> fanOut = new ConcurrentHashMap<>();
+
+    /** a send begun before the hold (or in its soft start) that may still get a sibling: narrower than its producer's fan-out, and within SEND_SPREAD_MS */
+    static boolean awaited(String producer, Send send, long now) {
+        return send.start <= phaseSince + SOFT_HOLD_MS && now - send.start <= SEND_SPREAD_MS && send.connections.size() < fanOut.getOrDefault(producer, 1);
+    }
     /** set, under the lock, when the hold is in force: from then on nothing more is forwarded until the release */
     static volatile boolean holdInForce = false;
     /** Produce requests forwarded during a hold as siblings of a send begun before it, and the latest one's lag behind its send's first request */
@@ -753,8 +760,18 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         /** when every other client's do, and the drain can be in force */
         final long end;
         final long from;
+        /** the commit the drain ends at (end is DRAIN_LEAD_OTHERS_MS before it) */
+        final long endsAt;
+        /** for the log: each cut-off, from the plan's start */
+        final String summary;
 
-        DrainPlan(long now) {
+        /**
+         * A plan from `now`, ending no earlier than `notBefore` (0: no bound). A fleet's instances see
+         * different consumers: the cutover asks each for its end first (GET /v1/drain-plan) and gives
+         * them all the latest, so that a kafkajs consumer on one instance is not cut off seconds
+         * before the Java consumers on another are.
+         */
+        DrainPlan(long now, long notBefore) {
             // client id and group -> {its first commit at least DRAIN_LEAD_MS away, its interval}
             var timers = new HashMap<String, long[]>();
             commits.forEach((key, t) -> {
@@ -766,7 +783,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             // the end: one of their commits, where the longest any of them waits from its cut-off to
             // the end is least (two Java groups 4 s out of step: the one ahead waits 1 s, not 4)
             // every one of them must commit after its cut-off: the end is not before the latest first commit
-            long end = now;
+            long end = Math.max(now, Math.min(notBefore, now + DRAIN_HORIZON_MS));
             for (long[] c : timers.values()) end = Math.max(end, c[0]);
             long earliestEnd = end;
             long least = Long.MAX_VALUE;
@@ -791,9 +808,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 from = Math.min(from, cut);
                 line.append(", ").append(client).append(" +").append(cut - now).append(" ms");
             }
+            this.endsAt = end;
             this.end = Math.max(now, end - DRAIN_LEAD_OTHERS_MS);
             this.from = Math.min(from, this.end);
-            System.out.println("zdp: drain planned: other consumers cut off +" + (this.end - now) + " ms" + line);
+            this.summary = "other consumers cut off +" + (this.end - now) + " ms" + line;
         }
 
         /** a timer client's last predicted commit at or before `end` (the end is never before its first) */
@@ -1032,9 +1050,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
         /** a request of the producer's current send on a connection it has not used, within SEND_SPREAD_MS of the send's first (see SEND_SPREAD_MS) */
         boolean siblingOfSend(ProduceRequestData produce) {
-            Send send = sends.get(producer(produce));
+            String producer = producer(produce);
+            Send send = sends.get(producer);
             long now = System.currentTimeMillis();
-            if (holdInForce || send == null || send.start < phaseSince - SEND_SPREAD_MS || now - send.start > SEND_SPREAD_MS || send.connections.contains(id)) return false;
+            if (holdInForce || send == null || send.connections.contains(id) || !awaited(producer, send, now)) return false;
             siblingsForwarded.incrementAndGet();
             siblingLagMs = now - send.start;
             System.out.println("zdp: hold: forwarded a Produce of a send begun before the hold, " + siblingLagMs + " ms after its first request");
@@ -1046,7 +1065,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             if (sends.size() > 4_096) pruneSends(now);
             sends.compute(producer(produce), (k, send) -> {
                 if (send == null || now - send.start > SEND_SPREAD_MS || !send.connections.add(id)) return new Send(now, id);
-                multiConnection.add(k);
+                fanOut.merge(k, send.connections.size(), Math::max);
                 return send;
             });
         }
@@ -1157,9 +1176,16 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
     /** Sets the phase; answers once it is in force (what was forwarded before it was answered), or false after timeoutMs. */
     static boolean setPhase(String next, long timeoutMs) throws InterruptedException {
+        return setPhase(next, timeoutMs, 0);
+    }
+
+    static boolean setPhase(String next, long timeoutMs, long drainNotBefore) throws InterruptedException {
         synchronized (lock) {
             // a drain planned once, when it begins; a hold keeps it (every fetch gets nothing then)
-            if ("drain-consumers".equals(next) && !"drain-consumers".equals(phase)) drainPlan = new DrainPlan(System.currentTimeMillis());
+            if ("drain-consumers".equals(next) && !"drain-consumers".equals(phase)) {
+                drainPlan = new DrainPlan(System.currentTimeMillis(), drainNotBefore);
+                System.out.println("zdp: drain planned: " + drainPlan.summary);
+            }
             phase = next;
             phaseSince = System.currentTimeMillis();
             holdInForce = false;
@@ -1194,12 +1220,12 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         }
     }
 
-    /** whether a send forwarded may still get a sibling (see SEND_SPREAD_MS); sends long past are forgotten */
+    /** whether a send forwarded may still get a sibling (see SEND_SPREAD_MS, awaited); sends long past are forgotten */
     static boolean siblingsMayCome() {
         long now = System.currentTimeMillis();
         pruneSends(now);
         for (var e : sends.entrySet()) {
-            if (now - e.getValue().start <= SEND_SPREAD_MS && multiConnection.contains(e.getKey())) return true;
+            if (awaited(e.getKey(), e.getValue(), now)) return true;
         }
         return false;
     }
@@ -1207,7 +1233,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     /** producers that have not sent for ten minutes are forgotten (producer ids come and go with producer sessions) */
     static void pruneSends(long now) {
         sends.values().removeIf(s -> now - s.start > 600_000);
-        multiConnection.retainAll(sends.keySet());
+        fanOut.keySet().retainAll(sends.keySet());
     }
 
     static Map<String, Object> state(boolean inForce) {
@@ -1264,6 +1290,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     String method = exchange.getRequestMethod();
                     if ("GET".equals(method) && path.equals("/v1/state")) {
                         body = state(true);
+                    } else if ("GET".equals(method) && path.equals("/v1/drain-plan")) {
+                        // what a drain begun now would end at, nothing changed (see DrainPlan)
+                        body = Map.of("endsAt", new DrainPlan(System.currentTimeMillis(), 0).endsAt);
                     } else if ("POST".equals(method) && path.equals("/v1/phase")) {
                         var req = JSON.readTree(exchange.getRequestBody());
                         String next = req.path("phase").asText("");
@@ -1271,7 +1300,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                             status = 400;
                             body = Map.of("error", "phase must be serve, drain-consumers or hold-producers");
                         } else {
-                            boolean inForce = setPhase(next, req.path("timeoutMs").asLong(30_000));
+                            boolean inForce = setPhase(next, req.path("timeoutMs").asLong(30_000), req.path("drainNotBefore").asLong(0));
                             if (!inForce) status = 503;
                             body = state(inForce);
                         }

@@ -55,8 +55,8 @@ export interface QuiesceControl {
 }
 
 /** Moves every endpoint to `phase`; one that does not acknowledge in time puts the others back to serve and fails. */
-export async function phaseAll(endpoints: readonly QuiesceEndpoint[], phase: QuiescePhase, timeoutMs: number): Promise<QuiesceState[]> {
-  const results = await Promise.allSettled(endpoints.map((e) => e.setPhase(phase, timeoutMs)));
+export async function phaseAll(endpoints: readonly QuiesceEndpoint[], phase: QuiescePhase, timeoutMs: number, drainNotBefore?: number): Promise<QuiesceState[]> {
+  const results = await Promise.allSettled(endpoints.map((e) => e.setPhase(phase, timeoutMs, drainNotBefore)));
   const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${endpoints[i]!.url}: ${(r.reason as Error).message}`] : r.value.inForce ? [] : [`${endpoints[i]!.url}: ${phase} not in force after ${timeoutMs} ms (${r.value.inflight.produce} produce, ${r.value.inflight.fetch} fetch requests still unanswered)`]));
   if (failed.length === 0) return results.map((r) => (r as PromiseFulfilledResult<QuiesceState>).value);
   await Promise.allSettled(endpoints.map((e) => e.setPhase('serve', 5_000)));
@@ -72,7 +72,11 @@ export function quiesceOver(endpoints: readonly QuiesceEndpoint[]): QuiesceContr
     instances: endpoints.length,
     drainConsumers: async (timeoutMs) => {
       const startedAt = Date.now();
-      const states = await phaseAll(endpoints, 'drain-consumers', timeoutMs);
+      // a fleet drains as one: every instance ends with the one whose consumers commit last, so that
+      // a kafkajs consumer on one instance is not cut off seconds before a Java consumer on another
+      const ends = endpoints.length > 1 ? await Promise.all(endpoints.map((e) => e.drainPlan().catch(() => undefined))) : [];
+      const notBefore = Math.max(0, ...ends.filter((end): end is number => end !== undefined));
+      const states = await phaseAll(endpoints, 'drain-consumers', timeoutMs, notBefore > 0 ? notBefore : undefined);
       return { from: Math.min(...states.map((s) => s.drainFrom ?? startedAt)) };
     },
     holdProducers: async (timeoutMs) => void (await phaseAll(endpoints, 'hold-producers', timeoutMs)),

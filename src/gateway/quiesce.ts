@@ -45,9 +45,20 @@ export class QuiesceEndpoint {
     return this.call('GET', '/v1/state', undefined, timeoutMs);
   }
 
-  /** Sets the phase; resolves once the instance says it is in force, else fails after timeoutMs. */
-  async setPhase(phase: QuiescePhase, timeoutMs = 30_000): Promise<QuiesceState> {
-    return this.call('POST', '/v1/phase', { phase, timeoutMs }, timeoutMs + 5_000);
+  /** Sets the phase; resolves once the instance says it is in force, else fails after timeoutMs. A drain ends no earlier than `drainNotBefore` (epoch ms). */
+  async setPhase(phase: QuiescePhase, timeoutMs = 30_000, drainNotBefore?: number): Promise<QuiesceState> {
+    return this.call('POST', '/v1/phase', { phase, timeoutMs, ...(drainNotBefore === undefined ? {} : { drainNotBefore }) }, timeoutMs + 5_000);
+  }
+
+  /** When a drain begun now would end here (epoch ms): at the next commits of the consumers that commit on a timer; undefined from a filter that does not plan drains. */
+  async drainPlan(timeoutMs = 5_000): Promise<number | undefined> {
+    try {
+      const plan = (await this.call('GET', '/v1/drain-plan', undefined, timeoutMs)) as unknown as { endsAt?: unknown };
+      return typeof plan.endsAt === 'number' ? plan.endsAt : undefined;
+    } catch (e) {
+      if (e instanceof EnvironmentError && e.code === 'GATEWAY_CONTROL_FAILED') return undefined;
+      throw e;
+    }
   }
 
   /** Fetches of these clients get no records until they joined their group through this instance (a client id named n times: n members; at most timeoutMs). */

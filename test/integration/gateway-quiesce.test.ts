@@ -99,7 +99,7 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     expect(held.siblingsForwarded).toBe(before + 1);
     await eventually(async () => ((await control.state()).held >= 1 ? true : undefined), 10_000, 'the next send held');
     expect(next.state).toBe('pending');
-    // in force only once the send's window is past and what was forwarded is answered
+    // in force once the send is as wide as its producer's sends and what was forwarded is answered
     const inForce = await hold;
     expect(inForce.inForce).toBe(true);
     expect(next.state).toBe('pending');
@@ -208,5 +208,21 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
       await Promise.all([java.stop(), kjs.disconnect().catch(() => {}), producer.disconnect().catch(() => {})]);
       await admin.disconnect();
     }
+  });
+
+  it("ends a drain no earlier than the fleet asks: an instance whose consumers commit after each batch waits for the others' plan", async () => {
+    // what a drain begun now would end at: now, or a timer-committing consumer's next commit (the
+    // Java consumer of the test before counts until it has missed two of its commits)
+    const planned = await control.drainPlan();
+    expect(planned! - Date.now()).toBeGreaterThan(-1_000);
+    expect(planned! - Date.now()).toBeLessThan(10_500);
+    const startedAt = Date.now();
+    const state = await control.setPhase('drain-consumers', 20_000, startedAt + 2_000);
+    const tookMs = Date.now() - startedAt;
+    await control.setPhase('serve');
+    expect(state.inForce).toBe(true);
+    // cut off 0.25 s before the end it was given, not at once
+    expect(tookMs).toBeGreaterThan(1_500);
+    expect(tookMs).toBeLessThan(6_000);
   });
 });
