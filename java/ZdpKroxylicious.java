@@ -385,7 +385,8 @@ public class ZdpKroxylicious {
  * where it was. Client ids are shared (kafkajs names every client "kafkajs"), so one consumer that
  * rejoined does not open the gate for another that has not.
  * The control endpoint (loopback, bearer token from -Dzdp.control.tokenFile) sets and reports all
- * of this: GET /v1/state, POST /v1/phase {"phase": …, "timeoutMs": …}, POST /v1/gate {"clients": […]}.
+ * of this: GET /v1/state, POST /v1/phase {"phase": …, "timeoutMs": …, "drainNotBefore": …},
+ * GET /v1/drain-plan, POST /v1/gate {"clients": […]}.
  */
 class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final String TYPE = "ZdpQuiesce";

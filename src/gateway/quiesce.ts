@@ -21,9 +21,9 @@ export interface QuiesceState {
   misdirectedProduces?: number;
   /** Produce requests forwarded during a hold as the rest of a send begun before it, and the last one's lag behind the send's first request */
   siblingsForwarded?: number;
+  siblingLagMs?: number;
   /** in a drain: when the first consumer was cut off (epoch ms); consumers that commit on a timer are cut off just before their next commit */
   drainFrom?: number;
-  siblingLagMs?: number;
   drainedFetches: number;
   gated: string[];
   delivered: DeliveredOffset[];

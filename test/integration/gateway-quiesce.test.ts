@@ -17,7 +17,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKafka } from '../../src/kafka/client.js';
 import { createTopicsAndWait } from '../../src/kafka/topics.js';
@@ -47,7 +46,6 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
   let dir: string;
   let listenPort: number;
   let control: QuiesceEndpoint;
-  const kafkas: Kafka[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'zdp-hold-'));
@@ -72,7 +70,7 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     await admin.connect();
     await createTopicsAndWait(admin, [{ topic, numPartitions: 2 }]);
     const viaProxy = () => createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId: 'hold-app' });
-    const [x, y] = [viaProxy(), viaProxy()].map((k) => (kafkas.push(k), k.producer({ allowAutoTopicCreation: false })));
+    const [x, y] = [viaProxy(), viaProxy()].map((k) => k.producer({ allowAutoTopicCreation: false }));
     await x!.connect();
     await y!.connect();
     const send = (p: typeof x, i: number) => p!.send({ topic, messages: [{ partition: i % 2, key: `k${i}`, value: `v${i}` }] });
