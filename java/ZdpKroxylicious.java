@@ -713,9 +713,17 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     }
     /** set, under the lock, when the hold is in force: from then on nothing more is forwarded until the release */
     static volatile boolean holdInForce = false;
-    /** Produce requests forwarded during a hold as siblings of a send begun before it, and the latest one's lag behind its send's first request */
+    /** Produce requests forwarded during a hold as siblings of a send begun before it (each logged with its lag) */
     static final AtomicLong siblingsForwarded = new AtomicLong();
-    static volatile long siblingLagMs = 0;
+    /** when the maps of producers' sends and consumers' commits were last pruned: at most once a minute, not per request */
+    static volatile long lastPruned = 0;
+
+    /** whether a prune is due (more than 4,096 entries, and none in the last minute) */
+    static boolean pruneDue(int size, long now) {
+        if (size <= 4_096 || now - lastPruned < 60_000) return false;
+        lastPruned = now;
+        return true;
+    }
     /** how long a gated consumer's Fetch waits before its empty answer: long enough not to spin, short enough that its heartbeat (and rejoin) is not held back */
     static final long GATED_FETCH_WAIT_MS = 100;
     /** client id -> when a Produce of it was last forwarded */
@@ -836,7 +844,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
     static void noteCommit(String clientId, String group) {
         long now = System.currentTimeMillis();
-        if (commits.size() > 4_096) commits.values().removeIf(t -> now - t[1] > 600_000);
+        if (pruneDue(commits.size(), now)) commits.values().removeIf(t -> now - t[1] > 600_000);
         commits.compute(clientId + "\u0000" + group, (k, t) -> t == null ? new long[] { -1, now } : new long[] { t[1], now });
     }
 
@@ -1056,14 +1064,13 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             long now = System.currentTimeMillis();
             if (holdInForce || send == null || send.connections.contains(id) || !awaited(producer, send, now)) return false;
             siblingsForwarded.incrementAndGet();
-            siblingLagMs = now - send.start;
-            System.out.println("zdp: hold: forwarded a Produce of a send begun before the hold, " + siblingLagMs + " ms after its first request");
+            System.out.println("zdp: hold: forwarded a Produce of a send begun before the hold, " + (now - send.start) + " ms after its first request");
             return true;
         }
 
         /** the Produce joins its producer's current send, or begins the next (a connection used again, or the window past) */
         void noteSend(ProduceRequestData produce, long now) {
-            if (sends.size() > 4_096) pruneSends(now);
+            if (pruneDue(sends.size(), now)) pruneSends(now);
             sends.compute(producer(produce), (k, send) -> {
                 if (send == null || now - send.start > SEND_SPREAD_MS || !send.connections.add(id)) return new Send(now, id);
                 fanOut.merge(k, send.connections.size(), Math::max);
@@ -1221,10 +1228,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         }
     }
 
-    /** whether a send forwarded may still get a sibling (see SEND_SPREAD_MS, awaited); sends long past are forgotten */
+    /** whether a send forwarded may still get a sibling (see SEND_SPREAD_MS, awaited) */
     static boolean siblingsMayCome() {
         long now = System.currentTimeMillis();
-        pruneSends(now);
         for (var e : sends.entrySet()) {
             if (awaited(e.getKey(), e.getValue(), now)) return true;
         }
@@ -1254,7 +1260,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         out.put("drainedFetches", drainedFetches.get());
         out.put("misdirectedProduces", misdirected.get());
         out.put("siblingsForwarded", siblingsForwarded.get());
-        out.put("siblingLagMs", siblingLagMs);
         out.put("gated", new TreeSet<>(gate.keySet()));
         var rows = new ArrayList<Map<String, Object>>();
         delivered.forEach((conn, parts) -> parts.forEach((tp, offset) -> {
