@@ -27,7 +27,6 @@ const GROUPS = Number(arg('groups', '50'));
 const RECORDS = Number(arg('records', '5'));
 // brokers per cluster: partitions spread over them (replication factor 1), e.g. 20,000 partitions past one process's open-file limit
 const BROKERS = Number(arg('brokers', '1'));
-const dir = mkdtempSync(join(tmpdir(), 'zdp-bench-parity-'));
 const zdp = (args) => zdpIn(dir, args);
 const run = (cmd, args) => runIn(dir, cmd, args);
 
@@ -44,6 +43,7 @@ if (Math.ceil((TOPICS * PARTITIONS) / BROKERS) * 1.2 + 2_000 > openFiles) {
   log(`${TOPICS * PARTITIONS} partitions on ${BROKERS} broker(s) need more than this machine's ${openFiles} open files per process (ulimit -n): spread them with --brokers ${Math.ceil((TOPICS * PARTITIONS * 1.2) / Math.max(1, openFiles - 2_000))}, raise the limit (ulimit -Hn needs root with CAP_SYS_RESOURCE) or use fewer partitions`);
   process.exit(2);
 }
+const dir = mkdtempSync(join(tmpdir(), 'zdp-bench-parity-'));
 try {
   log('starting clusters');
   const up = await zdp(['dev', 'up', '--brokers', String(BROKERS)]);
