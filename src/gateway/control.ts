@@ -214,7 +214,6 @@ export class KroxyliciousControl implements GatewayControl {
     const lib = await resolveKroxylicious(this.env, this.log);
     delete r.pid;
     delete r.controlPort;
-    delete r.unboundPid;
     const started = await startGateway(instance.dir, r, java, lib, this.env);
     writeGateway(instance.dir, { ...r, pid: started.pid, ...(started.controlPort !== undefined ? { controlPort: started.controlPort } : {}), startedAt: new Date().toISOString() });
     return started.readyMs;
