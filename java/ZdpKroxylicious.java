@@ -51,8 +51,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.TreeMap;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -64,7 +62,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
@@ -180,7 +177,6 @@ public class ZdpKroxylicious {
                 }
             }
             proxy.startup();
-            ZdpQuiesce.unbind = () -> unbind(proxy);
             reconcile(System.getProperty("zdp.bootstrap"));
             System.out.println("zdp: kroxylicious started, listeners bound to " + bind);
             proxy.block();
@@ -338,25 +334,14 @@ public class ZdpKroxylicious {
             try {
                 KafkaProxy next = build(registry, clusters.get(request.cluster()));
                 ZdpQuiesce.switching(request.gate(), request.gateMs());
-                // the old proxy stops listening first and closes its connections only once the next
-                // one listens: clients that reconnect at once (kafkajs does) find it there instead of
-                // a refused connection and their retry backoff
-                KafkaProxy old = proxy;
-                if (old != null) {
+                if (proxy != null) {
                     ZdpQuiesce.bound = false;
-                    if (!unbind(old)) {
-                        old.close();
-                        old = null;
-                    }
+                    proxy.close();
                     proxy = null;
                 }
                 current = request.cluster();
                 ZdpQuiesce.cluster = current;
-                try {
-                    next.startup();
-                } finally {
-                    if (old != null) old.close();
-                }
+                next.startup();
                 proxy = next;
                 ZdpQuiesce.bound = true;
                 System.out.println("zdp: switched to " + current);
@@ -365,45 +350,6 @@ public class ZdpKroxylicious {
                 System.out.println("zdp: switch to " + request.cluster() + " failed: " + e + (proxy == null ? " (nothing bound: switch again)" : ""));
                 request.done().completeExceptionally(e);
             }
-        }
-    }
-
-    /**
-     * Closes a running proxy's listening sockets (its Kafka listeners and its management listener)
-     * and nothing else: the connections it accepted stay open, with their held requests, until the
-     * proxy is closed. Another proxy can then bind the same addresses before clients lose their
-     * connections. Kroxylicious has no API for it: its endpoint registry is read by reflection
-     * (pinned version). False, with nothing closed, when that fails: the caller closes the proxy.
-     */
-    @SuppressWarnings("unchecked")
-    static boolean unbind(KafkaProxy proxy) {
-        try {
-            Field registryField = KafkaProxy.class.getDeclaredField("endpointRegistry");
-            registryField.setAccessible(true);
-            Object registry = registryField.get(proxy);
-            Field channelsField = registry.getClass().getDeclaredField("listeningChannels");
-            channelsField.setAccessible(true);
-            var listening = new ArrayList<io.netty.channel.Channel>();
-            for (Object record : ((Map<?, ?>) channelsField.get(registry)).values()) {
-                Method stage = record.getClass().getDeclaredMethod("bindingStage");
-                stage.setAccessible(true);
-                listening.add(((CompletionStage<io.netty.channel.Channel>) stage.invoke(record)).toCompletableFuture().get(1, TimeUnit.SECONDS));
-            }
-            Field managementField = KafkaProxy.class.getDeclaredField("managementEventGroup");
-            managementField.setAccessible(true);
-            Object management = managementField.get(proxy);
-            for (var channel : listening) channel.close().syncUninterruptibly();
-            if (management != null) {
-                Method boss = management.getClass().getDeclaredMethod("bossGroup");
-                boss.setAccessible(true);
-                // the management listener's own loop: closing it frees its port; it serves no client
-                ((io.netty.channel.EventLoopGroup) boss.invoke(management)).shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).syncUninterruptibly();
-            }
-            System.out.println("zdp: stopped listening (" + listening.size() + " listeners), connections kept until the next proxy listens");
-            return true;
-        } catch (Exception e) {
-            System.out.println("zdp: could not stop listening alone (" + e + "); closing the proxy instead");
-            return false;
         }
     }
 
@@ -504,8 +450,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static volatile List<String> switchable = List.of();
     /** false while a switch has closed one proxy and not bound the next */
     static volatile boolean bound = true;
-    /** stops this process's proxy listening, its connections kept (see ZdpKroxylicious.unbind); null until it listens */
-    static volatile Supplier<Boolean> unbind;
     record SwitchRequest(String cluster, List<String> gate, long gateMs, CompletableFuture<String> done) {}
     static final BlockingQueue<SwitchRequest> switches = new LinkedBlockingQueue<>();
 
@@ -1388,13 +1332,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                                 body = state(false);
                             }
                         }
-                    } else if ("POST".equals(method) && path.equals("/v1/unbind")) {
-                        // a switch to a standby process: this proxy stops listening so that the standby
-                        // can bind, and keeps its connections until zdp stops it (see unbind)
-                        Supplier<Boolean> hook = unbind;
-                        boolean done = hook != null && hook.get();
-                        if (!done) status = 409;
-                        body = done ? state(true) : Map.of("error", "this proxy cannot stop listening alone");
                     } else if ("POST".equals(method) && path.equals("/v1/gate")) {
                         var req = JSON.readTree(exchange.getRequestBody());
                         long until = System.currentTimeMillis() + req.path("timeoutMs").asLong(30_000);

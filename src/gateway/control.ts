@@ -9,7 +9,7 @@
  */
 import type { ClusterProfile } from '../config/types.js';
 import { findJava } from '../processes/java.js';
-import { dropStandby, gatewayRunning, handOver, instanceStateDirs, readControlToken, readGateway, releaseStandby, resolveKroxylicious, startGateway, startStandby, stopGateway, writeGateway, type GatewayRecord } from '../processes/kroxylicious.js';
+import { dropStandby, gatewayRunning, instanceStateDirs, readControlToken, readGateway, releaseStandby, resolveKroxylicious, startGateway, startStandby, stopGateway, writeGateway, type GatewayRecord } from '../processes/kroxylicious.js';
 import { CheckFailedError, NotFoundError } from '../errors.js';
 import { QuiesceEndpoint, type DeliveredOffset, type QuiescePhase, type QuiesceState } from './quiesce.js';
 
@@ -180,8 +180,6 @@ export class KroxyliciousControl implements GatewayControl {
     }));
     await Promise.all(all.map(async (i) => {
       const r = i.record();
-      // the standby binds before the old proxy goes (see handOver); else the old one is stopped first
-      if (i.running(r) && r.cluster !== cluster.name && r.controlPort !== undefined && (await handOver(i.dir, cluster.name, cluster.bootstrapServers, () => i.endpoint(r.controlPort!).unbind()))) return;
       if (i.running(r) && r.cluster !== cluster.name) await stopGateway(i.dir, { force: r.controlPort !== undefined });
       // clients come with producer ids of the cluster they were on: whatever starts next guards against them
       writeGateway(i.dir, { ...readGateway(i.dir)!, cluster: cluster.name, bootstrapServers: cluster.bootstrapServers, ...(r.cluster !== cluster.name || r.guardProducers ? { guardProducers: true } : {}) });
@@ -195,16 +193,9 @@ export class KroxyliciousControl implements GatewayControl {
   }
 
   private async releaseOne(instance: Instance): Promise<number> {
-    let r = instance.record();
-    // a switch stopped after the old proxy stopped listening and before its standby bound: it takes
-    // no new connection, so it goes
-    if (instance.running(r) && r.unboundPid === r.pid) {
-      await stopGateway(instance.dir, { force: true });
-      r = instance.record();
-    }
+    const r = instance.record();
     if (instance.running(r)) {
-      // still the same instance (a cutover rolled back before its switch), or the standby a switch
-      // bound (see handOver): back to serve, held requests go out
+      // still the same instance (a cutover rolled back before its switch): back to serve, held requests go out
       if (r.controlPort !== undefined) await phaseAll([instance.endpoint(r.controlPort)], 'serve', 10_000);
       return 0;
     }

@@ -70,21 +70,6 @@ export class QuiesceEndpoint {
    * one on the same addresses; the named consumers get no records until they rejoined there.
    * Resolves once it serves (in the phase it was in) in front of `cluster`.
    */
-  /**
-   * The instance stops listening and keeps its connections (and what they hold) until it is stopped:
-   * a standby can bind its addresses first. False from a filter that cannot (an older one, or
-   * Kroxylicious internals it does not know): the caller stops the instance instead.
-   */
-  async unbind(timeoutMs = 5_000): Promise<boolean> {
-    try {
-      await this.call('POST', '/v1/unbind', {}, timeoutMs);
-      return true;
-    } catch (e) {
-      if (e instanceof EnvironmentError && (e.code === 'GATEWAY_CONTROL_FAILED' || e.code === 'GATEWAY_CANNOT_SWITCH')) return false;
-      throw e;
-    }
-  }
-
   async switchTo(cluster: string, gate: readonly string[], timeoutMs = 60_000): Promise<QuiesceState> {
     const state = await this.call('POST', '/v1/switch', { cluster, gate: [...gate], gateMs: 30_000, timeoutMs }, timeoutMs + 5_000);
     if (state.cluster !== cluster) throw new EnvironmentError('GATEWAY_NOT_SWITCHED', `the gateway instance ${this.url} did not switch to ${cluster} within ${Math.round(timeoutMs / 1000)}s (it fronts ${state.cluster ?? 'an unknown cluster'})`, { hint: 'its log says why; then `zdp cutover --resume`', retriable: true });

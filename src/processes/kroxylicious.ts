@@ -33,8 +33,6 @@ export interface GatewayRecord {
   pidStamp?: string;
   /** a proxy killed by a fence that may still be exiting */
   dyingPid?: number;
-  /** the running proxy was told to stop listening (a switch that had not bound its standby yet): it serves no new connection */
-  unboundPid?: number;
   /** a proxy loaded for another backend, not bound yet (see startStandby) */
   standby?: { pid: number; cluster: string; bootstrapServers: string[]; releaseFile: string; controlPort?: number };
   /** false: run without zdp's quiesce filter (the cutover then fences by restarting); default true */
@@ -378,40 +376,8 @@ export async function releaseStandby(stateDir: string, cluster: string, timeoutM
   else delete next.controlPort;
   delete next.standby;
   delete next.dyingPid;
-  delete next.unboundPid;
   writeGateway(stateDir, next);
   return live;
-}
-
-/**
- * A switch to the loaded standby with no refused connection: the running proxy stops listening
- * (`unbind`, through its control endpoint) and keeps its connections, the standby binds the same
- * addresses, and only then is the old proxy killed, the requests its connections held with it.
- * Clients reconnect at once and find the standby listening; with a refused connection kafkajs
- * waits out its retry backoff (300 ms, then 600 ms) first. Measured across `gateway switch`:
- * a producer's pause after the cut-off was 0.24–0.78 s with the old proxy killed first.
- * False, nothing changed, when there is no standby for `cluster` or the running proxy cannot stop
- * listening alone: the caller stops it first, as before.
- */
-export async function handOver(stateDir: string, cluster: string, bootstrapServers: string[], unbind: () => Promise<boolean>): Promise<boolean> {
-  const record = readGateway(stateDir);
-  const dir = gatewayDir(stateDir);
-  if (!record?.pid || record.standby?.cluster !== cluster || !isOurProcess(record.standby.pid, dir) || !gatewayRunning(stateDir, record)) return false;
-  const old = record.pid;
-  // recorded first, with where the instance goes: a zdp stopped before the standby bound leaves a
-  // proxy that takes no new connection, and the next release replaces it (see KroxyliciousControl)
-  writeGateway(stateDir, { ...record, cluster, bootstrapServers, guardProducers: true, unboundPid: old });
-  if (!(await unbind().catch(() => false))) {
-    writeGateway(stateDir, record);
-    return false;
-  }
-  try {
-    await releaseStandby(stateDir, cluster);
-  } finally {
-    // it listens no more: it goes whether the standby bound or not (then the next release starts one)
-    if (isOurProcess(old, dir)) process.kill(old, 'SIGKILL');
-  }
-  return true;
 }
 
 /** Stops a standby proxy that will not be used (a cutover rolled back before its switch). */
@@ -442,7 +408,6 @@ export async function stopGateway(stateDir: string, options: { force?: boolean }
     delete record.standby;
   }
   delete record.pid;
-  delete record.unboundPid;
   writeGateway(stateDir, record);
   return running;
 }
