@@ -18,6 +18,7 @@ import { parse } from 'yaml';
 import { arg, log, machine, mustZdp, repo, zdp as zdpIn } from './lib.mjs';
 
 const { freePorts } = await import(join(repo, 'dist/processes/ports.js'));
+const { createTopicsAndWait } = await import(join(repo, 'dist/kafka/topics.js'));
 const { Kafka, logLevel } = await import('kafkajs');
 
 const SWITCHES = Number(arg('switches', '4'));
@@ -39,7 +40,8 @@ try {
   for (const name of ['source', 'target']) {
     const admin = new Kafka({ brokers: profiles[name].bootstrapServers, logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+    // every leader answering before the first send (a leader only named refuses it, and kafkajs resends the whole request)
+    await createTopicsAndWait(admin, [{ topic, numPartitions: PARTITIONS }]);
     await admin.disconnect();
   }
   const [listen, management] = await freePorts(2);

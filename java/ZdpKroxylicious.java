@@ -715,14 +715,13 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static volatile boolean holdInForce = false;
     /** Produce requests forwarded during a hold as siblings of a send begun before it (each logged with its lag) */
     static final AtomicLong siblingsForwarded = new AtomicLong();
-    /** when the maps of producers' sends and consumers' commits were last pruned: at most once a minute, not per request */
-    static volatile long lastPruned = 0;
+    /** when the map of consumers' commits, and that of producers' sends, was last pruned: each at most once a minute, not per request */
+    static final AtomicLong commitsPruned = new AtomicLong(), sendsPruned = new AtomicLong();
 
-    /** whether a prune is due (more than 4,096 entries, and none in the last minute) */
-    static boolean pruneDue(int size, long now) {
-        if (size <= 4_096 || now - lastPruned < 60_000) return false;
-        lastPruned = now;
-        return true;
+    /** whether a prune of a map is due (more than 4,096 entries, and none of it in the last minute); one caller wins it */
+    static boolean pruneDue(AtomicLong lastPruned, int size, long now) {
+        long last = lastPruned.get();
+        return size > 4_096 && now - last >= 60_000 && lastPruned.compareAndSet(last, now);
     }
     /** how long a gated consumer's Fetch waits before its empty answer: long enough not to spin, short enough that its heartbeat (and rejoin) is not held back */
     static final long GATED_FETCH_WAIT_MS = 100;
@@ -844,7 +843,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
     static void noteCommit(String clientId, String group) {
         long now = System.currentTimeMillis();
-        if (pruneDue(commits.size(), now)) commits.values().removeIf(t -> now - t[1] > 600_000);
+        if (pruneDue(commitsPruned, commits.size(), now)) commits.values().removeIf(t -> now - t[1] > 600_000);
         commits.compute(clientId + "\u0000" + group, (k, t) -> t == null ? new long[] { -1, now } : new long[] { t[1], now });
     }
 
@@ -1070,7 +1069,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
         /** the Produce joins its producer's current send, or begins the next (a connection used again, or the window past) */
         void noteSend(ProduceRequestData produce, long now) {
-            if (pruneDue(sends.size(), now)) pruneSends(now);
+            if (pruneDue(sendsPruned, sends.size(), now)) pruneSends(now);
             sends.compute(producer(produce), (k, send) -> {
                 if (send == null || now - send.start > SEND_SPREAD_MS || !send.connections.add(id)) return new Send(now, id);
                 fanOut.merge(k, send.connections.size(), Math::max);
