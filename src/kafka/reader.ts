@@ -47,6 +47,7 @@ interface BatchLike {
 }
 
 interface Broker {
+  listOffsets(request: { isolationLevel: number; topics: { topic: string; partitions: { partition: number; timestamp: number }[] }[] }): Promise<{ responses: { topic: string; partitions: { partition: number; offset: string }[] }[] }>;
   fetch(request: { replicaId: number; isolationLevel: number; maxWaitTime: number; minBytes: number; maxBytes: number; topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[] }): Promise<{ responses: { topicName: string; partitions: PartitionData[] }[] }>;
 }
 
@@ -55,15 +56,29 @@ interface Cluster {
   disconnect(): Promise<void>;
   addMultipleTargetTopics(topics: string[]): Promise<void>;
   refreshMetadata(): Promise<void>;
-  findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
   findBroker(request: { nodeId: string }): Promise<Broker>;
-  findTopicPartitionMetadata(topic: string): { partitionId: number }[];
-  fetchTopicsOffset(topics: { topic: string; partitions: { partition: number }[]; fromBeginning: boolean }[]): Promise<{ topic: string; partitions: { partition: number; offset: string }[] }[]>;
+  findTopicPartitionMetadata(topic: string): { partitionId: number; leader: number | null }[];
+}
+
+/**
+ * Each partition's leader, by partition id, from the metadata kafkajs holds; a partition without a
+ * leader (an election under way) is left out. kafkajs's own findLeaderForPartitions (and its
+ * fetchTopicsOffset, which merges answers the same way) copies its whole answer for every partition
+ * it adds: quadratic, 460 MB allocated to list the offsets of 20,000 partitions.
+ */
+function partitionLeaders(c: Cluster, topic: string): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const p of c.findTopicPartitionMetadata(topic)) if (p.leader !== null && p.leader !== undefined && p.leader >= 0) out.set(p.partitionId, String(p.leader));
+  return out;
 }
 
 const Batch = require('kafkajs/src/consumer/batch') as new (topic: string, fetchedOffset: string, data: PartitionData) => BatchLike;
 const FetchV11 = require('kafkajs/src/protocol/requests/fetch/v11/request') as (r: { replicaId: number; isolationLevel: number; maxWaitTime: number; minBytes: number; maxBytes: number; topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[] }) => unknown;
 const { createErrorFromCode } = require('kafkajs/src/protocol/error') as { createErrorFromCode: (code: number) => Error };
+const { KafkaJSError } = require('kafkajs/src/errors') as { KafkaJSError: new (message: string, options: { retriable: boolean }) => Error };
+/** ListOffsets's timestamps for the log's two ends */
+const LATEST = -1;
+const EARLIEST = -2;
 
 /** kafkajs's connection pool of a broker: sends a request with our own response decoder. */
 interface ConnectionPool {
@@ -225,14 +240,17 @@ export async function fetchWindows(kafka: Kafka, profile: ClusterProfile, reques
     await c.connect();
     await c.addMultipleTargetTopics([...new Set([...pending.values()].map((p) => p.topic))]);
     let metadataStale = false;
+    let refreshedAt = 0;
     while (pending.size > 0) {
       if (options.signal?.aborted) break;
       if (performance.now() - started > options.timeoutMs) {
         timedOut = true;
         break;
       }
-      if (metadataStale) {
+      // at most four metadata reads a second while a leader is missing or moving
+      if (metadataStale && performance.now() - refreshedAt >= 250) {
         await c.refreshMetadata();
+        refreshedAt = performance.now();
         metadataStale = false;
       }
       // one Fetch per leader, every pending partition it leads
@@ -240,9 +258,12 @@ export async function fetchWindows(kafka: Kafka, profile: ClusterProfile, reques
       const byTopic = new Map<string, Position[]>();
       for (const p of pending.values()) (byTopic.get(p.topic) ?? byTopic.set(p.topic, []).get(p.topic)!).push(p);
       for (const [topic, positions] of byTopic) {
-        const leaders = c.findLeaderForPartitions(topic, positions.map((p) => p.partition));
-        for (const [leader, partitions] of Object.entries(leaders)) {
-          for (const partition of partitions) (byLeader.get(leader) ?? byLeader.set(leader, []).get(leader)!).push(pending.get(`${topic}\u0000${partition}`)!);
+        const leaders = partitionLeaders(c, topic);
+        for (const p of positions) {
+          const leader = leaders.get(p.partition);
+          // no leader known (an election, a partition the metadata does not list yet): ask again
+          if (leader === undefined) metadataStale = true;
+          else (byLeader.get(leader) ?? byLeader.set(leader, []).get(leader)!).push(p);
         }
       }
       let progressed = false;
@@ -336,12 +357,29 @@ export async function listOffsets(kafka: Kafka, profile: ClusterProfile, topics:
       await c.addMultipleTargetTopics([...topics]);
       return retryRetriable(
         async () => {
-          const request = (fromBeginning: boolean) => c.fetchTopicsOffset(topics.map((topic) => ({ topic, partitions: c.findTopicPartitionMetadata(topic).map((p) => ({ partition: p.partitionId })), fromBeginning })));
-          const [high, low] = await Promise.all([request(false), options.earliest === false ? Promise.resolve([]) : request(true)]);
-          const lows = new Map<string, bigint>();
-          for (const t of low) for (const p of t.partitions) lows.set(`${t.topic}\u0000${p.partition}`, BigInt(p.offset));
+          // one ListOffsets per leader for every partition it leads, each end, all leaders at once
+          const perLeader = new Map<string, { topic: string; partitions: number[] }[]>();
+          for (const topic of topics) {
+            const byNode = new Map<string, number[]>();
+            for (const p of c.findTopicPartitionMetadata(topic)) {
+              if (p.leader === null || p.leader === undefined || p.leader < 0) throw new KafkaJSError(`partition ${p.partitionId} of ${topic} has no leader`, { retriable: true });
+              const node = String(p.leader);
+              (byNode.get(node) ?? byNode.set(node, []).get(node)!).push(p.partitionId);
+            }
+            for (const [node, partitions] of byNode) (perLeader.get(node) ?? perLeader.set(node, []).get(node)!).push({ topic, partitions });
+          }
+          const isolationLevel = (options.readCommitted ?? true) ? 1 : 0;
+          const request = async (timestamp: number) => {
+            const answers = await Promise.all(
+              [...perLeader].map(async ([node, ts]) => (await c.findBroker({ nodeId: node })).listOffsets({ isolationLevel, topics: ts.map((t) => ({ topic: t.topic, partitions: t.partitions.map((partition) => ({ partition, timestamp })) })) })),
+            );
+            const offsets = new Map<string, { topic: string; partition: number; offset: bigint }>();
+            for (const a of answers) for (const t of a.responses) for (const p of t.partitions) offsets.set(`${t.topic}\u0000${p.partition}`, { topic: t.topic, partition: p.partition, offset: BigInt(p.offset) });
+            return offsets;
+          };
+          const [high, low] = await Promise.all([request(LATEST), options.earliest === false ? Promise.resolve(new Map<string, { offset: bigint }>()) : request(EARLIEST)]);
           const out: ListedOffsets[] = [];
-          for (const t of high) for (const p of t.partitions) out.push({ topic: t.topic, partition: p.partition, high: BigInt(p.offset), low: lows.get(`${t.topic}\u0000${p.partition}`) ?? 0n });
+          for (const [key, h] of high) out.push({ topic: h.topic, partition: h.partition, high: h.offset, low: low.get(key)?.offset ?? 0n });
           return out.sort((x, y) => order.get(x.topic)! - order.get(y.topic)! || x.partition - y.partition);
         },
         { tries: 5, beforeRetry: () => c.refreshMetadata() },
