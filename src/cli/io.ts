@@ -4,6 +4,7 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import { UsageError } from '../errors.js';
+import { writeJson } from './json-chunks.js';
 
 /** Result formats on stdout: a human table, or the same document as JSON or YAML. */
 export const OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const;
@@ -91,9 +92,12 @@ export class Io {
     this.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
-  /** A result document as JSON on stdout (stable key order is the caller's business). */
+  /**
+   * A result document as JSON on stdout (stable key order is the caller's business), written in
+   * pieces of about 1 MB so that a large one is never a single string in memory.
+   */
   outJson(value: unknown): void {
-    this.stdout.write(`${JSON.stringify(value, jsonReplacer, 2)}\n`);
+    writeJson((chunk) => this.stdout.write(chunk), value, jsonReplacer);
   }
 
   /** Warnings said while a machine-readable result is being made: they go into the document, not stderr. */

@@ -103,5 +103,5 @@ export async function runParity(options: ParityOptions, rt: Runtime): Promise<Vi
     : lagging > 0 && !options.allowLag
       ? new CheckFailedError('PARITY_LAGGING', `${report.summary.lagging} partition${report.summary.lagging === 1 ? '' : 's'} not fully replicated yet`, { hint: 'wait with `zdp migrate status --wait`, or pass --allow-lag' })
       : undefined;
-  return { kind: 'Parity', data: { from, to, durationMs, ...report }, text: renderParity(report), ...(failure ? { failure } : {}) };
+  return { kind: 'Parity', data: { from, to, durationMs, ...report }, text: () => renderParity(report), ...(failure ? { failure } : {}) };
 }
