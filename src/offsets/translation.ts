@@ -25,12 +25,23 @@ export type Side = KafkaCluster;
 
 
 
+const NO_HEADERS: readonly (readonly [string, Buffer | null])[] = [];
+
+function headersOf(headers: SampledRecord['headers']): readonly (readonly [string, Buffer | null])[] {
+  const out: (readonly [string, Buffer | null])[] = [];
+  for (const name of Object.keys(headers)) {
+    const v = headers[name];
+    for (const x of Array.isArray(v) ? v : [v]) out.push([name, x === undefined ? null : Buffer.isBuffer(x) ? x : Buffer.from(String(x))]);
+  }
+  return out.length === 0 ? NO_HEADERS : out;
+}
+
 export function recordFingerprint(r: SampledRecord): string {
   return fingerprint({
     timestampMs: r.timestampMs,
     key: r.key,
     value: r.value,
-    headers: Object.entries(r.headers).flatMap(([name, v]) => (Array.isArray(v) ? v : [v]).map((x) => [name, x === undefined ? null : Buffer.isBuffer(x) ? x : Buffer.from(String(x))] as const)),
+    headers: headersOf(r.headers),
   });
 }
 

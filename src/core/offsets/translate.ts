@@ -8,7 +8,13 @@
  * partition starts) where both logs hold the same record. Pure: the windows of records are read by
  * the caller.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+
+/** SHA-1, hex: crypto.hash, one call and no Hash object (Node 20.12+), where there is one. */
+const sha1Hex: (data: Buffer) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (data) => (crypto as unknown as { hash: (algorithm: string, data: Buffer, encoding: 'hex') => string }).hash('sha1', data, 'hex')
+    : (data) => crypto.createHash('sha1').update(data).digest('hex');
 
 /** A data record (committed, not a control record) reduced to its offset and fingerprint. */
 export interface FpRecord {
@@ -46,7 +52,7 @@ export function fingerprint(r: RecordContent): string {
     put(names[i]!);
     put(r.headers[i]![1]);
   }
-  return createHash('sha1').update(buf).digest('hex');
+  return sha1Hex(buf);
 }
 
 export type Translation =
