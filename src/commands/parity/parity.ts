@@ -2,6 +2,7 @@
 import type { ParseContext } from '../../cli/command.js';
 import type { View } from '../../cli/emit.js';
 import { parseGlobs, parseInteger } from '../../cli/flags.js';
+import { keepHeapNearLiveSize } from '../../cli/heap.js';
 import { renderTable } from '../../cli/render/table.js';
 import type { Runtime } from '../../cli/runtime.js';
 import { parsePair, selectSourceTopics, withSides, type Pair } from '../../cli/sides.js';
@@ -84,6 +85,7 @@ export async function runParity(options: ParityOptions, rt: Runtime): Promise<Vi
   const { pair } = options;
   const from = pair.source.name;
   const to = pair.target.name;
+  keepHeapNearLiveSize();
   const spinner = await rt.io.spinner('comparing source and target…');
   const started = performance.now();
   let report: ParityReport;
