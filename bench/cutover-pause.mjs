@@ -95,7 +95,9 @@ try {
   await must(['migrate', 'status', '--from', 'source', '--to', 'target', '--wait', '--max-lag', String(RATE * 2), '--timeout', '300']);
   const parity = JSON.parse((await zdp(['parity', '--from', 'source', '--to', 'target', ...topicFlags, '--allow-lag', '--json'])).stdout);
   const warm = { producerMaxAckGapMs: workload.maxAckGapMs, consumerMaxGapMs: workload.maxConsumeGapMs };
+  const warmByTopic = new Map(workload.maxAckGapMsByTopic);
   workload.maxAckGapMs = 0;
+  workload.maxAckGapMsByTopic.clear();
   workload.maxConsumeGapMs = 0;
   const javaWarm = java ? { producerMaxAckGapMs: java.maxAckGapMs, consumerMaxGapMs: java.maxConsumeGapMs } : undefined;
   if (java) {
@@ -195,6 +197,13 @@ try {
     perClientKind: {
       kafkajs: {
         producerPauseMs: workload.maxAckGapMs,
+        // each kafkajs producer's longest gap across the cutover, beside its own longest in the minute of load before it
+        perProducer: Object.fromEntries(
+          topics.map((topic, i) => [
+            i === 1 ? 'transactional' : i === 0 && CLIENTS === 'default' ? 'plain' : `idempotent ${topic}`,
+            { pauseMs: workload.maxAckGapMsByTopic.get(topic) ?? null, beforeCutoverMaxGapMs: warmByTopic.get(topic) ?? null },
+          ]),
+        ),
         consumerPauseMs: workload.maxConsumeGapMs,
         consumersReadTwice: perKind('kafkajs').reduce((n, g) => n + g.duplicates, 0),
         readTwiceWhen: readAgain('kafkajs'),

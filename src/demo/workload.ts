@@ -86,6 +86,8 @@ export class Workload {
   private kafka: Kafka;
   /** longest time a producer went without an acknowledgement (ms), failed attempts included: the pause producers saw */
   maxAckGapMs = 0;
+  /** the same for each topic's producer (each topic has one: plain, idempotent or transactional) */
+  readonly maxAckGapMsByTopic = new Map<string, number>();
   /** producer gaps over a second, for looking at where a pause came from: topic, last ack before, the ack that ended it (epoch ms) */
   readonly longAckGaps: { topic: string; from: number; to: number }[] = [];
   /** longest time a group processed nothing while records were waiting (ms) */
@@ -211,7 +213,9 @@ export class Workload {
   /** The pause an application sees: from its previous acknowledgement (or this send) to this one, failed attempts included. */
   private noteAck(topic: string, sentAt: number, ackedAt: number, lastAckAt: number | undefined): void {
     this.lastAckAt = Math.max(this.lastAckAt, ackedAt);
-    this.maxAckGapMs = Math.max(this.maxAckGapMs, ackedAt - sentAt, lastAckAt === undefined ? 0 : ackedAt - lastAckAt);
+    const gap = Math.max(ackedAt - sentAt, lastAckAt === undefined ? 0 : ackedAt - lastAckAt);
+    this.maxAckGapMs = Math.max(this.maxAckGapMs, gap);
+    this.maxAckGapMsByTopic.set(topic, Math.max(this.maxAckGapMsByTopic.get(topic) ?? 0, gap));
     if (lastAckAt !== undefined && ackedAt - lastAckAt > 1_000) this.longAckGaps.push({ topic, from: lastAckAt, to: ackedAt });
   }
 
