@@ -167,6 +167,13 @@ try {
     copiedTwiceBeforeCutover: copiedBefore.length,
     byCutover: notFromSource.filter((x) => !copiedBefore.includes(x)).map(([k]) => k.replace('\u0000', '#')).slice(0, 20),
   };
+  // records a client wrote twice on the source (the cutover is not involved there): how many per
+  // topic, and when the first of them were sent (ms from the fence; null: never acknowledged)
+  const twiceOnSourceList = [...onSource].filter(([, n]) => n > 1);
+  const twiceOnSource = {
+    byTopic: twiceOnSourceList.reduce((m, [k]) => ({ ...m, [k.split('\u0000')[0]]: (m[k.split('\u0000')[0]] ?? 0) + 1 }), {}),
+    sentMsFromFence: twiceOnSourceList.slice(0, 20).map(([k]) => (sentAt.has(k) ? sentAt.get(k) - fencedAt : null)),
+  };
   const javaResult = java ? check({ acked: java.acked, aborted: [], processed: [] }, finalLog, []) : undefined;
   const kind = (g) => (g.startsWith('java-') ? 'java' : 'kafkajs');
   // a record read twice is the cutover's only if it was read again after the cutover began; before
@@ -236,6 +243,9 @@ try {
     lost: result.lost,
     duplicatedInLog: result.duplicatedInLog,
     writtenTwice,
+    twiceOnSource,
+    // what the kafkajs clients were told when a send or a consumer restart failed (numbers masked), for looking at where a pause or a duplicate came from
+    kafkajsClientErrors: [...new Set(workload.errors.map((e) => e.replace(/\d+/g, 'N')))].slice(0, 10),
     consumerDuplicates: result.groups.reduce((n, g) => n + g.duplicates, 0),
     consumerMissing: result.groups.reduce((n, g) => n + g.missing, 0),
     drained,
