@@ -14,7 +14,7 @@ import { createAclBindings, describeAllAcls } from './acls.js';
 import { connectAdmin, mapKafkaError, withDeadline, type ClientOptions } from './client.js';
 import { committedOffsets, committedOffsetsPartial, groupStates, listGroupIds, writeGroupOffsets, type CommittedOffsetsResult, type GroupOffset, type GroupState } from './groups.js';
 import type { ProbeResult } from './probe.js';
-import { fetchWindows, highWatermarks, listOffsets, listOffsetsPartial, type FetchOptions, type ListedOffsets, type ListedOffsetsResult } from './reader.js';
+import { fetchWindows, highWatermarks, listOffsets, listOffsetsPartial, ReaderClusters, type FetchOptions, type ListedOffsets, type ListedOffsetsResult } from './reader.js';
 import type { RecordHeaders, SampleOutcome, SampleRequest } from './sampler.js';
 import { createPlannedTopics } from './topics.js';
 
@@ -51,12 +51,17 @@ export interface RecordWriter {
 }
 
 export class KafkaCluster {
+  /** the connection the offset reads share, while this cluster is connected */
+  private readonly readers: ReaderClusters;
+
   private constructor(
     readonly profile: ClusterProfile,
     readonly probe: ProbeResult,
     private readonly kafka: Kafka,
     private readonly admin: Admin,
-  ) {}
+  ) {
+    this.readers = new ReaderClusters(kafka);
+  }
 
   /** Probes the bootstrap servers, connects and authenticates within the profile's timeout. */
   static async connect(profile: ClusterProfile, options: ClientOptions): Promise<KafkaCluster> {
@@ -75,7 +80,7 @@ export class KafkaCluster {
   }
 
   async disconnect(): Promise<void> {
-    await this.admin.disconnect().catch(() => {});
+    await Promise.all([this.readers.close(), this.admin.disconnect().catch(() => {})]);
   }
 
   private request<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -141,16 +146,16 @@ export class KafkaCluster {
 
   /** Earliest and latest (or last stable) offsets of every partition: one ListOffsets per broker. */
   listOffsets(topics: readonly string[], options: { readCommitted?: boolean; earliest?: boolean } = {}): Promise<ListedOffsets[]> {
-    return listOffsets(this.kafka, this.profile, topics, options);
+    return listOffsets(this.kafka, this.profile, topics, { ...options, via: this.readers });
   }
 
   /** listOffsets with the topics that could not be listed (not authorized, deleted) and why, instead of failing the call. */
   listOffsetsPartial(topics: readonly string[], options: { readCommitted?: boolean; earliest?: boolean } = {}): Promise<ListedOffsetsResult> {
-    return listOffsetsPartial(this.kafka, this.profile, topics, options);
+    return listOffsetsPartial(this.kafka, this.profile, topics, { ...options, via: this.readers });
   }
 
   highWatermarks(topics: readonly string[]): Promise<Map<string, { topic: string; partition: number; high: bigint }>> {
-    return highWatermarks(this.kafka, this.profile, topics);
+    return highWatermarks(this.kafka, this.profile, topics, this.readers);
   }
 
   /** The first offset of each partition at or after `timestampMs` (-1 where none is). */
@@ -161,6 +166,8 @@ export class KafkaCluster {
 
   /** Reads windows of records straight from the leaders: one Fetch per broker for many partitions. */
   fetchWindows(requests: readonly SampleRequest[], options: FetchOptions): Promise<SampleOutcome> {
+    // its own connections: a broker answers one connection's requests in order, and a Fetch that
+    // waits for records would hold up the offset reads sharing it (a cutover step reads both at once)
     return fetchWindows(this.kafka, this.profile, requests, options);
   }
 

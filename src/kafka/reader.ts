@@ -51,11 +51,13 @@ interface Broker {
   fetch(request: { replicaId: number; isolationLevel: number; maxWaitTime: number; minBytes: number; maxBytes: number; topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[] }): Promise<{ responses: { topicName: string; partitions: PartitionData[] }[] }>;
 }
 
-interface Cluster {
+/** The part of kafkajs's cluster layer these reads use. */
+export interface Cluster {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   addMultipleTargetTopics(topics: string[]): Promise<void>;
   refreshMetadata(): Promise<void>;
+  refreshMetadataIfNecessary(): Promise<void>;
   findBroker(request: { nodeId: string }): Promise<Broker>;
   findTopicPartitionMetadata(topic: string): { partitionId: number; leader: number | null }[];
 }
@@ -70,6 +72,18 @@ function partitionLeaders(c: Cluster, topic: string): Map<number, string> {
   const out = new Map<number, string>();
   for (const p of c.findTopicPartitionMetadata(topic)) if (p.leader !== null && p.leader !== undefined && p.leader >= 0) out.set(p.partitionId, String(p.leader));
   return out;
+}
+
+/**
+ * Metadata for every topic, no older than the cluster's metadataMaxAge: kafkajs refreshes only the
+ * topics it was told of when they are new to it, and a refresh already
+ * under way (a retry's, another read's on a shared cluster) is joined, not repeated — it may not
+ * hold a topic added since. Such a topic is asked for again.
+ */
+async function withTopics(c: Cluster, topics: readonly string[]): Promise<void> {
+  await c.addMultipleTargetTopics([...topics]);
+  await c.refreshMetadataIfNecessary();
+  for (let i = 0; i < 3 && topics.some((t) => c.findTopicPartitionMetadata(t).length === 0); i++) await c.refreshMetadata();
 }
 
 const Batch = require('kafkajs/src/consumer/batch') as new (topic: string, fetchedOffset: string, data: PartitionData) => BatchLike;
@@ -100,8 +114,87 @@ function fetchMaxVersion(broker: Broker): number | undefined {
   return (broker as unknown as { versions?: Record<number, { maxVersion: number }> }).versions?.[1]?.maxVersion;
 }
 
-function cluster(kafka: Kafka, readCommitted: boolean): Cluster {
-  return clusterFactory<Cluster>(kafka)({ allowAutoTopicCreation: false, isolationLevel: readCommitted ? 1 : 0, metadataMaxAge: 300_000 });
+/** kafkajs's cluster layer: the reads below build their requests themselves (isolation level included). */
+function cluster(kafka: Kafka, metadataMaxAge = 300_000): Cluster {
+  return clusterFactory<Cluster>(kafka)({ allowAutoTopicCreation: false, metadataMaxAge });
+}
+
+/** How old a shared cluster's metadata may be before a read asks again (partitions added, leaders moved meanwhile). */
+const SHARED_METADATA_MAX_AGE_MS = 5_000;
+
+/**
+ * Where a read gets its connected kafkajs cluster. Without one, each read connects its own (and
+ * disconnects it): a bootstrap connection, its handshake and a metadata read before the first
+ * request, again for every read. A KafkaCluster keeps one for its offset reads (`ReaderClusters`):
+ * the cutover reads the same topics' offsets a dozen times while producers are held. Record reads
+ * keep their own connections: a broker answers one connection's requests in order, so a Fetch
+ * waiting for records would hold up the offset reads beside it.
+ */
+export interface ClusterLease {
+  acquire(): Promise<Cluster>;
+  /** after a read: `failed` when it threw (a shared cluster is then dropped, its metadata or connections suspect) */
+  release(c: Cluster, failed: boolean): Promise<void>;
+}
+
+function freshCluster(kafka: Kafka): ClusterLease {
+  return {
+    acquire: async () => {
+      const c = cluster(kafka);
+      await c.connect();
+      return c;
+    },
+    release: (c) => c.disconnect().catch(() => {}),
+  };
+}
+
+/**
+ * One connected cluster shared by every read of a KafkaCluster, connected on first use, closed with
+ * it. A read that fails retires it (its connections or metadata may be what failed): the next read
+ * connects a new one, and the retired one is disconnected once the reads still using it are done.
+ */
+export class ReaderClusters implements ClusterLease {
+  private current: { connected: Promise<Cluster>; users: number; retired: boolean } | undefined;
+  private readonly inUse = new Map<Cluster, { users: number; retired: boolean }>();
+  private readonly make: () => Cluster;
+  constructor(kafka: Kafka, make?: () => Cluster) {
+    this.make = make ?? (() => cluster(kafka, SHARED_METADATA_MAX_AGE_MS));
+  }
+
+  acquire(): Promise<Cluster> {
+    if (!this.current) {
+      const c = this.make();
+      const entry = { connected: c.connect().then(() => c), users: 0, retired: false };
+      this.current = entry;
+      this.inUse.set(c, entry);
+      entry.connected.catch(() => {
+        this.inUse.delete(c);
+        if (this.current === entry) this.current = undefined;
+      });
+    }
+    this.current.users++;
+    return this.current.connected;
+  }
+
+  async release(c: Cluster, failed: boolean): Promise<void> {
+    const entry = this.inUse.get(c);
+    if (!entry) return;
+    entry.users--;
+    if (failed && !entry.retired) {
+      entry.retired = true;
+      if (this.current === entry) this.current = undefined;
+    }
+    if (entry.retired && entry.users <= 0) {
+      this.inUse.delete(c);
+      await c.disconnect().catch(() => {});
+    }
+  }
+
+  async close(): Promise<void> {
+    this.current = undefined;
+    const all = [...this.inUse.keys()];
+    this.inUse.clear();
+    await Promise.all(all.map((c) => c.disconnect().catch(() => {})));
+  }
 }
 
 interface Position {
@@ -134,6 +227,8 @@ export interface FetchOptions {
   onRecordSet?: (topic: string, partition: number, set: RawRecordSet) => Promise<void> | void;
   signal?: AbortSignal;
   onBatch: (topic: string, records: SampledRecord[]) => Promise<void> | void;
+  /** the connected cluster to read through (default: one of its own) */
+  via?: ClusterLease;
 }
 
 export interface RawRecordSet {
@@ -235,10 +330,13 @@ export async function fetchWindows(kafka: Kafka, profile: ClusterProfile, reques
     return { read, incomplete, timedOut, durationMs: performance.now() - started, readMs: lastAt - firstAt };
   };
   if (pending.size === 0) return outcome();
-  const c = cluster(kafka, options.readCommitted !== false);
+  const lease = options.via ?? freshCluster(kafka);
+  let c: Cluster | undefined;
+  let failed = false;
   try {
-    await c.connect();
-    await c.addMultipleTargetTopics([...new Set([...pending.values()].map((p) => p.topic))]);
+    const cl = await lease.acquire();
+    c = cl;
+    await withTopics(cl, [...new Set([...pending.values()].map((p) => p.topic))]);
     let metadataStale = false;
     let refreshedAt = 0;
     while (pending.size > 0) {
@@ -249,7 +347,7 @@ export async function fetchWindows(kafka: Kafka, profile: ClusterProfile, reques
       }
       // at most four metadata reads a second while a leader is missing or moving
       if (metadataStale && performance.now() - refreshedAt >= 250) {
-        await c.refreshMetadata();
+        await cl.refreshMetadata();
         refreshedAt = performance.now();
         metadataStale = false;
       }
@@ -258,7 +356,7 @@ export async function fetchWindows(kafka: Kafka, profile: ClusterProfile, reques
       const byTopic = new Map<string, Position[]>();
       for (const p of pending.values()) (byTopic.get(p.topic) ?? byTopic.set(p.topic, []).get(p.topic)!).push(p);
       for (const [topic, positions] of byTopic) {
-        const leaders = partitionLeaders(c, topic);
+        const leaders = partitionLeaders(cl, topic);
         for (const p of positions) {
           const leader = leaders.get(p.partition);
           // no leader known (an election, a partition the metadata does not list yet): ask again
@@ -276,7 +374,7 @@ export async function fetchWindows(kafka: Kafka, profile: ClusterProfile, reques
           const fetchRequest = { replicaId: -1, isolationLevel: readCommitted ? 1 : 0, maxWaitTime: 100, minBytes: 1, maxBytes: 16 * 1_048_576, topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) };
           let results: PartitionResult[];
           try {
-            const broker = await c.findBroker({ nodeId: leader });
+            const broker = await cl.findBroker({ nodeId: leader });
             const own = (options.decoder ?? 'kafkajs') === 'zdp' && (fetchMaxVersion(broker) ?? 0) >= 11;
             results = (own ? await fetchDecodedByZdp(broker, fetchRequest, pending, readCommitted, options.onRecordSet !== undefined) : undefined) ?? (await fetchDecodedByKafkajs(broker, fetchRequest, pending, readCommitted));
           } catch (error) {
@@ -321,9 +419,10 @@ export async function fetchWindows(kafka: Kafka, profile: ClusterProfile, reques
       if (!progressed && pending.size > 0) await new Promise((r) => setTimeout(r, 50));
     }
   } catch (error) {
+    failed = true;
     throw mapKafkaError(error, profile, 'fetch');
   } finally {
-    await c.disconnect().catch(() => {});
+    if (c) await lease.release(c, failed);
   }
   return outcome();
 }
@@ -334,6 +433,15 @@ export async function fetchWindows(kafka: Kafka, profile: ClusterProfile, reques
  * last stable offset, which stops at the first record of an open transaction: a copy that ends
  * there leaves out every committed record written after that transaction began.
  */
+export interface ListOffsetsOptions {
+  /** the last stable offset as `high` (the default, as kafkajs's admin), else the high watermark */
+  readCommitted?: boolean;
+  /** false: only the latest offsets (`low` is then 0) */
+  earliest?: boolean;
+  /** the connected cluster to read through (default: one of its own) */
+  via?: ClusterLease;
+}
+
 export interface ListedOffsets {
   topic: string;
   partition: number;
@@ -347,14 +455,31 @@ export interface ListedOffsets {
  * `readCommitted` (the default, as kafkajs's admin) gives the last stable offset as `high`; without
  * it, the high watermark. A leader that moved is retried after a metadata refresh.
  */
-export async function listOffsets(kafka: Kafka, profile: ClusterProfile, topics: readonly string[], options: { readCommitted?: boolean; earliest?: boolean } = {}): Promise<ListedOffsets[]> {
+export async function listOffsets(kafka: Kafka, profile: ClusterProfile, topics: readonly string[], options: ListOffsetsOptions = {}): Promise<ListedOffsets[]> {
+  if (topics.length === 0 || !options.via) return listOffsetsThrough(kafka, profile, topics, options);
+  try {
+    return await listOffsetsThrough(kafka, profile, topics, options);
+  } catch (error) {
+    // the cluster out of reach is that on any connection; anything else may be a read beside this
+    // one on the shared connection (a refused topic's metadata), so this read is tried on its own
+    if (isWholeClusterError(error)) throw error;
+    const { via: _shared, ...alone } = options;
+    return listOffsetsThrough(kafka, profile, topics, alone);
+  }
+}
+
+async function listOffsetsThrough(kafka: Kafka, profile: ClusterProfile, topics: readonly string[], options: ListOffsetsOptions): Promise<ListedOffsets[]> {
   if (topics.length === 0) return [];
-  const c = cluster(kafka, options.readCommitted ?? true);
+  const lease = options.via ?? freshCluster(kafka);
+  let acquiring: Promise<Cluster> | undefined;
+  let acquired: Cluster | undefined;
+  let failed = false;
   const order = new Map(topics.map((t, i) => [t, i]));
   try {
     return await withDeadline(profile, 'listing offsets', async () => {
-      await c.connect();
-      await c.addMultipleTargetTopics([...topics]);
+      acquiring = lease.acquire();
+      const c = (acquired = await acquiring);
+      await withTopics(c, topics);
       return retryRetriable(
         async () => {
           // one ListOffsets per leader for every partition it leads, each end, all leaders at once
@@ -386,9 +511,12 @@ export async function listOffsets(kafka: Kafka, profile: ClusterProfile, topics:
       );
     });
   } catch (error) {
+    failed = true;
     throw mapKafkaError(error, profile, 'list offsets request');
   } finally {
-    await c.disconnect().catch(() => {});
+    // a deadline that passed while connecting leaves the cluster to connect on: drop it when it does
+    if (acquired) await lease.release(acquired, failed);
+    else void acquiring?.then((c) => lease.release(c, true), () => {});
   }
 }
 
@@ -405,7 +533,7 @@ const TOPIC_CONCURRENCY = 8;
  * answer it; when they refuse it for some topic (not authorized, deleted meanwhile), each topic
  * is asked alone, so one topic's error does not lose the others' offsets.
  */
-export async function listOffsetsPartial(kafka: Kafka, profile: ClusterProfile, topics: readonly string[], options: { readCommitted?: boolean; earliest?: boolean } = {}): Promise<ListedOffsetsResult> {
+export async function listOffsetsPartial(kafka: Kafka, profile: ClusterProfile, topics: readonly string[], options: ListOffsetsOptions = {}): Promise<ListedOffsetsResult> {
   const errors = new Map<string, ZdpError>();
   try {
     return { offsets: await listOffsets(kafka, profile, topics, options), errors };
@@ -416,7 +544,9 @@ export async function listOffsetsPartial(kafka: Kafka, profile: ClusterProfile, 
   const offsets: ListedOffsets[] = [];
   await forEachLimited(topics, TOPIC_CONCURRENCY, async (t) => {
     try {
-      offsets.push(...(await listOffsets(kafka, profile, [t], options)));
+      // each topic on its own connection: on a shared one, a refused topic's metadata read fails the reads beside it
+      const { via: _shared, ...alone } = options;
+      offsets.push(...(await listOffsetsThrough(kafka, profile, [t], alone)));
     } catch (e) {
       errors.set(t, isZdpError(e) ? e : mapKafkaError(e, profile, `list offsets request for ${t}`));
     }
@@ -427,9 +557,9 @@ export async function listOffsetsPartial(kafka: Kafka, profile: ClusterProfile, 
 }
 
 /** High watermarks (not the last stable offsets) of every partition of `topics`. */
-export async function highWatermarks(kafka: Kafka, profile: ClusterProfile, topics: readonly string[]): Promise<Map<string, { topic: string; partition: number; high: bigint }>> {
+export async function highWatermarks(kafka: Kafka, profile: ClusterProfile, topics: readonly string[], via?: ClusterLease): Promise<Map<string, { topic: string; partition: number; high: bigint }>> {
   const out = new Map<string, { topic: string; partition: number; high: bigint }>();
-  for (const o of await listOffsets(kafka, profile, topics, { readCommitted: false, earliest: false })) out.set(`${o.topic}\u0000${o.partition}`, { topic: o.topic, partition: o.partition, high: o.high });
+  for (const o of await listOffsets(kafka, profile, topics, { readCommitted: false, earliest: false, ...(via ? { via } : {}) })) out.set(`${o.topic}\u0000${o.partition}`, { topic: o.topic, partition: o.partition, high: o.high });
   return out;
 }
 
