@@ -125,8 +125,10 @@ export function loadConfig(options: LoadOptions): ResolvedConfig {
   if (explicit) {
     projectFile = resolve(cwd, explicit);
     // a directory names its zdp.yaml, as `git -C` names a work tree
-    if (existsSync(projectFile) && statSync(projectFile).isDirectory()) projectFile = join(projectFile, PROJECT_FILE);
+    const directory = existsSync(projectFile) && statSync(projectFile).isDirectory();
+    if (directory) projectFile = join(projectFile, PROJECT_FILE);
     if (!existsSync(projectFile)) {
+      if (directory) throw new ConfigError('CONFIG_NOT_FOUND', `directory ${explicit} has no ${PROJECT_FILE} (--config with a directory reads its ${PROJECT_FILE})`, { hint: `create one there with \`zdp init --config ${explicit}\`, or run the command in that directory without --config` });
       throw new ConfigError('CONFIG_NOT_FOUND', `config file ${explicit} does not exist`, { hint: 'create one with `zdp init`, or drop --config to use ./zdp.yaml' });
     }
   } else {

@@ -67,6 +67,9 @@ describe('loadConfig layers', () => {
   it('reports a missing --config file', () => {
     const dir = project({});
     expect(() => loadConfig({ cwd: dir, env: env(dir), configFile: 'nope.yaml' })).toThrow('config file nope.yaml does not exist');
+    // a directory that exists but has no zdp.yaml is said to be that, not to be missing
+    mkdirSync(join(dir, 'empty-project'));
+    expect(() => loadConfig({ cwd: dir, env: env(dir), configFile: 'empty-project' })).toThrow('directory empty-project has no zdp.yaml');
   });
 });
 
