@@ -136,13 +136,20 @@ export interface ClusterLease {
   release(c: Cluster, failed: boolean): Promise<void>;
 }
 
+/** Connects `c`; one that could not connect is disconnected (what it opened so far), then the error goes on. */
+async function connected(c: Cluster): Promise<Cluster> {
+  try {
+    await c.connect();
+    return c;
+  } catch (error) {
+    await c.disconnect().catch(() => {});
+    throw error;
+  }
+}
+
 function freshCluster(kafka: Kafka): ClusterLease {
   return {
-    acquire: async () => {
-      const c = cluster(kafka);
-      await c.connect();
-      return c;
-    },
+    acquire: () => connected(cluster(kafka)),
     release: (c) => c.disconnect().catch(() => {}),
   };
 }
@@ -163,7 +170,7 @@ export class ReaderClusters implements ClusterLease {
   acquire(): Promise<Cluster> {
     if (!this.current) {
       const c = this.make();
-      const entry = { connected: c.connect().then(() => c), users: 0, retired: false };
+      const entry = { connected: connected(c), users: 0, retired: false };
       this.current = entry;
       this.inUse.set(c, entry);
       entry.connected.catch(() => {

@@ -68,6 +68,8 @@ describe('ReaderClusters: one connected cluster for a KafkaCluster’s reads', (
     const { made, make } = factory((n) => n === 0);
     const readers = new ReaderClusters({} as Kafka, make);
     await expect(readers.acquire()).rejects.toThrow('connect 0 refused');
+    // what it opened before it failed is closed
+    expect(made[0]!.disconnects).toBe(1);
     const c = await readers.acquire();
     expect((c as Fake).id).toBe(1);
     expect(made).toHaveLength(2);
