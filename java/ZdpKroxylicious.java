@@ -401,6 +401,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     /** requests forwarded and not answered yet: produce (and transaction) requests, fetches; see live() */
     static final Set<long[]> inflightProduce = ConcurrentHashMap.newKeySet();
     static final Set<long[]> inflightFetch = ConcurrentHashMap.newKeySet();
+    /** for a request in those sets: whether the connection it came on is still open (see connectionOpen) */
+    static final Map<long[], java.util.function.BooleanSupplier> openOf = new ConcurrentHashMap<>();
     static final ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
     static final AtomicLong heldCount = new AtomicLong();
     static final AtomicLong drainedFetches = new AtomicLong();
@@ -469,6 +471,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         delivered.clear();
         inflightProduce.clear();
         inflightFetch.clear();
+        openOf.clear();
         held.clear();
         heldCount.set(0);
     }
@@ -662,6 +665,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         delivered.clear();
         inflightProduce.clear();
         inflightFetch.clear();
+        openOf.clear();
         drainedFetches.set(0);
     }
 
@@ -859,13 +863,63 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      */
     static int live(Set<long[]> set) {
         long now = System.currentTimeMillis();
-        set.removeIf(e -> e[1] < now);
+        set.removeIf(e -> {
+            var open = openOf.get(e);
+            boolean gone = e[1] < now || (open != null && !open.getAsBoolean());
+            if (gone) openOf.remove(e);
+            return gone;
+        });
         return set.size();
     }
 
-    static long[] sent(long answerWithinMs) {
+    static long[] sent(long answerWithinMs, FilterContext context) {
         long now = System.currentTimeMillis();
-        return new long[] { now, now + Math.max(0, Math.min(answerWithinMs, 120_000)) + 2_000 };
+        long[] e = new long[] { now, now + Math.max(0, Math.min(answerWithinMs, 120_000)) + 2_000 };
+        var open = connectionOpen(context);
+        if (open != null) openOf.put(e, open);
+        return e;
+    }
+
+    static void answered(Set<long[]> set, long[] e) {
+        if (e == null) return;
+        set.remove(e);
+        openOf.remove(e);
+    }
+
+    /** Kroxylicious 0.12's FilterContext (FilterHandler.InternalFilterContext) and the FilterHandler's fields that hold its channels; null where another version lays them out otherwise */
+    static final java.lang.reflect.Field[] CHANNEL_FIELDS = channelFields();
+
+    static java.lang.reflect.Field[] channelFields() {
+        try {
+            var context = Class.forName("io.kroxylicious.proxy.internal.FilterHandler$InternalFilterContext");
+            var handler = Class.forName("io.kroxylicious.proxy.internal.FilterHandler");
+            var outer = context.getDeclaredField("this$0");
+            var inbound = handler.getDeclaredField("inboundChannel");
+            var ctx = handler.getDeclaredField("ctx");
+            for (var f : List.of(outer, inbound, ctx)) f.setAccessible(true);
+            return new java.lang.reflect.Field[] { outer, inbound, ctx };
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Whether the connection a request came on is still open, both sides of it: a request whose
+     * connection closed is never answered, and waiting for it to its deadline (a kafkajs produce's is
+     * 30 s) kept a hold from being in force for that long (a CI run's `gateway switch` gave up after
+     * 10 s on one such produce). The filter API has no word for a close; Kroxylicious 0.12's context
+     * holds its FilterHandler, whose channels say. Null where that cannot be read: the deadline alone then.
+     */
+    static java.util.function.BooleanSupplier connectionOpen(FilterContext context) {
+        if (CHANNEL_FIELDS == null || !CHANNEL_FIELDS[0].getDeclaringClass().isInstance(context)) return null;
+        try {
+            Object handler = CHANNEL_FIELDS[0].get(context);
+            var inbound = (io.netty.channel.Channel) CHANNEL_FIELDS[1].get(handler);
+            var ctx = (io.netty.channel.ChannelHandlerContext) CHANNEL_FIELDS[2].get(handler);
+            return () -> (inbound == null || inbound.isActive()) && (ctx == null || ctx.channel().isActive());
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** One client connection. Kafka answers a connection's requests in order, so a FIFO pairs them. */
@@ -940,7 +994,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     // max wait (kafkajs: 5 s) first
                     if (gated()) return emptyFetch(fetch, context, GATED_FETCH_WAIT_MS);
                 }
-                long[] sent = sent(fetch.maxWaitMs());
+                long[] sent = sent(fetch.maxWaitMs(), context);
                 fetchSent.add(sent);
                 inflightFetch.add(sent);
                 return context.forwardRequest(header, request);
@@ -1085,7 +1139,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 noteSend((ProduceRequestData) request, now);
             }
             if (acks) {
-                long[] sent = sent(request instanceof ProduceRequestData p ? p.timeoutMs() : 30_000);
+                long[] sent = sent(request instanceof ProduceRequestData p ? p.timeoutMs() : 30_000, context);
                 produceSent.add(sent);
                 inflightProduce.add(sent);
             }
@@ -1125,9 +1179,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 ResponseHeaderData header, ApiMessage response, FilterContext context) {
             if (key == ApiKeys.FETCH) {
                 record((FetchResponseData) response);
-                inflightFetch.remove(fetchSent.poll());
+                answered(inflightFetch, fetchSent.poll());
             } else if (HOLD.contains(key)) {
-                inflightProduce.remove(produceSent.poll());
+                answered(inflightProduce, produceSent.poll());
                 // the client is handed an id it can be told apart by (the real one is written)
                 if (guardProducers && response instanceof InitProducerIdResponseData init && init.errorCode() == 0) init.setProducerId(ProducerIds.virtual(init.producerId()));
             } else if (key == ApiKeys.METADATA) {
@@ -1361,5 +1415,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         });
         server.start();
         System.out.println("zdp: control endpoint on " + server.getAddress());
+        if (ZdpQuiesce.CHANNEL_FIELDS == null) System.out.println("zdp: this Kroxylicious does not show when a connection closes: a request forwarded on one that closed is waited for to its deadline");
     }
 }

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKafka } from '../../src/kafka/client.js';
 import { createTopicsAndWait } from '../../src/kafka/topics.js';
+import { clusterFactory } from '../../src/kafka/offset-commit.js';
 import { QuiesceEndpoint } from '../../src/gateway/quiesce.js';
 import { findJava } from '../../src/processes/java.js';
 import { resolveKafkaDist } from '../../src/processes/kafka-dist.js';
@@ -31,6 +32,15 @@ import { eventually, gatewayPorts, harnessKafka, harnessProfile, runZdp, uniqueN
 const projectDir = inject('zdpProjectDir');
 const SPREAD_MS = 3_000;
 const env = { ...process.env, JAVA_TOOL_OPTIONS: `-Dzdp.sendSpreadMs=${SPREAD_MS}` };
+
+/** kafkajs's cluster layer, as far as the closed-connection test uses it */
+interface RawCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  addTargetTopic(topic: string): Promise<void>;
+  findTopicPartitionMetadata(topic: string): { partitionId: number; leader: number }[];
+  findBroker(request: { nodeId: string }): Promise<{ fetch(request: Record<string, unknown>): Promise<unknown> }>;
+}
 
 /** Settles to 'acked' or 'failed', or stays 'pending'. */
 function track(p: Promise<unknown>): { state: 'pending' | 'acked' | 'failed'; at?: number } {
@@ -222,5 +232,36 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     // cut off 0.25 s before the end it was given, not at once
     expect(tookMs).toBeGreaterThan(1_500);
     expect(tookMs).toBeLessThan(6_000);
+  });
+
+  it('stops waiting for a request whose connection closed: a fetch abandoned mid-wait is no longer in flight', async () => {
+    // a request forwarded on a connection that then closes is never answered; waited for to its
+    // deadline (a kafkajs produce's is 30 s), it kept a hold from being in force for that long
+    const topic = uniqueName('hold.closed');
+    const admin = harnessKafka(projectDir, 'source').admin();
+    await admin.connect();
+    await createTopicsAndWait(admin, [{ topic, numPartitions: 1 }]);
+    await admin.disconnect();
+    const kafka = createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId: 'closed-app' });
+    const c = clusterFactory<RawCluster>(kafka)({ allowAutoTopicCreation: false });
+    await c.connect();
+    await c.addTargetTopic(topic);
+    const leader = c.findTopicPartitionMetadata(topic)[0]!.leader;
+    const broker = await c.findBroker({ nodeId: String(leader) });
+    // an empty partition: the broker holds this fetch for its whole max wait
+    const pending = broker.fetch({ replicaId: -1, isolationLevel: 1, maxWaitTime: 25_000, minBytes: 1, maxBytes: 1_024, topics: [{ topic, partitions: [{ partition: 0, fetchOffset: '0', maxBytes: 1_024 }] }] }).then(
+      () => 'answered',
+      () => 'closed',
+    );
+    await eventually(async () => ((await control.state()).inflight.fetch >= 1 ? true : undefined), 10_000, 'the fetch to be in flight');
+    // the client goes away with the fetch unanswered (kafkajs's disconnect would wait for it)
+    const closedAt = Date.now();
+    for (const conn of (broker as unknown as { connectionPool: { pool: { socket?: { destroy(): void } }[] } }).connectionPool.pool) conn.socket?.destroy();
+    await eventually(async () => ((await control.state()).inflight.fetch === 0 ? true : undefined), 10_000, "the closed connection's fetch to be forgotten");
+    // well before the fetch's own deadline (25 s + 2 s)
+    expect(Date.now() - closedAt).toBeLessThan(10_000);
+    // kafkajs gives up on the fetch at its own request timeout: not waited for here
+    void pending;
+    void c.disconnect().catch(() => {});
   });
 });
