@@ -872,10 +872,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         return set.size();
     }
 
-    static long[] sent(long answerWithinMs, FilterContext context) {
+    static long[] sent(long answerWithinMs, java.util.function.BooleanSupplier open) {
         long now = System.currentTimeMillis();
         long[] e = new long[] { now, now + Math.max(0, Math.min(answerWithinMs, 120_000)) + 2_000 };
-        var open = connectionOpen(context);
         if (open != null) openOf.put(e, open);
         return e;
     }
@@ -932,6 +931,17 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         /** "group\u0000memberId" of each SyncGroup forwarded and not answered yet */
         final ConcurrentLinkedQueue<String> syncSent = new ConcurrentLinkedQueue<>();
         final long id = connections.incrementAndGet();
+        /** whether this connection is still open (connectionOpen), read from the first request's context: one lookup per connection, not per request */
+        java.util.function.BooleanSupplier open;
+        boolean openLooked;
+
+        java.util.function.BooleanSupplier open(FilterContext context) {
+            if (!openLooked) {
+                open = connectionOpen(context);
+                openLooked = true;
+            }
+            return open;
+        }
         /** consumer groups this connection spoke for (commits, heartbeats, joins): ties its deliveries to a group when clients share a client id */
         final Set<String> groups = ConcurrentHashMap.newKeySet();
         /** "topic\u0000partition" -> the offset this connection last asked to fetch from: its consumer's position (what it commits once drained) */
@@ -994,7 +1004,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     // max wait (kafkajs: 5 s) first
                     if (gated()) return emptyFetch(fetch, context, GATED_FETCH_WAIT_MS);
                 }
-                long[] sent = sent(fetch.maxWaitMs(), context);
+                long[] sent = sent(fetch.maxWaitMs(), open(context));
                 fetchSent.add(sent);
                 inflightFetch.add(sent);
                 return context.forwardRequest(header, request);
@@ -1139,7 +1149,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 noteSend((ProduceRequestData) request, now);
             }
             if (acks) {
-                long[] sent = sent(request instanceof ProduceRequestData p ? p.timeoutMs() : 30_000, context);
+                long[] sent = sent(request instanceof ProduceRequestData p ? p.timeoutMs() : 30_000, open(context));
                 produceSent.add(sent);
                 inflightProduce.add(sent);
             }

@@ -21,26 +21,18 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKafka } from '../../src/kafka/client.js';
 import { createTopicsAndWait } from '../../src/kafka/topics.js';
 import { clusterFactory } from '../../src/kafka/offset-commit.js';
+import type { Cluster } from '../../src/kafka/reader.js';
 import { QuiesceEndpoint } from '../../src/gateway/quiesce.js';
 import { findJava } from '../../src/processes/java.js';
 import { resolveKafkaDist } from '../../src/processes/kafka-dist.js';
 // a plain ES module, shared with bench/cutover-pause.mjs
 import { JavaClients } from '../clients/java-clients.mjs';
 import { readControlToken, readGateway } from '../../src/processes/kroxylicious.js';
-import { eventually, gatewayPorts, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
+import { createTopics, eventually, gatewayPorts, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
 const SPREAD_MS = 3_000;
 const env = { ...process.env, JAVA_TOOL_OPTIONS: `-Dzdp.sendSpreadMs=${SPREAD_MS}` };
-
-/** kafkajs's cluster layer, as far as the closed-connection test uses it */
-interface RawCluster {
-  connect(): Promise<void>;
-  disconnect(): Promise<void>;
-  addTargetTopic(topic: string): Promise<void>;
-  findTopicPartitionMetadata(topic: string): { partitionId: number; leader: number }[];
-  findBroker(request: { nodeId: string }): Promise<{ fetch(request: Record<string, unknown>): Promise<unknown> }>;
-}
 
 /** Settles to 'acked' or 'failed', or stays 'pending'. */
 function track(p: Promise<unknown>): { state: 'pending' | 'acked' | 'failed'; at?: number } {
@@ -238,14 +230,11 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     // a request forwarded on a connection that then closes is never answered; waited for to its
     // deadline (a kafkajs produce's is 30 s), it kept a hold from being in force for that long
     const topic = uniqueName('hold.closed');
-    const admin = harnessKafka(projectDir, 'source').admin();
-    await admin.connect();
-    await createTopicsAndWait(admin, [{ topic, numPartitions: 1 }]);
-    await admin.disconnect();
+    await createTopics(harnessKafka(projectDir, 'source'), [{ topic, numPartitions: 1 }]);
     const kafka = createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId: 'closed-app' });
-    const c = clusterFactory<RawCluster>(kafka)({ allowAutoTopicCreation: false });
+    const c = clusterFactory<Cluster>(kafka)({ allowAutoTopicCreation: false });
     await c.connect();
-    await c.addTargetTopic(topic);
+    await c.addMultipleTargetTopics([topic]);
     const leader = c.findTopicPartitionMetadata(topic)[0]!.leader;
     const broker = await c.findBroker({ nodeId: String(leader) });
     // an empty partition: the broker holds this fetch for its whole max wait
