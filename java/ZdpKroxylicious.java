@@ -412,6 +412,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final Set<String> knowsLeaders = ConcurrentHashMap.newKeySet();
     /** Produce requests answered NOT_LEADER_OR_FOLLOWER whole, because one of their partitions is led elsewhere (see Conn.misdirected) */
     static final AtomicLong misdirected = new AtomicLong();
+    /** Produce requests refused because a batch of theirs came after a refused one (see Sequences) */
+    static final AtomicLong outOfTurn = new AtomicLong();
     /** "host:port" (as advertised, and resolved) of each broker of the cluster fronted -> its node id (see ZdpKroxylicious.reconcile) */
     static final ConcurrentHashMap<String, Integer> brokerIds = new ConcurrentHashMap<>();
     /** the remote end of a filter's channel (the upstream broker): "R:host/ip:port" */
@@ -656,6 +658,73 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 r.setProducerId(real(r.producerId()));
             } else if (request instanceof TxnOffsetCommitRequestData r) {
                 r.setProducerId(real(r.producerId()));
+            }
+        }
+    }
+
+    /**
+     * Idempotent batches this proxy refused, so that none after them is written first. A broker
+     * takes the first batch of a producer id it has no state for at any sequence: a fresh id here
+     * (ProducerIds), and a new producer's first batches. If a request is refused here (misdirected,
+     * no fresh id) while the client's next request for the same partition is already on its way,
+     * that one would be written first; the refused batch, sent again, is then OUT_OF_ORDER_SEQUENCE
+     * for good and the producer stalls: a Java producer (idempotent by default) kept 94 sends
+     * unacknowledged until it was closed, in one CI run of the cutover test. So a batch that comes
+     * after a refused one of its producer, epoch and partition is refused too (NOT_LEADER_OR_FOLLOWER,
+     * retriable: the client sends again in sequence order) until the refused one comes again.
+     */
+    static final class Sequences {
+        /** "producerId\u0000topic\u0000partition" -> the lowest batch refused and not sent again */
+        static final ConcurrentHashMap<String, Refused> refused = new ConcurrentHashMap<>();
+        /** a client that gave its refused batch up (and did not bump its epoch) is not refused for ever */
+        static final long FORGET_MS = 60_000;
+
+        record Refused(int epoch, int sequence, long at) {}
+
+        record Batch(String key, int epoch, int sequence) {}
+
+        /** the idempotent batches of a Produce, as the client numbered them */
+        static List<Batch> of(ProduceRequestData produce) {
+            List<Batch> out = null;
+            for (var td : produce.topicData()) {
+                for (var pd : td.partitionData()) {
+                    if (!(pd.records() instanceof MemoryRecords records)) continue;
+                    for (var batch : records.batches()) {
+                        if (batch.magic() < RecordBatch.MAGIC_VALUE_V2 || batch.producerId() < 0 || batch.baseSequence() < 0) continue;
+                        if (out == null) out = new ArrayList<>();
+                        out.add(new Batch(batch.producerId() + "\u0000" + td.name() + "\u0000" + pd.index(), batch.producerEpoch(), batch.baseSequence()));
+                    }
+                }
+            }
+            return out == null ? List.of() : out;
+        }
+
+        /** whether a batch of the request comes after a refused one that has not come again */
+        static boolean outOfTurn(List<Batch> batches) {
+            if (refused.isEmpty()) return false;
+            long now = System.currentTimeMillis();
+            for (var b : batches) {
+                var r = refused.get(b.key);
+                if (r == null) continue;
+                if (r.epoch != b.epoch || now - r.at > FORGET_MS) refused.remove(b.key, r);
+                else if (b.sequence > r.sequence) return true;
+            }
+            return false;
+        }
+
+        static void refused(List<Batch> batches) {
+            long now = System.currentTimeMillis();
+            for (var b : batches) {
+                refused.merge(b.key, new Refused(b.epoch, b.sequence, now), (was, is) -> was.epoch == is.epoch && was.sequence <= is.sequence ? was : is);
+            }
+        }
+
+        /** the request goes on: a refused batch it carries again is no longer missing */
+        static void sent(List<Batch> batches) {
+            if (refused.isEmpty()) return;
+            for (var b : batches) {
+                var r = refused.get(b.key);
+                if (r != null && (r.epoch != b.epoch || b.sequence <= r.sequence)) refused.remove(b.key, r);
             }
         }
     }
@@ -1009,22 +1078,32 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 inflightFetch.add(sent);
                 return context.forwardRequest(header, request);
             }
-            if (request instanceof ProduceRequestData produce && misdirected(produce, context)) {
-                misdirected.incrementAndGet();
-                return refuse(produce, (short) 6, context);
-            }
-            if (guardProducers && HOLD.contains(key)) {
-                if (request instanceof ProduceRequestData produce) {
+            if (request instanceof ProduceRequestData produce) {
+                var batches = Sequences.of(produce);
+                if (misdirected(produce, context)) {
+                    misdirected.incrementAndGet();
+                    return refuse(produce, batches, (short) 6, context);
+                }
+                if (Sequences.outOfTurn(batches)) {
+                    outOfTurn.incrementAndGet();
+                    return refuse(produce, batches, (short) 6, context);
+                }
+                if (guardProducers) {
                     var ready = ProducerIds.produce(produce, context, executor, asking);
                     if (ready != null) {
-                        return ready.thenComposeAsync(error -> error != 0 ? refuse(produce, error, context) : hold(key, header, request, context), executor);
+                        return ready.thenComposeAsync(error -> error != 0 ? refuse(produce, batches, error, context) : sendOn(batches, key, header, request, context), executor);
                     }
-                } else {
-                    ProducerIds.transaction(request);
                 }
+                return sendOn(batches, key, header, request, context);
             }
+            if (guardProducers && HOLD.contains(key)) ProducerIds.transaction(request);
             if (HOLD.contains(key)) return hold(key, header, request, context);
             return context.forwardRequest(header, request);
+        }
+
+        CompletionStage<RequestFilterResult> sendOn(List<Sequences.Batch> batches, ApiKeys key, RequestHeaderData header, ApiMessage request, FilterContext context) {
+            Sequences.sent(batches);
+            return hold(key, header, request, context);
         }
 
         /**
@@ -1070,7 +1149,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         }
 
         /** Every partition of a Produce answered with one error, nothing written. */
-        CompletionStage<RequestFilterResult> refuse(ProduceRequestData produce, short error, FilterContext context) {
+        CompletionStage<RequestFilterResult> refuse(ProduceRequestData produce, List<Sequences.Batch> batches, short error, FilterContext context) {
+            Sequences.refused(batches);
             var response = new ProduceResponseData();
             for (var td : produce.topicData()) {
                 var topic = new ProduceResponseData.TopicProduceResponse().setName(td.name());
@@ -1322,6 +1402,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         out.put("held", heldCount.get());
         out.put("drainedFetches", drainedFetches.get());
         out.put("misdirectedProduces", misdirected.get());
+        out.put("producesOutOfTurn", outOfTurn.get());
         out.put("siblingsForwarded", siblingsForwarded.get());
         out.put("gated", new TreeSet<>(gate.keySet()));
         var rows = new ArrayList<Map<String, Object>>();

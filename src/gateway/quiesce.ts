@@ -19,6 +19,8 @@ export interface QuiesceState {
   held: number;
   /** Produce requests refused whole after a switch because one of their partitions is led elsewhere */
   misdirectedProduces?: number;
+  /** Produce requests refused because a batch of theirs came after a refused batch of its producer and partition (it would be written first, and the refused one never) */
+  producesOutOfTurn?: number;
   /** Produce requests forwarded during a hold as the rest of a send begun before it (the proxy's log gives each one's lag) */
   siblingsForwarded?: number;
   /** in a drain: when the first consumer was cut off (epoch ms); consumers that commit on a timer are cut off just before their next commit */

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { Kafka as KafkaJs, logLevel, type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKafka } from '../../src/kafka/client.js';
+import { clusterFactory } from '../../src/kafka/offset-commit.js';
+import type { Cluster } from '../../src/kafka/reader.js';
 import { findJava } from '../../src/processes/java.js';
 import { resolveKafkaDist } from '../../src/processes/kafka-dist.js';
 import { freePorts } from '../../src/processes/ports.js';
@@ -245,6 +247,55 @@ describe('zdp gateway with Kroxylicious', () => {
     const everywhere = new Set([...onSource, ...onTarget]);
     const acked = [...java.acked.map((a) => a.seq), ...js.acked.map((a) => a.seq)];
     expect(acked.filter((s) => !everywhere.has(s)), 'acknowledged and not written').toEqual([]);
+  });
+
+  it('refuses a batch that comes after a refused one of its producer and partition, so that no refused batch is left out of order for good', async () => {
+    // A producer id the broker has no state for may begin at any sequence. After a switch the proxy
+    // writes an old idempotent producer under such a fresh id; if it refuses one request (here: the
+    // client has not asked for metadata since the switch) and the client's next request, already
+    // on its way, were written, the refused batch would be OUT_OF_ORDER_SEQUENCE for ever: a Java
+    // producer stalled so in one CI run.
+    const topic = uniqueName('gw.gap');
+    await createTopic(harnessKafka(projectDir, 'source'), topic);
+    await createTopic(harnessKafka(projectDir, 'target'), topic);
+    const kafka = createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId: uniqueName('gap-app') });
+    const c = clusterFactory<Cluster>(kafka)({ allowAutoTopicCreation: false });
+    await c.connect();
+    await c.addMultipleTargetTopics([topic]);
+    const leader = c.findTopicPartitionMetadata(topic).find((p) => p.partitionId === 0)!.leader;
+    // the switch forgets which clients asked this proxy for metadata: this one has not since
+    const to = JSON.parse((await runZdp(['gateway', 'status', '--json'], { cwd: dir })).stdout).cluster === 'source' ? 'target' : 'source';
+    const r = await runZdp(['gateway', 'switch', '--to', to, '--json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const broker = (await c.findBroker({ nodeId: String(leader) })) as unknown as { produce(request: unknown): Promise<unknown> };
+    // an idempotent producer of the old cluster: an id this proxy never handed out
+    const producerId = 7_654_321;
+    const send = (firstSequence: number) =>
+      broker
+        .produce({ acks: -1, producerId, producerEpoch: 0, topicData: [{ topic, partitions: [{ partition: 0, firstSequence, messages: Array.from({ length: 5 }, (_, i) => ({ key: 'k', value: String(firstSequence + i) })) }] }] })
+        .then(
+          () => 'written',
+          (e: { type?: string; message: string }) => e.type ?? e.message,
+        );
+    expect(await send(0)).toBe('NOT_LEADER_FOR_PARTITION');
+    // the client asks for metadata (as a client does after NOT_LEADER_OR_FOLLOWER) while its next batch is on its way
+    await c.refreshMetadata();
+    expect(await send(5), 'the batch after a refused one').toBe('NOT_LEADER_FOR_PARTITION');
+    expect(await send(0), 'the refused batch, sent again').toBe('written');
+    expect(await send(5)).toBe('written');
+    const stateDir = join(dir, '.zdp');
+    const state = await new QuiesceEndpoint(`http://127.0.0.1:${String(readGateway(stateDir)!.controlPort)}`, readControlToken(stateDir)).state();
+    expect(state.producesOutOfTurn).toBeGreaterThanOrEqual(1);
+    // on the cluster now fronted: the ten records once each, in order
+    const values: string[] = [];
+    const consumer = harnessKafka(projectDir, to).consumer({ groupId: uniqueName('gw-gap-check') });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ partition, message }) => void (partition === 0 && values.push(message.value!.toString())) });
+    await eventually(async () => (values.length >= 10 ? true : undefined), 30_000, 'ten records on partition 0');
+    await consumer.disconnect();
+    await c.disconnect();
+    expect(values).toEqual(Array.from({ length: 10 }, (_, i) => String(i)));
   });
 
   it('stops the proxy, and says so when nothing runs', async () => {
