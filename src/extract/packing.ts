@@ -18,7 +18,7 @@ export interface PackedBatch {
   lengths: Int32Array;
   data: Uint8Array;
   /** headers per record, only for records that have any */
-  headers: (Record<string, Uint8Array | string | (Uint8Array | string)[]> | null)[] | null;
+  headers: (Record<string, Uint8Array | string | null | (Uint8Array | string | null)[]> | null)[] | null;
 }
 
 export function packBatch(topic: string, records: readonly SampledRecord[]): PackedBatch {
@@ -50,7 +50,7 @@ export function packBatch(topic: string, records: readonly SampledRecord[]): Pac
       lengths[i * 2 + 1] = r.value.length;
     } else lengths[i * 2 + 1] = -1;
     if (headers) {
-      let h: Record<string, Uint8Array | string | (Uint8Array | string)[]> | null = null;
+      let h: Record<string, Uint8Array | string | null | (Uint8Array | string | null)[]> | null = null;
       for (const name in r.headers) {
         const v = r.headers[name];
         if (v === undefined) continue;
@@ -83,8 +83,8 @@ export function unpackBatch(batch: PackedBatch, onRecord: (r: RecordInput) => vo
   }
 }
 
-function toBuf(v: Uint8Array | string): Buffer | string {
-  return typeof v === 'string' ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+function toBuf(v: Uint8Array | string | null): Buffer | string | null {
+  return v === null || typeof v === 'string' ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 }
 
 /** Decodes a partition's record batches where inference runs and feeds each record in the window to `sample`. */
@@ -99,5 +99,5 @@ export async function inferRecordSet(sample: TopicSample, topic: string, partiti
     sample.value.notes.set(note, (sample.value.notes.get(note) ?? 0) + 1);
     return;
   }
-  for (const r of records) sample.add(r as RecordInput);
+  for (const r of records) sample.add(r);
 }

@@ -34,6 +34,19 @@ describe('batch packing for worker threads', () => {
     expect(merged.headers.get('h')!.count).toBe(120);
   });
 
+  it('counts a header sent without a value (Kafka allows null) instead of failing on it', () => {
+    const s = new TopicSample('t');
+    s.add({ partition: 0, offset: 0n, timestampMs: 0, key: null, value: Buffer.from('{"a":1}'), headers: { n: null, r: [Buffer.from('1'), null] } });
+    const packed: unknown[] = [];
+    unpackBatch(structuredClone(packBatch('t', [{ topic: 't', partition: 0, offset: 1n, timestampMs: 0, key: null, value: Buffer.from('{"a":2}'), headers: { n: null } }])), (r) => {
+      packed.push(r.headers);
+      s.add(r);
+    });
+    expect(packed).toEqual([{ n: null }]);
+    expect(s.headers.get('n')).toMatchObject({ count: 2, binary: 0 });
+    expect(s.headers.get('r')).toMatchObject({ count: 1, repeated: 1 });
+  });
+
   it('uses a worker thread per core, up to 4, from 2 cores', () => {
     expect([1, 2, 3, 4, 8, 64].map(defaultWorkers)).toEqual([0, 2, 3, 4, 4, 4]);
   });

@@ -12,7 +12,8 @@ export interface RecordInput {
   timestampMs: number;
   key: Buffer | null;
   value: Buffer | null;
-  headers: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+  /** a header sent without a value (null) is counted, not described */
+  headers: Record<string, Buffer | string | null | (Buffer | string | null)[] | undefined>;
 }
 
 export interface Example {
@@ -166,6 +167,7 @@ export class TopicSample {
       stats.count++;
       if (values.length > 1) stats.repeated++;
       for (const v of values) {
+        if (v === null) continue;
         const text = typeof v === 'string' ? v : decodeUtf8(v);
         if (text === undefined) {
           stats.binary++;
