@@ -3,11 +3,13 @@
  * Benchmark: records inferred per second by `zdp extract` vs a plain kafkajs consumer reading the
  * same records, and the peak RSS of each, in the same run on the same local cluster.
  *
- *   npm run build && node bench/extract-throughput.mjs [--records 1000000] [--partitions 12] [--workers n]
+ *   npm run build && node bench/extract-throughput.mjs [--records 1000000] [--partitions 12] [--workers n] [--rounds 3]
  *
  * Starts its own local Kafka 4.x cluster with `zdp dev up` in a temp directory, fills a topic
  * with JSON order records, then runs (1) a plain kafkajs consumer and (2) `zdp extract` with a
  * sample size that covers every record, each in its own process, and prints a JSON result.
+ * Each round runs the two one after the other; the result gives every round and the medians (a
+ * shared 2-core machine varies by a fifth from one run to the next, for both alike).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -26,6 +28,7 @@ const RECORDS = Number(arg('records', '1000000'));
 const PARTITIONS = Number(arg('partitions', '12'));
 // inference worker threads for zdp extract (default: its own choice for the machine)
 const WORKERS = arg('workers', undefined);
+const ROUNDS = Number(arg('rounds', '3'));
 const dir = mkdtempSync(join(tmpdir(), 'zdp-bench-extract-'));
 
 function run(args, extra = {}) {
@@ -97,19 +100,27 @@ async function main() {
   try {
     const produce = await child(produceScript);
     console.error(`produced ${produce.produced}`);
-    const plain = await child(plainScript);
-    console.error(`plain kafkajs consumer: ${Math.round(plain.perSecond)} records/s, peak RSS ${Math.round(plain.maxRssMB)} MB`);
-    // peak RSS of the extract process: measured with /usr/bin/time when present, else by polling /proc
-    const extract = await measureExtract();
-    console.error(`zdp extract: ${Math.round(extract.perSecond)} records/s, peak RSS ${Math.round(extract.maxRssMB)} MB`);
+    const rounds = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const plain = await child(plainScript);
+      // peak RSS of the extract process: polled from /proc
+      const extract = await measureExtract();
+      console.error(`round ${i + 1}: plain kafkajs consumer ${Math.round(plain.perSecond)} records/s (peak RSS ${Math.round(plain.maxRssMB)} MB), zdp extract ${Math.round(extract.perSecond)} records/s (peak RSS ${Math.round(extract.maxRssMB)} MB)`);
+      rounds.push({ plain, extract });
+    }
+    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const plainRate = median(rounds.map((r) => r.plain.perSecond));
+    const extractRate = median(rounds.map((r) => r.extract.perSecond));
     const result = {
       kind: 'ExtractBenchmark',
       machine,
       records: RECORDS,
       partitions: PARTITIONS,
-      plainConsumer: { recordsPerSecond: Math.round(plain.perSecond), peakRssMB: Math.round(plain.maxRssMB) },
-      extract: { recordsPerSecond: Math.round(extract.perSecond), peakRssMB: Math.round(extract.maxRssMB), sampled: extract.records },
-      ratio: Math.round((extract.perSecond / plain.perSecond) * 1000) / 1000,
+      rounds: rounds.map((r) => ({ plainPerSecond: Math.round(r.plain.perSecond), extractPerSecond: Math.round(r.extract.perSecond), ratio: Math.round((r.extract.perSecond / r.plain.perSecond) * 1000) / 1000 })),
+      plainConsumer: { recordsPerSecond: Math.round(plainRate), peakRssMB: Math.round(Math.max(...rounds.map((r) => r.plain.maxRssMB))) },
+      extract: { recordsPerSecond: Math.round(extractRate), peakRssMB: Math.round(Math.max(...rounds.map((r) => r.extract.maxRssMB))), sampled: rounds[0].extract.records },
+      // medians of each side over the rounds
+      ratio: Math.round((extractRate / plainRate) * 1000) / 1000,
     };
     console.log(JSON.stringify(result, null, 2));
     writeFileSync(join(dir, 'result.json'), JSON.stringify(result, null, 2));

@@ -4,7 +4,7 @@
  * views, or record batches as fetched, decoded where inference runs.
  */
 import type { RecordInput, TopicSample } from '../core/inference/topic-sample.js';
-import { decodeRecordSet } from '../kafka/protocol/record-batch.js';
+import { visitRecordSet } from '../kafka/protocol/record-batch.js';
 import { BatchTooLargeError, decompress } from '../kafka/codecs.js';
 import type { RawRecordSet } from '../kafka/reader.js';
 import type { SampledRecord } from '../kafka/sampler.js';
@@ -89,9 +89,9 @@ function toBuf(v: Uint8Array | string | null): Buffer | string | null {
 
 /** Decodes a partition's record batches where inference runs and feeds each record in the window to `sample`. */
 export async function inferRecordSet(sample: TopicSample, topic: string, partition: number, set: RawRecordSet): Promise<void> {
-  let records;
   try {
-    ({ records } = await decodeRecordSet(set.bytes, { topic, partition, from: set.from, to: set.to, abortedTransactions: set.abortedTransactions, decompress }));
+    // each record counted where it lies in the batch: no copy of it, no object per record
+    await visitRecordSet(set.bytes, { topic, partition, from: set.from, to: set.to, abortedTransactions: set.abortedTransactions, decompress }, (view) => sample.addParts(view));
   } catch (e) {
     // a compression bomb in the topic costs one window of one partition, never the machine
     if (!(e instanceof BatchTooLargeError)) throw e;
@@ -99,5 +99,4 @@ export async function inferRecordSet(sample: TopicSample, topic: string, partiti
     sample.value.notes.set(note, (sample.value.notes.get(note) ?? 0) + 1);
     return;
   }
-  for (const r of records) sample.add(r);
 }

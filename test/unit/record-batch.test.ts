@@ -129,3 +129,31 @@ describe('record batches decoded by zdp', () => {
     expect(r.topics[0]!.partitions[0]!.records!.equals(records)).toBe(true);
   });
 });
+
+describe('inference over record views', () => {
+  it('counts what it counts over decoded records: every encoding, null and repeated headers, gzip, a window', async () => {
+    const { TopicSample } = await import('../../src/core/inference/topic-sample.js');
+    const { visitRecordSet } = await import('../../src/kafka/protocol/record-batch.js');
+    const framed = Buffer.concat([Buffer.from([0, 0, 0, 0, 7]), Buffer.from('avro')]);
+    const records = (base: number): R[] => [
+      { offsetDelta: 0, timestampDelta: base, key: Buffer.from(`order-${base}`), value: Buffer.from(JSON.stringify({ id: '123e4567-e89b-12d3-a456-42661417400' + (base % 10), at: '2026-12-04T10:55:21Z', n: base, nested: { x: [1, 2.5, null] } })), headers: [['h', Buffer.from('1')], ['h', null], ['n', null], ['x', Buffer.from([0xff])]] },
+      { offsetDelta: 1, timestampDelta: 1, key: null, value: null },
+      { offsetDelta: 2, timestampDelta: 2, key: Buffer.alloc(0), value: Buffer.from('plain text') },
+      { offsetDelta: 3, timestampDelta: 3, key: Buffer.from([0, 0xfe, 0xff]), value: framed },
+      { offsetDelta: 4, timestampDelta: 4, key: Buffer.from('{"k":1}'), value: Buffer.from([0x7b, 0xff, 0xfe]) },
+    ];
+    const set = Buffer.concat([batch({ baseOffset: 100n, records: records(1) }), batch({ baseOffset: 105n, gzip: true, records: records(2) }), batch({ baseOffset: 110n, records: records(3) })]);
+    const options = { topic: 't', partition: 4, from: 101n, to: 113n, decompress };
+    const viaRecords = new TopicSample('t');
+    for (const r of (await decodeRecordSet(set, options)).records) viaRecords.add(r);
+    const viaViews = new TopicSample('t');
+    const visited = await visitRecordSet(set, options, (v) => viaViews.addParts(v));
+    expect(visited.lastOffset).toBe(114n);
+    const plain = (s: unknown) => JSON.stringify(s, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Map ? [...v] : v));
+    expect(viaViews.records).toBe(12);
+    expect(plain(viaViews)).toBe(plain(viaRecords));
+    // a header sent without a value is counted, not read
+    expect(viaViews.headers.get('n')!.count).toBe(2);
+    expect(viaViews.examples.map((e) => e.offset)).toEqual([102n, 103n, 104n]);
+  });
+});

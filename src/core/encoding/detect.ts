@@ -24,10 +24,15 @@ export interface DetectedRecordPart {
 
 /** Valid UTF-8 text, or undefined. */
 export function decodeUtf8(bytes: Uint8Array): string | undefined {
-  const text = (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('utf8');
+  return decodeUtf8At(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, bytes.byteLength);
+}
+
+/** decodeUtf8 of `length` bytes of `buf` from `start`, without a view of them */
+function decodeUtf8At(buf: Buffer, start: number, length: number): string | undefined {
+  const text = buf.toString('utf8', start, start + length);
   // invalid sequences decode to U+FFFD: only a text that has one needs the full check (a valid U+FFFD is rare),
   // which keeps decoding to one pass over the bytes for the common case
-  if (text.includes('\uFFFD') && !isUtf8(bytes)) return undefined;
+  if (text.includes('\uFFFD') && !isUtf8(buf.subarray(start, start + length))) return undefined;
   return text;
 }
 
@@ -44,19 +49,25 @@ function looksLikeJson(text: string): boolean {
 
 export function detectEncoding(value: Buffer | null | undefined): DetectedRecordPart {
   if (value === null || value === undefined) return { encoding: 'tombstone' };
-  if (value.length === 0) return { encoding: 'empty' };
-  if (value[0] === 0 && value.length >= 5) {
-    const id = value.readUInt32BE(1);
-    if (id !== 0) return { encoding: 'registry', schemaId: id, body: value.subarray(5) };
-    if (value.length >= 9) {
-      const big = value.readBigUInt64BE(1);
-      if (big > 0n && big <= BigInt(Number.MAX_SAFE_INTEGER)) return { encoding: 'registry-apicurio', schemaId: Number(big), body: value.subarray(9) };
+  return detectEncodingAt(value, 0, value.length);
+}
+
+/** detectEncoding of `length` bytes of `buf` from `start` (-1: null), without a view of them: readers that decode in place call it for every record */
+export function detectEncodingAt(buf: Buffer, start: number, length: number): DetectedRecordPart {
+  if (length < 0) return { encoding: 'tombstone' };
+  if (length === 0) return { encoding: 'empty' };
+  if (buf[start] === 0 && length >= 5) {
+    const id = buf.readUInt32BE(start + 1);
+    if (id !== 0) return { encoding: 'registry', schemaId: id, body: buf.subarray(start + 5, start + length) };
+    if (length >= 9) {
+      const big = buf.readBigUInt64BE(start + 1);
+      if (big > 0n && big <= BigInt(Number.MAX_SAFE_INTEGER)) return { encoding: 'registry-apicurio', schemaId: Number(big), body: buf.subarray(start + 9, start + length) };
     }
   }
-  const text = decodeUtf8(value);
+  const text = decodeUtf8At(buf, start, length);
   if (text === undefined) {
     // only worth a word when the bytes start like JSON: then the producer meant text and broke it
-    const first = value[0];
+    const first = buf[start];
     return first === 0x7b || first === 0x5b || first === 0x22 ? { encoding: 'binary', note: 'starts like JSON but is not valid UTF-8' } : { encoding: 'binary' };
   }
   if (looksLikeJson(text)) {

@@ -17,7 +17,90 @@ const FORMAT_TESTS: Readonly<Record<StringFormat, RegExp>> = {
   ipv4: /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/,
 };
 
-const FORMAT_REGEXPS: readonly RegExp[] = STRING_FORMATS.map((f) => FORMAT_TESTS[f]);
+/** a decimal digit at `i` (false past the end: charCodeAt gives NaN) */
+function digit(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  return c >= 0x30 && c <= 0x39;
+}
+
+function between(s: string, i: number, lo: number, hi: number): boolean {
+  const c = s.charCodeAt(i);
+  return c >= lo && c <= hi;
+}
+
+/** \d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]) at the start of s */
+function datePart(s: string): boolean {
+  if (!(digit(s, 0) && digit(s, 1) && digit(s, 2) && digit(s, 3) && s.charCodeAt(4) === 0x2d && s.charCodeAt(7) === 0x2d)) return false;
+  const m = s.charCodeAt(5);
+  if (!(m === 0x30 ? between(s, 6, 0x31, 0x39) : m === 0x31 && between(s, 6, 0x30, 0x32))) return false;
+  const d = s.charCodeAt(8);
+  return d === 0x30 ? between(s, 9, 0x31, 0x39) : d === 0x31 || d === 0x32 ? digit(s, 9) : d === 0x33 && between(s, 9, 0x30, 0x31);
+}
+
+/** ([01]\d|2[0-3]) at i */
+function hour(s: string, i: number): boolean {
+  const h = s.charCodeAt(i);
+  return h === 0x30 || h === 0x31 ? digit(s, i + 1) : h === 0x32 && between(s, i + 1, 0x30, 0x33);
+}
+
+/** [0-5]\d at i */
+function sixty(s: string, i: number): boolean {
+  return between(s, i, 0x30, 0x35) && digit(s, i + 1);
+}
+
+/** FORMAT_TESTS['date-time'] without the regular expression engine: the same answer (test/unit/string-formats.test.ts), cheaper for the strings that match */
+function isDateTime(s: string): boolean {
+  const n = s.length;
+  if (n < 20 || !datePart(s)) return false;
+  const t = s.charCodeAt(10);
+  if (!((t === 0x54 || t === 0x74) && hour(s, 11) && s.charCodeAt(13) === 0x3a && sixty(s, 14) && s.charCodeAt(16) === 0x3a)) return false;
+  if (!(sixty(s, 17) || (s.charCodeAt(17) === 0x36 && s.charCodeAt(18) === 0x30))) return false;
+  let i = 19;
+  if (s.charCodeAt(i) === 0x2e) {
+    const first = ++i;
+    while (digit(s, i)) i++;
+    if (i === first) return false;
+  }
+  const z = s.charCodeAt(i);
+  if (z === 0x5a || z === 0x7a) return i + 1 === n;
+  if (z === 0x2b || z === 0x2d) return i + 6 === n && hour(s, i + 1) && s.charCodeAt(i + 3) === 0x3a && sixty(s, i + 4);
+  return false;
+}
+
+function isDate(s: string): boolean {
+  return s.length === 10 && datePart(s);
+}
+
+function hex(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
+}
+
+/** FORMAT_TESTS.uuid without the regular expression engine */
+function isUuid(s: string): boolean {
+  if (s.length !== 36) return false;
+  for (let i = 0; i < 36; i++) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (s.charCodeAt(i) !== 0x2d) return false;
+    } else if (!hex(s, i)) return false;
+  }
+  return true;
+}
+
+/** The format tests observe runs on every string, in STRING_FORMATS order: hand-written where equivalent to FORMAT_TESTS and cheaper */
+export const FORMAT_CHECKS: Readonly<Record<StringFormat, (s: string) => boolean>> = {
+  'date-time': isDateTime,
+  date: isDate,
+  uuid: isUuid,
+  email: (s) => FORMAT_TESTS.email.test(s),
+  uri: (s) => FORMAT_TESTS.uri.test(s),
+  ipv4: (s) => FORMAT_TESTS.ipv4.test(s),
+};
+
+/** what each check answers as */
+export { FORMAT_TESTS };
+
+const FORMAT_FNS: readonly ((s: string) => boolean)[] = STRING_FORMATS.map((f) => FORMAT_CHECKS[f]);
 /** every format bit set: a node with no strings yet could still be any format */
 const ALL_FORMATS = (1 << STRING_FORMATS.length) - 1;
 
@@ -169,10 +252,10 @@ export class StatsNode {
   private observeString(value: string, options: InferenceOptions): void {
     this.strings++;
     if (this.formatsLive !== 0) {
-      for (let i = 0; i < FORMAT_REGEXPS.length; i++) {
+      for (let i = 0; i < FORMAT_FNS.length; i++) {
         const bit = 1 << i;
         if ((this.formatsLive & bit) === 0) continue;
-        if (FORMAT_REGEXPS[i]!.test(value)) this.formatMatches[STRING_FORMATS[i]!]++;
+        if (FORMAT_FNS[i]!(value)) this.formatMatches[STRING_FORMATS[i]!]++;
         else this.formatsLive &= ~bit;
       }
     }

@@ -3,7 +3,7 @@
  * streaming schema statistics, headers, registry schema ids, a few examples. Bounded in memory.
  * Pure: records in, statistics out.
  */
-import { decodeUtf8, detectEncoding, EncodingVote, type Encoding } from '../encoding/detect.js';
+import { decodeUtf8, detectEncoding, detectEncodingAt, EncodingVote, type Encoding } from '../encoding/detect.js';
 import { DEFAULT_INFERENCE, StatsNode, type InferenceOptions } from './json-infer.js';
 
 export interface RecordInput {
@@ -27,6 +27,25 @@ export interface Example {
 /** How many registry-framed bodies per schema id are kept to check against the schema later. */
 export const BODIES_PER_SCHEMA = 50;
 const MAX_BINARY_LENGTHS = 32;
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * One record as positions in a buffer (a record batch's bytes), as readers that decode in place
+ * hand it over (kafka/protocol/record-batch.ts RecordView): no copy, one object for many records.
+ */
+export interface RecordParts {
+  data: Buffer;
+  partition: number;
+  baseOffset: bigint;
+  offsetDelta: number;
+  timestampMs: number;
+  /** -1: null */
+  keyStart: number;
+  keyLength: number;
+  valueStart: number;
+  valueLength: number;
+  headers: RecordInput['headers'] | undefined;
+}
 
 export class PartSample {
   readonly vote = new EncodingVote();
@@ -71,17 +90,22 @@ export class PartSample {
 
   /** Counts one key or value; returns its encoding (exampleValue rebuilds the value for an example). */
   add(bytes: Buffer | null, options: InferenceOptions): Encoding {
+    return bytes === null ? this.addAt(EMPTY, 0, -1, options) : this.addAt(bytes, 0, bytes.length, options);
+  }
+
+  /** add() of `length` bytes of `buf` from `start` (-1: null), without a view of them */
+  addAt(buf: Buffer, start: number, length: number, options: InferenceOptions): Encoding {
     this.lastTooDeep = false;
-    const d = detectEncoding(bytes);
+    const d = detectEncodingAt(buf, start, length);
     this.vote.add(d.encoding);
-    if (bytes && bytes.length > this.maxBytes) this.maxBytes = bytes.length;
+    if (length > this.maxBytes) this.maxBytes = length;
     if (d.note) this.notes.set(d.note, (this.notes.get(d.note) ?? 0) + 1);
     switch (d.encoding) {
       case 'json':
         this.lastTooDeep = this.json.observe(d.json, options);
         break;
       case 'text':
-        this.text.observe(d.text ?? bytes!.toString('utf8'), options);
+        this.text.observe(d.text ?? buf.toString('utf8', start, start + length), options);
         break;
       case 'registry':
       case 'registry-apicurio': {
@@ -95,7 +119,7 @@ export class PartSample {
         break;
       }
       case 'binary': {
-        const len = bytes!.length;
+        const len = length;
         if (this.binaryLengths.has(len) || this.binaryLengths.size < MAX_BINARY_LENGTHS) this.binaryLengths.set(len, (this.binaryLengths.get(len) ?? 0) + 1);
         break;
       }
@@ -154,9 +178,31 @@ export class TopicSample {
     if (record.timestampMs > this.maxTimestampMs) this.maxTimestampMs = record.timestampMs;
     this.key.add(record.key, this.options);
     const valueEncoding = this.value.add(record.value, this.options);
+    const headers = this.addHeaders(record.headers);
+    if (!this.mayOffer(valueEncoding) || !this.wantsExample(record.partition, record.offset)) return;
+    this.offerExample({ partition: record.partition, offset: record.offset, key: exampleValue(record.key), value: exampleValue(record.value), headers: headers ?? {} });
+  }
+
+  /** add() of a record as positions in a buffer: the same statistics, without a copy of its key and value */
+  addParts(r: RecordParts): void {
+    this.records++;
+    if (r.timestampMs < this.minTimestampMs) this.minTimestampMs = r.timestampMs;
+    if (r.timestampMs > this.maxTimestampMs) this.maxTimestampMs = r.timestampMs;
+    this.key.addAt(r.data, r.keyStart, r.keyLength, this.options);
+    const valueEncoding = this.value.addAt(r.data, r.valueStart, r.valueLength, this.options);
+    const headers = r.headers === undefined ? undefined : this.addHeaders(r.headers);
+    if (!this.mayOffer(valueEncoding) || !this.mayWantExample(r.partition)) return;
+    const offset = r.baseOffset + BigInt(r.offsetDelta);
+    if (!this.wantsExample(r.partition, offset)) return;
+    const part = (start: number, length: number) => (length < 0 ? null : r.data.subarray(start, start + length));
+    this.offerExample({ partition: r.partition, offset, key: exampleValue(part(r.keyStart, r.keyLength)), value: exampleValue(part(r.valueStart, r.valueLength)), headers: headers ?? {} });
+  }
+
+  /** Counts a record's headers; returns their texts (for an example). */
+  private addHeaders(recordHeaders: RecordInput['headers']): Record<string, string> | undefined {
     let headers: Record<string, string> | undefined;
-    for (const name in record.headers) {
-      const raw = record.headers[name];
+    for (const name in recordHeaders) {
+      const raw = recordHeaders[name];
       if (raw === undefined) continue;
       const values = Array.isArray(raw) ? raw : [raw];
       let stats = this.headers.get(name);
@@ -177,15 +223,24 @@ export class TopicSample {
         (headers ??= {})[name] = text;
       }
     }
+    return headers;
+  }
+
+  /** Whether the record just counted can be an example at all (not nested too deep, not a tombstone or empty value). */
+  private mayOffer(valueEncoding: Encoding): boolean {
     // a record nested deeper than inference describes is no example: renderers would recurse as deep
     if (this.key.lastTooDeep || this.value.lastTooDeep) {
       const note = `nested deeper than ${this.options.maxDepth} levels: described as an opaque object below that depth, and not used as an example`;
       this.value.notes.set(note, (this.value.notes.get(note) ?? 0) + 1);
-      return;
+      return false;
     }
     // tombstones and empty values are no examples
-    if (valueEncoding === 'tombstone' || valueEncoding === 'empty' || !this.wantsExample(record.partition, record.offset)) return;
-    this.offerExample({ partition: record.partition, offset: record.offset, key: exampleValue(record.key), value: exampleValue(record.value), headers: headers ?? {} });
+    return valueEncoding !== 'tombstone' && valueEncoding !== 'empty';
+  }
+
+  /** wantsExample as far as the partition tells (the offset is needed only within the last example's partition) */
+  private mayWantExample(partition: number): boolean {
+    return this.examples.length < this.maxExamples || partition <= this.examples[this.examples.length - 1]!.partition;
   }
 
   static revive(plain: TopicSample): TopicSample {

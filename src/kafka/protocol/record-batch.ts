@@ -77,6 +77,13 @@ class Cursor {
     return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
   }
 
+  /** past a field of `length` bytes (-1: null) */
+  skip(length: number): void {
+    if (length <= 0) return;
+    if (this.pos + length > this.buf.length) throw new RangeError('field past the end of the batch');
+    this.pos += length;
+  }
+
   bytes(length: number): Buffer | null {
     if (length < 0) return null;
     const end = this.pos + length;
@@ -87,8 +94,29 @@ class Cursor {
   }
 }
 
-function decodeRecords(data: Buffer, start: number, count: number, where: { topic: string; partition: number }, baseOffset: bigint, baseTimestamp: number, logAppendTime: number | undefined, fromDelta: number, toDelta: number, out: DecodedRecord[]): void {
+/**
+ * One record of a set as positions in its batch's bytes, for readers that look at each record once
+ * (extract's inference): no copy, no per-record objects. The same object is handed over for every
+ * record of a set; what a visitor keeps of it, it copies.
+ */
+export interface RecordView {
+  data: Buffer;
+  partition: number;
+  baseOffset: bigint;
+  offsetDelta: number;
+  timestampMs: number;
+  /** -1: null */
+  keyStart: number;
+  keyLength: number;
+  valueStart: number;
+  valueLength: number;
+  /** undefined when the record has none */
+  headers: Record<string, Buffer | null | (Buffer | null)[]> | undefined;
+}
+
+function visitRecords(data: Buffer, start: number, count: number, baseTimestamp: number, logAppendTime: number | undefined, fromDelta: number, toDelta: number, view: RecordView, visit: (view: RecordView) => void): void {
   const c = new Cursor(data, start);
+  view.data = data;
   for (let i = 0; i < count; i++) {
     const length = c.varint();
     const next = c.pos + length;
@@ -99,11 +127,16 @@ function decodeRecords(data: Buffer, start: number, count: number, where: { topi
       c.pos = next;
       continue;
     }
-    const key = c.bytes(c.varint());
-    const value = c.bytes(c.varint());
+    view.keyLength = c.varint();
+    view.keyStart = c.pos;
+    c.skip(view.keyLength);
+    view.valueLength = c.varint();
+    view.valueStart = c.pos;
+    c.skip(view.valueLength);
     const headerCount = c.varint();
-    const headers: Record<string, Buffer | null | (Buffer | null)[]> = {};
+    let headers: Record<string, Buffer | null | (Buffer | null)[]> | undefined;
     for (let h = 0; h < headerCount; h++) {
+      headers ??= {};
       const name = c.bytes(c.varint())!.toString('utf8');
       const v = c.bytes(c.varint());
       const seen = headers[name];
@@ -112,13 +145,36 @@ function decodeRecords(data: Buffer, start: number, count: number, where: { topi
       else if (Array.isArray(seen)) seen.push(v);
       else headers[name] = [seen, v];
     }
-    out.push({ topic: where.topic, partition: where.partition, offset: baseOffset + BigInt(offsetDelta), timestampMs: logAppendTime ?? baseTimestamp + timestampDelta, key, value, headers });
+    view.headers = headers;
+    view.offsetDelta = offsetDelta;
+    view.timestampMs = logAppendTime ?? baseTimestamp + timestampDelta;
+    visit(view);
     c.pos = next;
   }
 }
 
+/** A record as readers hand it on, copied out of a view (its key, value and headers stay views of the batch's bytes). */
+function toRecord(v: RecordView, topic: string): DecodedRecord {
+  return {
+    topic,
+    partition: v.partition,
+    offset: v.baseOffset + BigInt(v.offsetDelta),
+    timestampMs: v.timestampMs,
+    key: v.keyLength < 0 ? null : v.data.subarray(v.keyStart, v.keyStart + v.keyLength),
+    value: v.valueLength < 0 ? null : v.data.subarray(v.valueStart, v.valueStart + v.valueLength),
+    headers: v.headers ?? {},
+  };
+}
+
 export async function decodeRecordSet(buf: Buffer, options: RecordSetOptions): Promise<DecodedRecordSet> {
   const records: DecodedRecord[] = [];
+  const visited = await visitRecordSet(buf, options, (v) => void records.push(toRecord(v, options.topic)));
+  return { records, ...visited };
+}
+
+/** Every record of a set in the window, to `visit` as a view (see RecordView); the set's last offset as decodeRecordSet gives it. */
+export async function visitRecordSet(buf: Buffer, options: RecordSetOptions, visit: (view: RecordView) => void): Promise<Omit<DecodedRecordSet, 'records'>> {
+  const view: RecordView = { data: buf, partition: options.partition, baseOffset: 0n, offsetDelta: 0, timestampMs: 0, keyStart: 0, keyLength: -1, valueStart: 0, valueLength: -1, headers: undefined };
   let lastOffset = -1n;
   const aborted = options.abortedTransactions ? [...options.abortedTransactions].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0)) : undefined;
   let nextAborted = 0;
@@ -131,7 +187,7 @@ export async function decodeRecordSet(buf: Buffer, options: RecordSetOptions): P
     // the broker may cut the last batch off at the size limit: it comes whole in the next fetch
     if (batchLength < HEADER - 12 || end > buf.length) break;
     const magic = buf.readInt8(pos + 16);
-    if (magic !== 2) return { records, lastOffset, unsupportedMagic: magic };
+    if (magic !== 2) return { lastOffset, unsupportedMagic: magic };
     const attributes = buf.readInt16BE(pos + 21);
     const lastOffsetDelta = buf.readInt32BE(pos + 23);
     const batchLast = baseOffset + BigInt(lastOffsetDelta);
@@ -154,12 +210,13 @@ export async function decodeRecordSet(buf: Buffer, options: RecordSetOptions): P
       const section = codec === 0 ? buf.subarray(0, end) : await options.decompress(codec, buf.subarray(pos + HEADER, end));
       const fromDelta = options.from > baseOffset ? Number(options.from - baseOffset) : 0;
       const toDelta = options.to - baseOffset > 2_147_483_647n ? 2_147_483_648 : Number(options.to - baseOffset);
-      decodeRecords(section, codec === 0 ? pos + HEADER : 0, count, options, baseOffset, baseTimestamp, logAppendTime, fromDelta, toDelta, records);
+      view.baseOffset = baseOffset;
+      visitRecords(section, codec === 0 ? pos + HEADER : 0, count, baseTimestamp, logAppendTime, fromDelta, toDelta, view, visit);
     }
     lastOffset = batchLast;
     pos = end;
   }
-  return { records, lastOffset };
+  return { lastOffset };
 }
 
 /** The type of a control batch's record (its key is version i16, type i16): 0 abort, 1 commit; undefined when unreadable. */
