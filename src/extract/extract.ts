@@ -298,7 +298,14 @@ function headersSchema(sample: TopicSample, inference: InferenceOptions): JsonSc
 
 export async function extractContracts(profile: ClusterProfile, options: ExtractOptions, deps: ExtractDeps): Promise<ExtractResult> {
   const started = performance.now();
-  const cluster = await KafkaCluster.connect(profile, { env: deps.env, log: deps.kafkaLog, clientId: 'zdp-extract' });
+  const pool = createInferencePool(options.inference, options.workers);
+  let cluster: KafkaCluster;
+  try {
+    cluster = await KafkaCluster.connect(profile, { env: deps.env, log: deps.kafkaLog, clientId: 'zdp-extract' });
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
   const partial: ZdpError[] = [];
   try {
     const all = await cluster.listTopics();
@@ -336,7 +343,6 @@ export async function extractContracts(profile: ClusterProfile, options: Extract
       }));
       requests.push({ topic, windows: samplingWindows(po, options.samplePerPartition, options.from) });
     }
-    const pool = createInferencePool(selected, options.inference, options.workers);
     deps.log(`sampling up to ${options.samplePerPartition} records per partition${pool.workers ? ` (inference on ${pool.workers} worker thread${pool.workers > 1 ? 's' : ''})` : ''}…`);
     // Fetch requests straight to the leaders, no consumer group to join or leave behind; record
     // batches go undecoded to where inference runs (zdp's decoder, in a worker when there is one)
@@ -355,7 +361,7 @@ export async function extractContracts(profile: ClusterProfile, options: Extract
         return pool.add(topic, records);
       },
     });
-    const samples = await pool.finish();
+    const samples = await pool.finish(selected);
     // reading time: from the first records handed over until inference has seen the last
     const readMs = firstHandedOver ? performance.now() - firstHandedOver : 0;
 
@@ -454,6 +460,8 @@ export async function extractContracts(profile: ClusterProfile, options: Extract
       messagesSampled: reports.reduce((n, r) => n + r.messagesSampled, 0),
     };
   } finally {
+    // finished, it has nothing left to end
+    await pool.close();
     await cluster.disconnect();
   }
 }

@@ -20,7 +20,10 @@ export interface InferencePool {
   add(topic: string, records: readonly SampledRecord[]): Promise<void>;
   /** record batches as fetched: decoded where inference runs (a worker), so the reading thread only reads */
   addRecordSet(topic: string, partition: number, set: RawRecordSet): Promise<void>;
-  finish(): Promise<Map<string, TopicSample>>;
+  /** every topic's sample (an empty one for a topic that gave no records); the workers end */
+  finish(topics: readonly string[]): Promise<Map<string, TopicSample>>;
+  /** ends the workers without their samples (a read that failed); nothing once finished */
+  close(): Promise<void>;
 }
 
 /**
@@ -32,31 +35,37 @@ import { defaultWorkers } from './workers.js';
 
 export { defaultWorkers };
 
-export function createInferencePool(topics: readonly string[], options: InferenceOptions, workers = defaultWorkers()): InferencePool {
+/**
+ * Workers start at once: created before the cluster is asked for metadata, they load and are ready
+ * by the time the first records arrive (on 2 busy cores that took tens of milliseconds of the read).
+ */
+export function createInferencePool(options: InferenceOptions, workers = defaultWorkers()): InferencePool {
   const script = fileURLToPath(new URL('./inference-worker.js', import.meta.url));
   // Running from TypeScript sources (tests) there is no compiled worker: infer in-process.
-  if (workers <= 0 || !existsSync(script)) return inProcess(topics, options);
-  return threaded(topics, options, workers, script);
+  if (workers <= 0 || !existsSync(script)) return inProcess(options);
+  return threaded(options, workers, script);
 }
 
-function inProcess(topics: readonly string[], options: InferenceOptions): InferencePool {
-  const samples = new Map(topics.map((t) => [t, new TopicSample(t, options)]));
+function inProcess(options: InferenceOptions): InferencePool {
+  const samples = new Map<string, TopicSample>();
+  const sampleOf = (topic: string) => samples.get(topic) ?? samples.set(topic, new TopicSample(topic, options)).get(topic)!;
   return {
     workers: 0,
     async add(topic, records) {
-      const s = samples.get(topic)!;
+      const s = sampleOf(topic);
       for (const r of records) s.add(r);
     },
     addRecordSet(topic, partition, set) {
-      return inferRecordSet(samples.get(topic)!, topic, partition, set);
+      return inferRecordSet(sampleOf(topic), topic, partition, set);
     },
-    async finish() {
-      return samples;
+    async finish(topics) {
+      return new Map(topics.map((t) => [t, sampleOf(t)]));
     },
+    async close() {},
   };
 }
 
-function threaded(topics: readonly string[], options: InferenceOptions, count: number, script: string): InferencePool {
+function threaded(options: InferenceOptions, count: number, script: string): InferencePool {
   const pool = Array.from({ length: count }, () => {
     const worker = new Worker(script, { workerData: { options } });
     worker.unref();
@@ -103,7 +112,7 @@ function threaded(topics: readonly string[], options: InferenceOptions, count: n
       p.inFlight++;
       p.worker.postMessage({ type: 'records', id: ++next, topic, partition, bytes, from: set.from, to: set.to, aborted: set.abortedTransactions }, [bytes.buffer]);
     },
-    async finish() {
+    async finish(topics) {
       const merged = new Map(topics.map((t) => [t, new TopicSample(t, options)]));
       const results = await Promise.all(
         pool.map(
@@ -118,9 +127,12 @@ function threaded(topics: readonly string[], options: InferenceOptions, count: n
             }),
         ),
       );
-      for (const samples of results) for (const s of samples) merged.get(s.topic)!.merge(TopicSample.revive(s));
+      for (const samples of results) for (const s of samples) merged.get(s.topic)?.merge(TopicSample.revive(s));
       await Promise.all(pool.map((p) => p.worker.terminate()));
       return merged;
+    },
+    async close() {
+      await Promise.all(pool.map((p) => p.worker.terminate()));
     },
   };
 }
