@@ -3,7 +3,7 @@
  * Benchmark: the pause clients see during `zdp cutover`, and the totals, under load.
  *
  *   npm run build && node bench/cutover-pause.mjs [--rate 2000] [--topics 3] [--partitions 12] [--groups 5] [--clients default|tuned] [--filter on|off]
- *       [--source-brokers 1] [--target-brokers 1] [--replicas 1]
+ *       [--source-brokers 1] [--target-brokers 1] [--replicas 1] [--keep-logs]
  *
  * Starts its own local clusters (Kafka 3.9 source, Kafka 4.x target) with `zdp dev up` in a temp
  * directory, creates the topics, starts MirrorMaker 2 (`zdp migrate start`) and the Kroxylicious
@@ -19,6 +19,7 @@
  * --filter off runs the gateway without zdp's quiesce filter (the cutover then restarts the proxy).
  * --source-brokers/--target-brokers start multi-broker clusters; --replicas runs a gateway fleet
  * (the kafkajs applications on instance 0, the Java ones on the last instance).
+ * --keep-logs leaves the clusters' logs in the bench directory (printed first) instead of deleting them.
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,12 +45,14 @@ const CLIENTS = arg('clients', 'default');
 const SOURCE_BROKERS = arg('source-brokers', '1');
 const TARGET_BROKERS = arg('target-brokers', '1');
 const REPLICAS = arg('replicas', '1');
+const KEEP_LOGS = process.argv.includes('--keep-logs');
 const FILTER = arg('filter', 'on');
 if (!['default', 'tuned'].includes(CLIENTS) || !['on', 'off'].includes(FILTER)) {
   process.stderr.write('--clients is default or tuned; --filter is on or off\n');
   process.exit(2);
 }
 const dir = mkdtempSync(join(tmpdir(), 'zdp-bench-cutover-'));
+console.error(`[bench] in ${dir}`);
 const zdp = (args, timeoutMs) => zdpIn(dir, args, timeoutMs);
 const must = (args, timeoutMs) => mustZdp(dir, args, timeoutMs);
 
@@ -119,7 +122,7 @@ try {
       const record = readGateway(stateDir);
       if (record?.controlPort === undefined) return null;
       const s = await new QuiesceEndpoint(`http://127.0.0.1:${record.controlPort}`, readControlToken(stateDir)).state().catch(() => null);
-      return s && { bootstrap: record.bootstrapAddress, misdirectedProduces: s.misdirectedProduces, siblingsForwarded: s.siblingsForwarded, stillGated: s.gated };
+      return s && { bootstrap: record.bootstrapAddress, misdirectedProduces: s.misdirectedProduces, producesOutOfTurn: s.producesOutOfTurn, siblingsForwarded: s.siblingsForwarded, stillGated: s.gated };
     }),
   );
   // the rest of a send begun before the hold, forwarded in it (every proxy process's log: a standby replaces the first)
@@ -227,6 +230,8 @@ try {
               acknowledged: javaResult.acked,
               lost: javaResult.lost,
               producerErrors: java.errors.length,
+              // the first in full, then by class
+              ...(java.errors.length ? { producerFirstErrors: java.errors.slice(0, 3) } : {}),
               ...(java.firstErrorAt ? { firstProducerErrorAfterFenceMs: java.firstErrorAt - fencedAt } : {}),
               consumersReadTwice: perKind('java').reduce((n, g) => n + g.duplicates, 0),
               readTwiceWhen: readAgain('java'),
@@ -267,6 +272,6 @@ try {
   await java?.stop().catch(() => {});
   await zdp(['gateway', 'down']);
   await zdp(['migrate', 'stop', '--from', 'source', '--to', 'target']);
-  await zdp(['dev', 'down', '--purge', '--yes']);
+  await zdp(['dev', 'down', ...(KEEP_LOGS ? [] : ['--purge', '--yes'])]);
 }
 process.exit(0);

@@ -699,15 +699,23 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             return out == null ? List.of() : out;
         }
 
+        /** refusals written to the log (the first few tell what happened; a stalled producer would repeat them) */
+        static final AtomicLong logged = new AtomicLong();
+
         /** whether a batch of the request comes after a refused one that has not come again */
         static boolean outOfTurn(List<Batch> batches) {
-            if (refused.isEmpty()) return false;
+            if (batches == null || refused.isEmpty()) return false;
             long now = System.currentTimeMillis();
             for (var b : batches) {
                 var r = refused.get(b.key);
                 if (r == null) continue;
-                if (r.epoch != b.epoch || now - r.at > FORGET_MS) refused.remove(b.key, r);
-                else if (b.sequence > r.sequence) return true;
+                if (r.epoch != b.epoch || now - r.at > FORGET_MS) {
+                    if (r.epoch == b.epoch) System.err.println("zdp: a refused batch (" + b.key.replace('\u0000', ' ') + ", sequence " + r.sequence + ") did not come again within " + FORGET_MS + " ms; later ones are written");
+                    refused.remove(b.key, r);
+                } else if (b.sequence > r.sequence) {
+                    if (logged.incrementAndGet() <= 20) System.err.println("zdp: refused a batch out of turn (" + b.key.replace('\u0000', ' ') + ", epoch " + b.epoch + ", sequence " + b.sequence + "): sequence " + r.sequence + " was refused and has not come again");
+                    return true;
+                }
             }
             return false;
         }
@@ -1079,7 +1087,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 return context.forwardRequest(header, request);
             }
             if (request instanceof ProduceRequestData produce) {
-                var batches = Sequences.of(produce);
+                // read (before ProducerIds rewrites them) only while some batch waits to come again; a refusal reads them itself
+                var batches = Sequences.refused.isEmpty() ? null : Sequences.of(produce);
                 if (misdirected(produce, context)) {
                     misdirected.incrementAndGet();
                     return refuse(produce, batches, (short) 6, context);
@@ -1102,7 +1111,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         }
 
         CompletionStage<RequestFilterResult> sendOn(List<Sequences.Batch> batches, ApiKeys key, RequestHeaderData header, ApiMessage request, FilterContext context) {
-            Sequences.sent(batches);
+            if (batches != null) Sequences.sent(batches);
             return hold(key, header, request, context);
         }
 
@@ -1150,7 +1159,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
         /** Every partition of a Produce answered with one error, nothing written. */
         CompletionStage<RequestFilterResult> refuse(ProduceRequestData produce, List<Sequences.Batch> batches, short error, FilterContext context) {
-            Sequences.refused(batches);
+            Sequences.refused(batches != null ? batches : Sequences.of(produce));
             var response = new ProduceResponseData();
             for (var td : produce.topicData()) {
                 var topic = new ProduceResponseData.TopicProduceResponse().setName(td.name());
