@@ -13,6 +13,8 @@
  * bit 3 log-append time, bit 4 transactional, bit 5 control.
  */
 
+import type { RecordParts } from '../../core/inference/topic-sample.js';
+
 /** A record as the readers hand it on (the shape of SampledRecord in src/kafka/sampler.ts). */
 export interface DecodedRecord {
   topic: string;
@@ -96,23 +98,10 @@ class Cursor {
 
 /**
  * One record of a set as positions in its batch's bytes, for readers that look at each record once
- * (extract's inference): no copy, no per-record objects. The same object is handed over for every
- * record of a set; what a visitor keeps of it, it copies.
+ * (extract's inference, whose shape it is): no copy, no per-record objects. The same object is
+ * handed over for every record of a set; what a visitor keeps of it, it copies.
  */
-export interface RecordView {
-  data: Buffer;
-  partition: number;
-  baseOffset: bigint;
-  offsetDelta: number;
-  timestampMs: number;
-  /** -1: null */
-  keyStart: number;
-  keyLength: number;
-  valueStart: number;
-  valueLength: number;
-  /** undefined when the record has none */
-  headers: Record<string, Buffer | null | (Buffer | null)[]> | undefined;
-}
+export type RecordView = RecordParts & { headers: Record<string, Buffer | null | (Buffer | null)[]> | undefined };
 
 function visitRecords(data: Buffer, start: number, count: number, baseTimestamp: number, logAppendTime: number | undefined, fromDelta: number, toDelta: number, view: RecordView, visit: (view: RecordView) => void): void {
   const c = new Cursor(data, start);
