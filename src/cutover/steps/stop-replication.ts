@@ -12,6 +12,8 @@ export const stopReplication: CutoverStep<'stop-replication'> = {
     const topics = ctx.header.topics;
     // no grace: the target already holds every record, and with exactly-once an unfinished MM2 transaction is never visible
     const wasRunning = (await deps.engine?.stop(0)) ?? false;
-    return { stopped: wasRunning, targetEnds: ends(await stableEnds(target, topics, `the target ${options.to}`)) };
+    // once MirrorMaker 2 stopped nothing writes the target (the gateway routes to the source until the
+    // switch): a short quiet window is enough, as the freeze's with the filter; it is on the clients' pause
+    return { stopped: wasRunning, targetEnds: ends(await stableEnds(target, topics, `the target ${options.to}`, 50)) };
   },
 };
