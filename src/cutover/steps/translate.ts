@@ -15,11 +15,14 @@ export const translate: CutoverStep<'translate'> = {
     const { source, target } = deps;
     const topics = ctx.header.topics;
     const targetEnds = ctx.out('stop-replication').targetEnds ?? {};
-    const [committed, sEnds, tEnds] = await Promise.all([scopeGroups(source, topics, options.groupPatterns), endOffsets(source, topics), endOffsets(target, topics)]);
-    for (const [k, v] of tEnds) if (targetEnds[k] !== undefined && v.high.toString() !== targetEnds[k]) throw new CheckFailedError('TARGET_MOVED', `the target moved after replication stopped (${k.replace('\u0000', '[')}]): something else writes to it`, { hint: 'stop it, then --resume' });
-    // translated during the consumer drain: what the journal kept, and what this process still translated after it
+    // translated during the consumer drain: what the journal kept, and what this process still
+    // translates (waited for beside the reads below, not after them: the hold is on the clients' pause)
     const running = runningAhead.get(deps);
-    const later = running ? await running.finish(5_000) : [];
+    const [[committed, sEnds, tEnds], later] = await Promise.all([
+      Promise.all([scopeGroups(source, topics, options.groupPatterns), endOffsets(source, topics), endOffsets(target, topics)]),
+      running ? running.finish(5_000) : Promise.resolve([]),
+    ]);
+    for (const [k, v] of tEnds) if (targetEnds[k] !== undefined && v.high.toString() !== targetEnds[k]) throw new CheckFailedError('TARGET_MOVED', `the target moved after replication stopped (${k.replace('\u0000', '[')}]): something else writes to it`, { hint: 'stop it, then --resume' });
     const kept = stillValid([...(ctx.out('drain-consumers').ahead ?? []), ...later], committed);
     const rest = committed.filter((c) => !kept.has(groupTpKey(c)));
     let fresh: GroupResult[] = [];
