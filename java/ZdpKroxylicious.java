@@ -399,10 +399,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     /** topic id -> name, from Metadata responses (Fetch v13+ names topics by id) */
     static final ConcurrentHashMap<Uuid, String> topicNames = new ConcurrentHashMap<>();
     /** requests forwarded and not answered yet: produce (and transaction) requests, fetches; see live() */
-    static final Set<long[]> inflightProduce = ConcurrentHashMap.newKeySet();
-    static final Set<long[]> inflightFetch = ConcurrentHashMap.newKeySet();
-    /** for a request in those sets: whether the connection it came on is still open (see connectionOpen) */
-    static final Map<long[], java.util.function.BooleanSupplier> openOf = new ConcurrentHashMap<>();
+    static final Set<InFlight> inflightProduce = ConcurrentHashMap.newKeySet();
+    static final Set<InFlight> inflightFetch = ConcurrentHashMap.newKeySet();
     static final ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
     static final AtomicLong heldCount = new AtomicLong();
     static final AtomicLong drainedFetches = new AtomicLong();
@@ -473,7 +471,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         delivered.clear();
         inflightProduce.clear();
         inflightFetch.clear();
-        openOf.clear();
         held.clear();
         heldCount.set(0);
     }
@@ -742,7 +739,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         delivered.clear();
         inflightProduce.clear();
         inflightFetch.clear();
-        openOf.clear();
         drainedFetches.set(0);
     }
 
@@ -933,33 +929,34 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     }
 
     /**
-     * Requests forwarded and not answered yet, each {sent, deadline}. The API has no word for a
-     * connection that closes, so a request is not waited for past its own deadline: the broker
+     * Requests forwarded and not answered yet (InFlight). Where the filter cannot read whether a
+     * connection closed, a request is not waited for past its own deadline: the broker
      * answers a fetch within its max wait and a produce within its timeout, or the client that sent
      * it has gone (and a client that has gone sends nothing again).
      */
-    static int live(Set<long[]> set) {
+    static int live(Set<InFlight> set) {
         long now = System.currentTimeMillis();
-        set.removeIf(e -> {
-            var open = openOf.get(e);
-            boolean gone = e[1] < now || (open != null && !open.getAsBoolean());
-            if (gone) openOf.remove(e);
-            return gone;
-        });
+        set.removeIf(e -> e.gone(now));
         return set.size();
     }
 
-    static long[] sent(long answerWithinMs, java.util.function.BooleanSupplier open) {
-        long now = System.currentTimeMillis();
-        long[] e = new long[] { now, now + Math.max(0, Math.min(answerWithinMs, 120_000)) + 2_000 };
-        if (open != null) openOf.put(e, open);
-        return e;
-    }
+    /**
+     * A request forwarded and not answered yet: waited for until its deadline, or until the
+     * connection it came on closed (open: see connectionOpen; null when that cannot be read).
+     * Compared by identity: two requests sent in the same millisecond are two.
+     */
+    static final class InFlight {
+        final long deadline;
+        final java.util.function.BooleanSupplier open;
 
-    static void answered(Set<long[]> set, long[] e) {
-        if (e == null) return;
-        set.remove(e);
-        openOf.remove(e);
+        InFlight(long answerWithinMs, java.util.function.BooleanSupplier open) {
+            this.deadline = System.currentTimeMillis() + Math.max(0, Math.min(answerWithinMs, 120_000)) + 2_000;
+            this.open = open;
+        }
+
+        boolean gone(long now) {
+            return deadline < now || (open != null && !open.getAsBoolean());
+        }
     }
 
     /** Kroxylicious 0.12's FilterContext (FilterHandler.InternalFilterContext) and the FilterHandler's fields that hold its channels; null where another version lays them out otherwise */
@@ -1001,8 +998,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     /** One client connection. Kafka answers a connection's requests in order, so a FIFO pairs them. */
     static final class Conn implements RequestFilter, ResponseFilter {
         final ScheduledExecutorService executor;
-        final ArrayDeque<long[]> produceSent = new ArrayDeque<>();
-        final ArrayDeque<long[]> fetchSent = new ArrayDeque<>();
+        final ArrayDeque<InFlight> produceSent = new ArrayDeque<>();
+        final ArrayDeque<InFlight> fetchSent = new ArrayDeque<>();
         /** fresh producer ids this connection asked for and has not been answered (see ProducerIds.freshFor) */
         final Map<Long, CompletableFuture<long[]>> asking = new ConcurrentHashMap<>();
         /** "group\u0000memberId" of each SyncGroup forwarded and not answered yet */
@@ -1081,7 +1078,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     // max wait (kafkajs: 5 s) first
                     if (gated()) return emptyFetch(fetch, context, GATED_FETCH_WAIT_MS);
                 }
-                long[] sent = sent(fetch.maxWaitMs(), open(context));
+                var sent = new InFlight(fetch.maxWaitMs(), open(context));
                 fetchSent.add(sent);
                 inflightFetch.add(sent);
                 return context.forwardRequest(header, request);
@@ -1238,7 +1235,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 noteSend((ProduceRequestData) request, now);
             }
             if (acks) {
-                long[] sent = sent(request instanceof ProduceRequestData p ? p.timeoutMs() : 30_000, open(context));
+                var sent = new InFlight(request instanceof ProduceRequestData p ? p.timeoutMs() : 30_000, open(context));
                 produceSent.add(sent);
                 inflightProduce.add(sent);
             }
@@ -1278,9 +1275,11 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 ResponseHeaderData header, ApiMessage response, FilterContext context) {
             if (key == ApiKeys.FETCH) {
                 record((FetchResponseData) response);
-                answered(inflightFetch, fetchSent.poll());
+                var answered = fetchSent.poll();
+                if (answered != null) inflightFetch.remove(answered);
             } else if (HOLD.contains(key)) {
-                answered(inflightProduce, produceSent.poll());
+                var answered = produceSent.poll();
+                if (answered != null) inflightProduce.remove(answered);
                 // the client is handed an id it can be told apart by (the real one is written)
                 if (guardProducers && response instanceof InitProducerIdResponseData init && init.errorCode() == 0) init.setProducerId(ProducerIds.virtual(init.producerId()));
             } else if (key == ApiKeys.METADATA) {

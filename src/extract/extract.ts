@@ -299,15 +299,10 @@ function headersSchema(sample: TopicSample, inference: InferenceOptions): JsonSc
 export async function extractContracts(profile: ClusterProfile, options: ExtractOptions, deps: ExtractDeps): Promise<ExtractResult> {
   const started = performance.now();
   const pool = createInferencePool(options.inference, options.workers);
-  let cluster: KafkaCluster;
-  try {
-    cluster = await KafkaCluster.connect(profile, { env: deps.env, log: deps.kafkaLog, clientId: 'zdp-extract' });
-  } catch (error) {
-    await pool.close();
-    throw error;
-  }
+  let cluster: KafkaCluster | undefined;
   const partial: ZdpError[] = [];
   try {
+    cluster = await KafkaCluster.connect(profile, { env: deps.env, log: deps.kafkaLog, clientId: 'zdp-extract' });
     const all = await cluster.listTopics();
     const { selected, unmatched } = selectTopics(all, options.include, options.exclude, options.includeInternal);
     if (unmatched.length > 0) {
@@ -462,6 +457,6 @@ export async function extractContracts(profile: ClusterProfile, options: Extract
   } finally {
     // finished, it has nothing left to end
     await pool.close();
-    await cluster.disconnect();
+    await cluster?.disconnect();
   }
 }
