@@ -20,6 +20,7 @@ import { arg, log, machine, repo, run as runIn, zdp as zdpIn } from './lib.mjs';
 
 const { Kafka, logLevel } = await import('kafkajs');
 const { commitAsAdmin } = await import(join(repo, 'dist/kafka/offset-commit.js'));
+const { freshCluster } = await import(join(repo, 'dist/kafka/reader.js'));
 
 const TOPICS = Number(arg('topics', '200'));
 const PARTITIONS = Number(arg('partitions', '50'));
@@ -92,7 +93,7 @@ try {
       for (let g = 0; g < GROUPS; g++) {
         const offsets = [];
         for (let t = g % TOPICS; t < TOPICS; t += GROUPS) for (let p = 0; p < PARTITIONS; p++) offsets.push({ topic: topics[t], partition: p, offset: BigInt((g + p) % (RECORDS + 1)) });
-        await commitAsAdmin(kafka, `scale-group-${g}`, offsets);
+        await commitAsAdmin(freshCluster(kafka), `scale-group-${g}`, offsets);
       }
     }
     await admin.disconnect();

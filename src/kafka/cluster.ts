@@ -53,6 +53,12 @@ export interface RecordWriter {
 export class KafkaCluster {
   /** the connection the offset reads share, while this cluster is connected */
   private readonly readers: ReaderClusters;
+  /**
+   * the connection group offset reads and writes share: their own, because the readers' names
+   * every topic read so far in its metadata requests, and one topic the user may not describe
+   * would fail them
+   */
+  private readonly coordinators: ReaderClusters;
 
   private constructor(
     readonly profile: ClusterProfile,
@@ -61,6 +67,7 @@ export class KafkaCluster {
     private readonly admin: Admin,
   ) {
     this.readers = new ReaderClusters(kafka);
+    this.coordinators = new ReaderClusters(kafka);
   }
 
   /** Probes the bootstrap servers, connects and authenticates within the profile's timeout. */
@@ -80,7 +87,7 @@ export class KafkaCluster {
   }
 
   async disconnect(): Promise<void> {
-    await Promise.all([this.readers.close(), this.admin.disconnect().catch(() => {})]);
+    await Promise.all([this.readers.close(), this.coordinators.close(), this.admin.disconnect().catch(() => {})]);
   }
 
   private request<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -181,16 +188,16 @@ export class KafkaCluster {
 
   /** Committed offsets of many groups, with the groups that could not be read and why. */
   committedOffsetsPartial(groups: readonly string[], topics: readonly string[]): Promise<CommittedOffsetsResult> {
-    return committedOffsetsPartial(this.kafka, this.profile, groups, topics);
+    return committedOffsetsPartial(this.coordinators, this.profile, groups, topics);
   }
 
   /** Committed offsets of many groups; any group that cannot be read fails the call. */
   committedOffsets(groups: readonly string[], topics: readonly string[]): Promise<GroupOffset[]> {
-    return committedOffsets(this.kafka, this.profile, groups, topics);
+    return committedOffsets(this.coordinators, this.profile, groups, topics);
   }
 
   writeGroupOffsets(group: string, offsets: readonly { topic: string; partition: number; offset: bigint }[]): Promise<void> {
-    return writeGroupOffsets(this.kafka, this.profile, group, offsets);
+    return writeGroupOffsets(this.coordinators, this.profile, group, offsets);
   }
 
   /** An idempotent producer (acks=all, one request in flight, no topic auto-creation). */

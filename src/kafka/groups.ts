@@ -1,8 +1,9 @@
 /** Consumer groups: committed offsets on selected topics, states, and offset writes. */
-import kafkajs, { type Admin, type Kafka } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
 import { CheckFailedError, type ZdpError } from '../errors.js';
 import { createRequire } from 'node:module';
-import { clusterFactory, commitAsAdmin, findCoordinator, OffsetCommitError } from './offset-commit.js';
+import { commitAsAdmin, findCoordinator, OffsetCommitError } from './offset-commit.js';
+import type { ClusterLease } from './reader.js';
 import { forEachLimited, retryRetriable } from './retry.js';
 import type { ClusterProfile } from '../config/types.js';
 import { mapKafkaError, withDeadline } from './client.js';
@@ -61,17 +62,18 @@ function offsetFetchAll(groupId: string): unknown {
  * OffsetFetch per group to its coordinator, GROUP_CONCURRENCY groups in flight, a coordinator that
  * moved or is loading asked again.
  */
-export async function committedOffsetsPartial(kafka: Kafka, profile: ClusterProfile, groups: readonly string[], topics: readonly string[]): Promise<CommittedOffsetsResult> {
+export async function committedOffsetsPartial(via: ClusterLease, profile: ClusterProfile, groups: readonly string[], topics: readonly string[]): Promise<CommittedOffsetsResult> {
   const out: GroupOffset[] = [];
   const errors = new Map<string, ZdpError>();
   if (topics.length === 0 || groups.length === 0) return { offsets: out, errors };
   const wanted = new Set(topics);
-  const cluster = clusterFactory<GroupCluster>(kafka)({ allowAutoTopicCreation: false });
+  let leased: Awaited<ReturnType<ClusterLease['acquire']>>;
   try {
-    await withDeadline(profile, 'connecting', () => cluster.connect());
+    leased = await withDeadline(profile, 'connecting', () => via.acquire());
   } catch (e) {
     throw mapKafkaError(e, profile, 'connection');
   }
+  const cluster = leased as unknown as GroupCluster;
   const fetchOne = (g: string) =>
     retryRetriable(async () => {
       const coordinator = await findCoordinator(cluster, g);
@@ -91,15 +93,16 @@ export async function committedOffsetsPartial(kafka: Kafka, profile: ClusterProf
   try {
     await forEachLimited(groups, GROUP_CONCURRENCY, readGroup);
   } finally {
-    await cluster.disconnect().catch(() => {});
+    // a shared connection that failed a group is retired: its metadata or connections may be why
+    await via.release(leased, errors.size > 0);
   }
   out.sort((a, b) => a.group.localeCompare(b.group) || a.topic.localeCompare(b.topic) || a.partition - b.partition);
   return { offsets: out, errors };
 }
 
 /** Committed offsets (>= 0) of `groups` on `topics`; the first group that fails fails the call. */
-export async function committedOffsets(kafka: Kafka, profile: ClusterProfile, groups: readonly string[], topics: readonly string[]): Promise<GroupOffset[]> {
-  const { offsets, errors } = await committedOffsetsPartial(kafka, profile, groups, topics);
+export async function committedOffsets(via: ClusterLease, profile: ClusterProfile, groups: readonly string[], topics: readonly string[]): Promise<GroupOffset[]> {
+  const { offsets, errors } = await committedOffsetsPartial(via, profile, groups, topics);
   const first = [...errors.keys()].sort()[0];
   if (first !== undefined) throw errors.get(first)!;
   return offsets;
@@ -140,9 +143,9 @@ export async function groupStates(admin: Admin, profile: ClusterProfile, groups:
 }
 
 /** Writes offsets for an empty (or absent) group; the broker refuses while members are active. */
-export async function writeGroupOffsets(kafka: Kafka, profile: ClusterProfile, group: string, offsets: readonly { topic: string; partition: number; offset: bigint }[]): Promise<void> {
+export async function writeGroupOffsets(via: ClusterLease, profile: ClusterProfile, group: string, offsets: readonly { topic: string; partition: number; offset: bigint }[]): Promise<void> {
   try {
-    await withDeadline(profile, 'writing group offsets', () => commitAsAdmin(kafka, group, offsets), Math.max(profile.timeoutMs, 30_000));
+    await withDeadline(profile, 'writing group offsets', () => commitAsAdmin(via, group, offsets), Math.max(profile.timeoutMs, 30_000));
   } catch (e) {
     // kafkajs raises the coordinator's answer as a protocol error; zdp's own check as OffsetCommitError
     const type = (e as { type?: string }).type;

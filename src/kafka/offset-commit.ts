@@ -7,6 +7,7 @@
  * release; the shape used here is pinned by the integration tests.
  */
 import type { Kafka } from 'kafkajs';
+import type { ClusterLease } from './reader.js';
 import { retryRetriable } from './retry.js';
 
 interface KafkajsBroker {
@@ -54,18 +55,25 @@ export class OffsetCommitError extends Error {
 }
 
 /** Commits offsets for an empty group (the broker answers UNKNOWN_MEMBER_ID / 25 or REBALANCE_IN_PROGRESS / 27 if it has members). */
-export async function commitAsAdmin(kafka: Kafka, groupId: string, offsets: readonly { topic: string; partition: number; offset: bigint }[]): Promise<void> {
-  const cluster = clusterFactory(kafka)({ allowAutoTopicCreation: false });
-  await cluster.connect();
+export async function commitAsAdmin(via: ClusterLease, groupId: string, offsets: readonly { topic: string; partition: number; offset: bigint }[]): Promise<void> {
+  const leased = await via.acquire();
+  const cluster = leased as unknown as KafkajsCluster;
+  let failed = true;
   try {
     const byTopic = new Map<string, { partition: number; offset: string }[]>();
     for (const o of offsets) (byTopic.get(o.topic) ?? byTopic.set(o.topic, []).get(o.topic)!).push({ partition: o.partition, offset: o.offset.toString() });
     const request = { groupId, groupGenerationId: -1, memberId: '', retentionTime: -1, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) };
     // a coordinator that is still loading the group's offsets, or that moved, is asked again
-    const response = await retryRetriable(async () => (await findCoordinator(cluster, groupId)).offsetCommit(request));
-    const failed = response.responses.flatMap((t) => t.partitions.filter((p) => p.errorCode !== 0).map((p) => ({ ...p, topic: t.topic })));
-    if (failed.length > 0) throw new OffsetCommitError(`the coordinator refused offsets for ${failed.map((f) => `${f.topic}[${f.partition}] (error ${f.errorCode})`).join(', ')}`, failed[0]!.errorCode);
+    const response = await retryRetriable(async () => (await findCoordinator(cluster, groupId)).offsetCommit(request)).catch((e: unknown) => {
+      // kafkajs raises the coordinator's refusal (a group with members) as a protocol error: an answer, the connection is fine
+      if ((e as { name?: string }).name === 'KafkaJSProtocolError') failed = false;
+      throw e;
+    });
+    failed = false;
+    const refused = response.responses.flatMap((t) => t.partitions.filter((p) => p.errorCode !== 0).map((p) => ({ ...p, topic: t.topic })));
+    if (refused.length > 0) throw new OffsetCommitError(`the coordinator refused offsets for ${refused.map((f) => `${f.topic}[${f.partition}] (error ${f.errorCode})`).join(', ')}`, refused[0]!.errorCode);
   } finally {
-    await cluster.disconnect().catch(() => {});
+    // the coordinator's answer is an answer; a request that failed retires a shared connection
+    await via.release(leased, failed);
   }
 }

@@ -147,7 +147,8 @@ async function connected(c: Cluster): Promise<Cluster> {
   }
 }
 
-function freshCluster(kafka: Kafka): ClusterLease {
+/** A cluster connected for one read and disconnected after it (what a caller without a KafkaCluster uses). */
+export function freshCluster(kafka: Kafka): ClusterLease {
   return {
     acquire: () => connected(cluster(kafka)),
     release: (c) => c.disconnect().catch(() => {}),

@@ -14,7 +14,7 @@ import { compareParity } from '../../src/core/offsets/parity.js';
 import { KafkaCluster } from '../../src/kafka/cluster.js';
 import { committedOffsetsPartial, committedOffsets } from '../../src/kafka/groups.js';
 import { clusterFactory, commitAsAdmin } from '../../src/kafka/offset-commit.js';
-import { highWatermarks, listOffsets } from '../../src/kafka/reader.js';
+import { freshCluster, highWatermarks, listOffsets } from '../../src/kafka/reader.js';
 import { gatherParity } from '../../src/offsets/parity.js';
 import { createTopics, eventually, harnessKafka, harnessProfile, uniqueName } from '../harness/helpers.js';
 
@@ -66,14 +66,14 @@ describe.each(['source', 'target', 'secure'])('the Kafka adapter on %s', (cluste
     await createTopics(kafka, [{ topic: asked, numPartitions: 4 }, { topic: other, numPartitions: 1 }]);
     const groups = Array.from({ length: 12 }, (_, i) => uniqueName(`adapter-g${i}`));
     for (const [i, g] of groups.entries()) {
-      await commitAsAdmin(kafka, g, [{ topic: asked, partition: i % 4, offset: BigInt(i) }, { topic: other, partition: 0, offset: 7n }]);
+      await commitAsAdmin(freshCluster(kafka), g, [{ topic: asked, partition: i % 4, offset: BigInt(i) }, { topic: other, partition: 0, offset: 7n }]);
     }
     const neverCommitted = uniqueName('adapter-none');
-    const result = await committedOffsetsPartial(kafka, profile(), [...groups, neverCommitted], [asked]);
+    const result = await committedOffsetsPartial(freshCluster(kafka), profile(), [...groups, neverCommitted], [asked]);
     expect(result.errors.size).toBe(0);
     expect(result.offsets.map((o) => `${o.group}:${o.topic}:${o.partition}:${o.offset}`)).toEqual(groups.map((g, i) => `${g}:${asked}:${i % 4}:${i}`).sort());
     // the same through the all-or-nothing form, and kafkajs's admin agrees group by group
-    expect(await committedOffsets(kafka, profile(), groups, [asked])).toEqual(result.offsets);
+    expect(await committedOffsets(freshCluster(kafka), profile(), groups, [asked])).toEqual(result.offsets);
     const admin = kafka.admin();
     await admin.connect();
     try {
@@ -144,7 +144,7 @@ describe('partial results from a broker that refuses some topics and groups (SCR
     await producer.connect();
     for (const topic of [allowed, refused]) await producer.send({ topic, messages: Array.from({ length: 30 }, (_, i) => ({ partition: i % 2, value: `v${i}` })) });
     await producer.disconnect();
-    for (const g of [readable, hidden]) await commitAsAdmin(kafka, g, [{ topic: allowed, partition: 0, offset: 5n }, { topic: allowed, partition: 1, offset: 7n }]);
+    for (const g of [readable, hidden]) await commitAsAdmin(freshCluster(kafka), g, [{ topic: allowed, partition: 0, offset: 5n }, { topic: allowed, partition: 1, offset: 7n }]);
 
     const user = uniqueName('zdp-limited');
     const password = randomBytes(18).toString('base64url');
@@ -179,6 +179,10 @@ describe('partial results from a broker that refuses some topics and groups (SCR
       expect(committed.offsets.map((o) => `${o.group}:${o.partition}:${o.offset}`)).toEqual([`${readable}:0:5`, `${readable}:1:7`]);
       expect([...committed.errors.keys()]).toEqual([hidden]);
       expect(committed.errors.get(hidden)).toMatchObject({ code: 'NOT_AUTHORIZED' });
+      // group reads share one connection per cluster; the refusal retired it, and the next read connects again
+      const again = await c.committedOffsetsPartial([readable], [allowed]);
+      expect(again.errors.size).toBe(0);
+      expect(again.offsets).toEqual(committed.offsets);
     });
 
     // parity, the limited user on one side: the refused topic's partitions and the refused group are errors, the rest is compared
