@@ -14,11 +14,20 @@ interface OffsetsCursor {
   offsets: Map<string, bigint>;
 }
 
+/** the read under way per target: reads take turns (two at once could apply an older value after a newer one) */
+const turns = new WeakMap<Side, Promise<unknown>>();
+
 /** What was read of each target's MM2 offsets topic, so repeated reads (a drain loop, --wait) fetch only what is new. */
 const cursors = new WeakMap<Side, Map<string, OffsetsCursor>>();
 
 /** MM2's committed source offsets, per topic-partition key. */
 export async function mm2CommittedOffsets(target: Side, migrationId: string | undefined): Promise<Map<string, bigint>> {
+  const read = (turns.get(target) ?? Promise.resolve()).then(() => readCommitted(target, migrationId));
+  turns.set(target, read.catch(() => {}));
+  return read;
+}
+
+async function readCommitted(target: Side, migrationId: string | undefined): Promise<Map<string, bigint>> {
   const MM2_OFFSETS_TOPIC = mm2WorkerTopics(migrationId).offsets;
   const perTarget = cursors.get(target) ?? new Map<string, OffsetsCursor>();
   cursors.set(target, perTarget);

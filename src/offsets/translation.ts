@@ -63,16 +63,67 @@ async function readInternal(side: Side, topic: string, onRecord: (r: SampledReco
   return true;
 }
 
-/** MM2's offset syncs in log order, per topic-partition (read from the source cluster). */
+/** What was read of a source's offset-syncs topic, so later reads in the same process fetch only what is new. */
+interface SyncsCursor {
+  /** next offset to read, per partition of the syncs topic */
+  positions: Map<number, bigint>;
+  syncs: Map<string, OffsetSync[]>;
+  /** the read under way: reads of one cursor take turns (two at once could apply records out of order) */
+  turn: Promise<unknown>;
+}
+const syncCursors = new WeakMap<Side, SyncsCursor>();
+
+/**
+ * MM2's offset syncs in log order, per topic-partition (read from the source cluster). The first
+ * read takes the whole topic; later ones on the same connected cluster only what was appended
+ * since (the cutover reads them on the clients' pause). A log start that moved past what was read
+ * (retention, or the topic made again) starts over.
+ */
 export async function readOffsetSyncs(source: Side): Promise<Map<string, OffsetSync[]>> {
-  const out = new Map<string, OffsetSync[]>();
-  await readInternal(source, OFFSET_SYNCS_TOPIC, (r) => {
-    const s = decodeOffsetSync(r.key, r.value);
-    if (!s) return;
-    const k = tpKey(s.topic, s.partition);
-    (out.get(k) ?? out.set(k, []).get(k)!).push(s);
-  });
+  let cursor = syncCursors.get(source);
+  if (!cursor) {
+    cursor = { positions: new Map(), syncs: new Map(), turn: Promise.resolve() };
+    syncCursors.set(source, cursor);
+  }
+  const c = cursor;
+  const read = c.turn.then(() => readNewSyncs(source, c));
+  c.turn = read.catch(() => {});
+  const partial = await read;
+  const out = new Map([...c.syncs].map(([k, v]) => [k, v.slice()]));
+  // a read that did not reach the end is handed on, not kept: the next read fetches it again
+  for (const s of partial) (out.get(tpKey(s.topic, s.partition)) ?? out.set(tpKey(s.topic, s.partition), []).get(tpKey(s.topic, s.partition))!).push(s);
   return out;
+}
+
+/** Appends what is new to the cursor; returns the syncs of a read that stopped early (not kept). */
+async function readNewSyncs(source: Side, c: SyncsCursor): Promise<OffsetSync[]> {
+  const topics = await source.listTopics();
+  if (!topics.includes(OFFSET_SYNCS_TOPIC)) {
+    c.positions.clear();
+    c.syncs.clear();
+    return [];
+  }
+  const ends = await source.listOffsets([OFFSET_SYNCS_TOPIC]);
+  if (ends.some((e) => { const at = c.positions.get(e.partition); return at !== undefined && (at < e.low || at > e.high); })) {
+    c.positions.clear();
+    c.syncs.clear();
+  }
+  const windows = ends.map((e) => ({ partition: e.partition, start: c.positions.get(e.partition) ?? e.low, end: e.high })).filter((w) => w.end > w.start);
+  if (windows.length === 0) return [];
+  const fresh: OffsetSync[] = [];
+  const outcome = await source.fetchWindows([{ topic: OFFSET_SYNCS_TOPIC, windows }], {
+    timeoutMs: 60_000,
+    onBatch: (_t, records) => {
+      for (const r of records) {
+        const s = decodeOffsetSync(r.key, r.value);
+        if (s) fresh.push(s);
+      }
+    },
+  });
+  if (outcome.timedOut || outcome.incomplete.size > 0) return fresh;
+  for (const s of fresh) (c.syncs.get(tpKey(s.topic, s.partition)) ?? c.syncs.set(tpKey(s.topic, s.partition), []).get(tpKey(s.topic, s.partition))!).push(s);
+  for (const w of windows) c.positions.set(w.partition, w.end);
+  return [];
 }
 
 /** MM2's newest checkpoint per (group, topic, partition) (read from the target cluster). */

@@ -1,5 +1,6 @@
 /** With zdp's filter: a standby instance per gateway instance loads for the target, then consumers get no records while producers flow, until every active group committed what it was given (or --drain-consumers-timeout); the offsets of groups already drained are translated meanwhile (./ahead.ts). */
 import type { CutoverStep, DrainOutput } from '../types.js';
+import { readOffsetSyncs } from '../../offsets/translation.js';
 import { AheadTranslator, runningAhead } from './ahead.js';
 import { activeGroupsNow, drainConsumersOn } from './shared.js';
 
@@ -26,6 +27,17 @@ export const drainConsumers: CutoverStep<'drain-consumers'> = {
     const active = await activeGroupsNow(source, topics, options.groupPatterns, activeGroups);
     const translator = new AheadTranslator(source, target, topics, deps.log);
     runningAhead.set(deps, translator);
-    return drainConsumersOn(source, quiesce, active, topics, options.drainConsumersTimeoutMs, deps.log, { translator, idle: groupIds.filter((g) => !active.includes(g)) });
+    // what the hold's drain reads of MirrorMaker 2 (its committed offsets, its offset syncs) is read
+    // meanwhile, every half second: the hold then reads only what was appended since
+    let warming: Promise<unknown> | undefined;
+    let warmed = 0;
+    const warm = () => {
+      if (warming || performance.now() - warmed < 500) return;
+      warmed = performance.now();
+      warming = Promise.all([deps.engine?.committedOffsets(target), readOffsetSyncs(source)])
+        .catch(() => {})
+        .finally(() => (warming = undefined));
+    };
+    return drainConsumersOn(source, quiesce, active, topics, options.drainConsumersTimeoutMs, deps.log, { translator, idle: groupIds.filter((g) => !active.includes(g)), warm });
   },
 };

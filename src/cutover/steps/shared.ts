@@ -119,7 +119,7 @@ export async function writeAndReadBack(side: Side, results: GroupResult[], log: 
  * Drains consumers at the gateway's filter and waits (at most `timeoutMs`) until every group in
  * `groups` committed, on `side`, what the gateway delivered to its members; names those that do not.
  */
-export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, groups: string[], topics: string[], timeoutMs: number, log: (l: string) => void, ahead?: { translator: AheadTranslator; idle: string[] }): Promise<DrainOutput> {
+export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, groups: string[], topics: string[], timeoutMs: number, log: (l: string) => void, ahead?: { translator: AheadTranslator; idle: string[]; warm?: () => void }): Promise<DrainOutput> {
   // consumers that commit on a timer (Java: every 5 s) are cut off just before their next commit,
   // the others just before the last of those: in force within 10 s and a fetch's max wait
   const { from: drainedAt } = await quiesce.drainConsumers(20_000);
@@ -139,6 +139,7 @@ export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, grou
     // a drained group gets no more records: its committed offsets are final, translated while the
     // others drain (the last ones while the hold begins: translate waits for them)
     ahead?.translator.add(progress.filter((g) => g.complete).map((g) => g.group));
+    ahead?.warm?.();
     if (progress.every((g) => g.complete) || performance.now() >= deadline) break;
     await sleep(100);
   }
