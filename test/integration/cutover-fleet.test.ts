@@ -283,7 +283,8 @@ describe('a cutover of multi-broker clusters behind a fleet of two gateway insta
     });
     expect(twice, JSON.stringify({ switches, errors: errors.filter((e) => !e.includes('partitioner')).slice(0, 30) }, null, 1)).toEqual([[], []]);
     const written = new Set(onEach.flat());
-    expect(sent.acked.filter((v) => !written.has(v)), 'acknowledged and not written').toEqual([]);
+    // the clients' errors and the switches' times beside it: a send cut in two shows in them
+    expect(sent.acked.filter((v) => !written.has(v)), `acknowledged and not written ${JSON.stringify({ switches, errors: errors.filter((e) => !e.includes('partitioner')).slice(0, 30) }, null, 1)}`).toEqual([]);
     expect(onEach.every((values) => values.length > 0)).toBe(true);
   }, 600_000);
 });
