@@ -160,12 +160,6 @@ try {
   const sentAt = new Map(everyone.acked.map((a) => [`${a.topic}\u0000${a.seq}`, a.sentAt]));
   const notFromSource = twiceOnTarget.filter(([k, n]) => (onSource.get(k) ?? 0) < n);
   const copiedBefore = notFromSource.filter(([k]) => (sentAt.get(k) ?? Infinity) < cutoverStartedAt);
-  // every copy under one producer id, with its own sequence: that producer sent the record twice
-  // itself (kafkajs resends a broker's request of a send whose sibling failed, kafkajs#1315's
-  // CONCURRENT_TRANSACTIONS among the reasons); a record written on the source and again on the
-  // target by a retry across the switch has two ids (MirrorMaker 2's copy, the client's write)
-  const pidsOf = finalLog.reduce((m, r) => m.set(`${r.topic}\u0000${r.seq}`, [...(m.get(`${r.topic}\u0000${r.seq}`) ?? []), r.producerId]), new Map());
-  const resentByClient = notFromSource.filter((x) => !copiedBefore.includes(x) && new Set(pidsOf.get(x[0])).size === 1);
   // acknowledged records the target does not hold: where they were, and when sent and acknowledged (ms from the fence)
   const lostRecords = everyone.acked
     .filter((a) => !onTarget.has(`${a.topic}\u0000${a.seq}`))
@@ -175,8 +169,7 @@ try {
     onTarget: twiceOnTarget.length,
     alsoTwiceOnSource: twiceOnTarget.length - notFromSource.length,
     copiedTwiceBeforeCutover: copiedBefore.length,
-    resentByClientOnTarget: resentByClient.length,
-    byCutover: notFromSource.filter((x) => !copiedBefore.includes(x) && !resentByClient.includes(x)).map(([k]) => k.replace('\u0000', '#')).slice(0, 20),
+    byCutover: notFromSource.filter((x) => !copiedBefore.includes(x)).map(([k]) => k.replace('\u0000', '#')).slice(0, 20),
   };
   // records a client wrote twice on the source (the cutover is not involved there): how many per
   // topic, and when the first of them were sent (ms from the fence; null: never acknowledged)

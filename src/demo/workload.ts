@@ -444,7 +444,7 @@ export interface CheckResult {
 }
 
 /** Reads every record of the topics on `bootstrap` (read_committed) as (topic, partition, seq). */
-export async function readAllSeqs(bootstrap: string, topics: string[], expected: number, timeoutMs = 60_000): Promise<{ topic: string; partition: number; seq: number; producerId: string }[]> {
+export async function readAllSeqs(bootstrap: string, topics: string[], expected: number, timeoutMs = 60_000): Promise<{ topic: string; partition: number; seq: number }[]> {
   const kafka = new Kafka({ clientId: 'zdp-checker', brokers: [bootstrap], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -455,7 +455,7 @@ export async function readAllSeqs(bootstrap: string, topics: string[], expected:
     total += Number(o.high) - Number(o.low);
   }
   await admin.disconnect();
-  const out: { topic: string; partition: number; seq: number; offset: bigint; producerId: string }[] = [];
+  const out: { topic: string; partition: number; seq: number; offset: bigint }[] = [];
   if (total === 0) return [];
   const consumer = kafka.consumer({ groupId: `zdp-checker-${Date.now()}-${Math.random().toString(36).slice(2)}`, maxWaitTimeInMs: 250 });
   await consumer.connect();
@@ -464,8 +464,7 @@ export async function readAllSeqs(bootstrap: string, topics: string[], expected:
   let lastAt = Date.now();
   await consumer.run({
     eachBatch: async ({ batch }) => {
-      // which producer id wrote it (kafkajs keeps the record batch's header beside each message): two copies under one id were sent twice by that one producer
-      for (const m of batch.messages) out.push({ topic: batch.topic, partition: batch.partition, seq: Number(m.headers?.seq?.toString() ?? '-1'), offset: BigInt(m.offset), producerId: String((m as { batchContext?: { producerId?: string } }).batchContext?.producerId ?? '-1') });
+      for (const m of batch.messages) out.push({ topic: batch.topic, partition: batch.partition, seq: Number(m.headers?.seq?.toString() ?? '-1'), offset: BigInt(m.offset) });
       if (BigInt(batch.lastOffset()) + 1n >= (ends.get(`${batch.topic}\u0000${batch.partition}`) ?? 0n)) done.add(`${batch.topic}\u0000${batch.partition}`);
       lastAt = Date.now();
     },
@@ -476,7 +475,7 @@ export async function readAllSeqs(bootstrap: string, topics: string[], expected:
   // one entry per log position: a batch the reading consumer was handed twice (a fetch retried, a
   // rebalance) is one record in the log, not a record written twice
   const byPosition = new Map(out.map((r) => [`${r.topic}\u0000${r.partition}\u0000${r.offset}`, r]));
-  return [...byPosition.values()].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition || (a.offset < b.offset ? -1 : 1)).map(({ topic, partition, seq, producerId }) => ({ topic, partition, seq, producerId }));
+  return [...byPosition.values()].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition || (a.offset < b.offset ? -1 : 1)).map(({ topic, partition, seq }) => ({ topic, partition, seq }));
 }
 
 /** Compares what producers had acknowledged and consumers processed with what the final cluster holds. */
