@@ -19,10 +19,9 @@
  * --filter off runs the gateway without zdp's quiesce filter (the cutover then restarts the proxy).
  * --source-brokers/--target-brokers start multi-broker clusters; --replicas runs a gateway fleet
  * (the kafkajs applications on instance 0, the Java ones on the last instance).
- * --keep-logs leaves the clusters' logs in the bench directory (printed first) instead of deleting them,
- * and writes there what the kafkajs clients logged at WARN and ERROR (kafkajs-clients.ndjson).
+ * --keep-logs leaves the clusters' logs in the bench directory (printed first) instead of deleting them.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -252,11 +251,6 @@ try {
     twiceOnSource,
     // what the kafkajs clients were told when a send or a consumer restart failed (numbers masked), for looking at where a pause or a duplicate came from
     kafkajsClientErrors: [...new Set(workload.errors.map((e) => e.replace(/\d+/g, 'N')))].slice(0, 10),
-    // what the kafkajs clients logged at WARN and ERROR around the cutover (a retried send names its reason), ms from the fence; all of it in kafkajs-clients.ndjson with --keep-logs
-    kafkajsClientLog: {
-      entries: workload.clientLog.length,
-      nearFence: workload.clientLog.filter((e) => Math.abs(e.at - fencedAt) < 15_000).slice(0, 40).map((e) => ({ atMs: e.at - fencedAt, level: e.level, namespace: e.namespace, message: e.message.replace(/\d+/g, 'N').slice(0, 160), ...(e.broker ? { broker: e.broker } : {}) })),
-    },
     consumerDuplicates: result.groups.reduce((n, g) => n + g.duplicates, 0),
     consumerMissing: result.groups.reduce((n, g) => n + g.missing, 0),
     drained,
@@ -279,7 +273,5 @@ try {
   await zdp(['gateway', 'down']);
   await zdp(['migrate', 'stop', '--from', 'source', '--to', 'target']);
   await zdp(['dev', 'down', ...(KEEP_LOGS ? [] : ['--purge', '--yes'])]);
-  // every entry the kafkajs clients logged, epoch ms, beside the clusters' and the gateway's logs
-  if (KEEP_LOGS && workload) writeFileSync(join(dir, 'kafkajs-clients.ndjson'), workload.clientLog.map((e) => JSON.stringify(e)).join('\n') + '\n');
 }
 process.exit(0);

@@ -6,7 +6,7 @@
  * commits most transactions and aborts some. Consumers commit after every record and count a record
  * as processed once the commit of its batch succeeded, so a record processed twice is a real duplicate.
  */
-import { Kafka, logLevel, type Consumer, type LogEntry, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 
 export interface WorkloadTopic {
   topic: string;
@@ -58,8 +58,6 @@ export interface Processed {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const CLIENT_LOG_MAX = 2_000;
-
 /**
  * The producers' retry backoff: 100 ms doubling to at most 500 ms, retried for about 15 s before a
  * send fails. Close to what a Java client does by default (reconnect.backoff.ms 50 up to 1 s,
@@ -80,16 +78,6 @@ export class Workload {
   readonly processed: Processed[] = [];
   readonly errors: string[] = [];
   readonly events: { at: number; group: string; event: string; detail: string }[] = [];
-  /**
-   * What the kafkajs clients logged at WARN and ERROR (a retried send names its reason there), the
-   * last CLIENT_LOG_MAX entries: logging is all it changes, the clients behave as before
-   */
-  readonly clientLog: { at: number; level: string; namespace: string; message: string; broker?: string; retryCount?: number }[] = [];
-  private readonly logCreator = () => (entry: LogEntry) => {
-    const { timestamp: _t, logger: _l, message, broker, retryCount } = entry.log as { timestamp?: string; logger?: string; message: string; broker?: string; retryCount?: number };
-    this.clientLog.push({ at: Date.now(), level: entry.level === logLevel.ERROR ? 'error' : 'warn', namespace: entry.namespace, message, ...(broker ? { broker } : {}), ...(retryCount !== undefined ? { retryCount } : {}) });
-    if (this.clientLog.length > CLIENT_LOG_MAX) this.clientLog.splice(0, this.clientLog.length - CLIENT_LOG_MAX);
-  };
   /** producers run while this is set; consumers (and their restarts) while `consuming` is */
   private producing = false;
   private consuming = false;
@@ -123,8 +111,7 @@ export class Workload {
     this.kafka = new Kafka({
       clientId: options.clientId ?? 'zdp-demo-app',
       brokers: [options.bootstrap],
-      logLevel: logLevel.WARN,
-      logCreator: this.logCreator,
+      logLevel: logLevel.NOTHING,
       retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 1_000 },
       connectionTimeout: 3_000,
       requestTimeout: 10_000,
@@ -243,7 +230,7 @@ export class Workload {
       try {
         if (!producer) {
           // plain: a producer as kafkajs makes one by default (no idempotence, its own retries and 30 s request timeout)
-          producer = t.plain ? new Kafka({ brokers: [this.options.bootstrap], logLevel: logLevel.WARN, logCreator: this.logCreator }).producer({ allowAutoTopicCreation: false }) : this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: PRODUCER_RETRY });
+          producer = t.plain ? new Kafka({ brokers: [this.options.bootstrap], logLevel: logLevel.NOTHING }).producer({ allowAutoTopicCreation: false }) : this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: PRODUCER_RETRY });
           await producer.connect();
         }
         const sentAt = Date.now();
@@ -368,7 +355,7 @@ export class Workload {
 
   private async startDefaultConsumer(group: string, topics: string[]): Promise<void> {
     // kafkajs's defaults everywhere: client id, retries, timeouts, auto-commit
-    const consumer = new Kafka({ brokers: [this.options.bootstrap], logLevel: logLevel.WARN, logCreator: this.logCreator }).consumer({ groupId: group });
+    const consumer = new Kafka({ brokers: [this.options.bootstrap], logLevel: logLevel.NOTHING }).consumer({ groupId: group });
     this.consumerOf.set(group, consumer);
     const { CRASH, GROUP_JOIN } = consumer.events;
     consumer.on(CRASH, (e) => {
