@@ -962,6 +962,12 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         }
     }
 
+    /** A connection's oldest forwarded request was answered (Kafka answers a connection's requests in order). */
+    static void answered(Set<InFlight> inflight, ArrayDeque<InFlight> sent) {
+        var first = sent.poll();
+        if (first != null) inflight.remove(first);
+    }
+
     /** Kroxylicious 0.12's FilterContext (FilterHandler.InternalFilterContext) and the FilterHandler's fields that hold its channels; null where another version lays them out otherwise */
     static final java.lang.reflect.Field[] CHANNEL_FIELDS = channelFields();
 
@@ -1278,11 +1284,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 ResponseHeaderData header, ApiMessage response, FilterContext context) {
             if (key == ApiKeys.FETCH) {
                 record((FetchResponseData) response);
-                var answered = fetchSent.poll();
-                if (answered != null) inflightFetch.remove(answered);
+                answered(inflightFetch, fetchSent);
             } else if (HOLD.contains(key)) {
-                var answered = produceSent.poll();
-                if (answered != null) inflightProduce.remove(answered);
+                answered(inflightProduce, produceSent);
                 // the client is handed an id it can be told apart by (the real one is written)
                 if (guardProducers && response instanceof InitProducerIdResponseData init && init.errorCode() == 0) init.setProducerId(ProducerIds.virtual(init.producerId()));
             } else if (key == ApiKeys.METADATA) {

@@ -6,7 +6,7 @@
  */
 import { mm2WorkerTopics } from '../core/migration/mm2.js';
 import { parseMm2Offset, progress, type PartitionProgress } from '../core/migration/lag.js';
-import { countDataRecords, tpKey, type Side } from '../offsets/translation.js';
+import { countDataRecords, inTurn, tpKey, type Side } from '../offsets/translation.js';
 
 interface OffsetsCursor {
   /** next offset to read, per partition of MM2's offsets topic */
@@ -14,7 +14,7 @@ interface OffsetsCursor {
   offsets: Map<string, bigint>;
 }
 
-/** the read under way per target: reads take turns (two at once could apply an older value after a newer one) */
+/** the read under way per target (see inTurn) */
 const turns = new WeakMap<Side, Promise<unknown>>();
 
 /** What was read of each target's MM2 offsets topic, so repeated reads (a drain loop, --wait) fetch only what is new. */
@@ -22,9 +22,7 @@ const cursors = new WeakMap<Side, Map<string, OffsetsCursor>>();
 
 /** MM2's committed source offsets, per topic-partition key. */
 export async function mm2CommittedOffsets(target: Side, migrationId: string | undefined): Promise<Map<string, bigint>> {
-  const read = (turns.get(target) ?? Promise.resolve()).then(() => readCommitted(target, migrationId));
-  turns.set(target, read.catch(() => {}));
-  return read;
+  return inTurn(turns, target, () => readCommitted(target, migrationId));
 }
 
 async function readCommitted(target: Side, migrationId: string | undefined): Promise<Map<string, bigint>> {

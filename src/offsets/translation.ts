@@ -63,15 +63,24 @@ async function readInternal(side: Side, topic: string, onRecord: (r: SampledReco
   return true;
 }
 
+/**
+ * Runs `read` once the previous read for `key` has finished: reads that advance one cursor take
+ * turns (two at once could apply an older value after a newer one).
+ */
+export function inTurn<K extends object, T>(turns: WeakMap<K, Promise<unknown>>, key: K, read: () => Promise<T>): Promise<T> {
+  const next = (turns.get(key) ?? Promise.resolve()).then(read);
+  turns.set(key, next.catch(() => {}));
+  return next;
+}
+
 /** What was read of a source's offset-syncs topic, so later reads in the same process fetch only what is new. */
 interface SyncsCursor {
   /** next offset to read, per partition of the syncs topic */
   positions: Map<number, bigint>;
   syncs: Map<string, OffsetSync[]>;
-  /** the read under way: reads of one cursor take turns (two at once could apply records out of order) */
-  turn: Promise<unknown>;
 }
 const syncCursors = new WeakMap<Side, SyncsCursor>();
+const syncTurns = new WeakMap<Side, Promise<unknown>>();
 
 /**
  * MM2's offset syncs in log order, per topic-partition (read from the source cluster). The first
@@ -82,13 +91,11 @@ const syncCursors = new WeakMap<Side, SyncsCursor>();
 export async function readOffsetSyncs(source: Side): Promise<Map<string, OffsetSync[]>> {
   let cursor = syncCursors.get(source);
   if (!cursor) {
-    cursor = { positions: new Map(), syncs: new Map(), turn: Promise.resolve() };
+    cursor = { positions: new Map(), syncs: new Map() };
     syncCursors.set(source, cursor);
   }
   const c = cursor;
-  const read = c.turn.then(() => readNewSyncs(source, c));
-  c.turn = read.catch(() => {});
-  const partial = await read;
+  const partial = await inTurn(syncTurns, source, () => readNewSyncs(source, c));
   const out = new Map([...c.syncs].map(([k, v]) => [k, v.slice()]));
   // a read that did not reach the end is handed on, not kept: the next read fetches it again
   for (const s of partial) (out.get(tpKey(s.topic, s.partition)) ?? out.set(tpKey(s.topic, s.partition), []).get(tpKey(s.topic, s.partition))!).push(s);
