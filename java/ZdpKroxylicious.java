@@ -1222,7 +1222,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             long now = System.currentTimeMillis();
             if (holdInForce || send == null || send.connections.contains(id) || !awaited(producer, send, now)) return false;
             siblingsForwarded.incrementAndGet();
-            System.out.println("zdp: hold: forwarded a Produce of a send begun before the hold, " + (now - send.start) + " ms after its first request");
+            System.out.println("zdp: hold: forwarded a Produce of a send begun before the hold, " + (now - send.start) + " ms after its first request (at " + now + ")");
             return true;
         }
 
@@ -1355,6 +1355,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             phase = next;
             phaseSince = System.currentTimeMillis();
             holdInForce = false;
+            // the phases' times in the proxy's log, beside the clients' errors when a test or a user reads both
+            System.out.println("zdp: phase " + next + " (at " + phaseSince + ")");
             if ("serve".equals(next)) {
                 Runnable r;
                 while ((r = held.poll()) != null) {
@@ -1381,7 +1383,12 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static boolean holdIsInForce() {
         synchronized (lock) {
             if (!"hold-producers".equals(phase)) return false;
-            if (System.currentTimeMillis() - phaseSince > SOFT_HOLD_MS && !siblingsMayCome() && live(inflightFetch) == 0 && live(inflightProduce) == 0) holdInForce = true;
+            if (holdInForce) return true;
+            long now = System.currentTimeMillis();
+            if (now - phaseSince > SOFT_HOLD_MS && !siblingsMayCome() && live(inflightFetch) == 0 && live(inflightProduce) == 0) {
+                holdInForce = true;
+                System.out.println("zdp: hold in force " + (now - phaseSince) + " ms after it began, " + heldCount.get() + " requests held, " + siblingsForwarded.get() + " forwarded since the start as the rest of a send (at " + now + ")");
+            }
             return holdInForce;
         }
     }

@@ -238,15 +238,17 @@ describe('a cutover of multi-broker clusters behind a fleet of two gateway insta
     const errors: string[] = [];
     const producers = Array.from({ length: 4 }, (_, i) => new KafkaJs({ brokers: [bootstraps[0]!], clientId: uniqueName('fl-switch'), logLevel: logLevel.ERROR, logCreator: () => ({ log }) => void errors.push(`${new Date().toISOString().slice(11, 23)} p${i} ${String(log.message)} ${String(log.error ?? '')}`) }).producer());
     const switches: string[] = [];
-    const sent = { acked: [] as number[], failed: [] as string[], running: true, seq: 0 };
+    const sent = { acked: [] as number[], failed: [] as string[], running: true, seq: 0, sends: new Map<number, string>() };
     for (const p of producers) await p.connect();
     const loops = producers.map(async (p, i) => {
       while (sent.running) {
         const base = sent.seq;
         sent.seq += 24;
+        const sentAt = new Date().toISOString().slice(11, 23);
         try {
           await p.send({ topic, messages: Array.from({ length: 24 }, (_, j) => ({ key: `k${base + j}`, value: 'v', headers: { seq: String(base + j) } })) });
           for (let j = 0; j < 24; j++) sent.acked.push(base + j);
+          sent.sends.set(base, `p${i} sent ${sentAt}, acknowledged ${new Date().toISOString().slice(11, 23)}`);
         } catch (e) {
           sent.failed.push((e as Error).message);
         }
@@ -277,8 +279,16 @@ describe('a cutover of multi-broker clusters behind a fleet of two gateway insta
     });
     expect(twice, JSON.stringify({ switches, errors: errors.filter((e) => !e.includes('partitioner')).slice(0, 30) }, null, 1)).toEqual([[], []]);
     const written = new Set(onEach.flat());
-    // the clients' errors and the switches' times beside it: a send cut in two shows in them
-    expect(sent.acked.filter((v) => !written.has(v)), `acknowledged and not written ${JSON.stringify({ switches, errors: errors.filter((e) => !e.includes('partitioner')).slice(0, 30) }, null, 1)}`).toEqual([]);
+    const lost = sent.acked.filter((v) => !written.has(v));
+    // the lost records' sends, the switches' times, every client error and the first proxy's phases
+    // beside them: a send cut in two shows in them (two CI runs lost 5 and 7 records of one send
+    // each, which 32 switches on an idle and a loaded machine did not repeat)
+    const why = () => {
+      const proxy = readFileSync(join(dir, '.zdp/gateway/logs/gateway.log'), 'utf8').split('\n').filter((l) => /^zdp: (phase|hold|kroxylicious started)/.test(l));
+      const at = (l: string) => l.replace(/\(at (\d+)\)/, (_, ms: string) => `(at ${new Date(Number(ms)).toISOString().slice(11, 23)})`);
+      return JSON.stringify({ sends: [...new Set(lost.map((v) => v - (v % 24)))].map((b) => `${b}: ${sent.sends.get(b)}`), switches, errors: errors.filter((e) => !e.includes('partitioner')).slice(-120), proxy: proxy.slice(-40).map(at) }, null, 1);
+    };
+    expect(lost, lost.length ? `acknowledged and not written ${why()}` : '').toEqual([]);
     expect(onEach.every((values) => values.length > 0)).toBe(true);
   }, 600_000);
 });
