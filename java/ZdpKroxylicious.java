@@ -1320,8 +1320,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 for (var p : t.partitions()) {
                     if (p.errorCode() != 0 || !(p.records() instanceof MemoryRecords records) || records.sizeInBytes() == 0) continue;
                     long last = -1;
+                    var aborts = new Aborts(p.abortedTransactions());
                     for (var batch : records.batches()) {
-                        if (batch.isControlBatch() || aborted(batch, p.abortedTransactions())) continue;
+                        if (aborts.skipped(batch)) continue;
                         last = batch.lastOffset();
                     }
                     if (last < 0) continue;
@@ -1331,12 +1332,45 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             }
         }
 
-        static boolean aborted(RecordBatch batch, List<FetchResponseData.AbortedTransaction> aborted) {
-            if (!batch.isTransactional() || aborted == null) return false;
-            for (var a : aborted) {
-                if (a.producerId() == batch.producerId() && a.firstOffset() <= batch.baseOffset()) return true;
+    }
+
+    /**
+     * What a read_committed consumer skips of one partition's fetched batches, in their order, as
+     * Kafka's consumer decides it (CompletedFetch): a producer's transactional batches from the first
+     * offset of one of its aborted transactions until its abort marker, and control batches. A
+     * later transaction of the same producer, committed, is delivered: taking every batch after an
+     * aborted transaction's first offset as aborted counted it as not delivered, so a drain could end
+     * before the consumer committed it, and it would be read again after the switch. A
+     * read_uncommitted consumer gets no aborted transactions in its answer: it skips control
+     * batches only.
+     */
+    static final class Aborts {
+        private final java.util.PriorityQueue<FetchResponseData.AbortedTransaction> pending;
+        private final Set<Long> producers = new java.util.HashSet<>();
+
+        Aborts(List<FetchResponseData.AbortedTransaction> aborted) {
+            pending = new java.util.PriorityQueue<>(Math.max(1, aborted == null ? 1 : aborted.size()), java.util.Comparator.comparingLong(FetchResponseData.AbortedTransaction::firstOffset));
+            if (aborted != null) pending.addAll(aborted);
+        }
+
+        /** whether the consumer skips this batch (call for each batch, in offset order) */
+        boolean skipped(RecordBatch batch) {
+            if (batch.hasProducerId()) {
+                while (!pending.isEmpty() && pending.peek().firstOffset() <= batch.lastOffset()) producers.add(pending.poll().producerId());
+                if (batch.isControlBatch()) {
+                    if (isAbortMarker(batch)) producers.remove(batch.producerId());
+                    return true;
+                }
+                return batch.isTransactional() && producers.contains(batch.producerId());
             }
-            return false;
+            return batch.isControlBatch();
+        }
+
+        static boolean isAbortMarker(RecordBatch batch) {
+            var records = batch.iterator();
+            if (!records.hasNext()) return false;
+            var key = records.next().key();
+            return key != null && org.apache.kafka.common.record.ControlRecordType.parse(key) == org.apache.kafka.common.record.ControlRecordType.ABORT;
         }
     }
 

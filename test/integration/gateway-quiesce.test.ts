@@ -226,6 +226,39 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     expect(tookMs).toBeLessThan(6_000);
   });
 
+  it("counts as delivered a producer's committed transaction after an aborted one of its own, as a read_committed consumer reads it", async () => {
+    // Kafka's consumer skips a producer's batches from an aborted transaction's first offset until
+    // its abort marker only: the next transaction, committed, is delivered and must be committed
+    // before a drain ends (else the consumer reads it again after the switch)
+    const topic = uniqueName('hold.txn');
+    await createTopics(harnessKafka(projectDir, 'source'), [{ topic, numPartitions: 1 }]);
+    const producer = harnessKafka(projectDir, 'source').producer({ transactionalId: uniqueName('txn-app'), idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const aborted = await producer.transaction();
+    await aborted.send({ topic, messages: [{ value: 'a0' }, { value: 'a1' }, { value: 'a2' }] });
+    await aborted.abort();
+    const committed = await producer.transaction();
+    await committed.send({ topic, messages: [{ value: 'c0' }, { value: 'c1' }] });
+    await committed.commit();
+    await producer.disconnect();
+    // offsets: 0-2 aborted, 3 its marker, 4-5 committed, 6 the commit marker
+    const clientId = uniqueName('txn-reader');
+    const kafka = createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId });
+    const c = clusterFactory<Cluster>(kafka)({ allowAutoTopicCreation: false });
+    await c.connect();
+    try {
+      await c.addMultipleTargetTopics([topic]);
+      const broker = await c.findBroker({ nodeId: String(c.findTopicPartitionMetadata(topic)[0]!.leader) });
+      // read_committed, from the start: one answer with every batch and the aborted transaction
+      const answer = (await broker.fetch({ replicaId: -1, isolationLevel: 1, maxWaitTime: 100, minBytes: 1, maxBytes: 1_048_576, topics: [{ topic, partitions: [{ partition: 0, fetchOffset: '0', maxBytes: 1_048_576 }] }] })) as unknown as { responses: { partitions: { abortedTransactions?: unknown[] }[] }[] };
+      expect(answer.responses[0]!.partitions[0]!.abortedTransactions).toHaveLength(1);
+      const rows = (await control.state()).delivered.filter((d) => d.client === clientId && d.topic === topic);
+      expect(rows.map((d) => [d.partition, d.offset])).toEqual([[0, 5]]);
+    } finally {
+      await c.disconnect().catch(() => {});
+    }
+  });
+
   it('stops waiting for a request whose connection closed: a fetch abandoned mid-wait is no longer in flight', async () => {
     // a request forwarded on a connection that then closes is never answered; waited for to its
     // deadline (a kafkajs produce's is 30 s), it kept a hold from being in force for that long
