@@ -2,7 +2,7 @@
 import type { CutoverStep, DrainOutput } from '../types.js';
 import { readOffsetSyncs } from '../../offsets/translation.js';
 import { AheadTranslator, runningAhead } from './ahead.js';
-import { activeGroupsNow, drainConsumersOn } from './shared.js';
+import { activeGroupsNow, drainConsumersOn, drainedThrough } from './shared.js';
 
 function drainSummary(d: DrainOutput): string {
   if (d.via !== 'filter') return 'no filter in the gateway: consumers are fenced with producers, by restarting it';
@@ -21,6 +21,7 @@ export const drainConsumers: CutoverStep<'drain-consumers'> = {
     const topics = ctx.header.topics;
     const quiesce = await gateway.quiesce?.();
     if (!quiesce) return { via: 'restart', groups: [], clients: [] };
+    drainedThrough.set(deps, quiesce);
     // while clients are still served: whatever the switch needs that takes time (a proxy JVM to load)
     await gateway.prepareSwitch?.(target.profile);
     const { groupIds = [], activeGroups = [] } = ctx.out('preflight');

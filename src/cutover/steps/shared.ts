@@ -8,7 +8,7 @@ import type { QuiesceControl } from '../../gateway/control.js';
 import type { GroupOffset } from '../../kafka/groups.js';
 import { recordsBetween } from '../../offsets/parity.js';
 import { endOffsets, tpKey, type PartitionEnds, type Side, type translateOffsets } from '../../offsets/translation.js';
-import type { DrainOutput, GroupResult } from '../types.js';
+import type { CutoverDeps, DrainOutput, GroupResult } from '../types.js';
 import type { AheadTranslator } from './ahead.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -119,6 +119,13 @@ export async function writeAndReadBack(side: Side, results: GroupResult[], log: 
  * Drains consumers at the gateway's filter and waits (at most `timeoutMs`) until every group in
  * `groups` committed, on `side`, what the gateway delivered to its members; names those that do not.
  */
+/**
+ * The filters' control a cutover process drained consumers with: the fence holds producers through
+ * it, instead of asking every instance for its state again (0.2-1.3 s in the fleet benchmark, with
+ * consumers drained and waiting). A resumed cutover, in another process, asks again.
+ */
+export const drainedThrough = new WeakMap<CutoverDeps, QuiesceControl>();
+
 export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, groups: string[], topics: string[], timeoutMs: number, log: (l: string) => void, ahead?: { translator: AheadTranslator; idle: string[]; warm?: () => void }): Promise<DrainOutput> {
   // consumers that commit on a timer (Java: every 5 s) are cut off just before their next commit,
   // the others just before the last of those: in force within 10 s and a fetch's max wait
@@ -141,7 +148,8 @@ export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, grou
     ahead?.translator.add(progress.filter((g) => g.complete).map((g) => g.group));
     ahead?.warm?.();
     if (progress.every((g) => g.complete) || performance.now() >= deadline) break;
-    await sleep(100);
+    // drained consumers wait for the last group: checked again soon (each check is three reads)
+    await sleep(40);
   }
   const translated = ahead?.translator.written;
   const late = progress.filter((g) => !g.complete);
