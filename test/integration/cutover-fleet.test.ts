@@ -284,7 +284,12 @@ describe('a cutover of multi-broker clusters behind a fleet of two gateway insta
     // beside them: a send cut in two shows in them (two CI runs lost 5 and 7 records of one send
     // each, which 32 switches on an idle and a loaded machine did not repeat)
     const why = () => {
-      const proxy = readFileSync(join(dir, '.zdp/gateway/logs/gateway.log'), 'utf8').split('\n').filter((l) => /^zdp: (phase|hold|kroxylicious started)/.test(l));
+      let proxy: string[] = [];
+      try {
+        proxy = readFileSync(join(dir, '.zdp/gateway/logs/gateway.log'), 'utf8').split('\n').filter((l) => /^zdp: (phase|hold|kroxylicious started)/.test(l));
+      } catch (e) {
+        proxy = [`the first proxy's log could not be read: ${(e as Error).message}`];
+      }
       const at = (l: string) => l.replace(/\(at (\d+)\)/, (_, ms: string) => `(at ${new Date(Number(ms)).toISOString().slice(11, 23)})`);
       return JSON.stringify({ sends: [...new Set(lost.map((v) => v - (v % 24)))].map((b) => `${b}: ${sent.sends.get(b)}`), switches, errors: errors.filter((e) => !e.includes('partitioner')).slice(-120), proxy: proxy.slice(-40).map(at) }, null, 1);
     };

@@ -116,16 +116,16 @@ export async function writeAndReadBack(side: Side, results: GroupResult[], log: 
 }
 
 /**
- * Drains consumers at the gateway's filter and waits (at most `timeoutMs`) until every group in
- * `groups` committed, on `side`, what the gateway delivered to its members; names those that do not.
- */
-/**
  * The filters' control a cutover process drained consumers with: the fence holds producers through
  * it, instead of asking every instance for its state again (0.2-1.3 s in the fleet benchmark, with
  * consumers drained and waiting). A resumed cutover, in another process, asks again.
  */
 export const drainedThrough = new WeakMap<CutoverDeps, QuiesceControl>();
 
+/**
+ * Drains consumers at the gateway's filter and waits (at most `timeoutMs`) until every group in
+ * `groups` committed, on `side`, what the gateway delivered to its members; names those that do not.
+ */
 export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, groups: string[], topics: string[], timeoutMs: number, log: (l: string) => void, ahead?: { translator: AheadTranslator; idle: string[]; warm?: () => void }): Promise<DrainOutput> {
   // consumers that commit on a timer (Java: every 5 s) are cut off just before their next commit,
   // the others just before the last of those: in force within 10 s and a fetch's max wait
