@@ -1075,10 +1075,19 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             }
             if (key == ApiKeys.FETCH) {
                 var fetch = (FetchRequestData) request;
+                var given = delivered.get(this);
                 for (var t : fetch.topics()) {
                     String name = t.topic() != null && !t.topic().isEmpty() ? t.topic() : topicNames.get(t.topicId());
                     if (name == null) continue;
-                    for (var p : t.partitions()) positions.put(name + "\u0000" + p.partition(), p.fetchOffset());
+                    for (var p : t.partitions()) {
+                        String tp = name + "\u0000" + p.partition();
+                        positions.put(tp, p.fetchOffset());
+                        // asked again for records it was given: the client did not take them (a batch
+                        // dropped after a rebalance or a seek; kafkajs and Java fetch from the position
+                        // they processed to). What it took ends before this position; counted as
+                        // delivered, a drain would wait for a commit that never comes, to its timeout
+                        if (given != null) given.computeIfPresent(tp, (k, d) -> d >= p.fetchOffset() ? (p.fetchOffset() > 0 ? Long.valueOf(p.fetchOffset() - 1) : null) : d);
+                    }
                 }
                 if (fetch.replicaId() < 0 && fetch.replicaState().replicaId() < 0) {
                     if (draining() && (holding() || drainPlan == null || drainPlan.cutOff(clientId, System.currentTimeMillis()))) return emptyFetch(fetch, context, 5_000);

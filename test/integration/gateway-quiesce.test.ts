@@ -259,6 +259,40 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     }
   });
 
+  it('takes records a client asks for again as not taken: what it was given ends before its next fetch position', async () => {
+    // a consumer that drops a fetched batch (after a rebalance, a seek) fetches again from the
+    // position it processed to; counted as delivered, those records kept a drain waiting for a
+    // commit that never came, to --drain-consumers-timeout (seen in the fleet benchmark: 10 s)
+    const topic = uniqueName('hold.again');
+    await createTopics(harnessKafka(projectDir, 'source'), [{ topic, numPartitions: 1 }]);
+    const producer = harnessKafka(projectDir, 'source').producer();
+    await producer.connect();
+    await producer.send({ topic, messages: ['r0', 'r1', 'r2', 'r3', 'r4'].map((value) => ({ value })) });
+    await producer.disconnect();
+    const clientId = uniqueName('again-reader');
+    const kafka = createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId });
+    const c = clusterFactory<Cluster>(kafka)({ allowAutoTopicCreation: false });
+    await c.connect();
+    const given = async () => (await control.state()).delivered.filter((d) => d.client === clientId && d.topic === topic).map((d) => [d.partition, d.offset]);
+    try {
+      await c.addMultipleTargetTopics([topic]);
+      const broker = await c.findBroker({ nodeId: String(c.findTopicPartitionMetadata(topic)[0]!.leader) });
+      const fetchFrom = (offset: string) => broker.fetch({ replicaId: -1, isolationLevel: 1, maxWaitTime: 100, minBytes: 1, maxBytes: 1_048_576, topics: [{ topic, partitions: [{ partition: 0, fetchOffset: offset, maxBytes: 1_048_576 }] }] });
+      await fetchFrom('0');
+      expect(await given()).toEqual([[0, 4]]);
+      // drained: the next fetch is answered with nothing, so only the request can lower it
+      await control.setPhase('drain-consumers', 20_000);
+      await fetchFrom('2');
+      expect(await given()).toEqual([[0, 1]]);
+      // the next position past what it was given changes nothing
+      await fetchFrom('5');
+      expect(await given()).toEqual([[0, 1]]);
+    } finally {
+      await control.setPhase('serve').catch(() => {});
+      await c.disconnect().catch(() => {});
+    }
+  });
+
   it('stops waiting for a request whose connection closed: a fetch abandoned mid-wait is no longer in flight', async () => {
     // a request forwarded on a connection that then closes is never answered; waited for to its
     // deadline (a kafkajs produce's is 30 s), it kept a hold from being in force for that long
