@@ -1329,7 +1329,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 for (var p : t.partitions()) {
                     if (p.errorCode() != 0 || !(p.records() instanceof MemoryRecords records) || records.sizeInBytes() == 0) continue;
                     long last = -1;
-                    var aborts = new Aborts(p.abortedTransactions());
+                    var aborts = Aborts.of(p.abortedTransactions());
                     for (var batch : records.batches()) {
                         if (aborts.skipped(batch)) continue;
                         last = batch.lastOffset();
@@ -1353,13 +1353,28 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * read_uncommitted consumer gets no aborted transactions in its answer: it skips control
      * batches only.
      */
-    static final class Aborts {
+    static class Aborts {
+        /** no aborted transaction in the answer (most partitions, every read_uncommitted one): control batches only, nothing allocated per partition */
+        static final Aborts NONE = new Aborts() {
+            @Override
+            boolean skipped(RecordBatch batch) {
+                return batch.isControlBatch();
+            }
+        };
         private final java.util.PriorityQueue<FetchResponseData.AbortedTransaction> pending;
         private final Set<Long> producers = new java.util.HashSet<>();
 
-        Aborts(List<FetchResponseData.AbortedTransaction> aborted) {
-            pending = new java.util.PriorityQueue<>(Math.max(1, aborted == null ? 1 : aborted.size()), java.util.Comparator.comparingLong(FetchResponseData.AbortedTransaction::firstOffset));
-            if (aborted != null) pending.addAll(aborted);
+        private Aborts() {
+            pending = null;
+        }
+
+        private Aborts(List<FetchResponseData.AbortedTransaction> aborted) {
+            pending = new java.util.PriorityQueue<>(aborted.size(), java.util.Comparator.comparingLong(FetchResponseData.AbortedTransaction::firstOffset));
+            pending.addAll(aborted);
+        }
+
+        static Aborts of(List<FetchResponseData.AbortedTransaction> aborted) {
+            return aborted == null || aborted.isEmpty() ? NONE : new Aborts(aborted);
         }
 
         /** whether the consumer skips this batch (call for each batch, in offset order) */

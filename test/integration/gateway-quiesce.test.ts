@@ -66,6 +66,27 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     await runZdp(['gateway', 'down'], { cwd: dir });
   });
 
+  /** A raw kafkajs connection through the proxy to the leader of a one-partition topic: each Fetch goes out exactly as asked. */
+  async function leaderThroughProxy(clientId: string, topic: string) {
+    const kafka = createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId });
+    const c = clusterFactory<Cluster>(kafka)({ allowAutoTopicCreation: false });
+    await c.connect();
+    const disconnect = () => c.disconnect().catch(() => {});
+    try {
+      await c.addMultipleTargetTopics([topic]);
+      const broker = await c.findBroker({ nodeId: String(c.findTopicPartitionMetadata(topic)[0]!.leader) });
+      // read_committed, partition 0
+      const fetchFrom = (offset: string, maxWaitTime = 100, maxBytes = 1_048_576) => broker.fetch({ replicaId: -1, isolationLevel: 1, maxWaitTime, minBytes: 1, maxBytes, topics: [{ topic, partitions: [{ partition: 0, fetchOffset: offset, maxBytes }] }] });
+      return { broker, fetchFrom, disconnect };
+    } catch (e) {
+      await disconnect();
+      throw e;
+    }
+  }
+
+  /** [partition, last offset] the filter counts as delivered to this client on this topic */
+  const deliveredTo = async (clientId: string, topic: string) => (await control.state()).delivered.filter((d) => d.client === clientId && d.topic === topic).map((d) => [d.partition, d.offset]);
+
   it('forwards the rest of a send begun before the hold, and holds the next send until the release', async () => {
     const topic = uniqueName('hold.split');
     const admin = harnessKafka(projectDir, 'source').admin();
@@ -243,19 +264,14 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     await producer.disconnect();
     // offsets: 0-2 aborted, 3 its marker, 4-5 committed, 6 the commit marker
     const clientId = uniqueName('txn-reader');
-    const kafka = createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId });
-    const c = clusterFactory<Cluster>(kafka)({ allowAutoTopicCreation: false });
-    await c.connect();
+    const reader = await leaderThroughProxy(clientId, topic);
     try {
-      await c.addMultipleTargetTopics([topic]);
-      const broker = await c.findBroker({ nodeId: String(c.findTopicPartitionMetadata(topic)[0]!.leader) });
-      // read_committed, from the start: one answer with every batch and the aborted transaction
-      const answer = (await broker.fetch({ replicaId: -1, isolationLevel: 1, maxWaitTime: 100, minBytes: 1, maxBytes: 1_048_576, topics: [{ topic, partitions: [{ partition: 0, fetchOffset: '0', maxBytes: 1_048_576 }] }] })) as unknown as { responses: { partitions: { abortedTransactions?: unknown[] }[] }[] };
+      // from the start: one answer with every batch and the aborted transaction
+      const answer = (await reader.fetchFrom('0')) as unknown as { responses: { partitions: { abortedTransactions?: unknown[] }[] }[] };
       expect(answer.responses[0]!.partitions[0]!.abortedTransactions).toHaveLength(1);
-      const rows = (await control.state()).delivered.filter((d) => d.client === clientId && d.topic === topic);
-      expect(rows.map((d) => [d.partition, d.offset])).toEqual([[0, 5]]);
+      expect(await deliveredTo(clientId, topic)).toEqual([[0, 5]]);
     } finally {
-      await c.disconnect().catch(() => {});
+      await reader.disconnect();
     }
   });
 
@@ -270,26 +286,20 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     await producer.send({ topic, messages: ['r0', 'r1', 'r2', 'r3', 'r4'].map((value) => ({ value })) });
     await producer.disconnect();
     const clientId = uniqueName('again-reader');
-    const kafka = createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId });
-    const c = clusterFactory<Cluster>(kafka)({ allowAutoTopicCreation: false });
-    await c.connect();
-    const given = async () => (await control.state()).delivered.filter((d) => d.client === clientId && d.topic === topic).map((d) => [d.partition, d.offset]);
+    const reader = await leaderThroughProxy(clientId, topic);
     try {
-      await c.addMultipleTargetTopics([topic]);
-      const broker = await c.findBroker({ nodeId: String(c.findTopicPartitionMetadata(topic)[0]!.leader) });
-      const fetchFrom = (offset: string) => broker.fetch({ replicaId: -1, isolationLevel: 1, maxWaitTime: 100, minBytes: 1, maxBytes: 1_048_576, topics: [{ topic, partitions: [{ partition: 0, fetchOffset: offset, maxBytes: 1_048_576 }] }] });
-      await fetchFrom('0');
-      expect(await given()).toEqual([[0, 4]]);
+      await reader.fetchFrom('0');
+      expect(await deliveredTo(clientId, topic)).toEqual([[0, 4]]);
       // drained: the next fetch is answered with nothing, so only the request can lower it
       await control.setPhase('drain-consumers', 20_000);
-      await fetchFrom('2');
-      expect(await given()).toEqual([[0, 1]]);
+      await reader.fetchFrom('2');
+      expect(await deliveredTo(clientId, topic)).toEqual([[0, 1]]);
       // the next position past what it was given changes nothing
-      await fetchFrom('5');
-      expect(await given()).toEqual([[0, 1]]);
+      await reader.fetchFrom('5');
+      expect(await deliveredTo(clientId, topic)).toEqual([[0, 1]]);
     } finally {
       await control.setPhase('serve').catch(() => {});
-      await c.disconnect().catch(() => {});
+      await reader.disconnect();
     }
   });
 
@@ -298,14 +308,9 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     // deadline (a kafkajs produce's is 30 s), it kept a hold from being in force for that long
     const topic = uniqueName('hold.closed');
     await createTopics(harnessKafka(projectDir, 'source'), [{ topic, numPartitions: 1 }]);
-    const kafka = createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId: 'closed-app' });
-    const c = clusterFactory<Cluster>(kafka)({ allowAutoTopicCreation: false });
-    await c.connect();
-    await c.addMultipleTargetTopics([topic]);
-    const leader = c.findTopicPartitionMetadata(topic)[0]!.leader;
-    const broker = await c.findBroker({ nodeId: String(leader) });
+    const { broker, fetchFrom, disconnect } = await leaderThroughProxy('closed-app', topic);
     // an empty partition: the broker holds this fetch for its whole max wait
-    const pending = broker.fetch({ replicaId: -1, isolationLevel: 1, maxWaitTime: 25_000, minBytes: 1, maxBytes: 1_024, topics: [{ topic, partitions: [{ partition: 0, fetchOffset: '0', maxBytes: 1_024 }] }] }).then(
+    const pending = fetchFrom('0', 25_000, 1_024).then(
       () => 'answered',
       () => 'closed',
     );
@@ -318,6 +323,6 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     expect(Date.now() - closedAt).toBeLessThan(10_000);
     // kafkajs gives up on the fetch at its own request timeout: not waited for here
     void pending;
-    void c.disconnect().catch(() => {});
+    void disconnect();
   });
 });

@@ -2,7 +2,7 @@
 import type { CutoverStep, DrainOutput } from '../types.js';
 import { readOffsetSyncs } from '../../offsets/translation.js';
 import { AheadTranslator, runningAhead } from './ahead.js';
-import { activeGroupsNow, drainConsumersOn, drainedThrough } from './shared.js';
+import { activeGroupsNow, drainConsumersOn, quiesceOf } from './shared.js';
 
 function drainSummary(d: DrainOutput): string {
   if (d.via !== 'filter') return 'no filter in the gateway: consumers are fenced with producers, by restarting it';
@@ -19,9 +19,8 @@ export const drainConsumers: CutoverStep<'drain-consumers'> = {
     const { deps, options } = ctx;
     const { source, target, gateway } = deps;
     const topics = ctx.header.topics;
-    const quiesce = await gateway.quiesce?.();
+    const quiesce = await quiesceOf(deps);
     if (!quiesce) return { via: 'restart', groups: [], clients: [] };
-    drainedThrough.set(deps, quiesce);
     // while clients are still served: whatever the switch needs that takes time (a proxy JVM to load)
     await gateway.prepareSwitch?.(target.profile);
     const { groupIds = [], activeGroups = [] } = ctx.out('preflight');

@@ -1,7 +1,7 @@
 /** Producers held at the filter (requests already forwarded are answered first); without the filter, the proxy is stopped. */
 import { CheckFailedError } from '../../errors.js';
 import type { CutoverStep } from '../types.js';
-import { drainedThrough } from './shared.js';
+import { quiesceOf } from './shared.js';
 
 export const fence: CutoverStep<'fence'> = {
   name: 'fence',
@@ -11,8 +11,8 @@ export const fence: CutoverStep<'fence'> = {
     const { deps } = ctx;
     const { target, gateway } = deps;
     const filtered = ctx.out('drain-consumers').via === 'filter';
-    // the control the drain went through, in this process (consumers wait meanwhile); a resumed cutover asks anew
-    const quiesce = filtered ? (drainedThrough.get(deps) ?? (await gateway.quiesce?.())) : undefined;
+    // the control the drain went through (consumers wait meanwhile)
+    const quiesce = filtered ? await quiesceOf(deps) : undefined;
     if (filtered && !quiesce) throw new CheckFailedError('GATEWAY_FILTER_LOST', `the gateway's filter drained consumers but does not answer any more`, { hint: '`zdp gateway status`; then --resume, or --rollback to release the gateway on the source' });
     if (quiesce) {
       const fencedAt = Date.now();

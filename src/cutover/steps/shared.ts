@@ -115,12 +115,20 @@ export async function writeAndReadBack(side: Side, results: GroupResult[], log: 
   return byGroup.size;
 }
 
+const quiesced = new WeakMap<CutoverDeps, QuiesceControl | undefined>();
+
 /**
- * The filters' control a cutover process drained consumers with: the fence holds producers through
- * it, instead of asking every instance for its state again (0.2-1.3 s in the fleet benchmark, with
- * consumers drained and waiting). A resumed cutover, in another process, asks again.
+ * The gateway filters' control, asked for once per cutover process: the drain and the fence go
+ * through the same one, instead of asking every instance for its state again (0.2-1.3 s in the
+ * fleet benchmark, with consumers drained and waiting). A resumed cutover, in another process,
+ * asks again; an ask that fails is not kept.
  */
-export const drainedThrough = new WeakMap<CutoverDeps, QuiesceControl>();
+export async function quiesceOf(deps: CutoverDeps): Promise<QuiesceControl | undefined> {
+  if (quiesced.has(deps)) return quiesced.get(deps);
+  const quiesce = await deps.gateway.quiesce?.();
+  quiesced.set(deps, quiesce);
+  return quiesce;
+}
 
 /**
  * Drains consumers at the gateway's filter and waits (at most `timeoutMs`) until every group in
