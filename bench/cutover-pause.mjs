@@ -122,7 +122,7 @@ try {
       const record = readGateway(stateDir);
       if (record?.controlPort === undefined) return null;
       const s = await new QuiesceEndpoint(`http://127.0.0.1:${record.controlPort}`, readControlToken(stateDir)).state().catch(() => null);
-      return s && { bootstrap: record.bootstrapAddress, misdirectedProduces: s.misdirectedProduces, producesOutOfTurn: s.producesOutOfTurn, siblingsForwarded: s.siblingsForwarded, stillGated: s.gated };
+      return s && { bootstrap: record.bootstrapAddress, misdirectedProduces: s.misdirectedProduces, producesOutOfTurn: s.producesOutOfTurn, siblingsForwarded: s.siblingsForwarded, stillGated: s.gated, rejoinNudges: s.rejoinNudges };
     }),
   );
   // the rest of a send begun before the hold, forwarded in it (every proxy process's log: a standby replaces the first)
@@ -258,6 +258,15 @@ try {
     mm2CheckpointsWouldSkip: cutover.records.mm2CheckpointsWouldSkip,
     mm2CheckpointsWouldReReadDuringLoad: parity.summary.mm2ReRead,
     groupPartitionsTranslated: cutover.groups.length,
+    // each consumer group's longest gap since the cutover began, relative to the moment the gateway
+    // was fenced (the last record before it, the first after), and the group's events (joins, crashes) then
+    consumerGaps: [...groups, ...javaGroups].map(({ group }) => {
+      const ats = [...workload.processed, ...(java?.processed ?? [])].filter((p) => p.group === group && p.at >= cutoverStartedAt).map((p) => p.at).sort((a, b) => a - b);
+      let gap = { fromMs: null, toMs: null };
+      for (let i = 1; i < ats.length; i++) if (gap.fromMs === null || ats[i] - ats[i - 1] > gap.toMs - gap.fromMs) gap = { fromMs: ats[i - 1] - fencedAt, toMs: ats[i] - fencedAt };
+      const events = workload.events.filter((e) => e.group === group && e.at >= cutoverStartedAt).map((e) => `${e.event} ${e.at - fencedAt}`);
+      return { group, ...gap, ...(events.length ? { events } : {}) };
+    }),
     // where the producers' longest gaps lay, relative to the moment the gateway was fenced
     producerGapsOverOneSecond: workload.longAckGaps.map((g) => ({ topic: g.topic, fromMs: g.from - fencedAt, toMs: g.to - fencedAt })),
     releasedAfterMs: releasedAt - fencedAt,
