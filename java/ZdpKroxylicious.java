@@ -417,6 +417,15 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final AtomicLong outOfTurn = new AtomicLong();
     /** "host:port" (as advertised, and resolved) of each broker of the cluster fronted -> its node id (see ZdpKroxylicious.reconcile) */
     static final ConcurrentHashMap<String, Integer> brokerIds = new ConcurrentHashMap<>();
+    /** the lowest node id of the cluster fronted (-1 while not known): a gated consumer is told to rejoin on its connection to that broker only, so one client with connections to several brokers rejoins once */
+    static int lowestBroker() {
+        int lowest = -1;
+        // the brokers learned at the bind, else (a switchable instance) the leaders clients were told of
+        for (int id : brokerIds.isEmpty() ? leaders.values() : brokerIds.values()) if (lowest < 0 || id < lowest) lowest = id;
+        return lowest;
+    }
+    /** gated fetches answered NOT_LEADER_OR_FOLLOWER (one per connection to the lowest broker) */
+    static final AtomicLong nudges = new AtomicLong();
     /** the remote end of a filter's channel (the upstream broker): "R:host/ip:port" */
     static final Pattern REMOTE = Pattern.compile("R:(?:[^ /\\]]*/)?([^ \\]]+)");
     /**
@@ -439,6 +448,16 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         var counts = new TreeMap<String, Integer>();
         for (String c : clients) counts.merge(c, 1, Integer::sum);
         counts.forEach((c, n) -> gate.put(c, new Gate(until, n)));
+    }
+    /** A client-chosen name as a log shows it: printable ASCII only, at most 100 characters (a hostile client id cannot forge or flood a log line). */
+    static String printable(String s) {
+        if (s == null) return "(none)";
+        var b = new StringBuilder();
+        for (int i = 0; i < s.length() && b.length() < 100; i++) {
+            char c = s.charAt(i);
+            b.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return s.length() > 100 ? b + "..." : b.toString();
     }
     static final Object lock = new Object();
     /**
@@ -894,7 +913,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 String client = t.getKey().substring(0, t.getKey().indexOf('\u0000'));
                 at.merge(client, cut, Math::min);
                 from = Math.min(from, cut);
-                line.append(", ").append(client).append(" +").append(cut - now).append(" ms");
+                line.append(", ").append(printable(client)).append(" +").append(cut - now).append(" ms");
             }
             this.endsAt = end;
             this.end = Math.max(now, end - DRAIN_LEAD_OTHERS_MS);
@@ -1032,6 +1051,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         volatile String clientId = "";
         /** the node id of the broker this connection is forwarded to, -1 while not known */
         int node = -1;
+        /** whether a gated fetch of this connection was told its broker leads none of its partitions (once: see onRequest) */
+        boolean nudged;
 
         Conn(ScheduledExecutorService executor) {
             this.executor = executor;
@@ -1093,8 +1114,18 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     if (draining() && (holding() || drainPlan == null || drainPlan.cutOff(clientId, System.currentTimeMillis()))) return emptyFetch(fetch, context, 5_000);
                     // a gated consumer rejoins when its next heartbeat is refused here (unknown member):
                     // answered at once, its fetch loop gets to that heartbeat instead of waiting out its
-                    // max wait (kafkajs: 5 s) first
-                    if (gated()) return emptyFetch(fetch, context, GATED_FETCH_WAIT_MS);
+                    // max wait (kafkajs: 5 s) first. kafkajs heartbeats at most every 3 s, from its fetch
+                    // loop: told once, on the connection it fetches from the lowest broker, that the
+                    // broker leads none of these partitions, it refreshes its metadata and rejoins at
+                    // once (Java and other clients refresh their metadata and fetch again)
+                    if (gated()) {
+                        if (!nudged && fetchNode(fetch, context) >= 0 && fetchNode(fetch, context) == lowestBroker()) {
+                            nudged = true;
+                            nudges.incrementAndGet();
+                            return notLeader(fetch, context);
+                        }
+                        return emptyFetch(fetch, context, GATED_FETCH_WAIT_MS);
+                    }
                 }
                 var sent = new InFlight(fetch.maxWaitMs(), open(context));
                 fetchSent.add(sent);
@@ -1152,8 +1183,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             if (guardProducers && !knowsLeaders.contains(clientId)) return true;
             // the bootstrap connection is forwarded to one of the brokers too: which one shows once
             // the brokers are known (learned at the bind, see ZdpKroxylicious.reconcile)
-            if (node < 0 && !brokerIds.isEmpty()) node = nodeOf(context.channelDescriptor());
-            if (node < 0 || leaders.isEmpty()) return false;
+            if (node(context) < 0 || leaders.isEmpty()) return false;
             for (var td : produce.topicData()) {
                 for (var pd : td.partitionData()) {
                     Integer leader = leaders.get(td.name() + "\u0000" + pd.index());
@@ -1264,10 +1294,44 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             Gate g = gate.get(clientId);
             if (g == null) return false;
             if (g.until < System.currentTimeMillis()) {
-                gate.remove(clientId, g);
+                if (gate.remove(clientId, g)) System.out.println("zdp: client id " + printable(clientId) + " gets records again: " + g.joined.size() + " of its " + g.members + " consumers rejoined before the gate's time ran out");
                 return false;
             }
             return true;
+        }
+
+        /** the node id of the broker this connection is forwarded to (learned at the bind), -1 while not known */
+        int node(FilterContext context) {
+            if (node < 0 && !brokerIds.isEmpty()) node = nodeOf(context.channelDescriptor());
+            return node;
+        }
+
+        /** the broker a Fetch goes to: the connection's (learned at the bind), else the leader the filter last saw for one of its partitions; -1 when not known */
+        int fetchNode(FetchRequestData fetch, FilterContext context) {
+            if (node(context) >= 0) return node;
+            for (var t : fetch.topics()) {
+                String name = t.topic() != null && !t.topic().isEmpty() ? t.topic() : topicNames.get(t.topicId());
+                if (name == null) continue;
+                for (var p : t.partitions()) {
+                    Integer leader = leaders.get(name + "\u0000" + p.partition());
+                    if (leader != null) return leader;
+                }
+            }
+            return -1;
+        }
+
+        /** Every partition of a Fetch answered NOT_LEADER_OR_FOLLOWER at once, no records: the client refreshes its metadata. */
+        CompletionStage<RequestFilterResult> notLeader(FetchRequestData fetch, FilterContext context) {
+            var response = new FetchResponseData().setErrorCode((short) 0).setSessionId(0).setThrottleTimeMs(0);
+            for (var t : fetch.topics()) {
+                var topic = new FetchResponseData.FetchableTopicResponse().setTopic(t.topic()).setTopicId(t.topicId());
+                for (var p : t.partitions()) {
+                    topic.partitions().add(new FetchResponseData.PartitionData().setPartitionIndex(p.partition()).setErrorCode((short) 6)
+                            .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1).setRecords(MemoryRecords.EMPTY));
+                }
+                response.responses().add(topic);
+            }
+            return context.requestFilterResultBuilder().shortCircuitResponse(response).completed();
         }
 
         /** No records, after the client's own max wait (at most `atMostMs`), so it does not spin. */
@@ -1314,7 +1378,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 if (((SyncGroupResponseData) response).errorCode() == 0 && member != null && g != null) {
                     // a member of this client id joined its group here: it reads from the group's
                     // committed offsets now; the gate opens once every member named did
-                    g.joined.add(member);
+                    if (g.joined.add(member)) System.out.println("zdp: a consumer of client id " + printable(clientId) + " joined here, " + g.joined.size() + " of " + g.members + (g.joined.size() >= g.members ? ": its fetches get records again" : "") + " (at " + System.currentTimeMillis() + ")");
                     if (g.joined.size() >= g.members) gate.remove(clientId, g);
                 }
             }
@@ -1484,6 +1548,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         out.put("misdirectedProduces", misdirected.get());
         out.put("producesOutOfTurn", outOfTurn.get());
         out.put("siblingsForwarded", siblingsForwarded.get());
+        out.put("rejoinNudges", nudges.get());
         out.put("gated", new TreeSet<>(gate.keySet()));
         var rows = new ArrayList<Map<String, Object>>();
         delivered.forEach((conn, parts) -> parts.forEach((tp, offset) -> {

@@ -26,6 +26,8 @@ export interface QuiesceState {
   /** in a drain: when the first consumer was cut off (epoch ms); consumers that commit on a timer are cut off just before their next commit */
   drainFrom?: number;
   drainedFetches: number;
+  /** gated consumers' fetches answered NOT_LEADER_OR_FOLLOWER, once per connection to the lowest broker, so that they rejoin without waiting for their next heartbeat */
+  rejoinNudges?: number;
   gated: string[];
   delivered: DeliveredOffset[];
   /** a switchable instance (a fleet deployed without zdp): the cluster it fronts, and those it can front */

@@ -143,6 +143,54 @@ describe('zdp gateway with Kroxylicious', () => {
     }
   });
 
+  it('tells a gated consumer at its first fetch that its broker leads none of its partitions, so kafkajs rejoins without waiting for its next heartbeat', async () => {
+    const topic = uniqueName('gw.nudge');
+    const source = harnessKafka(projectDir, 'source');
+    await createTopic(source, topic);
+    const producer = source.producer();
+    await producer.connect();
+    const send = (from: number) => producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ key: `k${from + i}`, value: `v${from + i}` })) });
+    await send(0);
+    const stateDir = join(dir, '.zdp');
+    const record = readGateway(stateDir)!;
+    const control = new QuiesceEndpoint(`http://127.0.0.1:${String(record.controlPort)}`, readControlToken(stateDir));
+    const clientId = uniqueName('nudged-app');
+    // a heartbeat every 25 s: kafkajs sends one from its fetch loop only when that much time has
+    // passed, so a rejoin in the seconds after the gate can only come from the nudge
+    const consumer = createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId }).consumer({ groupId: uniqueName('gw-nudge'), sessionTimeout: 60_000, heartbeatInterval: 25_000, maxWaitTimeInMs: 250 });
+    const joins: number[] = [];
+    const heartbeats: number[] = [];
+    consumer.on(consumer.events.GROUP_JOIN, () => void joins.push(Date.now()));
+    consumer.on(consumer.events.HEARTBEAT, () => void heartbeats.push(Date.now()));
+    const seen = new Set<string>();
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void seen.add(message.value!.toString()) });
+      await eventually(async () => (seen.size >= 5 ? true : undefined), 60_000, 'the first five records');
+      const { rejoinNudges: nudgesBefore = 0, drainedFetches } = await control.state();
+      const gatedAt = Date.now();
+      await control.gate([clientId], 60_000);
+      // sent once a fetch of the gated consumer was answered by the gate: a fetch forwarded before
+      // the gate would hand the new records over without any rejoin
+      await eventually(async () => {
+        const s = await control.state();
+        return (s.rejoinNudges ?? 0) > nudgesBefore || s.drainedFetches > drainedFetches ? true : undefined;
+      }, 20_000, 'a fetch of the gated consumer answered by the gate');
+      await send(5);
+      await eventually(async () => (seen.size >= 10 ? true : undefined), 20_000, 'the next five records once the gated consumer rejoined');
+      // it rejoined once, with no heartbeat in between, and the gate opened with that join
+      expect(joins.filter((t) => t >= gatedAt)).toHaveLength(1);
+      expect(heartbeats.filter((t) => t >= gatedAt && t <= joins[joins.length - 1]!)).toEqual([]);
+      const after = await control.state();
+      expect(after.rejoinNudges).toBe(nudgesBefore + 1);
+      expect(after.gated).toEqual([]);
+    } finally {
+      await consumer.disconnect().catch(() => {});
+      await producer.disconnect();
+    }
+  });
+
   it('refuses a port that is in use (exit 9)', async () => {
     const busy = net.createServer();
     await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
