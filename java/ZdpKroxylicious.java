@@ -1053,6 +1053,22 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         int node = -1;
         /** whether a gated fetch of this connection was told its broker leads none of its partitions (once: see onRequest) */
         boolean nudged;
+        /**
+         * The gate of this connection's client id when its first request came, and how many of its
+         * consumers had joined by then. A connection opened after one of them joined may be that
+         * consumer's own, after its rejoin (kafkajs opens its fetch connections after a join when it
+         * restarts): told to rejoin again, it would rebalance its group while it reads, and its
+         * commits of that generation would fail.
+         */
+        Map.Entry<Gate, Integer> joinedWhenOpened;
+        boolean seenFirst;
+
+        /** how many consumers of this connection's client id had joined through the current gate when the connection's first request came */
+        int joinedBeforeThisConnection() {
+            Gate g = gate.get(clientId);
+            if (g == null) return 0;
+            return joinedWhenOpened != null && joinedWhenOpened.getKey() == g ? joinedWhenOpened.getValue() : 0;
+        }
 
         Conn(ScheduledExecutorService executor) {
             this.executor = executor;
@@ -1088,6 +1104,11 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             if (header.clientId() != null) {
                 clientId = header.clientId();
             }
+            if (!seenFirst) {
+                seenFirst = true;
+                Gate g = gate.get(clientId);
+                if (g != null) joinedWhenOpened = Map.entry(g, g.joined.size());
+            }
             if (GROUP_KEYS.contains(key)) {
                 noteGroup(request);
                 if (request instanceof OffsetCommitRequestData commit && commit.groupId() != null) noteCommit(clientId, commit.groupId());
@@ -1119,7 +1140,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     // broker leads none of these partitions, it refreshes its metadata and rejoins at
                     // once (Java and other clients refresh their metadata and fetch again)
                     if (gated()) {
-                        if (!nudged && fetchNode(fetch, context) >= 0 && fetchNode(fetch, context) == lowestBroker()) {
+                        if (!nudged && joinedBeforeThisConnection() == 0 && fetchNode(fetch, context) >= 0 && fetchNode(fetch, context) == lowestBroker()) {
                             nudged = true;
                             nudges.incrementAndGet();
                             return notLeader(fetch, context);

@@ -112,14 +112,19 @@ describe('zdp gateway with Kroxylicious', () => {
     const record = readGateway(stateDir)!;
     const control = new QuiesceEndpoint(`http://127.0.0.1:${String(record.controlPort)}`, readControlToken(stateDir));
     // two applications with one client id, each in its own group: both must rejoin before either reads
+    const nudgesBefore = (await control.state()).rejoinNudges ?? 0;
     await control.gate(['shared-app', 'shared-app'], 60_000);
     expect((await control.state()).gated).toEqual(['shared-app']);
     const shared = () => createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId: 'shared-app' });
     const seen = { a: 0, b: 0 };
     const joined = { a: false, b: false };
+    const joins = { a: 0, b: 0 };
     const consumers = (['a', 'b'] as const).map((name) => {
       const c = shared().consumer({ groupId: uniqueName(`gw-gate-${name}`), sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 250 });
-      c.on(c.events.GROUP_JOIN, () => (joined[name] = true));
+      c.on(c.events.GROUP_JOIN, () => {
+        joined[name] = true;
+        joins[name]++;
+      });
       return { name, c };
     });
     try {
@@ -138,6 +143,10 @@ describe('zdp gateway with Kroxylicious', () => {
       await b!.c.run({ eachMessage: async () => void seen.b++ });
       await eventually(async () => (seen.a >= 5 && seen.b >= 5 ? true : undefined), 60_000, 'both applications read the topic once both joined');
       expect((await control.state()).gated).toEqual([]);
+      // each joined once: a consumer whose fetches began after it joined is not told to rejoin
+      // (a second join would rebalance its group while it reads, and fail its commits)
+      expect(joins).toEqual({ a: 1, b: 1 });
+      expect((await control.state()).rejoinNudges).toBe(nudgesBefore);
     } finally {
       await Promise.all(consumers.map(({ c }) => c.disconnect().catch(() => {})));
     }
