@@ -1343,29 +1343,26 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
         /** Every partition of a Fetch answered NOT_LEADER_OR_FOLLOWER at once, no records: the client refreshes its metadata. */
         CompletionStage<RequestFilterResult> notLeader(FetchRequestData fetch, FilterContext context) {
+            return context.requestFilterResultBuilder().shortCircuitResponse(noRecords(fetch, (short) 6)).completed();
+        }
+
+        /** An answer to a Fetch with no records, each partition with this error code */
+        static FetchResponseData noRecords(FetchRequestData fetch, short errorCode) {
             var response = new FetchResponseData().setErrorCode((short) 0).setSessionId(0).setThrottleTimeMs(0);
             for (var t : fetch.topics()) {
                 var topic = new FetchResponseData.FetchableTopicResponse().setTopic(t.topic()).setTopicId(t.topicId());
                 for (var p : t.partitions()) {
-                    topic.partitions().add(new FetchResponseData.PartitionData().setPartitionIndex(p.partition()).setErrorCode((short) 6)
+                    topic.partitions().add(new FetchResponseData.PartitionData().setPartitionIndex(p.partition()).setErrorCode(errorCode)
                             .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1).setRecords(MemoryRecords.EMPTY));
                 }
                 response.responses().add(topic);
             }
-            return context.requestFilterResultBuilder().shortCircuitResponse(response).completed();
+            return response;
         }
 
         /** No records, after the client's own max wait (at most `atMostMs`), so it does not spin. */
         CompletionStage<RequestFilterResult> emptyFetch(FetchRequestData fetch, FilterContext context, long atMostMs) {
-            var response = new FetchResponseData().setErrorCode((short) 0).setSessionId(0).setThrottleTimeMs(0);
-            for (var t : fetch.topics()) {
-                var topic = new FetchResponseData.FetchableTopicResponse().setTopic(t.topic()).setTopicId(t.topicId());
-                for (var p : t.partitions()) {
-                    topic.partitions().add(new FetchResponseData.PartitionData().setPartitionIndex(p.partition()).setErrorCode((short) 0)
-                            .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1).setRecords(MemoryRecords.EMPTY));
-                }
-                response.responses().add(topic);
-            }
+            var response = noRecords(fetch, (short) 0);
             drainedFetches.incrementAndGet();
             var result = context.requestFilterResultBuilder().shortCircuitResponse(response).build();
             var future = new CompletableFuture<RequestFilterResult>();
