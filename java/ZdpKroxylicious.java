@@ -1080,6 +1080,39 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             return key == ApiKeys.FETCH || HOLD.contains(key) || GROUP_KEYS.contains(key) || key == ApiKeys.METADATA;
         }
 
+        /**
+         * Ties a fetch connection of this client id to the group committing here: kafkajs fetches on
+         * a connection of its own, apart from its commits, and every consumer is "kafkajs", so two
+         * groups reading one topic are told apart by what they commit. A commit of offset o for a
+         * partition follows the delivery of o - 1 to that group's consumer: the one unlinked
+         * connection of this client id whose last delivery there was o - 1 is the group's. Its
+         * position does not tell (a transaction's commit marker moves the position past the commit).
+         */
+        void linkByCommit(OffsetCommitRequestData commit) {
+            String group = commit.groupId();
+            if (group.isEmpty()) return;
+            Conn found = null;
+            for (var t : commit.topics()) {
+                for (var p : t.partitions()) {
+                    String tp = t.name() + "\u0000" + p.partitionIndex();
+                    Conn match = null;
+                    for (var e : delivered.entrySet()) {
+                        Conn c = e.getKey();
+                        if (c == this || !c.groups.isEmpty() || !clientId.equals(c.clientId)) continue;
+                        Long d = e.getValue().get(tp);
+                        if (d == null || d != p.committedOffset() - 1) continue;
+                        // two connections given the same last offset: no telling which is this group's
+                        if (match != null && match != c) return;
+                        match = c;
+                    }
+                    if (match == null) continue;
+                    if (found != null && found != match) return;
+                    found = match;
+                }
+            }
+            if (found != null) found.groups.add(group);
+        }
+
         /** the group a group request speaks for */
         void noteGroup(ApiMessage request) {
             String group = null;
@@ -1111,7 +1144,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             }
             if (GROUP_KEYS.contains(key)) {
                 noteGroup(request);
-                if (request instanceof OffsetCommitRequestData commit && commit.groupId() != null) noteCommit(clientId, commit.groupId());
+                if (request instanceof OffsetCommitRequestData commit && commit.groupId() != null) {
+                    noteCommit(clientId, commit.groupId());
+                    linkByCommit(commit);
+                }
                 if (request instanceof SyncGroupRequestData sync) syncSent.add(sync.groupId() + "\u0000" + sync.memberId());
                 return context.forwardRequest(header, request);
             }

@@ -23,6 +23,7 @@ import { createTopicsAndWait } from '../../src/kafka/topics.js';
 import { clusterFactory } from '../../src/kafka/offset-commit.js';
 import type { Cluster } from '../../src/kafka/reader.js';
 import { QuiesceEndpoint } from '../../src/gateway/quiesce.js';
+import { drainProgress } from '../../src/core/cutover/drain.js';
 import { findJava } from '../../src/processes/java.js';
 import { resolveKafkaDist } from '../../src/processes/kafka-dist.js';
 // a plain ES module, shared with bench/cutover-pause.mjs
@@ -245,6 +246,54 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     // cut off 0.25 s before the end it was given, not at once
     expect(tookMs).toBeGreaterThan(1_500);
     expect(tookMs).toBeLessThan(6_000);
+  });
+
+  it('ties each kafkajs fetch connection to its group by the commit that follows its delivery, when two groups read one transactional topic under one client id', async () => {
+    // kafkajs fetches on a connection apart from its commits, and every consumer is "kafkajs": two
+    // groups on one topic were told apart by fetch positions only, which a transaction's commit
+    // marker moves past the commit (a fleet run's group waited out the 10 s drain timeout)
+    const topic = uniqueName('drain.tie');
+    const source = harnessKafka(projectDir, 'source');
+    const admin = source.admin();
+    await admin.connect();
+    await createTopicsAndWait(admin, [{ topic, numPartitions: 2 }]);
+    const producer = source.producer({ transactionalId: uniqueName('tie-tx'), idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    for (let t = 0; t < 3; t++) {
+      const tx = await producer.transaction();
+      await tx.send({ topic, messages: Array.from({ length: 6 }, (_, i) => ({ partition: i % 2, key: `k${t}-${i}`, value: `v${t}-${i}` })) });
+      await tx.commit();
+    }
+    await producer.disconnect();
+    const clientId = uniqueName('tie-app');
+    const groups = [uniqueName('tie-a'), uniqueName('tie-b')];
+    const seen = new Map(groups.map((g) => [g, 0]));
+    const consumers = groups.map((g) => createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId }).consumer({ groupId: g }));
+    try {
+      for (const [i, c] of consumers.entries()) {
+        await c.connect();
+        await c.subscribe({ topic, fromBeginning: true });
+        await c.run({ eachMessage: async () => void seen.set(groups[i]!, seen.get(groups[i]!)! + 1) });
+      }
+      await eventually(async () => ([...seen.values()].every((n) => n >= 18) ? true : undefined), 60_000, 'both groups read the 18 records');
+      // each fetch connection that was given records is tied to one group, its own, and both groups have one
+      const rows = () => control.state().then((s) => s.delivered.filter((d) => d.client === clientId && d.topic === topic));
+      await eventually(async () => {
+        const r = await rows();
+        return r.length > 0 && r.every((d) => d.groups?.length === 1) && new Set(r.map((d) => d.groups![0])).size === 2 ? true : undefined;
+      }, 15_000, "every delivery row of the shared client id tied to one group");
+      const offsets = new Map<string, Map<number, bigint>>();
+      for (const g of groups) offsets.set(g, new Map((await admin.fetchOffsets({ groupId: g, topics: [topic] }))[0]!.partitions.map((p) => [p.partition, BigInt(p.offset)])));
+      // tied rightly: what each connection was given is committed by the group it is tied to
+      for (const d of await rows()) expect(BigInt(d.offset) + 1n, `connection ${d.connection} partition ${d.partition}`).toBeLessThanOrEqual(offsets.get(d.groups![0]!)!.get(d.partition)!);
+      // and the drain's comparison finds both groups drained
+      const members = groups.map((g) => ({ group: g, members: [{ clientId, assignment: [0, 1].map((partition) => ({ topic, partition })) }] }));
+      const committed = groups.flatMap((g) => [...offsets.get(g)!].map(([partition, offset]) => ({ group: g, topic, partition, offset })));
+      expect(drainProgress(await rows(), members, committed).map((g) => g.complete)).toEqual([true, true]);
+    } finally {
+      await Promise.all(consumers.map((c) => c.disconnect().catch(() => {})));
+      await admin.disconnect();
+    }
   });
 
   it("counts as delivered a producer's committed transaction after an aborted one of its own, as a read_committed consumer reads it", async () => {

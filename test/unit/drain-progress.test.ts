@@ -106,6 +106,49 @@ describe('drainProgress with clients that share a client id (kafkajs\'s default 
 });
 
 describe('drainProgress with kafkajs, which fetches on a connection apart from its commits', () => {
+  it("a fetch connection tied to a group by its commits is not another group's, on a transactional topic too (the position passed the commit marker)", () => {
+    // measured in a fleet run: app-1 committed 434 after 433 (434 is a commit marker, its position
+    // 435); app-4's connection was given up to 446. Untied, app-1 waited out the drain timeout
+    const delivered = [
+      { client: 'kafkajs', connection: 17, groups: ['app-1'], topic: 't', partition: 0, offset: 433, position: 435 },
+      { client: 'kafkajs', connection: 43, groups: ['app-4'], topic: 't', partition: 0, offset: 446, position: 447 },
+    ];
+    const members = [
+      { group: 'app-1', members: [member('kafkajs', ['t', 0])] },
+      { group: 'app-4', members: [member('kafkajs', ['t', 0])] },
+    ];
+    const committed = [
+      { group: 'app-1', topic: 't', partition: 0, offset: 434n },
+      { group: 'app-4', topic: 't', partition: 0, offset: 447n },
+    ];
+    expect(drainProgress(delivered, members, committed).map((g) => [g.group, g.complete, g.uncommitted])).toEqual([
+      ['app-1', true, 0],
+      ['app-4', true, 0],
+    ]);
+    // the same connections untied: app-1's position is past its commit, so nothing proves it drained
+    const untied = drainProgress(delivered.map((d) => ({ ...d, groups: [] })), members, committed);
+    expect(untied.map((g) => [g.group, g.complete, g.uncommitted])).toEqual([
+      ['app-1', false, 13],
+      ['app-4', true, 0],
+    ]);
+  });
+
+  it("a member whose fetch connection is not tied yet still counts beside a member whose connection is", () => {
+    // two consumers of one group, both "kafkajs": partition 0's connection is tied, partition 1's not
+    const out = drainProgress(
+      [
+        { client: 'kafkajs', connection: 1, groups: ['app'], topic: 't', partition: 0, offset: 99, position: 100 },
+        { client: 'kafkajs', connection: 2, groups: [], topic: 't', partition: 1, offset: 59, position: 60 },
+      ],
+      [{ group: 'app', members: [member('kafkajs', ['t', 0]), member('kafkajs', ['t', 1])] }],
+      [
+        { group: 'app', topic: 't', partition: 0, offset: 100n },
+        { group: 'app', topic: 't', partition: 1, offset: 50n },
+      ],
+    );
+    expect(out[0]).toMatchObject({ complete: false, uncommitted: 10, behind: [{ topic: 't', partition: 1, delivered: 59, committed: '50' }] });
+  });
+
   it('a connection asking to fetch from exactly the group\'s committed offset, given nothing past it, is that group\'s drained consumer', () => {
     const out = drainProgress(
       [

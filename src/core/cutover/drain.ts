@@ -6,11 +6,12 @@
  *
  * The gateway knows deliveries per client connection, and a member only by its client id, which
  * clients may share (kafkajs's default is "kafkajs" for every consumer). A connection that also
- * spoke for a group (a commit, a heartbeat) belongs to that group; connections that spoke for
- * another group are not this group's. A connection whose consumer asks to fetch exactly from the
- * group's committed offset, and was given nothing past it, is this group's drained consumer (kafkajs
- * fetches on a connection of its own, apart from its commits). Of the rest, the furthest delivery
- * counts (the safe side).
+ * spoke for a group (a commit, a heartbeat), or whose delivery the group's next commit followed
+ * (kafkajs fetches on a connection of its own, apart from its commits), belongs to that group;
+ * connections tied to another group are not this group's. Connections tied to none count for every
+ * group of their client id, except that one whose consumer asks to fetch exactly from the group's
+ * committed offset, and was given nothing past it, is this group's drained consumer when no
+ * connection is tied to the group. Of what counts, the furthest delivery counts (the safe side).
  */
 
 export interface Delivered {
@@ -60,13 +61,16 @@ export function drainProgress(delivered: readonly Delivered[], groups: readonly 
       const want = new Map<string, { topic: string; partition: number; offset: number }>();
       for (const m of g.members) {
         const mine = byClient.get(m.clientId) ?? [];
-        // connections that spoke for this group are its own; connections of other groups are not
+        // connections tied to this group are its own (they spoke for it, or the gateway saw its
+        // commit follow their delivery); connections tied to other groups are not. A connection tied
+        // to none may be any group's: it counts too (a member whose fetch connection is not tied yet)
         const linked = mine.filter((d) => d.groups?.includes(g.group));
-        const candidates = linked.length > 0 ? linked : mine.filter((d) => !d.groups || d.groups.length === 0);
+        const unlinked = mine.filter((d) => !d.groups || d.groups.length === 0);
+        const candidates = [...linked, ...unlinked];
         const assigned = new Set(m.assignment.map((a) => key(a.topic, a.partition)));
         const drainedAt = new Set<string>();
         if (linked.length === 0) {
-          for (const d of candidates) {
+          for (const d of unlinked) {
             const c = commits.get(`${g.group}\u0000${key(d.topic, d.partition)}`);
             if (c !== undefined && d.position !== undefined && d.position >= 0 && BigInt(d.position) === c && BigInt(d.offset) < c) drainedAt.add(key(d.topic, d.partition));
           }
