@@ -276,7 +276,11 @@ export async function prepareDists(specs: readonly DevClusterSpec[], ctx: DevCon
   for (const spec of specs) {
     const existing = readRecord(ctx.stateDir, spec.name);
     const wanted = existing?.kafkaVersion ?? spec.versionSpec;
-    if (!dists.has(wanted)) dists.set(wanted, await resolveKafkaDist(wanted, { env: ctx.env, log: ctx.log }));
+    if (!dists.has(wanted)) {
+      const dist = await resolveKafkaDist(wanted, { env: ctx.env, log: ctx.log });
+      // also under the version it resolved to: a start tried again finds the record it wrote
+      dists.set(wanted, dist).set(dist.version, dist);
+    }
     if ((spec.registry || existing?.registry) && !registry) registry = await resolveRegistryDist(ctx.env, ctx.log);
   }
   return { java, dists, ...(registry ? { registry } : {}) };
@@ -295,6 +299,19 @@ async function ensureRegistry(ctx: DevContext, record: DevClusterRecord, java: J
 }
 
 export async function startDevCluster(spec: DevClusterSpec, ctx: DevContext, prepared: PreparedDists): Promise<StartResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevClusterOnce(spec, ctx, prepared);
+    } catch (error) {
+      // another process took a port zdp found free before the broker bound it: other free ports, up
+      // to twice more (a port the user asked for with --port is not replaced)
+      const raced = error instanceof EnvironmentError && error.code === 'KAFKA_START_FAILED' && /Address already in use/.test(error.message);
+      if (!raced || spec.port !== undefined || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startDevClusterOnce(spec: DevClusterSpec, ctx: DevContext, prepared: PreparedDists): Promise<StartResult> {
   const { java, dists } = prepared;
   const started = performance.now();
   const dir = clusterDir(ctx.stateDir, spec.name);
