@@ -857,9 +857,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * commits of each client id and group seen here give its cadence. The drain ends at a commit
      * of a client that commits on a timer (1 to 10 s apart), chosen so that the longest any of them
      * waits is least; each is cut off DRAIN_LEAD_MS before its last commit by then, and every other
-     * client (kafkajs commits after each batch) DRAIN_LEAD_OTHERS_MS before the end. In force then,
-     * once the fetches forwarded were answered. Nothing depends on the prediction being right: the
-     * cutover waits for the commits, so a wrong one costs time, not records.
+     * client (kafkajs commits after each batch) DRAIN_LEAD_OTHERS_MS before the end. In force then:
+     * answers to fetches forwarded before a cut-off come without records. Nothing depends on the
+     * prediction being right: the cutover waits for the commits, so a wrong one costs time, not records.
      */
     static final class DrainPlan {
         /** client id -> when its fetches begin to get no records */
@@ -1410,6 +1410,12 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         public CompletionStage<ResponseFilterResult> onResponse(ApiKeys key,
                 ResponseHeaderData header, ApiMessage response, FilterContext context) {
             if (key == ApiKeys.FETCH) {
+                // forwarded before its client was cut off, answered after: no records. What a client
+                // is given is final from its cut-off, so a drain is in force at its planned end, not
+                // once every forwarded fetch came back (a read_committed fetch held at an open
+                // transaction's stable offset comes back after its max wait: kafkajs 5 s). The client
+                // asks for them again, and reads them on the other cluster after the switch
+                if (draining() && (holding() || drainPlan == null || drainPlan.cutOff(clientId, System.currentTimeMillis()))) withoutRecords((FetchResponseData) response);
                 record((FetchResponseData) response);
                 answered(inflightFetch, fetchSent);
             } else if (HOLD.contains(key)) {
@@ -1437,6 +1443,15 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 }
             }
             return context.forwardResponse(header, response);
+        }
+
+        /** Takes every partition's records out of a Fetch answer (its offsets and errors kept). */
+        static void withoutRecords(FetchResponseData response) {
+            for (var t : response.responses()) {
+                for (var p : t.partitions()) {
+                    if (p.records() != null && p.records().sizeInBytes() > 0) p.setRecords(MemoryRecords.EMPTY);
+                }
+            }
         }
 
         /** The last data offset of each partition this fetch delivers (control and aborted batches do not count). */
@@ -1544,7 +1559,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         long deadline = System.currentTimeMillis() + timeoutMs;
         while (true) {
             boolean inForce = switch (next) {
-                case "drain-consumers" -> (drainPlan == null || System.currentTimeMillis() >= drainPlan.end) && live(inflightFetch) == 0;
+                // answers to fetches forwarded before a cut-off come without records (onResponse)
+                case "drain-consumers" -> drainPlan == null || System.currentTimeMillis() >= drainPlan.end;
                 // past the soft start, and what was forwarded answered
                 case "hold-producers" -> holdIsInForce();
                 default -> true;
@@ -1555,13 +1571,13 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         }
     }
 
-    /** past the soft start, no send can still get a sibling, and what was forwarded answered; decided under the lock, so nothing is forwarded after it */
+    /** past the soft start, no send can still get a sibling, and what was forwarded to produce answered (a fetch answered now comes without records: onResponse); decided under the lock, so nothing is forwarded after it */
     static boolean holdIsInForce() {
         synchronized (lock) {
             if (!"hold-producers".equals(phase)) return false;
             if (holdInForce) return true;
             long now = System.currentTimeMillis();
-            if (now - phaseSince > SOFT_HOLD_MS && !siblingsMayCome() && live(inflightFetch) == 0 && live(inflightProduce) == 0) {
+            if (now - phaseSince > SOFT_HOLD_MS && !siblingsMayCome() && live(inflightProduce) == 0) {
                 holdInForce = true;
                 System.out.println("zdp: hold in force " + (now - phaseSince) + " ms after it began, " + heldCount.get() + " requests held, " + siblingsForwarded.get() + " forwarded since the start as the rest of a send (at " + now + ")");
             }

@@ -352,6 +352,38 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     }
   });
 
+  it("is in force at its planned end while a read_committed fetch waits at an open transaction, and that fetch's records, answered after the cut-off, are not passed on", async () => {
+    // a fetch at an open transaction's stable offset comes back only after its max wait (kafkajs:
+    // 5 s): waited for, it kept a drain (and a fleet's kafkajs consumers) from being in force
+    const topic = uniqueName('drain.lso');
+    await createTopics(harnessKafka(projectDir, 'source'), [{ topic, numPartitions: 1 }]);
+    const producer = harnessKafka(projectDir, 'source').producer({ transactionalId: uniqueName('lso-tx'), idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const tx = await producer.transaction();
+    const clientId = uniqueName('lso-app');
+    const { fetchFrom, disconnect } = await leaderThroughProxy(clientId, topic);
+    try {
+      await tx.send({ topic, messages: [0, 1, 2].map((i) => ({ partition: 0, value: `v${i}` })) });
+      const before = (await control.state()).inflight.fetch;
+      // held by the broker: nothing committed past the stable offset 0
+      const pending = fetchFrom('0', 20_000);
+      await eventually(async () => ((await control.state()).inflight.fetch > before ? true : undefined), 10_000, 'the fetch to be in flight');
+      const startedAt = Date.now();
+      const state = await control.setPhase('drain-consumers', 10_000);
+      expect(state.inForce).toBe(true);
+      expect(Date.now() - startedAt).toBeLessThan(5_000);
+      // the transaction commits: the broker answers with its three records, after the cut-off
+      await tx.commit();
+      const answer = (await pending) as unknown as { responses: { partitions: { messages: unknown[] }[] }[] };
+      expect(answer.responses[0]!.partitions[0]!.messages).toEqual([]);
+      expect(await deliveredTo(clientId, topic)).toEqual([]);
+    } finally {
+      await control.setPhase('serve').catch(() => {});
+      await disconnect();
+      await producer.disconnect();
+    }
+  });
+
   it('stops waiting for a request whose connection closed: a fetch abandoned mid-wait is no longer in flight', async () => {
     // a request forwarded on a connection that then closes is never answered; waited for to its
     // deadline (a kafkajs produce's is 30 s), it kept a hold from being in force for that long
