@@ -424,6 +424,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         for (int id : brokerIds.isEmpty() ? leaders.values() : brokerIds.values()) if (lowest < 0 || id < lowest) lowest = id;
         return lowest;
     }
+    static boolean isLowestBroker(int node) {
+        return node >= 0 && node == lowestBroker();
+    }
     /** gated fetches answered NOT_LEADER_OR_FOLLOWER (one per connection to the lowest broker) */
     static final AtomicLong nudges = new AtomicLong();
     /** the remote end of a filter's channel (the upstream broker): "R:host/ip:port" */
@@ -1091,19 +1094,23 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         void linkByCommit(OffsetCommitRequestData commit) {
             String group = commit.groupId();
             if (group.isEmpty()) return;
+            var untied = new ArrayList<Map.Entry<Conn, ConcurrentHashMap<String, Long>>>();
+            for (var e : delivered.entrySet()) {
+                Conn c = e.getKey();
+                if (c != this && c.groups.isEmpty() && clientId.equals(c.clientId)) untied.add(e);
+            }
+            if (untied.isEmpty()) return;
             Conn found = null;
             for (var t : commit.topics()) {
                 for (var p : t.partitions()) {
                     String tp = t.name() + "\u0000" + p.partitionIndex();
                     Conn match = null;
-                    for (var e : delivered.entrySet()) {
-                        Conn c = e.getKey();
-                        if (c == this || !c.groups.isEmpty() || !clientId.equals(c.clientId)) continue;
+                    for (var e : untied) {
                         Long d = e.getValue().get(tp);
                         if (d == null || d != p.committedOffset() - 1) continue;
                         // two connections given the same last offset: no telling which is this group's
-                        if (match != null && match != c) return;
-                        match = c;
+                        if (match != null) return;
+                        match = e.getKey();
                     }
                     if (match == null) continue;
                     if (found != null && found != match) return;
@@ -1111,6 +1118,11 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 }
             }
             if (found != null) found.groups.add(group);
+        }
+
+        /** whether this connection's client gets no records now: held, or past its cut-off in a drain */
+        boolean cutOff() {
+            return draining() && (holding() || drainPlan == null || drainPlan.cutOff(clientId, System.currentTimeMillis()));
         }
 
         /** the group a group request speaks for */
@@ -1168,7 +1180,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     }
                 }
                 if (fetch.replicaId() < 0 && fetch.replicaState().replicaId() < 0) {
-                    if (draining() && (holding() || drainPlan == null || drainPlan.cutOff(clientId, System.currentTimeMillis()))) return emptyFetch(fetch, context, 5_000);
+                    if (cutOff()) return emptyFetch(fetch, context, 5_000);
                     // a gated consumer rejoins when its next heartbeat is refused here (unknown member):
                     // answered at once, its fetch loop gets to that heartbeat instead of waiting out its
                     // max wait (kafkajs: 5 s) first. kafkajs heartbeats at most every 3 s, from its fetch
@@ -1176,7 +1188,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     // broker leads none of these partitions, it refreshes its metadata and rejoins at
                     // once (Java and other clients refresh their metadata and fetch again)
                     if (gated()) {
-                        if (!nudged && joinedBeforeThisConnection() == 0 && fetchNode(fetch, context) >= 0 && fetchNode(fetch, context) == lowestBroker()) {
+                        if (!nudged && joinedBeforeThisConnection() == 0 && isLowestBroker(fetchNode(fetch, context))) {
                             nudged = true;
                             nudges.incrementAndGet();
                             return notLeader(fetch, context);
@@ -1415,7 +1427,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 // once every forwarded fetch came back (a read_committed fetch held at an open
                 // transaction's stable offset comes back after its max wait: kafkajs 5 s). The client
                 // asks for them again, and reads them on the other cluster after the switch
-                if (draining() && (holding() || drainPlan == null || drainPlan.cutOff(clientId, System.currentTimeMillis()))) withoutRecords((FetchResponseData) response);
+                if (cutOff()) withoutRecords((FetchResponseData) response);
                 record((FetchResponseData) response);
                 answered(inflightFetch, fetchSent);
             } else if (HOLD.contains(key)) {
