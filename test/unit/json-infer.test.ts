@@ -95,6 +95,38 @@ describe('JSON Schema inference', () => {
     expect(toJsonSchema(c.merge(d))).toEqual({ type: 'string' });
   });
 
+  it('counts each property at its own path whatever order, subset or number of properties the objects come in', () => {
+    // a node finds the children of the last object's property names by position: objects whose
+    // names move, go missing, repeat another's position or outgrow the map threshold must still be
+    // counted under their names, as merging each object's statistics alone counts them
+    let x = 7;
+    const next = (n: number) => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) % n);
+    const names = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const values = [1, 2.5, 'NEW', '2026-12-04', 'c1@example.com', null, true, { z: 1 }, [1]];
+    const objects = Array.from({ length: 600 }, () => {
+      const o: Record<string, unknown> = {};
+      for (const name of names) if (next(3) > 0) o[name] = values[next(values.length)];
+      // now and then the same names in another order, or a name seen only once
+      if (next(5) === 0) return Object.fromEntries(Object.entries(o).reverse());
+      if (next(7) === 0) o[`once${next(1000)}`] = 1;
+      return o;
+    });
+    const options = { ...DEFAULT_INFERENCE, mapKeyThreshold: 60 };
+    const inOnePass = new StatsNode();
+    const merged = new StatsNode();
+    for (const o of objects.slice(0, 300)) inOnePass.observe(o, options);
+    for (const o of objects.slice(0, 300)) merged.merge(infer([o], options).node, options);
+    expect(collectStats(inOnePass)).toEqual(collectStats(merged));
+    expect(toJsonSchema(inOnePass, options)).toEqual(toJsonSchema(merged, options));
+    expect(inOnePass.props).not.toBeNull();
+    // past the threshold the object becomes a map: its values merge under one node
+    for (const o of objects.slice(300)) inOnePass.observe(o, options);
+    for (const o of objects.slice(300)) merged.merge(infer([o], options).node, options);
+    expect(inOnePass.props).toBeNull();
+    expect(collectStats(inOnePass)).toEqual(collectStats(merged));
+    expect(toJsonSchema(inOnePass, options)).toEqual(toJsonSchema(merged, options));
+  });
+
   it('reports presence ratios and unsafe integers in the statistics', () => {
     const { node } = infer([{ a: 1, big: 2 ** 60 }, { a: 2 }, { a: null, big: 1 }, { a: 3 }]);
     const stats = collectStats(node);

@@ -17,11 +17,13 @@ const VALID = [
   '123e4567-e89b-12d3-a456-426614174000',
   'ABCDEF00-0000-4000-8000-000000000001',
   'c1@example.com',
+  'a@b.c',
+  'first.last+tag@mail.sub.example.co',
   'https://example.com/x',
   '192.168.0.255',
 ];
 // the characters the formats are made of, and a few that are close to them
-const ALPHABET = '0123456789-:.TtZz+ abcdefgABCDEFG@/xS\u0660\uff10\u00a0\n';
+const ALPHABET = '0123456789-:.TtZz+ abcdefgABCDEFG@/xS\u0660\uff10\u00a0\n\t\v\u1680\u200a\u200b\u2028\u202f\u3000\ufeff\u0085\u180e';
 
 function* variants(s: string): Generator<string> {
   yield s;

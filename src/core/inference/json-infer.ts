@@ -71,20 +71,56 @@ function isDate(s: string): boolean {
   return s.length === 10 && datePart(s);
 }
 
-function hex(s: string, i: number): boolean {
-  const c = s.charCodeAt(i);
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
+/** 1 for the characters of [0-9a-fA-F], by char code */
+const HEX = new Uint8Array(65_536);
+for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
+
+/** [0-9a-fA-F] from `from` to `to` */
+function hexRun(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (HEX[s.charCodeAt(i)] === 0) return false;
+  return true;
 }
 
 /** FORMAT_TESTS.uuid without the regular expression engine */
 function isUuid(s: string): boolean {
-  if (s.length !== 36) return false;
-  for (let i = 0; i < 36; i++) {
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (s.charCodeAt(i) !== 0x2d) return false;
-    } else if (!hex(s, i)) return false;
+  return (
+    s.length === 36 &&
+    s.charCodeAt(8) === 0x2d &&
+    s.charCodeAt(13) === 0x2d &&
+    s.charCodeAt(18) === 0x2d &&
+    s.charCodeAt(23) === 0x2d &&
+    hexRun(s, 0, 8) &&
+    hexRun(s, 9, 13) &&
+    hexRun(s, 14, 18) &&
+    hexRun(s, 19, 23) &&
+    hexRun(s, 24, 36)
+  );
+}
+
+/** what \s matches in a JavaScript regular expression */
+function isSpace(c: number): boolean {
+  if (c > 0x20 && c < 0xa0) return false;
+  return (
+    c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
+}
+
+/** FORMAT_TESTS.email (^[^\s@]+@[^\s@]+\.[^\s@]+$) without the regular expression engine */
+function isEmail(s: string): boolean {
+  const n = s.length;
+  let at = -1;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x40) {
+      if (at >= 0) return false;
+      at = i;
+    } else if (isSpace(c)) return false;
   }
-  return true;
+  // one @ after at least one character, then a dot with at least one character on each side
+  if (at < 1) return false;
+  for (let i = at + 2; i <= n - 2; i++) if (s.charCodeAt(i) === 0x2e) return true;
+  return false;
 }
 
 /** The format tests observe runs on every string, in STRING_FORMATS order: hand-written where equivalent to FORMAT_TESTS and cheaper */
@@ -92,7 +128,7 @@ export const FORMAT_CHECKS: Readonly<Record<StringFormat, (s: string) => boolean
   'date-time': isDateTime,
   date: isDate,
   uuid: isUuid,
-  email: (s) => FORMAT_TESTS.email.test(s),
+  email: isEmail,
   uri: (s) => FORMAT_TESTS.uri.test(s),
   ipv4: (s) => FORMAT_TESTS.ipv4.test(s),
 };
@@ -103,6 +139,8 @@ export { FORMAT_TESTS };
 const FORMAT_FNS: readonly ((s: string) => boolean)[] = STRING_FORMATS.map((f) => FORMAT_CHECKS[f]);
 /** every format bit set: a node with no strings yet could still be any format */
 const ALL_FORMATS = (1 << STRING_FORMATS.length) - 1;
+/** positions of an object's properties remembered in order (StatsNode.keyOrder) */
+const KEY_ORDER_MAX = 64;
 
 export interface InferenceOptions {
   /** a property is required only when its parent object was seen at least this often */
@@ -157,9 +195,10 @@ export class StatsNode {
   objects = 0;
   /** values deeper than the depth cap: counted, not described */
   tooDeep = 0;
-  /** per format: how many strings matched while every string so far did */
-  formatMatches: Record<StringFormat, number> = { 'date-time': 0, date: 0, uuid: 0, email: 0, uri: 0, ipv4: 0 };
-  /** the formats (one bit per STRING_FORMATS index) every string so far matched: the only ones still worth testing */
+  /**
+   * the formats (one bit per STRING_FORMATS index) every string so far matched: the only ones still
+   * worth testing, and, once a string was seen, the ones the strings have
+   */
   formatsLive = ALL_FORMATS;
   /** distinct string values and their counts; null once it overflowed */
   distinct: Map<string, number> | null = new Map();
@@ -169,6 +208,14 @@ export class StatsNode {
   items: StatsNode | null = null;
   minItems = Number.POSITIVE_INFINITY;
   maxItems = 0;
+  /**
+   * The property names of the last object seen here, in order, and their nodes: records of one
+   * producer name their properties in one order, so the next object's nodes are found by position
+   * (JSON.parse interns property names: comparing them is comparing pointers) without a Map lookup.
+   * Only a shortcut into `props`; emptied when the object collapses into a map.
+   */
+  private keyOrder: string[] = [];
+  private nodeOrder: StatsNode[] = [];
 
   /**
    * Counts one value at this path. Returns true when the value nests deeper than `maxDepth`
@@ -203,10 +250,23 @@ export class StatsNode {
           return deep;
         }
         this.objects++;
+        const keyOrder = this.keyOrder;
+        let at = 0;
         for (const key in value as Record<string, unknown>) {
           const child = (value as Record<string, unknown>)[key];
           if (child === undefined) continue;
-          if (this.child(key).observe(child, options, depth + 1)) deep = true;
+          let node: StatsNode;
+          if (at < keyOrder.length && keyOrder[at] === key) node = this.nodeOrder[at]!;
+          else {
+            node = this.child(key);
+            // a map-like object (many names) is not worth remembering in order
+            if (this.props !== null && at < KEY_ORDER_MAX) {
+              keyOrder[at] = key;
+              this.nodeOrder[at] = node;
+            }
+          }
+          at++;
+          if (node.observe(child, options, depth + 1)) deep = true;
         }
         this.endObject(options);
         return deep;
@@ -251,13 +311,10 @@ export class StatsNode {
 
   private observeString(value: string, options: InferenceOptions): void {
     this.strings++;
-    if (this.formatsLive !== 0) {
-      for (let i = 0; i < FORMAT_FNS.length; i++) {
-        const bit = 1 << i;
-        if ((this.formatsLive & bit) === 0) continue;
-        if (FORMAT_FNS[i]!(value)) this.formatMatches[STRING_FORMATS[i]!]++;
-        else this.formatsLive &= ~bit;
-      }
+    // only the formats every string so far had are tested: each set bit, lowest first
+    for (let live = this.formatsLive; live !== 0; live &= live - 1) {
+      const bit = live & -live;
+      if (!FORMAT_FNS[31 - Math.clz32(bit)]!(value)) this.formatsLive &= ~bit;
     }
     if (this.distinct !== null) {
       if (value.length > options.distinctMaxLength) {
@@ -274,11 +331,12 @@ export class StatsNode {
     for (const node of this.props!.values()) merged.merge(node, options);
     this.mapValues = merged;
     this.props = null;
+    this.keyOrder = [];
+    this.nodeOrder = [];
   }
 
   /** Adds another node's statistics into this one. */
   merge(other: StatsNode, options: InferenceOptions = DEFAULT_INFERENCE): this {
-    const before = this.strings;
     this.seen += other.seen;
     this.nulls += other.nulls;
     this.booleans += other.booleans;
@@ -289,12 +347,8 @@ export class StatsNode {
     this.arrays += other.arrays;
     this.objects += other.objects;
     this.tooDeep += other.tooDeep;
-    for (const f of STRING_FORMATS) {
-      // a format holds for the merge only if it held on both sides
-      const held = this.formatMatches[f] === before && other.formatMatches[f] === other.strings;
-      this.formatMatches[f] = held ? this.strings : Math.min(this.formatMatches[f], before > 0 ? before - 1 : 0);
-    }
-    this.formatsLive = liveFormats(this);
+    // a format holds for the merge only if it held on both sides (a side with no strings holds every one)
+    this.formatsLive &= other.formatsLive;
     if (this.distinct === null || other.distinct === null) {
       this.distinct = null;
     } else {
@@ -344,15 +398,9 @@ export class StatsNode {
   }
 }
 
-function liveFormats(node: StatsNode): number {
-  let live = 0;
-  for (let i = 0; i < STRING_FORMATS.length; i++) if (node.formatMatches[STRING_FORMATS[i]!] === node.strings) live |= 1 << i;
-  return live;
-}
-
 function stringFormat(node: StatsNode): StringFormat | undefined {
-  if (node.strings === 0) return undefined;
-  return STRING_FORMATS.find((f) => node.formatMatches[f] === node.strings);
+  if (node.strings === 0 || node.formatsLive === 0) return undefined;
+  return STRING_FORMATS[31 - Math.clz32(node.formatsLive & -node.formatsLive)];
 }
 
 /**
