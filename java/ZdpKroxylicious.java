@@ -68,6 +68,8 @@ import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
@@ -429,6 +431,15 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     }
     /** gated fetches answered NOT_LEADER_OR_FOLLOWER (one per connection to the lowest broker) */
     static final AtomicLong nudges = new AtomicLong();
+    /**
+     * Member ids the cluster this instance fronts gave out through it (JoinGroup answers), since it
+     * began fronting that cluster; at most MEMBERS_KEPT, after which none is taken for unknown.
+     */
+    static final Set<String> givenMembers = ConcurrentHashMap.newKeySet();
+    static final int MEMBERS_KEPT = 100_000;
+    static volatile boolean givenMembersOverflowed = false;
+    /** gated JoinGroups sent on with no member id: the id they named was the old cluster's */
+    static final AtomicLong memberResets = new AtomicLong();
     /** the remote end of a filter's channel (the upstream broker): "R:host/ip:port" */
     static final Pattern REMOTE = Pattern.compile("R:(?:[^ /\\]]*/)?([^ \\]]+)");
     /**
@@ -489,6 +500,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         gate(clients, System.currentTimeMillis() + gateMs);
         guardProducers = true;
         ProducerIds.reset();
+        givenMembers.clear();
+        givenMembersOverflowed = false;
         // the old cluster's leaders and brokers; every client asks for the new cluster's
         knowsLeaders.clear();
         leaders.clear();
@@ -1140,7 +1153,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         @Override
         public boolean shouldHandleResponse(ApiKeys key, short version) {
             return key == ApiKeys.FETCH || HOLD.contains(key) || key == ApiKeys.SYNC_GROUP
-                    || key == ApiKeys.METADATA;
+                    || key == ApiKeys.JOIN_GROUP || key == ApiKeys.METADATA;
         }
 
         @Override
@@ -1161,6 +1174,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     linkByCommit(commit);
                 }
                 if (request instanceof SyncGroupRequestData sync) syncSent.add(sync.groupId() + "\u0000" + sync.memberId());
+                if (request instanceof JoinGroupRequestData join) askForNewMember(join);
                 return context.forwardRequest(header, request);
             }
             if (key == ApiKeys.FETCH) {
@@ -1359,6 +1373,38 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             return context.forwardRequest(header, request);
         }
 
+        /**
+         * A consumer switched under this instance rejoins with the member id the old cluster gave it.
+         * This cluster answers UNKNOWN_MEMBER_ID, and kafkajs then asks again only after its retry
+         * backoff (seen: 0.34-0.35 s a consumer, every kafkajs consumer at every switch). Sent on
+         * with no member id, the join is answered MEMBER_ID_REQUIRED with a new id, which kafkajs and
+         * the Java client use at once, as they would after UNKNOWN_MEMBER_ID. Only while its client
+         * id is gated (just after a switch), and only for an id this cluster did not give out through
+         * this instance: a member this cluster knows keeps its id (given another, the group would
+         * wait for the old one until its session ran out).
+         */
+        void askForNewMember(JoinGroupRequestData join) {
+            String member = join.memberId();
+            if (member == null || member.isEmpty() || givenMembersOverflowed || givenMembers.contains(member) || !gated()) return;
+            join.setMemberId("");
+            memberResets.incrementAndGet();
+            System.out.println("zdp: a consumer of client id " + printable(clientId) + " rejoins group " + printable(join.groupId()) + " with a member id of the other cluster: asked for a new one at once (at " + System.currentTimeMillis() + ")");
+        }
+
+        /** a member id this cluster gave out through this instance (JoinGroup answers, MEMBER_ID_REQUIRED included) */
+        static void memberGiven(JoinGroupResponseData join) {
+            // an error answer names the id it refused (UNKNOWN_MEMBER_ID): only a join, or a new id to join with (MEMBER_ID_REQUIRED), gives one
+            if (join.errorCode() != 0 && join.errorCode() != Errors.MEMBER_ID_REQUIRED.code()) return;
+            String member = join.memberId();
+            if (member == null || member.isEmpty() || givenMembersOverflowed) return;
+            if (givenMembers.size() >= MEMBERS_KEPT) {
+                givenMembersOverflowed = true;
+                givenMembers.clear();
+                return;
+            }
+            givenMembers.add(member);
+        }
+
         boolean gated() {
             Gate g = gate.get(clientId);
             if (g == null) return false;
@@ -1444,6 +1490,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                         else leaders.remove(t.name() + "\u0000" + p.partitionIndex());
                     }
                 }
+            } else if (key == ApiKeys.JOIN_GROUP) {
+                memberGiven((JoinGroupResponseData) response);
             } else if (key == ApiKeys.SYNC_GROUP) {
                 String member = syncSent.poll();
                 Gate g = gate.get(clientId);
@@ -1631,6 +1679,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         out.put("producesOutOfTurn", outOfTurn.get());
         out.put("siblingsForwarded", siblingsForwarded.get());
         out.put("rejoinNudges", nudges.get());
+        out.put("memberResets", memberResets.get());
         out.put("gated", new TreeSet<>(gate.keySet()));
         var rows = new ArrayList<Map<String, Object>>();
         delivered.forEach((conn, parts) -> parts.forEach((tp, offset) -> {

@@ -28,6 +28,8 @@ export interface QuiesceState {
   drainedFetches: number;
   /** gated consumers' fetches answered NOT_LEADER_OR_FOLLOWER, once per connection to the lowest broker, so that they rejoin without waiting for their next heartbeat */
   rejoinNudges?: number;
+  /** gated JoinGroups sent on without the member id the other cluster gave (the client gets a new one at once) */
+  memberResets?: number;
   gated: string[];
   delivered: DeliveredOffset[];
   /** a switchable instance (a fleet deployed without zdp): the cluster it fronts, and those it can front */

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka as KafkaJs, logLevel, type Kafka } from 'kafkajs';
+import { AssignerProtocol, Kafka as KafkaJs, logLevel, type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKafka } from '../../src/kafka/client.js';
 import { clusterFactory } from '../../src/kafka/offset-commit.js';
@@ -197,6 +197,43 @@ describe('zdp gateway with Kroxylicious', () => {
     } finally {
       await consumer.disconnect().catch(() => {});
       await producer.disconnect();
+    }
+  });
+
+  it('sends a gated client\'s JoinGroup on without a member id the cluster never gave, so it gets a new one at once instead of UNKNOWN_MEMBER_ID and a retry backoff', async () => {
+    // after a switch a consumer rejoins with the member id of the old cluster: kafkajs then waits
+    // out its retry backoff (0.3 s) before it asks for a new one. Here, the id of "another cluster"
+    const topic = uniqueName('gw.member');
+    await createTopic(harnessKafka(projectDir, 'source'), topic);
+    const stateDir = join(dir, '.zdp');
+    const record = readGateway(stateDir)!;
+    const control = new QuiesceEndpoint(`http://127.0.0.1:${String(record.controlPort)}`, readControlToken(stateDir));
+    const clientId = uniqueName('switched-app');
+    const groupId = uniqueName('gw-member');
+    const kafka = createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId });
+    const c = clusterFactory<Cluster & { findGroupCoordinator(r: { groupId: string }): Promise<{ joinGroup(r: unknown): Promise<{ memberId: string }>; leaveGroup(r: unknown): Promise<unknown> }> }>(kafka)({ allowAutoTopicCreation: false });
+    await c.connect();
+    const coordinator = await c.findGroupCoordinator({ groupId });
+    const joinAs = (memberId: string) =>
+      coordinator.joinGroup({ groupId, sessionTimeout: 10_000, rebalanceTimeout: 10_000, memberId, protocolType: 'consumer', groupProtocols: [{ name: 'RoundRobinAssigner', metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics: [topic], userData: Buffer.alloc(0) }) }] });
+    const resets = async () => (await control.state()).memberResets ?? 0;
+    let given: string | undefined;
+    try {
+      // not gated: the join goes on as sent, and the cluster does not know that member
+      const before = await resets();
+      await expect(joinAs('switched-app-from-the-other-cluster')).rejects.toMatchObject({ type: 'UNKNOWN_MEMBER_ID' });
+      expect(await resets()).toBe(before);
+      // gated, as after a switch: sent on without it, answered with a new id (kafkajs's broker layer takes it at once)
+      await control.gate([clientId], 30_000);
+      given = (await joinAs('switched-app-from-the-other-cluster')).memberId;
+      expect(given).toMatch(new RegExp(`^${clientId}-`));
+      expect(await resets()).toBe(before + 1);
+      // an id this cluster gave through this instance is kept, gated or not
+      expect((await joinAs(given)).memberId).toBe(given);
+      expect(await resets()).toBe(before + 1);
+    } finally {
+      if (given) await coordinator.leaveGroup({ groupId, memberId: given }).catch(() => {});
+      await c.disconnect();
     }
   });
 
