@@ -159,6 +159,17 @@ try {
   const sentAt = new Map(everyone.acked.map((a) => [`${a.topic}\u0000${a.seq}`, a.sentAt]));
   const notFromSource = twiceOnTarget.filter(([k, n]) => (onSource.get(k) ?? 0) < n);
   const copiedBefore = notFromSource.filter(([k]) => (sentAt.get(k) ?? Infinity) < cutoverStartedAt);
+  // MirrorMaker 2's copy ends, per partition, where replication stopped (the journal's
+  // stop-replication step): a record the target holds twice, both copies above that end, was
+  // written twice by its client on the target after the switch, as kafkajs's transactional
+  // producer also does on the source (one producer id, one transaction, the batch sent again with
+  // the next sequences). The cutover's own duplicates have one copy below: a record the source had,
+  // copied, and sent again by its client
+  const targetEnds = stepData('stop-replication').targetEnds ?? {};
+  const copies = new Map();
+  for (const r of finalLog) if (r.seq >= 0) (copies.get(`${r.topic}\u0000${r.seq}`) ?? copies.set(`${r.topic}\u0000${r.seq}`, []).get(`${r.topic}\u0000${r.seq}`)).push(r);
+  const writtenAfterSwitch = (k) => (copies.get(k) ?? []).every((r) => targetEnds[`${r.topic}\u0000${r.partition}`] !== undefined && r.offset >= BigInt(targetEnds[`${r.topic}\u0000${r.partition}`]));
+  const byClientOnTarget = notFromSource.filter((x) => !copiedBefore.includes(x) && writtenAfterSwitch(x[0]));
   // acknowledged records the target does not hold: where they were, and when sent and acknowledged (ms from the fence)
   const lostRecords = everyone.acked
     .filter((a) => !onTarget.has(`${a.topic}\u0000${a.seq}`))
@@ -168,7 +179,8 @@ try {
     onTarget: twiceOnTarget.length,
     alsoTwiceOnSource: twiceOnTarget.length - notFromSource.length,
     copiedTwiceBeforeCutover: copiedBefore.length,
-    byCutover: notFromSource.filter((x) => !copiedBefore.includes(x)).map(([k]) => k.replace('\u0000', '#')).slice(0, 20),
+    writtenTwiceByClientAfterSwitch: byClientOnTarget.length,
+    byCutover: notFromSource.filter((x) => !copiedBefore.includes(x) && !byClientOnTarget.includes(x)).map(([k]) => k.replace('\u0000', '#')).slice(0, 20),
   };
   // records a client wrote twice on the source (the cutover is not involved there): how many per
   // topic, and when the first of them were sent (ms from the fence; null: never acknowledged)

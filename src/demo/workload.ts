@@ -431,7 +431,7 @@ export interface CheckResult {
 }
 
 /** Reads every record of the topics on `bootstrap` (read_committed) as (topic, partition, seq). */
-export async function readAllSeqs(bootstrap: string, topics: string[], expected: number, timeoutMs = 60_000): Promise<{ topic: string; partition: number; seq: number }[]> {
+export async function readAllSeqs(bootstrap: string, topics: string[], expected: number, timeoutMs = 60_000): Promise<{ topic: string; partition: number; seq: number; offset: bigint }[]> {
   const kafka = new Kafka({ clientId: 'zdp-checker', brokers: [bootstrap], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -462,7 +462,7 @@ export async function readAllSeqs(bootstrap: string, topics: string[], expected:
   // one entry per log position: a batch the reading consumer was handed twice (a fetch retried, a
   // rebalance) is one record in the log, not a record written twice
   const byPosition = new Map(out.map((r) => [`${r.topic}\u0000${r.partition}\u0000${r.offset}`, r]));
-  return [...byPosition.values()].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition || (a.offset < b.offset ? -1 : 1)).map(({ topic, partition, seq }) => ({ topic, partition, seq }));
+  return [...byPosition.values()].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition || (a.offset < b.offset ? -1 : 1));
 }
 
 /** Compares what producers had acknowledged and consumers processed with what the final cluster holds. */
