@@ -309,6 +309,17 @@ export class StatsNode {
     if (this.props !== null && this.props.size > options.mapKeyThreshold) this.collapseToMap(options);
   }
 
+  /** whether a string here only counts: no format still holds for every string, and distinct values overflowed */
+  countsOnly(): boolean {
+    return this.formatsLive === 0 && this.distinct === null;
+  }
+
+  /** observe() of a string that countsOnly() says need not be read */
+  countString(): void {
+    this.seen++;
+    this.strings++;
+  }
+
   private observeString(value: string, options: InferenceOptions): void {
     this.strings++;
     // only the formats every string so far had are tested: each set bit, lowest first

@@ -96,6 +96,15 @@ export class PartSample {
   /** add() of `length` bytes of `buf` from `start` (-1: null), without a view of them */
   addAt(buf: Buffer, start: number, length: number, options: InferenceOptions): Encoding {
     this.lastTooDeep = false;
+    // Text whose strings no longer tell anything (no format holds, too many distinct values to
+    // count): plain ASCII that cannot start a JSON text is text, counted from its bytes without
+    // decoding it (extract reads every key: a unique id per record)
+    if (length > 0 && this.text.countsOnly() && plainText(buf, start, length)) {
+      this.vote.add('text');
+      if (length > this.maxBytes) this.maxBytes = length;
+      this.text.countString();
+      return 'text';
+    }
     const d = detectEncodingAt(buf, start, length);
     this.vote.add(d.encoding);
     if (length > this.maxBytes) this.maxBytes = length;
@@ -286,4 +295,19 @@ export class TopicSample {
     else this.examples[this.examples.length - 1] = example;
     this.examples.sort((a, b) => a.partition - b.partition || (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0));
   }
+}
+
+/**
+ * Bytes detectEncoding calls text without a doubt: printable ASCII (tab, line feed and carriage
+ * return allowed, as in text), not starting with what a JSON text or JSON whitespace starts with
+ * (`{ [ " - 0-9 t f n`, space, tab, CR, LF), nor with a registry's zero byte.
+ */
+export function plainText(buf: Buffer, start: number, length: number): boolean {
+  const first = buf[start]!;
+  if (first <= 0x20 || first >= 0x7f || first === 0x7b || first === 0x5b || first === 0x22 || first === 0x2d || (first >= 0x30 && first <= 0x39) || first === 0x74 || first === 0x66 || first === 0x6e) return false;
+  for (let i = start + 1, end = start + length; i < end; i++) {
+    const c = buf[i]!;
+    if (c >= 0x7f || (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d)) return false;
+  }
+  return true;
 }
