@@ -167,8 +167,18 @@ try {
   // copied, and sent again by its client
   const targetEnds = stepData('stop-replication').targetEnds ?? {};
   const copies = new Map();
-  for (const r of finalLog) if (r.seq >= 0) (copies.get(`${r.topic}\u0000${r.seq}`) ?? copies.set(`${r.topic}\u0000${r.seq}`, []).get(`${r.topic}\u0000${r.seq}`)).push(r);
-  const writtenAfterSwitch = (k) => (copies.get(k) ?? []).every((r) => targetEnds[`${r.topic}\u0000${r.partition}`] !== undefined && r.offset >= BigInt(targetEnds[`${r.topic}\u0000${r.partition}`]));
+  for (const r of finalLog) {
+    if (r.seq < 0) continue;
+    const k = `${r.topic}\u0000${r.seq}`;
+    const list = copies.get(k);
+    if (list) list.push(r);
+    else copies.set(k, [r]);
+  }
+  const aboveCopy = (r) => {
+    const end = targetEnds[`${r.topic}\u0000${r.partition}`];
+    return end !== undefined && r.offset >= BigInt(end);
+  };
+  const writtenAfterSwitch = (k) => (copies.get(k) ?? []).every(aboveCopy);
   const byClientOnTarget = notFromSource.filter((x) => !copiedBefore.includes(x) && writtenAfterSwitch(x[0]));
   // acknowledged records the target does not hold: where they were, and when sent and acknowledged (ms from the fence)
   const lostRecords = everyone.acked

@@ -85,6 +85,15 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     }
   }
 
+  /** A new one-partition topic on the source and a connected transactional producer (kafkajs) writing to it directly. */
+  async function transactionalTopic(topicName: string, transactionalId: string) {
+    const topic = uniqueName(topicName);
+    await createTopics(harnessKafka(projectDir, 'source'), [{ topic, numPartitions: 1 }]);
+    const producer = harnessKafka(projectDir, 'source').producer({ transactionalId: uniqueName(transactionalId), idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    return { topic, producer };
+  }
+
   /** [partition, last offset] the filter counts as delivered to this client on this topic */
   const deliveredTo = async (clientId: string, topic: string) => (await control.state()).delivered.filter((d) => d.client === clientId && d.topic === topic).map((d) => [d.partition, d.offset]);
 
@@ -300,10 +309,7 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     // Kafka's consumer skips a producer's batches from an aborted transaction's first offset until
     // its abort marker only: the next transaction, committed, is delivered and must be committed
     // before a drain ends (else the consumer reads it again after the switch)
-    const topic = uniqueName('hold.txn');
-    await createTopics(harnessKafka(projectDir, 'source'), [{ topic, numPartitions: 1 }]);
-    const producer = harnessKafka(projectDir, 'source').producer({ transactionalId: uniqueName('txn-app'), idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
+    const { topic, producer } = await transactionalTopic('hold.txn', 'txn-app');
     const aborted = await producer.transaction();
     await aborted.send({ topic, messages: [{ value: 'a0' }, { value: 'a1' }, { value: 'a2' }] });
     await aborted.abort();
@@ -355,10 +361,7 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
   it("is in force at its planned end while a read_committed fetch waits at an open transaction, and that fetch's records, answered after the cut-off, are not passed on", async () => {
     // a fetch at an open transaction's stable offset comes back only after its max wait (kafkajs:
     // 5 s): waited for, it kept a drain (and a fleet's kafkajs consumers) from being in force
-    const topic = uniqueName('drain.lso');
-    await createTopics(harnessKafka(projectDir, 'source'), [{ topic, numPartitions: 1 }]);
-    const producer = harnessKafka(projectDir, 'source').producer({ transactionalId: uniqueName('lso-tx'), idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
+    const { topic, producer } = await transactionalTopic('drain.lso', 'lso-tx');
     const tx = await producer.transaction();
     const clientId = uniqueName('lso-app');
     const { fetchFrom, disconnect } = await leaderThroughProxy(clientId, topic);
