@@ -125,11 +125,100 @@ describe('drainProgress with kafkajs, which fetches on a connection apart from i
       ['app-1', true, 0],
       ['app-4', true, 0],
     ]);
-    // the same connections untied: app-1's position is past its commit, so nothing proves it drained
+    // the same connections untied: one connection per group there, and each is covered by a commit
+    // of its own (446 by app-4's 447, 433 by app-1's 434), whichever is whose
     const untied = drainProgress(delivered.map((d) => ({ ...d, groups: [] })), members, committed);
     expect(untied.map((g) => [g.group, g.complete, g.uncommitted])).toEqual([
-      ['app-1', false, 13],
+      ['app-1', true, 0],
       ['app-4', true, 0],
+    ]);
+  });
+
+  it('groups reading one topic in step, their fetch connections untied: each drained group is drained (a fleet run waited out 10 s)', () => {
+    // measured: app-1 committed 650 and app-4 643; their untied connections were given 649 and 642.
+    // Counted for both, app-1's 649 kept app-4 behind until the drain timed out (app-4's connection
+    // to another broker was tied, so its position did not single its consumer out either)
+    const members = [
+      { group: 'app-1', members: [member('kafkajs', ['t', 11], ['t', 5])] },
+      { group: 'app-4', members: [member('kafkajs', ['t', 11], ['t', 5])] },
+    ];
+    const delivered = [
+      { client: 'kafkajs', connection: 3, groups: [], topic: 't', partition: 11, offset: 649, position: 650 },
+      { client: 'kafkajs', connection: 8, groups: [], topic: 't', partition: 11, offset: 642, position: 643 },
+      { client: 'kafkajs', connection: 4, groups: ['app-1'], topic: 't', partition: 5, offset: 700, position: 701 },
+      { client: 'kafkajs', connection: 9, groups: ['app-4'], topic: 't', partition: 5, offset: 690, position: 691 },
+    ];
+    const committed = [
+      { group: 'app-1', topic: 't', partition: 11, offset: 650n },
+      { group: 'app-4', topic: 't', partition: 11, offset: 643n },
+      { group: 'app-1', topic: 't', partition: 5, offset: 701n },
+      { group: 'app-4', topic: 't', partition: 5, offset: 691n },
+    ];
+    expect(drainProgress(delivered, members, committed).map((g) => [g.group, g.complete, g.uncommitted])).toEqual([
+      ['app-1', true, 0],
+      ['app-4', true, 0],
+    ]);
+    // in step and given the same records, one group committed them and the other not yet: whichever
+    // connection is whose, one of them is not covered, so both wait (the safe side)
+    const inStep = drainProgress(
+      delivered.map((d) => (d.partition === 11 ? { ...d, offset: 648, position: 643 } : d)),
+      members,
+      [
+        { group: 'app-1', topic: 't', partition: 11, offset: 649n },
+        { group: 'app-4', topic: 't', partition: 11, offset: 643n },
+        ...committed.filter((c) => c.partition === 5),
+      ],
+    );
+    expect(inStep.map((g) => [g.group, g.complete, g.uncommitted])).toEqual([
+      ['app-1', true, 0],
+      ['app-4', false, 6],
+    ]);
+  });
+
+  it('more untied connections on a partition than groups to pair them with: the furthest delivery counts for each', () => {
+    // a third connection (another group's, or one left from a consumer that reconnected) cannot be
+    // paired: app-4 waits for the furthest, as before
+    const out = drainProgress(
+      [
+        { client: 'kafkajs', connection: 3, groups: [], topic: 't', partition: 0, offset: 649 },
+        { client: 'kafkajs', connection: 8, groups: [], topic: 't', partition: 0, offset: 642 },
+        { client: 'kafkajs', connection: 9, groups: [], topic: 't', partition: 0, offset: 600 },
+      ],
+      [
+        { group: 'app-1', members: [member('kafkajs', ['t', 0])] },
+        { group: 'app-4', members: [member('kafkajs', ['t', 0])] },
+      ],
+      [
+        { group: 'app-1', topic: 't', partition: 0, offset: 650n },
+        { group: 'app-4', topic: 't', partition: 0, offset: 643n },
+      ],
+    );
+    expect(out.map((g) => [g.group, g.complete, g.uncommitted])).toEqual([
+      ['app-1', true, 0],
+      ['app-4', false, 7],
+    ]);
+  });
+
+  it("a group tied to its connection on a partition is not paired with another group's untied one there", () => {
+    // app-1's connection is tied (given 648, committed 643: behind); app-4's untied 642 is app-4's
+    // alone, so app-1's commit cannot cover it: app-4 (committed 600) is behind too
+    const out = drainProgress(
+      [
+        { client: 'kafkajs', connection: 3, groups: ['app-1'], topic: 't', partition: 0, offset: 648 },
+        { client: 'kafkajs', connection: 8, groups: [], topic: 't', partition: 0, offset: 642 },
+      ],
+      [
+        { group: 'app-1', members: [member('kafkajs', ['t', 0])] },
+        { group: 'app-4', members: [member('kafkajs', ['t', 0])] },
+      ],
+      [
+        { group: 'app-1', topic: 't', partition: 0, offset: 643n },
+        { group: 'app-4', topic: 't', partition: 0, offset: 600n },
+      ],
+    );
+    expect(out.map((g) => [g.group, g.complete, g.uncommitted])).toEqual([
+      ['app-1', false, 6],
+      ['app-4', false, 43],
     ]);
   });
 
