@@ -1060,6 +1060,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             }
             return open;
         }
+        /** when this connection was first seen closed (pruneDelivered), 0 while it was not */
+        volatile long closedSeenAt;
         /** consumer groups this connection spoke for (commits, heartbeats, joins): ties its deliveries to a group when clients share a client id */
         final Set<String> groups = ConcurrentHashMap.newKeySet();
         /** "topic\u0000partition" -> the offset this connection last asked to fetch from: its consumer's position (what it commits once drained) */
@@ -1516,6 +1518,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
         /** The last data offset of each partition this fetch delivers (control and aborted batches do not count). */
         void record(FetchResponseData response) {
+            pruneDelivered(System.currentTimeMillis());
             for (var t : response.responses()) {
                 String name = t.topic() != null && !t.topic().isEmpty() ? t.topic() : topicNames.get(t.topicId());
                 if (name == null) name = "id:" + t.topicId();
@@ -1660,7 +1663,31 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         fanOut.keySet().retainAll(sends.keySet());
     }
 
+    /**
+     * How long what a closed connection delivered still counts. Its records are then processed and
+     * committed (a Java consumer commits every 5 s), or their consumer has gone and whoever takes its
+     * partitions reads them again on a connection of its own, which counts for them. Kept for ever,
+     * a connection left behind by a consumer that reconnected counted beside its new one: one
+     * connection too many for the drain to pair each with a group (src/core/cutover/drain.ts), and a
+     * state answer that grew with every reconnect.
+     */
+    static final long CLOSED_DELIVERIES_KEPT_MS = Math.max(0, Math.min(600_000, Long.getLong("zdp.closedDeliveriesKeptMs", 10_000)));
+    static final AtomicLong deliveredPruned = new AtomicLong();
+
+    /** Forgets what connections delivered that were seen closed CLOSED_DELIVERIES_KEPT_MS ago or more (at most once a second; where a close cannot be read, nothing). */
+    static void pruneDelivered(long now) {
+        long last = deliveredPruned.get();
+        if (now - last < 1_000 || !deliveredPruned.compareAndSet(last, now)) return;
+        for (Conn c : delivered.keySet()) {
+            var open = c.open;
+            if (open == null || open.getAsBoolean()) continue;
+            if (c.closedSeenAt == 0) c.closedSeenAt = now;
+            else if (now - c.closedSeenAt >= CLOSED_DELIVERIES_KEPT_MS) delivered.remove(c);
+        }
+    }
+
     static Map<String, Object> state(boolean inForce) {
+        pruneDelivered(System.currentTimeMillis());
         var out = new LinkedHashMap<String, Object>();
         out.put("phase", phase);
         out.put("inForce", inForce);

@@ -33,7 +33,9 @@ import { createTopics, eventually, gatewayPorts, harnessKafka, harnessProfile, r
 
 const projectDir = inject('zdpProjectDir');
 const SPREAD_MS = 3_000;
-const env = { ...process.env, JAVA_TOOL_OPTIONS: `-Dzdp.sendSpreadMs=${SPREAD_MS}` };
+// what a closed connection delivered is forgotten 10 s after the close; 1.5 s here
+const CLOSED_KEPT_MS = 1_500;
+const env = { ...process.env, JAVA_TOOL_OPTIONS: `-Dzdp.sendSpreadMs=${SPREAD_MS} -Dzdp.closedDeliveriesKeptMs=${CLOSED_KEPT_MS}` };
 
 /** Settles to 'acked' or 'failed', or stays 'pending'. */
 function track(p: Promise<unknown>): { state: 'pending' | 'acked' | 'failed'; at?: number } {
@@ -355,6 +357,36 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     } finally {
       await control.setPhase('serve').catch(() => {});
       await reader.disconnect();
+    }
+  });
+
+  it('forgets what a connection delivered some seconds after it closed, and keeps what an open one delivered', async () => {
+    // a consumer that reconnects leaves its old connection's deliveries behind: kept for ever, they
+    // were one connection too many for the drain to tell whose is whose, and the state grew
+    const topic = uniqueName('hold.gone');
+    await createTopics(harnessKafka(projectDir, 'source'), [{ topic, numPartitions: 1 }]);
+    const producer = harnessKafka(projectDir, 'source').producer();
+    await producer.connect();
+    await producer.send({ topic, messages: ['r0', 'r1', 'r2'].map((value) => ({ value })) });
+    await producer.disconnect();
+    const [gone, staying] = [uniqueName('gone-reader'), uniqueName('staying-reader')];
+    const a = await leaderThroughProxy(gone, topic);
+    const b = await leaderThroughProxy(staying, topic);
+    try {
+      await a.fetchFrom('0');
+      await b.fetchFrom('1');
+      expect(await deliveredTo(gone, topic)).toEqual([[0, 2]]);
+      await a.disconnect();
+      // still counted right after the close: its records may be in its consumer's hands
+      expect(await deliveredTo(gone, topic)).toEqual([[0, 2]]);
+      const closedAt = Date.now();
+      await eventually(async () => ((await deliveredTo(gone, topic)).length === 0 ? true : undefined), 15_000, "the closed connection's deliveries forgotten");
+      expect(Date.now() - closedAt).toBeGreaterThanOrEqual(CLOSED_KEPT_MS - 200);
+      await new Promise((r) => setTimeout(r, CLOSED_KEPT_MS + 1_200));
+      expect(await deliveredTo(staying, topic)).toEqual([[0, 2]]);
+    } finally {
+      await a.disconnect();
+      await b.disconnect();
     }
   });
 
