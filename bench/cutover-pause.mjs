@@ -276,6 +276,9 @@ try {
     consumerDuplicates: result.groups.reduce((n, g) => n + g.duplicates, 0),
     consumerMissing: result.groups.reduce((n, g) => n + g.missing, 0),
     drained,
+    // per group, ms from the first cut-off to the check that found it drained; and the checks
+    drainCompleteAfterMs: Object.fromEntries((stepData('drain-consumers').groups ?? []).map((g) => [g.group, g.completeAfterMs ?? null])),
+    drainChecks: stepData('drain-consumers').checks ?? null,
     mm2CheckpointsWouldReRead: cutover.records.mm2CheckpointsWouldReRead,
     mm2CheckpointsWouldSkip: cutover.records.mm2CheckpointsWouldSkip,
     mm2CheckpointsWouldReReadDuringLoad: parity.summary.mm2ReRead,

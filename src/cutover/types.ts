@@ -85,7 +85,10 @@ export interface DrainOutput {
   instances?: number;
   /** when consumers stopped getting records (epoch ms) */
   drainedAt?: number;
-  groups: { group: string; uncommitted: number; complete: boolean; behind?: unknown[] }[];
+  /** completeAfterMs: from drainedAt (the first cut-off) to the first check that found the group drained */
+  groups: { group: string; uncommitted: number; complete: boolean; behind?: unknown[]; completeAfterMs?: number }[];
+  /** the checks of what was delivered against what was committed: how many, and the longest (ms) */
+  checks?: { count: number; longestMs: number };
   /** client ids of the groups' members, one entry per member: gated at the switch until that many rejoined */
   clients: string[];
   /** offsets of the groups drained first, translated while the others drained and written on the target (exact only) */

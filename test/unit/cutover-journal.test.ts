@@ -83,3 +83,16 @@ describe('the cutover step tables', () => {
     expect(RELEASE_TABLE.map((s) => s.name)).toEqual(['rollback-switch']);
   });
 });
+
+describe("the drain step's summary", () => {
+  it('names the group the drain waited for longest, and only when every group got there', async () => {
+    const { drainConsumers } = await import('../../src/cutover/steps/drain-consumers.js');
+    const groups = [
+      { group: 'app-1', uncommitted: 0, complete: true, completeAfterMs: 350 },
+      { group: 'java-app-0', uncommitted: 0, complete: true, completeAfterMs: 2_412 },
+    ];
+    expect(drainConsumers.summary({ via: 'filter', groups, clients: [] })).toBe('consumers drained at the gateway: 2 of 2 active groups committed everything delivered (the last, java-app-0, 2.4 s after the first cut-off)');
+    const late = [groups[0]!, { group: 'java-app-0', uncommitted: 7, complete: false }];
+    expect(drainConsumers.summary({ via: 'filter', groups: late, clients: [] })).toBe('consumers drained at the gateway: 1 of 2 active groups committed everything delivered; java-app-0 7 uncommitted');
+  });
+});

@@ -8,7 +8,9 @@ function drainSummary(d: DrainOutput): string {
   if (d.via !== 'filter') return 'no filter in the gateway: consumers are fenced with producers, by restarting it';
   const late = d.groups.filter((g) => !g.complete);
   const ahead = new Set((d.ahead ?? []).map((r) => r.group)).size;
-  return `consumers drained at the gateway: ${d.groups.length - late.length} of ${d.groups.length} active groups committed everything delivered${late.length ? `; ${late.map((g) => `${g.group} ${g.uncommitted} uncommitted`).join(', ')}` : ''}${ahead ? `; offsets of ${ahead} group${ahead === 1 ? '' : 's'} translated and written on the target meanwhile` : ''}`;
+  // the group the drain waited for longest, when all got there
+  const last = late.length === 0 ? [...d.groups].filter((g) => g.completeAfterMs !== undefined).sort((a, b) => b.completeAfterMs! - a.completeAfterMs! || (a.group < b.group ? -1 : 1))[0] : undefined;
+  return `consumers drained at the gateway: ${d.groups.length - late.length} of ${d.groups.length} active groups committed everything delivered${last ? ` (the last, ${last.group}, ${(last.completeAfterMs! / 1000).toFixed(1)} s after the first cut-off)` : ''}${late.length ? `; ${late.map((g) => `${g.group} ${g.uncommitted} uncommitted`).join(', ')}` : ''}${ahead ? `; offsets of ${ahead} group${ahead === 1 ? '' : 's'} translated and written on the target meanwhile` : ''}`;
 }
 
 export const drainConsumers: CutoverStep<'drain-consumers'> = {

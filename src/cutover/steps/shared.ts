@@ -142,15 +142,23 @@ export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, grou
   const deadline = performance.now() + timeoutMs;
   let progress: GroupDrain[] = [];
   let clients: string[] = [];
+  // when each group was first found drained, and how long the checks took: a drain that ends late
+  // says whether a group or the checks held it
+  const completeAt = new Map<string, number>();
+  const checks = { count: 0, longestMs: 0 };
   // groups without members commit nothing more: translated while the active ones drain
   ahead?.translator.add(ahead.idle);
   for (;;) {
+    const checkStarted = performance.now();
     const [delivered, states, committed] = await Promise.all([quiesce.delivered(), side.groupStates(groups), side.committedOffsets(groups, topics)]);
+    checks.count++;
+    checks.longestMs = Math.max(checks.longestMs, Math.round(performance.now() - checkStarted));
     const members = states.map((g) => ({ group: g.group, members: g.clients.map((c) => ({ clientId: c.clientId, assignment: c.assignment.filter((a) => inScope.has(a.topic)) })) }));
     // one entry per member: client ids are shared (kafkajs calls every client "kafkajs"), and after
     // the switch the gate holds a client id back until as many of its members rejoined
     clients = states.flatMap((g) => g.clients.map((c) => c.clientId)).sort();
     progress = drainProgress(delivered, members, committed);
+    for (const g of progress) if (g.complete && !completeAt.has(g.group)) completeAt.set(g.group, Math.max(0, Date.now() - drainedAt));
     // a drained group gets no more records: its committed offsets are final, translated while the
     // others drain (the last ones while the hold begins: translate waits for them)
     ahead?.translator.add(progress.filter((g) => g.complete).map((g) => g.group));
@@ -162,7 +170,7 @@ export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, grou
   const translated = ahead?.translator.written;
   const late = progress.filter((g) => !g.complete);
   if (late.length > 0) log(`warning: ${late.map((g) => `${g.group} (${g.uncommitted} record${g.uncommitted === 1 ? '' : 's'} delivered, not committed)`).join(', ')} did not commit within --drain-consumers-timeout; ${late.length === 1 ? 'it continues' : 'they continue'} from ${late.length === 1 ? 'its' : 'their'} committed offsets and read those records again`);
-  return { via: 'filter' as const, instances: quiesce.instances, drainedAt, groups: progress.map(({ group, uncommitted, complete, behind }) => ({ group, uncommitted, complete, behind: behind.slice(0, 20) })), clients, ...(translated ? { ahead: translated } : {}) };
+  return { via: 'filter' as const, instances: quiesce.instances, drainedAt, groups: progress.map(({ group, uncommitted, complete, behind }) => ({ group, uncommitted, complete, behind: behind.slice(0, 20), ...(completeAt.has(group) ? { completeAfterMs: completeAt.get(group)! } : {}) })), checks, clients, ...(translated ? { ahead: translated } : {}) };
 }
 
 /** A read that stopped before the end of a window (timed out, or held back by an open transaction) copies nothing it cannot vouch for. */
