@@ -175,6 +175,12 @@ describe('drainProgress with kafkajs, which fetches on a connection apart from i
     ]);
   });
 
+  /** two groups of one client id ("kafkajs") reading partition t/0 */
+  const appOneAndFour = [
+    { group: 'app-1', members: [member('kafkajs', ['t', 0])] },
+    { group: 'app-4', members: [member('kafkajs', ['t', 0])] },
+  ];
+
   it('more untied connections on a partition than groups to pair them with: the furthest delivery counts for each', () => {
     // a third connection (another group's, or one left from a consumer that reconnected) cannot be
     // paired: app-4 waits for the furthest, as before
@@ -184,10 +190,7 @@ describe('drainProgress with kafkajs, which fetches on a connection apart from i
         { client: 'kafkajs', connection: 8, groups: [], topic: 't', partition: 0, offset: 642 },
         { client: 'kafkajs', connection: 9, groups: [], topic: 't', partition: 0, offset: 600 },
       ],
-      [
-        { group: 'app-1', members: [member('kafkajs', ['t', 0])] },
-        { group: 'app-4', members: [member('kafkajs', ['t', 0])] },
-      ],
+      appOneAndFour,
       [
         { group: 'app-1', topic: 't', partition: 0, offset: 650n },
         { group: 'app-4', topic: 't', partition: 0, offset: 643n },
@@ -207,10 +210,7 @@ describe('drainProgress with kafkajs, which fetches on a connection apart from i
         { client: 'kafkajs', connection: 3, groups: ['app-1'], topic: 't', partition: 0, offset: 648 },
         { client: 'kafkajs', connection: 8, groups: [], topic: 't', partition: 0, offset: 642 },
       ],
-      [
-        { group: 'app-1', members: [member('kafkajs', ['t', 0])] },
-        { group: 'app-4', members: [member('kafkajs', ['t', 0])] },
-      ],
+      appOneAndFour,
       [
         { group: 'app-1', topic: 't', partition: 0, offset: 643n },
         { group: 'app-4', topic: 't', partition: 0, offset: 600n },
