@@ -45,6 +45,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -1125,20 +1126,27 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
          * partition follows the delivery of o - 1 to that group's consumer: the one unlinked
          * connection of this client id whose last delivery there was o - 1 is the group's. Its
          * position does not tell (a transaction's commit marker moves the position past the commit).
+         * A partition the group's own tied connection was given is not read for a tie: that commit
+         * is its connection's, and another group's connection reading in step may have been given
+         * o - 1 last just then (a fleet run: tied to the wrong group, it held that group's drain to
+         * the other's deliveries, to the 10 s timeout).
          */
         void linkByCommit(OffsetCommitRequestData commit) {
             String group = commit.groupId();
             if (group.isEmpty()) return;
             var untied = new ArrayList<Map.Entry<Conn, ConcurrentHashMap<String, Long>>>();
+            var tiedParts = new HashSet<String>();
             for (var e : delivered.entrySet()) {
                 Conn c = e.getKey();
-                if (c != this && c.groups.isEmpty() && clientId.equals(c.clientId)) untied.add(e);
+                if (c.groups.contains(group)) tiedParts.addAll(e.getValue().keySet());
+                else if (c != this && c.groups.isEmpty() && clientId.equals(c.clientId)) untied.add(e);
             }
             if (untied.isEmpty()) return;
             Conn found = null;
             for (var t : commit.topics()) {
                 for (var p : t.partitions()) {
                     String tp = t.name() + "\u0000" + p.partitionIndex();
+                    if (tiedParts.contains(tp)) continue;
                     Conn match = null;
                     for (var e : untied) {
                         Long d = e.getValue().get(tp);

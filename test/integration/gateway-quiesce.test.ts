@@ -307,6 +307,47 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     }
   });
 
+  it("does not tie another group's connection by a commit its group's own tied connection explains", async () => {
+    // a group's fetch connection already tied, its commit of o on a partition is its own; another
+    // group's connection reading in step, given o - 1 last just then, was tied to the wrong group
+    // (a fleet run: that group's drain held to the other's deliveries, to the 10 s timeout)
+    const topic = uniqueName('drain.mistie');
+    const source = harnessKafka(projectDir, 'source');
+    await createTopics(source, [{ topic, numPartitions: 1 }]);
+    const producer = source.producer();
+    await producer.connect();
+    const clientId = uniqueName('mistie-app');
+    const group = uniqueName('mistie-g');
+    const committer = createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId }).admin();
+    await committer.connect();
+    const commit = (offset: string) => committer.setOffsets({ groupId: group, topic, partitions: [{ partition: 0, offset }] });
+    const a = await leaderThroughProxy(clientId, topic);
+    const b = await leaderThroughProxy(clientId, topic);
+    const rowsOf = async () => (await control.state()).delivered.filter((d) => d.client === clientId && d.topic === topic);
+    try {
+      await producer.send({ topic, messages: [0, 1, 2, 3, 4].map((i) => ({ value: `r${i}` })) });
+      // a is given 0-4 and the group commits 5: a is the group's
+      await a.fetchFrom('0');
+      await commit('5');
+      await eventually(async () => ((await rowsOf()).some((d) => d.offset === 4 && d.groups?.includes(group)) ? true : undefined), 10_000, 'the first connection tied to the group');
+      const tied = (await rowsOf()).find((d) => d.groups?.includes(group))!.connection;
+      // b (another group's consumer, in step) is given 0-4; a goes on to 9; the group commits 5 again
+      await b.fetchFrom('0');
+      await producer.send({ topic, messages: [5, 6, 7, 8, 9].map((i) => ({ value: `r${i}` })) });
+      await a.fetchFrom('5');
+      await commit('5');
+      // what the commit passed: the filter has seen it once the broker answered
+      const rows = await rowsOf();
+      expect(rows.find((d) => d.connection === tied)).toMatchObject({ offset: 9, groups: [group] });
+      expect(rows.find((d) => d.connection !== tied)).toMatchObject({ offset: 4, groups: [] });
+    } finally {
+      await a.disconnect();
+      await b.disconnect();
+      await committer.disconnect();
+      await producer.disconnect();
+    }
+  });
+
   it("counts as delivered a producer's committed transaction after an aborted one of its own, as a read_committed consumer reads it", async () => {
     // Kafka's consumer skips a producer's batches from an aborted transaction's first offset until
     // its abort marker only: the next transaction, committed, is delivered and must be committed
