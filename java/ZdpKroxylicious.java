@@ -308,17 +308,9 @@ public class ZdpKroxylicious {
                         requests++;
                     }
                     if (requests % 10 == 0 || tps.isEmpty()) {
-                        // answered, or refused for a group that does not exist (Kafka 4 refuses to describe one): either way the path is warmed
-                        for (var call : List.<java.util.concurrent.Callable<?>>of(
-                                () -> admin.listConsumerGroupOffsets("zdp-warmup").partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS),
-                                () -> admin.describeConsumerGroups(List.of("zdp-warmup")).all().get(5, TimeUnit.SECONDS))) {
-                            try {
-                                call.call();
-                            } catch (java.util.concurrent.ExecutionException refused) {
-                                // an answer all the same
-                            }
-                            requests++;
-                        }
+                        answered(admin.listConsumerGroupOffsets("zdp-warmup").partitionsToOffsetAndMetadata());
+                        answered(admin.describeConsumerGroups(List.of("zdp-warmup")).all());
+                        requests += 2;
                     }
                 }
             }
@@ -329,6 +321,15 @@ public class ZdpKroxylicious {
             ZdpQuiesce.forgetWarmUp();
         }
         System.out.println("zdp: warmed up the standby with " + requests + " requests in " + (System.currentTimeMillis() - started) + " ms");
+    }
+
+    /** Waits up to 5 s for a warm-up request's answer; a refusal (Kafka 4 refuses to describe a group that does not exist) is an answer too: the path is warmed either way. */
+    static void answered(org.apache.kafka.common.KafkaFuture<?> answer) throws Exception {
+        try {
+            answer.get(5, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException refused) {
+            // an answer all the same
+        }
     }
 
     static KafkaProxy build(PluginFactoryRegistry registry, String file) throws Exception {

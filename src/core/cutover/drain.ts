@@ -60,6 +60,8 @@ export interface GroupDrain {
 }
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+/** a delivery on a connection tied to no group */
+const untied = (d: Delivered) => !d.groups || d.groups.length === 0;
 
 export function drainProgress(delivered: readonly Delivered[], groups: readonly GroupMembers[], committed: readonly Committed[]): GroupDrain[] {
   const byClient = new Map<string, Delivered[]>();
@@ -77,7 +79,7 @@ export function drainProgress(delivered: readonly Delivered[], groups: readonly 
         // commit follow their delivery); connections tied to other groups are not. A connection tied
         // to none may be any group's: it counts too (a member whose fetch connection is not tied yet)
         const linked = mine.filter((d) => d.groups?.includes(g.group));
-        const unlinked = mine.filter((d) => !d.groups || d.groups.length === 0);
+        const unlinked = mine.filter(untied);
         const candidates = [...linked, ...unlinked];
         const assigned = new Set(m.assignment.map((a) => key(a.topic, a.partition)));
         const drainedAt = new Set<string>();
@@ -92,7 +94,7 @@ export function drainProgress(delivered: readonly Delivered[], groups: readonly 
           if (!assigned.has(k)) continue;
           seen.add(k);
           // an untied delivery paired with a commit that covers it (settledUntied) waits for nothing
-          if (drainedAt.has(k) || ((!d.groups || d.groups.length === 0) && settled.has(`${d.client}\u0000${k}`))) continue;
+          if (drainedAt.has(k) || (untied(d) && settled.has(`${d.client}\u0000${k}`))) continue;
           if ((want.get(k)?.offset ?? -1) < d.offset) want.set(k, { topic: d.topic, partition: d.partition, offset: d.offset });
         }
       }
@@ -131,7 +133,7 @@ function settledUntied(delivered: readonly Delivered[], groups: readonly GroupMe
     }
   }
   for (const d of delivered) {
-    if (d.groups && d.groups.length > 0) continue;
+    if (!untied(d)) continue;
     const p = pools.get(`${d.client}\u0000${key(d.topic, d.partition)}`);
     if (p) p.rows.push(d.offset);
   }

@@ -30,10 +30,8 @@ export const drainConsumers: CutoverStep<'drain-consumers'> = {
     // off, the 30 s a standby takes to load came to 13,000 records, decoded in one go (1.3 s) while
     // the drain's checks waited behind it
     let warming: Promise<unknown> | undefined;
-    let warmed = 0;
     const warm = () => {
-      if (warming || performance.now() - warmed < 500) return;
-      warmed = performance.now();
+      if (warming) return;
       warming = Promise.all([deps.engine?.committedOffsets(target), readOffsetSyncs(source)])
         .catch(() => {})
         .finally(() => (warming = undefined));
@@ -47,7 +45,7 @@ export const drainConsumers: CutoverStep<'drain-consumers'> = {
       const active = await activeGroupsNow(source, topics, options.groupPatterns, activeGroups);
       const translator = new AheadTranslator(source, target, topics, deps.log);
       runningAhead.set(deps, translator);
-      return await drainConsumersOn(source, quiesce, active, topics, options.drainConsumersTimeoutMs, deps.log, { translator, idle: groupIds.filter((g) => !active.includes(g)), warm });
+      return await drainConsumersOn(source, quiesce, active, topics, options.drainConsumersTimeoutMs, deps.log, { translator, idle: groupIds.filter((g) => !active.includes(g)) });
     } finally {
       clearInterval(warmer);
     }

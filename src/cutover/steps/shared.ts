@@ -134,7 +134,7 @@ export async function quiesceOf(deps: CutoverDeps): Promise<QuiesceControl | und
  * Drains consumers at the gateway's filter and waits (at most `timeoutMs`) until every group in
  * `groups` committed, on `side`, what the gateway delivered to its members; names those that do not.
  */
-export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, groups: string[], topics: string[], timeoutMs: number, log: (l: string) => void, ahead?: { translator: AheadTranslator; idle: string[]; warm?: () => void }): Promise<DrainOutput> {
+export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, groups: string[], topics: string[], timeoutMs: number, log: (l: string) => void, ahead?: { translator: AheadTranslator; idle: string[] }): Promise<DrainOutput> {
   // consumers that commit on a timer (Java: every 5 s) are cut off just before their next commit,
   // the others just before the last of those: in force within 10 s and a fetch's max wait
   const { from: drainedAt } = await quiesce.drainConsumers(20_000);
@@ -162,7 +162,6 @@ export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, grou
     // a drained group gets no more records: its committed offsets are final, translated while the
     // others drain (the last ones while the hold begins: translate waits for them)
     ahead?.translator.add(progress.filter((g) => g.complete).map((g) => g.group));
-    ahead?.warm?.();
     if (progress.every((g) => g.complete) || performance.now() >= deadline) break;
     // drained consumers wait for the last group: checked again soon (each check is three reads)
     await sleep(40);
