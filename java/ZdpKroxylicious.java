@@ -1008,10 +1008,17 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final class InFlight {
         final long deadline;
         final java.util.function.BooleanSupplier open;
+        /** the producer of a forwarded Produce (see Conn.producer), null for other requests */
+        final String producer;
 
         InFlight(long answerWithinMs, java.util.function.BooleanSupplier open) {
+            this(answerWithinMs, open, null);
+        }
+
+        InFlight(long answerWithinMs, java.util.function.BooleanSupplier open, String producer) {
             this.deadline = System.currentTimeMillis() + Math.max(0, Math.min(answerWithinMs, 120_000)) + 2_000;
             this.open = open;
+            this.producer = producer;
         }
 
         boolean gone(long now) {
@@ -1059,6 +1066,71 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * Whether a connection is one of Kroxylicious's "restricted" ones: accepted on a broker's port
+     * before the proxy had learned the cluster's brokers (just after it bound, as after every
+     * switch). Its first request past the filters is taken by Kroxylicious's EagerMetadataLearner,
+     * which asks for metadata in its stead and closes the connection: a Produce there is neither
+     * written nor answered, and its client sees the connection closed. Read from the connection's
+     * pipeline (the learner's handler is named after it); false where that cannot be read.
+     */
+    static boolean upstreamRestricted(FilterContext context) {
+        if (CHANNEL_FIELDS == null || !CHANNEL_FIELDS[0].getDeclaringClass().isInstance(context)) return false;
+        try {
+            var ctx = (io.netty.channel.ChannelHandlerContext) CHANNEL_FIELDS[2].get(CHANNEL_FIELDS[0].get(context));
+            if (ctx == null) return false;
+            for (String name : ctx.pipeline().names()) {
+                if (name.contains("EagerMetadataLearner")) return true;
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // not this Kroxylicious's layout: the learner, if any, handles the request
+        }
+        return false;
+    }
+
+    /**
+     * A send refused in part is sent again whole by a producer without idempotence (kafkajs's
+     * default): its sendMessages waits for its per-broker requests with Promise.all, which fails at
+     * the first refusal while the others are still in flight; when it retries, a request that had
+     * not been answered yet counts as failed and goes out again, and what it carried is written
+     * twice. Seen in CI at a fleet `gateway switch`: one kafkajs producer's request refused (or
+     * taken by the learner on a restricted connection) while another of the same send was being
+     * written on the target, and 8 records twice there. So a refusal of such a producer's Produce
+     * is answered only once the producer's forwarded Produce requests were answered (at most
+     * REFUSAL_WAIT_MS), and its requests that come while a refusal is pending, or within
+     * REFUSAL_SKEW_MS of its answer, are the rest of the refused send: refused too, never written.
+     * Its retry comes later than that: after the answer, a Metadata request and its backoff
+     * (kafkajs: at least 80 ms).
+     */
+    static final long REFUSAL_SKEW_MS = Math.max(0, Math.min(5_000, Long.getLong("zdp.refusalSkewMs", 50)));
+    static final long REFUSAL_WAIT_MS = 5_000;
+    static final class Refusal {
+        int pending;
+        long until;
+    }
+    /** producer without idempotence ("c" + client id) -> its refusals pending, and until when its Produce requests are taken for the rest of a refused send */
+    static final ConcurrentHashMap<String, Refusal> refusals = new ConcurrentHashMap<>();
+    static final AtomicLong refusalsPruned = new AtomicLong();
+    /** Produce requests refused as the rest of a refused send, and on restricted connections */
+    static final AtomicLong siblingsRefused = new AtomicLong(), restrictedRefused = new AtomicLong();
+    /** refusals told in the log: the first 50 of a process */
+    static final AtomicLong refusalsLogged = new AtomicLong();
+
+    static boolean restOfRefusedSend(String producer, long now) {
+        Refusal r = refusals.get(producer);
+        if (r == null) return false;
+        synchronized (r) {
+            return r.pending > 0 || now <= r.until;
+        }
+    }
+
+    static boolean produceInFlight(String producer, long now) {
+        for (var f : inflightProduce) {
+            if (producer.equals(f.producer) && !f.gone(now)) return true;
+        }
+        return false;
     }
 
     /** One client connection. Kafka answers a connection's requests in order, so a FIFO pairs them. */
@@ -1249,9 +1321,19 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             if (request instanceof ProduceRequestData produce) {
                 // read (before ProducerIds rewrites them) only while some batch waits to come again; a refusal reads them itself
                 var batches = Sequences.refused.isEmpty() ? null : Sequences.of(produce);
+                if (restricted(context)) {
+                    // refused here, and the connection closed after the answer: the client sends
+                    // again on a new connection, bound to its broker (see upstreamRestricted)
+                    restrictedRefused.incrementAndGet();
+                    return refuseSend(produce, batches, context, true, "on a connection accepted before the brokers were known");
+                }
                 if (misdirected(produce, context)) {
                     misdirected.incrementAndGet();
-                    return refuse(produce, batches, (short) 6, context);
+                    return refuseSend(produce, batches, context, false, "led elsewhere, or its client has not asked for metadata here");
+                }
+                if (restOfRefusedSend(producer(produce), System.currentTimeMillis())) {
+                    siblingsRefused.incrementAndGet();
+                    return refuseSend(produce, batches, context, false, "the rest of a refused send");
                 }
                 if (Sequences.outOfTurn(batches)) {
                     outOfTurn.incrementAndGet();
@@ -1316,8 +1398,62 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             return id == null ? -1 : id;
         }
 
-        /** Every partition of a Produce answered with one error, nothing written. */
+        /** whether this connection is a restricted one (upstreamRestricted), looked up once */
+        Boolean restricted;
+
+        boolean restricted(FilterContext context) {
+            if (restricted == null) restricted = upstreamRestricted(context);
+            return restricted;
+        }
+
+        /**
+         * A Produce refused NOT_LEADER_OR_FOLLOWER whole; for a producer without idempotence, once
+         * its forwarded Produce requests were answered, and its others meanwhile refused too (see
+         * REFUSAL_SKEW_MS). The connection closes after the answer if `close`.
+         */
+        CompletionStage<RequestFilterResult> refuseSend(ProduceRequestData produce, List<Sequences.Batch> batches, FilterContext context, boolean close, String why) {
+            String producer = producer(produce);
+            if (refusalsLogged.incrementAndGet() <= 50) System.out.println("zdp: refused a Produce of client id " + printable(clientId) + ", " + why + " (at " + System.currentTimeMillis() + ")");
+            if (!producer.startsWith("c")) return refuse(produce, batches, (short) 6, context, close);
+            long started = System.currentTimeMillis();
+            if (pruneDue(refusalsPruned, refusals.size(), started)) {
+                refusals.entrySet().removeIf(e -> {
+                    synchronized (e.getValue()) {
+                        return e.getValue().pending == 0 && e.getValue().until < started - 60_000;
+                    }
+                });
+            }
+            Refusal r = refusals.computeIfAbsent(producer, k -> new Refusal());
+            synchronized (r) {
+                r.pending++;
+            }
+            var future = new CompletableFuture<RequestFilterResult>();
+            Runnable[] answer = new Runnable[1];
+            answer[0] = () -> {
+                long now = System.currentTimeMillis();
+                if (now - started < REFUSAL_WAIT_MS && produceInFlight(producer, now)) {
+                    executor.schedule(answer[0], 5, TimeUnit.MILLISECONDS);
+                    return;
+                }
+                synchronized (r) {
+                    r.pending--;
+                    r.until = Math.max(r.until, now + REFUSAL_SKEW_MS);
+                }
+                refuse(produce, batches, (short) 6, context, close).whenComplete((result, e) -> {
+                    if (e != null) future.completeExceptionally(e);
+                    else future.complete(result);
+                });
+            };
+            answer[0].run();
+            return future;
+        }
+
         CompletionStage<RequestFilterResult> refuse(ProduceRequestData produce, List<Sequences.Batch> batches, short error, FilterContext context) {
+            return refuse(produce, batches, error, context, false);
+        }
+
+        /** Every partition of a Produce answered with one error, nothing written; the connection closed after the answer if `close`. */
+        CompletionStage<RequestFilterResult> refuse(ProduceRequestData produce, List<Sequences.Batch> batches, short error, FilterContext context, boolean close) {
             Sequences.refused(batches != null ? batches : Sequences.of(produce));
             var response = new ProduceResponseData();
             for (var td : produce.topicData()) {
@@ -1327,7 +1463,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 }
                 response.responses().add(topic);
             }
-            return context.requestFilterResultBuilder().shortCircuitResponse(response).completed();
+            var result = context.requestFilterResultBuilder().shortCircuitResponse(response);
+            return close ? result.withCloseConnection().completed() : result.completed();
         }
 
         /** A Produce or transaction request: held while producers are, else forwarded. */
@@ -1397,7 +1534,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 noteSend((ProduceRequestData) request, now);
             }
             if (acks) {
-                var sent = new InFlight(request instanceof ProduceRequestData p ? p.timeoutMs() : 30_000, open(context));
+                var sent = request instanceof ProduceRequestData p ? new InFlight(p.timeoutMs(), open(context), producer(p)) : new InFlight(30_000, open(context));
                 produceSent.add(sent);
                 inflightProduce.add(sent);
             }
@@ -1732,6 +1869,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         out.put("held", heldCount.get());
         out.put("drainedFetches", drainedFetches.get());
         out.put("misdirectedProduces", misdirected.get());
+        out.put("producesRefusedWithTheirSend", siblingsRefused.get());
+        out.put("producesRefusedOnRestrictedConnections", restrictedRefused.get());
         out.put("producesOutOfTurn", outOfTurn.get());
         out.put("siblingsForwarded", siblingsForwarded.get());
         out.put("rejoinNudges", nudges.get());

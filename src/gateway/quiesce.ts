@@ -21,6 +21,10 @@ export interface QuiesceState {
   misdirectedProduces?: number;
   /** Produce requests refused because a batch of theirs came after a refused batch of its producer and partition (it would be written first, and the refused one never) */
   producesOutOfTurn?: number;
+  /** Produce requests of a producer without idempotence refused because another request of the same send was being refused (a send refused in part is sent again whole: what went through would be written twice) */
+  producesRefusedWithTheirSend?: number;
+  /** Produce requests refused on a connection accepted before the proxy knew the brokers (Kroxylicious would take the request, unanswered, and close the connection); the connection closes after the answer */
+  producesRefusedOnRestrictedConnections?: number;
   /** Produce requests forwarded during a hold as the rest of a send begun before it (the proxy's log gives each one's lag) */
   siblingsForwarded?: number;
   /** in a drain: when the first consumer was cut off (epoch ms); consumers that commit on a timer are cut off just before their next commit */

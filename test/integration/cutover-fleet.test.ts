@@ -277,23 +277,24 @@ describe('a cutover of multi-broker clusters behind a fleet of two gateway insta
       const seen = new Set<number>();
       return values.filter((v) => seen.has(v) || !seen.add(v));
     });
-    expect(twice, JSON.stringify({ switches, errors: errors.filter((e) => !e.includes('partitioner')).slice(0, 30) }, null, 1)).toEqual([[], []]);
     const written = new Set(onEach.flat());
     const lost = sent.acked.filter((v) => !written.has(v));
-    // the lost records' sends, the switches' times, every client error and the first proxy's phases
-    // beside them: a send cut in two shows in them (two CI runs lost 5 and 7 records of one send
-    // each, which 32 switches on an idle and a loaded machine did not repeat)
-    const why = () => {
+    // the lost or doubled records' sends, the switches' times, every client error and the first
+    // proxy's phases and refusals beside them: a send cut in two shows in them (two CI runs lost 5
+    // and 7 records of one send each, which 32 switches on an idle and a loaded machine did not
+    // repeat; one wrote 8 records of one send twice on the target)
+    const why = (records: number[]) => {
       let proxy: string[] = [];
       try {
-        proxy = readFileSync(join(dir, '.zdp/gateway/logs/gateway.log'), 'utf8').split('\n').filter((l) => /^zdp: (phase|hold|kroxylicious started)/.test(l));
+        proxy = readFileSync(join(dir, '.zdp/gateway/logs/gateway.log'), 'utf8').split('\n').filter((l) => /^zdp: (phase|hold|kroxylicious started|learned|refused)/.test(l));
       } catch (e) {
         proxy = [`the first proxy's log could not be read: ${(e as Error).message}`];
       }
       const at = (l: string) => l.replace(/\(at (\d+)\)/, (_, ms: string) => `(at ${new Date(Number(ms)).toISOString().slice(11, 23)})`);
-      return JSON.stringify({ sends: [...new Set(lost.map((v) => v - (v % 24)))].map((b) => `${b}: ${sent.sends.get(b)}`), switches, errors: errors.filter((e) => !e.includes('partitioner')).slice(-120), proxy: proxy.slice(-40).map(at) }, null, 1);
+      return JSON.stringify({ sends: [...new Set(records.map((v) => v - (v % 24)))].map((b) => `${b}: ${sent.sends.get(b)}`), switches, errors: errors.filter((e) => !e.includes('partitioner')).slice(-120), proxy: proxy.slice(-40).map(at) }, null, 1);
     };
-    expect(lost, lost.length ? `acknowledged and not written ${why()}` : '').toEqual([]);
+    expect(twice, twice.some((t) => t.length) ? `written twice on one cluster ${why(twice.flat())}` : '').toEqual([[], []]);
+    expect(lost, lost.length ? `acknowledged and not written ${why(lost)}` : '').toEqual([]);
     expect(onEach.every((values) => values.length > 0)).toBe(true);
   }, 600_000);
 });
