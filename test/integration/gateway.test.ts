@@ -76,6 +76,28 @@ describe('zdp gateway with Kroxylicious', () => {
     await runZdp(['gateway', 'down'], { cwd: dir });
   });
 
+  /** The state the running gateway's filter reports on its control endpoint. */
+  const filterState = () => {
+    const stateDir = join(dir, '.zdp');
+    return new QuiesceEndpoint(`http://127.0.0.1:${String(readGateway(stateDir)!.controlPort)}`, readControlToken(stateDir)).state();
+  };
+
+  /** The values on partition 0 of a topic, read on a cluster from the beginning until `count` came, and half a second more so that one too many shows. */
+  async function partitionZeroValues(cluster: string, topic: string, count: number): Promise<string[]> {
+    const values: string[] = [];
+    const consumer = harnessKafka(projectDir, cluster).consumer({ groupId: uniqueName('gw-check') });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ partition, message }) => void (partition === 0 && values.push(message.value!.toString())) });
+      await eventually(async () => (values.length >= count ? true : undefined), 30_000, `${count} records on partition 0`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } finally {
+      await consumer.disconnect();
+    }
+    return values;
+  }
+
   it('refuses to switch when no gateway runs (exit 6)', async () => {
     const r = await runZdp(['gateway', 'switch', '--to', 'target'], { cwd: dir });
     expect(r.code).toBe(6);
@@ -377,17 +399,9 @@ describe('zdp gateway with Kroxylicious', () => {
     expect(await send(5), 'the batch after a refused one').toBe('NOT_LEADER_FOR_PARTITION');
     expect(await send(0), 'the refused batch, sent again').toBe('written');
     expect(await send(5)).toBe('written');
-    const stateDir = join(dir, '.zdp');
-    const state = await new QuiesceEndpoint(`http://127.0.0.1:${String(readGateway(stateDir)!.controlPort)}`, readControlToken(stateDir)).state();
-    expect(state.producesOutOfTurn).toBeGreaterThanOrEqual(1);
+    expect((await filterState()).producesOutOfTurn).toBeGreaterThanOrEqual(1);
     // on the cluster now fronted: the ten records once each, in order
-    const values: string[] = [];
-    const consumer = harnessKafka(projectDir, to).consumer({ groupId: uniqueName('gw-gap-check') });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ partition, message }) => void (partition === 0 && values.push(message.value!.toString())) });
-    await eventually(async () => (values.length >= 10 ? true : undefined), 30_000, 'ten records on partition 0');
-    await consumer.disconnect();
+    const values = await partitionZeroValues(to, topic, 10);
     await c.disconnect();
     expect(values).toEqual(Array.from({ length: 10 }, (_, i) => String(i)));
   });
@@ -424,18 +438,8 @@ describe('zdp gateway with Kroxylicious', () => {
       expect(await send('b'), 'a request of the same producer just after a refusal').toBe('NOT_LEADER_FOR_PARTITION');
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       expect(await send('c'), 'its retry, later').toBe('written');
-      const stateDir = join(dir, '.zdp');
-      const state = await new QuiesceEndpoint(`http://127.0.0.1:${String(readGateway(stateDir)!.controlPort)}`, readControlToken(stateDir)).state();
-      expect(state.producesRefusedWithTheirSend).toBeGreaterThanOrEqual(1);
-      const values: string[] = [];
-      const consumer = harnessKafka(projectDir, to).consumer({ groupId: uniqueName('gw-rest-check') });
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({ eachMessage: async ({ partition, message }) => void (partition === 0 && values.push(message.value!.toString())) });
-      await eventually(async () => (values.length >= 1 ? true : undefined), 30_000, 'a record on partition 0');
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      await consumer.disconnect();
-      expect(values).toEqual(['c']);
+      expect((await filterState()).producesRefusedWithTheirSend).toBeGreaterThanOrEqual(1);
+      expect(await partitionZeroValues(to, topic, 1)).toEqual(['c']);
     } finally {
       await c.disconnect();
     }
