@@ -533,6 +533,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         inflightFetch.clear();
         held.clear();
         heldCount.set(0);
+        refusals.clear();
     }
 
     /**
@@ -1108,6 +1109,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final long REFUSAL_WAIT_MS = 5_000;
     static final class Refusal {
         int pending;
+        /** a pending refusal counts until then at most: one whose connection's event loop went with its proxy (a switch in this process) is never answered */
+        long pendingUntil;
         long until;
     }
     /** producer without idempotence ("c" + client id) -> its refusals pending, and until when its Produce requests are taken for the rest of a refused send */
@@ -1122,7 +1125,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         Refusal r = refusals.get(producer);
         if (r == null) return false;
         synchronized (r) {
-            return r.pending > 0 || now <= r.until;
+            return (r.pending > 0 && now <= r.pendingUntil) || now <= r.until;
         }
     }
 
@@ -1419,13 +1422,14 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             if (pruneDue(refusalsPruned, refusals.size(), started)) {
                 refusals.entrySet().removeIf(e -> {
                     synchronized (e.getValue()) {
-                        return e.getValue().pending == 0 && e.getValue().until < started - 60_000;
+                        return (e.getValue().pending == 0 || e.getValue().pendingUntil < started) && e.getValue().until < started - 60_000;
                     }
                 });
             }
             Refusal r = refusals.computeIfAbsent(producer, k -> new Refusal());
             synchronized (r) {
                 r.pending++;
+                r.pendingUntil = Math.max(r.pendingUntil, started + REFUSAL_WAIT_MS + 1_000);
             }
             var future = new CompletableFuture<RequestFilterResult>();
             Runnable[] answer = new Runnable[1];
