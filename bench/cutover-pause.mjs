@@ -122,7 +122,7 @@ try {
       const record = readGateway(stateDir);
       if (record?.controlPort === undefined) return null;
       const s = await new QuiesceEndpoint(`http://127.0.0.1:${record.controlPort}`, readControlToken(stateDir)).state().catch(() => null);
-      return s && { bootstrap: record.bootstrapAddress, misdirectedProduces: s.misdirectedProduces, producesOutOfTurn: s.producesOutOfTurn, producesRefusedWithTheirSend: s.producesRefusedWithTheirSend, producesRefusedOnRestrictedConnections: s.producesRefusedOnRestrictedConnections, siblingsForwarded: s.siblingsForwarded, stillGated: s.gated, rejoinNudges: s.rejoinNudges, memberResets: s.memberResets };
+      return s && { bootstrap: record.bootstrapAddress, misdirectedProduces: s.misdirectedProduces, producesOutOfTurn: s.producesOutOfTurn, producesRefusedWithTheirSend: s.producesRefusedWithTheirSend, producesRefusedOnRestrictedConnections: s.producesRefusedOnRestrictedConnections, siblingsForwarded: s.siblingsForwarded, stillGated: s.gated, rejoinNudges: s.rejoinNudges, memberResets: s.memberResets, leavesAnswered: s.leavesAnswered };
     }),
   );
   // the rest of a send begun before the hold, forwarded in it (every proxy process's log: a standby replaces the first)

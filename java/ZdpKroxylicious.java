@@ -72,6 +72,7 @@ import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.LeaveGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupResponseData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.AddOffsetsToTxnRequestData;
@@ -460,6 +461,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final Set<String> givenMembers = ConcurrentHashMap.newKeySet();
     static final int MEMBERS_KEPT = 100_000;
     static volatile boolean givenMembersOverflowed = false;
+    /** gated LeaveGroups answered here: the members they named were the old cluster's (see Conn.leavesOtherCluster) */
+    static final AtomicLong leavesAnswered = new AtomicLong();
     /** gated JoinGroups sent on with no member id: the id they named was the old cluster's */
     static final AtomicLong memberResets = new AtomicLong();
     /** the remote end of a filter's channel (the upstream broker): "R:host/ip:port" */
@@ -1281,6 +1284,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 }
                 if (request instanceof SyncGroupRequestData sync) syncSent.add(sync.groupId() + "\u0000" + sync.memberId());
                 if (request instanceof JoinGroupRequestData join) askForNewMember(join);
+                if (request instanceof LeaveGroupRequestData leave && leavesOtherCluster(leave)) {
+                    leavesAnswered.incrementAndGet();
+                    return context.requestFilterResultBuilder().shortCircuitResponse(unknownMembers(leave, header.requestApiVersion())).completed();
+                }
                 return context.forwardRequest(header, request);
             }
             if (key == ApiKeys.FETCH) {
@@ -1543,6 +1550,43 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 inflightProduce.add(sent);
             }
             return context.forwardRequest(header, request);
+        }
+
+        /**
+         * A consumer switched under this instance that leaves its group (kafkajs does when it
+         * crashes, as every kafkajs consumer whose fetch connections closed at the switch does)
+         * names the member id the old cluster gave it, and sends the LeaveGroup to its old
+         * coordinator's node id. This cluster does not know the member, and that node may be another
+         * broker here, or none (a port Kroxylicious then answers only after learning the brokers and
+         * by closing the connection): seen in a fleet benchmark run, three of five kafkajs consumers
+         * waited 0.37-0.43 s for that answer before their restart, and were the last to rejoin.
+         * While its client id is gated, a LeaveGroup whose every member is an id this cluster did not
+         * give out through this instance (no static member) is answered here at once,
+         * UNKNOWN_MEMBER_ID, as the cluster would; the client's leave ignores the error.
+         */
+        boolean leavesOtherCluster(LeaveGroupRequestData leave) {
+            if (givenMembersOverflowed || !gated()) return false;
+            List<String> ids = new ArrayList<>();
+            if (leave.memberId() != null && !leave.memberId().isEmpty()) ids.add(leave.memberId());
+            for (var m : leave.members()) {
+                if (m.groupInstanceId() != null) return false;
+                ids.add(m.memberId());
+            }
+            if (ids.isEmpty()) return false;
+            for (String id : ids) {
+                if (id == null || id.isEmpty() || givenMembers.contains(id)) return false;
+            }
+            return true;
+        }
+
+        /** A LeaveGroup answered UNKNOWN_MEMBER_ID: the request's error (v0-2), each member's (v3+) */
+        static LeaveGroupResponseData unknownMembers(LeaveGroupRequestData leave, short version) {
+            var response = new LeaveGroupResponseData().setThrottleTimeMs(0);
+            if (version < 3) return response.setErrorCode((short) 25);
+            for (var m : leave.members()) {
+                response.members().add(new LeaveGroupResponseData.MemberResponse().setMemberId(m.memberId()).setGroupInstanceId(null).setErrorCode((short) 25));
+            }
+            return response.setErrorCode((short) 0);
         }
 
         /**
@@ -1873,6 +1917,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         out.put("held", heldCount.get());
         out.put("drainedFetches", drainedFetches.get());
         out.put("misdirectedProduces", misdirected.get());
+        out.put("leavesAnswered", leavesAnswered.get());
         out.put("producesRefusedWithTheirSend", siblingsRefused.get());
         out.put("producesRefusedOnRestrictedConnections", restrictedRefused.get());
         out.put("producesOutOfTurn", outOfTurn.get());

@@ -32,6 +32,8 @@ export interface QuiesceState {
   drainedFetches: number;
   /** gated consumers' fetches answered NOT_LEADER_OR_FOLLOWER, once per connection to the lowest broker, so that they rejoin without waiting for their next heartbeat */
   rejoinNudges?: number;
+  /** gated LeaveGroups answered UNKNOWN_MEMBER_ID by the filter: every member they named was the other cluster's (a crashed kafkajs consumer would wait for its old coordinator's node id) */
+  leavesAnswered?: number;
   /** gated JoinGroups sent on without the member id the other cluster gave (the client gets a new one at once) */
   memberResets?: number;
   gated: string[];

@@ -222,7 +222,7 @@ describe('zdp gateway with Kroxylicious', () => {
     }
   });
 
-  it('sends a gated client\'s JoinGroup on without a member id the cluster never gave, so it gets a new one at once instead of UNKNOWN_MEMBER_ID and a retry backoff', async () => {
+  it('sends a gated client\'s JoinGroup on without a member id the cluster never gave, so it gets a new one at once instead of UNKNOWN_MEMBER_ID and a retry backoff; answers its LeaveGroup for such an id itself', async () => {
     // after a switch a consumer rejoins with the member id of the old cluster: kafkajs then waits
     // out its retry backoff (0.3 s) before it asks for a new one. Here, the id of "another cluster"
     const topic = uniqueName('gw.member');
@@ -239,12 +239,17 @@ describe('zdp gateway with Kroxylicious', () => {
     const joinAs = (memberId: string) =>
       coordinator.joinGroup({ groupId, sessionTimeout: 10_000, rebalanceTimeout: 10_000, memberId, protocolType: 'consumer', groupProtocols: [{ name: 'RoundRobinAssigner', metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics: [topic], userData: Buffer.alloc(0) }) }] });
     const resets = async () => (await control.state()).memberResets ?? 0;
+    const leaves = async () => (await control.state()).leavesAnswered ?? 0;
+    const leaveAs = (memberId: string) => coordinator.leaveGroup({ groupId, memberId });
     let given: string | undefined;
     try {
       // not gated: the join goes on as sent, and the cluster does not know that member
       const before = await resets();
+      const leftBefore = await leaves();
       await expect(joinAs('switched-app-from-the-other-cluster')).rejects.toMatchObject({ type: 'UNKNOWN_MEMBER_ID' });
       expect(await resets()).toBe(before);
+      await expect(leaveAs('switched-app-from-the-other-cluster')).rejects.toMatchObject({ type: 'UNKNOWN_MEMBER_ID' });
+      expect(await leaves(), 'a leave sent on to the cluster').toBe(leftBefore);
       // gated, as after a switch: sent on without it, answered with a new id (kafkajs's broker layer takes it at once)
       await control.gate([clientId], 30_000);
       given = (await joinAs('switched-app-from-the-other-cluster')).memberId;
@@ -253,6 +258,13 @@ describe('zdp gateway with Kroxylicious', () => {
       // an id this cluster gave through this instance is kept, gated or not
       expect((await joinAs(given)).memberId).toBe(given);
       expect(await resets()).toBe(before + 1);
+      // a crashed consumer leaves under its old cluster's id, at its old coordinator's node id: answered here at once, as the cluster would
+      await expect(leaveAs('switched-app-from-the-other-cluster')).rejects.toMatchObject({ type: 'UNKNOWN_MEMBER_ID' });
+      expect(await leaves(), 'a leave answered by the filter').toBe(leftBefore + 1);
+      // a member this cluster gave out leaves the group for real
+      await leaveAs(given);
+      given = undefined;
+      expect(await leaves()).toBe(leftBefore + 1);
     } finally {
       if (given) await coordinator.leaveGroup({ groupId, memberId: given }).catch(() => {});
       await c.disconnect();
