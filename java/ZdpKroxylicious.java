@@ -1335,24 +1335,25 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     // refused here, and the connection closed after the answer: the client sends
                     // again on a new connection, bound to its broker (see upstreamRestricted)
                     restrictedRefused.incrementAndGet();
-                    return refuseSend(produce, batches, context, true, "on a connection accepted before the brokers were known");
+                    return refuse(produce, batches, (short) 6, context, true, "on a connection accepted before the brokers were known");
                 }
                 if (misdirected(produce, context)) {
                     misdirected.incrementAndGet();
-                    return refuseSend(produce, batches, context, false, "led elsewhere, or its client has not asked for metadata here");
+                    return refuse(produce, batches, (short) 6, context, false, "led elsewhere, or its client has not asked for metadata here");
                 }
-                if (restOfRefusedSend(producer(produce), System.currentTimeMillis())) {
+                // nothing to look up (not even the producer) while no refusal is recent
+                if (!refusals.isEmpty() && restOfRefusedSend(producer(produce), System.currentTimeMillis())) {
                     siblingsRefused.incrementAndGet();
-                    return refuseSend(produce, batches, context, false, "the rest of a refused send");
+                    return refuse(produce, batches, (short) 6, context, false, "the rest of a refused send");
                 }
                 if (Sequences.outOfTurn(batches)) {
                     outOfTurn.incrementAndGet();
-                    return refuse(produce, batches, (short) 6, context);
+                    return refuse(produce, batches, (short) 6, context, false, null);
                 }
                 if (guardProducers) {
                     var ready = ProducerIds.produce(produce, context, executor, asking);
                     if (ready != null) {
-                        return ready.thenComposeAsync(error -> error != 0 ? refuse(produce, batches, error, context) : sendOn(batches, key, header, request, context), executor);
+                        return ready.thenComposeAsync(error -> error != 0 ? refuse(produce, batches, error, context, false, null) : sendOn(batches, key, header, request, context), executor);
                     }
                 }
                 return sendOn(batches, key, header, request, context);
@@ -1417,14 +1418,15 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         }
 
         /**
-         * A Produce refused NOT_LEADER_OR_FOLLOWER whole; for a producer without idempotence, once
-         * its forwarded Produce requests were answered, and its others meanwhile refused too (see
-         * REFUSAL_SKEW_MS). The connection closes after the answer if `close`.
+         * Every partition of a Produce answered with one error, nothing written; the connection
+         * closed after the answer if `close`, and the refusal logged with `why` if given. A producer
+         * without idempotence is answered only once its forwarded Produce requests were, and its
+         * others meanwhile are refused too (see REFUSAL_SKEW_MS).
          */
-        CompletionStage<RequestFilterResult> refuseSend(ProduceRequestData produce, List<Sequences.Batch> batches, FilterContext context, boolean close, String why) {
+        CompletionStage<RequestFilterResult> refuse(ProduceRequestData produce, List<Sequences.Batch> batches, short error, FilterContext context, boolean close, String why) {
+            if (why != null && refusalsLogged.incrementAndGet() <= 50) System.out.println("zdp: refused a Produce of client id " + printable(clientId) + ", " + why + " (at " + System.currentTimeMillis() + ")");
             String producer = producer(produce);
-            if (refusalsLogged.incrementAndGet() <= 50) System.out.println("zdp: refused a Produce of client id " + printable(clientId) + ", " + why + " (at " + System.currentTimeMillis() + ")");
-            if (!producer.startsWith("c")) return refuse(produce, batches, (short) 6, context, close);
+            if (!producer.startsWith("c")) return refusal(produce, batches, error, context, close);
             long started = System.currentTimeMillis();
             if (pruneDue(refusalsPruned, refusals.size(), started)) {
                 refusals.entrySet().removeIf(e -> {
@@ -1450,7 +1452,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     r.pending--;
                     r.until = Math.max(r.until, now + REFUSAL_SKEW_MS);
                 }
-                refuse(produce, batches, (short) 6, context, close).whenComplete((result, e) -> {
+                refusal(produce, batches, error, context, close).whenComplete((result, e) -> {
                     if (e != null) future.completeExceptionally(e);
                     else future.complete(result);
                 });
@@ -1459,12 +1461,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             return future;
         }
 
-        CompletionStage<RequestFilterResult> refuse(ProduceRequestData produce, List<Sequences.Batch> batches, short error, FilterContext context) {
-            return refuse(produce, batches, error, context, false);
-        }
-
-        /** Every partition of a Produce answered with one error, nothing written; the connection closed after the answer if `close`. */
-        CompletionStage<RequestFilterResult> refuse(ProduceRequestData produce, List<Sequences.Batch> batches, short error, FilterContext context, boolean close) {
+        /** The refusal's answer, at once. */
+        CompletionStage<RequestFilterResult> refusal(ProduceRequestData produce, List<Sequences.Batch> batches, short error, FilterContext context, boolean close) {
             Sequences.refused(batches != null ? batches : Sequences.of(produce));
             var response = new ProduceResponseData();
             for (var td : produce.topicData()) {
@@ -1565,18 +1563,22 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
          * UNKNOWN_MEMBER_ID, as the cluster would; the client's leave ignores the error.
          */
         boolean leavesOtherCluster(LeaveGroupRequestData leave) {
-            if (givenMembersOverflowed || !gated()) return false;
-            List<String> ids = new ArrayList<>();
-            if (leave.memberId() != null && !leave.memberId().isEmpty()) ids.add(leave.memberId());
+            // v0-2 name one member, v3+ a list
+            boolean any = false;
+            if (leave.memberId() != null && !leave.memberId().isEmpty()) {
+                if (!otherClustersMember(leave.memberId())) return false;
+                any = true;
+            }
             for (var m : leave.members()) {
-                if (m.groupInstanceId() != null) return false;
-                ids.add(m.memberId());
+                if (m.groupInstanceId() != null || !otherClustersMember(m.memberId())) return false;
+                any = true;
             }
-            if (ids.isEmpty()) return false;
-            for (String id : ids) {
-                if (id == null || id.isEmpty() || givenMembers.contains(id)) return false;
-            }
-            return true;
+            return any && gated();
+        }
+
+        /** a member id, and one this cluster did not give out through this instance (as far as it kept count) */
+        static boolean otherClustersMember(String member) {
+            return member != null && !member.isEmpty() && !givenMembersOverflowed && !givenMembers.contains(member);
         }
 
         /** A LeaveGroup answered UNKNOWN_MEMBER_ID: the request's error (v0-2), each member's (v3+) */
@@ -1601,7 +1603,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
          */
         void askForNewMember(JoinGroupRequestData join) {
             String member = join.memberId();
-            if (member == null || member.isEmpty() || givenMembersOverflowed || givenMembers.contains(member) || !gated()) return;
+            if (!otherClustersMember(member) || !gated()) return;
             join.setMemberId("");
             memberResets.incrementAndGet();
             System.out.println("zdp: a consumer of client id " + printable(clientId) + " rejoins group " + printable(join.groupId()) + " with a member id of the other cluster: asked for a new one at once (at " + System.currentTimeMillis() + ")");
