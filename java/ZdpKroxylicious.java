@@ -431,7 +431,7 @@ public class ZdpKroxylicious {
  * rejoined does not open the gate for another that has not.
  * The control endpoint (loopback, bearer token from -Dzdp.control.tokenFile) sets and reports all
  * of this: GET /v1/state, POST /v1/phase {"phase": …, "timeoutMs": …, "drainNotBefore": …},
- * GET /v1/drain-plan, POST /v1/gate {"clients": […]}.
+ * GET /v1/drain-plan, POST /v1/drain-plan {"notBefore": …} (a fleet's end, see alignDrain), POST /v1/gate {"clients": […]}.
  */
 class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final String TYPE = "ZdpQuiesce";
@@ -948,14 +948,19 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             });
             // the end: one of their commits, where the longest any of them waits from its cut-off to
             // the end is least (two Java groups 4 s out of step: the one ahead waits 1 s, not 4)
-            // every one of them must commit after its cut-off: the end is not before the latest first commit
-            long end = Math.max(now, Math.min(notBefore, now + DRAIN_HORIZON_MS));
-            for (long[] c : timers.values()) end = Math.max(end, c[0]);
-            long earliestEnd = end;
+            // every one of them must commit after its cut-off: the end is not before the latest first
+            // commit. Nor before the fleet's end (notBefore), give or take DRAIN_ALIGN_SLACK_MS: that
+            // end is often one of these very commits, as another instance (or this one, a moment ago)
+            // predicted it, a few ms off; held to it exactly, this instance skipped to the commit after
+            // (a fleet run's Java consumers' instance ended 5 s after the kafkajs consumers' instance)
+            long bound = Math.max(now, Math.min(notBefore, now + DRAIN_HORIZON_MS));
+            long firsts = now;
+            for (long[] c : timers.values()) firsts = Math.max(firsts, c[0]);
+            long end = Math.max(bound, firsts);
             long least = Long.MAX_VALUE;
             for (long[] c : timers.values()) {
                 for (long e = c[0]; e - now <= DRAIN_HORIZON_MS; e += c[1]) {
-                    if (e < earliestEnd) continue;
+                    if (e < firsts || e < bound - DRAIN_ALIGN_SLACK_MS) continue;
                     long worst = 0;
                     for (long[] o : timers.values()) worst = Math.max(worst, e - lastCommit(o, e, now));
                     if (worst < least || (worst == least && e < end)) {
@@ -993,6 +998,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final long DRAIN_LEAD_MS = Math.max(0, Math.min(5_000, Long.getLong("zdp.drainLeadMs", 700)));
     /** the same for a consumer that commits after each batch (kafkajs): it commits as soon as it processed its last records */
     static final long DRAIN_LEAD_OTHERS_MS = Math.min(DRAIN_LEAD_MS, 250);
+    /** how far a drain may end before the end the fleet asked for, to end at a commit of its own consumers (see DrainPlan) */
+    static final long DRAIN_ALIGN_SLACK_MS = 500;
     /** how far ahead a drain is planned: a commit further away is not waited for */
     static final long DRAIN_HORIZON_MS = 10_000;
     /** "client id\u0000group" -> {the commit before the last, the last} as seen here; -1 while only one was */
@@ -1867,6 +1874,24 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         }
     }
 
+    /**
+     * A fleet drains as one: an instance whose plan ends before another's is given the later end,
+     * while its plan's cut-off for the consumers that commit after each batch is still ahead (before
+     * that, nothing it answered depends on the plan's end). Its timer clients' cut-offs are planned
+     * again for that end. Answers the plan's end, and whether it changed (no end: no drain).
+     */
+    static Map<String, Object> alignDrain(long notBefore) {
+        synchronized (lock) {
+            DrainPlan plan = drainPlan;
+            long now = System.currentTimeMillis();
+            if (!"drain-consumers".equals(phase) || plan == null) return Map.of("aligned", false);
+            if (now >= plan.end || notBefore <= plan.endsAt + DRAIN_ALIGN_SLACK_MS) return Map.of("endsAt", plan.endsAt, "aligned", false);
+            drainPlan = new DrainPlan(now, notBefore);
+            System.out.println("zdp: drain planned again, to end with the fleet: " + drainPlan.summary + " (at " + now + ")");
+            return Map.of("endsAt", drainPlan.endsAt, "aligned", true);
+        }
+    }
+
     /** past the soft start, no send can still get a sibling, and what was forwarded to produce answered (a fetch answered now comes without records: onResponse); decided under the lock, so nothing is forwarded after it */
     static boolean holdIsInForce() {
         synchronized (lock) {
@@ -1931,7 +1956,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         }
         out.put("since", phaseSince);
         DrainPlan plan = drainPlan;
-        if (plan != null && !"serve".equals(phase)) out.put("drainFrom", plan.from);
+        if (plan != null && !"serve".equals(phase)) {
+            out.put("drainFrom", plan.from);
+            out.put("drainEndsAt", plan.endsAt);
+        }
         out.put("inflight", Map.of("produce", live(inflightProduce), "fetch", live(inflightFetch)));
         out.put("held", heldCount.get());
         out.put("drainedFetches", drainedFetches.get());
@@ -2017,6 +2045,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     } else if ("GET".equals(method) && path.equals("/v1/drain-plan")) {
                         // what a drain begun now would end at, nothing changed (see DrainPlan)
                         body = Map.of("endsAt", new DrainPlan(System.currentTimeMillis(), 0).endsAt);
+                    } else if ("POST".equals(method) && path.equals("/v1/drain-plan")) {
+                        // the fleet's end, for an instance that planned an earlier one (see alignDrain)
+                        body = alignDrain(JSON.readTree(exchange.getRequestBody()).path("notBefore").asLong(0));
                     } else if ("POST".equals(method) && path.equals("/v1/phase")) {
                         var req = JSON.readTree(exchange.getRequestBody());
                         String next = req.path("phase").asText("");

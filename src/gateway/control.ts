@@ -66,6 +66,45 @@ export async function phaseAll(endpoints: readonly QuiesceEndpoint[], phase: Qui
   });
 }
 
+/** how far apart a fleet's drain ends may be: an instance ends at a commit of its own consumers up to this long before the fleet's end (DRAIN_ALIGN_SLACK_MS in the filter) */
+export const DRAIN_ALIGN_SLACK_MS = 500;
+
+/**
+ * A fleet's instances each plan their drain when the phase reaches them, from the commits they see:
+ * asked for their ends first, they were given the latest, yet one whose Java consumers' commit was
+ * predicted a few ms off (or whose kafkajs consumers looked like timer clients a moment before) ended
+ * 5 s later than the others, and the kafkajs consumers of the other instance waited 5 s with nothing
+ * to read (a fleet benchmark run: 5.2 s). Once every instance has planned, those that end more than
+ * DRAIN_ALIGN_SLACK_MS before the latest are given its end, a few rounds at most (an instance with
+ * timer clients may move to a later commit of theirs). Best effort and quiet: an instance that does
+ * not say (or a phase request that settled first) leaves each plan as it was. Returns the end agreed
+ * on, undefined when none was.
+ */
+export async function alignDrainEnds(endpoints: readonly Pick<QuiesceEndpoint, 'state' | 'alignDrain'>[], settled: () => boolean, waitMs = 3_000): Promise<number | undefined> {
+  const until = performance.now() + waitMs;
+  let ends: (number | undefined)[] = [];
+  while (!settled() && performance.now() < until) {
+    const states = await Promise.all(endpoints.map((e) => e.state(2_000).catch(() => undefined)));
+    ends = states.map((s) => (s?.phase === 'drain-consumers' ? s.drainEndsAt : undefined));
+    if (ends.every((e) => e !== undefined)) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  if (ends.length !== endpoints.length || !ends.every((e): e is number => e !== undefined)) return undefined;
+  const known = ends as number[];
+  for (let round = 0; round < 3 && !settled(); round++) {
+    const latest = Math.max(...known);
+    const behind = known.flatMap((end, i) => (end + DRAIN_ALIGN_SLACK_MS < latest ? [i] : []));
+    if (behind.length === 0) return latest;
+    const answers = await Promise.all(behind.map((i) => endpoints[i]!.alignDrain(latest).catch(() => undefined)));
+    for (const [n, i] of behind.entries()) {
+      const end = answers[n];
+      if (end === undefined) return undefined;
+      known[i] = end;
+    }
+  }
+  return Math.max(...known) - Math.min(...known) <= DRAIN_ALIGN_SLACK_MS ? Math.max(...known) : undefined;
+}
+
 /** The quiesce of a set of instances' filters, each phase acknowledged by all of them. */
 export function quiesceOver(endpoints: readonly QuiesceEndpoint[]): QuiesceControl {
   return {
@@ -76,7 +115,16 @@ export function quiesceOver(endpoints: readonly QuiesceEndpoint[]): QuiesceContr
       // a kafkajs consumer on one instance is not cut off seconds before a Java consumer on another
       const ends = endpoints.length > 1 ? await Promise.all(endpoints.map((e) => e.drainPlan().catch(() => undefined))) : [];
       const notBefore = Math.max(0, ...ends.filter((end): end is number => end !== undefined));
-      const states = await phaseAll(endpoints, 'drain-consumers', timeoutMs, notBefore > 0 ? notBefore : undefined);
+      let settled = false;
+      const phasing = phaseAll(endpoints, 'drain-consumers', timeoutMs, notBefore > 0 ? notBefore : undefined);
+      phasing.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      // each instance plans again when the phase reaches it, from the commits it sees then: ends
+      // that drifted apart are brought together before anyone is cut off
+      if (endpoints.length > 1) await alignDrainEnds(endpoints, () => settled);
+      const states = await phasing;
       return { from: Math.min(...states.map((s) => s.drainFrom ?? startedAt)) };
     },
     holdProducers: async (timeoutMs) => void (await phaseAll(endpoints, 'hold-producers', timeoutMs)),

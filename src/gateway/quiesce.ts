@@ -29,6 +29,8 @@ export interface QuiesceState {
   siblingsForwarded?: number;
   /** in a drain: when the first consumer was cut off (epoch ms); consumers that commit on a timer are cut off just before their next commit */
   drainFrom?: number;
+  /** in a drain: the commit it ends at (epoch ms); the consumers that commit after each batch are cut off 0.25 s before it */
+  drainEndsAt?: number;
   drainedFetches: number;
   /** gated consumers' fetches answered NOT_LEADER_OR_FOLLOWER, once per connection to the lowest broker, so that they rejoin without waiting for their next heartbeat */
   rejoinNudges?: number;
@@ -70,6 +72,15 @@ export class QuiesceEndpoint {
       if (e instanceof EnvironmentError && e.code === 'GATEWAY_CONTROL_FAILED') return undefined;
       throw e;
     }
+  }
+
+  /**
+   * A drain planned here ends no earlier than `notBefore` (a fleet's end), if its consumers that commit
+   * after each batch are not cut off yet: the end it has now, undefined when it drains nothing.
+   */
+  async alignDrain(notBefore: number, timeoutMs = 5_000): Promise<number | undefined> {
+    const answer = (await this.call('POST', '/v1/drain-plan', { notBefore }, timeoutMs)) as unknown as { endsAt?: unknown };
+    return typeof answer.endsAt === 'number' ? answer.endsAt : undefined;
   }
 
   /** Fetches of these clients get no records until they joined their group through this instance (a client id named n times: n members; at most timeoutMs). */

@@ -234,6 +234,24 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
         const offsets = (await admin.fetchOffsets({ groupId: javaGroup, topics: [topic] }))[0]!.partitions.map((p) => `${p.partition}:${p.offset}`).sort().join(',');
         return given !== '' && given === offsets ? true : undefined;
       }, 2_500, "the Java consumer's commit of everything it was given, right after the drain is in force");
+      await control.setPhase('serve');
+      // a fleet's end a few ms after this instance's own Java consumer's next commit (another
+      // instance predicted that commit a little off): the drain ends at that commit, not at the one
+      // 5 s later (a fleet run's kafkajs consumers, on the other instance, waited those 5 s)
+      last = await committed();
+      const by2 = Date.now() + 15_000;
+      while ((await committed()) === last) {
+        expect(Date.now(), 'a commit of the Java consumer within 15 s').toBeLessThan(by2);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      const planned = (await control.drainPlan())!;
+      expect(planned - Date.now()).toBeGreaterThan(2_500);
+      const again = await control.setPhase('drain-consumers', 20_000, planned + 30);
+      const againInForceAt = Date.now();
+      expect(again.inForce).toBe(true);
+      expect(againInForceAt).toBeLessThan(planned + 1_000);
+      expect(again.drainEndsAt).toBeLessThan(planned + 1_000);
     } finally {
       await control.setPhase('serve').catch(() => {});
       producing = false;
@@ -257,6 +275,31 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     // cut off 0.25 s before the end it was given, not at once
     expect(tookMs).toBeGreaterThan(1_500);
     expect(tookMs).toBeLessThan(6_000);
+  });
+
+  it("takes a later end from the fleet while its consumers that commit after each batch are not cut off yet", async () => {
+    // no timer client left (the Java consumer above counts until it has missed two commits): a drain begun now ends now
+    await eventually(async () => ((await control.drainPlan())! - Date.now() < 300 ? true : undefined), 20_000, 'a drain plan without timer clients');
+    const startedAt = Date.now();
+    const phasing = control.setPhase('drain-consumers', 20_000, startedAt + 1_500);
+    try {
+      await eventually(async () => ((await control.state()).phase === 'drain-consumers' ? true : undefined), 1_000, 'the drain begun');
+      expect((await control.state()).drainEndsAt).toBeLessThan(startedAt + 2_000);
+      const end = await control.alignDrain(startedAt + 5_000);
+      expect(end).toBe(startedAt + 5_000);
+      expect((await control.state()).drainEndsAt).toBe(startedAt + 5_000);
+      const state = await phasing;
+      const tookMs = Date.now() - startedAt;
+      expect(state.inForce).toBe(true);
+      // cut off 0.25 s before the end it was given last, not before the first
+      expect(tookMs).toBeGreaterThan(4_500);
+      expect(tookMs).toBeLessThan(8_000);
+      // once cut off, a later end changes nothing
+      expect(await control.alignDrain(startedAt + 9_000)).toBe(startedAt + 5_000);
+    } finally {
+      await phasing.catch(() => {});
+      await control.setPhase('serve');
+    }
   });
 
   it('ties each kafkajs fetch connection to its group by the commit that follows its delivery, when two groups read one transactional topic under one client id', async () => {
