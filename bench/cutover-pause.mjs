@@ -292,6 +292,21 @@ try {
       const events = workload.events.filter((e) => e.group === group && e.at >= cutoverStartedAt).map((e) => `${e.event} ${e.at - fencedAt}`);
       return { group, ...gap, ...(events.length ? { events } : {}) };
     }),
+    // how far behind its producers each group ran (processed minus acknowledged, per record): in the
+    // 10 s before the cutover began, and for the last record it processed before its longest gap. A
+    // group that runs behind is still processing when it is cut off, and the drain waits for its commit
+    consumerLagMs: (() => {
+      const ackedAt = new Map([...workload.acked, ...(java?.acked ?? [])].map((a) => [`${a.topic}\u0000${a.seq}`, a.ackedAt]));
+      const q = (xs, f) => (xs.length ? xs[Math.min(xs.length - 1, Math.floor(f * xs.length))] : null);
+      return Object.fromEntries([...groups, ...javaGroups].map(({ group }) => {
+        const mine = [...workload.processed, ...(java?.processed ?? [])].filter((p) => p.group === group).sort((a, b) => a.at - b.at);
+        const lag = (p) => p.at - (ackedAt.get(`${p.topic}\u0000${p.seq}`) ?? p.at);
+        const before = mine.filter((p) => p.at >= cutoverStartedAt - 10_000 && p.at < cutoverStartedAt).map(lag).sort((a, b) => a - b);
+        let last;
+        for (let i = 1; i < mine.length; i++) if (mine[i - 1].at >= cutoverStartedAt && (last === undefined || mine[i].at - mine[i - 1].at > last.gap)) last = { gap: mine[i].at - mine[i - 1].at, record: mine[i - 1] };
+        return [group, { beforeCutover: { p50: q(before, 0.5), p99: q(before, 0.99), max: q(before, 1) }, lastBeforeLongestGap: last ? lag(last.record) : null }];
+      }));
+    })(),
     // where the producers' longest gaps lay, relative to the moment the gateway was fenced
     producerGapsOverOneSecond: workload.longAckGaps.map((g) => ({ topic: g.topic, fromMs: g.from - fencedAt, toMs: g.to - fencedAt })),
     releasedAfterMs: releasedAt - fencedAt,
