@@ -916,7 +916,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * commits of each client id and group seen here give its cadence. The drain ends at a commit
      * of a client that commits on a timer (1 to 10 s apart), chosen so that the longest any of them
      * waits is least; each is cut off DRAIN_LEAD_MS before its last commit by then, and every other
-     * client (kafkajs commits after each batch) DRAIN_LEAD_OTHERS_MS before the end. In force then:
+     * client (kafkajs commits after each batch) DRAIN_LEAD_OTHERS_MS before the end, each of its
+     * connections earlier by the time its consumer takes to process a Fetch (Conn.processingMs). In force then:
      * answers to fetches forwarded before a cut-off come without records. Nothing depends on the
      * prediction being right: the cutover waits for the commits, so a wrong one costs time, not records.
      */
@@ -998,6 +999,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final long DRAIN_LEAD_MS = Math.max(0, Math.min(5_000, Long.getLong("zdp.drainLeadMs", 700)));
     /** the same for a consumer that commits after each batch (kafkajs): it commits as soon as it processed its last records */
     static final long DRAIN_LEAD_OTHERS_MS = Math.min(DRAIN_LEAD_MS, 250);
+    /** the most a consumer that commits after each batch is cut off before its client's cut-off for the time it takes to process a Fetch's records (Conn.processingMs) */
+    static final long PROCESSING_LEAD_MAX_MS = Math.max(0, Math.min(10_000, Long.getLong("zdp.processingLeadMaxMs", 3_000)));
     /** how far a drain may end before the end the fleet asked for, to end at a commit of its own consumers (see DrainPlan) */
     static final long DRAIN_ALIGN_SLACK_MS = 500;
     /** how far ahead a drain is planned: a commit further away is not waited for */
@@ -1190,6 +1193,11 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         final Set<String> groups = ConcurrentHashMap.newKeySet();
         /** "topic\u0000partition" -> the offset this connection last asked to fetch from: its consumer's position (what it commits once drained) */
         final ConcurrentHashMap<String, Long> positions = new ConcurrentHashMap<>();
+        /** when a Fetch answer with records was last passed to this connection's client; 0 once its next Fetch came */
+        volatile long recordsGivenAt;
+        /** the last few gaps between such an answer and the client's next Fetch (ms): how long its consumer takes to process what it is given (see processingMs) */
+        final long[] processing = new long[4];
+        int processingNext;
         volatile String clientId = "";
         /** the node id of the broker this connection is forwarded to, -1 while not known */
         int node = -1;
@@ -1268,7 +1276,27 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
         /** whether this connection's client gets no records now: held, or past its cut-off in a drain */
         boolean cutOff() {
-            return draining() && (holding() || drainPlan == null || drainPlan.cutOff(clientId, System.currentTimeMillis()));
+            if (!draining()) return false;
+            DrainPlan plan = drainPlan;
+            if (holding() || plan == null) return true;
+            long now = System.currentTimeMillis();
+            // a consumer that commits after each batch (kafkajs) commits what it was given once it has
+            // processed it: it is cut off that much before its client's cut-off, so that it has by then
+            return plan.cutOff(clientId, plan.at.containsKey(clientId) ? now : now + processingMs());
+        }
+
+        /**
+         * How long this connection's consumer takes to process what one Fetch gives it, the longest of
+         * its last few: kafkajs fetches from a broker again once the batches of its last answer were
+         * processed, so the gap from an answer with records to the next Fetch is that time (a Java
+         * consumer fetches ahead, and its gaps say nothing; its cut-off is planned from its commits).
+         * On a loaded host kafkajs consumers processed for 1.3-2.0 s after their cut-off, and the drain
+         * (and every other consumer's pause) waited for their commits. At most PROCESSING_LEAD_MAX_MS.
+         */
+        long processingMs() {
+            long longest = 0;
+            for (long gap : processing) longest = Math.max(longest, gap);
+            return Math.min(longest, PROCESSING_LEAD_MAX_MS);
         }
 
         /** the group a group request speaks for */
@@ -1316,6 +1344,11 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             }
             if (key == ApiKeys.FETCH) {
                 var fetch = (FetchRequestData) request;
+                long givenAt = recordsGivenAt;
+                if (givenAt > 0) {
+                    processing[processingNext++ % processing.length] = System.currentTimeMillis() - givenAt;
+                    recordsGivenAt = 0;
+                }
                 var given = delivered.get(this);
                 for (var t : fetch.topics()) {
                     String name = t.topic() != null && !t.topic().isEmpty() ? t.topic() : topicNames.get(t.topicId());
@@ -1716,7 +1749,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 // transaction's stable offset comes back after its max wait: kafkajs 5 s). The client
                 // asks for them again, and reads them on the other cluster after the switch
                 if (cutOff()) withoutRecords((FetchResponseData) response);
-                record((FetchResponseData) response);
+                if (record((FetchResponseData) response)) recordsGivenAt = System.currentTimeMillis();
                 answered(inflightFetch, fetchSent);
             } else if (HOLD.contains(key)) {
                 answered(inflightProduce, produceSent);
@@ -1756,8 +1789,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             }
         }
 
-        /** The last data offset of each partition this fetch delivers (control and aborted batches do not count). */
-        void record(FetchResponseData response) {
+        /** The last data offset of each partition this fetch delivers (control and aborted batches do not count); whether it delivers any. */
+        boolean record(FetchResponseData response) {
+            boolean any = false;
             pruneDelivered(System.currentTimeMillis());
             for (var t : response.responses()) {
                 String name = t.topic() != null && !t.topic().isEmpty() ? t.topic() : topicNames.get(t.topicId());
@@ -1773,8 +1807,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     if (last < 0) continue;
                     final long l = last;
                     delivered.computeIfAbsent(this, c -> new ConcurrentHashMap<>()).merge(name + "\u0000" + p.partitionIndex(), l, Math::max);
+                    any = true;
                 }
             }
+            return any;
         }
 
     }
@@ -1976,7 +2012,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         delivered.forEach((conn, parts) -> parts.forEach((tp, offset) -> {
             int i = tp.lastIndexOf('\u0000');
             rows.add(Map.of("client", conn.clientId, "connection", conn.id, "groups", new TreeSet<>(conn.groups), "topic", tp.substring(0, i), "partition", Integer.parseInt(tp.substring(i + 1)), "offset", offset,
-                    "position", conn.positions.getOrDefault(tp, -1L)));
+                    "position", conn.positions.getOrDefault(tp, -1L), "processingMs", conn.processingMs()));
         }));
         out.put("delivered", rows);
         return out;

@@ -302,6 +302,49 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     }
   });
 
+  it('cuts a consumer that commits after each batch off earlier by the time it takes to process a fetch, so that it has processed what it was given at the end', async () => {
+    const topic = uniqueName('drain.slow');
+    const source = harnessKafka(projectDir, 'source');
+    const admin = source.admin();
+    await admin.connect();
+    await createTopicsAndWait(admin, [{ topic, numPartitions: 1 }]);
+    // a backlog in batches of 10 records: each fetch (1.5 KB at most) gives a few batches, about a second's processing at 25 ms a record
+    const producer = source.producer();
+    await producer.connect();
+    for (let b = 0; b < 60; b++) await producer.send({ topic, messages: Array.from({ length: 10 }, (_, i) => ({ key: `k${b}-${i}`, value: `v${b}-${i}` })) });
+    await producer.disconnect();
+    const clientId = uniqueName('slow-app');
+    const processedAt: number[] = [];
+    const consumer = createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId }).consumer({ groupId: uniqueName('slow'), maxBytesPerPartition: 1_500 });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async () => {
+          await new Promise((r) => setTimeout(r, 25));
+          processedAt.push(Date.now());
+        },
+      });
+      // the filter has seen it take a while between an answer and its next fetch
+      const processingMs = async () => Math.max(0, ...(await control.state()).delivered.filter((d) => d.client === clientId).map((d) => d.processingMs ?? 0));
+      await eventually(async () => ((await processingMs()) >= 400 ? true : undefined), 30_000, 'a processing time of 0.4 s or more for the slow consumer');
+      await eventually(async () => ((await control.drainPlan())! - Date.now() < 300 ? true : undefined), 20_000, 'a drain plan without timer clients');
+      const state = await control.setPhase('drain-consumers', 20_000, Date.now() + 2_500);
+      const inForceAt = Date.now();
+      expect(state.inForce).toBe(true);
+      expect(processedAt.length).toBeLessThan(600);
+      // no records after its cut-off, and what it was given before was processed by the end (without
+      // the earlier cut-off it went on for up to a fetch's processing time after it)
+      await new Promise((r) => setTimeout(r, 2_000));
+      const last = processedAt[processedAt.length - 1]!;
+      expect(last - inForceAt, `processed until ${last - inForceAt} ms after the drain was in force (processing ${await processingMs()} ms a fetch)`).toBeLessThan(300);
+    } finally {
+      await control.setPhase('serve').catch(() => {});
+      await consumer.disconnect().catch(() => {});
+      await admin.disconnect();
+    }
+  });
+
   it('ties each kafkajs fetch connection to its group by the commit that follows its delivery, when two groups read one transactional topic under one client id', async () => {
     // kafkajs fetches on a connection apart from its commits, and every consumer is "kafkajs": two
     // groups on one topic were told apart by fetch positions only, which a transaction's commit

@@ -35,6 +35,8 @@ export interface Delivered {
   offset: number;
   /** the offset the connection last asked to fetch from (its consumer's position), -1 when unknown */
   position?: number;
+  /** how long the connection's consumer took to process what one Fetch gave it, the longest of its last few (ms): a consumer that commits after each batch is cut off that much earlier in a drain */
+  processingMs?: number;
 }
 
 export interface GroupMembers {
