@@ -71,10 +71,10 @@ export const DRAIN_ALIGN_SLACK_MS = 500;
 
 /**
  * A fleet's instances each plan their drain when the phase reaches them, from the commits they see:
- * asked for their ends first, they were given the latest, yet one whose Java consumers' commit was
- * predicted a few ms off (or whose kafkajs consumers looked like timer clients a moment before) ended
- * 5 s later than the others, and the kafkajs consumers of the other instance waited 5 s with nothing
- * to read (a fleet benchmark run: 5.2 s). Once every instance has planned, those that end more than
+ * asked for their ends first, they were given the latest, yet in a fleet benchmark run the one with
+ * the Java consumers, planning again when the phase reached it, found their next commit 10 ms before that end and
+ * ended at their next, 5 s later: the kafkajs consumers of the other instance waited those 5 s with
+ * nothing to read (a 5.2 s pause). Once every instance has planned, those that end more than
  * DRAIN_ALIGN_SLACK_MS before the latest are given its end, a few rounds at most (an instance with
  * timer clients may move to a later commit of theirs). Best effort and quiet: an instance that does
  * not say (or a phase request that settled first) leaves each plan as it was. Returns the end agreed
