@@ -217,6 +217,16 @@ try {
     return { beforeCutover: before, sinceCutoverBegan: during };
   };
   const perKind = (k) => result.groups.filter((g) => kind(g.group) === k);
+  // each group's processed records in order, and its longest gap since the cutover began (the records either side)
+  const processedBy = new Map();
+  for (const p of [...workload.processed, ...(java?.processed ?? [])]) (processedBy.get(p.group) ?? processedBy.set(p.group, []).get(p.group)).push(p);
+  for (const list of processedBy.values()) list.sort((a, b) => a.at - b.at);
+  const longestGap = (group) => {
+    const since = (processedBy.get(group) ?? []).filter((p) => p.at >= cutoverStartedAt);
+    let gap;
+    for (let i = 1; i < since.length; i++) if (gap === undefined || since[i].at - since[i - 1].at > gap.to.at - gap.from.at) gap = { from: since[i - 1], to: since[i] };
+    return gap;
+  };
   const out = {
     benchmark: 'cutover-pause',
     machine: machine(),
@@ -286,9 +296,8 @@ try {
     // each consumer group's longest gap since the cutover began, relative to the moment the gateway
     // was fenced (the last record before it, the first after), and the group's events (joins, crashes) then
     consumerGaps: [...groups, ...javaGroups].map(({ group }) => {
-      const ats = [...workload.processed, ...(java?.processed ?? [])].filter((p) => p.group === group && p.at >= cutoverStartedAt).map((p) => p.at).sort((a, b) => a - b);
-      let gap = { fromMs: null, toMs: null };
-      for (let i = 1; i < ats.length; i++) if (gap.fromMs === null || ats[i] - ats[i - 1] > gap.toMs - gap.fromMs) gap = { fromMs: ats[i - 1] - fencedAt, toMs: ats[i] - fencedAt };
+      const longest = longestGap(group);
+      const gap = longest ? { fromMs: longest.from.at - fencedAt, toMs: longest.to.at - fencedAt } : { fromMs: null, toMs: null };
       const events = workload.events.filter((e) => e.group === group && e.at >= cutoverStartedAt).map((e) => `${e.event} ${e.at - fencedAt}`);
       return { group, ...gap, ...(events.length ? { events } : {}) };
     }),
@@ -299,12 +308,10 @@ try {
       const ackedAt = new Map([...workload.acked, ...(java?.acked ?? [])].map((a) => [`${a.topic}\u0000${a.seq}`, a.ackedAt]));
       const q = (xs, f) => (xs.length ? xs[Math.min(xs.length - 1, Math.floor(f * xs.length))] : null);
       return Object.fromEntries([...groups, ...javaGroups].map(({ group }) => {
-        const mine = [...workload.processed, ...(java?.processed ?? [])].filter((p) => p.group === group).sort((a, b) => a.at - b.at);
         const lag = (p) => p.at - (ackedAt.get(`${p.topic}\u0000${p.seq}`) ?? p.at);
-        const before = mine.filter((p) => p.at >= cutoverStartedAt - 10_000 && p.at < cutoverStartedAt).map(lag).sort((a, b) => a - b);
-        let last;
-        for (let i = 1; i < mine.length; i++) if (mine[i - 1].at >= cutoverStartedAt && (last === undefined || mine[i].at - mine[i - 1].at > last.gap)) last = { gap: mine[i].at - mine[i - 1].at, record: mine[i - 1] };
-        return [group, { beforeCutover: { p50: q(before, 0.5), p99: q(before, 0.99), max: q(before, 1) }, lastBeforeLongestGap: last ? lag(last.record) : null }];
+        const before = (processedBy.get(group) ?? []).filter((p) => p.at >= cutoverStartedAt - 10_000 && p.at < cutoverStartedAt).map(lag).sort((a, b) => a - b);
+        const longest = longestGap(group);
+        return [group, { beforeCutover: { p50: q(before, 0.5), p99: q(before, 0.99), max: q(before, 1) }, lastBeforeLongestGap: longest ? lag(longest.from) : null }];
       }));
     })(),
     // where the producers' longest gaps lay, relative to the moment the gateway was fenced

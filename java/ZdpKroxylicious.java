@@ -285,7 +285,8 @@ public class ZdpKroxylicious {
             // client only reads a group that does not exist (its coordinator, its committed offsets)
             try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props); Admin admin = Admin.create(adminProps)) {
                 String topic = null;
-                for (int listed = 0; listed < 5 && System.currentTimeMillis() < deadline; listed++) {
+                int listed = 0;
+                while (listed < 5 && System.currentTimeMillis() < deadline) {
                     Set<String> names;
                     try {
                         names = consumer.listTopics(Duration.ofSeconds(5)).keySet();
@@ -293,9 +294,9 @@ public class ZdpKroxylicious {
                         // the first answer through a cold proxy can take longer than one wait (15 s
                         // measured on a busy machine): asked again until the cap, not given up on, or
                         // the standby would serve cold (5 of 67 standbys in benchmark runs did)
-                        listed--;
                         continue;
                     }
+                    listed++;
                     if (requests++ == 0) deadline = Math.min(cap, System.currentTimeMillis() + Long.getLong("zdp.warmupMs", 3_000));
                     for (String name : new TreeSet<>(names)) {
                         if (!name.startsWith("__")) {
@@ -991,8 +992,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             return end < timer[0] ? now : timer[0] + timer[1] * ((end - timer[0]) / timer[1]);
         }
 
-        boolean cutOff(String clientId, long now) {
-            return now >= at.getOrDefault(clientId, end);
+        /** a timer client at its own cut-off; any other at the end less the time its consumer takes to process a Fetch (Conn.processingMs) */
+        boolean cutOff(String clientId, long now, long processingMs) {
+            Long timer = at.get(clientId);
+            return now >= (timer != null ? timer : end - processingMs);
         }
     }
     /** how long before a consumer's predicted commit its fetches get no records: its last records reach it, and are processed, before it commits */
@@ -1278,11 +1281,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         boolean cutOff() {
             if (!draining()) return false;
             DrainPlan plan = drainPlan;
-            if (holding() || plan == null) return true;
-            long now = System.currentTimeMillis();
             // a consumer that commits after each batch (kafkajs) commits what it was given once it has
-            // processed it: it is cut off that much before its client's cut-off, so that it has by then
-            return plan.cutOff(clientId, plan.at.containsKey(clientId) ? now : now + processingMs());
+            // processed it: it is cut off that much before the end, so that it has by then
+            return holding() || plan == null || plan.cutOff(clientId, System.currentTimeMillis(), processingMs());
         }
 
         /**

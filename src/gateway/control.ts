@@ -91,10 +91,11 @@ export async function alignDrainEnds(endpoints: readonly Pick<QuiesceEndpoint, '
   }
   if (ends.length !== endpoints.length || !ends.every((e): e is number => e !== undefined)) return undefined;
   const known = ends as number[];
-  for (let round = 0; round < 3 && !settled(); round++) {
+  for (let round = 0; ; round++) {
     const latest = Math.max(...known);
     const behind = known.flatMap((end, i) => (end + DRAIN_ALIGN_SLACK_MS < latest ? [i] : []));
     if (behind.length === 0) return latest;
+    if (round === 3 || settled()) return undefined;
     const answers = await Promise.all(behind.map((i) => endpoints[i]!.alignDrain(latest).catch(() => undefined)));
     for (const [n, i] of behind.entries()) {
       const end = answers[n];
@@ -102,7 +103,6 @@ export async function alignDrainEnds(endpoints: readonly Pick<QuiesceEndpoint, '
       known[i] = end;
     }
   }
-  return Math.max(...known) - Math.min(...known) <= DRAIN_ALIGN_SLACK_MS ? Math.max(...known) : undefined;
 }
 
 /** The quiesce of a set of instances' filters, each phase acknowledged by all of them. */

@@ -47,6 +47,12 @@ export interface QuiesceState {
   bound?: boolean;
 }
 
+/** A drain plan's end in an answer of the filter (epoch ms), undefined when it gave none. */
+function endsAt(answer: unknown): number | undefined {
+  const end = (answer as { endsAt?: unknown }).endsAt;
+  return typeof end === 'number' ? end : undefined;
+}
+
 export class QuiesceEndpoint {
   constructor(
     /** e.g. http://127.0.0.1:40123 */
@@ -66,8 +72,7 @@ export class QuiesceEndpoint {
   /** When a drain begun now would end here (epoch ms): at the next commits of the consumers that commit on a timer; undefined from a filter that does not plan drains. */
   async drainPlan(timeoutMs = 5_000): Promise<number | undefined> {
     try {
-      const plan = (await this.call('GET', '/v1/drain-plan', undefined, timeoutMs)) as unknown as { endsAt?: unknown };
-      return typeof plan.endsAt === 'number' ? plan.endsAt : undefined;
+      return endsAt(await this.call('GET', '/v1/drain-plan', undefined, timeoutMs));
     } catch (e) {
       if (e instanceof EnvironmentError && e.code === 'GATEWAY_CONTROL_FAILED') return undefined;
       throw e;
@@ -79,8 +84,7 @@ export class QuiesceEndpoint {
    * after each batch are not cut off yet: the end it has now, undefined when it drains nothing.
    */
   async alignDrain(notBefore: number, timeoutMs = 5_000): Promise<number | undefined> {
-    const answer = (await this.call('POST', '/v1/drain-plan', { notBefore }, timeoutMs)) as unknown as { endsAt?: unknown };
-    return typeof answer.endsAt === 'number' ? answer.endsAt : undefined;
+    return endsAt(await this.call('POST', '/v1/drain-plan', { notBefore }, timeoutMs));
   }
 
   /** Fetches of these clients get no records until they joined their group through this instance (a client id named n times: n members; at most timeoutMs). */
