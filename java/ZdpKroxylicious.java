@@ -849,14 +849,51 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * late was forwarded, one of the same send later still was held, and 23 records were lost.
      */
     static final long SEND_SPREAD_MS = Math.max(0, Math.min(2_000, Long.getLong("zdp.sendSpreadMs", 600)));
-    /** One send of a producer as seen here: when its first request was forwarded, and on which connections */
+    /**
+     * A send is also told from the next by its records' timestamps, which the client writes as it
+     * builds each request (kafkajs: the time it encodes it; Java: each record's send()). The
+     * requests of one send are built together; the next send is built only once the client had
+     * the answers to this one, so its records are younger than this send's first request by at
+     * least that request's round trip here. Without this, a producer that sends more often than
+     * SEND_SPREAD_MS (a kafkajs producer every 0.45 s in a CI run) had its sends grouped out of
+     * step once one request came late: the next send's first request was taken for the rest of
+     * the last, forwarded during the hold, its siblings held, and at the switch 9 acknowledged
+     * records were written on neither cluster. Two requests are of different sends when the
+     * later one's records are younger by that round trip, and by at least this long (a client
+     * busy while it builds one send's requests).
+     */
+    static final long SEND_STAMP_GAP_MS = Math.max(0, Math.min(1_000, Long.getLong("zdp.sendStampGapMs", 25)));
+    /** One send of a producer as seen here: when its first request was forwarded, on which connections, its records' time and that request's round trip */
     static final class Send {
         final long start;
+        /** the newest record timestamp of its first request (client clock), -1 when it carries none */
+        final long stamp;
+        /** how long its first request answered here took to be answered, -1 until one was */
+        volatile long answeredIn = -1;
         final Set<Long> connections = ConcurrentHashMap.newKeySet();
-        Send(long start, long connection) {
+        Send(long start, long connection, long stamp) {
             this.start = start;
+            this.stamp = stamp;
             connections.add(connection);
         }
+        /** whether a request whose records have this timestamp was built after the client had an answer to this send (see SEND_STAMP_GAP_MS) */
+        boolean before(long otherStamp) {
+            long rtt = answeredIn;
+            return rtt >= 0 && stamp >= 0 && otherStamp >= 0 && otherStamp - stamp >= Math.max(rtt, SEND_STAMP_GAP_MS);
+        }
+    }
+
+    /** the newest record timestamp in a Produce's batches (the client's clock), -1 when none carries one */
+    static long stamp(ProduceRequestData produce) {
+        long newest = -1;
+        for (var td : produce.topicData()) {
+            for (var pd : td.partitionData()) {
+                if (pd.records() instanceof MemoryRecords records) {
+                    for (var batch : records.batches()) newest = Math.max(newest, batch.maxTimestamp());
+                }
+            }
+        }
+        return newest;
     }
     /** producer (its producer id, else its client id) -> its latest send forwarded */
     static final ConcurrentHashMap<String, Send> sends = new ConcurrentHashMap<>();
@@ -1040,19 +1077,23 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * Compared by identity: two requests sent in the same millisecond are two.
      */
     static final class InFlight {
+        final long forwardedAt = System.currentTimeMillis();
         final long deadline;
         final java.util.function.BooleanSupplier open;
         /** the producer of a forwarded Produce (see Conn.producer), null for other requests */
         final String producer;
+        /** the send a forwarded Produce was taken for (see Send.answeredIn), null for other requests */
+        final Send send;
 
         InFlight(long answerWithinMs, java.util.function.BooleanSupplier open) {
-            this(answerWithinMs, open, null);
+            this(answerWithinMs, open, null, null);
         }
 
-        InFlight(long answerWithinMs, java.util.function.BooleanSupplier open, String producer) {
-            this.deadline = System.currentTimeMillis() + Math.max(0, Math.min(answerWithinMs, 120_000)) + 2_000;
+        InFlight(long answerWithinMs, java.util.function.BooleanSupplier open, String producer, Send send) {
+            this.deadline = forwardedAt + Math.max(0, Math.min(answerWithinMs, 120_000)) + 2_000;
             this.open = open;
             this.producer = producer;
+            this.send = send;
         }
 
         boolean gone(long now) {
@@ -1063,7 +1104,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     /** A connection's oldest forwarded request was answered (Kafka answers a connection's requests in order). */
     static void answered(Set<InFlight> inflight, ArrayDeque<InFlight> sent) {
         var first = sent.poll();
-        if (first != null) inflight.remove(first);
+        if (first == null) return;
+        inflight.remove(first);
+        if (first.send != null && first.send.answeredIn < 0) first.send.answeredIn = System.currentTimeMillis() - first.forwardedAt;
     }
 
     /** Kroxylicious 0.12's FilterContext (FilterHandler.InternalFilterContext) and the FilterHandler's fields that hold its channels; null where another version lays them out otherwise */
@@ -1577,17 +1620,18 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             String producer = producer(produce);
             Send send = sends.get(producer);
             long now = System.currentTimeMillis();
-            if (holdInForce || send == null || send.connections.contains(id) || !awaited(producer, send, now)) return false;
+            if (holdInForce || send == null || send.connections.contains(id) || !awaited(producer, send, now) || send.before(stamp(produce))) return false;
             siblingsForwarded.incrementAndGet();
             System.out.println("zdp: hold: forwarded a Produce of a send begun before the hold, " + (now - send.start) + " ms after its first request (at " + now + ")");
             return true;
         }
 
-        /** the Produce joins its producer's current send, or begins the next (a connection used again, or the window past) */
-        void noteSend(ProduceRequestData produce, long now) {
+        /** the Produce joins its producer's current send, or begins the next (a connection used again, the window past, or records built after an answer to it); the send it was taken for */
+        Send noteSend(ProduceRequestData produce, long now) {
             if (pruneDue(sendsPruned, sends.size(), now)) pruneSends(now);
-            sends.compute(producer(produce), (k, send) -> {
-                if (send == null || now - send.start > SEND_SPREAD_MS || !send.connections.add(id)) return new Send(now, id);
+            long stamp = stamp(produce);
+            return sends.compute(producer(produce), (k, send) -> {
+                if (send == null || now - send.start > SEND_SPREAD_MS || send.before(stamp) || !send.connections.add(id)) return new Send(now, id, stamp);
                 fanOut.merge(k, send.connections.size(), Math::max);
                 return send;
             });
@@ -1595,13 +1639,14 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
         CompletionStage<RequestFilterResult> forward(ApiKeys key,
                 RequestHeaderData header, ApiMessage request, FilterContext context, boolean acks) {
+            Send send = null;
             if (key == ApiKeys.PRODUCE) {
                 long now = System.currentTimeMillis();
                 lastProduceForwarded.put(clientId, now);
-                noteSend((ProduceRequestData) request, now);
+                send = noteSend((ProduceRequestData) request, now);
             }
             if (acks) {
-                var sent = request instanceof ProduceRequestData p ? new InFlight(p.timeoutMs(), open(context), producer(p)) : new InFlight(30_000, open(context));
+                var sent = request instanceof ProduceRequestData p ? new InFlight(p.timeoutMs(), open(context), producer(p), send) : new InFlight(30_000, open(context));
                 produceSent.add(sent);
                 inflightProduce.add(sent);
             }

@@ -108,21 +108,24 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     const [x, y] = [viaProxy(), viaProxy()].map((k) => k.producer({ allowAutoTopicCreation: false }));
     await x!.connect();
     await y!.connect();
-    const send = (p: typeof x, i: number) => p!.send({ topic, messages: [{ partition: i % 2, key: `k${i}`, value: `v${i}` }] });
-    // both know the topic's leaders; then their sends are older than the window
-    await send(x, 0);
-    await send(y, 1);
+    // a send's requests are built together: their records carry the same time (kafkajs stamps them as it encodes each request)
+    const send = (p: typeof x, i: number, builtAt?: number) => p!.send({ topic, messages: [{ partition: i % 2, key: `k${i}`, value: `v${i}`, ...(builtAt === undefined ? {} : { timestamp: String(builtAt) }) }] });
+    // both know the topic's leaders, from one send on both connections (the producer's sends are that
+    // wide); then their sends are older than the window
+    const first = Date.now();
+    await Promise.all([send(x, 0, first), send(y, 1, first)]);
     await new Promise((r) => setTimeout(r, SPREAD_MS + 200));
 
     // the first request of a send, forwarded and answered before the hold
-    await send(x, 2);
+    const builtAt = Date.now();
+    await send(x, 2, builtAt);
     const hold = control.setPhase('hold-producers', 20_000);
     await eventually(async () => ((await control.state()).phase === 'hold-producers' ? true : undefined), 10_000, 'the hold begun');
     // past the soft start of the hold (25 ms): only the send's own window lets a request through now
     await new Promise((r) => setTimeout(r, 200));
     const before = (await control.state()).siblingsForwarded ?? 0;
-    // its request on the other connection: forwarded and answered while the hold lasts
-    const sibling = track(send(y, 3));
+    // its request on the other connection, built with the first and come late: forwarded and answered while the hold lasts
+    const sibling = track(send(y, 3, builtAt));
     // the next send of the producer, on the connection its send already used: held, not failed
     const next = track(send(x, 4));
     await eventually(async () => (sibling.state !== 'pending' ? true : undefined), 10_000, 'the sibling request answered during the hold');
@@ -147,6 +150,46 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     const after = await admin.fetchTopicOffsets(topic);
     expect(after.reduce((s, p) => s + Number(p.high), 0)).toBe(5);
     await Promise.all([x!.disconnect(), y!.disconnect(), admin.disconnect()]);
+  });
+
+  it('tells the next send from the rest of the last by its records\' time: a producer that sends more often than the window, one of whose requests came late', async () => {
+    const topic = uniqueName('hold.late');
+    const admin = harnessKafka(projectDir, 'source').admin();
+    await admin.connect();
+    await createTopicsAndWait(admin, [{ topic, numPartitions: 1 }]);
+    // one producer's three connections
+    const [x, y, z] = [0, 1, 2].map(() => createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId: 'hold-late' }).producer({ allowAutoTopicCreation: false }));
+    for (const p of [x, y, z]) await p!.connect();
+    const send = (p: typeof x, i: number, builtAt?: number) => p!.send({ topic, messages: [{ key: `k${i}`, value: `v${i}`, ...(builtAt === undefined ? {} : { timestamp: String(builtAt) }) }] });
+    await new Promise((r) => setTimeout(r, SPREAD_MS + 200));
+    // a send on all three connections: the producer's sends are that wide
+    const wide = Date.now();
+    await Promise.all([send(x, 0, wide), send(y, 1, wide), send(z, 2, wide)]);
+    await new Promise((r) => setTimeout(r, SPREAD_MS + 200));
+    // a send whose third request comes after the window: seen here as a send of its own, one connection wide
+    const late = Date.now();
+    await Promise.all([send(x, 3, late), send(y, 4, late)]);
+    await new Promise((r) => setTimeout(r, SPREAD_MS + 200));
+    await send(z, 5, late);
+    const before = (await control.state()).siblingsForwarded ?? 0;
+    const hold = control.setPhase('hold-producers', 20_000);
+    await eventually(async () => ((await control.state()).phase === 'hold-producers' ? true : undefined), 10_000, 'the hold begun');
+    await new Promise((r) => setTimeout(r, 200));
+    // the producer's next send, on a connection that "send" has not used, within its window: its
+    // records are younger than an answer the producer had, so it is the next send, held whole
+    const next = track(send(x, 6));
+    await eventually(async () => ((await control.state()).held >= 1 ? true : undefined), 10_000, 'the next send held');
+    expect(next.state).toBe('pending');
+    const inForce = await hold;
+    expect(inForce.inForce).toBe(true);
+    expect(next.state).toBe('pending');
+    expect((await control.state()).siblingsForwarded ?? 0).toBe(before);
+    const offsets = await admin.fetchTopicOffsets(topic);
+    expect(offsets.reduce((s, p) => s + Number(p.high), 0)).toBe(6);
+    await control.setPhase('serve');
+    await eventually(async () => (next.state !== 'pending' ? true : undefined), 10_000, 'the held send answered after the release');
+    expect(next.state).toBe('acked');
+    await Promise.all([x!.disconnect(), y!.disconnect(), z!.disconnect(), admin.disconnect()]);
   });
 
   it("is in force without waiting out the window when the producers' sends each went out on one connection", async () => {
