@@ -6,7 +6,7 @@
  * Kafka's defaults. The cutover is killed at every step and resumed, then rolled back; an
  * independent checker counts records lost, read twice by a group, and written twice in the log.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -45,6 +45,43 @@ async function allProcessed(ws: Workload[], js: JavaClients[], groups: { group: 
     const inLog = new Set(log.map((r) => `${r.topic}\u0000${r.seq}`));
     expect.fail(`${(error as Error).message}: ${JSON.stringify({ missing: missing.map((m) => ({ ...m, firstInLog: m.first.map((a) => inLog.has(`${a.topic}\u0000${a.seq}`)) })), events: ws.flatMap((w) => w.events.slice(-10)), errors: ws.flatMap((w) => w.errors.slice(-5)) })}`);
   }
+}
+
+const clock = (ms: number) => new Date(ms).toISOString().slice(11, 23);
+
+/**
+ * What the cutover and the proxies did from `from` to `to` (ms), for a failure's message: the
+ * journal's steps, and every instance's phases, holds, sends forwarded during a hold and refusals.
+ */
+function whatHappened(dir: string, from: number, to: number): { journal: string[]; proxies: Record<string, string[]> } {
+  const journal: string[] = [];
+  try {
+    for (const line of readFileSync(join(dir, '.zdp/migrations/source-to-target/cutover.jsonl'), 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      const l = JSON.parse(line) as { type: string; step?: string; state?: string; time?: string };
+      if (l.type === 'step' && l.time && Date.parse(l.time) >= from - 120_000 && Date.parse(l.time) <= to) journal.push(`${l.time.slice(11, 23)} ${l.step} ${l.state}`);
+    }
+  } catch (e) {
+    journal.push(`the journal could not be read: ${(e as Error).message}`);
+  }
+  const logs: Record<string, string> = { '0': join(dir, '.zdp/gateway/logs/gateway.log') };
+  const instances = join(dir, '.zdp/gateway/instances');
+  if (existsSync(instances)) for (const i of readdirSync(instances)) logs[i] = join(instances, i, 'gateway/logs/gateway.log');
+  const proxies: Record<string, string[]> = {};
+  for (const [i, file] of Object.entries(logs)) {
+    try {
+      proxies[i] = readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => /^zdp: (phase|hold|kroxylicious started|refused|drain)/.test(l))
+        .map((l) => ({ l, at: Number(/\(at (\d+)\)/.exec(l)?.[1] ?? NaN) }))
+        .filter(({ at }) => at >= from && at <= to)
+        .map(({ l, at }) => l.replace(/\(at \d+\)/, `(at ${clock(at)})`))
+        .slice(-60);
+    } catch (e) {
+      proxies[i] = [`not read: ${(e as Error).message}`];
+    }
+  }
+  return { journal, proxies };
 }
 
 async function waitAllProcessed(ws: Workload[], js: JavaClients[], groups: { group: string; topics: string[] }[], timeoutMs: number): Promise<void> {
@@ -179,7 +216,11 @@ describe('a cutover of multi-broker clusters behind a fleet of two gateway insta
     const sentAfterwards = (t: (typeof twice)[number]) => t.acked.length > 0 && t.acked.every((a) => a.sentAt > finishedAt);
     const byCutover = twice.filter((t) => !sentAfterwards(t));
     const byClient = [...onSource].filter(([, n]) => n > 1).length;
-    expect(byCutover, JSON.stringify({ byCutover: byCutover.slice(0, 10), writtenTwiceByClientsOnSource: byClient, writtenTwiceByClientsOnTargetAfterwards: twice.filter(sentAfterwards).length })).toEqual([]);
+    // with the records' sends: the steps' times and what each proxy did around them
+    const around = byCutover.flatMap((t) => t.acked.map((a) => a.sentAt));
+    const context = byCutover.length ? whatHappened(dir, Math.min(...around) - 5_000, Math.max(...around) + 5_000) : undefined;
+    const sends = byCutover.slice(0, 10).map((t) => ({ ...t, acked: t.acked.map((a) => ({ ...a, sentAt: clock(a.sentAt), ackedAt: clock(a.ackedAt) })) }));
+    expect(byCutover, JSON.stringify({ byCutover: sends, finishedAt: clock(finishedAt), writtenTwiceByClientsOnSource: byClient, writtenTwiceByClientsOnTargetAfterwards: twice.filter(sentAfterwards).length, ...context }, null, 1)).toEqual([]);
     expect(result.abortedVisible).toBe(0);
     for (const g of result.groups) expect(g, g.group).toMatchObject({ duplicates: 0, missing: 0 });
   }, 1_500_000);
