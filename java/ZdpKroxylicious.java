@@ -1180,6 +1180,16 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * REFUSAL_SKEW_MS of its answer, are the rest of the refused send: refused too, never written.
      * Its retry comes later than that: after the answer, a Metadata request and its backoff
      * (kafkajs: at least 80 ms).
+     * The same holds for an idempotent or transactional kafkajs producer: its retry waits for the
+     * broker's lock, which the request in flight holds, and then sends that request's partitions
+     * again with the sequence numbers after the ones just written, which the broker takes as new
+     * records. A CI run of the fleet test had three records of one transaction twice on the
+     * target (sent and acknowledged within 0.2 s); its kafkajs producers had written 104 records
+     * twice through the proxies on the source before the cutover (in earlier runs, records of the
+     * transactional producer's first second, when connections accepted before the brokers were
+     * known are refused). So an idempotent producer's refusal waits too, for its requests in
+     * flight as the refusal comes; the rest of its send is forwarded: its batches are numbered,
+     * and its retry of a refused batch may come at once.
      */
     static final long REFUSAL_SKEW_MS = Math.max(0, Math.min(5_000, Long.getLong("zdp.refusalSkewMs", 50)));
     static final long REFUSAL_WAIT_MS = 5_000;
@@ -1520,15 +1530,28 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
         /**
          * Every partition of a Produce answered with one error, nothing written; the connection
-         * closed after the answer if `close`, and the refusal logged with `why` if given. A producer
-         * without idempotence is answered only once its forwarded Produce requests were, and its
-         * others meanwhile are refused too (see REFUSAL_SKEW_MS).
+         * closed after the answer if `close`, and the refusal logged with `why` if given. The
+         * producer is answered only once its forwarded Produce requests were; a producer without
+         * idempotence has its others meanwhile refused too (see REFUSAL_SKEW_MS).
          */
         CompletionStage<RequestFilterResult> refuse(ProduceRequestData produce, List<Sequences.Batch> batches, short error, FilterContext context, boolean close, String why) {
             if (why != null && refusalsLogged.incrementAndGet() <= 50) System.out.println("zdp: refused a Produce of client id " + printable(clientId) + ", " + why + " (at " + System.currentTimeMillis() + ")");
             String producer = producer(produce);
-            if (!producer.startsWith("c")) return refusal(produce, batches, error, context, close);
             long started = System.currentTimeMillis();
+            // refused from now, not from the answer: a later batch of its partition that comes
+            // meanwhile is refused too (Sequences.outOfTurn)
+            Sequences.refused(batches != null ? batches : Sequences.of(produce));
+            // an idempotent producer's other requests that come meanwhile are forwarded (its batches
+            // are numbered: a refused one is sent again, the later ones of its partition are
+            // refused); the refusal waits for the ones in flight as it comes
+            if (!producer.startsWith("c")) {
+                // only the requests in flight now: a Java producer keeps up to five per broker in
+                // flight, and waiting for all of them could hold its refusal for seconds
+                var inFlightNow = new ArrayList<InFlight>();
+                for (var f : inflightProduce) if (producer.equals(f.producer)) inFlightNow.add(f);
+                if (inFlightNow.isEmpty()) return refusal(produce, error, context, close);
+                return answerWhenAnswered(started, () -> inFlightNow.stream().anyMatch(f -> inflightProduce.contains(f) && !f.gone(System.currentTimeMillis())), () -> refusal(produce, error, context, close));
+            }
             if (pruneDue(refusalsPruned, refusals.size(), started)) {
                 refusals.entrySet().removeIf(e -> {
                     synchronized (e.getValue()) {
@@ -1541,30 +1564,35 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 r.pending++;
                 r.pendingUntil = Math.max(r.pendingUntil, started + REFUSAL_WAIT_MS + 1_000);
             }
-            var future = new CompletableFuture<RequestFilterResult>();
-            Runnable[] answer = new Runnable[1];
-            answer[0] = () -> {
-                long now = System.currentTimeMillis();
-                if (now - started < REFUSAL_WAIT_MS && produceInFlight(producer, now)) {
-                    executor.schedule(answer[0], 5, TimeUnit.MILLISECONDS);
-                    return;
-                }
+            return answerWhenAnswered(started, () -> produceInFlight(producer, System.currentTimeMillis()), () -> {
                 synchronized (r) {
                     r.pending--;
-                    r.until = Math.max(r.until, now + REFUSAL_SKEW_MS);
+                    r.until = Math.max(r.until, System.currentTimeMillis() + REFUSAL_SKEW_MS);
                 }
-                refusal(produce, batches, error, context, close).whenComplete((result, e) -> {
+                return refusal(produce, error, context, close);
+            });
+        }
+
+        /** The answer, once nothing is `waiting` any more (at most REFUSAL_WAIT_MS after `started`). */
+        CompletionStage<RequestFilterResult> answerWhenAnswered(long started, java.util.function.BooleanSupplier waiting, java.util.function.Supplier<CompletionStage<RequestFilterResult>> answer) {
+            var future = new CompletableFuture<RequestFilterResult>();
+            Runnable[] attempt = new Runnable[1];
+            attempt[0] = () -> {
+                if (System.currentTimeMillis() - started < REFUSAL_WAIT_MS && waiting.getAsBoolean()) {
+                    executor.schedule(attempt[0], 5, TimeUnit.MILLISECONDS);
+                    return;
+                }
+                answer.get().whenComplete((result, e) -> {
                     if (e != null) future.completeExceptionally(e);
                     else future.complete(result);
                 });
             };
-            answer[0].run();
+            attempt[0].run();
             return future;
         }
 
         /** The refusal's answer, at once. */
-        CompletionStage<RequestFilterResult> refusal(ProduceRequestData produce, List<Sequences.Batch> batches, short error, FilterContext context, boolean close) {
-            Sequences.refused(batches != null ? batches : Sequences.of(produce));
+        CompletionStage<RequestFilterResult> refusal(ProduceRequestData produce, short error, FilterContext context, boolean close) {
             var response = new ProduceResponseData();
             for (var td : produce.topicData()) {
                 var topic = new ProduceResponseData.TopicProduceResponse().setName(td.name());
@@ -1601,13 +1629,21 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             return System.currentTimeMillis() - since <= SOFT_HOLD_MS && last != null && last >= since - SOFT_HOLD_MS;
         }
 
-        /** the producer a Produce comes from: its producer id, else (no idempotence) its client id */
+        /**
+         * the producer a Produce comes from: its producer id, else (no idempotence) its client id. The
+         * id it is written with here (ProducerIds): the same before and after the request is
+         * rewritten, so that a refusal (read before) and the requests in flight (after) agree.
+         */
         String producer(ProduceRequestData produce) {
             for (var td : produce.topicData()) {
                 for (var pd : td.partitionData()) {
                     if (pd.records() instanceof MemoryRecords records) {
                         for (var batch : records.batches()) {
-                            return batch.producerId() >= 0 ? "p" + batch.producerId() : "c" + clientId;
+                            long id = batch.producerId();
+                            if (id < 0) return "c" + clientId;
+                            Long real = ProducerIds.handedOut.get(id);
+                            long[] renewed = real == null ? ProducerIds.fresh.get(id) : null;
+                            return "p" + (real != null ? real : renewed != null ? renewed[0] : id);
                         }
                     }
                 }
