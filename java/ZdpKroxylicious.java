@@ -1175,8 +1175,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * twice. Seen in CI at a fleet `gateway switch`: one kafkajs producer's request refused (or
      * taken by the learner on a restricted connection) while another of the same send was being
      * written on the target, and 8 records twice there. So a refusal of such a producer's Produce
-     * is answered only once the producer's forwarded Produce requests were answered (at most
-     * REFUSAL_WAIT_MS), and its requests that come while a refusal is pending, or within
+     * is answered only once the producer's Produce requests in flight as it comes were answered
+     * (at most REFUSAL_WAIT_MS), and its requests that come while a refusal is pending, or within
      * REFUSAL_SKEW_MS of its answer, are the rest of the refused send: refused too, never written.
      * Its retry comes later than that: after the answer, a Metadata request and its backoff
      * (kafkajs: at least 80 ms).
@@ -1213,13 +1213,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         synchronized (r) {
             return (r.pending > 0 && now <= r.pendingUntil) || now <= r.until;
         }
-    }
-
-    static boolean produceInFlight(String producer, long now) {
-        for (var f : inflightProduce) {
-            if (producer.equals(f.producer) && !f.gone(now)) return true;
-        }
-        return false;
     }
 
     /** One client connection. Kafka answers a connection's requests in order, so a FIFO pairs them. */
@@ -1531,7 +1524,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         /**
          * Every partition of a Produce answered with one error, nothing written; the connection
          * closed after the answer if `close`, and the refusal logged with `why` if given. The
-         * producer is answered only once its forwarded Produce requests were; a producer without
+         * producer is answered only once its Produce requests in flight then were; a producer without
          * idempotence has its others meanwhile refused too (see REFUSAL_SKEW_MS).
          */
         CompletionStage<RequestFilterResult> refuse(ProduceRequestData produce, List<Sequences.Batch> batches, short error, FilterContext context, boolean close, String why) {
@@ -1541,17 +1534,15 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             // refused from now, not from the answer: a later batch of its partition that comes
             // meanwhile is refused too (Sequences.outOfTurn)
             Sequences.refused(batches != null ? batches : Sequences.of(produce));
-            // an idempotent producer's other requests that come meanwhile are forwarded (its batches
-            // are numbered: a refused one is sent again, the later ones of its partition are
-            // refused); the refusal waits for the ones in flight as it comes
-            if (!producer.startsWith("c")) {
-                // only the requests in flight now: a Java producer keeps up to five per broker in
-                // flight, and waiting for all of them could hold its refusal for seconds
-                var inFlightNow = new ArrayList<InFlight>();
-                for (var f : inflightProduce) if (producer.equals(f.producer)) inFlightNow.add(f);
-                if (inFlightNow.isEmpty()) return refusal(produce, error, context, close);
-                return answerWhenAnswered(started, () -> inFlightNow.stream().anyMatch(f -> inflightProduce.contains(f) && !f.gone(System.currentTimeMillis())), () -> refusal(produce, error, context, close));
-            }
+            // answered once the producer's requests in flight as it comes were (not later ones: a
+            // Java producer keeps up to five per broker in flight, and waiting for all of them could
+            // hold its refusal for seconds)
+            var inFlightNow = new ArrayList<InFlight>();
+            for (var f : inflightProduce) if (producer.equals(f.producer)) inFlightNow.add(f);
+            java.util.function.BooleanSupplier waiting = () -> inFlightNow.stream().anyMatch(f -> inflightProduce.contains(f) && !f.gone(System.currentTimeMillis()));
+            // an idempotent producer's other requests that come meanwhile are forwarded: its batches
+            // are numbered (a refused one is sent again, the later ones of its partition are refused)
+            if (!producer.startsWith("c")) return inFlightNow.isEmpty() ? refusal(produce, error, context, close) : answerWhenAnswered(started, waiting, () -> refusal(produce, error, context, close));
             if (pruneDue(refusalsPruned, refusals.size(), started)) {
                 refusals.entrySet().removeIf(e -> {
                     synchronized (e.getValue()) {
@@ -1564,7 +1555,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 r.pending++;
                 r.pendingUntil = Math.max(r.pendingUntil, started + REFUSAL_WAIT_MS + 1_000);
             }
-            return answerWhenAnswered(started, () -> produceInFlight(producer, System.currentTimeMillis()), () -> {
+            return answerWhenAnswered(started, waiting, () -> {
                 synchronized (r) {
                     r.pending--;
                     r.until = Math.max(r.until, System.currentTimeMillis() + REFUSAL_SKEW_MS);
@@ -1663,10 +1654,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         }
 
         /** the Produce joins its producer's current send, or begins the next (a connection used again, the window past, or records built after an answer to it); the send it was taken for */
-        Send noteSend(ProduceRequestData produce, long now) {
+        Send noteSend(ProduceRequestData produce, String producer, long now) {
             if (pruneDue(sendsPruned, sends.size(), now)) pruneSends(now);
             long stamp = stamp(produce);
-            return sends.compute(producer(produce), (k, send) -> {
+            return sends.compute(producer, (k, send) -> {
                 if (send == null || now - send.start > SEND_SPREAD_MS || send.before(stamp) || !send.connections.add(id)) return new Send(now, id, stamp);
                 fanOut.merge(k, send.connections.size(), Math::max);
                 return send;
@@ -1676,13 +1667,15 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         CompletionStage<RequestFilterResult> forward(ApiKeys key,
                 RequestHeaderData header, ApiMessage request, FilterContext context, boolean acks) {
             Send send = null;
-            if (key == ApiKeys.PRODUCE) {
+            String producer = null;
+            if (request instanceof ProduceRequestData p) {
                 long now = System.currentTimeMillis();
                 lastProduceForwarded.put(clientId, now);
-                send = noteSend((ProduceRequestData) request, now);
+                producer = producer(p);
+                send = noteSend(p, producer, now);
             }
             if (acks) {
-                var sent = request instanceof ProduceRequestData p ? new InFlight(p.timeoutMs(), open(context), producer(p), send) : new InFlight(30_000, open(context));
+                var sent = request instanceof ProduceRequestData p ? new InFlight(p.timeoutMs(), open(context), producer, send) : new InFlight(30_000, open(context));
                 produceSent.add(sent);
                 inflightProduce.add(sent);
             }

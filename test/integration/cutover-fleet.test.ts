@@ -52,6 +52,31 @@ async function allProcessed(ws: Workload[], js: JavaClients[], groups: { group: 
 const clock = (ms: number) => new Date(ms).toISOString().slice(11, 23);
 
 /**
+ * Each gateway instance's phases, holds, forwards during a hold, refusals and binds (the last 60),
+ * their times as clock times; only those from `from` to `to` (ms) when given.
+ */
+function proxyLog(dir: string, from?: number, to?: number): Record<string, string[]> {
+  const logs: Record<string, string> = { '0': join(dir, '.zdp/gateway/logs/gateway.log') };
+  const instances = join(dir, '.zdp/gateway/instances');
+  if (existsSync(instances)) for (const i of readdirSync(instances)) logs[i] = join(instances, i, 'gateway/logs/gateway.log');
+  const proxies: Record<string, string[]> = {};
+  for (const [i, file] of Object.entries(logs)) {
+    try {
+      proxies[i] = readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => /^zdp: (phase|hold|kroxylicious started|learned|refused|drain)/.test(l))
+        .map((l) => ({ l, at: Number(/\(at (\d+)\)/.exec(l)?.[1] ?? NaN) }))
+        .filter(({ at }) => from === undefined || to === undefined || (at >= from && at <= to))
+        .map(({ l, at }) => (Number.isNaN(at) ? l : l.replace(/\(at \d+\)/, `(at ${clock(at)})`)))
+        .slice(-60);
+    } catch (e) {
+      proxies[i] = [`not read: ${(e as Error).message}`];
+    }
+  }
+  return proxies;
+}
+
+/**
  * What the cutover and the proxies did from `from` to `to` (ms), for a failure's message: the
  * journal's steps, and every instance's phases, holds, sends forwarded during a hold and refusals.
  */
@@ -66,24 +91,7 @@ function whatHappened(dir: string, from: number, to: number): { journal: string[
   } catch (e) {
     journal.push(`the journal could not be read: ${(e as Error).message}`);
   }
-  const logs: Record<string, string> = { '0': join(dir, '.zdp/gateway/logs/gateway.log') };
-  const instances = join(dir, '.zdp/gateway/instances');
-  if (existsSync(instances)) for (const i of readdirSync(instances)) logs[i] = join(instances, i, 'gateway/logs/gateway.log');
-  const proxies: Record<string, string[]> = {};
-  for (const [i, file] of Object.entries(logs)) {
-    try {
-      proxies[i] = readFileSync(file, 'utf8')
-        .split('\n')
-        .filter((l) => /^zdp: (phase|hold|kroxylicious started|refused|drain)/.test(l))
-        .map((l) => ({ l, at: Number(/\(at (\d+)\)/.exec(l)?.[1] ?? NaN) }))
-        .filter(({ at }) => at >= from && at <= to)
-        .map(({ l, at }) => l.replace(/\(at \d+\)/, `(at ${clock(at)})`))
-        .slice(-60);
-    } catch (e) {
-      proxies[i] = [`not read: ${(e as Error).message}`];
-    }
-  }
-  return { journal, proxies };
+  return { journal, proxies: proxyLog(dir, from, to) };
 }
 
 async function waitAllProcessed(ws: Workload[], js: JavaClients[], groups: { group: string; topics: string[] }[], timeoutMs: number): Promise<void> {
@@ -329,16 +337,8 @@ describe('a cutover of multi-broker clusters behind a fleet of two gateway insta
     // proxy's phases and refusals beside them: a send cut in two shows in them (two CI runs lost 5
     // and 7 records of one send each, which 32 switches on an idle and a loaded machine did not
     // repeat; one wrote 8 records of one send twice on the target)
-    const why = (records: number[]) => {
-      let proxy: string[] = [];
-      try {
-        proxy = readFileSync(join(dir, '.zdp/gateway/logs/gateway.log'), 'utf8').split('\n').filter((l) => /^zdp: (phase|hold|kroxylicious started|learned|refused)/.test(l));
-      } catch (e) {
-        proxy = [`the first proxy's log could not be read: ${(e as Error).message}`];
-      }
-      const at = (l: string) => l.replace(/\(at (\d+)\)/, (_, ms: string) => `(at ${new Date(Number(ms)).toISOString().slice(11, 23)})`);
-      return JSON.stringify({ sends: [...new Set(records.map((v) => v - (v % 24)))].map((b) => `${b}: ${sent.sends.get(b)}`), switches, errors: errors.filter((e) => !e.includes('partitioner')).slice(-120), proxy: proxy.slice(-40).map(at) }, null, 1);
-    };
+    const why = (records: number[]) =>
+      JSON.stringify({ sends: [...new Set(records.map((v) => v - (v % 24)))].map((b) => `${b}: ${sent.sends.get(b)}`), switches, errors: errors.filter((e) => !e.includes('partitioner')).slice(-120), proxies: proxyLog(dir) }, null, 1);
     expect(twice, twice.some((t) => t.length) ? `written twice on one cluster ${why(twice.flat())}` : '').toEqual([[], []]);
     expect(lost, lost.length ? `acknowledged and not written ${why(lost)}` : '').toEqual([]);
     expect(onEach.every((values) => values.length > 0)).toBe(true);

@@ -96,14 +96,20 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     return { topic, producer };
   }
 
+  /** A new topic on the source, and a connected admin client of it (the test disconnects it). */
+  async function sourceTopic(name: string, numPartitions: number) {
+    const topic = uniqueName(name);
+    const admin = harnessKafka(projectDir, 'source').admin();
+    await admin.connect();
+    await createTopicsAndWait(admin, [{ topic, numPartitions }]);
+    return { topic, admin };
+  }
+
   /** [partition, last offset] the filter counts as delivered to this client on this topic */
   const deliveredTo = async (clientId: string, topic: string) => (await control.state()).delivered.filter((d) => d.client === clientId && d.topic === topic).map((d) => [d.partition, d.offset]);
 
   it('forwards the rest of a send begun before the hold, and holds the next send until the release', async () => {
-    const topic = uniqueName('hold.split');
-    const admin = harnessKafka(projectDir, 'source').admin();
-    await admin.connect();
-    await createTopicsAndWait(admin, [{ topic, numPartitions: 2 }]);
+    const { topic, admin } = await sourceTopic('hold.split', 2);
     const viaProxy = () => createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId: 'hold-app' });
     const [x, y] = [viaProxy(), viaProxy()].map((k) => k.producer({ allowAutoTopicCreation: false }));
     await x!.connect();
@@ -153,10 +159,7 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
   });
 
   it('tells the next send from the rest of the last by its records\' time: a producer that sends more often than the window, one of whose requests came late', async () => {
-    const topic = uniqueName('hold.late');
-    const admin = harnessKafka(projectDir, 'source').admin();
-    await admin.connect();
-    await createTopicsAndWait(admin, [{ topic, numPartitions: 1 }]);
+    const { topic, admin } = await sourceTopic('hold.late', 1);
     // one producer's three connections
     const [x, y, z] = [0, 1, 2].map(() => createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId: 'hold-late' }).producer({ allowAutoTopicCreation: false }));
     for (const p of [x, y, z]) await p!.connect();
@@ -193,10 +196,7 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
   });
 
   it("is in force without waiting out the window when the producers' sends each went out on one connection", async () => {
-    const topic = uniqueName('hold.solo');
-    const admin = harnessKafka(projectDir, 'source').admin();
-    await admin.connect();
-    await createTopicsAndWait(admin, [{ topic, numPartitions: 2 }]);
+    const { topic, admin } = await sourceTopic('hold.solo', 2);
     await admin.disconnect();
     // every send before is older than the window
     await new Promise((r) => setTimeout(r, SPREAD_MS + 200));
@@ -214,10 +214,7 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
   });
 
   it("drains a Java consumer (5 s auto-commit) just before its next commit, while a kafkajs consumer reads on until then", async () => {
-    const topic = uniqueName('drain.align');
-    const admin = harnessKafka(projectDir, 'source').admin();
-    await admin.connect();
-    await createTopicsAndWait(admin, [{ topic, numPartitions: 2 }]);
+    const { topic, admin } = await sourceTopic('drain.align', 2);
     const viaProxy = (clientId: string) => createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId });
     const producer = viaProxy('drain-producer').producer({ allowAutoTopicCreation: false });
     await producer.connect();
@@ -346,11 +343,8 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
   });
 
   it('cuts a consumer that commits after each batch off earlier by the time it takes to process a fetch, so that it has processed what it was given at the end', async () => {
-    const topic = uniqueName('drain.slow');
+    const { topic, admin } = await sourceTopic('drain.slow', 1);
     const source = harnessKafka(projectDir, 'source');
-    const admin = source.admin();
-    await admin.connect();
-    await createTopicsAndWait(admin, [{ topic, numPartitions: 1 }]);
     // a backlog in batches of 10 records: each fetch (1.5 KB at most) gives a few batches, about a second's processing at 25 ms a record
     const producer = source.producer();
     await producer.connect();
@@ -392,11 +386,8 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     // kafkajs fetches on a connection apart from its commits, and every consumer is "kafkajs": two
     // groups on one topic were told apart by fetch positions only, which a transaction's commit
     // marker moves past the commit (a fleet run's group waited out the 10 s drain timeout)
-    const topic = uniqueName('drain.tie');
+    const { topic, admin } = await sourceTopic('drain.tie', 2);
     const source = harnessKafka(projectDir, 'source');
-    const admin = source.admin();
-    await admin.connect();
-    await createTopicsAndWait(admin, [{ topic, numPartitions: 2 }]);
     const producer = source.producer({ transactionalId: uniqueName('tie-tx'), idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     for (let t = 0; t < 3; t++) {
