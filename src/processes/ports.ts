@@ -55,10 +55,11 @@ export function isPortFree(port: number): Promise<boolean> {
   });
 }
 
-export async function ensurePortFree(port: number, what: string, flag: string): Promise<void> {
+/** Refuses a port another process holds; `hint` says what to do instead (by default: another port with `flag`, or none and zdp picks one). */
+export async function ensurePortFree(port: number, what: string, flag: string, hint = `pick another port with ${flag}, or leave it out and zdp picks a free one`): Promise<void> {
   if (!(await isPortFree(port))) {
     throw new EnvironmentError('PORT_IN_USE', `port 127.0.0.1:${port} for ${what} is already in use by another process`, {
-      hint: `pick another port with ${flag}, or leave it out and zdp picks a free one`,
+      hint,
       context: { port },
     });
   }

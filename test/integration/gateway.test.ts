@@ -281,6 +281,9 @@ describe('zdp gateway with Kroxylicious', () => {
     busy.close();
     expect(r.code).toBe(9);
     expect(r.stderr).toContain(`port 127.0.0.1:${port} for the gateway is already in use`);
+    // the gateway's default addresses are fixed: leaving --listen out would not pick a free port
+    expect(r.stderr).toContain('pick other ports with --listen');
+    expect(r.stderr).not.toContain('zdp picks a free one');
   });
 
   it('shows the proxy\'s last log lines when it fails to start (exit 9)', async () => {
