@@ -27,11 +27,11 @@ function osPort(): Promise<number> {
   });
 }
 
-async function pickBlock(taken: ReadonlySet<number>): Promise<number> {
+async function pickBlock(taken: ReadonlySet<number>, block: number): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
-    const base = PICK_LOW + Math.floor(Math.random() * (PICK_HIGH - PICK_LOW - BLOCK));
+    const base = PICK_LOW + Math.floor(Math.random() * (PICK_HIGH - PICK_LOW - block));
     let ok = true;
-    for (let i = 0; i < BLOCK && ok; i++) ok = !taken.has(base + i) && (await isPortFree(base + i));
+    for (let i = 0; i < block && ok; i++) ok = !taken.has(base + i) && (await isPortFree(base + i));
     if (ok) return base;
   }
   // a crowded machine: let the OS pick
@@ -65,13 +65,13 @@ export async function ensurePortFree(port: number, what: string, flag: string, h
   }
 }
 
-/** Distinct free ports, each with the next few free too and none of them in `avoid`. */
-export async function freePorts(count: number, avoid: ReadonlySet<number> = new Set()): Promise<number[]> {
+/** Distinct free ports, each with the next `block - 1` free too and none of them in `avoid`. */
+export async function freePorts(count: number, avoid: ReadonlySet<number> = new Set(), block = BLOCK): Promise<number[]> {
   const taken = new Set(avoid);
   const ports: number[] = [];
   while (ports.length < count) {
-    const p = await pickBlock(taken);
-    for (let i = 0; i < BLOCK; i++) taken.add(p + i);
+    const p = await pickBlock(taken, block);
+    for (let i = 0; i < block; i++) taken.add(p + i);
     ports.push(p);
   }
   return ports;

@@ -88,11 +88,24 @@ export function runZdp(args: string[], options: { cwd: string; env?: NodeJS.Proc
   });
 }
 
-/** A free bootstrap port for a gateway, and a management port that is not among the node ports right after it. */
-export async function gatewayPorts(): Promise<{ listenPort: number; managementPort: number }> {
-  for (;;) {
-    const [listenPort, managementPort] = (await freePorts(2)) as [number, number];
-    if (managementPort < listenPort || managementPort > listenPort + 5) return { listenPort, managementPort };
+export interface GatewayUpResult extends RunResult {
+  listenPort: number;
+  managementPort: number;
+}
+
+/**
+ * `zdp gateway up <args> --listen --management-port` on loopback ports picked just before it, each
+ * with the next 8 free (a fleet's instances listen node-ids + 1 ports apart, their management ports
+ * one apart). Test files run side by side and pick from the same range: one can bind a port between
+ * another's pick and its proxy's bind, and zdp refuses the port (exit 9, PORT_IN_USE) as it should.
+ * Then other ports are picked, up to three times.
+ */
+export async function gatewayUp(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<GatewayUpResult> {
+  for (let attempt = 1; ; attempt++) {
+    const [listenPort, managementPort] = (await freePorts(2, new Set(), 9)) as [number, number];
+    const r = await runZdp(['gateway', 'up', ...args, '--listen', `127.0.0.1:${listenPort}`, '--management-port', String(managementPort)], options);
+    if (r.code === 9 && /PORT_IN_USE|already in use/.test(r.stderr) && attempt < 3) continue;
+    return { ...r, listenPort, managementPort };
   }
 }
 

@@ -13,8 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { check, readAllSeqs, Workload } from '../../src/demo/workload.js';
 import { findJava } from '../../src/processes/java.js';
 import { resolveKafkaDist } from '../../src/processes/kafka-dist.js';
-import { freePorts } from '../../src/processes/ports.js';
-import { createTopics, eventually, harnessKafka, harnessProfile, runZdp, uniqueName, waitEveryGroupProcessed } from '../harness/helpers.js';
+import { createTopics, eventually, gatewayUp, harnessKafka, harnessProfile, runZdp, uniqueName, waitEveryGroupProcessed } from '../harness/helpers.js';
 // a plain ES module, shared with bench/cutover-pause.mjs
 import { JavaClients } from '../clients/java-clients.mjs';
 
@@ -48,13 +47,12 @@ describe('zdp cutover with default kafkajs and Java clients: nothing lost, read 
     const topicFlags = topics.flatMap((t) => ['--topic', t]);
     const apply = await runZdp(['migrate', '--from', 'source', '--to', 'target', ...topicFlags, '--yes'], { cwd: dir });
     expect(apply.code, apply.stderr).toBe(0);
-    const [rest, listen, management] = await freePorts(3);
-    const start = await runZdp(['migrate', 'start', '--from', 'source', '--to', 'target', ...topicFlags, '--rest-port', String(rest)], { cwd: dir });
+    const start = await runZdp(['migrate', 'start', '--from', 'source', '--to', 'target', ...topicFlags], { cwd: dir });
     expect(start.code, start.stderr).toBe(0);
-    const up = await runZdp(['gateway', 'up', '--cluster', 'source', '--cover', 'target', '--listen', `127.0.0.1:${listen}`, '--management-port', String(management), '--json'], { cwd: dir });
+    const up = await gatewayUp(['--cluster', 'source', '--cover', 'target', '--json'], { cwd: dir });
     expect(up.code, up.stderr).toBe(0);
     expect(JSON.parse(up.stdout)).toMatchObject({ filter: true, controlPort: expect.any(Number) });
-    const bootstrap = `127.0.0.1:${listen}`;
+    const bootstrap = `127.0.0.1:${up.listenPort}`;
     workload = new Workload({
       bootstrap,
       topics: [

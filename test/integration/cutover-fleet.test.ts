@@ -16,11 +16,10 @@ import { FORWARD_STEPS } from '../../src/core/cutover/journal.js';
 import { check, readAllSeqs, Workload } from '../../src/demo/workload.js';
 import { findJava } from '../../src/processes/java.js';
 import { resolveKafkaDist } from '../../src/processes/kafka-dist.js';
-import { freePorts } from '../../src/processes/ports.js';
 import { createKafka } from '../../src/kafka/client.js';
 import { clusterFactory } from '../../src/kafka/offset-commit.js';
 import type { Cluster } from '../../src/kafka/reader.js';
-import { createTopics, eventually, runZdp, uniqueName, waitEveryGroupProcessed } from '../harness/helpers.js';
+import { createTopics, eventually, gatewayUp, runZdp, uniqueName, waitEveryGroupProcessed } from '../harness/helpers.js';
 // a plain ES module, shared with bench/cutover-pause.mjs
 import { JavaClients } from '../clients/java-clients.mjs';
 
@@ -144,10 +143,9 @@ describe('a cutover of multi-broker clusters behind a fleet of two gateway insta
     const topicFlags = topics.flatMap((t) => ['--topic', t]);
     const apply = await runZdp(['migrate', '--from', 'source', '--to', 'target', ...topicFlags, '--yes'], { cwd: dir });
     expect(apply.code, apply.stderr).toBe(0);
-    const [rest, listen, management] = await freePorts(3);
-    const start = await runZdp(['migrate', 'start', '--from', 'source', '--to', 'target', ...topicFlags, '--rest-port', String(rest)], { cwd: dir, timeoutMs: 240_000 });
+    const start = await runZdp(['migrate', 'start', '--from', 'source', '--to', 'target', ...topicFlags], { cwd: dir, timeoutMs: 240_000 });
     expect(start.code, start.stderr).toBe(0);
-    const up = await runZdp(['gateway', 'up', '--cluster', 'source', '--cover', 'target', '--listen', `127.0.0.1:${listen}`, '--management-port', String(management), '--replicas', '2', '--json'], { cwd: dir, timeoutMs: 240_000 });
+    const up = await gatewayUp(['--cluster', 'source', '--cover', 'target', '--replicas', '2', '--json'], { cwd: dir, timeoutMs: 240_000 });
     expect(up.code, up.stderr).toBe(0);
     const gw = JSON.parse(up.stdout);
     expect(gw.nodeIds).toEqual({ start: 1, end: 3 });

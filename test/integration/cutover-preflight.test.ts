@@ -8,8 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePorts } from '../../src/processes/ports.js';
-import { createTopics, eventually, FIXTURE_PRODUCER, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
+import { createTopics, eventually, gatewayUp, FIXTURE_PRODUCER, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
 
@@ -38,12 +37,11 @@ describe('zdp cutover preflight refuses and changes nothing', () => {
     await produce('source', diverged, ['a0', 'a1', 'a2']);
     await produce('source', lagging, ['b0', 'b1', 'b2']);
     expect((await zdp(['migrate', '--from', 'source', '--to', 'target', '--topic', diverged, '--topic', lagging, '--yes'])).code).toBe(0);
-    const [rest, listen, management] = (await freePorts(3)) as [number, number, number];
-    const start = await zdp(['migrate', 'start', '--from', 'source', '--to', 'target', '--topic', diverged, '--topic', lagging, '--rest-port', String(rest)]);
+    const start = await zdp(['migrate', 'start', '--from', 'source', '--to', 'target', '--topic', diverged, '--topic', lagging]);
     expect(start.code, start.stderr).toBe(0);
     const status = await zdp(['migrate', 'status', '--from', 'source', '--to', 'target', '--wait', '--timeout', '120'], 150_000);
     expect(status.code, status.stderr).toBe(0);
-    const up = await zdp(['gateway', 'up', '--cluster', 'source', '--cover', 'target', '--listen', `127.0.0.1:${listen}`, '--management-port', String(management)]);
+    const up = await gatewayUp(['--cluster', 'source', '--cover', 'target'], { cwd: dir });
     expect(up.code, up.stderr).toBe(0);
   }, 240_000);
 

@@ -15,8 +15,7 @@ import { check, readAllSeqs, Workload } from '../../src/demo/workload.js';
 import { fetchWindows } from '../../src/kafka/reader.js';
 import { createKafka } from '../../src/kafka/client.js';
 import { recordFingerprint } from '../../src/offsets/translation.js';
-import { freePorts } from '../../src/processes/ports.js';
-import { createTopics, eventually, FIXTURE_PRODUCER, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
+import { createTopics, eventually, gatewayUp, FIXTURE_PRODUCER, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
 
@@ -61,12 +60,11 @@ describe('zdp parity and zdp cutover with clients running through the gateway', 
     const topicFlags = topics.flatMap((t) => ['--topic', t]);
     const apply = await runZdp(['migrate', '--from', 'source', '--to', 'target', ...topicFlags, '--yes'], { cwd: dir });
     expect(apply.code, apply.stderr).toBe(0);
-    const [rest, listen, management] = await freePorts(3);
-    const start = await runZdp(['migrate', 'start', '--from', 'source', '--to', 'target', ...topicFlags, '--rest-port', String(rest)], { cwd: dir });
+    const start = await runZdp(['migrate', 'start', '--from', 'source', '--to', 'target', ...topicFlags], { cwd: dir });
     expect(start.code, start.stderr).toBe(0);
-    const up = await runZdp(['gateway', 'up', '--cluster', 'source', '--cover', 'target', '--listen', `127.0.0.1:${listen}`, '--management-port', String(management)], { cwd: dir });
+    const up = await gatewayUp(['--cluster', 'source', '--cover', 'target'], { cwd: dir });
     expect(up.code, up.stderr).toBe(0);
-    bootstrap = `127.0.0.1:${listen}`;
+    bootstrap = `127.0.0.1:${up.listenPort}`;
     workload = new Workload({
       bootstrap,
       clientId: uniqueName('co-app'),

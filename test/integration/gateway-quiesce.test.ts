@@ -29,7 +29,7 @@ import { resolveKafkaDist } from '../../src/processes/kafka-dist.js';
 // a plain ES module, shared with bench/cutover-pause.mjs
 import { JavaClients } from '../clients/java-clients.mjs';
 import { readControlToken, readGateway } from '../../src/processes/kroxylicious.js';
-import { createTopics, eventually, gatewayPorts, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
+import { createTopics, eventually, gatewayUp, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
 const SPREAD_MS = 3_000;
@@ -56,11 +56,9 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     dir = mkdtempSync(join(tmpdir(), 'zdp-hold-'));
     const source = harnessProfile(projectDir, 'source');
     writeFileSync(join(dir, 'zdp.yaml'), `apiVersion: zdp/v1\nclusters:\n  source: {bootstrapServers: [${source.bootstrapServers[0]}]}\n`);
-    const ports = await gatewayPorts();
-    listenPort = ports.listenPort;
-    const managementPort = ports.managementPort;
-    const up = await runZdp(['gateway', 'up', '--cluster', 'source', '--listen', `127.0.0.1:${listenPort}`, '--management-port', String(managementPort), '--json'], { cwd: dir, env });
+    const up = await gatewayUp(['--cluster', 'source', '--json'], { cwd: dir, env });
     expect(up.code, up.stderr).toBe(0);
+    listenPort = up.listenPort;
     const stateDir = join(dir, '.zdp');
     control = new QuiesceEndpoint(`http://127.0.0.1:${String(readGateway(stateDir)!.controlPort)}`, readControlToken(stateDir));
   });

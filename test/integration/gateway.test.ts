@@ -15,7 +15,7 @@ import type { Cluster } from '../../src/kafka/reader.js';
 import { findJava } from '../../src/processes/java.js';
 import { resolveKafkaDist } from '../../src/processes/kafka-dist.js';
 import { freePorts } from '../../src/processes/ports.js';
-import { eventually, gatewayPorts, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
+import { eventually, gatewayUp, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
 import { createTopicsAndWait } from '../../src/kafka/topics.js';
 import { QuiesceEndpoint } from '../../src/gateway/quiesce.js';
 import { readControlToken, readGateway } from '../../src/processes/kroxylicious.js';
@@ -58,7 +58,6 @@ async function endOffsets(kafka: Kafka, topic: string): Promise<number> {
 describe('zdp gateway with Kroxylicious', () => {
   let dir: string;
   let listenPort: number;
-  let managementPort: number;
   let viaProxy: Kafka;
   // the gateway clients' kafkajs log (INFO and up): a failing round trip shows its retries and errors
   const clientLog: string[] = [];
@@ -68,9 +67,6 @@ describe('zdp gateway with Kroxylicious', () => {
     const source = harnessProfile(projectDir, 'source');
     const target = harnessProfile(projectDir, 'target');
     writeFileSync(join(dir, 'zdp.yaml'), `apiVersion: zdp/v1\nclusters:\n  source: {bootstrapServers: [${source.bootstrapServers[0]}]}\n  target: {bootstrapServers: [${target.bootstrapServers[0]}]}\n`);
-    // a bootstrap port with room for the node ports after it
-    ({ listenPort, managementPort } = await gatewayPorts());
-    viaProxy = createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId: 'gateway-client', log: (line) => void clientLog.push(`${new Date().toISOString()} ${line}`) });
   });
   afterAll(async () => {
     await runZdp(['gateway', 'down'], { cwd: dir });
@@ -105,7 +101,10 @@ describe('zdp gateway with Kroxylicious', () => {
   });
 
   it('fronts the source cluster: clients only know the proxy', async () => {
-    const up = await runZdp(['gateway', 'up', '--cluster', 'source', '--cover', 'target', '--listen', `127.0.0.1:${listenPort}`, '--management-port', String(managementPort), '--json'], { cwd: dir });
+    const up = await gatewayUp(['--cluster', 'source', '--cover', 'target', '--json'], { cwd: dir });
+    listenPort = up.listenPort;
+    // the gateway's clients log to clientLog
+    viaProxy = createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId: 'gateway-client', log: (line) => void clientLog.push(`${new Date().toISOString()} ${line}`) });
     expect(up.code, up.stderr).toBe(0);
     expect(JSON.parse(up.stdout)).toMatchObject({ kind: 'GatewayUp', cluster: 'source', running: true, bootstrap: `127.0.0.1:${listenPort}` });
     const topic = uniqueName('gw.src');
@@ -277,7 +276,7 @@ describe('zdp gateway with Kroxylicious', () => {
     const port = (busy.address() as net.AddressInfo).port;
     const other = mkdtempSync(join(tmpdir(), 'zdp-gateway-busy-'));
     writeFileSync(join(other, 'zdp.yaml'), `apiVersion: zdp/v1\nclusters:\n  source: {bootstrapServers: [${harnessProfile(projectDir, 'source').bootstrapServers[0]}]}\n`);
-    const r = await runZdp(['gateway', 'up', '--cluster', 'source', '--node-ids', '1', '--listen', `127.0.0.1:${port}`, '--management-port', String(managementPort + 7)], { cwd: other });
+    const r = await runZdp(['gateway', 'up', '--cluster', 'source', '--node-ids', '1', '--listen', `127.0.0.1:${port}`, '--management-port', String((await freePorts(1))[0])], { cwd: other });
     busy.close();
     expect(r.code).toBe(9);
     expect(r.stderr).toContain(`port 127.0.0.1:${port} for the gateway is already in use`);

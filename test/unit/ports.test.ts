@@ -13,4 +13,10 @@ describe('free ports', () => {
     const sorted = [...ports].sort((a, b) => a - b);
     for (let i = 1; i < sorted.length; i++) expect(sorted[i]! - sorted[i - 1]!).toBeGreaterThanOrEqual(4);
   });
+
+  it('picks blocks of the length asked for (a fleet of gateway instances listens on the ports after the first)', async () => {
+    const ports = await freePorts(2, new Set(), 9);
+    for (const p of ports) for (let i = 0; i < 9; i++) expect(await isPortFree(p + i)).toBe(true);
+    expect(Math.abs(ports[0]! - ports[1]!)).toBeGreaterThanOrEqual(9);
+  });
 });
