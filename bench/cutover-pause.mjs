@@ -75,7 +75,8 @@ try {
   await admin.disconnect();
   const topicFlags = allTopics.flatMap((t) => ['--topic', t]);
   await must(['migrate', '--from', 'source', '--to', 'target', ...topicFlags, '--yes']);
-  const [rest, listen, management] = await freePorts(3);
+  // blocks of 9: a fleet's instances listen node-ids + 1 ports apart after the first
+  const [rest, listen, management] = await freePorts(3, new Set(), 9);
   await must(['migrate', 'start', '--from', 'source', '--to', 'target', ...topicFlags, '--rest-port', String(rest)]);
   await must(['gateway', 'up', '--cluster', 'source', '--cover', 'target', '--listen', `127.0.0.1:${listen}`, '--management-port', String(management), '--replicas', REPLICAS, ...(FILTER === 'off' ? ['--no-filter'] : [])]);
   const instances = JSON.parse((await must(['gateway', 'status', '--json'])).stdout).instances.map((i) => i.bootstrap);
