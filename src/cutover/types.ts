@@ -87,7 +87,7 @@ export interface DrainOutput {
   drainedAt?: number;
   /** completeAfterMs: from drainedAt (the first cut-off) to the first check that found the group drained */
   groups: { group: string; uncommitted: number; complete: boolean; behind?: unknown[]; completeAfterMs?: number }[];
-  /** the checks of what was delivered against what was committed: how many, and the longest (ms) */
+  /** the reads of the cluster's group states and committed offsets in the drain: how many, and the longest (ms); the gateway's state was read every 40 ms between them */
   checks?: { count: number; longestMs: number };
   /** client ids of the groups' members, one entry per member: gated at the switch until that many rejoined */
   clients: string[];

@@ -11,6 +11,7 @@ import type { ClusterProfile } from '../config/types.js';
 import { findJava } from '../processes/java.js';
 import { dropStandby, gatewayRunning, instanceStateDirs, readControlToken, readGateway, releaseStandby, resolveKroxylicious, startGateway, startStandby, stopGateway, writeGateway, type GatewayRecord } from '../processes/kroxylicious.js';
 import { CheckFailedError, NotFoundError } from '../errors.js';
+import type { Committed } from '../core/cutover/drain.js';
 import { QuiesceEndpoint, type DeliveredOffset, type QuiescePhase, type QuiesceState } from './quiesce.js';
 
 export interface GatewayCapabilities {
@@ -48,8 +49,8 @@ export interface QuiesceControl {
    * every consumer is cut off, with when the first was (epoch ms).
    */
   drainConsumers(timeoutMs: number): Promise<{ from: number }>;
-  /** what every instance delivered, per client and partition */
-  delivered(): Promise<DeliveredOffset[]>;
+  /** what every instance delivered, per client and partition, and the commits answered through them since the drain began */
+  drainState(): Promise<{ delivered: DeliveredOffset[]; committed: Committed[] }>;
   /** producers held; resolves once what was already forwarded was answered */
   holdProducers(timeoutMs: number): Promise<void>;
 }
@@ -128,7 +129,13 @@ export function quiesceOver(endpoints: readonly QuiesceEndpoint[]): QuiesceContr
       return { from: Math.min(...states.map((s) => s.drainFrom ?? startedAt)) };
     },
     holdProducers: async (timeoutMs) => void (await phaseAll(endpoints, 'hold-producers', timeoutMs)),
-    delivered: async () => (await Promise.all(endpoints.map((e) => e.state()))).flatMap((s) => s.delivered),
+    drainState: async () => {
+      const states = await Promise.all(endpoints.map((e) => e.state()));
+      return {
+        delivered: states.flatMap((s) => s.delivered),
+        committed: states.flatMap((s) => (s.committed ?? []).map((c) => ({ group: c.group, topic: c.topic, partition: c.partition, offset: BigInt(c.offset) }))),
+      };
+    },
   };
 }
 

@@ -40,6 +40,8 @@ export interface QuiesceState {
   memberResets?: number;
   gated: string[];
   delivered: DeliveredOffset[];
+  /** from a drain's start: the offsets commits through this instance set, once answered without error (a filter before this field: none) */
+  committed?: { group: string; topic: string; partition: number; offset: number }[];
   /** a switchable instance (a fleet deployed without zdp): the cluster it fronts, and those it can front */
   cluster?: string;
   switchable?: string[];

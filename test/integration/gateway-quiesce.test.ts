@@ -22,7 +22,7 @@ import { createKafka } from '../../src/kafka/client.js';
 import { createTopicsAndWait } from '../../src/kafka/topics.js';
 import { clusterFactory } from '../../src/kafka/offset-commit.js';
 import type { Cluster } from '../../src/kafka/reader.js';
-import { QuiesceEndpoint } from '../../src/gateway/quiesce.js';
+import { QuiesceEndpoint, type QuiesceState } from '../../src/gateway/quiesce.js';
 import { drainProgress } from '../../src/core/cutover/drain.js';
 import { findJava } from '../../src/processes/java.js';
 import { resolveKafkaDist } from '../../src/processes/kafka-dist.js';
@@ -272,7 +272,12 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
         const offsets = (await admin.fetchOffsets({ groupId: javaGroup, topics: [topic] }))[0]!.partitions.map((p) => `${p.partition}:${p.offset}`).sort().join(',');
         return given !== '' && given === offsets ? true : undefined;
       }, 2_500, "the Java consumer's commit of everything it was given, right after the drain is in force");
-      await control.setPhase('serve');
+      // the filter saw that commit answered, at the offsets the cluster holds: the drain's checks read it there
+      const seenCommitted = (state: QuiesceState) => (state.committed ?? []).filter((c) => c.group === javaGroup && c.topic === topic).map((c) => `${c.partition}:${c.offset}`).sort().join(',');
+      const atCluster = (await admin.fetchOffsets({ groupId: javaGroup, topics: [topic] }))[0]!.partitions.map((p) => `${p.partition}:${p.offset}`).sort().join(',');
+      expect(seenCommitted(await control.state())).toBe(atCluster);
+      // and forgets it when clients are served again
+      expect(seenCommitted(await control.setPhase('serve'))).toBe('');
       // a fleet's end a few ms after this instance's own Java consumer's next commit (another
       // instance predicted that commit a little off): the drain ends at that commit, not at the one
       // 5 s later (a fleet run's kafkajs consumers, on the other instance, waited those 5 s)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drainProgress } from '../../src/core/cutover/drain.js';
+import { drainProgress, latestCommitted } from '../../src/core/cutover/drain.js';
 
 const member = (clientId: string, ...tps: [string, number][]) => ({ clientId, assignment: tps.map(([topic, partition]) => ({ topic, partition })) });
 
@@ -267,5 +267,36 @@ describe('drainProgress with kafkajs, which fetches on a connection apart from i
       [{ group: 'app-3', topic: 't', partition: 0, offset: 2340n }],
     );
     expect(out[0]).toMatchObject({ complete: false, uncommitted: 5 });
+  });
+});
+
+describe('latestCommitted: the cluster as last read, and the commits the gateway saw answered since', () => {
+  it('takes the furthest per group and partition, keeping what only one of them knows', () => {
+    const out = latestCommitted(
+      [
+        { group: 'a', topic: 't', partition: 0, offset: 40n },
+        { group: 'a', topic: 't', partition: 1, offset: 12n },
+        { group: 'b', topic: 't', partition: 0, offset: 7n },
+      ],
+      [
+        { group: 'a', topic: 't', partition: 0, offset: 42n },
+        { group: 'a', topic: 't', partition: 1, offset: 11n },
+        { group: 'c', topic: 'u', partition: 3, offset: 5n },
+      ],
+    );
+    const at = (group: string, topic: string, partition: number) => out.find((c) => c.group === group && c.topic === topic && c.partition === partition)?.offset;
+    expect(out).toHaveLength(4);
+    expect(at('a', 't', 0)).toBe(42n);
+    expect(at('a', 't', 1)).toBe(12n);
+    expect(at('b', 't', 0)).toBe(7n);
+    expect(at('c', 'u', 3)).toBe(5n);
+  });
+
+  it('finds a group drained from a commit the gateway saw before the cluster was read again', () => {
+    const delivered = [{ client: 'consumer-a-1', topic: 't', partition: 0, offset: 41 }];
+    const members = [{ group: 'a', members: [member('consumer-a-1', ['t', 0])] }];
+    const cluster = [{ group: 'a', topic: 't', partition: 0, offset: 30n }];
+    expect(drainProgress(delivered, members, cluster)[0]).toMatchObject({ complete: false, uncommitted: 12 });
+    expect(drainProgress(delivered, members, latestCommitted(cluster, [{ group: 'a', topic: 't', partition: 0, offset: 42n }]))[0]).toMatchObject({ complete: true, uncommitted: 0 });
   });
 });

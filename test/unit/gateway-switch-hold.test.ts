@@ -6,7 +6,7 @@ import type { QuiesceControl } from '../../src/gateway/control.js';
 const quiesce = (holdProducers: QuiesceControl['holdProducers']): QuiesceControl => ({
   instances: 2,
   drainConsumers: async () => ({ from: 0 }),
-  delivered: async () => [],
+  drainState: async () => ({ delivered: [], committed: [] }),
   holdProducers,
 });
 
