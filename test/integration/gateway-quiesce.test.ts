@@ -211,6 +211,38 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     expect(tookMs).toBeLessThan(SPREAD_MS / 2);
   });
 
+  it("is in force without waiting for the rest of a transactional producer's send, and holds that rest", async () => {
+    // what a transactional producer writes counts once its transaction commits, and EndTxn is held:
+    // a send of it cut by the hold is sent again whole in a new transaction. Followed like the others,
+    // its sends kept the hold waiting for requests that never came (kafkajs adds each broker's
+    // partitions to the transaction before it produces there, and that request was held)
+    const { topic, admin } = await sourceTopic('hold.txn-send', 1);
+    await admin.disconnect();
+    const [a, b] = await Promise.all([leaderThroughProxy('hold-txn', topic), leaderThroughProxy('hold-txn', topic)]);
+    // raw Produce requests of one transactional producer on two connections (the broker refuses them: no transaction began; the filter decides before it)
+    const produce = (c: typeof a, i: number) =>
+      c.broker.produce({ transactionalId: 'hold-txn-id', producerId: 4_242, producerEpoch: 0, acks: -1, timeout: 5_000, topicData: [{ topic, partitions: [{ partition: 0, firstSequence: i, messages: [{ key: `k${i}`, value: `v${i}` }] }] }] } as never);
+    try {
+      await new Promise((r) => setTimeout(r, SPREAD_MS + 200));
+      // a send on both connections (the width a producer's sends are followed to), then one request of the next
+      await Promise.allSettled([produce(a, 0), produce(b, 1)]);
+      await new Promise((r) => setTimeout(r, SPREAD_MS + 200));
+      await Promise.allSettled([produce(a, 2)]);
+      const started = Date.now();
+      const state = await control.setPhase('hold-producers', 20_000);
+      const tookMs = Date.now() - started;
+      expect(state.inForce).toBe(true);
+      expect(tookMs).toBeLessThan(SPREAD_MS / 2);
+      // its request on the other connection is held with the rest
+      const rest = track(produce(b, 3));
+      await eventually(async () => ((await control.state()).held >= 1 ? true : undefined), 10_000, 'the rest of the send held');
+      expect(rest.state).toBe('pending');
+    } finally {
+      await control.setPhase('serve').catch(() => {});
+      await Promise.all([a.disconnect(), b.disconnect()]);
+    }
+  });
+
   it("drains a Java consumer (5 s auto-commit) just before its next commit, while a kafkajs consumer reads on until then", async () => {
     const { topic, admin } = await sourceTopic('drain.align', 2);
     const viaProxy = (clientId: string) => createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId });
