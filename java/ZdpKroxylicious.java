@@ -2085,26 +2085,17 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         }
     }
 
-    /** when the hold last found a send waited for, and which (its client id, brokers reached of its fan-out, age); when it last found a forwarded Produce unanswered: for its log line */
+    /** when the hold last found a send waited for, and which (its producer, brokers reached of its fan-out, age); when it last found a forwarded Produce unanswered: for its log line */
     static long holdWaitedForSend, holdWaitedForAnswers;
     static String holdSendAwaited = "";
 
-    /** a send forwarded that may still get a sibling, described for the log; null when none */
+    /** a send forwarded that may still get a sibling (see SEND_SPREAD_MS, awaited), described for the log; null when none */
     static String awaitedSend(long now) {
         for (var e : sends.entrySet()) {
             Send send = e.getValue();
             if (awaited(e.getKey(), send, now)) return "producer " + printable(e.getKey()) + ", " + send.connections.size() + " of " + fanOut.getOrDefault(e.getKey(), 1) + " brokers, begun " + (now - send.start) + " ms before";
         }
         return null;
-    }
-
-    /** whether a send forwarded may still get a sibling (see SEND_SPREAD_MS, awaited) */
-    static boolean siblingsMayCome() {
-        long now = System.currentTimeMillis();
-        for (var e : sends.entrySet()) {
-            if (awaited(e.getKey(), e.getValue(), now)) return true;
-        }
-        return false;
     }
 
     /** producers that have not sent for ten minutes are forgotten (producer ids come and go with producer sessions) */
