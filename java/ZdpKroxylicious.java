@@ -2065,35 +2065,38 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             if (!"hold-producers".equals(phase)) return false;
             if (holdInForce) return true;
             long now = System.currentTimeMillis();
-            String awaited = awaitedSend(now);
+            Map.Entry<String, Send> awaited = awaitedSend(now);
             boolean answering = live(inflightProduce) > 0;
             if (awaited != null) {
                 holdWaitedForSend = now;
                 holdSendAwaited = awaited;
+                holdSendReached = awaited.getValue().connections.size();
             }
             if (answering) holdWaitedForAnswers = now;
             if (now - phaseSince > SOFT_HOLD_MS && awaited == null && !answering) {
                 holdInForce = true;
                 // what the hold waited for, and until when: a send's other requests, or the answers to what was forwarded
-                String waited = (holdWaitedForSend > 0 ? "; waited for the rest of a send until " + (holdWaitedForSend - phaseSince) + " ms (" + holdSendAwaited + ")" : "")
+                var last = holdSendAwaited;
+                String waited = (last != null ? "; waited for the rest of a send until " + (holdWaitedForSend - phaseSince) + " ms (producer " + printable(last.getKey()) + ", " + holdSendReached + " of "
+                        + fanOut.getOrDefault(last.getKey(), 1) + " brokers, begun " + (holdWaitedForSend - last.getValue().start) + " ms before)" : "")
                         + (holdWaitedForAnswers > 0 ? "; for answers to forwarded Produce requests until " + (holdWaitedForAnswers - phaseSince) + " ms" : "");
                 System.out.println("zdp: hold in force " + (now - phaseSince) + " ms after it began, " + heldCount.get() + " requests held, " + siblingsForwarded.get() + " forwarded since the start as the rest of a send" + waited + " (at " + now + ")");
-                holdWaitedForSend = 0;
+                holdSendAwaited = null;
                 holdWaitedForAnswers = 0;
             }
             return holdInForce;
         }
     }
 
-    /** when the hold last found a send waited for, and which (its producer, brokers reached of its fan-out, age); when it last found a forwarded Produce unanswered: for its log line */
+    /** for the hold's log line (under the lock): the send it last found waited for, when, and how many brokers it had reached then; when it last found a forwarded Produce unanswered */
+    static Map.Entry<String, Send> holdSendAwaited;
     static long holdWaitedForSend, holdWaitedForAnswers;
-    static String holdSendAwaited = "";
+    static int holdSendReached;
 
-    /** a send forwarded that may still get a sibling (see SEND_SPREAD_MS, awaited), described for the log; null when none */
-    static String awaitedSend(long now) {
+    /** a producer's send forwarded that may still get a sibling (see SEND_SPREAD_MS, awaited); null when none. Described only when the hold's log line is written, not at each of the hold's checks */
+    static Map.Entry<String, Send> awaitedSend(long now) {
         for (var e : sends.entrySet()) {
-            Send send = e.getValue();
-            if (awaited(e.getKey(), send, now)) return "producer " + printable(e.getKey()) + ", " + send.connections.size() + " of " + fanOut.getOrDefault(e.getKey(), 1) + " brokers, begun " + (now - send.start) + " ms before";
+            if (awaited(e.getKey(), e.getValue(), now)) return e;
         }
         return null;
     }

@@ -17,7 +17,7 @@ import { ensureDevCertificates } from './certs.js';
 import { CCOMPAT_PATH, resolveRegistryDist, startRegistry, type RegistryDist } from './registry.js';
 import { findJava, type JavaRuntime } from './java.js';
 import { DEFAULT_SOURCE_LINE, DEFAULT_TARGET_LINE, resolveKafkaDist, type KafkaDist } from './kafka-dist.js';
-import { ensurePortFree, freePorts, isPortFree } from './ports.js';
+import { ensurePortFree, freePorts, isPortFree, pickAnother } from './ports.js';
 import { probeBroker } from '../kafka/probe.js';
 import { KafkaCluster } from '../kafka/cluster.js';
 import { tlsOptions } from '../kafka/tls.js';
@@ -348,7 +348,7 @@ async function startDevClusterOnce(spec: DevClusterSpec, ctx: DevContext, prepar
 
   // Ports: the asked one, else the previous ones while free, else new ones.
   const secured = spec.auth !== 'none' || spec.tls;
-  if (spec.port !== undefined) await ensurePortFree(spec.port, `cluster "${spec.name}"`, '--port');
+  if (spec.port !== undefined) await ensurePortFree(spec.port, `cluster "${spec.name}"`, pickAnother('--port'));
   const reuse = async (p: number | undefined) => (p !== undefined && (await isPortFree(p)) ? p : undefined);
   const fresh = await freePorts(3, new Set([spec.port, existing?.ports.client, existing?.ports.controller, existing?.ports.internal].filter((p): p is number => p !== undefined)));
   const ports: DevClusterRecord['ports'] = {

@@ -228,7 +228,7 @@ export async function startGateway(stateDir: string, record: GatewayRecord, java
   const dir = gatewayDir(stateDir);
   await waitForDying(record, dir);
   // the default addresses are fixed (clients are configured with them): leaving a flag out picks no other port
-  for (const port of gatewayPorts(record)) await ensurePortFree(port, 'the gateway', '--listen', 'pick other ports with --listen (the node ports follow the bootstrap port, and each instance of a fleet follows the one before) and --management-port, or stop the process that holds it');
+  for (const port of gatewayPorts(record)) await ensurePortFree(port, 'the gateway', 'pick other ports with --listen (the node ports follow the bootstrap port, and each instance of a fleet follows the one before) and --management-port, or stop the process that holds it');
   const controlPort = await controlPortFor(record, []);
   if (controlPort !== undefined) controlTokenFile(stateDir);
   const started = performance.now();

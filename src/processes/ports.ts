@@ -55,8 +55,13 @@ export function isPortFree(port: number): Promise<boolean> {
   });
 }
 
-/** Refuses a port another process holds; `hint` says what to do instead (by default: another port with `flag`, or none and zdp picks one). */
-export async function ensurePortFree(port: number, what: string, flag: string, hint = `pick another port with ${flag}, or leave it out and zdp picks a free one`): Promise<void> {
+/** The hint for a port in use that a flag sets, where leaving the flag out makes zdp pick a free one. */
+export function pickAnother(flag: string): string {
+  return `pick another port with ${flag}, or leave it out and zdp picks a free one`;
+}
+
+/** Refuses a port another process holds; `hint` says what to do instead. */
+export async function ensurePortFree(port: number, what: string, hint: string): Promise<void> {
   if (!(await isPortFree(port))) {
     throw new EnvironmentError('PORT_IN_USE', `port 127.0.0.1:${port} for ${what} is already in use by another process`, {
       hint,

@@ -8,7 +8,7 @@ import { parsePair, type Pair } from '../../cli/sides.js';
 import { CheckFailedError, EnvironmentError, UsageError } from '../../errors.js';
 import { findJava } from '../../processes/java.js';
 import { readMm2, resolveMirrorMaker, startMirrorMaker, writeMm2, MM2_VERSION } from '../../processes/mirror-maker.js';
-import { ensurePortFree, freePort } from '../../processes/ports.js';
+import { ensurePortFree, freePort, pickAnother } from '../../processes/ports.js';
 import { ConnectClient } from '../../migration/connect-client.js';
 import { connectConnectors, renderMm2Properties, SOURCE_ALIAS, TARGET_ALIAS } from '../../core/migration/mm2.js';
 import { engineOf, journal, makePlan, migrationDir, mm2Clients, type PlanSelection } from './shared.js';
@@ -86,7 +86,7 @@ export async function runStart(options: StartOptions, rt: Runtime): Promise<View
   const info = connect ? await connect.info() : undefined;
   let restPort = options.restPort;
   if (!connect) {
-    if (restPort !== undefined) await ensurePortFree(restPort, "MirrorMaker 2's internal REST listener", '--rest-port');
+    if (restPort !== undefined) await ensurePortFree(restPort, "MirrorMaker 2's internal REST listener", pickAnother('--rest-port'));
     else restPort = await freePort();
   }
   const plan = await makePlan(rt, pair, options.selection);
