@@ -79,6 +79,8 @@ import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.AddOffsetsToTxnRequestData;
 import org.apache.kafka.common.message.AddPartitionsToTxnRequestData;
+import org.apache.kafka.common.message.AddPartitionsToTxnResponseData;
+import org.apache.kafka.common.message.AddOffsetsToTxnResponseData;
 import org.apache.kafka.common.message.EndTxnRequestData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
@@ -492,6 +494,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final AtomicLong leavesAnswered = new AtomicLong();
     /** gated JoinGroups sent on with no member id: the id they named was the old cluster's */
     static final AtomicLong memberResets = new AtomicLong();
+    /** AddPartitionsToTxn / AddOffsetsToTxn answers CONCURRENT_TRANSACTIONS that the filter asked again for its client (see Conn.askAgain) */
+    static final AtomicLong transactionAddsAskedAgain = new AtomicLong();
     /** the remote end of a filter's channel (the upstream broker): "R:host/ip:port" */
     static final Pattern REMOTE = Pattern.compile("R:(?:[^ /\\]]*/)?([^ \\]]+)");
     /**
@@ -931,6 +935,11 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     }
     /** how long a gated consumer's Fetch waits before its empty answer: long enough not to spin, short enough that its heartbeat (and rejoin) is not held back */
     static final long GATED_FETCH_WAIT_MS = 100;
+    /** Kafka's error code for a transaction change the coordinator cannot take yet (the last one's markers are being written) */
+    static final short CONCURRENT_TRANSACTIONS = 51;
+    /** how often a transaction's AddPartitionsToTxn or AddOffsetsToTxn answered CONCURRENT_TRANSACTIONS is asked again (the Java client's own retry: 20 ms), and for how long at most */
+    static final long TXN_ASK_AGAIN_MS = 20;
+    static final long TXN_ASK_AGAIN_MAX_MS = 5_000;
     /** client id -> when a Produce of it was last forwarded */
     static final ConcurrentHashMap<String, Long> lastProduceForwarded = new ConcurrentHashMap<>();
 
@@ -1239,6 +1248,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         final ConcurrentLinkedQueue<String> syncSent = new ConcurrentLinkedQueue<>();
         /** the OffsetCommits forwarded on this connection, in order, until their answers */
         final ConcurrentLinkedQueue<OffsetCommitRequestData> commitsSent = new ConcurrentLinkedQueue<>();
+        /** the AddPartitionsToTxn and AddOffsetsToTxn requests forwarded on this connection, in order, with their version (answered in that order) */
+        final ConcurrentLinkedQueue<Map.Entry<ApiMessage, Short>> txnAddsSent = new ConcurrentLinkedQueue<>();
         final long id = connections.incrementAndGet();
         /** whether this connection is still open (connectionOpen), read from the first request's context: one lookup per connection, not per request */
         java.util.function.BooleanSupplier open;
@@ -1710,6 +1721,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 producer = producer(p);
                 send = noteSend(p, producer, now);
             }
+            if (key == ApiKeys.ADD_PARTITIONS_TO_TXN || key == ApiKeys.ADD_OFFSETS_TO_TXN) txnAddsSent.add(Map.entry(request, header.requestApiVersion()));
             if (acks) {
                 var sent = request instanceof ProduceRequestData p ? new InFlight(p.timeoutMs(), open(context), producer, send) : new InFlight(30_000, open(context));
                 produceSent.add(sent);
@@ -1866,6 +1878,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 answered(inflightProduce, produceSent);
                 // the client is handed an id it can be told apart by (the real one is written)
                 if (guardProducers && response instanceof InitProducerIdResponseData init && init.errorCode() == 0) init.setProducerId(ProducerIds.virtual(init.producerId()));
+                if (key == ApiKeys.ADD_PARTITIONS_TO_TXN || key == ApiKeys.ADD_OFFSETS_TO_TXN) {
+                    var sent = txnAddsSent.poll();
+                    if (sent != null && concurrentTransactions(response) && !holding()) return askAgain(sent.getKey(), sent.getValue(), header, response, context);
+                }
             } else if (key == ApiKeys.METADATA) {
                 knowsLeaders.add(clientId);
                 for (var t : ((MetadataResponseData) response).topics()) {
@@ -1892,6 +1908,70 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 }
             }
             return context.forwardResponse(header, response);
+        }
+
+        /**
+         * Whether an AddPartitionsToTxn (as a client sends it, version 3 or below) or AddOffsetsToTxn
+         * answer says only CONCURRENT_TRANSACTIONS: the coordinator still writes the markers of the
+         * producer's previous transaction, and nothing was added.
+         */
+        static boolean concurrentTransactions(ApiMessage response) {
+            if (response instanceof AddOffsetsToTxnResponseData r) return r.errorCode() == CONCURRENT_TRANSACTIONS;
+            if (!(response instanceof AddPartitionsToTxnResponseData r) || r.resultsByTopicV3AndBelow().isEmpty()) return false;
+            boolean concurrent = false;
+            for (var t : r.resultsByTopicV3AndBelow()) {
+                for (var p : t.resultsByPartition()) {
+                    if (p.partitionErrorCode() == CONCURRENT_TRANSACTIONS) concurrent = true;
+                    // OPERATION_NOT_ATTEMPTED: another partition's error stopped it
+                    else if (p.partitionErrorCode() != 53) return false;
+                }
+            }
+            return concurrent;
+        }
+
+        /**
+         * Asks the coordinator again, every TXN_ASK_AGAIN_MS, until it answers otherwise (then that
+         * answer goes to the client) or TXN_ASK_AGAIN_MAX_MS passed or producers are held (then the
+         * last answer goes). A producer's next transaction adds its partitions as soon as the last
+         * one's commit was answered, while the coordinator still writes that commit's markers to
+         * every partition's leader. The Java client asks again after 20 ms; kafkajs treats the
+         * error as any other, with its retry backoff (by default 300 ms, doubling), and when the
+         * request was one broker's of a send whose other requests were in flight, it sends those
+         * again too, with the sequences the first had advanced: the same records twice in one
+         * transaction (tulios/kafkajs#1315). On a loaded host its transactional producer paused
+         * 2-5 s now and then, and wrote batches twice, with no gateway change anywhere near.
+         */
+        CompletionStage<ResponseFilterResult> askAgain(ApiMessage request, short version, ResponseHeaderData header, ApiMessage first, FilterContext context) {
+            var future = new CompletableFuture<ResponseFilterResult>();
+            long started = System.currentTimeMillis();
+            String client = clientId;
+            // Kroxylicious passes on the answer it read: a later one is copied into it
+            Runnable answer = () -> future.complete(context.responseFilterResultBuilder().forward(header, first).build());
+            var attempt = new Runnable[1];
+            attempt[0] = () -> {
+                if (holding() || System.currentTimeMillis() - started >= TXN_ASK_AGAIN_MAX_MS) {
+                    answer.run();
+                    return;
+                }
+                transactionAddsAskedAgain.incrementAndGet();
+                var again = new RequestHeaderData().setRequestApiVersion(version).setClientId(client);
+                context.<ApiMessage>sendRequest(again, request).whenComplete((r, e) -> {
+                    if (e == null) adopt(first, r);
+                    if (e == null && concurrentTransactions(r)) executor.schedule(attempt[0], TXN_ASK_AGAIN_MS, TimeUnit.MILLISECONDS);
+                    else answer.run();
+                });
+            };
+            executor.schedule(attempt[0], TXN_ASK_AGAIN_MS, TimeUnit.MILLISECONDS);
+            return future;
+        }
+
+        /** `into` made the same answer as `from` (both AddPartitionsToTxn or both AddOffsetsToTxn) */
+        static void adopt(ApiMessage into, ApiMessage from) {
+            if (into instanceof AddPartitionsToTxnResponseData a && from instanceof AddPartitionsToTxnResponseData b) {
+                a.setThrottleTimeMs(b.throttleTimeMs()).setErrorCode(b.errorCode()).setResultsByTopicV3AndBelow(b.resultsByTopicV3AndBelow().duplicate());
+            } else if (into instanceof AddOffsetsToTxnResponseData a && from instanceof AddOffsetsToTxnResponseData b) {
+                a.setThrottleTimeMs(b.throttleTimeMs()).setErrorCode(b.errorCode());
+            }
         }
 
         /** The offsets a commit set, on the partitions its answer took without error. */
@@ -2157,6 +2237,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         out.put("siblingsForwarded", siblingsForwarded.get());
         out.put("rejoinNudges", nudges.get());
         out.put("memberResets", memberResets.get());
+        out.put("transactionAddsAskedAgain", transactionAddsAskedAgain.get());
         out.put("gated", new TreeSet<>(gate.keySet()));
         var rows = new ArrayList<Map<String, Object>>();
         delivered.forEach((conn, parts) -> parts.forEach((tp, offset) -> {

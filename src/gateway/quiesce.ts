@@ -38,6 +38,8 @@ export interface QuiesceState {
   leavesAnswered?: number;
   /** gated JoinGroups sent on without the member id the other cluster gave (the client gets a new one at once) */
   memberResets?: number;
+  /** a transaction's AddPartitionsToTxn or AddOffsetsToTxn answered CONCURRENT_TRANSACTIONS and asked again by the filter (every 20 ms, at most 5 s, not while producers are held) before its client was answered */
+  transactionAddsAskedAgain?: number;
   gated: string[];
   delivered: DeliveredOffset[];
   /** from a drain's start: the offsets commits through this instance set, once answered without error (a filter before this field: none) */

@@ -67,9 +67,9 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     await runZdp(['gateway', 'down'], { cwd: dir });
   });
 
-  /** A raw kafkajs connection through the proxy to the leader of a one-partition topic: each Fetch goes out exactly as asked. */
-  async function leaderThroughProxy(clientId: string, topic: string) {
-    const kafka = createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId });
+  /** A raw kafkajs connection through the proxy (or to `bootstrap`) to the leader of a one-partition topic: each request goes out exactly as asked. */
+  async function leaderThroughProxy(clientId: string, topic: string, bootstrap = `127.0.0.1:${listenPort}`) {
+    const kafka = createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [bootstrap], timeoutMs: 10_000 }, { env: process.env, clientId });
     const c = clusterFactory<Cluster>(kafka)({ allowAutoTopicCreation: false });
     await c.connect();
     const disconnect = () => c.disconnect().catch(() => {});
@@ -241,6 +241,52 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
       await control.setPhase('serve').catch(() => {});
       await Promise.all([a.disconnect(), b.disconnect()]);
     }
+  });
+
+  it("asks the coordinator again for a transaction's AddPartitionsToTxn answered CONCURRENT_TRANSACTIONS, as the Java client does", async () => {
+    // a producer's next transaction adds its partitions as soon as the last commit was answered,
+    // while the coordinator still writes that commit's markers. kafkajs takes the error as any other
+    // (its retry backoff) and, when other brokers' requests of the send were in flight, sends those
+    // again: the same records twice in one transaction (tulios/kafkajs#1315; 22-90 records a fleet
+    // benchmark run, on the source and, after the switch, on the target)
+    const { topic, admin } = await sourceTopic('txn.concurrent', 1);
+    await admin.disconnect();
+    const sourceBootstrap = harnessProfile(projectDir, 'source').bootstrapServers[0]!;
+    /** rounds of: add the partition, commit, and add it again for the next transaction at once (pipelined on the coordinator's connection); how each pipelined add was answered */
+    const rounds = async (bootstrap: string | undefined, n: number) => {
+      const c = await leaderThroughProxy('txn-concurrent', topic, bootstrap);
+      try {
+        // one broker: the partition's leader is the transaction coordinator too
+        const transactionalId = uniqueName('txn-concurrent');
+        // asking for the coordinator makes the cluster's transaction log (InitProducerId is NOT_COORDINATOR until it was)
+        await eventually(() => c.broker.findGroupCoordinator({ groupId: transactionalId, coordinatorType: 1 } as never).catch(() => undefined), 20_000, 'the transaction coordinator');
+        const init = () => c.broker.initProducerId({ transactionalId, transactionTimeout: 30_000 } as never) as unknown as Promise<{ producerId: number; producerEpoch: number }>;
+        const { producerId, producerEpoch } = await eventually(() => init().catch(() => undefined), 20_000, 'a producer id');
+        const ids = { transactionalId, producerId, producerEpoch };
+        const add = () => c.broker.addPartitionsToTxn({ ...ids, topics: [{ topic, partitions: [0] }] } as never);
+        const answers: string[] = [];
+        for (let i = 0; i < n; i++) {
+          // the transaction open (after a refused add: once the markers are written)
+          await eventually(() => add().then(() => true, () => undefined), 10_000, 'the partition added');
+          const [ended, next] = await Promise.allSettled([c.broker.endTxn({ ...ids, transactionResult: true } as never), add()]);
+          expect(ended.status).toBe('fulfilled');
+          answers.push(next.status === 'fulfilled' ? 'added' : String((next.reason as { type?: string }).type ?? (next.reason as Error).message));
+        }
+        await c.broker.endTxn({ ...ids, transactionResult: false } as never).catch(() => {});
+        return answers;
+      } finally {
+        await c.disconnect();
+      }
+    };
+    // straight to the broker: the premise (the coordinator refuses such an add)
+    const direct = await rounds(sourceBootstrap, 5);
+    expect(direct).toContain('CONCURRENT_TRANSACTIONS');
+    expect(direct.every((a) => a === 'added' || a === 'CONCURRENT_TRANSACTIONS'), direct.join()).toBe(true);
+    // through the gateway: every add is answered added, the filter having asked again
+    const before = (await control.state()).transactionAddsAskedAgain ?? 0;
+    const proxied = await rounds(undefined, 5);
+    expect(proxied).toEqual(Array(5).fill('added'));
+    expect((await control.state()).transactionAddsAskedAgain ?? 0).toBeGreaterThan(before);
   });
 
   it("is in force without waiting for the rest of a Java producer's send: its batches are sent again one by one", async () => {
