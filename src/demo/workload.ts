@@ -58,6 +58,19 @@ export interface Processed {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** how many progress times Workload keeps per producer: an hour at the demo's 10 sends a second */
+const ACK_TIMES_KEPT = 36_000;
+
+/** The longest gap between consecutive `times` (ascending, epoch ms) that overlaps [from, to]; undefined when none ends after `from` and begins before `to`. */
+export function longestGapAcross(times: readonly number[], from: number, to: number): number | undefined {
+  let longest: number | undefined;
+  for (let i = 1; i < times.length; i++) {
+    const [a, b] = [times[i - 1]!, times[i]!];
+    if (b > from && a < to && (longest === undefined || b - a > longest)) longest = b - a;
+  }
+  return longest;
+}
+
 /**
  * The producers' retry backoff: 100 ms doubling to at most 500 ms, retried for about 15 s before a
  * send fails. Close to what a Java client does by default (reconnect.backoff.ms 50 up to 1 s,
@@ -90,6 +103,8 @@ export class Workload {
   readonly maxAckGapMsByTopic = new Map<string, number>();
   /** producer gaps over a second, for looking at where a pause came from: topic, last ack before, the ack that ended it (epoch ms) */
   readonly longAckGaps: { topic: string; from: number; to: number }[] = [];
+  /** when each topic's producer made progress (a send acknowledged, a transaction committed or aborted), epoch ms: its last ACK_TIMES_KEPT */
+  private ackTimes = new Map<string, number[]>();
   /** longest time a group processed nothing while records were waiting (ms) */
   maxConsumeGapMs = 0;
   /** when each group last processed a record */
@@ -217,6 +232,18 @@ export class Workload {
     this.maxAckGapMs = Math.max(this.maxAckGapMs, gap);
     this.maxAckGapMsByTopic.set(topic, Math.max(this.maxAckGapMsByTopic.get(topic) ?? 0, gap));
     if (lastAckAt !== undefined && ackedAt - lastAckAt > 1_000) this.longAckGaps.push({ topic, from: lastAckAt, to: ackedAt });
+    const times = this.ackTimes.get(topic) ?? this.ackTimes.set(topic, []).get(topic)!;
+    times.push(ackedAt);
+    if (times.length > ACK_TIMES_KEPT * 1.25) times.splice(0, times.length - ACK_TIMES_KEPT);
+  }
+
+  /**
+   * The longest time the topic's producer went without progress that overlaps [from, to] (epoch
+   * ms): the pause a cutover whose hold spans that window gave it, not the producer's own slow
+   * sends elsewhere in the minute a cutover command takes. Undefined without progress after `to`.
+   */
+  longestAckGapAcross(topic: string, from: number, to: number): number | undefined {
+    return longestGapAcross(this.ackTimes.get(topic) ?? [], from, to);
   }
 
   private async producerLoop(t: WorkloadTopic): Promise<void> {
