@@ -987,8 +987,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         /** when every other client's do, and the drain can be in force */
         final long end;
         final long from;
-        /** when the plan was made (the drain began, or the fleet's end came) */
-        final long made;
         /** the commit the drain ends at (end is DRAIN_LEAD_OTHERS_MS before it) */
         final long endsAt;
         /** for the log: each cut-off, from the plan's start */
@@ -1042,7 +1040,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 from = Math.min(from, cut);
                 line.append(", ").append(printable(client)).append(" +").append(cut - now).append(" ms");
             }
-            this.made = now;
             this.endsAt = end;
             this.end = Math.max(now, end - DRAIN_LEAD_OTHERS_MS);
             this.from = Math.min(from, this.end);
@@ -1366,25 +1363,24 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             DrainPlan plan = drainPlan;
             // a consumer that commits after each batch (kafkajs) commits what it was given once it has
             // processed it: it is cut off that much before the end, so that it has by then
-            return holding() || plan == null || plan.cutOff(clientId, System.currentTimeMillis(), drainLeadMs(plan));
+            return holding() || plan == null || plan.cutOff(clientId, System.currentTimeMillis(), drainLeadMs());
         }
 
         /**
          * How long before the drain's end this connection's consumer (one that commits after each
          * batch) is cut off: the time it takes to process what it is given. In a drain it is given a
          * batch a partition at a time (trimmed), which it processes in far less than a whole Fetch's
-         * worth: cut off that much before the end (TRIMMED_LEAD_MS until such gaps were seen), once
-         * what it was given before the drain began has been processed by then; else by its whole
-         * processing time, as before. Cut off by its whole processing time (1.3-2.7 s behind its
-         * producers, up to 3 s), a kafkajs consumer in a fleet benchmark run had processed all it was
-         * given 2.2 s before the drain's end and waited, idle, through it (its pause 4.5 s).
+         * worth: cut off that much before the end (the longest gap after such an answer,
+         * TRIMMED_LEAD_MS until one was seen), never more than its whole processing time. Cut off by
+         * that whole time (1.3-2.7 s behind its producers, up to 3 s), a kafkajs consumer in a fleet
+         * benchmark run had processed all it was given 2.2 s before the drain's end and waited, idle,
+         * through it (its pause 4.5 s). What it was given before the drain began is committed once
+         * processed, however early it is cut off: the drain waits for that either way.
          */
-        long drainLeadMs(DrainPlan plan) {
-            long whole = processingMs();
+        long drainLeadMs() {
             long trimmedGap = 0;
             for (long gap : trimmedProcessing) trimmedGap = Math.max(trimmedGap, gap);
-            long lead = Math.min(whole, Math.max(TRIMMED_LEAD_MS, trimmedGap));
-            return plan.made + whole <= plan.end - lead ? lead : whole;
+            return Math.min(processingMs(), Math.max(TRIMMED_LEAD_MS, trimmedGap));
         }
 
         /** whether this connection's Fetch answers are cut to a batch a partition: in a drain, before its cut-off, for a consumer that commits after each batch */
