@@ -20,6 +20,11 @@
  * --source-brokers/--target-brokers start multi-broker clusters; --replicas runs a gateway fleet
  * (the kafkajs applications on instance 0, the Java ones on the last instance).
  * --keep-logs leaves the clusters' logs in the bench directory (printed first) instead of deleting them.
+ *
+ * A producer's pause (pauseMs) is its longest time without progress (a send acknowledged, a
+ * transaction committed or aborted) that overlaps the hold or the 2 s after the release; its longest
+ * anywhere in the cutover command is longestGapDuringCutoverMs. A consumer group's is its longest
+ * time without a record while records waited, from the cutover command's start.
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
