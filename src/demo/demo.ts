@@ -299,8 +299,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
 /**
  * The producers' pause: the longest any went without progress across the cutover's hold or the 2 s
  * after its release (its journal says when), as bench/cutover-pause.mjs measures it; without a
- * finished hold, or for a producer with no progress after it, the longest anywhere in the run. The transactional producer's own commits took
- * over a second now and then on a loaded host, far from any cutover.
+ * finished hold, or for a producer with no progress after it, the longest anywhere in the run. The
+ * transactional producer's own commits took over a second now and then on a loaded host, far from
+ * any cutover.
  */
 function producersPause(w: Workload, dir: string): number {
   const file = join(dir, '.zdp', 'migrations', 'source-to-target', 'cutover.jsonl');
