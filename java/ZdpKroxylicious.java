@@ -43,6 +43,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -950,6 +951,12 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             ApiKeys.OFFSET_COMMIT, ApiKeys.HEARTBEAT, ApiKeys.JOIN_GROUP,
             ApiKeys.SYNC_GROUP, ApiKeys.LEAVE_GROUP, ApiKeys.CONSUMER_GROUP_HEARTBEAT);
 
+    /** the requests whose answers are read with the request (Conn.awaiting) */
+    static final Set<ApiKeys> ANSWER_READ = EnumSet.of(ApiKeys.OFFSET_COMMIT, ApiKeys.SYNC_GROUP, ApiKeys.ADD_PARTITIONS_TO_TXN, ApiKeys.ADD_OFFSETS_TO_TXN);
+
+    /** a request as it came, and its version */
+    record Sent(ApiMessage request, short version) {}
+
     static final Set<ApiKeys> HOLD = EnumSet.of(
             ApiKeys.PRODUCE, ApiKeys.INIT_PRODUCER_ID,
             ApiKeys.ADD_PARTITIONS_TO_TXN, ApiKeys.ADD_OFFSETS_TO_TXN,
@@ -1246,12 +1253,16 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         final ArrayDeque<InFlight> fetchSent = new ArrayDeque<>();
         /** fresh producer ids this connection asked for and has not been answered (see ProducerIds.freshFor) */
         final Map<Long, CompletableFuture<long[]>> asking = new ConcurrentHashMap<>();
-        /** "group\u0000memberId" of each SyncGroup forwarded and not answered yet */
-        final ConcurrentLinkedQueue<String> syncSent = new ConcurrentLinkedQueue<>();
-        /** the OffsetCommits forwarded on this connection, in order, until their answers */
-        final ConcurrentLinkedQueue<OffsetCommitRequestData> commitsSent = new ConcurrentLinkedQueue<>();
-        /** the AddPartitionsToTxn and AddOffsetsToTxn requests forwarded on this connection, in order, with their version (answered in that order) */
-        final ConcurrentLinkedQueue<Map.Entry<ApiMessage, Short>> txnAddsSent = new ConcurrentLinkedQueue<>();
+        /**
+         * The requests of ANSWER_READ kinds on this connection not answered yet, per kind, in the
+         * order they came (a broker answers a connection's requests in order; a request held here
+         * holds the ones after it). Their answers are read with them: a commit's offsets, a
+         * SyncGroup's member, a transaction request to ask again.
+         */
+        final Map<ApiKeys, ConcurrentLinkedQueue<Sent>> awaiting = new EnumMap<>(ApiKeys.class);
+        {
+            for (ApiKeys k : ANSWER_READ) awaiting.put(k, new ConcurrentLinkedQueue<>());
+        }
         final long id = connections.incrementAndGet();
         /** whether this connection is still open (connectionOpen), read from the first request's context: one lookup per connection, not per request */
         java.util.function.BooleanSupplier open;
@@ -1436,14 +1447,14 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 Gate g = gate.get(clientId);
                 if (g != null) joinedWhenOpened = Map.entry(g, g.joined.size());
             }
+            var answerRead = awaiting.get(key);
+            if (answerRead != null) answerRead.add(new Sent(request, header.requestApiVersion()));
             if (GROUP_KEYS.contains(key)) {
                 noteGroup(request);
                 if (request instanceof OffsetCommitRequestData commit && commit.groupId() != null) {
                     noteCommit(clientId, commit.groupId());
                     linkByCommit(commit);
-                    commitsSent.add(commit);
                 }
-                if (request instanceof SyncGroupRequestData sync) syncSent.add(sync.groupId() + "\u0000" + sync.memberId());
                 if (request instanceof JoinGroupRequestData join) askForNewMember(join);
                 if (request instanceof LeaveGroupRequestData leave && leavesOtherCluster(leave)) {
                     leavesAnswered.incrementAndGet();
@@ -1752,7 +1763,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 producer = producer(p);
                 send = noteSend(p, producer, now);
             }
-            if (key == ApiKeys.ADD_PARTITIONS_TO_TXN || key == ApiKeys.ADD_OFFSETS_TO_TXN) txnAddsSent.add(Map.entry(request, header.requestApiVersion()));
             if (acks) {
                 var sent = request instanceof ProduceRequestData p ? new InFlight(p.timeoutMs(), open(context), producer, send) : new InFlight(30_000, open(context));
                 produceSent.add(sent);
@@ -1918,10 +1928,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 answered(inflightProduce, produceSent);
                 // the client is handed an id it can be told apart by (the real one is written)
                 if (guardProducers && response instanceof InitProducerIdResponseData init && init.errorCode() == 0) init.setProducerId(ProducerIds.virtual(init.producerId()));
-                if (key == ApiKeys.ADD_PARTITIONS_TO_TXN || key == ApiKeys.ADD_OFFSETS_TO_TXN) {
-                    var sent = txnAddsSent.poll();
-                    if (sent != null && concurrentTransactions(response) && !holding()) return askAgain(sent.getKey(), sent.getValue(), header, response, context);
-                }
+                Sent sent = answerFor(key);
+                if (sent != null && concurrentTransactions(response) && !holding()) return askAgain(sent.request(), sent.version(), header, response, context);
             } else if (key == ApiKeys.METADATA) {
                 knowsLeaders.add(clientId);
                 for (var t : ((MetadataResponseData) response).topics()) {
@@ -1933,12 +1941,13 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     }
                 }
             } else if (key == ApiKeys.OFFSET_COMMIT) {
-                OffsetCommitRequestData sent = commitsSent.poll();
-                if (sent != null && draining()) committedBy(sent, (OffsetCommitResponseData) response);
+                Sent sent = answerFor(key);
+                if (sent != null && draining()) committedBy((OffsetCommitRequestData) sent.request(), (OffsetCommitResponseData) response);
             } else if (key == ApiKeys.JOIN_GROUP) {
                 memberGiven((JoinGroupResponseData) response);
             } else if (key == ApiKeys.SYNC_GROUP) {
-                String member = syncSent.poll();
+                Sent sent = answerFor(key);
+                String member = sent == null ? null : ((SyncGroupRequestData) sent.request()).groupId() + "\u0000" + ((SyncGroupRequestData) sent.request()).memberId();
                 Gate g = gate.get(clientId);
                 if (((SyncGroupResponseData) response).errorCode() == 0 && member != null && g != null) {
                     // a member of this client id joined its group here: it reads from the group's
@@ -1948,6 +1957,12 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 }
             }
             return context.forwardResponse(header, response);
+        }
+
+        /** the oldest unanswered request of this kind (ANSWER_READ) on this connection, taken off: the one this answer is for */
+        Sent answerFor(ApiKeys key) {
+            var q = awaiting.get(key);
+            return q == null ? null : q.poll();
         }
 
         /**
@@ -2151,7 +2166,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         synchronized (lock) {
             // a drain planned once, when it begins; a hold keeps it (every fetch gets nothing then)
             if ("drain-consumers".equals(next) && !"drain-consumers".equals(phase)) {
-                if ("serve".equals(phase)) committed.clear();
                 drainPlan = new DrainPlan(System.currentTimeMillis(), drainNotBefore);
                 System.out.println("zdp: drain planned: " + drainPlan.summary);
             }

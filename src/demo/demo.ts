@@ -14,6 +14,7 @@ import { parse } from 'yaml';
 import { ZdpError } from '../errors.js';
 import { freePorts } from '../processes/ports.js';
 import { check, readAllSeqs, Workload, type CheckResult } from './workload.js';
+import { parseJournal, replay, type JournalState } from '../core/cutover/journal.js';
 import { createTopicsAndWait } from '../kafka/topics.js';
 
 const BIN = fileURLToPath(new URL('../../bin/zdp.js', import.meta.url));
@@ -306,14 +307,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
 function producersPause(w: Workload, dir: string): number {
   const file = join(dir, '.zdp', 'migrations', 'source-to-target', 'cutover.jsonl');
   if (!existsSync(file)) return w.maxAckGapMs;
-  const done = new Map<string, Record<string, unknown>>();
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    try {
-      const e = JSON.parse(line) as { type?: string; step?: string; state?: string; data?: Record<string, unknown> };
-      if (e.type === 'step' && e.state === 'done' && e.step && e.data) done.set(e.step, e.data);
-    } catch {
-      // a line cut short by a crash: not a finished step
-    }
+  let done: JournalState['done'];
+  try {
+    done = replay(parseJournal(readFileSync(file, 'utf8'))).done;
+  } catch {
+    return w.maxAckGapMs;
   }
   const [from, to] = [Number(done.get('fence')?.fencedAt), Number(done.get('switch')?.releasedAt)];
   if (!Number.isFinite(from) || !Number.isFinite(to)) return w.maxAckGapMs;
