@@ -980,7 +980,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * When each consumer's fetches begin to get no records in a drain. A consumer is drained once
      * it committed what it was given; a Java consumer at its defaults commits every 5 s, so cut off
      * at once it would wait up to 5 s with nothing to read, and every other consumer with it. The
-     * commits of each client id and group seen here give its cadence. The drain ends at a commit
+     * commits of each client id and group seen here give its cadence (of clients that name their
+     * software in ApiVersions: a client that commits after each batch, as kafkajs does, names none, and
+     * its commits follow its records, not a clock). The drain ends at a commit
      * of a client that commits on a timer (1 to 10 s apart), chosen so that the longest any of them
      * waits is least; each is cut off DRAIN_LEAD_MS before its last commit by then, and every other
      * client (kafkajs commits after each batch) DRAIN_LEAD_OTHERS_MS before the end, each of its
@@ -1452,7 +1454,13 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             if (GROUP_KEYS.contains(key)) {
                 noteGroup(request);
                 if (request instanceof OffsetCommitRequestData commit && commit.groupId() != null) {
-                    noteCommit(clientId, commit.groupId());
+                    // a cadence only from clients that name their software (Java, librdkafka, franz-go: all
+                    // commit on a timer by default). kafkajs names none and commits after each batch: a
+                    // group of it reading a transactional topic commits as transactions end, 1-4 s apart,
+                    // and was taken for a timer in a fleet run. Its plan cut every "kafkajs" consumer off
+                    // at that group's predicted commit, untrimmed, and moved the fleet's end 3 s past the
+                    // Java consumers' commit: one Java group waited 5 s with nothing to read (a 7.2 s pause)
+                    if (!software.isEmpty()) noteCommit(clientId, commit.groupId());
                     linkByCommit(commit);
                 }
                 if (request instanceof JoinGroupRequestData join) askForNewMember(join);

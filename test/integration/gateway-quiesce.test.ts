@@ -527,6 +527,45 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     }
   });
 
+  it("does not take a kafkajs consumer's commits for a timer when its records come seconds apart (a group reading a transactional topic)", async () => {
+    // kafkajs commits after each batch: reading a topic written every 1.5 s it commits every 1.5 s,
+    // as a Java consumer's auto-commit would on a timer. Taken for one, a fleet run's plan cut every
+    // kafkajs consumer off at its predicted commit and ended the fleet's drain seconds late
+    const { topic, admin } = await sourceTopic('drain.sparse', 1);
+    const producer = harnessKafka(projectDir, 'source').producer();
+    await producer.connect();
+    let producing = true;
+    const produced = (async () => {
+      for (let n = 0; producing; n++) {
+        await producer.send({ topic, messages: [{ key: `k${n}`, value: `v${n}` }] });
+        await new Promise((r) => setTimeout(r, 1_500));
+      }
+    })();
+    const seen: number[] = [];
+    const consumer = createKafka({ name: 'gateway', vendor: 'apache', bootstrapServers: [`127.0.0.1:${listenPort}`], timeoutMs: 10_000 }, { env: process.env, clientId: uniqueName('sparse-app') }).consumer({ groupId: uniqueName('sparse') });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({ eachMessage: async () => void seen.push(Date.now()) });
+      // four records read, each committed: three intervals of 1.5 s seen
+      await eventually(async () => (seen.length >= 4 ? true : undefined), 30_000, 'four records read by the kafkajs consumer');
+      // the Java consumer of an earlier test counts until it has missed two commits
+      await eventually(async () => ((await control.drainPlan())! - Date.now() < 300 ? true : undefined), 20_000, 'a drain plan without timer clients');
+      // and stays so while the kafkajs consumer goes on committing every 1.5 s
+      const until = Date.now() + 3_500;
+      const read = seen.length;
+      while (Date.now() < until) {
+        expect((await control.drainPlan())! - Date.now()).toBeLessThan(300);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(seen.length).toBeGreaterThan(read);
+    } finally {
+      producing = false;
+      await produced.catch(() => {});
+      await Promise.all([consumer.disconnect().catch(() => {}), producer.disconnect().catch(() => {}), admin.disconnect()]);
+    }
+  });
+
   it('ties each kafkajs fetch connection to its group by the commit that follows its delivery, when two groups read one transactional topic under one client id', async () => {
     // kafkajs fetches on a connection apart from its commits, and every consumer is "kafkajs": two
     // groups on one topic were told apart by fetch positions only, which a transaction's commit
