@@ -70,6 +70,7 @@ import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.HeartbeatResponseData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.LeaveGroupRequestData;
@@ -497,6 +498,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final AtomicLong memberResets = new AtomicLong();
     /** AddPartitionsToTxn / AddOffsetsToTxn answers CONCURRENT_TRANSACTIONS that the filter asked again for its client (see Conn.askAgain) */
     static final AtomicLong transactionAddsAskedAgain = new AtomicLong();
+    /** Java consumers' heartbeats answered COORDINATOR_LOAD_IN_PROGRESS in a drain (see Conn.heartbeatAnsweredBusy) */
+    static final AtomicLong heartbeatsAnsweredBusy = new AtomicLong();
     /** the remote end of a filter's channel (the upstream broker): "R:host/ip:port" */
     static final Pattern REMOTE = Pattern.compile("R:(?:[^ /\\]]*/)?([^ \\]]+)");
     /**
@@ -938,6 +941,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final long GATED_FETCH_WAIT_MS = 100;
     /** Kafka's error code for a transaction change the coordinator cannot take yet (the last one's markers are being written) */
     static final short CONCURRENT_TRANSACTIONS = 51;
+    static final short COORDINATOR_LOAD_IN_PROGRESS = 14;
+    /** when the current drain began (0: none since serve): a connection opened before it is one to the cluster its consumer is a member on */
+    static volatile long drainBegunAt;
     /** how often a transaction's AddPartitionsToTxn or AddOffsetsToTxn answered CONCURRENT_TRANSACTIONS is asked again (the Java client's own retry: 20 ms), and for how long at most */
     static final long TXN_ASK_AGAIN_MS = 20;
     static final long TXN_ASK_AGAIN_MAX_MS = 5_000;
@@ -1293,6 +1299,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         final long[] trimmedProcessing = new long[4];
         int trimmedNext;
         volatile String clientId = "";
+        final long openedAt = System.currentTimeMillis();
+        /** when a Heartbeat of this connection was last forwarded, and the session timeout its consumer last joined with here (0: not seen) */
+        long heartbeatForwardedAt;
+        int sessionTimeoutMs;
         /** the client library, as its ApiVersions request names it (v3 and later; kafkajs names none) */
         volatile String software = "";
         /** the node id of the broker this connection is forwarded to, -1 while not known */
@@ -1396,6 +1406,25 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             return Math.min(processingMs(), Math.max(TRIMMED_LEAD_MS, trimmedGap));
         }
 
+        /**
+         * Whether a Java consumer's heartbeat is answered COORDINATOR_LOAD_IN_PROGRESS instead of forwarded:
+         * in a drain, on a connection opened before it (to the cluster the consumer is a member on).
+         * A Java consumer heartbeats every 3 s, and after a switch it learns it must rejoin (the new
+         * cluster answers UNKNOWN_MEMBER_ID) only at its next heartbeat: in fleet benchmark runs it
+         * read again 1.6-2.8 s after the release, the longest part of its pause. A failed heartbeat
+         * is sent again after the client's retry backoff (100 ms, doubling to 1 s at most), nothing
+         * else changes (the coordinator is not given up, commits go on): across the switch it
+         * heartbeats at least every second. Its session is kept: one heartbeat is forwarded once a
+         * third of its session timeout passed since the last (10 s assumed when its join was not seen).
+         */
+        boolean heartbeatAnsweredBusy() {
+            if (!draining() || !JAVA_CLIENT.equals(software)) return false;
+            long begun = drainBegunAt;
+            if (begun == 0 || openedAt >= begun || heartbeatForwardedAt == 0) return false;
+            long session = sessionTimeoutMs > 0 ? sessionTimeoutMs : 10_000;
+            return System.currentTimeMillis() - heartbeatForwardedAt < session / 3;
+        }
+
         /** whether this connection's Fetch answers are cut to a batch a partition: in a drain, before its cut-off, for a consumer that commits after each batch */
         boolean trimming() {
             DrainPlan plan = drainPlan;
@@ -1463,7 +1492,17 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     if (!software.isEmpty()) noteCommit(clientId, commit.groupId());
                     linkByCommit(commit);
                 }
-                if (request instanceof JoinGroupRequestData join) askForNewMember(join);
+                if (request instanceof JoinGroupRequestData join) {
+                    sessionTimeoutMs = join.sessionTimeoutMs();
+                    askForNewMember(join);
+                }
+                if (request instanceof HeartbeatRequestData) {
+                    if (heartbeatAnsweredBusy()) {
+                        heartbeatsAnsweredBusy.incrementAndGet();
+                        return context.requestFilterResultBuilder().shortCircuitResponse(new HeartbeatResponseData().setThrottleTimeMs(0).setErrorCode(COORDINATOR_LOAD_IN_PROGRESS)).completed();
+                    }
+                    heartbeatForwardedAt = System.currentTimeMillis();
+                }
                 if (request instanceof LeaveGroupRequestData leave && leavesOtherCluster(leave)) {
                     leavesAnswered.incrementAndGet();
                     return context.requestFilterResultBuilder().shortCircuitResponse(unknownMembers(leave, header.requestApiVersion())).completed();
@@ -2174,9 +2213,11 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         synchronized (lock) {
             // a drain planned once, when it begins; a hold keeps it (every fetch gets nothing then)
             if ("drain-consumers".equals(next) && !"drain-consumers".equals(phase)) {
+                drainBegunAt = System.currentTimeMillis();
                 drainPlan = new DrainPlan(System.currentTimeMillis(), drainNotBefore);
                 System.out.println("zdp: drain planned: " + drainPlan.summary);
             }
+            if ("serve".equals(next)) drainBegunAt = 0;
             phase = next;
             phaseSince = System.currentTimeMillis();
             holdInForce = false;
@@ -2323,6 +2364,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         out.put("rejoinNudges", nudges.get());
         out.put("memberResets", memberResets.get());
         out.put("transactionAddsAskedAgain", transactionAddsAskedAgain.get());
+        out.put("heartbeatsAnsweredBusy", heartbeatsAnsweredBusy.get());
         out.put("gated", new TreeSet<>(gate.keySet()));
         var rows = new ArrayList<Map<String, Object>>();
         delivered.forEach((conn, parts) -> parts.forEach((tp, offset) -> {

@@ -40,6 +40,8 @@ export interface QuiesceState {
   memberResets?: number;
   /** a transaction's AddPartitionsToTxn or AddOffsetsToTxn answered CONCURRENT_TRANSACTIONS and asked again by the filter (every 20 ms, at most 5 s, not while producers are held) before its client was answered */
   transactionAddsAskedAgain?: number;
+  /** Java consumers' heartbeats answered COORDINATOR_LOAD_IN_PROGRESS in a drain, on connections from before it: the client heartbeats again after its retry backoff (at most 1 s), and so learns soon after a switch that it must rejoin */
+  heartbeatsAnsweredBusy?: number;
   gated: string[];
   delivered: DeliveredOffset[];
   /** from a drain's start: the offsets commits through this instance set, once answered without error (a filter before this field: none) */

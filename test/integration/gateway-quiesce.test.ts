@@ -416,6 +416,45 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     }
   });
 
+  it("answers a Java consumer's heartbeats COORDINATOR_LOAD_IN_PROGRESS in a drain, so that it heartbeats every second at most, and keeps its group as it was", async () => {
+    // a Java consumer heartbeats every 3 s, and learns it must rejoin after a switch only at its next
+    // heartbeat (1.6-2.8 s after the release in fleet runs); a failed one is sent again after its
+    // retry backoff (100 ms, doubling to 1 s)
+    const { topic, admin } = await sourceTopic('drain.heartbeat', 1);
+    const java = new JavaClients({ java: (await findJava(process.env)).bin, libDir: (await resolveKafkaDist('4', { env: process.env })).libDir, bootstrap: `127.0.0.1:${listenPort}` });
+    const group = uniqueName('drain-heartbeat');
+    try {
+      java.producer(topic, 1, 20);
+      java.consumer(group, [topic]);
+      await eventually(async () => (java.processed.length >= 20 ? true : undefined), 60_000, "the Java consumer's first records");
+      // a heartbeat forwarded on its coordinator's connection (every 3 s)
+      await new Promise((r) => setTimeout(r, 3_500));
+      const members = async () => (await admin.describeGroups([group])).groups[0]!;
+      const before = await members();
+      expect(before.state).toBe('Stable');
+      const answered = (await control.state()).heartbeatsAnsweredBusy ?? 0;
+      const startedAt = Date.now();
+      const drained = await control.setPhase('drain-consumers', 20_000, startedAt + 6_000);
+      expect(drained.inForce).toBe(true);
+      // its first heartbeat in the drain within 3 s, then again after 0.1, 0.2, 0.4, 0.8 s...
+      const inDrain = ((await control.state()).heartbeatsAnsweredBusy ?? 0) - answered;
+      expect(inDrain, `${inDrain} heartbeats answered in a drain of ${Date.now() - startedAt} ms`).toBeGreaterThanOrEqual(4);
+      await control.setPhase('serve');
+      // served again: the same member, no rebalance, reading on, nothing read twice
+      const processed = java.processed.length;
+      await eventually(async () => (java.processed.length > processed + 20 ? true : undefined), 20_000, 'the Java consumer reading on after the drain');
+      const after = await members();
+      expect(after.state).toBe('Stable');
+      expect(after.members.map((m) => m.memberId)).toEqual(before.members.map((m) => m.memberId));
+      const seqs = java.processed.filter((p) => p.group === group).map((p) => p.seq);
+      expect(new Set(seqs).size).toBe(seqs.length);
+    } finally {
+      await control.setPhase('serve').catch(() => {});
+      await java.stop();
+      await admin.disconnect();
+    }
+  });
+
   it("ends a drain no earlier than the fleet asks: an instance whose consumers commit after each batch waits for the others' plan", async () => {
     // what a drain begun now would end at: now, or a timer-committing consumer's next commit (the
     // Java consumer of the test before counts until it has missed two of its commits)
