@@ -43,6 +43,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -437,7 +438,7 @@ public class ZdpKroxylicious {
  * where it was. Client ids are shared (kafkajs names every client "kafkajs"), so one consumer that
  * rejoined does not open the gate for another that has not.
  * The control endpoint (loopback, bearer token from -Dzdp.control.tokenFile) sets and reports all
- * of this: GET /v1/state, POST /v1/phase {"phase": …, "timeoutMs": …, "drainNotBefore": …},
+ * of this: GET /v1/state, POST /v1/phase {"phase": …, "timeoutMs": …, "drainNotBefore": …, "drainEndsAt": …},
  * GET /v1/drain-plan, POST /v1/drain-plan {"notBefore": …} (a fleet's end, see alignDrain), POST /v1/gate {"clients": […]}.
  */
 class ZdpQuiesce implements FilterFactory<Void, Void> {
@@ -1014,14 +1015,18 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
          * before the Java consumers on another are.
          */
         DrainPlan(long now, long notBefore) {
-            // client id and group -> {its first commit at least DRAIN_LEAD_MS away, its interval}
-            var timers = new HashMap<String, long[]>();
-            commits.forEach((key, t) -> {
-                long every = t[1] - t[0];
-                if (t[0] < 0 || every <= 1_000 || every > 10_000 || now - t[1] > 2 * every) return;
-                long first = t[1] + every * Math.max(0, (now + DRAIN_LEAD_MS - t[1] + every - 1) / every);
-                if (first - now <= DRAIN_HORIZON_MS) timers.put(key, new long[] { first, every });
-            });
+            this(now, notBefore, 0);
+        }
+
+        /**
+         * With `exactEnd` (epoch ms, 0: none) the drain ends there, whether or not a commit of this
+         * instance's consumers falls there: a fleet's cutover chose it from every instance's timer
+         * clients (GET /v1/drain-plan gives them), so that Java consumers on different instances, out
+         * of step, wait as little as one instance's own choice would let them. Ending each instance at
+         * a commit of its own, one moved to the commit after the other's, 5 s later, and back.
+         */
+        DrainPlan(long now, long notBefore, long exactEnd) {
+            var timers = timers(now);
             // the end: one of their commits, where the longest any of them waits from its cut-off to
             // the end is least (two Java groups 4 s out of step: the one ahead waits 1 s, not 4)
             // every one of them must commit after its cut-off: the end is not before the latest first
@@ -1032,9 +1037,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             long bound = Math.max(now, Math.min(notBefore, now + DRAIN_HORIZON_MS));
             long firsts = now;
             for (long[] c : timers.values()) firsts = Math.max(firsts, c[0]);
-            long end = Math.max(bound, firsts);
+            long end = exactEnd > 0 ? Math.max(now, Math.min(exactEnd, now + DRAIN_HORIZON_MS)) : Math.max(bound, firsts);
             long least = Long.MAX_VALUE;
-            for (long[] c : timers.values()) {
+            for (long[] c : exactEnd > 0 ? List.<long[]>of() : timers.values()) {
                 for (long e = c[0]; e - now <= DRAIN_HORIZON_MS; e += c[1]) {
                     if (e < firsts || e < bound - DRAIN_ALIGN_SLACK_MS) continue;
                     long worst = 0;
@@ -1059,6 +1064,18 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             this.end = Math.max(now, end - DRAIN_LEAD_OTHERS_MS);
             this.from = Math.min(from, this.end);
             this.summary = "other consumers cut off +" + (this.end - now) + " ms" + line;
+        }
+
+        /** client id and group -> {its first commit at least DRAIN_LEAD_MS from `now`, its interval}: the clients that commit on a timer, within DRAIN_HORIZON_MS */
+        static Map<String, long[]> timers(long now) {
+            var timers = new HashMap<String, long[]>();
+            commits.forEach((key, t) -> {
+                long every = t[1] - t[0];
+                if (t[0] < 0 || every <= 1_000 || every > 10_000 || now - t[1] > 2 * every) return;
+                long first = t[1] + every * Math.max(0, (now + DRAIN_LEAD_MS - t[1] + every - 1) / every);
+                if (first - now <= DRAIN_HORIZON_MS) timers.put(key, new long[] { first, every });
+            });
+            return timers;
         }
 
         /** a timer client's last predicted commit at or before `end` (the end is never before its first) */
@@ -2206,16 +2223,17 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
     /** Sets the phase; answers once it is in force (what was forwarded before it was answered), or false after timeoutMs. */
     static boolean setPhase(String next, long timeoutMs) throws InterruptedException {
-        return setPhase(next, timeoutMs, 0);
+        return setPhase(next, timeoutMs, 0, 0);
     }
 
-    static boolean setPhase(String next, long timeoutMs, long drainNotBefore) throws InterruptedException {
+    /** A drain begun here ends no earlier than drainNotBefore, or exactly at drainEndsAt (epoch ms; 0: not given): see DrainPlan. */
+    static boolean setPhase(String next, long timeoutMs, long drainNotBefore, long drainEndsAt) throws InterruptedException {
         synchronized (lock) {
             // a drain planned once, when it begins; a hold keeps it (every fetch gets nothing then)
             if ("drain-consumers".equals(next) && !"drain-consumers".equals(phase)) {
                 drainBegunAt = System.currentTimeMillis();
-                drainPlan = new DrainPlan(System.currentTimeMillis(), drainNotBefore);
-                System.out.println("zdp: drain planned: " + drainPlan.summary);
+                drainPlan = new DrainPlan(System.currentTimeMillis(), drainNotBefore, drainEndsAt);
+                System.out.println("zdp: drain planned" + (drainEndsAt > 0 ? " to end where the fleet's cutover chose" : "") + ": " + drainPlan.summary);
             }
             if ("serve".equals(next)) drainBegunAt = 0;
             phase = next;
@@ -2443,8 +2461,13 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     if ("GET".equals(method) && path.equals("/v1/state")) {
                         body = state(true);
                     } else if ("GET".equals(method) && path.equals("/v1/drain-plan")) {
-                        // what a drain begun now would end at, nothing changed (see DrainPlan)
-                        body = Map.of("endsAt", new DrainPlan(System.currentTimeMillis(), 0).endsAt);
+                        // what a drain begun now would end at, nothing changed (see DrainPlan), and the timer
+                        // clients' [first commit, interval] it was chosen from (a fleet's cutover chooses from all)
+                        long now = System.currentTimeMillis();
+                        var timers = new ArrayList<List<Long>>();
+                        for (long[] t : DrainPlan.timers(now).values()) timers.add(List.of(t[0], t[1]));
+                        timers.sort(Comparator.comparing((List<Long> t) -> t.get(0)).thenComparing(t -> t.get(1)));
+                        body = Map.of("endsAt", new DrainPlan(now, 0).endsAt, "timers", timers);
                     } else if ("POST".equals(method) && path.equals("/v1/drain-plan")) {
                         // the fleet's end, for an instance that planned an earlier one (see alignDrain)
                         body = alignDrain(JSON.readTree(exchange.getRequestBody()).path("notBefore").asLong(0));
@@ -2455,7 +2478,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                             status = 400;
                             body = Map.of("error", "phase must be serve, drain-consumers or hold-producers");
                         } else {
-                            boolean inForce = setPhase(next, req.path("timeoutMs").asLong(30_000), req.path("drainNotBefore").asLong(0));
+                            boolean inForce = setPhase(next, req.path("timeoutMs").asLong(30_000), req.path("drainNotBefore").asLong(0), req.path("drainEndsAt").asLong(0));
                             if (!inForce) status = 503;
                             body = state(inForce);
                         }

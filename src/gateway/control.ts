@@ -12,6 +12,7 @@ import { findJava } from '../processes/java.js';
 import { dropStandby, gatewayRunning, instanceStateDirs, readControlToken, readGateway, releaseStandby, resolveKroxylicious, startGateway, startStandby, stopGateway, writeGateway, type GatewayRecord } from '../processes/kroxylicious.js';
 import { CheckFailedError, NotFoundError } from '../errors.js';
 import type { Committed } from '../core/cutover/drain.js';
+import { fleetDrainEnd, type CommitTimer } from '../core/cutover/drain-end.js';
 import { QuiesceEndpoint, type DeliveredOffset, type QuiescePhase, type QuiesceState } from './quiesce.js';
 
 export interface GatewayCapabilities {
@@ -56,8 +57,8 @@ export interface QuiesceControl {
 }
 
 /** Moves every endpoint to `phase`; one that does not acknowledge in time puts the others back to serve and fails. */
-export async function phaseAll(endpoints: readonly QuiesceEndpoint[], phase: QuiescePhase, timeoutMs: number, drainNotBefore?: number): Promise<QuiesceState[]> {
-  const results = await Promise.allSettled(endpoints.map((e) => e.setPhase(phase, timeoutMs, drainNotBefore)));
+export async function phaseAll(endpoints: readonly QuiesceEndpoint[], phase: QuiescePhase, timeoutMs: number, drainNotBefore?: number, drainEndsAt?: number): Promise<QuiesceState[]> {
+  const results = await Promise.allSettled(endpoints.map((e) => e.setPhase(phase, timeoutMs, drainNotBefore, drainEndsAt)));
   const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${endpoints[i]!.url}: ${(r.reason as Error).message}`] : r.value.inForce ? [] : [`${endpoints[i]!.url}: ${phase} not in force after ${timeoutMs} ms (${r.value.inflight.produce} produce, ${r.value.inflight.fetch} fetch requests still unanswered)`]));
   if (failed.length === 0) return results.map((r) => (r as PromiseFulfilledResult<QuiesceState>).value);
   await Promise.allSettled(endpoints.map((e) => e.setPhase('serve', 5_000)));
@@ -112,12 +113,14 @@ export function quiesceOver(endpoints: readonly QuiesceEndpoint[]): QuiesceContr
     instances: endpoints.length,
     drainConsumers: async (timeoutMs) => {
       const startedAt = Date.now();
-      // a fleet drains as one: every instance ends with the one whose consumers commit last, so that
-      // a kafkajs consumer on one instance is not cut off seconds before a Java consumer on another
-      const ends = endpoints.length > 1 ? await Promise.all(endpoints.map((e) => e.drainPlan().catch(() => undefined))) : [];
-      const notBefore = Math.max(0, ...ends.filter((end): end is number => end !== undefined));
+      // a fleet drains as one: every instance ends where the timer clients of all of them wait least
+      // (each gives them), or else with the one whose consumers commit last, so that a kafkajs
+      // consumer on one instance is not cut off seconds before a Java consumer on another
+      const plans = endpoints.length > 1 ? await Promise.all(endpoints.map((e) => e.planDrain().catch(() => ({}) as { endsAt?: number; timers?: CommitTimer[] }))) : [];
+      const exact = plans.length > 0 && plans.every((p) => p.timers !== undefined) ? fleetDrainEnd(plans.flatMap((p) => p.timers!), Date.now()) : undefined;
+      const notBefore = Math.max(0, ...plans.map((p) => p.endsAt).filter((end): end is number => end !== undefined));
       let settled = false;
-      const phasing = phaseAll(endpoints, 'drain-consumers', timeoutMs, notBefore > 0 ? notBefore : undefined);
+      const phasing = phaseAll(endpoints, 'drain-consumers', timeoutMs, exact === undefined && notBefore > 0 ? notBefore : undefined, exact);
       phasing.then(
         () => (settled = true),
         () => (settled = true),

@@ -6,6 +6,7 @@
  */
 import { AuthError, ConnectionError, EnvironmentError } from '../errors.js';
 import type { Delivered } from '../core/cutover/drain.js';
+import type { CommitTimer } from '../core/cutover/drain-end.js';
 
 export type QuiescePhase = 'serve' | 'drain-consumers' | 'hold-producers';
 
@@ -70,19 +71,32 @@ export class QuiesceEndpoint {
     return this.call('GET', '/v1/state', undefined, timeoutMs);
   }
 
-  /** Sets the phase; resolves once the instance says it is in force, else fails after timeoutMs. A drain ends no earlier than `drainNotBefore` (epoch ms). */
-  async setPhase(phase: QuiescePhase, timeoutMs = 30_000, drainNotBefore?: number): Promise<QuiesceState> {
-    return this.call('POST', '/v1/phase', { phase, timeoutMs, ...(drainNotBefore === undefined ? {} : { drainNotBefore }) }, timeoutMs + 5_000);
+  /**
+   * Sets the phase; resolves once the instance says it is in force, else fails after timeoutMs. A
+   * drain ends no earlier than `drainNotBefore`, or exactly at `drainEndsAt` (epoch ms; a filter
+   * before 2026-12-05 takes the latter as nothing).
+   */
+  async setPhase(phase: QuiescePhase, timeoutMs = 30_000, drainNotBefore?: number, drainEndsAt?: number): Promise<QuiesceState> {
+    return this.call('POST', '/v1/phase', { phase, timeoutMs, ...(drainNotBefore === undefined ? {} : { drainNotBefore }), ...(drainEndsAt === undefined ? {} : { drainEndsAt }) }, timeoutMs + 5_000);
   }
 
   /** When a drain begun now would end here (epoch ms): at the next commits of the consumers that commit on a timer; undefined from a filter that does not plan drains. */
   async drainPlan(timeoutMs = 5_000): Promise<number | undefined> {
+    return (await this.planDrain(timeoutMs)).endsAt;
+  }
+
+  /** drainPlan, with the timer clients it was chosen from ([first commit, interval]; undefined from a filter that does not give them) */
+  async planDrain(timeoutMs = 5_000): Promise<{ endsAt?: number; timers?: CommitTimer[] }> {
+    let answer: unknown;
     try {
-      return endsAt(await this.call('GET', '/v1/drain-plan', undefined, timeoutMs));
+      answer = await this.call('GET', '/v1/drain-plan', undefined, timeoutMs);
     } catch (e) {
-      if (e instanceof EnvironmentError && e.code === 'GATEWAY_CONTROL_FAILED') return undefined;
+      if (e instanceof EnvironmentError && e.code === 'GATEWAY_CONTROL_FAILED') return {};
       throw e;
     }
+    const timers = (answer as { timers?: unknown }).timers;
+    const valid = Array.isArray(timers) && timers.every((t) => Array.isArray(t) && t.length === 2 && t.every((n) => typeof n === 'number'));
+    return { endsAt: endsAt(answer), ...(valid ? { timers: timers as CommitTimer[] } : {}) };
   }
 
   /**

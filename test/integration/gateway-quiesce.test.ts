@@ -407,6 +407,21 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
       expect(again.inForce).toBe(true);
       expect(againInForceAt).toBeLessThan(planned + 1_000);
       expect(again.drainEndsAt).toBeLessThan(planned + 1_000);
+      await control.setPhase('serve');
+      // the timer clients a plan is chosen from, for a fleet's cutover to choose over every instance's:
+      // the Java consumer's next commit and its 5 s interval; given an end exactly, the drain ends
+      // there, not at a commit of this instance's own consumers
+      const { timers } = await control.planDrain();
+      expect(timers).toHaveLength(1);
+      const [first, every] = timers![0]!;
+      expect(every).toBeGreaterThan(4_500);
+      expect(every).toBeLessThan(5_600);
+      expect(first).toBeGreaterThan(Date.now());
+      const exactly = first + 2_000;
+      const exact = await control.setPhase('drain-consumers', 20_000, undefined, exactly);
+      expect(exact.inForce).toBe(true);
+      expect(exact.drainEndsAt).toBe(exactly);
+      expect(Date.now()).toBeGreaterThan(exactly - 400);
     } finally {
       await control.setPhase('serve').catch(() => {});
       producing = false;
