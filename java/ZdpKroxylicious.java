@@ -1022,8 +1022,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
          * With `exactEnd` (epoch ms, 0: none) the drain ends there, whether or not a commit of this
          * instance's consumers falls there: a fleet's cutover chose it from every instance's timer
          * clients (GET /v1/drain-plan gives them), so that Java consumers on different instances, out
-         * of step, wait as little as one instance's own choice would let them. Ending each instance at
-         * a commit of its own, one moved to the commit after the other's, 5 s later, and back.
+         * of step, wait no longer than a choice over all of them needs. Ending each instance at a
+         * commit of its own, one moved to the commit after the other's, up to 5 s later.
          */
         DrainPlan(long now, long notBefore, long exactEnd) {
             var timers = timers(now);

@@ -80,7 +80,8 @@ export const DRAIN_ALIGN_SLACK_MS = 500;
  * DRAIN_ALIGN_SLACK_MS before the latest are given its end, a few rounds at most (an instance with
  * timer clients may move to a later commit of theirs). Best effort and quiet: an instance that does
  * not say (or a phase request that settled first) leaves each plan as it was. Returns the end agreed
- * on, undefined when none was.
+ * on, undefined when none was. Since the cutover gives every instance the end it chose over all their
+ * timer clients (drainEndsAt), this moves nothing unless an instance's filter gives no timer clients.
  */
 export async function alignDrainEnds(endpoints: readonly Pick<QuiesceEndpoint, 'state' | 'alignDrain'>[], settled: () => boolean, waitMs = 3_000): Promise<number | undefined> {
   const until = performance.now() + waitMs;
