@@ -3,7 +3,7 @@
  * Benchmark: the pause clients see during `zdp cutover`, and the totals, under load.
  *
  *   npm run build && node bench/cutover-pause.mjs [--rate 2000] [--topics 3] [--partitions 12] [--groups 5] [--clients default|tuned] [--filter on|off]
- *       [--source-brokers 1] [--target-brokers 1] [--replicas 1] [--keep-logs]
+ *       [--source-brokers 1] [--target-brokers 1] [--replicas 1] [--java-spread] [--keep-logs]
  *
  * Starts its own local clusters (Kafka 3.9 source, Kafka 4.x target) with `zdp dev up` in a temp
  * directory, creates the topics, starts MirrorMaker 2 (`zdp migrate start`) and the Kroxylicious
@@ -18,7 +18,9 @@
  * --clients tuned: the kafkajs consumers commit after each batch and drop stale batches.
  * --filter off runs the gateway without zdp's quiesce filter (the cutover then restarts the proxy).
  * --source-brokers/--target-brokers start multi-broker clusters; --replicas runs a gateway fleet
- * (the kafkajs applications on instance 0, the Java ones on the last instance).
+ * (the kafkajs applications on instance 0, the Java ones on the last instance; with --java-spread the
+ * Java consumer groups each on their own instance, round robin, so that the drain's end is chosen
+ * over timer clients of several instances).
  * --keep-logs leaves the clusters' logs in the bench directory (printed first) instead of deleting them.
  *
  * A producer's pause (pauseMs) is its longest time without progress (a send acknowledged, a
@@ -51,6 +53,7 @@ const SOURCE_BROKERS = arg('source-brokers', '1');
 const TARGET_BROKERS = arg('target-brokers', '1');
 const REPLICAS = arg('replicas', '1');
 const KEEP_LOGS = process.argv.includes('--keep-logs');
+const JAVA_SPREAD = process.argv.includes('--java-spread');
 const FILTER = arg('filter', 'on');
 if (!['default', 'tuned'].includes(CLIENTS) || !['on', 'off'].includes(FILTER)) {
   process.stderr.write('--clients is default or tuned; --filter is on or off\n');
@@ -97,7 +100,7 @@ try {
   if (CLIENTS === 'default') {
     const dist = await resolveKafkaDist('4', { env: process.env });
     java = new JavaClients({ java: (await findJava(process.env)).bin, libDir: dist.libDir, bootstrap: instances[instances.length - 1] });
-    for (const g of javaGroups) java.consumer(g.group, g.topics);
+    for (const [i, g] of javaGroups.entries()) java.consumer(g.group, g.topics, JAVA_SPREAD ? instances[i % instances.length] : undefined);
     java.producer(javaTopic, PARTITIONS, Math.round(RATE / TOPICS));
   }
   await new Promise((r) => setTimeout(r, 20_000));
@@ -247,7 +250,7 @@ try {
   const out = {
     benchmark: 'cutover-pause',
     machine: machine(),
-    load: { ratePerSecond: RATE, topics: TOPICS, partitions: PARTITIONS, groups: GROUPS, clients: CLIENTS, javaGroups: javaGroups.length, sourceBrokers: Number(SOURCE_BROKERS), targetBrokers: Number(TARGET_BROKERS), gatewayInstances: instances.length },
+    load: { ratePerSecond: RATE, topics: TOPICS, partitions: PARTITIONS, groups: GROUPS, clients: CLIENTS, javaGroups: javaGroups.length, javaSpread: JAVA_SPREAD, sourceBrokers: Number(SOURCE_BROKERS), targetBrokers: Number(TARGET_BROKERS), gatewayInstances: instances.length },
     quiesce: cutover.quiesce,
     gatewayFencedMs: cutover.pause.producersMs,
     gatewayConsumersPausedMs: cutover.pause.consumersMs,

@@ -9,6 +9,7 @@ export class JavaClients {
   maxConsumeGapMs: number;
   maxAckGapMs: number;
   producer(topic: string, partitions: number, rate: number, firstSeq?: number): void;
-  consumer(group: string, topics: string[]): void;
+  /** `bootstrap`: another address than the one given to the constructor (a fleet's other instance) */
+  consumer(group: string, topics: string[], bootstrap?: string): void;
   stop(kind?: 'producer' | 'consumer'): Promise<void>;
 }

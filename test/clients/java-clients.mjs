@@ -49,8 +49,9 @@ export class JavaClients {
     });
   }
 
-  consumer(group, topics) {
-    this.spawn(['consumer', this.options.bootstrap, group, topics.join(',')], (line) => {
+  /** `bootstrap`: another address than the one given to the constructor (a fleet's other instance) */
+  consumer(group, topics, bootstrap = this.options.bootstrap) {
+    this.spawn(['consumer', bootstrap, group, topics.join(',')], (line) => {
       const [kind, t, a, b, c] = line.split(' ');
       if (kind !== 'P') return;
       const at = Number(c);
