@@ -1000,6 +1000,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final class DrainPlan {
         /** client id -> when its fetches begin to get no records */
         final Map<String, Long> at = new HashMap<>();
+        /** the timer clients the plan was made from (see timers) */
+        final Map<String, long[]> timers;
         /** when every other client's do, and the drain can be in force */
         final long end;
         final long from;
@@ -1026,30 +1028,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
          * commit of its own, one moved to the commit after the other's, up to 5 s later.
          */
         DrainPlan(long now, long notBefore, long exactEnd) {
-            var timers = timers(now);
-            // the end: one of their commits, where the longest any of them waits from its cut-off to
-            // the end is least (two Java groups 4 s out of step: the one ahead waits 1 s, not 4)
-            // every one of them must commit after its cut-off: the end is not before the latest first
-            // commit. Nor before the fleet's end (notBefore), give or take DRAIN_ALIGN_SLACK_MS: that
-            // end is often one of these very commits, as another instance (or this one, a moment ago)
-            // predicted it, a few ms off; held to it exactly, this instance skipped to the commit after
-            // (a fleet run's Java consumers' instance ended 5 s after the kafkajs consumers' instance)
-            long bound = Math.max(now, Math.min(notBefore, now + DRAIN_HORIZON_MS));
-            long firsts = now;
-            for (long[] c : timers.values()) firsts = Math.max(firsts, c[0]);
-            long end = exactEnd > 0 ? Math.max(now, Math.min(exactEnd, now + DRAIN_HORIZON_MS)) : Math.max(bound, firsts);
-            long least = Long.MAX_VALUE;
-            for (long[] c : exactEnd > 0 ? List.<long[]>of() : timers.values()) {
-                for (long e = c[0]; e - now <= DRAIN_HORIZON_MS; e += c[1]) {
-                    if (e < firsts || e < bound - DRAIN_ALIGN_SLACK_MS) continue;
-                    long worst = 0;
-                    for (long[] o : timers.values()) worst = Math.max(worst, e - lastCommit(o, e, now));
-                    if (worst < least || (worst == least && e < end)) {
-                        least = worst;
-                        end = e;
-                    }
-                }
-            }
+            this.timers = timers(now);
+            long end = exactEnd > 0 ? Math.max(now, Math.min(exactEnd, now + DRAIN_HORIZON_MS)) : chooseEnd(timers, now, notBefore);
             long from = Long.MAX_VALUE;
             var line = new StringBuilder();
             for (var t : timers.entrySet()) {
@@ -1064,6 +1044,35 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             this.end = Math.max(now, end - DRAIN_LEAD_OTHERS_MS);
             this.from = Math.min(from, this.end);
             this.summary = "other consumers cut off +" + (this.end - now) + " ms" + line;
+        }
+
+        /**
+         * The end: one of the timer clients' commits, where the longest any of them waits from its
+         * cut-off to the end is least (two Java groups 4 s out of step: the one ahead waits 1 s, not 4).
+         * Every one of them must commit after its cut-off: the end is not before the latest first
+         * commit. Nor before the fleet's end (notBefore), give or take DRAIN_ALIGN_SLACK_MS: that end
+         * is often one of these very commits, as another instance (or this one, a moment ago)
+         * predicted it, a few ms off; held to it exactly, this instance skipped to the commit after (a
+         * fleet run's Java consumers' instance ended 5 s after the kafkajs consumers' instance).
+         */
+        static long chooseEnd(Map<String, long[]> timers, long now, long notBefore) {
+            long bound = Math.max(now, Math.min(notBefore, now + DRAIN_HORIZON_MS));
+            long firsts = now;
+            for (long[] c : timers.values()) firsts = Math.max(firsts, c[0]);
+            long end = Math.max(bound, firsts);
+            long least = Long.MAX_VALUE;
+            for (long[] c : timers.values()) {
+                for (long e = c[0]; e - now <= DRAIN_HORIZON_MS; e += c[1]) {
+                    if (e < firsts || e < bound - DRAIN_ALIGN_SLACK_MS) continue;
+                    long worst = 0;
+                    for (long[] o : timers.values()) worst = Math.max(worst, e - lastCommit(o, e, now));
+                    if (worst < least || (worst == least && e < end)) {
+                        least = worst;
+                        end = e;
+                    }
+                }
+            }
+            return end;
         }
 
         /** client id and group -> {its first commit at least DRAIN_LEAD_MS from `now`, its interval}: the clients that commit on a timer, within DRAIN_HORIZON_MS */
@@ -2463,11 +2472,11 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     } else if ("GET".equals(method) && path.equals("/v1/drain-plan")) {
                         // what a drain begun now would end at, nothing changed (see DrainPlan), and the timer
                         // clients' [first commit, interval] it was chosen from (a fleet's cutover chooses from all)
-                        long now = System.currentTimeMillis();
+                        var plan = new DrainPlan(System.currentTimeMillis(), 0);
                         var timers = new ArrayList<List<Long>>();
-                        for (long[] t : DrainPlan.timers(now).values()) timers.add(List.of(t[0], t[1]));
+                        for (long[] t : plan.timers.values()) timers.add(List.of(t[0], t[1]));
                         timers.sort(Comparator.comparing((List<Long> t) -> t.get(0)).thenComparing(t -> t.get(1)));
-                        body = Map.of("endsAt", new DrainPlan(now, 0).endsAt, "timers", timers);
+                        body = Map.of("endsAt", plan.endsAt, "timers", timers);
                     } else if ("POST".equals(method) && path.equals("/v1/drain-plan")) {
                         // the fleet's end, for an instance that planned an earlier one (see alignDrain)
                         body = alignDrain(JSON.readTree(exchange.getRequestBody()).path("notBefore").asLong(0));

@@ -12,8 +12,8 @@ import { findJava } from '../processes/java.js';
 import { dropStandby, gatewayRunning, instanceStateDirs, readControlToken, readGateway, releaseStandby, resolveKroxylicious, startGateway, startStandby, stopGateway, writeGateway, type GatewayRecord } from '../processes/kroxylicious.js';
 import { CheckFailedError, NotFoundError } from '../errors.js';
 import type { Committed } from '../core/cutover/drain.js';
-import { fleetDrainEnd, type CommitTimer } from '../core/cutover/drain-end.js';
-import { QuiesceEndpoint, type DeliveredOffset, type QuiescePhase, type QuiesceState } from './quiesce.js';
+import { fleetDrainEnd } from '../core/cutover/drain-end.js';
+import { QuiesceEndpoint, type DeliveredOffset, type DrainPlanAnswer, type QuiescePhase, type QuiesceState } from './quiesce.js';
 
 export interface GatewayCapabilities {
   /** producers can be fenced while consumers keep reading */
@@ -117,7 +117,7 @@ export function quiesceOver(endpoints: readonly QuiesceEndpoint[]): QuiesceContr
       // a fleet drains as one: every instance ends where the timer clients of all of them wait least
       // (each gives them), or else with the one whose consumers commit last, so that a kafkajs
       // consumer on one instance is not cut off seconds before a Java consumer on another
-      const plans = endpoints.length > 1 ? await Promise.all(endpoints.map((e) => e.planDrain().catch(() => ({}) as { endsAt?: number; timers?: CommitTimer[] }))) : [];
+      const plans = endpoints.length > 1 ? await Promise.all(endpoints.map((e) => e.planDrain().catch((): DrainPlanAnswer => ({})))) : [];
       const exact = plans.length > 0 && plans.every((p) => p.timers !== undefined) ? fleetDrainEnd(plans.flatMap((p) => p.timers!), Date.now()) : undefined;
       const notBefore = Math.max(0, ...plans.map((p) => p.endsAt).filter((end): end is number => end !== undefined));
       let settled = false;

@@ -10,6 +10,12 @@ import type { CommitTimer } from '../core/cutover/drain-end.js';
 
 export type QuiescePhase = 'serve' | 'drain-consumers' | 'hold-producers';
 
+/** GET /v1/drain-plan: when a drain begun now would end, and the timer clients it was chosen from ([first commit, interval]); each undefined from a filter that does not give it */
+export interface DrainPlanAnswer {
+  endsAt?: number;
+  timers?: CommitTimer[];
+}
+
 /** What an instance delivered, per connection and partition (the shape the drain compares, src/core/cutover/drain.ts). */
 export type DeliveredOffset = Delivered;
 
@@ -86,7 +92,7 @@ export class QuiesceEndpoint {
   }
 
   /** drainPlan, with the timer clients it was chosen from ([first commit, interval]; undefined from a filter that does not give them) */
-  async planDrain(timeoutMs = 5_000): Promise<{ endsAt?: number; timers?: CommitTimer[] }> {
+  async planDrain(timeoutMs = 5_000): Promise<DrainPlanAnswer> {
     let answer: unknown;
     try {
       answer = await this.call('GET', '/v1/drain-plan', undefined, timeoutMs);
