@@ -316,11 +316,11 @@ try {
     mm2CheckpointsWouldReReadDuringLoad: parity.summary.mm2ReRead,
     groupPartitionsTranslated: cutover.groups.length,
     // each consumer group's longest gap since the cutover began, relative to the moment the gateway
-    // was fenced (the last record before it, the first after), and the group's events (joins, crashes) then
+    // was fenced (the last record before it, the first after), and the group's events (joins, crashes, with what crashed it) then
     consumerGaps: [...groups, ...javaGroups].map(({ group }) => {
       const longest = longestGap(group);
       const gap = longest ? { fromMs: longest.from.at - fencedAt, toMs: longest.to.at - fencedAt } : { fromMs: null, toMs: null };
-      const events = workload.events.filter((e) => e.group === group && e.at >= cutoverStartedAt).map((e) => `${e.event} ${e.at - fencedAt}`);
+      const events = workload.events.filter((e) => e.group === group && e.at >= cutoverStartedAt).map((e) => `${e.event} ${e.at - fencedAt}${e.event === 'crash' ? `: ${e.detail.replace(/\d+/g, 'N')}` : ''}`);
       return { group, ...gap, ...(events.length ? { events } : {}) };
     }),
     // how far behind its producers each group ran (processed minus acknowledged, per record): in the
