@@ -442,7 +442,7 @@ public class ZdpKroxylicious {
  * The control endpoint (loopback, bearer token from -Dzdp.control.tokenFile) sets and reports all
  * of this: GET /v1/state, POST /v1/phase {"phase": …, "timeoutMs": …, "drainNotBefore": …, "drainEndsAt": …},
  * GET /v1/drain-plan, POST /v1/drain-plan {"notBefore": …} (a fleet's end, see alignDrain), POST /v1/gate {"clients": […]},
- * POST /v1/closing (the instance stops next: kafkajs consumers parked in a hold are let go, see parkedJoins).
+ * POST /v1/closing (the instance stops next: kafkajs consumers parked in a hold are let go, see parkedJoins and letGo).
  */
 class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final String TYPE = "ZdpQuiesce";
@@ -948,7 +948,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     /** Kafka's error code for a transaction change the coordinator cannot take yet (the last one's markers are being written) */
     static final short CONCURRENT_TRANSACTIONS = 51;
     static final short COORDINATOR_LOAD_IN_PROGRESS = 14;
-    static final short UNKNOWN_MEMBER_ID = 25;
+    static final short REBALANCE_IN_PROGRESS = 27;
     /**
      * A kafkajs consumer with a Fetch in flight when its connection closes (the old instance stops at
      * a switch) takes that broker for gone; with every broker gone it crashes ("No broker available")
@@ -960,17 +960,21 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * metadata and rejoins its group) and its JoinGroup is held. Its Fetches to other brokers wait
      * as in a drain; those brokers are dropped when the connection closes, the lowest stays, and the
      * metadata brings them back. Before the instance stops (POST /v1/closing, or a switch in
-     * process) the held JoinGroups are answered UNKNOWN_MEMBER_ID: kafkajs forgets its member id and
-     * joins again as a new member after its retry backoff (0.24-0.36 s), at the instance bound in
-     * front of the other cluster, with nothing in flight when the old one goes. Back to serve, they
-     * are forwarded (a rejoin of the source group; the drain had them commit everything).
+     * process) the held JoinGroups are answered REBALANCE_IN_PROGRESS: kafkajs joins again after its
+     * retry backoff (0.24-0.36 s), at the instance bound in front of the other cluster, whose gate
+     * sends that join on without the old cluster's member id (askForNewMember), with nothing in
+     * flight when the old one goes. Not UNKNOWN_MEMBER_ID: kafkajs would forget its member id, and a
+     * consumer whose join then failed (the instance not bound yet) would send no heartbeat, and so
+     * never learn it must rejoin unless its fetch is nudged; with its old id, its next heartbeat
+     * tells it. Back to serve, the held JoinGroups are forwarded (a rejoin of the source group; the
+     * drain had them commit everything).
      */
     static final ConcurrentLinkedQueue<Conn.ParkedJoin> parkedJoins = new ConcurrentLinkedQueue<>();
     /** connections whose consumer waits for an empty Fetch answer in a drain (see Conn.Waiting) */
     static final Set<Conn> waitingEmpty = ConcurrentHashMap.newKeySet();
     /** the current hold (0: none yet): a connection parked in it is parked once */
     static volatile int holdNumber;
-    /** Fetches answered NOT_LEADER_OR_FOLLOWER in a hold to park a consumer, JoinGroups held then, and those answered UNKNOWN_MEMBER_ID before the instance stopped */
+    /** Fetches answered NOT_LEADER_OR_FOLLOWER in a hold to park a consumer, JoinGroups held then, and those answered REBALANCE_IN_PROGRESS before the instance stopped */
     static final AtomicLong fetchesParked = new AtomicLong(), joinsParked = new AtomicLong(), joinsLetGo = new AtomicLong();
 
     /** In a hold, every kafkajs consumer with an empty answer pending on its connection to the lowest broker gets NOT_LEADER_OR_FOLLOWER now (see parkedJoins). */
@@ -980,17 +984,20 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
     /** set by letGo until serve (or the switch in process that follows it): the instance stops next */
     static volatile boolean closing;
-    /** Metadata requests of kafkajs consumers held while closing (see letGo), forwarded at serve */
+    /** Metadata requests of clients that name no software held while closing (see letGo), forwarded at serve */
     static final ConcurrentLinkedQueue<Runnable> closingHeld = new ConcurrentLinkedQueue<>();
 
     /**
-     * Before the instance stops: the JoinGroups held in the hold are answered UNKNOWN_MEMBER_ID (see
-     * parkedJoins), and every other Fetch a kafkajs consumer waits on (to the other brokers) is
-     * answered NOT_LEADER_OR_FOLLOWER now, its consumer's metadata refresh then held: what it has in
-     * flight when the instance goes is that refresh, not a Fetch, and it keeps every broker (a
-     * fleet run's consumers whose coordinator was a broker dropped so joined 0.7 s after the
-     * others, and the gate waited for them). Answers how many joins were let go, once the answers
-     * went out.
+     * Before the instance stops: the JoinGroups held in the hold are answered REBALANCE_IN_PROGRESS
+     * (see parkedJoins), every other Fetch a kafkajs consumer waits on (to the other brokers) is
+     * answered NOT_LEADER_OR_FOLLOWER now, and every Metadata request of a client that names no
+     * software is held: what such a consumer has in flight when the instance goes is its metadata
+     * refresh, not a Fetch, and it keeps every broker (a fleet run's consumers whose coordinator was
+     * a broker dropped so joined 0.7 s after the others, and the gate waited for them). Held on
+     * every connection: kafkajs asks for metadata on a broker's other connection, not the one it
+     * fetches on, and a refresh answered there goes on to a JoinGroup of its own, a second member of
+     * the same consumer on the new cluster (a CI run's groups waited 30 s for such members' sessions
+     * to expire). Answers how many joins were let go, once the answers went out.
      */
     static int letGo() throws InterruptedException {
         int n = 0;
@@ -1012,7 +1019,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         answered.await(1, TimeUnit.SECONDS);
         // the answers are written by the connections' event loops: a moment for them to leave
         Thread.sleep(20);
-        System.out.println("zdp: closing: " + n + " held JoinGroup" + (n == 1 ? "" : "s") + " answered UNKNOWN_MEMBER_ID, their consumers join again as new members; " + fetchesLetGo.get() + " waiting Fetches answered NOT_LEADER_OR_FOLLOWER (at " + System.currentTimeMillis() + ")");
+        System.out.println("zdp: closing: " + n + " held JoinGroup" + (n == 1 ? "" : "s") + " answered REBALANCE_IN_PROGRESS, their consumers join again; " + fetchesLetGo.get() + " waiting Fetches answered NOT_LEADER_OR_FOLLOWER (at " + System.currentTimeMillis() + ")");
         joinsLetGo.addAndGet(n);
         return n;
     }
@@ -1434,7 +1441,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
             void letGo() {
                 short version = header.requestApiVersion();
-                var response = new JoinGroupResponseData().setThrottleTimeMs(0).setErrorCode(UNKNOWN_MEMBER_ID).setGenerationId(-1).setMemberId("").setLeader("")
+                var response = new JoinGroupResponseData().setThrottleTimeMs(0).setErrorCode(REBALANCE_IN_PROGRESS).setGenerationId(-1).setMemberId(request.memberId()).setLeader("")
                         .setProtocolName(version >= 7 ? null : "");
                 conn.executor.execute(() -> answer.complete(context.requestFilterResultBuilder().shortCircuitResponse(response).build()));
             }
@@ -1444,9 +1451,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         boolean parks(int node) {
             return holding() && software.isEmpty() && parkedIn != holdNumber && isLowestBroker(node);
         }
-
-        /** whether this connection is a consumer's: it fetched, or spoke for a group */
-        boolean consumer;
 
         /** closing: the empty answer this connection's kafkajs consumer waits for comes now, NOT_LEADER_OR_FOLLOWER (see ZdpQuiesce.letGo) */
         void letGo() {
@@ -1639,7 +1643,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             var answerRead = awaiting.get(key);
             if (answerRead != null) answerRead.add(new Sent(request, header.requestApiVersion()));
             if (GROUP_KEYS.contains(key)) {
-                consumer = true;
                 noteGroup(request);
                 if (request instanceof OffsetCommitRequestData commit && commit.groupId() != null) {
                     // a cadence only from clients that name their software (Java, librdkafka, franz-go: all
@@ -1700,7 +1703,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     }
                 }
                 if (fetch.replicaId() < 0 && fetch.replicaState().replicaId() < 0) {
-                    consumer = true;
                     if (closing && software.isEmpty()) {
                         fetchesLetGo.incrementAndGet();
                         return notLeader(fetch, context);
@@ -1763,10 +1765,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             }
             if (guardProducers && HOLD.contains(key)) ProducerIds.transaction(request);
             if (HOLD.contains(key)) return hold(key, header, request, context);
-            if (key == ApiKeys.METADATA && consumer && software.isEmpty()) {
+            if (key == ApiKeys.METADATA && software.isEmpty()) {
                 synchronized (lock) {
                     if (closing) {
-                        // in flight when the instance goes: the consumer keeps the broker (see letGo)
+                        // in flight when the instance goes, not a Fetch: a consumer keeps its brokers (see letGo)
                         var future = new CompletableFuture<RequestFilterResult>();
                         closingHeld.add(() -> executor.execute(() -> context.forwardRequest(header, request).whenComplete((r, e) -> {
                             if (e != null) future.completeExceptionally(e);

@@ -53,7 +53,7 @@ export interface QuiesceState {
   fetchesParked?: number;
   /** kafkajs consumers' JoinGroups held in a hold (forwarded at serve) */
   joinsParked?: number;
-  /** held JoinGroups answered UNKNOWN_MEMBER_ID before the instance stopped (POST /v1/closing): their consumers join again as new members where they connect next */
+  /** held JoinGroups answered REBALANCE_IN_PROGRESS before the instance stopped (POST /v1/closing): their consumers join again where they connect next */
   joinsLetGo?: number;
   gated: string[];
   delivered: DeliveredOffset[];
@@ -121,7 +121,7 @@ export class QuiesceEndpoint {
 
   /**
    * The instance stops next: the kafkajs consumers it parked in the hold are let go (their held
-   * JoinGroups answered UNKNOWN_MEMBER_ID), so that none has a Fetch in flight when it goes. A filter
+   * JoinGroups answered REBALANCE_IN_PROGRESS), so that none has a Fetch in flight when it goes. A filter
    * before 2026-12-05 answers 404, taken as nothing to let go.
    */
   async closing(timeoutMs = 2_000): Promise<void> {
