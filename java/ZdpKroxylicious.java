@@ -958,8 +958,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * that name no software) are parked where a closing connection costs nothing: the Fetch a
      * consumer sends to the lowest broker is answered NOT_LEADER_OR_FOLLOWER (it refreshes its
      * metadata and rejoins its group) and its JoinGroup is held. Its Fetches to other brokers wait
-     * as in a drain; those brokers are dropped when the connection closes, the lowest stays, and the
-     * metadata brings them back. Before the instance stops (POST /v1/closing, or a switch in
+     * as in a drain until the instance is about to stop (see letGo). Before the instance stops (POST /v1/closing, or a switch in
      * process) the held JoinGroups are answered REBALANCE_IN_PROGRESS: kafkajs joins again after its
      * retry backoff (0.24-0.36 s), at the instance bound in front of the other cluster, whose gate
      * sends that join on without the old cluster's member id (askForNewMember), with nothing in
@@ -979,7 +978,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
     /** In a hold, every kafkajs consumer with an empty answer pending on its connection to the lowest broker gets NOT_LEADER_OR_FOLLOWER now (see parkedJoins). */
     static void parkConsumers() {
-        for (Conn conn : waitingEmpty) conn.executor.execute(conn::park);
+        for (Conn conn : waitingEmpty) onLoop(conn.executor, conn::park);
     }
 
     /** set by letGo until serve (or the switch in process that follows it): the instance stops next */
@@ -1009,26 +1008,50 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 n++;
             }
         }
-        var answered = new java.util.concurrent.CountDownLatch(waitingEmpty.size());
-        for (Conn conn : waitingEmpty) {
-            conn.executor.execute(() -> {
-                conn.letGo();
+        var waiters = List.copyOf(waitingEmpty);
+        var answered = new java.util.concurrent.CountDownLatch(waiters.size());
+        var fetches = new java.util.concurrent.atomic.AtomicInteger();
+        for (Conn conn : waiters) {
+            try {
+                conn.executor.execute(() -> {
+                    if (conn.letGo()) fetches.incrementAndGet();
+                    answered.countDown();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException gone) {
                 answered.countDown();
-            });
+            }
         }
         answered.await(1, TimeUnit.SECONDS);
         // the answers are written by the connections' event loops: a moment for them to leave
         Thread.sleep(20);
-        System.out.println("zdp: closing: " + n + " held JoinGroup" + (n == 1 ? "" : "s") + " answered REBALANCE_IN_PROGRESS, their consumers join again; " + fetchesLetGo.get() + " waiting Fetches answered NOT_LEADER_OR_FOLLOWER (at " + System.currentTimeMillis() + ")");
+        System.out.println("zdp: closing: " + n + " held JoinGroup" + (n == 1 ? "" : "s") + " answered REBALANCE_IN_PROGRESS, their consumers join again; " + fetches.get() + " waiting Fetch" + (fetches.get() == 1 ? "" : "es") + " answered NOT_LEADER_OR_FOLLOWER (at " + System.currentTimeMillis() + ")");
         joinsLetGo.addAndGet(n);
         return n;
     }
 
-    /** after a switch in process closed the old proxy: what closing held went with its connections */
+    /**
+     * After a switch in process closed the old proxy: what was held from its connections went with
+     * them (a join or a send that came between letGo and the close was held again); forwarded at the
+     * next serve, it would go to an event loop that is shut down (a CI run: serve answered 500,
+     * RejectedExecutionException).
+     */
     static void closed() {
         synchronized (lock) {
             closing = false;
             closingHeld.clear();
+            parkedJoins.clear();
+            waitingEmpty.clear();
+            held.clear();
+            heldCount.set(0);
+        }
+    }
+
+    /** Runs `task` on a connection's event loop; nothing when the loop is shut down (its connection went with a proxy closed in a switch). */
+    static void onLoop(java.util.concurrent.Executor loop, Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException gone) {
+            // nothing to answer: the connection is closed
         }
     }
     static final AtomicLong fetchesLetGo = new AtomicLong();
@@ -1433,7 +1456,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         /** A JoinGroup held in a hold (see parkedJoins). */
         record ParkedJoin(Conn conn, CompletableFuture<RequestFilterResult> answer, RequestHeaderData header, JoinGroupRequestData request, FilterContext context) {
             void forward() {
-                conn.executor.execute(() -> context.forwardRequest(header, request).whenComplete((r, e) -> {
+                onLoop(conn.executor, () -> context.forwardRequest(header, request).whenComplete((r, e) -> {
                     if (e != null) answer.completeExceptionally(e);
                     else answer.complete(r);
                 }));
@@ -1443,7 +1466,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 short version = header.requestApiVersion();
                 var response = new JoinGroupResponseData().setThrottleTimeMs(0).setErrorCode(REBALANCE_IN_PROGRESS).setGenerationId(-1).setMemberId(request.memberId()).setLeader("")
                         .setProtocolName(version >= 7 ? null : "");
-                conn.executor.execute(() -> answer.complete(context.requestFilterResultBuilder().shortCircuitResponse(response).build()));
+                onLoop(conn.executor, () -> answer.complete(context.requestFilterResultBuilder().shortCircuitResponse(response).build()));
             }
         }
 
@@ -1452,12 +1475,14 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             return holding() && software.isEmpty() && parkedIn != holdNumber && isLowestBroker(node);
         }
 
-        /** closing: the empty answer this connection's kafkajs consumer waits for comes now, NOT_LEADER_OR_FOLLOWER (see ZdpQuiesce.letGo) */
-        void letGo() {
+        /** closing: the empty answer this connection's kafkajs consumer waits for comes now, NOT_LEADER_OR_FOLLOWER (see ZdpQuiesce.letGo); whether it did */
+        boolean letGo() {
             Waiting w = waiting;
-            if (w != null && w.answer().complete(w.park())) fetchesLetGo.incrementAndGet();
+            boolean answered = w != null && w.answer().complete(w.park());
+            if (answered) fetchesLetGo.incrementAndGet();
             waiting = null;
             waitingEmpty.remove(this);
+            return answered;
         }
 
         /** at a hold's start: the empty answer this connection's consumer waits for comes now, NOT_LEADER_OR_FOLLOWER (see parkedJoins) */
@@ -1770,7 +1795,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     if (closing) {
                         // in flight when the instance goes, not a Fetch: a consumer keeps its brokers (see letGo)
                         var future = new CompletableFuture<RequestFilterResult>();
-                        closingHeld.add(() -> executor.execute(() -> context.forwardRequest(header, request).whenComplete((r, e) -> {
+                        closingHeld.add(() -> onLoop(executor, () -> context.forwardRequest(header, request).whenComplete((r, e) -> {
                             if (e != null) future.completeExceptionally(e);
                             else future.complete(r);
                         })));

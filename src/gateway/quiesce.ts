@@ -55,6 +55,8 @@ export interface QuiesceState {
   joinsParked?: number;
   /** held JoinGroups answered REBALANCE_IN_PROGRESS before the instance stopped (POST /v1/closing): their consumers join again where they connect next */
   joinsLetGo?: number;
+  /** kafkajs consumers' fetches answered NOT_LEADER_OR_FOLLOWER once the instance was about to stop (their metadata refresh then held), so that none is in flight when it goes */
+  fetchesLetGo?: number;
   gated: string[];
   delivered: DeliveredOffset[];
   /** from a drain's start: the offsets commits through this instance set, once answered without error (a filter before this field: none) */

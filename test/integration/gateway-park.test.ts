@@ -87,4 +87,44 @@ describe("zdp's filter: kafkajs consumers parked in a hold", () => {
       await producer.disconnect().catch(() => {});
     }
   });
+
+  it('sends the held JoinGroup on when the hold ends in serve (a cutover rolled back before its switch): the consumer rejoins its group and reads on, nothing twice', async () => {
+    const topic = uniqueName('park-back');
+    await createTopics(harnessKafka(projectDir, 'source'), [{ topic, numPartitions: 1 }]);
+    const producer = harnessKafka(projectDir, 'source').producer();
+    await producer.connect();
+    let seq = 0;
+    const produce = async (n: number) => {
+      for (let i = 0; i < n; i++) await producer.send({ topic, messages: [{ key: 'k', value: String(seq++) }] });
+    };
+    const consumer = new Kafka({ clientId: 'kafkajs', brokers: [`127.0.0.1:${listenPort}`], logLevel: logLevel.NOTHING }).consumer({ groupId: uniqueName('park-back-app') });
+    const read: number[] = [];
+    const crashes: string[] = [];
+    let joins = 0;
+    consumer.on(consumer.events.CRASH, (e) => crashes.push((e.payload.error as Error).message));
+    consumer.on(consumer.events.GROUP_JOIN, () => joins++);
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void read.push(Number(message.value!.toString())) });
+    try {
+      await produce(10);
+      await eventually(async () => (read.length >= 10 ? true : undefined), 30_000, 'the first records read through the proxy');
+      const before = await control().state();
+      await control().setPhase('drain-consumers', 10_000);
+      await new Promise((r) => setTimeout(r, 1_000));
+      await control().setPhase('hold-producers', 10_000);
+      await eventually(async () => ((await control().state()).joinsParked ?? 0) > (before.joinsParked ?? 0) ? true : undefined, 10_000, 'the consumer parked in a rejoin');
+      const joinsBefore = joins;
+      await control().setPhase('serve');
+      await eventually(async () => (joins > joinsBefore ? true : undefined), 30_000, 'the consumer joined its group again');
+      await produce(10);
+      await eventually(async () => (new Set(read).size >= 20 ? true : undefined), 30_000, 'every record read after the hold');
+      expect(crashes).toEqual([]);
+      expect(read.length).toBe(20);
+      expect([...read].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    } finally {
+      await consumer.disconnect().catch(() => {});
+      await producer.disconnect().catch(() => {});
+    }
+  });
 });
