@@ -392,7 +392,6 @@ public class ZdpKroxylicious {
                     proxy.close();
                     proxy = null;
                 }
-                ZdpQuiesce.closed();
                 current = request.cluster();
                 ZdpQuiesce.cluster = current;
                 next.startup();
@@ -431,8 +430,7 @@ public class ZdpKroxylicious {
  *                    (Java's auto-commit, every 5 s) is cut off just before its next commit, and the
  *                    others just before the last of those: see DrainPlan
  *   hold-producers   also: Produce and transaction requests are held (neither forwarded nor failed);
- *                    the phase is acknowledged once the ones already forwarded were answered;
- *                    kafkajs consumers are parked in a rejoin (see parkedJoins)
+ *                    the phase is acknowledged once the ones already forwarded were answered
  * Back to serve forwards what was held, in order. A gate (a list of client ids, one entry per
  * group member) answers their Fetch with no records (after 100 ms, so its next heartbeat soon
  * learns it must rejoin) until as many members of that client id joined their groups again through
@@ -441,8 +439,7 @@ public class ZdpKroxylicious {
  * rejoined does not open the gate for another that has not.
  * The control endpoint (loopback, bearer token from -Dzdp.control.tokenFile) sets and reports all
  * of this: GET /v1/state, POST /v1/phase {"phase": …, "timeoutMs": …, "drainNotBefore": …, "drainEndsAt": …},
- * GET /v1/drain-plan, POST /v1/drain-plan {"notBefore": …} (a fleet's end, see alignDrain), POST /v1/gate {"clients": […]},
- * POST /v1/closing (the instance stops next: kafkajs consumers parked in a hold are let go, see parkedJoins and letGo).
+ * GET /v1/drain-plan, POST /v1/drain-plan {"notBefore": …} (a fleet's end, see alignDrain), POST /v1/gate {"clients": […]}.
  */
 class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final String TYPE = "ZdpQuiesce";
@@ -560,9 +557,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * connections goes with them, the consumers named are gated until they rejoined, and producer
      * ids from the old cluster are refused as on a standby.
      */
-    static void switching(List<String> clients, long gateMs) throws InterruptedException {
-        letGo();
-        waitingEmpty.clear();
+    static void switching(List<String> clients, long gateMs) {
         gate(clients, System.currentTimeMillis() + gateMs);
         guardProducers = true;
         ProducerIds.reset();
@@ -948,113 +943,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     /** Kafka's error code for a transaction change the coordinator cannot take yet (the last one's markers are being written) */
     static final short CONCURRENT_TRANSACTIONS = 51;
     static final short COORDINATOR_LOAD_IN_PROGRESS = 14;
-    static final short REBALANCE_IN_PROGRESS = 27;
-    /**
-     * A kafkajs consumer with a Fetch in flight when its connection closes (the old instance stops at
-     * a switch) takes that broker for gone; with every broker gone it crashes ("No broker available")
-     * and restarts 0.3 s later as a new member: in fleet benchmark runs every kafkajs group crashed
-     * 0.1-1.1 s after the old instances stopped, and the gate (which opens for a client id once all
-     * its consumers rejoined) waited for the last restart. So in a hold, kafkajs consumers (clients
-     * that name no software) are parked where a closing connection costs nothing: the Fetch a
-     * consumer sends to the lowest broker is answered NOT_LEADER_OR_FOLLOWER (it refreshes its
-     * metadata and rejoins its group) and its JoinGroup is held. Its Fetches to other brokers wait
-     * as in a drain until the instance is about to stop (see letGo). Before the instance stops (POST /v1/closing, or a switch in
-     * process) the held JoinGroups are answered REBALANCE_IN_PROGRESS: kafkajs joins again after its
-     * retry backoff (0.24-0.36 s), at the instance bound in front of the other cluster, whose gate
-     * sends that join on without the old cluster's member id (askForNewMember), with nothing in
-     * flight when the old one goes. Not UNKNOWN_MEMBER_ID: kafkajs would forget its member id, and a
-     * consumer whose join then failed (the instance not bound yet) would send no heartbeat, and so
-     * never learn it must rejoin unless its fetch is nudged; with its old id, its next heartbeat
-     * tells it. Back to serve, the held JoinGroups are forwarded (a rejoin of the source group; the
-     * drain had them commit everything).
-     */
-    static final ConcurrentLinkedQueue<Conn.ParkedJoin> parkedJoins = new ConcurrentLinkedQueue<>();
-    /** connections whose consumer waits for an empty Fetch answer in a drain (see Conn.Waiting) */
-    static final Set<Conn> waitingEmpty = ConcurrentHashMap.newKeySet();
-    /** the current hold (0: none yet): a connection parked in it is parked once */
-    static volatile int holdNumber;
-    /** Fetches answered NOT_LEADER_OR_FOLLOWER in a hold to park a consumer, JoinGroups held then, and those answered REBALANCE_IN_PROGRESS before the instance stopped */
-    static final AtomicLong fetchesParked = new AtomicLong(), joinsParked = new AtomicLong(), joinsLetGo = new AtomicLong();
-
-    /** In a hold, every kafkajs consumer with an empty answer pending on its connection to the lowest broker gets NOT_LEADER_OR_FOLLOWER now (see parkedJoins). */
-    static void parkConsumers() {
-        for (Conn conn : waitingEmpty) onLoop(conn.executor, conn::park);
-    }
-
-    /** set by letGo until serve (or the switch in process that follows it): the instance stops next */
-    static volatile boolean closing;
-    /** Metadata requests of clients that name no software held while closing (see letGo), forwarded at serve */
-    static final ConcurrentLinkedQueue<Runnable> closingHeld = new ConcurrentLinkedQueue<>();
-
-    /**
-     * Before the instance stops: the JoinGroups held in the hold are answered REBALANCE_IN_PROGRESS
-     * (see parkedJoins), every other Fetch a kafkajs consumer waits on (to the other brokers) is
-     * answered NOT_LEADER_OR_FOLLOWER now, and every Metadata request of a client that names no
-     * software is held: what such a consumer has in flight when the instance goes is its metadata
-     * refresh, not a Fetch, and it keeps every broker (a fleet run's consumers whose coordinator was
-     * a broker dropped so joined 0.7 s after the others, and the gate waited for them). Held on
-     * every connection: kafkajs asks for metadata on a broker's other connection, not the one it
-     * fetches on, and a refresh answered there goes on to a JoinGroup of its own, a second member of
-     * the same consumer on the new cluster (a CI run's groups waited 30 s for such members' sessions
-     * to expire). Answers how many joins were let go, once the answers went out.
-     */
-    static int letGo() throws InterruptedException {
-        int n = 0;
-        synchronized (lock) {
-            closing = true;
-            Conn.ParkedJoin join;
-            while ((join = parkedJoins.poll()) != null) {
-                join.letGo();
-                n++;
-            }
-        }
-        var waiters = List.copyOf(waitingEmpty);
-        var answered = new java.util.concurrent.CountDownLatch(waiters.size());
-        var fetches = new java.util.concurrent.atomic.AtomicInteger();
-        for (Conn conn : waiters) {
-            try {
-                conn.executor.execute(() -> {
-                    if (conn.letGo()) fetches.incrementAndGet();
-                    answered.countDown();
-                });
-            } catch (java.util.concurrent.RejectedExecutionException gone) {
-                answered.countDown();
-            }
-        }
-        answered.await(1, TimeUnit.SECONDS);
-        // the answers are written by the connections' event loops: a moment for them to leave
-        Thread.sleep(20);
-        System.out.println("zdp: closing: " + n + " held JoinGroup" + (n == 1 ? "" : "s") + " answered REBALANCE_IN_PROGRESS, their consumers join again; " + fetches.get() + " waiting Fetch" + (fetches.get() == 1 ? "" : "es") + " answered NOT_LEADER_OR_FOLLOWER (at " + System.currentTimeMillis() + ")");
-        joinsLetGo.addAndGet(n);
-        return n;
-    }
-
-    /**
-     * After a switch in process closed the old proxy: what was held from its connections went with
-     * them (a join or a send that came between letGo and the close was held again); forwarded at the
-     * next serve, it would go to an event loop that is shut down (a CI run: serve answered 500,
-     * RejectedExecutionException).
-     */
-    static void closed() {
-        synchronized (lock) {
-            closing = false;
-            closingHeld.clear();
-            parkedJoins.clear();
-            waitingEmpty.clear();
-            held.clear();
-            heldCount.set(0);
-        }
-    }
-
-    /** Runs `task` on a connection's event loop; nothing when the loop is shut down (its connection went with a proxy closed in a switch). */
-    static void onLoop(java.util.concurrent.Executor loop, Runnable task) {
-        try {
-            loop.execute(task);
-        } catch (java.util.concurrent.RejectedExecutionException gone) {
-            // nothing to answer: the connection is closed
-        }
-    }
-    static final AtomicLong fetchesLetGo = new AtomicLong();
     /** when the current drain began (0: none since serve): a connection opened before it is one to the cluster its consumer is a member on */
     static volatile long drainBegunAt;
     /** how often a transaction's AddPartitionsToTxn or AddOffsetsToTxn answered CONCURRENT_TRANSACTIONS is asked again (the Java client's own retry: 20 ms), and for how long at most */
@@ -1447,55 +1335,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         int node = -1;
         /** whether a gated fetch of this connection was told its broker leads none of its partitions (once: see onRequest) */
         boolean nudged;
-        /** the hold in which this connection's consumer was parked (see parkedJoins), 0: none */
-        int parkedIn;
-        /** the empty answer this connection's consumer waits for in a drain, and what parks it instead */
-        record Waiting(CompletableFuture<RequestFilterResult> answer, RequestFilterResult park, int node) {}
-        Waiting waiting;
-
-        /** A JoinGroup held in a hold (see parkedJoins). */
-        record ParkedJoin(Conn conn, CompletableFuture<RequestFilterResult> answer, RequestHeaderData header, JoinGroupRequestData request, FilterContext context) {
-            void forward() {
-                onLoop(conn.executor, () -> context.forwardRequest(header, request).whenComplete((r, e) -> {
-                    if (e != null) answer.completeExceptionally(e);
-                    else answer.complete(r);
-                }));
-            }
-
-            void letGo() {
-                short version = header.requestApiVersion();
-                var response = new JoinGroupResponseData().setThrottleTimeMs(0).setErrorCode(REBALANCE_IN_PROGRESS).setGenerationId(-1).setMemberId(request.memberId()).setLeader("")
-                        .setProtocolName(version >= 7 ? null : "");
-                onLoop(conn.executor, () -> answer.complete(context.requestFilterResultBuilder().shortCircuitResponse(response).build()));
-            }
-        }
-
-        /** whether this connection's consumer is parked in a hold: a kafkajs consumer (no software named), fetching from the lowest broker, not parked in this hold yet */
-        boolean parks(int node) {
-            return holding() && software.isEmpty() && parkedIn != holdNumber && isLowestBroker(node);
-        }
-
-        /** closing: the empty answer this connection's kafkajs consumer waits for comes now, NOT_LEADER_OR_FOLLOWER (see ZdpQuiesce.letGo); whether it did */
-        boolean letGo() {
-            Waiting w = waiting;
-            boolean answered = w != null && w.answer().complete(w.park());
-            if (answered) fetchesLetGo.incrementAndGet();
-            waiting = null;
-            waitingEmpty.remove(this);
-            return answered;
-        }
-
-        /** at a hold's start: the empty answer this connection's consumer waits for comes now, NOT_LEADER_OR_FOLLOWER (see parkedJoins) */
-        void park() {
-            Waiting w = waiting;
-            if (w == null || !parks(w.node())) return;
-            if (w.answer().complete(w.park())) {
-                parkedIn = holdNumber;
-                fetchesParked.incrementAndGet();
-            }
-            waiting = null;
-            waitingEmpty.remove(this);
-        }
         /**
          * The gate of this connection's client id when its first request came, and how many of its
          * consumers had joined by then. A connection opened after one of them joined may be that
@@ -1682,14 +1521,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 if (request instanceof JoinGroupRequestData join) {
                     sessionTimeoutMs = join.sessionTimeoutMs();
                     askForNewMember(join);
-                    synchronized (lock) {
-                        if (holding() && software.isEmpty()) {
-                            var answer = new CompletableFuture<RequestFilterResult>();
-                            parkedJoins.add(new ParkedJoin(this, answer, header, join, context));
-                            joinsParked.incrementAndGet();
-                            return answer;
-                        }
-                    }
                 }
                 if (request instanceof HeartbeatRequestData) {
                     if (heartbeatAnsweredBusy()) {
@@ -1728,15 +1559,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     }
                 }
                 if (fetch.replicaId() < 0 && fetch.replicaState().replicaId() < 0) {
-                    if (closing && software.isEmpty()) {
-                        fetchesLetGo.incrementAndGet();
-                        return notLeader(fetch, context);
-                    }
-                    if (parks(fetchNode(fetch, context))) {
-                        parkedIn = holdNumber;
-                        fetchesParked.incrementAndGet();
-                        return notLeader(fetch, context);
-                    }
                     if (cutOff()) return emptyFetch(fetch, context, 5_000);
                     // a gated consumer rejoins when its next heartbeat is refused here (unknown member):
                     // answered at once, its fetch loop gets to that heartbeat instead of waiting out its
@@ -1790,19 +1612,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             }
             if (guardProducers && HOLD.contains(key)) ProducerIds.transaction(request);
             if (HOLD.contains(key)) return hold(key, header, request, context);
-            if (key == ApiKeys.METADATA && software.isEmpty()) {
-                synchronized (lock) {
-                    if (closing) {
-                        // in flight when the instance goes, not a Fetch: a consumer keeps its brokers (see letGo)
-                        var future = new CompletableFuture<RequestFilterResult>();
-                        closingHeld.add(() -> onLoop(executor, () -> context.forwardRequest(header, request).whenComplete((r, e) -> {
-                            if (e != null) future.completeExceptionally(e);
-                            else future.complete(r);
-                        })));
-                        return future;
-                    }
-                }
-            }
             return context.forwardRequest(header, request);
         }
 
@@ -2163,18 +1972,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             drainedFetches.incrementAndGet();
             var result = context.requestFilterResultBuilder().shortCircuitResponse(response).build();
             var future = new CompletableFuture<RequestFilterResult>();
-            Waiting w = software.isEmpty() ? new Waiting(future, context.requestFilterResultBuilder().shortCircuitResponse(noRecords(fetch, (short) 6)).build(), fetchNode(fetch, context)) : null;
-            if (w != null) {
-                waiting = w;
-                waitingEmpty.add(this);
-            }
-            executor.schedule(() -> {
-                future.complete(result);
-                if (w != null && waiting == w) {
-                    waiting = null;
-                    waitingEmpty.remove(this);
-                }
-            }, Math.max(0, Math.min(fetch.maxWaitMs(), atMostMs)), TimeUnit.MILLISECONDS);
+            executor.schedule(() -> future.complete(result), Math.max(0, Math.min(fetch.maxWaitMs(), atMostMs)), TimeUnit.MILLISECONDS);
             return future;
         }
 
@@ -2447,8 +2245,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 System.out.println("zdp: drain planned" + (drainEndsAt > 0 ? " to end where the fleet's cutover chose" : "") + ": " + drainPlan.summary);
             }
             if ("serve".equals(next)) drainBegunAt = 0;
-            boolean holdBegins = "hold-producers".equals(next) && !"hold-producers".equals(phase);
-            if (holdBegins) holdNumber++;
             phase = next;
             phaseSince = System.currentTimeMillis();
             holdInForce = false;
@@ -2461,12 +2257,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     heldCount.decrementAndGet();
                     r.run();
                 }
-                Conn.ParkedJoin join;
-                while ((join = parkedJoins.poll()) != null) join.forward();
-                closing = false;
-                while ((r = closingHeld.poll()) != null) r.run();
             }
-            if (holdBegins) parkConsumers();
         }
         long deadline = System.currentTimeMillis() + timeoutMs;
         while (true) {
@@ -2601,10 +2392,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         out.put("memberResets", memberResets.get());
         out.put("transactionAddsAskedAgain", transactionAddsAskedAgain.get());
         out.put("heartbeatsAnsweredBusy", heartbeatsAnsweredBusy.get());
-        out.put("fetchesParked", fetchesParked.get());
-        out.put("joinsParked", joinsParked.get());
-        out.put("joinsLetGo", joinsLetGo.get());
-        out.put("fetchesLetGo", fetchesLetGo.get());
         out.put("gated", new TreeSet<>(gate.keySet()));
         var rows = new ArrayList<Map<String, Object>>();
         delivered.forEach((conn, parts) -> parts.forEach((tp, offset) -> {
@@ -2726,10 +2513,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                                 body = state(false);
                             }
                         }
-                    } else if ("POST".equals(method) && path.equals("/v1/closing")) {
-                        // this instance is about to stop: what it holds of consumers' group requests is answered first (see parkedJoins)
-                        letGo();
-                        body = state(true);
                     } else if ("POST".equals(method) && path.equals("/v1/gate")) {
                         var req = JSON.readTree(exchange.getRequestBody());
                         long until = System.currentTimeMillis() + req.path("timeoutMs").asLong(30_000);

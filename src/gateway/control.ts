@@ -239,9 +239,6 @@ export class KroxyliciousControl implements GatewayControl {
     }));
     await Promise.all(all.map(async (i) => {
       const r = i.record();
-      // kafkajs consumers the hold parked in a rejoin are let go first: none has a Fetch in flight
-      // when the instance goes (kafkajs takes such a broker for gone, and crashes with none left)
-      if (i.running(r) && r.cluster !== cluster.name && r.controlPort !== undefined) await i.endpoint(r.controlPort).closing().catch(() => {});
       if (i.running(r) && r.cluster !== cluster.name) await stopGateway(i.dir, { force: r.controlPort !== undefined });
       // clients come with producer ids of the cluster they were on: whatever starts next guards against them
       writeGateway(i.dir, { ...readGateway(i.dir)!, cluster: cluster.name, bootstrapServers: cluster.bootstrapServers, ...(r.cluster !== cluster.name || r.guardProducers ? { guardProducers: true } : {}) });

@@ -49,14 +49,6 @@ export interface QuiesceState {
   transactionAddsAskedAgain?: number;
   /** Java consumers' heartbeats answered COORDINATOR_LOAD_IN_PROGRESS in a drain, on connections from before it: the client heartbeats again after its retry backoff (at most 1 s), and so learns soon after a switch that it must rejoin */
   heartbeatsAnsweredBusy?: number;
-  /** in a hold, kafkajs consumers' fetches to the lowest broker answered NOT_LEADER_OR_FOLLOWER, so that each waits in a rejoin, with no Fetch in flight, when the instance stops */
-  fetchesParked?: number;
-  /** kafkajs consumers' JoinGroups held in a hold (forwarded at serve) */
-  joinsParked?: number;
-  /** held JoinGroups answered REBALANCE_IN_PROGRESS before the instance stopped (POST /v1/closing): their consumers join again where they connect next */
-  joinsLetGo?: number;
-  /** kafkajs consumers' fetches answered NOT_LEADER_OR_FOLLOWER once the instance was about to stop (their metadata refresh then held), so that none is in flight when it goes */
-  fetchesLetGo?: number;
   gated: string[];
   delivered: DeliveredOffset[];
   /** from a drain's start: the offsets commits through this instance set, once answered without error (a filter before this field: none) */
@@ -119,20 +111,6 @@ export class QuiesceEndpoint {
    */
   async alignDrain(notBefore: number, timeoutMs = 5_000): Promise<number | undefined> {
     return endsAt(await this.call('POST', '/v1/drain-plan', { notBefore }, timeoutMs));
-  }
-
-  /**
-   * The instance stops next: the kafkajs consumers it parked in the hold are let go (their held
-   * JoinGroups answered REBALANCE_IN_PROGRESS), so that none has a Fetch in flight when it goes. A filter
-   * before 2026-12-05 answers 404, taken as nothing to let go.
-   */
-  async closing(timeoutMs = 2_000): Promise<void> {
-    try {
-      await this.call('POST', '/v1/closing', {}, timeoutMs);
-    } catch (e) {
-      if (e instanceof EnvironmentError && e.code === 'GATEWAY_CONTROL_FAILED') return;
-      throw e;
-    }
   }
 
   /** Fetches of these clients get no records until they joined their group through this instance (a client id named n times: n members; at most timeoutMs). */
