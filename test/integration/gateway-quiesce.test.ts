@@ -103,6 +103,9 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     return { topic, admin };
   }
 
+  /** Until no client that commits on a timer is left (a Java consumer of a test before counts until it has missed two of its commits): a drain begun now ends now. */
+  const noTimerClients = () => eventually(async () => ((await control.drainPlan())! - Date.now() < 300 ? true : undefined), 20_000, 'a drain plan without timer clients');
+
   /** [partition, last offset] the filter counts as delivered to this client on this topic */
   const deliveredTo = async (clientId: string, topic: string) => (await control.state()).delivered.filter((d) => d.client === clientId && d.topic === topic).map((d) => [d.partition, d.offset]);
 
@@ -475,7 +478,7 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     // Java consumers of the tests before count until they have missed two of their commits, and a
     // plan may end at such a commit up to 0.5 s before the end it is given (a CI run: in force after
     // 1.44 s, not 1.75): waited out first, so that only the end given here decides
-    await eventually(async () => ((await control.drainPlan())! - Date.now() < 300 ? true : undefined), 20_000, 'a drain plan without timer clients');
+    await noTimerClients();
     const planned = await control.drainPlan();
     expect(planned! - Date.now()).toBeGreaterThan(-1_000);
     expect(planned! - Date.now()).toBeLessThan(10_500);
@@ -491,7 +494,7 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
 
   it("takes a later end from the fleet while its consumers that commit after each batch are not cut off yet", async () => {
     // no timer client left (the Java consumer above counts until it has missed two commits): a drain begun now ends now
-    await eventually(async () => ((await control.drainPlan())! - Date.now() < 300 ? true : undefined), 20_000, 'a drain plan without timer clients');
+    await noTimerClients();
     const startedAt = Date.now();
     const phasing = control.setPhase('drain-consumers', 20_000, startedAt + 1_500);
     try {
@@ -567,7 +570,7 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
       // the filter has seen it take a while between an answer and its next fetch
       const processingMs = async () => Math.max(0, ...(await control.state()).delivered.filter((d) => d.client === clientId).map((d) => d.processingMs ?? 0));
       await eventually(async () => ((await processingMs()) >= 400 ? true : undefined), 30_000, 'a processing time of 0.4 s or more for the slow consumer');
-      await eventually(async () => ((await control.drainPlan())! - Date.now() < 300 ? true : undefined), 20_000, 'a drain plan without timer clients');
+      await noTimerClients();
       const state = await control.setPhase('drain-consumers', 20_000, Date.now() + 2_500);
       const inForceAt = Date.now();
       expect(state.inForce).toBe(true);
@@ -607,7 +610,7 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
       // four records read, each committed: three intervals of 1.5 s seen
       await eventually(async () => (seen.length >= 4 ? true : undefined), 30_000, 'four records read by the kafkajs consumer');
       // the Java consumer of an earlier test counts until it has missed two commits
-      await eventually(async () => ((await control.drainPlan())! - Date.now() < 300 ? true : undefined), 20_000, 'a drain plan without timer clients');
+      await noTimerClients();
       // and stays so while the kafkajs consumer goes on committing every 1.5 s
       const until = Date.now() + 3_500;
       const read = seen.length;
