@@ -388,9 +388,13 @@ public class ZdpKroxylicious {
                 KafkaProxy next = build(registry, clusters.get(request.cluster()));
                 ZdpQuiesce.switching(request.gate(), request.gateMs());
                 if (proxy != null) {
+                    // nothing a kafkajs consumer waits for is in flight when the proxy closes (see ZdpQuiesce.closing)
+                    ZdpQuiesce.closing();
                     ZdpQuiesce.bound = false;
                     proxy.close();
                     proxy = null;
+                    ZdpQuiesce.closing = false;
+                    ZdpQuiesce.waitingFetches.clear();
                 }
                 current = request.cluster();
                 ZdpQuiesce.cluster = current;
@@ -439,7 +443,8 @@ public class ZdpKroxylicious {
  * rejoined does not open the gate for another that has not.
  * The control endpoint (loopback, bearer token from -Dzdp.control.tokenFile) sets and reports all
  * of this: GET /v1/state, POST /v1/phase {"phase": …, "timeoutMs": …, "drainNotBefore": …, "drainEndsAt": …},
- * GET /v1/drain-plan, POST /v1/drain-plan {"notBefore": …} (a fleet's end, see alignDrain), POST /v1/gate {"clients": […]}.
+ * GET /v1/drain-plan, POST /v1/drain-plan {"notBefore": …} (a fleet's end, see alignDrain), POST /v1/gate {"clients": […]},
+ * POST /v1/closing (the instance stops next, see closing).
  */
 class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final String TYPE = "ZdpQuiesce";
@@ -551,6 +556,50 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static volatile boolean bound = true;
     record SwitchRequest(String cluster, List<String> gate, long gateMs, CompletableFuture<String> done) {}
     static final BlockingQueue<SwitchRequest> switches = new LinkedBlockingQueue<>();
+
+    /**
+     * The instance (or, in a switch in process, its proxy) stops next. A kafkajs consumer whose
+     * Fetch is in flight when its connection closes takes that broker for gone (KafkaJSConnectionClosedError:
+     * consumerGroup.recoverFromFetch removes it); in a drain or a hold each one waits for its empty
+     * answer with a Fetch in flight on every broker, so with all of them gone it crashes ("No broker
+     * available", seen for every kafkajs group in fleet benchmark runs), restarts as a new member, and
+     * the gate for its client id waits for the last restart. Closing answers every Fetch of a client
+     * that names no software, waiting or new, KAFKA_STORAGE_ERROR at once: kafkajs takes that for a
+     * retriable error (not one of stale metadata), stops its fetchers and fetches again after its
+     * retry backoff (0.24-0.36 s), by which time the instance is gone and it keeps every broker: it
+     * reconnects to the same address, where the standby's gate has it rejoin. An older Java client
+     * (one that names no software either) refreshes its metadata and fetches again. Until serve, or
+     * until a switch in process closed the proxy. Answers how many waiting Fetches it answered.
+     */
+    static int closing() throws InterruptedException {
+        closing = true;
+        var waiters = List.copyOf(waitingFetches);
+        var answered = new java.util.concurrent.CountDownLatch(waiters.size());
+        var n = new java.util.concurrent.atomic.AtomicInteger();
+        for (WaitingFetch w : waiters) {
+            try {
+                w.conn().executor.execute(() -> {
+                    waitingFetches.remove(w);
+                    if (w.answer().complete(w.conn().storageErrorNow(w))) n.incrementAndGet();
+                    answered.countDown();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException gone) {
+                answered.countDown();
+            }
+        }
+        answered.await(1, TimeUnit.SECONDS);
+        // the answers are written by the connections' event loops: a moment for them to leave
+        Thread.sleep(20);
+        System.out.println("zdp: closing: " + n.get() + " waiting Fetch" + (n.get() == 1 ? "" : "es") + " of clients that name no software answered KAFKA_STORAGE_ERROR, so that none is in flight when the instance goes (at " + System.currentTimeMillis() + ")");
+        return n.get();
+    }
+    /** set by closing, until serve or the close of a proxy switched in process */
+    static volatile boolean closing;
+    static final short KAFKA_STORAGE_ERROR = 56;
+    /** an empty answer a client that names no software waits for (see closing) */
+    record WaitingFetch(Conn conn, CompletableFuture<RequestFilterResult> answer, FetchRequestData fetch, FilterContext context) {}
+    static final Set<WaitingFetch> waitingFetches = ConcurrentHashMap.newKeySet();
+    static final AtomicLong fetchesAnsweredClosing = new AtomicLong();
 
     /**
      * Before the proxy in front of the other cluster binds: what this instance knew of the old
@@ -943,6 +992,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     /** Kafka's error code for a transaction change the coordinator cannot take yet (the last one's markers are being written) */
     static final short CONCURRENT_TRANSACTIONS = 51;
     static final short COORDINATOR_LOAD_IN_PROGRESS = 14;
+    static final short REBALANCE_IN_PROGRESS = 27;
     /** when the current drain began (0: none since serve): a connection opened before it is one to the cluster its consumer is a member on */
     static volatile long drainBegunAt;
     /** how often a transaction's AddPartitionsToTxn or AddOffsetsToTxn answered CONCURRENT_TRANSACTIONS is asked again (the Java client's own retry: 20 ms), and for how long at most */
@@ -1563,14 +1613,29 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     // a gated consumer rejoins when its next heartbeat is refused here (unknown member):
                     // answered at once, its fetch loop gets to that heartbeat instead of waiting out its
                     // max wait (kafkajs: 5 s) first. kafkajs heartbeats at most every 3 s, from its fetch
-                    // loop: told once, on the connection it fetches from the lowest broker, that the
-                    // broker leads none of these partitions, it refreshes its metadata and rejoins at
-                    // once (Java and other clients refresh their metadata and fetch again)
+                    // loop: it is told at its first fetch on each connection that its group rebalances
+                    // (REBALANCE_IN_PROGRESS), which stops its fetchers and has it rejoin once, however
+                    // many of them were told. Told that the broker leads none of its partitions
+                    // instead, each fetcher refreshed the metadata and rejoined on its own: a consumer
+                    // whose fetchers met the switch on two connections (in a fleet benchmark run,
+                    // every one of the five: the lowest broker's, and the one of a node the new cluster
+                    // lacks, carried to the same broker) joined twice, as two members, and its group
+                    // waited for the one it dropped until its session ran out (30 s). Java, which names
+                    // its software and takes only the errors of a fetch it knows, is told on the
+                    // connection to the lowest broker that it leads none of these partitions: it
+                    // refreshes its metadata and fetches again
                     if (gated()) {
-                        if (!nudged && joinedBeforeThisConnection() == 0 && isLowestBroker(fetchNode(fetch, context))) {
-                            nudged = true;
-                            nudges.incrementAndGet();
-                            return notLeader(fetch, context);
+                        if (!nudged && joinedBeforeThisConnection() == 0) {
+                            if (software.isEmpty()) {
+                                nudged = true;
+                                nudges.incrementAndGet();
+                                return context.requestFilterResultBuilder().shortCircuitResponse(noRecords(fetch, REBALANCE_IN_PROGRESS)).completed();
+                            }
+                            if (isLowestBroker(fetchNode(fetch, context))) {
+                                nudged = true;
+                                nudges.incrementAndGet();
+                                return notLeader(fetch, context);
+                            }
                         }
                         return emptyFetch(fetch, context, GATED_FETCH_WAIT_MS);
                     }
@@ -1966,14 +2031,40 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             return response;
         }
 
-        /** No records, after the client's own max wait (at most `atMostMs`), so it does not spin. */
+        /**
+         * No records, after the client's own max wait (at most `atMostMs`), so it does not spin. A
+         * client that names no software (kafkajs) waits for it with a Fetch in flight: see closing.
+         */
         CompletionStage<RequestFilterResult> emptyFetch(FetchRequestData fetch, FilterContext context, long atMostMs) {
+            if (closing && software.isEmpty()) return storageError(fetch, context);
             var response = noRecords(fetch, (short) 0);
             drainedFetches.incrementAndGet();
             var result = context.requestFilterResultBuilder().shortCircuitResponse(response).build();
             var future = new CompletableFuture<RequestFilterResult>();
-            executor.schedule(() -> future.complete(result), Math.max(0, Math.min(fetch.maxWaitMs(), atMostMs)), TimeUnit.MILLISECONDS);
+            long waitMs = Math.max(0, Math.min(fetch.maxWaitMs(), atMostMs));
+            if (!software.isEmpty() || waitMs == 0) {
+                executor.schedule(() -> future.complete(result), waitMs, TimeUnit.MILLISECONDS);
+                return future;
+            }
+            var w = new WaitingFetch(this, future, fetch, context);
+            waitingFetches.add(w);
+            executor.schedule(() -> {
+                waitingFetches.remove(w);
+                future.complete(result);
+            }, waitMs, TimeUnit.MILLISECONDS);
             return future;
+        }
+
+        /** closing: the empty answer a waiting Fetch gets now, KAFKA_STORAGE_ERROR */
+        RequestFilterResult storageErrorNow(WaitingFetch w) {
+            fetchesAnsweredClosing.incrementAndGet();
+            return w.context().requestFilterResultBuilder().shortCircuitResponse(noRecords(w.fetch(), KAFKA_STORAGE_ERROR)).build();
+        }
+
+        /** Every partition of a Fetch answered KAFKA_STORAGE_ERROR at once, no records: kafkajs fetches again after its retry backoff, Java refreshes its metadata (see closing). */
+        CompletionStage<RequestFilterResult> storageError(FetchRequestData fetch, FilterContext context) {
+            fetchesAnsweredClosing.incrementAndGet();
+            return context.requestFilterResultBuilder().shortCircuitResponse(noRecords(fetch, KAFKA_STORAGE_ERROR)).completed();
         }
 
         @Override
@@ -2244,7 +2335,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 drainPlan = new DrainPlan(System.currentTimeMillis(), drainNotBefore, drainEndsAt);
                 System.out.println("zdp: drain planned" + (drainEndsAt > 0 ? " to end where the fleet's cutover chose" : "") + ": " + drainPlan.summary);
             }
-            if ("serve".equals(next)) drainBegunAt = 0;
+            if ("serve".equals(next)) {
+                drainBegunAt = 0;
+                closing = false;
+            }
             phase = next;
             phaseSince = System.currentTimeMillis();
             holdInForce = false;
@@ -2392,6 +2486,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         out.put("memberResets", memberResets.get());
         out.put("transactionAddsAskedAgain", transactionAddsAskedAgain.get());
         out.put("heartbeatsAnsweredBusy", heartbeatsAnsweredBusy.get());
+        out.put("fetchesAnsweredClosing", fetchesAnsweredClosing.get());
+        out.put("closing", closing);
         out.put("gated", new TreeSet<>(gate.keySet()));
         var rows = new ArrayList<Map<String, Object>>();
         delivered.forEach((conn, parts) -> parts.forEach((tp, offset) -> {
@@ -2513,6 +2609,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                                 body = state(false);
                             }
                         }
+                    } else if ("POST".equals(method) && path.equals("/v1/closing")) {
+                        // the instance stops next (see ZdpQuiesce.closing); acknowledged once its answers are out
+                        closing();
+                        body = state(true);
                     } else if ("POST".equals(method) && path.equals("/v1/gate")) {
                         var req = JSON.readTree(exchange.getRequestBody());
                         long until = System.currentTimeMillis() + req.path("timeoutMs").asLong(30_000);

@@ -239,6 +239,9 @@ export class KroxyliciousControl implements GatewayControl {
     }));
     await Promise.all(all.map(async (i) => {
       const r = i.record();
+      // no kafkajs consumer has a Fetch in flight when the instance goes (it would take that broker
+      // for gone, and crash with none left); an instance that does not answer is stopped all the same
+      if (i.running(r) && r.cluster !== cluster.name && r.controlPort !== undefined) await i.endpoint(r.controlPort).closing().catch(() => {});
       if (i.running(r) && r.cluster !== cluster.name) await stopGateway(i.dir, { force: r.controlPort !== undefined });
       // clients come with producer ids of the cluster they were on: whatever starts next guards against them
       writeGateway(i.dir, { ...readGateway(i.dir)!, cluster: cluster.name, bootstrapServers: cluster.bootstrapServers, ...(r.cluster !== cluster.name || r.guardProducers ? { guardProducers: true } : {}) });

@@ -39,7 +39,7 @@ export interface QuiesceState {
   /** in a drain: the commit it ends at (epoch ms); the consumers that commit after each batch are cut off 0.25 s before it */
   drainEndsAt?: number;
   drainedFetches: number;
-  /** gated consumers' fetches answered NOT_LEADER_OR_FOLLOWER, once per connection to the lowest broker, so that they rejoin without waiting for their next heartbeat */
+  /** gated consumers' first fetches answered so that they rejoin without waiting for their next heartbeat: REBALANCE_IN_PROGRESS for a client that names no software (kafkajs), once per connection; NOT_LEADER_OR_FOLLOWER for others, once per connection to the lowest broker */
   rejoinNudges?: number;
   /** gated LeaveGroups answered UNKNOWN_MEMBER_ID by the filter: every member they named was the other cluster's (a crashed kafkajs consumer would wait for its old coordinator's node id) */
   leavesAnswered?: number;
@@ -49,6 +49,10 @@ export interface QuiesceState {
   transactionAddsAskedAgain?: number;
   /** Java consumers' heartbeats answered COORDINATOR_LOAD_IN_PROGRESS in a drain, on connections from before it: the client heartbeats again after its retry backoff (at most 1 s), and so learns soon after a switch that it must rejoin */
   heartbeatsAnsweredBusy?: number;
+  /** Fetches of clients that name no software (kafkajs) answered KAFKA_STORAGE_ERROR at once because the instance stops next (POST /v1/closing): none is in flight when it goes, so kafkajs keeps its brokers */
+  fetchesAnsweredClosing?: number;
+  /** set by POST /v1/closing until serve */
+  closing?: boolean;
   gated: string[];
   delivered: DeliveredOffset[];
   /** from a drain's start: the offsets commits through this instance set, once answered without error (a filter before this field: none) */
@@ -111,6 +115,21 @@ export class QuiesceEndpoint {
    */
   async alignDrain(notBefore: number, timeoutMs = 5_000): Promise<number | undefined> {
     return endsAt(await this.call('POST', '/v1/drain-plan', { notBefore }, timeoutMs));
+  }
+
+  /**
+   * The instance stops next: every Fetch of a client that names no software (kafkajs) is answered at
+   * once, KAFKA_STORAGE_ERROR, so that none is in flight when it goes (kafkajs takes a broker whose
+   * Fetch was in flight at a close for gone, and crashes with none left). Resolves once the answers
+   * are out. A filter from before 2026-12-06 answers 404: nothing to answer.
+   */
+  async closing(timeoutMs = 3_000): Promise<void> {
+    try {
+      await this.call('POST', '/v1/closing', {}, timeoutMs);
+    } catch (e) {
+      if (e instanceof EnvironmentError && e.code === 'GATEWAY_CONTROL_FAILED') return;
+      throw e;
+    }
   }
 
   /** Fetches of these clients get no records until they joined their group through this instance (a client id named n times: n members; at most timeoutMs). */

@@ -173,7 +173,7 @@ describe('zdp gateway with Kroxylicious', () => {
     }
   });
 
-  it('tells a gated consumer at its first fetch that its broker leads none of its partitions, so kafkajs rejoins without waiting for its next heartbeat', async () => {
+  it('tells a gated kafkajs consumer at its first fetch that its group rebalances, so it rejoins once without waiting for its next heartbeat', async () => {
     const topic = uniqueName('gw.nudge');
     const source = harnessKafka(projectDir, 'source');
     await createTopic(source, topic);

@@ -1,0 +1,110 @@
+/**
+ * An instance about to stop answers the Fetches of kafkajs consumers first (POST /v1/closing, and a
+ * switch in process does the same): a kafkajs consumer whose Fetch is in flight when its connection
+ * closes takes that broker for gone, and with none left it crashes ("No broker available") and
+ * restarts as a new member. Answered KAFKA_STORAGE_ERROR, it fetches again after its retry backoff,
+ * keeps its brokers, and rejoins where the proxy binds next.
+ *
+ * A real Kroxylicious with zdp's launcher and filter, switchable between two configurations of the
+ * harness's source cluster (-Dzdp.clusters), and a kafkajs consumer at its defaults.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { QuiesceEndpoint } from '../../src/gateway/quiesce.js';
+import { findJava } from '../../src/processes/java.js';
+import { launcherSource, renderRuntimeConfig, resolveKroxylicious } from '../../src/processes/kroxylicious.js';
+import { freePorts, isPortFree } from '../../src/processes/ports.js';
+import { createTopics, eventually, harnessKafka, harnessProfile, uniqueName } from '../harness/helpers.js';
+
+const projectDir = inject('zdpProjectDir');
+
+describe("zdp's filter: closing before an instance stops", () => {
+  let dir: string;
+  let listen: number;
+  let child: ChildProcess | undefined;
+  let control: QuiesceEndpoint;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'zdp-closing-'));
+    const source = harnessProfile(projectDir, 'source');
+    for (let tries = 0; ; tries++) {
+      const [base] = await freePorts(1);
+      if ((await Promise.all([1, 2, 3, 4].map((k) => isPortFree(base! + k)))).every(Boolean)) {
+        listen = base!;
+        break;
+      }
+      if (tries > 50) throw new Error('no block of free ports');
+    }
+    const [management, controlPort] = await freePorts(2, new Set([0, 1, 2, 3, 4].map((k) => listen + k)));
+    // two names for the same cluster: a switch between them closes the proxy and binds the other, as a switch to another cluster does
+    for (const name of ['a', 'b']) {
+      writeFileSync(join(dir, `${name}.yaml`), renderRuntimeConfig({ formatVersion: 1, cluster: name, bootstrapServers: source.bootstrapServers, bootstrapAddress: `127.0.0.1:${listen}`, managementPort: management!, nodeIds: { start: 0, end: 3 } }));
+    }
+    writeFileSync(join(dir, 'control.token'), 'closing-test-token\n', { mode: 0o600 });
+    const java = await findJava(process.env);
+    const lib = await resolveKroxylicious(process.env, () => {});
+    const log = openSync(join(dir, 'proxy.log'), 'a');
+    child = spawn(java.bin, ['-Xms64m', '-Xmx256m', `-Dzdp.clusters=a=${join(dir, 'a.yaml')},b=${join(dir, 'b.yaml')}`, '-Dzdp.cluster=a', `-Dzdp.control.port=${controlPort}`, `-Dzdp.control.tokenFile=${join(dir, 'control.token')}`, '-cp', `${lib}/*`, launcherSource(), join(dir, 'a.yaml')], { stdio: ['ignore', log, log] });
+    closeSync(log);
+    control = new QuiesceEndpoint(`http://127.0.0.1:${controlPort}`, 'closing-test-token');
+    await eventually(async () => (await fetch(`http://127.0.0.1:${management}/livez`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false)) || undefined, 120_000, 'the proxy live');
+  }, 180_000);
+
+  afterAll(() => {
+    child?.kill('SIGKILL');
+  });
+
+  it('answers a waiting kafkajs Fetch before the proxy closes in a switch: the consumer does not crash, rejoins behind the gate, and reads each record once', async () => {
+    const topic = uniqueName('closing');
+    await createTopics(harnessKafka(projectDir, 'source'), [{ topic, numPartitions: 3 }]);
+    const producer = harnessKafka(projectDir, 'source').producer();
+    await producer.connect();
+    let seq = 0;
+    const produce = async (n: number) => {
+      for (let i = 0; i < n; i++) await producer.send({ topic, messages: [{ key: String(i % 3), value: String(seq++) }] });
+    };
+    // a consumer at kafkajs's defaults (auto-commit after each batch, no isStale() check)
+    const consumer = new Kafka({ clientId: 'kafkajs', brokers: [`127.0.0.1:${listen}`], logLevel: logLevel.NOTHING }).consumer({ groupId: uniqueName('closing-app') });
+    const read: number[] = [];
+    const crashes: string[] = [];
+    let joins = 0;
+    consumer.on(consumer.events.CRASH, (e) => crashes.push((e.payload.error as Error).message));
+    consumer.on(consumer.events.GROUP_JOIN, () => joins++);
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void read.push(Number(message.value!.toString())) });
+    try {
+      await produce(30);
+      await eventually(async () => (read.length >= 30 ? true : undefined), 30_000, 'the first records read through the proxy');
+      // the drain (no consumer commits on a timer: in force at once), then the hold: every Fetch waits for its empty answer
+      expect((await control.setPhase('drain-consumers', 10_000)).phase).toBe('drain-consumers');
+      await control.setPhase('hold-producers', 10_000);
+      const drained = (await control.state()).drainedFetches;
+      await eventually(async () => ((await control.state()).drainedFetches > drained ? true : undefined), 10_000, 'a Fetch of the consumer waiting for its empty answer');
+      const joinsBefore = joins;
+      // the switch gates the consumer (it was seen here) and closes the proxy with its Fetches answered first
+      const switched = await control.switchTo('b', ['kafkajs']);
+      expect(switched.cluster).toBe('b');
+      expect(switched.fetchesAnsweredClosing).toBeGreaterThanOrEqual(1);
+      expect(readFileSync(join(dir, 'proxy.log'), 'utf8')).toMatch(/zdp: closing: [1-9]\d* waiting Fetch(es)? of clients that name no software answered KAFKA_STORAGE_ERROR/);
+      expect((await control.setPhase('serve')).closing).toBe(false);
+      await eventually(async () => (joins > joinsBefore ? true : undefined), 30_000, 'the consumer rejoined behind the gate');
+      await produce(30);
+      await eventually(async () => (new Set(read).size >= 60 ? true : undefined), 60_000, 'every record read after the switch');
+      expect(crashes).toEqual([]);
+      // told at its first fetch after the switch that its group rebalances: it rejoined once, however many fetchers it has
+      expect(joins).toBe(joinsBefore + 1);
+      // each record once: what it read before the hold was committed, and it rejoined from there
+      expect(read.length).toBe(60);
+      expect([...read].sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+      expect((await control.state()).gated).toEqual([]);
+    } finally {
+      await consumer.disconnect().catch(() => {});
+      await producer.disconnect().catch(() => {});
+    }
+  });
+});
