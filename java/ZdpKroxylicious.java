@@ -607,10 +607,11 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * ids from the old cluster are refused as on a standby.
      */
     static void switching(List<String> clients, long gateMs) {
-        gate(clients, System.currentTimeMillis() + gateMs);
+        gate(ownShare(clients), System.currentTimeMillis() + gateMs);
         guardProducers = true;
         ProducerIds.reset();
         givenMembers.clear();
+        membersSeen.clear();
         givenMembersOverflowed = false;
         // the old cluster's leaders and brokers; every client asks for the new cluster's
         knowsLeaders.clear();
@@ -983,6 +984,51 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final AtomicLong commitsPruned = new AtomicLong(), sendsPruned = new AtomicLong();
 
     /** whether a prune of a map is due (more than 4,096 entries, and none of it in the last minute); one caller wins it */
+    /**
+     * The group members whose consumers speak through this instance ("group\u0000memberId" -> its
+     * client id, when last seen: a heartbeat, commit or SyncGroup). A fleet's cutover gates each
+     * standby for the members of its own instance only: gated for the whole fleet's, an instance whose
+     * share of a shared client id ("kafkajs") had all rejoined kept it gated until its time ran out (30 s).
+     */
+    record MemberSeen(String clientId, long at) {}
+    static final ConcurrentHashMap<String, MemberSeen> membersSeen = new ConcurrentHashMap<>();
+    static final AtomicLong membersPruned = new AtomicLong();
+    /** a member not seen for this long is not counted (every live one heartbeats every 3 s, or commits) */
+    static final long MEMBER_SEEN_MS = 30_000;
+
+    /** [group, client id, members] of the members seen here lately, sorted */
+    static List<List<Object>> membersLately() {
+        long now = System.currentTimeMillis();
+        var counts = new TreeMap<String, Integer>();
+        membersSeen.forEach((k, m) -> {
+            if (now - m.at() <= MEMBER_SEEN_MS) counts.merge(k.substring(0, k.indexOf('\u0000')) + "\u0000" + m.clientId(), 1, Integer::sum);
+        });
+        var out = new ArrayList<List<Object>>();
+        counts.forEach((k, n) -> {
+            int i = k.indexOf('\u0000');
+            out.add(List.of(k.substring(0, i), k.substring(i + 1), n));
+        });
+        return out;
+    }
+
+    /**
+     * Of a fleet's gate (one entry per member), the members that speak through this instance: each
+     * client id as many times as named, at most as many times as members of it were seen here lately.
+     */
+    static List<String> ownShare(List<String> clients) {
+        var here = new TreeMap<String, Integer>();
+        for (var m : membersLately()) here.merge((String) m.get(1), (Integer) m.get(2), Integer::sum);
+        var out = new ArrayList<String>();
+        for (String c : clients) {
+            int left = here.getOrDefault(c, 0);
+            if (left <= 0) continue;
+            here.put(c, left - 1);
+            out.add(c);
+        }
+        if (out.size() < clients.size()) System.out.println("zdp: gating " + out.size() + " of the fleet's " + clients.size() + " consumers: the others were not seen here");
+        return out;
+    }
+
     static boolean pruneDue(AtomicLong lastPruned, int size, long now) {
         long last = lastPruned.get();
         return size > 4_096 && now - last >= 60_000 && lastPruned.compareAndSet(last, now);
@@ -1531,6 +1577,18 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             else if (request instanceof LeaveGroupRequestData r) group = r.groupId();
             else if (request instanceof ConsumerGroupHeartbeatRequestData r) group = r.groupId();
             if (group != null && !group.isEmpty()) groups.add(group);
+            String member = null;
+            if (request instanceof OffsetCommitRequestData r) member = r.memberId();
+            else if (request instanceof HeartbeatRequestData r) member = r.memberId();
+            else if (request instanceof SyncGroupRequestData r) member = r.memberId();
+            if (request instanceof LeaveGroupRequestData r && group != null) {
+                if (r.memberId() != null && !r.memberId().isEmpty()) membersSeen.remove(group + "\u0000" + r.memberId());
+                for (var m : r.members()) membersSeen.remove(group + "\u0000" + m.memberId());
+            } else if (group != null && !group.isEmpty() && member != null && !member.isEmpty()) {
+                long now = System.currentTimeMillis();
+                if (pruneDue(membersPruned, membersSeen.size(), now)) membersSeen.values().removeIf(m -> now - m.at() > MEMBER_SEEN_MS);
+                if (membersSeen.size() < MEMBERS_KEPT) membersSeen.put(group + "\u0000" + member, new MemberSeen(clientId, now));
+            }
         }
 
         @Override
@@ -2487,6 +2545,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         out.put("transactionAddsAskedAgain", transactionAddsAskedAgain.get());
         out.put("heartbeatsAnsweredBusy", heartbeatsAnsweredBusy.get());
         out.put("fetchesAnsweredClosing", fetchesAnsweredClosing.get());
+        out.put("members", membersLately());
         out.put("closing", closing);
         out.put("gated", new TreeSet<>(gate.keySet()));
         var rows = new ArrayList<Map<String, Object>>();

@@ -13,6 +13,7 @@ import { dropStandby, gatewayRunning, instanceStateDirs, readControlToken, readG
 import { CheckFailedError, NotFoundError } from '../errors.js';
 import type { Committed } from '../core/cutover/drain.js';
 import { fleetDrainEnd } from '../core/cutover/drain-end.js';
+import { gateShare } from '../core/cutover/gate.js';
 import { QuiesceEndpoint, type DeliveredOffset, type DrainPlanAnswer, type QuiescePhase, type QuiesceState } from './quiesce.js';
 
 export interface GatewayCapabilities {
@@ -233,9 +234,14 @@ export class KroxyliciousControl implements GatewayControl {
     const all = this.instances();
     // first every standby gates the consumers, then the old instances go: held produce requests die
     // with them, unanswered, and their clients send them again, to the new backend
+    // each standby gates the members of its own instance: a client stays on the instance whose
+    // addresses it was given (an instance that does not say which it had gets the whole list)
     await Promise.all(all.map(async (i) => {
       const r = i.record();
-      if (r.standby?.cluster === cluster.name && r.standby.controlPort !== undefined && options.gate && options.gate.length > 0) await i.endpoint(r.standby.controlPort).gate(options.gate);
+      if (!(r.standby?.cluster === cluster.name && r.standby.controlPort !== undefined && options.gate && options.gate.length > 0)) return;
+      const seen = i.running(r) && r.controlPort !== undefined && r.cluster !== cluster.name ? await i.endpoint(r.controlPort).state().then((s) => s.members, () => undefined) : undefined;
+      const share = gateShare(options.gate, seen);
+      if (share.length > 0) await i.endpoint(r.standby.controlPort).gate(share);
     }));
     await Promise.all(all.map(async (i) => {
       const r = i.record();

@@ -53,6 +53,8 @@ export interface QuiesceState {
   fetchesAnsweredClosing?: number;
   /** set by POST /v1/closing until serve */
   closing?: boolean;
+  /** [group, client id, members] of the group members whose consumers spoke through this instance lately (a heartbeat, commit or SyncGroup in the last 30 s); a filter before 2026-12-06: none */
+  members?: [string, string, number][];
   gated: string[];
   delivered: DeliveredOffset[];
   /** from a drain's start: the offsets commits through this instance set, once answered without error (a filter before this field: none) */

@@ -107,4 +107,12 @@ describe("zdp's filter: closing before an instance stops", () => {
       await producer.disconnect().catch(() => {});
     }
   });
+
+  it('gates, in a switch in process, only the members seen through the instance: a client id named for another instance is not waited for', async () => {
+    // 'elsewhere' is a member of the fleet's drain on another instance: never seen here, never gated here
+    const switched = await control.switchTo('a', ['elsewhere', 'elsewhere']);
+    expect(switched.cluster).toBe('a');
+    expect(switched.gated).toEqual([]);
+    expect(readFileSync(join(dir, 'proxy.log'), 'utf8')).toMatch(/zdp: gating 0 of the fleet's 2 consumers: the others were not seen here/);
+  });
 });
