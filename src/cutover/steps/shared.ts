@@ -137,7 +137,7 @@ export async function quiesceOf(deps: CutoverDeps): Promise<QuiesceControl | und
 export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, groups: string[], topics: string[], timeoutMs: number, log: (l: string) => void, ahead?: { translator: AheadTranslator; idle: string[] }): Promise<DrainOutput> {
   // consumers that commit on a timer (Java: every 5 s) are cut off just before their next commit,
   // the others just before the last of those: in force within 10 s and a fetch's max wait
-  const { from: drainedAt } = await quiesce.drainConsumers(20_000);
+  const draining = quiesce.drainConsumers(20_000);
   const inScope = new Set(topics);
   const deadline = performance.now() + timeoutMs;
   let progress: GroupDrain[] = [];
@@ -169,6 +169,27 @@ export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, grou
         reading = undefined;
       }
     })());
+  // read while the drain is not in force yet, again and again: once it is, the checks begin from a
+  // read at most one read old (commits since the drain began are the gateway's to see) instead of
+  // waiting for a first one (0.36 s in a fleet benchmark run, up to 0.9 s on a loaded host), which
+  // every consumer's pause waited for. A read that fails meanwhile fails nothing: only reads after
+  // the drain is in force count
+  let inForce = false;
+  const forgetFailure = () => void (clusterFailed = undefined);
+  const earlyReads = (async () => {
+    while (!inForce) {
+      await readCluster();
+      if (!inForce) await sleep(100);
+    }
+  })();
+  let drainedAt: number;
+  try {
+    ({ from: drainedAt } = await draining);
+  } finally {
+    inForce = true;
+  }
+  void earlyReads;
+  forgetFailure();
   for (;;) {
     const read = readCluster();
     const gatewayState = quiesce.drainState();
