@@ -983,7 +983,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     /** when the map of consumers' commits, and that of producers' sends, was last pruned: each at most once a minute, not per request */
     static final AtomicLong commitsPruned = new AtomicLong(), sendsPruned = new AtomicLong();
 
-    /** whether a prune of a map is due (more than 4,096 entries, and none of it in the last minute); one caller wins it */
     /**
      * The group members whose consumers speak through this instance ("group\u0000memberId" -> its
      * client id, when last seen: a heartbeat, commit or SyncGroup). A fleet's cutover gates each
@@ -1029,6 +1028,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         return out;
     }
 
+    /** whether a prune of a map is due (more than 4,096 entries, and none of it in the last minute); one caller wins it */
     static boolean pruneDue(AtomicLong lastPruned, int size, long now) {
         long last = lastPruned.get();
         return size > 4_096 && now - last >= 60_000 && lastPruned.compareAndSet(last, now);
@@ -1681,10 +1681,13 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     // waited for the one it dropped until its session ran out (30 s). Java, which names
                     // its software and takes only the errors of a fetch it knows, is told on the
                     // connection to the lowest broker that it leads none of these partitions: it
-                    // refreshes its metadata and fetches again
+                    // refreshes its metadata and fetches again. So is a Java client older than 2.4,
+                    // which names no software either but fails its poll on an error a fetch does not
+                    // expect: told apart from kafkajs by its fetch sessions (kafkajs fetches without
+                    // one, session epoch -1; Java opens one at its first fetch to a broker)
                     if (gated()) {
                         if (!nudged && joinedBeforeThisConnection() == 0) {
-                            if (software.isEmpty()) {
+                            if (software.isEmpty() && fetch.sessionEpoch() == -1) {
                                 nudged = true;
                                 nudges.incrementAndGet();
                                 return context.requestFilterResultBuilder().shortCircuitResponse(noRecords(fetch, REBALANCE_IN_PROGRESS)).completed();

@@ -39,7 +39,7 @@ export interface QuiesceState {
   /** in a drain: the commit it ends at (epoch ms); the consumers that commit after each batch are cut off 0.25 s before it */
   drainEndsAt?: number;
   drainedFetches: number;
-  /** gated consumers' first fetches answered so that they rejoin without waiting for their next heartbeat: REBALANCE_IN_PROGRESS for a client that names no software (kafkajs), once per connection; NOT_LEADER_OR_FOLLOWER for others, once per connection to the lowest broker */
+  /** gated consumers' first fetches answered so that they rejoin without waiting for their next heartbeat: REBALANCE_IN_PROGRESS for a client that names no software and fetches without a session (kafkajs), once per connection; NOT_LEADER_OR_FOLLOWER for others, once per connection to the lowest broker */
   rejoinNudges?: number;
   /** gated LeaveGroups answered UNKNOWN_MEMBER_ID by the filter: every member they named was the other cluster's (a crashed kafkajs consumer would wait for its old coordinator's node id) */
   leavesAnswered?: number;
