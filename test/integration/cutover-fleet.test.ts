@@ -197,6 +197,12 @@ describe('a cutover of multi-broker clusters behind a fleet of two gateway insta
       ['target', true, 'serve'],
     ]);
 
+    // before each old instance stopped, the Fetches its kafkajs consumers waited for were answered
+    // (POST /v1/closing), so that none was in flight when it went
+    for (const file of [join(dir, '.zdp/gateway/logs/gateway.log'), join(dir, '.zdp/gateway/instances/1/gateway/logs/gateway.log')]) {
+      expect(readFileSync(file, 'utf8'), file).toMatch(/^zdp: closing: \d+ waiting Fetch(es)? of clients that name no software answered KAFKA_STORAGE_ERROR/m);
+    }
+
     const switchedAt = Date.now();
     await eventually(async () => (workloads.every((w) => w.processed.some((p) => p.at > switchedAt + 2_000)) && java.processed.some((p) => p.at > switchedAt + 2_000) ? true : undefined), 180_000, 'applications on the target through both instances');
     await new Promise((r) => setTimeout(r, 3_000));
