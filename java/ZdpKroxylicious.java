@@ -393,8 +393,7 @@ public class ZdpKroxylicious {
                     ZdpQuiesce.bound = false;
                     proxy.close();
                     proxy = null;
-                    ZdpQuiesce.closing = false;
-                    ZdpQuiesce.waitingFetches.clear();
+                    ZdpQuiesce.closed();
                 }
                 current = request.cluster();
                 ZdpQuiesce.cluster = current;
@@ -580,7 +579,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             try {
                 w.conn().executor.execute(() -> {
                     waitingFetches.remove(w);
-                    if (w.answer().complete(w.conn().storageErrorNow(w))) n.incrementAndGet();
+                    if (w.answer().complete(Conn.fetchError(w.fetch(), w.context(), KAFKA_STORAGE_ERROR))) n.incrementAndGet();
                     answered.countDown();
                 });
             } catch (java.util.concurrent.RejectedExecutionException gone) {
@@ -588,12 +587,18 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             }
         }
         answered.await(1, TimeUnit.SECONDS);
+        fetchesAnsweredClosing.addAndGet(n.get());
         // the answers are written by the connections' event loops: a moment for them to leave
         Thread.sleep(20);
         System.out.println("zdp: closing: " + n.get() + " waiting Fetch" + (n.get() == 1 ? "" : "es") + " of clients that name no software answered KAFKA_STORAGE_ERROR, so that none is in flight when the instance goes (at " + System.currentTimeMillis() + ")");
         return n.get();
     }
-    /** set by closing, until serve or the close of a proxy switched in process */
+    /** After a switch in process closed the old proxy: the waiting Fetches went with its connections, and the new proxy's are answered as usual. */
+    static void closed() {
+        closing = false;
+        waitingFetches.clear();
+    }
+    /** set by closing, until serve or closed */
     static volatile boolean closing;
     static final short KAFKA_STORAGE_ERROR = 56;
     /** an empty answer a client that names no software waits for (see closing) */
@@ -995,15 +1000,20 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     /** a member not seen for this long is not counted (every live one heartbeats every 3 s, or commits) */
     static final long MEMBER_SEEN_MS = 30_000;
 
-    /** [group, client id, members] of the members seen here lately, sorted */
-    static List<List<Object>> membersLately() {
+    /** How many members seen here lately there are of each key that `key` gives ("group\u0000memberId", client id), sorted by key. */
+    static TreeMap<String, Integer> countLately(java.util.function.BiFunction<String, MemberSeen, String> key) {
         long now = System.currentTimeMillis();
         var counts = new TreeMap<String, Integer>();
         membersSeen.forEach((k, m) -> {
-            if (now - m.at() <= MEMBER_SEEN_MS) counts.merge(k.substring(0, k.indexOf('\u0000')) + "\u0000" + m.clientId(), 1, Integer::sum);
+            if (now - m.at() <= MEMBER_SEEN_MS) counts.merge(key.apply(k, m), 1, Integer::sum);
         });
+        return counts;
+    }
+
+    /** [group, client id, members] of the members seen here lately, sorted (GET /v1/state `members`) */
+    static List<List<Object>> membersLately() {
         var out = new ArrayList<List<Object>>();
-        counts.forEach((k, n) -> {
+        countLately((k, m) -> k.substring(0, k.indexOf('\u0000')) + "\u0000" + m.clientId()).forEach((k, n) -> {
             int i = k.indexOf('\u0000');
             out.add(List.of(k.substring(0, i), k.substring(i + 1), n));
         });
@@ -1015,8 +1025,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * client id as many times as named, at most as many times as members of it were seen here lately.
      */
     static List<String> ownShare(List<String> clients) {
-        var here = new TreeMap<String, Integer>();
-        for (var m : membersLately()) here.merge((String) m.get(1), (Integer) m.get(2), Integer::sum);
+        var here = countLately((k, m) -> m.clientId());
         var out = new ArrayList<String>();
         for (String c : clients) {
             int left = here.getOrDefault(c, 0);
@@ -1039,6 +1048,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final short CONCURRENT_TRANSACTIONS = 51;
     static final short COORDINATOR_LOAD_IN_PROGRESS = 14;
     static final short REBALANCE_IN_PROGRESS = 27;
+    static final short NOT_LEADER_OR_FOLLOWER = 6;
     /** when the current drain began (0: none since serve): a connection opened before it is one to the cluster its consumer is a member on */
     static volatile long drainBegunAt;
     /** how often a transaction's AddPartitionsToTxn or AddOffsetsToTxn answered CONCURRENT_TRANSACTIONS is asked again (the Java client's own retry: 20 ms), and for how long at most */
@@ -1690,12 +1700,12 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                             if (software.isEmpty() && fetch.sessionEpoch() == -1) {
                                 nudged = true;
                                 nudges.incrementAndGet();
-                                return context.requestFilterResultBuilder().shortCircuitResponse(noRecords(fetch, REBALANCE_IN_PROGRESS)).completed();
+                                return CompletableFuture.completedFuture(fetchError(fetch, context, REBALANCE_IN_PROGRESS));
                             }
                             if (isLowestBroker(fetchNode(fetch, context))) {
                                 nudged = true;
                                 nudges.incrementAndGet();
-                                return notLeader(fetch, context);
+                                return CompletableFuture.completedFuture(fetchError(fetch, context, NOT_LEADER_OR_FOLLOWER));
                             }
                         }
                         return emptyFetch(fetch, context, GATED_FETCH_WAIT_MS);
@@ -2073,9 +2083,13 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             return -1;
         }
 
-        /** Every partition of a Fetch answered NOT_LEADER_OR_FOLLOWER at once, no records: the client refreshes its metadata. */
-        CompletionStage<RequestFilterResult> notLeader(FetchRequestData fetch, FilterContext context) {
-            return context.requestFilterResultBuilder().shortCircuitResponse(noRecords(fetch, (short) 6)).completed();
+        /**
+         * Every partition of a Fetch answered `errorCode` at once, no records: NOT_LEADER_OR_FOLLOWER
+         * (the client refreshes its metadata), REBALANCE_IN_PROGRESS (kafkajs rejoins), KAFKA_STORAGE_ERROR
+         * (see closing).
+         */
+        static RequestFilterResult fetchError(FetchRequestData fetch, FilterContext context, short errorCode) {
+            return context.requestFilterResultBuilder().shortCircuitResponse(noRecords(fetch, errorCode)).build();
         }
 
         /** An answer to a Fetch with no records, each partition with this error code */
@@ -2097,7 +2111,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
          * client that names no software (kafkajs) waits for it with a Fetch in flight: see closing.
          */
         CompletionStage<RequestFilterResult> emptyFetch(FetchRequestData fetch, FilterContext context, long atMostMs) {
-            if (closing && software.isEmpty()) return storageError(fetch, context);
+            if (closing && software.isEmpty()) {
+                fetchesAnsweredClosing.incrementAndGet();
+                return CompletableFuture.completedFuture(fetchError(fetch, context, KAFKA_STORAGE_ERROR));
+            }
             var response = noRecords(fetch, (short) 0);
             drainedFetches.incrementAndGet();
             var result = context.requestFilterResultBuilder().shortCircuitResponse(response).build();
@@ -2114,18 +2131,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 future.complete(result);
             }, waitMs, TimeUnit.MILLISECONDS);
             return future;
-        }
-
-        /** closing: the empty answer a waiting Fetch gets now, KAFKA_STORAGE_ERROR */
-        RequestFilterResult storageErrorNow(WaitingFetch w) {
-            fetchesAnsweredClosing.incrementAndGet();
-            return w.context().requestFilterResultBuilder().shortCircuitResponse(noRecords(w.fetch(), KAFKA_STORAGE_ERROR)).build();
-        }
-
-        /** Every partition of a Fetch answered KAFKA_STORAGE_ERROR at once, no records: kafkajs fetches again after its retry backoff, Java refreshes its metadata (see closing). */
-        CompletionStage<RequestFilterResult> storageError(FetchRequestData fetch, FilterContext context) {
-            fetchesAnsweredClosing.incrementAndGet();
-            return context.requestFilterResultBuilder().shortCircuitResponse(noRecords(fetch, KAFKA_STORAGE_ERROR)).completed();
         }
 
         @Override

@@ -1,7 +1,7 @@
 /** Helpers for tests: run the real CLI, load harness profiles, make unique names. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import AjvModule from 'ajv';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,7 +14,8 @@ import { fetchWindows } from '../../src/kafka/reader.js';
 import type { SampledRecord } from '../../src/kafka/sampler.js';
 import { findJava } from '../../src/processes/java.js';
 import { resolveMirrorMaker } from '../../src/processes/mirror-maker.js';
-import { freePorts } from '../../src/processes/ports.js';
+import { launcherSource, renderRuntimeConfig, resolveKroxylicious } from '../../src/processes/kroxylicious.js';
+import { freePorts, isPortFree } from '../../src/processes/ports.js';
 
 export const REPO = resolve(import.meta.dirname, '..', '..');
 const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as new (o: object) => { compile(s: object): (v: unknown) => boolean };
@@ -293,4 +294,34 @@ export async function waitEveryGroupProcessed(everyone: () => { acked: { topic: 
       ? true
       : undefined;
   }, timeoutMs, 'every group processing every acknowledged record');
+}
+
+/** A port whose next `size - 1` ports are free too (a proxy's node ports follow its bootstrap port). */
+export async function freeBlock(size: number, avoid: ReadonlySet<number> = new Set()): Promise<number> {
+  for (let tries = 0; tries < 50; tries++) {
+    const [base] = await freePorts(1, avoid);
+    const rest = await Promise.all(Array.from({ length: size - 1 }, (_, k) => isPortFree(base! + k + 1)));
+    if (rest.every(Boolean) && ![...Array(size).keys()].some((k) => avoid.has(base! + k))) return base!;
+  }
+  throw new Error('no block of free ports');
+}
+
+/**
+ * What a platform's deployment runs in each pod of a gateway fleet zdp did not start: zdp's
+ * launcher on Kroxylicious's jars, one runtime config per cluster it can front (-Dzdp.clusters),
+ * a control endpoint with a token. Writes `<name>.yaml` per cluster and `proxy.log` in `dir`, and
+ * resolves once the instance is live.
+ */
+export async function startSwitchableProxy(o: { dir: string; clusters: Record<string, readonly string[]>; current: string; listen: number; management: number; control: number; tokenFile: string }): Promise<ChildProcess> {
+  const java = await findJava(process.env);
+  const lib = await resolveKroxylicious(process.env, () => {});
+  for (const [name, bootstrapServers] of Object.entries(o.clusters)) {
+    writeFileSync(join(o.dir, `${name}.yaml`), renderRuntimeConfig({ formatVersion: 1, cluster: name, bootstrapServers: [...bootstrapServers], bootstrapAddress: `127.0.0.1:${o.listen}`, managementPort: o.management, nodeIds: { start: 0, end: 3 } }));
+  }
+  const clusters = Object.keys(o.clusters).map((name) => `${name}=${join(o.dir, `${name}.yaml`)}`).join(',');
+  const log = openSync(join(o.dir, 'proxy.log'), 'a');
+  const child = spawn(java.bin, ['-Xms64m', '-Xmx256m', `-Dzdp.clusters=${clusters}`, `-Dzdp.cluster=${o.current}`, `-Dzdp.control.port=${o.control}`, `-Dzdp.control.tokenFile=${o.tokenFile}`, '-cp', `${lib}/*`, launcherSource(), join(o.dir, `${o.current}.yaml`)], { stdio: ['ignore', log, log] });
+  closeSync(log);
+  await eventually(async () => (await fetch(`http://127.0.0.1:${o.management}/livez`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false)) || undefined, 120_000, `the proxy in ${o.dir} live`);
+  return child;
 }

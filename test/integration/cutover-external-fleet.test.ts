@@ -6,28 +6,16 @@
  * switches each instance in place and releases it through its control endpoint, with kafkajs
  * clients at their defaults on both instances; then rolls back the same way.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { check, readAllSeqs, Workload } from '../../src/demo/workload.js';
-import { findJava } from '../../src/processes/java.js';
-import { launcherSource, renderRuntimeConfig, resolveKroxylicious } from '../../src/processes/kroxylicious.js';
-import { freePorts, isPortFree } from '../../src/processes/ports.js';
-import { createTopics, eventually, harnessKafka, harnessProfile, runZdp, uniqueName, waitEveryGroupProcessed } from '../harness/helpers.js';
+import { freePorts } from '../../src/processes/ports.js';
+import { createTopics, eventually, freeBlock, harnessKafka, harnessProfile, runZdp, startSwitchableProxy, uniqueName, waitEveryGroupProcessed } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
-
-/** A port whose next `size - 1` ports are free too (node ports follow the bootstrap port). */
-async function freeBlock(size: number, avoid: ReadonlySet<number>): Promise<number> {
-  for (let tries = 0; tries < 50; tries++) {
-    const [base] = await freePorts(1, avoid);
-    const rest = await Promise.all(Array.from({ length: size - 1 }, (_, k) => isPortFree(base! + k + 1)));
-    if (rest.every(Boolean) && ![...Array(size).keys()].some((k) => avoid.has(base! + k))) return base!;
-  }
-  throw new Error('no block of free ports');
-}
 
 interface Instance {
   name: string;
@@ -52,18 +40,8 @@ describe('zdp cutover of a gateway fleet zdp did not start, through its control 
   let instances: Instance[] = [];
   let workloads: Workload[] = [];
 
-  /** What the platform's deployment runs in each pod: zdp's launcher on Kroxylicious's jars, both clusters' configs, a control endpoint. */
   async function startInstance(i: Instance): Promise<void> {
-    const java = await findJava(process.env);
-    const lib = await resolveKroxylicious(process.env, () => {});
-    const nodeIds = { start: 0, end: 3 };
-    for (const [name, profile] of [['source', source], ['target', target]] as const) {
-      writeFileSync(join(i.dir, `${name}.yaml`), renderRuntimeConfig({ formatVersion: 1, cluster: name, bootstrapServers: profile.bootstrapServers, bootstrapAddress: `127.0.0.1:${i.listen}`, managementPort: i.management, nodeIds }));
-    }
-    const log = openSync(join(i.dir, 'proxy.log'), 'a');
-    i.child = spawn(java.bin, ['-Xms64m', '-Xmx256m', `-Dzdp.clusters=source=${join(i.dir, 'source.yaml')},target=${join(i.dir, 'target.yaml')}`, '-Dzdp.cluster=source', `-Dzdp.control.port=${i.control}`, `-Dzdp.control.tokenFile=${join(dir, 'control.token')}`, '-cp', `${lib}/*`, launcherSource(), join(i.dir, 'source.yaml')], { stdio: ['ignore', log, log] });
-    closeSync(log);
-    await eventually(async () => (await fetch(`http://127.0.0.1:${i.management}/livez`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false)) || undefined, 120_000, `instance ${i.name} live`);
+    i.child = await startSwitchableProxy({ dir: i.dir, clusters: { source: source.bootstrapServers, target: target.bootstrapServers }, current: 'source', listen: i.listen, management: i.management, control: i.control, tokenFile: join(dir, 'control.token') });
   }
 
   const status = async (cwd: string, extra: string[] = []) => {

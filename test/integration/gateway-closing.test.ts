@@ -8,17 +8,15 @@
  * A real Kroxylicious with zdp's launcher and filter, switchable between two configurations of the
  * harness's source cluster (-Dzdp.clusters), and a kafkajs consumer at its defaults.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { QuiesceEndpoint } from '../../src/gateway/quiesce.js';
-import { findJava } from '../../src/processes/java.js';
-import { launcherSource, renderRuntimeConfig, resolveKroxylicious } from '../../src/processes/kroxylicious.js';
-import { freePorts, isPortFree } from '../../src/processes/ports.js';
-import { createTopics, eventually, harnessKafka, harnessProfile, uniqueName } from '../harness/helpers.js';
+import { freePorts } from '../../src/processes/ports.js';
+import { createTopics, eventually, freeBlock, harnessKafka, harnessProfile, startSwitchableProxy, uniqueName } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
 
@@ -31,27 +29,12 @@ describe("zdp's filter: closing before an instance stops", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'zdp-closing-'));
     const source = harnessProfile(projectDir, 'source');
-    for (let tries = 0; ; tries++) {
-      const [base] = await freePorts(1);
-      if ((await Promise.all([1, 2, 3, 4].map((k) => isPortFree(base! + k)))).every(Boolean)) {
-        listen = base!;
-        break;
-      }
-      if (tries > 50) throw new Error('no block of free ports');
-    }
+    listen = await freeBlock(5);
     const [management, controlPort] = await freePorts(2, new Set([0, 1, 2, 3, 4].map((k) => listen + k)));
-    // two names for the same cluster: a switch between them closes the proxy and binds the other, as a switch to another cluster does
-    for (const name of ['a', 'b']) {
-      writeFileSync(join(dir, `${name}.yaml`), renderRuntimeConfig({ formatVersion: 1, cluster: name, bootstrapServers: source.bootstrapServers, bootstrapAddress: `127.0.0.1:${listen}`, managementPort: management!, nodeIds: { start: 0, end: 3 } }));
-    }
     writeFileSync(join(dir, 'control.token'), 'closing-test-token\n', { mode: 0o600 });
-    const java = await findJava(process.env);
-    const lib = await resolveKroxylicious(process.env, () => {});
-    const log = openSync(join(dir, 'proxy.log'), 'a');
-    child = spawn(java.bin, ['-Xms64m', '-Xmx256m', `-Dzdp.clusters=a=${join(dir, 'a.yaml')},b=${join(dir, 'b.yaml')}`, '-Dzdp.cluster=a', `-Dzdp.control.port=${controlPort}`, `-Dzdp.control.tokenFile=${join(dir, 'control.token')}`, '-cp', `${lib}/*`, launcherSource(), join(dir, 'a.yaml')], { stdio: ['ignore', log, log] });
-    closeSync(log);
+    // two names for the same cluster: a switch between them closes the proxy and binds the other, as a switch to another cluster does
+    child = await startSwitchableProxy({ dir, clusters: { a: source.bootstrapServers, b: source.bootstrapServers }, current: 'a', listen, management: management!, control: controlPort!, tokenFile: join(dir, 'control.token') });
     control = new QuiesceEndpoint(`http://127.0.0.1:${controlPort}`, 'closing-test-token');
-    await eventually(async () => (await fetch(`http://127.0.0.1:${management}/livez`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false)) || undefined, 120_000, 'the proxy live');
   }, 180_000);
 
   afterAll(() => {
