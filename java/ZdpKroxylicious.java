@@ -85,6 +85,7 @@ import org.apache.kafka.common.message.AddPartitionsToTxnRequestData;
 import org.apache.kafka.common.message.AddPartitionsToTxnResponseData;
 import org.apache.kafka.common.message.AddOffsetsToTxnResponseData;
 import org.apache.kafka.common.message.EndTxnRequestData;
+import org.apache.kafka.common.message.EndTxnResponseData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
@@ -614,6 +615,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static void switching(List<String> clients, long gateMs) {
         gate(ownShare(clients), System.currentTimeMillis() + gateMs);
         guardProducers = true;
+        Transactions.switching();
         ProducerIds.reset();
         givenMembers.clear();
         membersSeen.clear();
@@ -745,7 +747,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     if (!(pd.records() instanceof MemoryRecords records)) continue;
                     for (var batch : records.batches()) {
                         long id = batch.producerId();
-                        if (id < 0 || handedOut.containsKey(id)) continue;
+                        // an id handed out here, or an old producer's that has its fresh one (a transactional
+                        // one carried over at a switch: see Transactions): written as it is, rewritten below
+                        if (id < 0 || handedOut.containsKey(id) || fresh.containsKey(id)) continue;
                         if (batch.isTransactional()) return CompletableFuture.completedFuture((short) 59);
                         waits.computeIfAbsent(id, old -> freshFor(old, batch.producerEpoch(), context, executor, asking));
                     }
@@ -795,7 +799,11 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             return copy == null ? records : MemoryRecords.readableRecords(copy);
         }
 
-        /** Transaction requests carry real ids here; an id not handed out here becomes one no coordinator knows. */
+        /**
+         * Transaction requests carry real ids here: an id handed out here its real one, a producer
+         * carried over from the old cluster (Transactions) its fresh one, its epochs at the same
+         * distance from the first; any other id becomes one no coordinator knows.
+         */
         static void transaction(ApiMessage request) {
             if (request instanceof InitProducerIdRequestData r && r.producerId() >= 0) {
                 long real = real(r.producerId());
@@ -803,15 +811,197 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 r.setProducerId(real);
                 if (real < 0) r.setProducerEpoch((short) -1);
             } else if (request instanceof AddPartitionsToTxnRequestData r) {
-                if (r.v3AndBelowProducerId() >= 0) r.setV3AndBelowProducerId(real(r.v3AndBelowProducerId()));
-                for (var t : r.transactions()) t.setProducerId(real(t.producerId()));
+                if (r.v3AndBelowProducerId() >= 0) {
+                    long[] to = sentAs(r.v3AndBelowProducerId(), r.v3AndBelowProducerEpoch());
+                    r.setV3AndBelowProducerId(to[0]).setV3AndBelowProducerEpoch((short) to[1]);
+                }
+                for (var t : r.transactions()) {
+                    long[] to = sentAs(t.producerId(), t.producerEpoch());
+                    t.setProducerId(to[0]).setProducerEpoch((short) to[1]);
+                }
             } else if (request instanceof AddOffsetsToTxnRequestData r) {
-                r.setProducerId(real(r.producerId()));
+                long[] to = sentAs(r.producerId(), r.producerEpoch());
+                r.setProducerId(to[0]).setProducerEpoch((short) to[1]);
             } else if (request instanceof EndTxnRequestData r) {
-                r.setProducerId(real(r.producerId()));
+                long[] to = sentAs(r.producerId(), r.producerEpoch());
+                r.setProducerId(to[0]).setProducerEpoch((short) to[1]);
             } else if (request instanceof TxnOffsetCommitRequestData r) {
-                r.setProducerId(real(r.producerId()));
+                long[] to = sentAs(r.producerId(), r.producerEpoch());
+                r.setProducerId(to[0]).setProducerEpoch((short) to[1]);
             }
+        }
+
+        /** {id, epoch} a transaction request of this producer is sent with here (see transaction) */
+        static long[] sentAs(long id, short epoch) {
+            if (id < 0) return new long[] { id, epoch };
+            Long r = handedOut.get(id);
+            if (r != null) return new long[] { r, epoch };
+            long[] m = fresh.get(id);
+            if (m != null) return new long[] { m[0], Math.max(0, Math.min(Short.MAX_VALUE, m[1] + (epoch - m[2]))) };
+            return new long[] { -1, epoch };
+        }
+    }
+
+    /**
+     * Transactions across a switch. A transactional producer's transaction cannot go on at the
+     * other cluster: what it wrote is on the old one, and its coordinator is there. So the hold
+     * lets a transaction that is open when it begins finish (its requests are forwarded, for at most
+     * TXN_FINISH_MS, and the hold is in force once it ended) rather than cut it, and holds the next
+     * one from its start. The switch gives the standby the producers whose transactions had all
+     * ended with producers held (ended, GET /v1/state `transactionsEnded`); the first request of
+     * such a producer's next transaction there (AddPartitionsToTxn or AddOffsetsToTxn, with the id
+     * and epoch it last ended a transaction with) has the standby initialise its transactional id
+     * on this cluster, and the producer goes on under that id (ProducerIds.fresh), unaware. Cut, a
+     * kafkajs producer's transaction failed at the switch and the application had to abort and
+     * start a new producer: about 1 s of its pause in fleet benchmark runs, and an error a Java
+     * application sees too. A transaction still open when the window ends is held and refused on
+     * the other cluster, as before; a producer not named is refused there, as before. A transaction
+     * that begins with a Produce (transaction version 2, Kafka 4 clients and brokers) is not carried.
+     */
+    static final class Transactions {
+        /** a transactional producer as this instance forwarded it: the id and epoch its client sends, its timeout, whether a transaction of it is open, when last forwarded or answered */
+        record Txn(long producerId, short epoch, int timeoutMs, boolean open, long at) {}
+        /** transactional id -> its producer as forwarded here */
+        static final ConcurrentHashMap<String, Txn> seen = new ConcurrentHashMap<>();
+        /** transactional id -> the timeout its producer initialised with here */
+        static final ConcurrentHashMap<String, Integer> timeouts = new ConcurrentHashMap<>();
+        /** given at a switch: producers whose transactions had all ended on the old cluster */
+        static final ConcurrentHashMap<String, Txn> carried = new ConcurrentHashMap<>();
+        /** transactional id -> its initialisation here, while under way */
+        static final ConcurrentHashMap<String, CompletableFuture<Short>> carrying = new ConcurrentHashMap<>();
+        static final AtomicLong carriedOver = new AtomicLong(), finishedInHold = new AtomicLong();
+
+        static void opened(String txId, long now) {
+            if (txId == null) return;
+            seen.compute(txId, (k, t) -> t == null ? new Txn(-1, (short) -1, 0, true, now) : new Txn(t.producerId, t.epoch, t.timeoutMs, true, now));
+        }
+
+        /** an EndTxn answered: `asSent` as its client sent it (its ids before ProducerIds rewrote them) */
+        static void ended(EndTxnRequestData asSent, short error, long now) {
+            String txId = asSent.transactionalId();
+            if (txId == null) return;
+            if (error != 0) {
+                // committed, aborted or neither: not known here, so not carried
+                seen.computeIfPresent(txId, (k, t) -> new Txn(t.producerId, t.epoch, t.timeoutMs, true, now));
+                return;
+            }
+            Txn before = seen.put(txId, new Txn(asSent.producerId(), asSent.producerEpoch(), timeouts.getOrDefault(txId, 60_000), false, now));
+            if (before != null && before.open && holding() && before.at >= phaseSince - TXN_ACTIVE_MS) {
+                finishedInHold.incrementAndGet();
+                System.out.println("zdp: hold: a transaction of " + printable(txId) + " open when producers were held ended " + (now - phaseSince) + " ms after the hold began (at " + now + ")");
+            }
+        }
+
+        /** a request of a transaction open when the hold began, to be forwarded: within TXN_FINISH_MS, before the hold is in force (under the lock) */
+        static boolean follows(String txId, ApiMessage request, long now) {
+            if (txId == null || holdInForce || now - phaseSince > TXN_FINISH_MS) return false;
+            Txn t = seen.get(txId);
+            return t != null && t.open && t.at >= phaseSince - TXN_ACTIVE_MS;
+        }
+
+        /** transactions open and active when the hold began that are open still: the hold cut them */
+        static long cut() {
+            return seen.values().stream().filter(t -> t.open && t.at >= phaseSince - TXN_ACTIVE_MS).count();
+        }
+
+        /** whether the hold still lets a transaction finish (see follows) */
+        static boolean finishing(long now) {
+            if (now - phaseSince > TXN_FINISH_MS) return false;
+            for (Txn t : seen.values()) if (t.open && t.at >= phaseSince - TXN_ACTIVE_MS) return true;
+            return false;
+        }
+
+        /** producers whose transactions all ended, with producers held: none unless the hold is in force (a producer not held could begin one more at the old cluster) */
+        static List<Map<String, Object>> ended() {
+            var out = new ArrayList<Map<String, Object>>();
+            if (!holding() || !holdInForce) return out;
+            long now = System.currentTimeMillis();
+            seen.forEach((txId, t) -> {
+                if (!t.open && t.producerId >= 0 && now - t.at <= 600_000) {
+                    // the id as a string: ids handed out here are above 2^53, where JSON numbers read as doubles lose digits
+                    out.add(Map.of("transactionalId", txId, "producerId", Long.toString(t.producerId), "producerEpoch", (int) t.epoch, "timeoutMs", t.timeoutMs));
+                }
+            });
+            out.sort(Comparator.comparing((Map<String, Object> m) -> (String) m.get("transactionalId")));
+            return out;
+        }
+
+        /** the producers a switch carries over (from the old instance's `transactionsEnded`) */
+        static void carry(com.fasterxml.jackson.databind.JsonNode list) {
+            list.forEach(n -> {
+                String txId = n.path("transactionalId").asText(null);
+                long id = Long.parseLong(n.path("producerId").asText("-1"));
+                if (txId != null && id >= 0) carried.put(txId, new Txn(id, (short) n.path("producerEpoch").asInt(-1), n.path("timeoutMs").asInt(60_000), false, System.currentTimeMillis()));
+            });
+            if (!carried.isEmpty()) System.out.println("zdp: " + carried.size() + " transactional producer" + (carried.size() == 1 ? "" : "s") + " of the old cluster begin their next transaction here");
+        }
+
+        /** A switch in process: this instance's own ended producers carried over, everything else of the old cluster forgotten. */
+        static void switching() {
+            var own = ended();
+            seen.clear();
+            carrying.clear();
+            carried.clear();
+            for (var m : own) carried.put((String) m.get("transactionalId"), new Txn(Long.parseLong((String) m.get("producerId")), (short) (int) (Integer) m.get("producerEpoch"), (Integer) m.get("timeoutMs"), false, System.currentTimeMillis()));
+            if (!carried.isEmpty()) System.out.println("zdp: " + carried.size() + " transactional producer" + (carried.size() == 1 ? "" : "s") + " of the old cluster begin their next transaction here");
+        }
+
+        /**
+         * The first request of a carried producer's next transaction: its transactional id
+         * initialised here, on this connection (the client sends it to the coordinator it found;
+         * another broker answers NOT_COORDINATOR, which goes to the client, and it asks again).
+         * Null when there is nothing to do; else a stage with 0 once the producer has its id here,
+         * or the error code to answer.
+         */
+        static CompletionStage<Short> begin(ApiMessage request, FilterContext context, ScheduledExecutorService executor) {
+            String txId;
+            long id;
+            short epoch;
+            if (request instanceof AddPartitionsToTxnRequestData r && r.transactions().isEmpty()) {
+                txId = r.v3AndBelowTransactionalId();
+                id = r.v3AndBelowProducerId();
+                epoch = r.v3AndBelowProducerEpoch();
+            } else if (request instanceof AddOffsetsToTxnRequestData r) {
+                txId = r.transactionalId();
+                id = r.producerId();
+                epoch = r.producerEpoch();
+            } else {
+                return null;
+            }
+            if (txId == null || id < 0 || ProducerIds.handedOut.containsKey(id) || ProducerIds.fresh.containsKey(id)) return null;
+            Txn t = carried.get(txId);
+            if (t == null || t.producerId != id || t.epoch != epoch) return null;
+            var mine = new CompletableFuture<Short>();
+            var known = carrying.putIfAbsent(txId, mine);
+            if (known != null) return known;
+            var header = new RequestHeaderData().setRequestApiKey(ApiKeys.INIT_PRODUCER_ID.id).setRequestApiVersion((short) 3).setClientId("zdp-gateway");
+            var init = new InitProducerIdRequestData().setTransactionalId(txId).setTransactionTimeoutMs(t.timeoutMs).setProducerId(-1L).setProducerEpoch((short) -1);
+            long started = System.currentTimeMillis();
+            context.<InitProducerIdResponseData>sendRequest(header, init).whenComplete((r, e) -> {
+                short code = e != null ? 15 : r.errorCode();
+                if (code == 0) {
+                    ProducerIds.fresh.put(id, new long[] { r.producerId(), r.producerEpoch(), epoch });
+                    carried.remove(txId, t);
+                    carriedOver.incrementAndGet();
+                    System.out.println("zdp: the transactional producer " + printable(txId) + " of the old cluster (producer id " + id + ") goes on here as producer id " + r.producerId() + ", its transaction id initialised in " + (System.currentTimeMillis() - started) + " ms (at " + System.currentTimeMillis() + ")");
+                }
+                // COORDINATOR_NOT_AVAILABLE for a request that got no answer: the client asks again
+                carrying.remove(txId, mine);
+                mine.complete(code);
+            });
+            return mine;
+        }
+
+        /** the answer a begin that failed gives the request: its error on every partition */
+        static ApiMessage refusal(ApiMessage request, short code) {
+            if (request instanceof AddOffsetsToTxnRequestData) return new AddOffsetsToTxnResponseData().setErrorCode(code);
+            var response = new AddPartitionsToTxnResponseData();
+            for (var topic : ((AddPartitionsToTxnRequestData) request).v3AndBelowTopics()) {
+                var result = new AddPartitionsToTxnResponseData.AddPartitionsToTxnTopicResult().setName(topic.name());
+                for (int p : topic.partitions()) result.resultsByPartition().add(new AddPartitionsToTxnResponseData.AddPartitionsToTxnPartitionResult().setPartitionIndex(p).setPartitionErrorCode(code));
+                response.resultsByTopicV3AndBelow().add(result);
+            }
+            return response;
         }
     }
 
@@ -1054,6 +1244,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     /** how often a transaction's AddPartitionsToTxn or AddOffsetsToTxn answered CONCURRENT_TRANSACTIONS is asked again (the Java client's own retry: 20 ms), and for how long at most */
     static final long TXN_ASK_AGAIN_MS = 20;
     static final long TXN_ASK_AGAIN_MAX_MS = 5_000;
+    /** how long a hold lets a transaction open when it began finish (Transactions), and how recently that transaction must have been forwarded to or answered to be waited for */
+    static final long TXN_FINISH_MS = 300, TXN_ACTIVE_MS = 200;
     /** client id -> when a Produce of it was last forwarded */
     static final ConcurrentHashMap<String, Long> lastProduceForwarded = new ConcurrentHashMap<>();
 
@@ -1065,7 +1257,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             ApiKeys.SYNC_GROUP, ApiKeys.LEAVE_GROUP, ApiKeys.CONSUMER_GROUP_HEARTBEAT);
 
     /** the requests whose answers are read with the request (Conn.awaiting) */
-    static final Set<ApiKeys> ANSWER_READ = EnumSet.of(ApiKeys.OFFSET_COMMIT, ApiKeys.SYNC_GROUP, ApiKeys.ADD_PARTITIONS_TO_TXN, ApiKeys.ADD_OFFSETS_TO_TXN);
+    static final Set<ApiKeys> ANSWER_READ = EnumSet.of(ApiKeys.OFFSET_COMMIT, ApiKeys.SYNC_GROUP, ApiKeys.ADD_PARTITIONS_TO_TXN, ApiKeys.ADD_OFFSETS_TO_TXN, ApiKeys.END_TXN);
 
     /** a request as it came, and its version */
     record Sent(ApiMessage request, short version) {}
@@ -1623,7 +1815,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 if (g != null) joinedWhenOpened = Map.entry(g, g.joined.size());
             }
             var answerRead = awaiting.get(key);
-            if (answerRead != null) answerRead.add(new Sent(request, header.requestApiVersion()));
+            // an EndTxn as its client sent it: its ids are rewritten before it is forwarded (ProducerIds), and the switch needs the client's
+            if (answerRead != null) answerRead.add(new Sent(request instanceof EndTxnRequestData end ? end.duplicate() : request, header.requestApiVersion()));
             if (GROUP_KEYS.contains(key)) {
                 noteGroup(request);
                 if (request instanceof OffsetCommitRequestData commit && commit.groupId() != null) {
@@ -1745,6 +1938,21 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     }
                 }
                 return sendOn(batches, key, header, request, context);
+            }
+            if (request instanceof InitProducerIdRequestData init && init.transactionalId() != null) Transactions.timeouts.put(init.transactionalId(), init.transactionTimeoutMs());
+            if (guardProducers) {
+                // the next transaction of a producer the switch carried over (see Transactions)
+                var begun = Transactions.begin(request, context, executor);
+                if (begun != null) {
+                    return begun.thenComposeAsync(code -> {
+                        if (code != 0) {
+                            awaiting.get(key).removeIf(sent -> sent.request() == request);
+                            return context.requestFilterResultBuilder().shortCircuitResponse(Transactions.refusal(request, code)).completed();
+                        }
+                        ProducerIds.transaction(request);
+                        return hold(key, header, request, context);
+                    }, executor);
+                }
             }
             if (guardProducers && HOLD.contains(key)) ProducerIds.transaction(request);
             if (HOLD.contains(key)) return hold(key, header, request, context);
@@ -1884,7 +2092,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         CompletionStage<RequestFilterResult> hold(ApiKeys key, RequestHeaderData header, ApiMessage request, FilterContext context) {
             boolean acks = !(request instanceof ProduceRequestData p) || p.acks() != 0;
             synchronized (lock) {
-                if (holding() && !(key == ApiKeys.PRODUCE && (sameSendAsForwarded() || siblingOfSend((ProduceRequestData) request)))) {
+                if (holding() && !(key == ApiKeys.PRODUCE && (sameSendAsForwarded() || siblingOfSend((ProduceRequestData) request))) && !followsTransaction(request)) {
                     var future = new CompletableFuture<RequestFilterResult>();
                     heldCount.incrementAndGet();
                     held.add(() -> executor.execute(() -> forward(key, header, request, context, acks).whenComplete((r, e) -> {
@@ -1895,6 +2103,16 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 }
                 return forward(key, header, request, context, acks);
             }
+        }
+
+        /** a request of a transaction open when the hold began, forwarded so that it can end (see Transactions); not the start of a transaction's next */
+        boolean followsTransaction(ApiMessage request) {
+            String txId = request instanceof ProduceRequestData p ? p.transactionalId()
+                    : request instanceof AddPartitionsToTxnRequestData a ? a.v3AndBelowTransactionalId()
+                    : request instanceof AddOffsetsToTxnRequestData o ? o.transactionalId()
+                    : request instanceof EndTxnRequestData e ? e.transactionalId()
+                    : request instanceof TxnOffsetCommitRequestData c ? c.transactionalId() : null;
+            return Transactions.follows(txId, request, System.currentTimeMillis());
         }
 
         /** within SOFT_HOLD_MS of the hold, from a client that had a Produce forwarded at most that long before it began */
@@ -1969,6 +2187,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             if (request instanceof ProduceRequestData p) {
                 long now = System.currentTimeMillis();
                 lastProduceForwarded.put(clientId, now);
+                if (p.transactionalId() != null) Transactions.opened(p.transactionalId(), now);
                 producer = producer(p);
                 send = noteSend(p, producer, now);
             }
@@ -2159,6 +2378,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 // the client is handed an id it can be told apart by (the real one is written)
                 if (guardProducers && response instanceof InitProducerIdResponseData init && init.errorCode() == 0) init.setProducerId(ProducerIds.virtual(init.producerId()));
                 Sent sent = answerFor(key);
+                if (sent != null && response instanceof EndTxnResponseData end) Transactions.ended((EndTxnRequestData) sent.request(), end.errorCode(), System.currentTimeMillis());
+                else if (sent != null && added(response)) Transactions.opened(sent.request() instanceof AddPartitionsToTxnRequestData a ? a.v3AndBelowTransactionalId() : ((AddOffsetsToTxnRequestData) sent.request()).transactionalId(), System.currentTimeMillis());
                 if (sent != null && concurrentTransactions(response) && !holding()) return askAgain(sent.request(), sent.version(), header, response, context);
             } else if (key == ApiKeys.METADATA) {
                 knowsLeaders.add(clientId);
@@ -2248,6 +2469,16 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             };
             executor.schedule(attempt[0], TXN_ASK_AGAIN_MS, TimeUnit.MILLISECONDS);
             return future;
+        }
+
+        /** whether an AddPartitionsToTxn (version 3 or below) or AddOffsetsToTxn answer added something to the transaction: it is open */
+        static boolean added(ApiMessage response) {
+            if (response instanceof AddOffsetsToTxnResponseData r) return r.errorCode() == 0;
+            if (!(response instanceof AddPartitionsToTxnResponseData r)) return false;
+            for (var t : r.resultsByTopicV3AndBelow()) {
+                for (var p : t.resultsByPartition()) if (p.partitionErrorCode() == 0) return true;
+            }
+            return false;
         }
 
         /** `into` made the same answer as `from` (both AddPartitionsToTxn or both AddOffsetsToTxn) */
@@ -2460,19 +2691,21 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             long now = System.currentTimeMillis();
             Map.Entry<String, Send> awaited = awaitedSend(now);
             boolean answering = live(inflightProduce) > 0;
+            boolean finishing = Transactions.finishing(now);
             if (awaited != null) {
                 holdWaitedForSend = now;
                 holdSendAwaited = awaited;
                 holdSendReached = awaited.getValue().connections.size();
             }
             if (answering) holdWaitedForAnswers = now;
-            if (now - phaseSince > SOFT_HOLD_MS && awaited == null && !answering) {
+            if (now - phaseSince > SOFT_HOLD_MS && awaited == null && !answering && !finishing) {
                 holdInForce = true;
                 // what the hold waited for, and until when: a send's other requests, or the answers to what was forwarded
                 var last = holdSendAwaited;
                 String waited = (last != null ? "; waited for the rest of a send until " + (holdWaitedForSend - phaseSince) + " ms (producer " + printable(last.getKey()) + ", " + holdSendReached + " of "
                         + fanOut.getOrDefault(last.getKey(), 1) + " brokers, begun " + (holdWaitedForSend - last.getValue().start) + " ms before)" : "")
-                        + (holdWaitedForAnswers > 0 ? "; for answers to forwarded Produce requests until " + (holdWaitedForAnswers - phaseSince) + " ms" : "");
+                        + (holdWaitedForAnswers > 0 ? "; for answers to forwarded Produce requests until " + (holdWaitedForAnswers - phaseSince) + " ms" : "")
+                        + (Transactions.cut() > 0 ? "; " + Transactions.cut() + " transaction(s) still open, refused after a switch" : "");
                 System.out.println("zdp: hold in force " + (now - phaseSince) + " ms after it began, " + heldCount.get() + " requests held, " + siblingsForwarded.get() + " forwarded since the start as the rest of a send" + waited + " (at " + now + ")");
                 holdSendAwaited = null;
                 holdWaitedForAnswers = 0;
@@ -2553,6 +2786,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         out.put("transactionAddsAskedAgain", transactionAddsAskedAgain.get());
         out.put("heartbeatsAnsweredBusy", heartbeatsAnsweredBusy.get());
         out.put("fetchesAnsweredClosing", fetchesAnsweredClosing.get());
+        out.put("transactionsFinishedInHold", Transactions.finishedInHold.get());
+        out.put("transactionsCarriedOver", Transactions.carriedOver.get());
+        out.put("transactionsEnded", Transactions.ended());
         out.put("members", membersLately());
         out.put("closing", closing);
         out.put("gated", new TreeSet<>(gate.keySet()));
@@ -2686,6 +2922,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                         var clients = new ArrayList<String>();
                         req.path("clients").forEach(c -> clients.add(c.asText()));
                         gate(clients, until);
+                        Transactions.carry(req.path("transactions"));
                         body = state(true);
                     } else {
                         status = 404;

@@ -235,13 +235,17 @@ export class KroxyliciousControl implements GatewayControl {
     // first every standby gates the consumers, then the old instances go: held produce requests die
     // with them, unanswered, and their clients send them again, to the new backend
     // each standby gates the members of its own instance: a client stays on the instance whose
-    // addresses it was given (an instance that does not say which it had gets the whole list)
+    // addresses it was given (an instance that does not say which it had gets the whole list). It
+    // is given the transactional producers whose transactions all ended at its instance while
+    // producers were held, so that their next transaction begins there (an instance not holding
+    // producers names none)
     await Promise.all(all.map(async (i) => {
       const r = i.record();
-      if (!(r.standby?.cluster === cluster.name && r.standby.controlPort !== undefined && options.gate && options.gate.length > 0)) return;
-      const seen = i.running(r) && r.controlPort !== undefined && r.cluster !== cluster.name ? await i.endpoint(r.controlPort).state().then((s) => s.members, () => undefined) : undefined;
-      const share = gateShare(options.gate, seen);
-      if (share.length > 0) await i.endpoint(r.standby.controlPort).gate(share);
+      if (!(r.standby?.cluster === cluster.name && r.standby.controlPort !== undefined)) return;
+      const old = i.running(r) && r.controlPort !== undefined && r.cluster !== cluster.name ? await i.endpoint(r.controlPort).state().catch(() => undefined) : undefined;
+      const share = options.gate && options.gate.length > 0 ? gateShare(options.gate, old?.members) : [];
+      const transactions = old?.transactionsEnded ?? [];
+      if (share.length > 0 || transactions.length > 0) await i.endpoint(r.standby.controlPort).gate(share, 30_000, transactions);
     }));
     await Promise.all(all.map(async (i) => {
       const r = i.record();

@@ -51,6 +51,12 @@ export interface QuiesceState {
   heartbeatsAnsweredBusy?: number;
   /** Fetches of clients that name no software (kafkajs) answered KAFKA_STORAGE_ERROR at once because the instance stops next (POST /v1/closing): none is in flight when it goes, so kafkajs keeps its brokers */
   fetchesAnsweredClosing?: number;
+  /** transactions open when a hold began that it let end before it was in force (their producers go on at the other cluster after a switch, see transactionsEnded) */
+  transactionsFinishedInHold?: number;
+  /** transactional producers of the old cluster that began a transaction here under an id of this cluster, given at the switch (transactionsEnded) */
+  transactionsCarriedOver?: number;
+  /** while producers are held (in force): the transactional producers whose transactions all ended here, as their clients name them (the id as a string: above 2^53); a switch gives them to the standby, where their next transaction begins under an id of its cluster */
+  transactionsEnded?: EndedTransaction[];
   /** set by POST /v1/closing until serve */
   closing?: boolean;
   /** [group, client id, members] of the group members whose consumers spoke through this instance lately (a heartbeat, commit or SyncGroup in the last 30 s); a filter before 2026-12-06: none */
@@ -64,6 +70,14 @@ export interface QuiesceState {
   switchable?: string[];
   /** false while a switch closed the old proxy and has not bound the new one (it failed: switch again) */
   bound?: boolean;
+}
+
+/** A transactional producer whose transactions all ended at an instance while producers were held. */
+export interface EndedTransaction {
+  transactionalId: string;
+  producerId: string;
+  producerEpoch: number;
+  timeoutMs: number;
 }
 
 /** A drain plan's end in an answer of the filter (epoch ms), undefined when it gave none. */
@@ -130,9 +144,14 @@ export class QuiesceEndpoint {
     await this.call('POST', '/v1/closing', {}, timeoutMs);
   }
 
-  /** Fetches of these clients get no records until they joined their group through this instance (a client id named n times: n members; at most timeoutMs). */
-  gate(clients: readonly string[], timeoutMs = 30_000): Promise<QuiesceState> {
-    return this.call('POST', '/v1/gate', { clients: [...clients], timeoutMs }, 10_000);
+  /**
+   * Fetches of these clients get no records until they joined their group through this instance (a
+   * client id named n times: n members; at most timeoutMs). `transactions`: the producers whose
+   * transactions had all ended at the old instance (its transactionsEnded), whose next transaction
+   * begins here.
+   */
+  gate(clients: readonly string[], timeoutMs = 30_000, transactions: readonly EndedTransaction[] = []): Promise<QuiesceState> {
+    return this.call('POST', '/v1/gate', { clients: [...clients], timeoutMs, ...(transactions.length > 0 ? { transactions: [...transactions] } : {}) }, 10_000);
   }
 
   /**
