@@ -131,9 +131,18 @@ try {
       const record = readGateway(stateDir);
       if (record?.controlPort === undefined) return null;
       const s = await new QuiesceEndpoint(`http://127.0.0.1:${record.controlPort}`, readControlToken(stateDir)).state().catch(() => null);
-      return s && { bootstrap: record.bootstrapAddress, misdirectedProduces: s.misdirectedProduces, producesOutOfTurn: s.producesOutOfTurn, producesRefusedWithTheirSend: s.producesRefusedWithTheirSend, producesRefusedOnRestrictedConnections: s.producesRefusedOnRestrictedConnections, siblingsForwarded: s.siblingsForwarded, stillGated: s.gated, rejoinNudges: s.rejoinNudges, memberResets: s.memberResets, leavesAnswered: s.leavesAnswered };
+      return s && { bootstrap: record.bootstrapAddress, misdirectedProduces: s.misdirectedProduces, producesOutOfTurn: s.producesOutOfTurn, producesRefusedWithTheirSend: s.producesRefusedWithTheirSend, producesRefusedOnRestrictedConnections: s.producesRefusedOnRestrictedConnections, siblingsForwarded: s.siblingsForwarded, stillGated: s.gated, rejoinNudges: s.rejoinNudges, memberResets: s.memberResets, leavesAnswered: s.leavesAnswered, transactionsCarriedOver: s.transactionsCarriedOver };
     }),
   );
+  // transactions open when the hold began: how long after it each ended (the hold waited for it), and how many the hold cut (their producers start again after the switch)
+  const holdTransactions = instanceStateDirs(join(dir, '.zdp')).reduce((acc, stateDir) => {
+    const file = join(gatewayDir(stateDir), 'logs', 'gateway.log');
+    if (!existsSync(file)) return acc;
+    const text = readFileSync(file, 'utf8');
+    acc.endedAfterMs.push(...[...text.matchAll(/open when producers were held ended (\d+) ms after the hold began/g)].map((m) => Number(m[1])));
+    acc.cut += [...text.matchAll(/; (\d+) transaction\(s\) still open, refused after a switch/g)].reduce((n, m) => n + Number(m[1]), 0);
+    return acc;
+  }, { endedAfterMs: [], cut: 0 });
   // the rest of a send begun before the hold, forwarded in it (every proxy process's log: a standby replaces the first)
   const holdSiblingLagsMs = instanceStateDirs(join(dir, '.zdp')).flatMap((stateDir) => {
     const file = join(gatewayDir(stateDir), 'logs', 'gateway.log');
@@ -341,6 +350,7 @@ try {
     releasedAfterMs: releasedAt - fencedAt,
     // Produce requests the filter refused whole after the switch (a client with the old cluster's leaders), per instance
     filterAfterSwitch: filterStates,
+    holdTransactions,
     holdSiblingLagsMs,
     lostRecords,
   };

@@ -6,7 +6,7 @@
  * target instance makes each consumer rejoin its group before it reads. An independent checker then
  * counts records lost, read twice by a group, and written twice in the target's log: all zero.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -92,6 +92,13 @@ describe('zdp cutover with default kafkajs and Java clients: nothing lost, read 
     const drained = new Map(report.quiesce.groups.map((g: { group: string; uncommitted: number; complete: boolean }) => [g.group, g]));
     for (const g of [...jsGroups, ...javaGroups]) expect(drained.get(g.group), g.group).toMatchObject({ complete: true, uncommitted: 0 });
     expect(report.pause.consumersMs).toBeGreaterThanOrEqual(report.pause.producersMs);
+    // the kafkajs transactional producer: the hold let its open transaction end (or cut it, and said
+    // so), and the switch carried the producer over: its next transaction began at the target under
+    // an id the standby initialised there, unaware
+    const gatewayLog = () => readFileSync(join(dir, '.zdp/gateway/logs/gateway.log'), 'utf8');
+    if (!/transaction\(s\) still open, refused after a switch/.test(gatewayLog())) {
+      await eventually(async () => (/zdp: the transactional producer \S+ of the old cluster \(producer id \d+\) goes on here as producer id \d+/.test(gatewayLog()) ? true : undefined), 30_000, "the transactional producer's next transaction at the target");
+    }
 
     // clients carry on against the target; then stop the producers and let consumers finish
     const switchedAt = Date.now();
