@@ -210,16 +210,7 @@ public class ZdpKroxylicious {
      */
     static void reconcile(String bootstrap) {
         if (bootstrap == null || bootstrap.isEmpty()) return;
-        long started = System.currentTimeMillis();
-        // every topic, in a few milliseconds where a client would take a hundred or more to start:
-        // the brokers are learned, and the filter learns every partition's leader from the answer
-        // (see Conn.misdirected)
-        try {
-            metadata(bootstrap, null);
-            System.out.println("zdp: learned the brokers' addresses in " + (System.currentTimeMillis() - started) + " ms");
-        } catch (Exception e) {
-            System.out.println("zdp: could not learn the brokers' addresses up front (" + e.getClass().getSimpleName() + "); the first clients do");
-        }
+        learnBrokers(bootstrap);
         // the filter sees a connection by its upstream end: which broker that is, the cluster
         // itself says (through the proxy, the brokers' addresses are the proxy's own)
         String upstream = System.getProperty("zdp.upstream");
@@ -236,6 +227,21 @@ public class ZdpKroxylicious {
             }
         }
         System.out.println("zdp: the cluster's brokers did not answer a plain Metadata request: produce requests are not checked against partition leaders");
+    }
+
+    /** One Metadata request through the proxy's own bootstrap address (-Dzdp.bootstrap), right after a bind: see reconcile. */
+    static void learnBrokers(String bootstrap) {
+        if (bootstrap == null || bootstrap.isEmpty()) return;
+        long started = System.currentTimeMillis();
+        // every topic, in a few milliseconds where a client would take a hundred or more to start:
+        // the brokers are learned, and the filter learns every partition's leader from the answer
+        // (see Conn.misdirected)
+        try {
+            metadata(bootstrap, null);
+            System.out.println("zdp: learned the brokers' addresses in " + (System.currentTimeMillis() - started) + " ms");
+        } catch (Exception e) {
+            System.out.println("zdp: could not learn the brokers' addresses up front (" + e.getClass().getSimpleName() + "); the first clients do");
+        }
     }
 
     /** One raw Metadata request (v9, Kafka 2.4+) on a new connection, answered within 3 s. */
@@ -399,6 +405,10 @@ public class ZdpKroxylicious {
                 current = request.cluster();
                 ZdpQuiesce.cluster = current;
                 next.startup();
+                // the brokers learned before clients come back (see reconcile): an idle kafkajs
+                // transactional producer's first request after the switch, a FindCoordinator on a
+                // connection Kroxylicious then closed, failed its send ("Failed to find group coordinator")
+                learnBrokers(System.getProperty("zdp.bootstrap"));
                 proxy = next;
                 ZdpQuiesce.bound = true;
                 System.out.println("zdp: switched to " + current);
@@ -871,9 +881,19 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         static final ConcurrentHashMap<String, CompletableFuture<Short>> carrying = new ConcurrentHashMap<>();
         static final AtomicLong carriedOver = new AtomicLong(), finishedInHold = new AtomicLong();
 
+        static final AtomicLong pruned = new AtomicLong();
+
         static void opened(String txId, long now) {
             if (txId == null) return;
             seen.compute(txId, (k, t) -> t == null ? new Txn(-1, (short) -1, 0, true, now) : new Txn(t.producerId, t.epoch, t.timeoutMs, true, now));
+            // producers come and go (a Kafka Streams application has one per task): the ones not heard of for ten minutes are forgotten
+            if (pruneDue(pruned, seen.size(), now)) seen.values().removeIf(t -> now - t.at > 600_000);
+        }
+
+        /** an InitProducerId answered: its producer has no transaction open, and will send with this id (as its client got it) and epoch */
+        static void initialised(String txId, long producerId, short epoch, long now) {
+            if (txId == null || producerId < 0) return;
+            seen.put(txId, new Txn(producerId, epoch, timeouts.getOrDefault(txId, 60_000), false, now));
         }
 
         /** an EndTxn answered: `asSent` as its client sent it (its ids before ProducerIds rewrote them) */
@@ -1257,7 +1277,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             ApiKeys.SYNC_GROUP, ApiKeys.LEAVE_GROUP, ApiKeys.CONSUMER_GROUP_HEARTBEAT);
 
     /** the requests whose answers are read with the request (Conn.awaiting) */
-    static final Set<ApiKeys> ANSWER_READ = EnumSet.of(ApiKeys.OFFSET_COMMIT, ApiKeys.SYNC_GROUP, ApiKeys.ADD_PARTITIONS_TO_TXN, ApiKeys.ADD_OFFSETS_TO_TXN, ApiKeys.END_TXN);
+    static final Set<ApiKeys> ANSWER_READ = EnumSet.of(ApiKeys.OFFSET_COMMIT, ApiKeys.SYNC_GROUP, ApiKeys.ADD_PARTITIONS_TO_TXN, ApiKeys.ADD_OFFSETS_TO_TXN, ApiKeys.END_TXN, ApiKeys.INIT_PRODUCER_ID);
 
     /** a request as it came, and its version */
     record Sent(ApiMessage request, short version) {}
@@ -2379,6 +2399,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 if (guardProducers && response instanceof InitProducerIdResponseData init && init.errorCode() == 0) init.setProducerId(ProducerIds.virtual(init.producerId()));
                 Sent sent = answerFor(key);
                 if (sent != null && response instanceof EndTxnResponseData end) Transactions.ended((EndTxnRequestData) sent.request(), end.errorCode(), System.currentTimeMillis());
+                else if (sent != null && response instanceof InitProducerIdResponseData init && init.errorCode() == 0) Transactions.initialised(((InitProducerIdRequestData) sent.request()).transactionalId(), init.producerId(), init.producerEpoch(), System.currentTimeMillis());
                 else if (sent != null && added(response)) Transactions.opened(sent.request() instanceof AddPartitionsToTxnRequestData a ? a.v3AndBelowTransactionalId() : ((AddOffsetsToTxnRequestData) sent.request()).transactionalId(), System.currentTimeMillis());
                 if (sent != null && concurrentTransactions(response) && !holding()) return askAgain(sent.request(), sent.version(), header, response, context);
             } else if (key == ApiKeys.METADATA) {

@@ -320,7 +320,7 @@ export async function startSwitchableProxy(o: { dir: string; clusters: Record<st
   }
   const clusters = Object.keys(o.clusters).map((name) => `${name}=${join(o.dir, `${name}.yaml`)}`).join(',');
   const log = openSync(join(o.dir, 'proxy.log'), 'a');
-  const child = spawn(java.bin, ['-Xms64m', '-Xmx256m', `-Dzdp.clusters=${clusters}`, `-Dzdp.cluster=${o.current}`, `-Dzdp.control.port=${o.control}`, `-Dzdp.control.tokenFile=${o.tokenFile}`, '-cp', `${lib}/*`, launcherSource(), join(o.dir, `${o.current}.yaml`)], { stdio: ['ignore', log, log] });
+  const child = spawn(java.bin, ['-Xms64m', '-Xmx256m', `-Dzdp.clusters=${clusters}`, `-Dzdp.cluster=${o.current}`, `-Dzdp.bootstrap=127.0.0.1:${o.listen}`, `-Dzdp.control.port=${o.control}`, `-Dzdp.control.tokenFile=${o.tokenFile}`, '-cp', `${lib}/*`, launcherSource(), join(o.dir, `${o.current}.yaml`)], { stdio: ['ignore', log, log] });
   closeSync(log);
   await eventually(async () => (await fetch(`http://127.0.0.1:${o.management}/livez`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false)) || undefined, 120_000, `the proxy in ${o.dir} live`);
   return child;

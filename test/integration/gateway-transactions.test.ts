@@ -118,6 +118,32 @@ describe("zdp's filter: transactions across a switch", () => {
     }
   }, 120_000);
 
+  it('carries over a producer that initialised and has not begun a transaction yet: its first transaction is at the other cluster', async () => {
+    const topic = uniqueName('tx-fresh');
+    await createTopics(harnessKafka(projectDir, 'source'), [{ topic, numPartitions: 3 }]);
+    await createTopics(harnessKafka(projectDir, 'target'), [{ topic, numPartitions: 3 }]);
+    const transactionalId = uniqueName('tx-fresh-app');
+    const producer = new Kafka({ clientId: 'tx-fresh-app', brokers: [`127.0.0.1:${listen}`], logLevel: logLevel.NOTHING }).producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      // kafkajs initialises its transactional id (InitProducerId) at its first transaction, and
+      // sends nothing more for it until the transaction's first send
+      const tx = await producer.transaction();
+      expect((await control.setPhase('hold-producers', 10_000)).inForce).toBe(true);
+      expect((await control.state()).transactionsEnded?.some((t) => t.transactionalId === transactionalId)).toBe(true);
+      const carried = (await control.state()).transactionsCarriedOver ?? 0;
+      const to = (await control.state()).cluster === 'source' ? 'target' : 'source';
+      await control.switchTo(to, []);
+      await control.setPhase('serve');
+      await tx.send({ topic, messages: [{ key: '0', value: '7' }] });
+      await tx.commit();
+      expect((await control.state()).transactionsCarriedOver).toBe(carried + 1);
+      expect(await committedValues(to, topic, 1)).toEqual([7]);
+    } finally {
+      await producer.disconnect().catch(() => {});
+    }
+  }, 120_000);
+
   it('cuts a transaction still open when the hold stops waiting for it: its commit fails and none of it is committed, and the producer begins again at the other cluster', async () => {
     const topic = uniqueName('tx-cut');
     await createTopics(harnessKafka(projectDir, 'source'), [{ topic, numPartitions: 3 }]);
