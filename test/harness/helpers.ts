@@ -16,6 +16,7 @@ import { findJava } from '../../src/processes/java.js';
 import { resolveMirrorMaker } from '../../src/processes/mirror-maker.js';
 import { launcherSource, renderRuntimeConfig, resolveKroxylicious } from '../../src/processes/kroxylicious.js';
 import { freePorts, isPortFree } from '../../src/processes/ports.js';
+import { QuiesceEndpoint } from '../../src/gateway/quiesce.js';
 
 export const REPO = resolve(import.meta.dirname, '..', '..');
 const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as new (o: object) => { compile(s: object): (v: unknown) => boolean };
@@ -324,4 +325,19 @@ export async function startSwitchableProxy(o: { dir: string; clusters: Record<st
   closeSync(log);
   await eventually(async () => (await fetch(`http://127.0.0.1:${o.management}/livez`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false)) || undefined, 120_000, `the proxy in ${o.dir} live`);
   return child;
+}
+
+/**
+ * One switchable instance in a temporary directory, on free loopback ports, with its control
+ * endpoint: what a test of a switch in process starts. `clusters` names each cluster's bootstrap
+ * servers (two names for one cluster switch between equal backends).
+ */
+export async function switchableProxyFixture(prefix: string, clusters: Record<string, readonly string[]>, current: string): Promise<{ dir: string; listen: number; child: ChildProcess; control: QuiesceEndpoint }> {
+  const dir = mkdtempSync(join(tmpdir(), `zdp-${prefix}-`));
+  const listen = await freeBlock(5);
+  const [management, controlPort] = await freePorts(2, new Set([0, 1, 2, 3, 4].map((k) => listen + k)));
+  const token = `${prefix}-test-token`;
+  writeFileSync(join(dir, 'control.token'), `${token}\n`, { mode: 0o600 });
+  const child = await startSwitchableProxy({ dir, clusters, current, listen, management: management!, control: controlPort!, tokenFile: join(dir, 'control.token') });
+  return { dir, listen, child, control: new QuiesceEndpoint(`http://127.0.0.1:${controlPort}`, token) };
 }

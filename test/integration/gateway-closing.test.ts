@@ -9,14 +9,12 @@
  * harness's source cluster (-Dzdp.clusters), and a kafkajs consumer at its defaults.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { QuiesceEndpoint } from '../../src/gateway/quiesce.js';
-import { freePorts } from '../../src/processes/ports.js';
-import { createTopics, eventually, freeBlock, harnessKafka, harnessProfile, startSwitchableProxy, uniqueName } from '../harness/helpers.js';
+import type { QuiesceEndpoint } from '../../src/gateway/quiesce.js';
+import { createTopics, eventually, harnessKafka, harnessProfile, switchableProxyFixture, uniqueName } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
 
@@ -27,14 +25,9 @@ describe("zdp's filter: closing before an instance stops", () => {
   let control: QuiesceEndpoint;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'zdp-closing-'));
     const source = harnessProfile(projectDir, 'source');
-    listen = await freeBlock(5);
-    const [management, controlPort] = await freePorts(2, new Set([0, 1, 2, 3, 4].map((k) => listen + k)));
-    writeFileSync(join(dir, 'control.token'), 'closing-test-token\n', { mode: 0o600 });
     // two names for the same cluster: a switch between them closes the proxy and binds the other, as a switch to another cluster does
-    child = await startSwitchableProxy({ dir, clusters: { a: source.bootstrapServers, b: source.bootstrapServers }, current: 'a', listen, management: management!, control: controlPort!, tokenFile: join(dir, 'control.token') });
-    control = new QuiesceEndpoint(`http://127.0.0.1:${controlPort}`, 'closing-test-token');
+    ({ dir, listen, child, control } = await switchableProxyFixture('closing', { a: source.bootstrapServers, b: source.bootstrapServers }, 'a'));
   }, 180_000);
 
   afterAll(() => {

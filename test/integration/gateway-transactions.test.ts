@@ -11,16 +11,26 @@
  * kafkajs requires for transactions and its defaults otherwise.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { QuiesceEndpoint } from '../../src/gateway/quiesce.js';
-import { freePorts } from '../../src/processes/ports.js';
-import { createTopics, eventually, freeBlock, harnessKafka, harnessProfile, startSwitchableProxy, uniqueName } from '../harness/helpers.js';
+import type { QuiesceEndpoint } from '../../src/gateway/quiesce.js';
+import { createTopics, eventually, harnessKafka, harnessProfile, switchableProxyFixture, uniqueName } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
+
+/** A new topic of three partitions on both harness clusters. */
+async function topicOnBoth(prefix: string): Promise<string> {
+  const topic = uniqueName(prefix);
+  for (const side of ['source', 'target']) await createTopics(harnessKafka(projectDir, side), [{ topic, numPartitions: 3 }]);
+  return topic;
+}
+
+/** A kafkajs transactional producer through the proxy: the settings kafkajs requires for transactions, its defaults otherwise. */
+function transactionalProducer(clientId: string, listen: number, transactionalId = uniqueName(clientId)) {
+  return new Kafka({ clientId, brokers: [`127.0.0.1:${listen}`], logLevel: logLevel.NOTHING }).producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
+}
 
 /** Every committed value of a topic on a harness cluster (kafkajs reads committed records only), once at least `count` came and nothing more for a second. */
 async function committedValues(side: string, topic: string, count: number): Promise<number[]> {
@@ -50,13 +60,7 @@ describe("zdp's filter: transactions across a switch", () => {
   let control: QuiesceEndpoint;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'zdp-transactions-'));
-    listen = await freeBlock(5);
-    const [management, controlPort] = await freePorts(2, new Set([0, 1, 2, 3, 4].map((k) => listen + k)));
-    writeFileSync(join(dir, 'control.token'), 'transactions-test-token\n', { mode: 0o600 });
-    const clusters = { source: harnessProfile(projectDir, 'source').bootstrapServers, target: harnessProfile(projectDir, 'target').bootstrapServers };
-    child = await startSwitchableProxy({ dir, clusters, current: 'source', listen, management: management!, control: controlPort!, tokenFile: join(dir, 'control.token') });
-    control = new QuiesceEndpoint(`http://127.0.0.1:${controlPort}`, 'transactions-test-token');
+    ({ dir, listen, child, control } = await switchableProxyFixture('transactions', { source: harnessProfile(projectDir, 'source').bootstrapServers, target: harnessProfile(projectDir, 'target').bootstrapServers }, 'source'));
   }, 180_000);
 
   afterAll(() => {
@@ -64,10 +68,8 @@ describe("zdp's filter: transactions across a switch", () => {
   });
 
   it('lets the transaction open at the hold end, and the producer goes on at the other cluster with no error: each committed record once, on the cluster it was committed on', async () => {
-    const topic = uniqueName('tx-carried');
-    await createTopics(harnessKafka(projectDir, 'source'), [{ topic, numPartitions: 3 }]);
-    await createTopics(harnessKafka(projectDir, 'target'), [{ topic, numPartitions: 3 }]);
-    const producer = new Kafka({ clientId: 'tx-app', brokers: [`127.0.0.1:${listen}`], logLevel: logLevel.NOTHING }).producer({ transactionalId: uniqueName('tx-app'), idempotent: true, maxInFlightRequests: 1 });
+    const topic = await topicOnBoth('tx-carried');
+    const producer = transactionalProducer('tx-app', listen);
     await producer.connect();
     const committed: number[] = [];
     const errors: string[] = [];
@@ -119,11 +121,9 @@ describe("zdp's filter: transactions across a switch", () => {
   }, 120_000);
 
   it('carries over a producer that initialised and has not begun a transaction yet: its first transaction is at the other cluster', async () => {
-    const topic = uniqueName('tx-fresh');
-    await createTopics(harnessKafka(projectDir, 'source'), [{ topic, numPartitions: 3 }]);
-    await createTopics(harnessKafka(projectDir, 'target'), [{ topic, numPartitions: 3 }]);
+    const topic = await topicOnBoth('tx-fresh');
     const transactionalId = uniqueName('tx-fresh-app');
-    const producer = new Kafka({ clientId: 'tx-fresh-app', brokers: [`127.0.0.1:${listen}`], logLevel: logLevel.NOTHING }).producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
+    const producer = transactionalProducer('tx-fresh-app', listen, transactionalId);
     await producer.connect();
     try {
       // kafkajs initialises its transactional id (InitProducerId) at its first transaction, and
@@ -145,12 +145,9 @@ describe("zdp's filter: transactions across a switch", () => {
   }, 120_000);
 
   it('cuts a transaction still open when the hold stops waiting for it: its commit fails and none of it is committed, and the producer begins again at the other cluster', async () => {
-    const topic = uniqueName('tx-cut');
-    await createTopics(harnessKafka(projectDir, 'source'), [{ topic, numPartitions: 3 }]);
-    await createTopics(harnessKafka(projectDir, 'target'), [{ topic, numPartitions: 3 }]);
-    const kafka = new Kafka({ clientId: 'tx-cut-app', brokers: [`127.0.0.1:${listen}`], logLevel: logLevel.NOTHING });
+    const topic = await topicOnBoth('tx-cut');
     const transactionalId = uniqueName('tx-cut-app');
-    const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
+    const producer = transactionalProducer('tx-cut-app', listen, transactionalId);
     await producer.connect();
     try {
       const first = await producer.transaction();
@@ -169,7 +166,7 @@ describe("zdp's filter: transactions across a switch", () => {
       await expect(open.commit()).rejects.toThrow();
       await open.abort().catch(() => {});
       // the application starts a new producer, as after any fencing, and writes at the other cluster
-      const again = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
+      const again = transactionalProducer('tx-cut-app', listen, transactionalId);
       await again.connect();
       const tx = await again.transaction();
       await tx.send({ topic, messages: [{ key: '3', value: '3' }] });
