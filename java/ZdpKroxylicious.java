@@ -2436,7 +2436,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 }
                 answered(inflightFetch, fetchSent);
             } else if (HOLD.contains(key)) {
-                answered(inflightProduce, produceSent);
                 // the client is handed an id it can be told apart by (the real one is written)
                 if (guardProducers && response instanceof InitProducerIdResponseData init && init.errorCode() == 0) init.setProducerId(ProducerIds.virtual(init.producerId()));
                 Sent sent = answerFor(key);
@@ -2445,6 +2444,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 if (sent != null && response instanceof EndTxnResponseData end) Transactions.endTxnAnswered((EndTxnRequestData) sent.request(), end, System.currentTimeMillis());
                 else if (sent != null && response instanceof InitProducerIdResponseData init && init.errorCode() == 0) Transactions.initialised(((InitProducerIdRequestData) sent.request()).transactionalId(), init.producerId(), init.producerEpoch(), System.currentTimeMillis());
                 else if (sent != null && added(response)) Transactions.opened(sent.request() instanceof AddPartitionsToTxnRequestData a ? a.v3AndBelowTransactionalId() : ((AddOffsetsToTxnRequestData) sent.request()).transactionalId(), System.currentTimeMillis());
+                // answered only now: a hold that checks in between finds the transaction open (or
+                // ended), never neither in flight nor open, which would put it in force with the
+                // transaction's Produce still to come (cut, and refused after the switch)
+                answered(inflightProduce, produceSent);
                 if (sent != null && concurrentTransactions(response) && !holding()) return askAgain(sent.request(), sent.version(), header, response, context);
             } else if (key == ApiKeys.METADATA) {
                 knowsLeaders.add(clientId);
