@@ -735,14 +735,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
         /** {producer id, epoch} a batch is written with here, or null to leave it as it is */
         static long[] writeAs(RecordBatch batch) {
-            long id = batch.producerId();
-            if (id < 0) return null;
-            Long r = handedOut.get(id);
-            if (r != null) return r == id ? null : new long[] { r, batch.producerEpoch() };
-            long[] m = fresh.get(id);
-            if (m == null) return null;
-            long epoch = Math.max(0, Math.min(Short.MAX_VALUE, m[1] + (batch.producerEpoch() - m[2])));
-            return new long[] { m[0], epoch };
+            long[] to = sentAs(batch.producerId(), batch.producerEpoch());
+            // no id (no idempotence), one written as it is, or an old one without a fresh id here: left as it is
+            return to[0] < 0 || (to[0] == batch.producerId() && to[1] == batch.producerEpoch()) ? null : to;
         }
 
         /**
@@ -852,10 +847,15 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             if (answer.producerId() < 0) return;
             long[] m = fresh.get(asSent.producerId());
             if (m != null && m[0] == answer.producerId()) {
-                answer.setProducerId(asSent.producerId()).setProducerEpoch((short) Math.max(0, Math.min(Short.MAX_VALUE, m[2] + (answer.producerEpoch() - m[1]))));
+                answer.setProducerId(asSent.producerId()).setProducerEpoch((short) epochAt(m[2], answer.producerEpoch() - m[1]));
             } else {
                 answer.setProducerId(virtual(answer.producerId()));
             }
+        }
+
+        /** an epoch `distance` from `first` (a fresh id's epochs keep their distance from the old id's first one, and back), within an epoch's range */
+        static long epochAt(long first, long distance) {
+            return Math.max(0, Math.min(Short.MAX_VALUE, first + distance));
         }
 
         /** {id, epoch} a transaction request of this producer is sent with here (see transaction) */
@@ -864,7 +864,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             Long r = handedOut.get(id);
             if (r != null) return new long[] { r, epoch };
             long[] m = fresh.get(id);
-            if (m != null) return new long[] { m[0], Math.max(0, Math.min(Short.MAX_VALUE, m[1] + (epoch - m[2]))) };
+            if (m != null) return new long[] { m[0], epochAt(m[1], epoch - m[2]) };
             return new long[] { -1, epoch };
         }
     }
@@ -929,29 +929,33 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             }
             boolean next = answer.producerId() >= 0 && answer.producerEpoch() >= 0;
             Txn before = seen.put(txId, new Txn(next ? answer.producerId() : asSent.producerId(), next ? answer.producerEpoch() : asSent.producerEpoch(), timeouts.getOrDefault(txId, 60_000), false, now));
-            if (before != null && before.open && holding() && before.at >= phaseSince - TXN_ACTIVE_MS) {
+            if (before != null && holding() && waitedFor(before)) {
                 finishedInHold.incrementAndGet();
                 System.out.println("zdp: hold: a transaction of " + printable(txId) + " open when producers were held ended " + (now - phaseSince) + " ms after the hold began (at " + now + ")");
             }
+        }
+
+        /** a transaction the current hold lets end: open, and forwarded to or answered within TXN_ACTIVE_MS before the hold began, or since */
+        static boolean waitedFor(Txn t) {
+            return t.open && t.at >= phaseSince - TXN_ACTIVE_MS;
         }
 
         /** a request of a transaction open when the hold began, to be forwarded: within TXN_FINISH_MS, before the hold is in force (under the lock) */
         static boolean follows(String txId, long now) {
             if (txId == null || holdInForce || now - phaseSince > TXN_FINISH_MS) return false;
             Txn t = seen.get(txId);
-            return t != null && t.open && t.at >= phaseSince - TXN_ACTIVE_MS;
+            return t != null && waitedFor(t);
         }
 
         /** transactions open and active when the hold began that are open still: the hold cut them */
         static long cut() {
-            return seen.values().stream().filter(t -> t.open && t.at >= phaseSince - TXN_ACTIVE_MS).count();
+            return seen.values().stream().filter(Transactions::waitedFor).count();
         }
 
         /** whether the hold still lets a transaction finish (see follows) */
         static boolean finishing(long now) {
             if (now - phaseSince > TXN_FINISH_MS) return false;
-            for (Txn t : seen.values()) if (t.open && t.at >= phaseSince - TXN_ACTIVE_MS) return true;
-            return false;
+            return seen.values().stream().anyMatch(Transactions::waitedFor);
         }
 
         /** producers whose transactions all ended, with producers held: none unless the hold is in force (a producer not held could begin one more at the old cluster) */
