@@ -3,7 +3,7 @@
  * Benchmark: the pause clients see during `zdp cutover`, and the totals, under load.
  *
  *   npm run build && node bench/cutover-pause.mjs [--rate 2000] [--topics 3] [--partitions 12] [--groups 5] [--clients default|tuned] [--filter on|off]
- *       [--source-brokers 1] [--target-brokers 1] [--replicas 1] [--java-spread] [--keep-logs]
+ *       [--source-brokers 1] [--target-brokers 1] [--replicas 1] [--java-spread] [--keep-logs] [--client-log]
  *
  * Starts its own local clusters (Kafka 3.9 source, Kafka 4.x target) with `zdp dev up` in a temp
  * directory, creates the topics, starts MirrorMaker 2 (`zdp migrate start`) and the Kroxylicious
@@ -22,13 +22,14 @@
  * Java consumer groups each on their own instance, round robin, so that the drain's end is chosen
  * over timer clients of several instances).
  * --keep-logs leaves the clusters' logs in the bench directory (printed first) instead of deleting them.
+ * --client-log writes the kafkajs consumers' own debug log to kafkajs-consumers.log there (it costs them CPU: for looking at a pause, not for figures).
  *
  * A producer's pause (pauseMs) is its longest time without progress (a send acknowledged, a
  * transaction committed or aborted) that overlaps the hold or the 2 s after the release; its longest
  * anywhere in the cutover command is longestGapDuringCutoverMs. A consumer group's is its longest
  * time without a record while records waited, from the cutover command's start.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -54,6 +55,8 @@ const TARGET_BROKERS = arg('target-brokers', '1');
 const REPLICAS = arg('replicas', '1');
 const KEEP_LOGS = process.argv.includes('--keep-logs');
 const JAVA_SPREAD = process.argv.includes('--java-spread');
+// the kafkajs consumers' own debug log, written to kafkajs-consumers.log in the bench directory (kept)
+const CLIENT_LOG = process.argv.includes('--client-log');
 const FILTER = arg('filter', 'on');
 if (!['default', 'tuned'].includes(CLIENTS) || !['on', 'off'].includes(FILTER)) {
   process.stderr.write('--clients is default or tuned; --filter is on or off\n');
@@ -61,6 +64,7 @@ if (!['default', 'tuned'].includes(CLIENTS) || !['on', 'off'].includes(FILTER)) 
 }
 const dir = mkdtempSync(join(tmpdir(), 'zdp-bench-cutover-'));
 console.error(`[bench] in ${dir}`);
+const clientLog = CLIENT_LOG ? createWriteStream(join(dir, 'kafkajs-consumers.log')) : undefined;
 const zdp = (args, timeoutMs) => zdpIn(dir, args, timeoutMs);
 const must = (args, timeoutMs) => mustZdp(dir, args, timeoutMs);
 
@@ -94,6 +98,7 @@ try {
     topics: topics.map((topic, i) => ({ topic, partitions: PARTITIONS, rate: Math.round(RATE / TOPICS), ...(i === 1 ? { transactional: true } : i === 0 && CLIENTS === 'default' ? { plain: true } : {}) })),
     groups,
     defaultConsumers: CLIENTS === 'default',
+    ...(CLIENT_LOG ? { consumerLog: (line) => clientLog.write(`${line}\n`) } : {}),
   });
   log(`load: ${RATE} records/s on ${TOPICS} topics x ${PARTITIONS} partitions, ${GROUPS} groups, ${CLIENTS} clients${CLIENTS === 'default' ? ` (and a Java producer at ${Math.round(RATE / TOPICS)}/s, ${javaGroups.length} Java consumer groups)` : ''}`);
   await workload.start();
@@ -118,8 +123,10 @@ try {
   }
   log('cutover');
   const cutoverStartedAt = Date.now();
-  const c = await must(['cutover', '--from', 'source', '--to', 'target', '--yes', '--json']);
+  const c = await must(['cutover', '--from', 'source', '--to', 'target', '--yes', '--json', ...(KEEP_LOGS ? ['--verbose'] : [])]);
   const cutover = JSON.parse(c.stdout);
+  // the cutover's own log (what each step waited for), beside the clusters' logs
+  if (KEEP_LOGS) writeFileSync(join(dir, 'cutover.log'), c.stderr ?? '');
   const journal = readFileSync(join(dir, '.zdp/migrations/source-to-target/cutover.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   const stepData = (step) => journal.find((e) => e.type === 'step' && e.step === step && e.state === 'done')?.data ?? {};
   const fencedAt = Number(stepData('fence').fencedAt);
@@ -131,7 +138,7 @@ try {
       const record = readGateway(stateDir);
       if (record?.controlPort === undefined) return null;
       const s = await new QuiesceEndpoint(`http://127.0.0.1:${record.controlPort}`, readControlToken(stateDir)).state().catch(() => null);
-      return s && { bootstrap: record.bootstrapAddress, misdirectedProduces: s.misdirectedProduces, producesOutOfTurn: s.producesOutOfTurn, producesRefusedWithTheirSend: s.producesRefusedWithTheirSend, producesRefusedOnRestrictedConnections: s.producesRefusedOnRestrictedConnections, siblingsForwarded: s.siblingsForwarded, stillGated: s.gated, rejoinNudges: s.rejoinNudges, memberResets: s.memberResets, leavesAnswered: s.leavesAnswered, transactionsCarriedOver: s.transactionsCarriedOver };
+      return s && { bootstrap: record.bootstrapAddress, misdirectedProduces: s.misdirectedProduces, producesOutOfTurn: s.producesOutOfTurn, producesRefusedWithTheirSend: s.producesRefusedWithTheirSend, producesRefusedOnRestrictedConnections: s.producesRefusedOnRestrictedConnections, restrictedAnswered: s.restrictedAnswered, siblingsForwarded: s.siblingsForwarded, stillGated: s.gated, rejoinNudges: s.rejoinNudges, memberResets: s.memberResets, leavesAnswered: s.leavesAnswered, transactionsCarriedOver: s.transactionsCarriedOver };
     }),
   );
   // transactions open when the hold began: how long after it each ended (the hold waited for it), and how many the hold cut (their producers start again after the switch)

@@ -35,6 +35,8 @@ export interface WorkloadOptions {
   defaultConsumers?: boolean;
   /** value payload builder (default: a small JSON order) */
   value?: (topic: string, seq: number) => Buffer;
+  /** the default consumers' own kafkajs log (debug level), one line each, for looking at a pause: a benchmark's --client-log */
+  consumerLog?: (line: string) => void;
 }
 
 export interface Acked {
@@ -382,7 +384,9 @@ export class Workload {
 
   private async startDefaultConsumer(group: string, topics: string[]): Promise<void> {
     // kafkajs's defaults everywhere: client id, retries, timeouts, auto-commit
-    const consumer = new Kafka({ brokers: [this.options.bootstrap], logLevel: logLevel.NOTHING }).consumer({ groupId: group });
+    const sink = this.options.consumerLog;
+    const logging = sink ? { logLevel: logLevel.DEBUG, logCreator: () => ({ namespace, label, log }: { namespace: string; label: string; log: Record<string, unknown> }) => sink(`${new Date().toISOString()} ${group} ${label} [${namespace}] ${String(log.message)} ${JSON.stringify({ ...log, message: undefined, timestamp: undefined, logger: undefined })}`) } : { logLevel: logLevel.NOTHING };
+    const consumer = new Kafka({ brokers: [this.options.bootstrap], ...logging }).consumer({ groupId: group });
     this.consumerOf.set(group, consumer);
     const { CRASH, GROUP_JOIN } = consumer.events;
     consumer.on(CRASH, (e) => {
