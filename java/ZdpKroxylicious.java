@@ -182,6 +182,7 @@ public class ZdpKroxylicious {
                 String warmup = System.getProperty("zdp.warmupConfig");
                 if (warmup != null) warmUp(registry, warmup, System.getProperty("zdp.warmupBootstrap"));
                 ZdpQuiesce.warmControl();
+                upstreamBrokers();
                 System.out.println("zdp: kroxylicious loaded, standing by for " + standby);
                 // zdp waits for this before it fences the running proxy, so the switch costs only the bind
                 Files.writeString(Path.of(standby + ".ready"), "loaded\n");
@@ -211,8 +212,16 @@ public class ZdpKroxylicious {
     static void reconcile(String bootstrap) {
         if (bootstrap == null || bootstrap.isEmpty()) return;
         learnBrokers(bootstrap);
-        // the filter sees a connection by its upstream end: which broker that is, the cluster
-        // itself says (through the proxy, the brokers' addresses are the proxy's own)
+        upstreamBrokers();
+    }
+
+    /**
+     * The brokers of the cluster fronted, from the cluster itself (-Dzdp.upstream): the filter sees a
+     * connection by its upstream end, and through the proxy the brokers' addresses are the proxy's
+     * own. A standby reads them before its bind too, so that the filter knows from its first
+     * connection which nodes the cluster has (see ZdpQuiesce.Conn.restrictedAnswer).
+     */
+    static void upstreamBrokers() {
         String upstream = System.getProperty("zdp.upstream");
         if (upstream == null) return;
         for (String address : upstream.split(",")) {
@@ -421,6 +430,13 @@ public class ZdpKroxylicious {
     }
 
     static ClusterNetworkAddressConfigProvider bindTo(ClusterNetworkAddressConfigProvider p, String bind) {
+        // which node each broker port stands for (see ZdpQuiesce.nodeOfPort); a provider that maps
+        // no port to a node (SNI) leaves it empty
+        try {
+            for (int nodeId : p.discoveryAddressMap().keySet()) ZdpQuiesce.nodeOfPort.put(p.getBrokerAddress(nodeId).port(), nodeId);
+        } catch (RuntimeException e) {
+            // no port tells a node: restricted connections are left to Kroxylicious
+        }
         return new ClusterNetworkAddressConfigProvider() {
             public HostPort getClusterBootstrapAddress() { return p.getClusterBootstrapAddress(); }
             public HostPort getBrokerAddress(int nodeId) { return p.getBrokerAddress(nodeId); }
@@ -489,6 +505,15 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final AtomicLong outOfTurn = new AtomicLong();
     /** "host:port" (as advertised, and resolved) of each broker of the cluster fronted -> its node id (see ZdpKroxylicious.reconcile) */
     static final ConcurrentHashMap<String, Integer> brokerIds = new ConcurrentHashMap<>();
+    /** the proxy's broker ports -> the node id each stands for (see ZdpKroxylicious.bindTo) */
+    static final ConcurrentHashMap<Integer, Integer> nodeOfPort = new ConcurrentHashMap<>();
+    /** whether the cluster fronted has this node; null while that is not known (its brokers not read yet, or the port stands for no node) */
+    static Boolean clusterHas(int node) {
+        if (node < 0 || brokerIds.isEmpty()) return null;
+        return brokerIds.containsValue(node);
+    }
+    /** requests on restricted connections answered by the filter (see Conn.restrictedAnswer) */
+    static final AtomicLong restrictedAnswered = new AtomicLong();
     /** the lowest node id of the cluster fronted (-1 while not known): a gated consumer is told to rejoin on its connection to that broker only, so one client with connections to several brokers rejoins once */
     static int lowestBroker() {
         int lowest = -1;
@@ -1722,8 +1747,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
         @Override
         public boolean shouldHandleRequest(ApiKeys key, short version) {
-            // Metadata only for the client id it carries (see misdirected); it passes unchanged
-            return key == ApiKeys.FETCH || HOLD.contains(key) || GROUP_KEYS.contains(key) || key == ApiKeys.METADATA || key == ApiKeys.API_VERSIONS;
+            // Metadata only for the client id it carries (see misdirected); it passes unchanged.
+            // FindCoordinator only for a connection Kroxylicious has not bound (see restrictedAnswer)
+            return key == ApiKeys.FETCH || HOLD.contains(key) || GROUP_KEYS.contains(key) || key == ApiKeys.METADATA || key == ApiKeys.API_VERSIONS || key == ApiKeys.FIND_COORDINATOR;
         }
 
         /**
@@ -1879,6 +1905,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 seenFirst = true;
                 Gate g = gate.get(clientId);
                 if (g != null) joinedWhenOpened = Map.entry(g, g.joined.size());
+            }
+            if ((key == ApiKeys.FIND_COORDINATOR || key == ApiKeys.FETCH) && restricted(context)) {
+                var answered = restrictedAnswer(key, header, request, context);
+                if (answered != null) return answered;
             }
             var answerRead = awaiting.get(key);
             // an EndTxn as its client sent it: its ids are rewritten before it is forwarded (ProducerIds), and the switch needs the client's
@@ -2073,6 +2103,67 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
         /** whether this connection is a restricted one (upstreamRestricted), looked up once */
         Boolean restricted;
+        /** the node the client's port stands for (nodeOfPort), -2 until looked up, -1 when none */
+        int clientNode = -2;
+
+        int clientNode(FilterContext context) {
+            if (clientNode == -2) {
+                clientNode = -1;
+                // the client's connection (the filters sit on the broker's side): the proxy port it came to
+                try {
+                    if (CHANNEL_FIELDS != null && CHANNEL_FIELDS[0].getDeclaringClass().isInstance(context)
+                            && CHANNEL_FIELDS[1].get(CHANNEL_FIELDS[0].get(context)) instanceof io.netty.channel.Channel inbound
+                            && inbound.localAddress() instanceof InetSocketAddress local) clientNode = nodeOfPort.getOrDefault(local.getPort(), -1);
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    // not this Kroxylicious's layout: left to Kroxylicious
+                }
+            }
+            return clientNode;
+        }
+
+        /**
+         * A Fetch or FindCoordinator on a restricted connection (see upstreamRestricted), answered
+         * here and the connection closed after the answer, where Kroxylicious's learner would take
+         * it unanswered and close the connection under it. Null: left to Kroxylicious.
+         * Such connections are the ones a client opened in the moment between a bind and the
+         * proxy learning the brokers (every client reconnects then, after a switch), and every
+         * connection to the port of a node the cluster lacks (a switch to a cluster with fewer
+         * brokers). To a kafkajs consumer a Fetch whose connection closes says that broker is gone:
+         * it drops it, and with none left it crashes ("No broker available"); a kafkajs
+         * FindCoordinator whose connection closes moves to the next broker, and with none left it
+         * crashes ("Failed to find group coordinator"). Both were seen in fleet benchmark runs, on
+         * a host slow enough that the proxy took 59-189 ms to learn the brokers after its bind.
+         *   - A node the cluster has: its port is bound properly now; the client is told to try
+         *     again, and does so on a new connection. A Fetch is answered KAFKA_STORAGE_ERROR
+         *     (kafkajs fetches again after its retry backoff, its brokers kept; see closing), or
+         *     NOT_LEADER_OR_FOLLOWER to a Java client (it refreshes its metadata); a consumer
+         *     gated at its first fetch is told to rejoin, as on any connection. A FindCoordinator is
+         *     answered COORDINATOR_NOT_AVAILABLE: the client asks the same broker again.
+         *   - A node the cluster lacks: a FindCoordinator is answered NOT_COORDINATOR at once
+         *     (kafkajs asks its next broker, as it did when the learner closed the connection 0.13-0.22 s
+         *     later). A Fetch is left to Kroxylicious: its closed connection is how kafkajs learns
+         *     that broker is gone.
+         * Not known (the brokers not read yet, or ports that stand for no node): left to Kroxylicious.
+         */
+        CompletionStage<RequestFilterResult> restrictedAnswer(ApiKeys key, RequestHeaderData header, ApiMessage request, FilterContext context) {
+            Boolean has = clusterHas(clientNode(context));
+            if (has == null) return null;
+            if (key == ApiKeys.FIND_COORDINATOR) {
+                restrictedAnswered.incrementAndGet();
+                var error = has ? Errors.COORDINATOR_NOT_AVAILABLE : Errors.NOT_COORDINATOR;
+                return context.requestFilterResultBuilder().errorResponse(header, request, error.exception()).withCloseConnection().completed();
+            }
+            if (!has || !(request instanceof FetchRequestData fetch) || fetch.replicaId() >= 0 || fetch.replicaState().replicaId() >= 0) return null;
+            boolean kafkajs = software.isEmpty() && fetch.sessionEpoch() == -1;
+            short error = kafkajs ? KAFKA_STORAGE_ERROR : NOT_LEADER_OR_FOLLOWER;
+            if (kafkajs && gated() && !nudged && joinedBeforeThisConnection() == 0) {
+                nudged = true;
+                nudges.incrementAndGet();
+                error = REBALANCE_IN_PROGRESS;
+            }
+            restrictedAnswered.incrementAndGet();
+            return context.requestFilterResultBuilder().shortCircuitResponse(noRecords(fetch, error)).withCloseConnection().completed();
+        }
 
         boolean restricted(FilterContext context) {
             if (restricted == null) restricted = upstreamRestricted(context);
@@ -2851,6 +2942,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         out.put("leavesAnswered", leavesAnswered.get());
         out.put("producesRefusedWithTheirSend", siblingsRefused.get());
         out.put("producesRefusedOnRestrictedConnections", restrictedRefused.get());
+        out.put("restrictedAnswered", restrictedAnswered.get());
         out.put("producesOutOfTurn", outOfTurn.get());
         out.put("siblingsForwarded", siblingsForwarded.get());
         out.put("rejoinNudges", nudges.get());

@@ -32,6 +32,8 @@ export interface QuiesceState {
   producesRefusedWithTheirSend?: number;
   /** Produce requests refused on a connection accepted before the proxy knew the brokers (Kroxylicious would take the request, unanswered, and close the connection); the connection closes after the answer */
   producesRefusedOnRestrictedConnections?: number;
+  /** Fetch and FindCoordinator requests answered by the filter on such a connection, which then closes (Kroxylicious would close it under them: a kafkajs consumer drops a broker whose Fetch was in flight, and gives up a coordinator lookup every broker failed) */
+  restrictedAnswered?: number;
   /** Produce requests forwarded during a hold as the rest of a send begun before it (the proxy's log gives each one's lag) */
   siblingsForwarded?: number;
   /** in a drain: when the first consumer was cut off (epoch ms); consumers that commit on a timer are cut off just before their next commit */
