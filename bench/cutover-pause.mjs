@@ -22,7 +22,7 @@
  * Java consumer groups each on their own instance, round robin, so that the drain's end is chosen
  * over timer clients of several instances).
  * --keep-logs leaves the clusters' logs in the bench directory (printed first) instead of deleting them.
- * --client-log writes the kafkajs consumers' own debug log to kafkajs-consumers.log there (it costs them CPU: for looking at a pause, not for figures).
+ * --client-log writes the kafkajs clients' own debug log to kafkajs-clients.log there (it costs them CPU: for looking at a pause, not for figures).
  *
  * A producer's pause (pauseMs) is its longest time without progress (a send acknowledged, a
  * transaction committed or aborted) that overlaps the hold or the 2 s after the release; its longest
@@ -55,7 +55,7 @@ const TARGET_BROKERS = arg('target-brokers', '1');
 const REPLICAS = arg('replicas', '1');
 const KEEP_LOGS = process.argv.includes('--keep-logs');
 const JAVA_SPREAD = process.argv.includes('--java-spread');
-// the kafkajs consumers' own debug log, written to kafkajs-consumers.log in the bench directory (kept)
+// the kafkajs clients' own debug log, written to kafkajs-clients.log in the bench directory (kept)
 const CLIENT_LOG = process.argv.includes('--client-log');
 const FILTER = arg('filter', 'on');
 if (!['default', 'tuned'].includes(CLIENTS) || !['on', 'off'].includes(FILTER)) {
@@ -64,7 +64,7 @@ if (!['default', 'tuned'].includes(CLIENTS) || !['on', 'off'].includes(FILTER)) 
 }
 const dir = mkdtempSync(join(tmpdir(), 'zdp-bench-cutover-'));
 console.error(`[bench] in ${dir}`);
-const clientLog = CLIENT_LOG ? createWriteStream(join(dir, 'kafkajs-consumers.log')) : undefined;
+const clientLog = CLIENT_LOG ? createWriteStream(join(dir, 'kafkajs-clients.log')) : undefined;
 const zdp = (args, timeoutMs) => zdpIn(dir, args, timeoutMs);
 const must = (args, timeoutMs) => mustZdp(dir, args, timeoutMs);
 
@@ -98,7 +98,7 @@ try {
     topics: topics.map((topic, i) => ({ topic, partitions: PARTITIONS, rate: Math.round(RATE / TOPICS), ...(i === 1 ? { transactional: true } : i === 0 && CLIENTS === 'default' ? { plain: true } : {}) })),
     groups,
     defaultConsumers: CLIENTS === 'default',
-    ...(CLIENT_LOG ? { consumerLog: (line) => clientLog.write(`${line}\n`) } : {}),
+    ...(CLIENT_LOG ? { clientLog: (line) => clientLog.write(`${line}\n`) } : {}),
   });
   log(`load: ${RATE} records/s on ${TOPICS} topics x ${PARTITIONS} partitions, ${GROUPS} groups, ${CLIENTS} clients${CLIENTS === 'default' ? ` (and a Java producer at ${Math.round(RATE / TOPICS)}/s, ${javaGroups.length} Java consumer groups)` : ''}`);
   await workload.start();

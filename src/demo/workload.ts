@@ -35,8 +35,8 @@ export interface WorkloadOptions {
   defaultConsumers?: boolean;
   /** value payload builder (default: a small JSON order) */
   value?: (topic: string, seq: number) => Buffer;
-  /** the default consumers' own kafkajs log (debug level), one line each, for looking at a pause: a benchmark's --client-log */
-  consumerLog?: (line: string) => void;
+  /** the kafkajs clients' own log (debug level, each line tagged with its group or producer), for looking at a pause: a benchmark's --client-log */
+  clientLog?: (line: string) => void;
 }
 
 export interface Acked {
@@ -128,11 +128,20 @@ export class Workload {
     this.kafka = new Kafka({
       clientId: options.clientId ?? 'zdp-demo-app',
       brokers: [options.bootstrap],
-      logLevel: logLevel.NOTHING,
+      ...this.logging('producers'),
       retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 1_000 },
       connectionTimeout: 3_000,
       requestTimeout: 10_000,
     });
+  }
+
+  /** kafkajs's log options for one client: nothing, or everything to clientLog tagged with `tag` */
+  private logging(tag: string): { logLevel: logLevel; logCreator?: () => (entry: { namespace: string; label: string; log: Record<string, unknown> }) => void } {
+    const sink = this.options.clientLog;
+    if (!sink) return { logLevel: logLevel.NOTHING };
+    // every Fetch and Heartbeat of a consumer at debug level would be most of it: their errors only
+    const routine = /^(Request|Response) (Fetch|Heartbeat)/;
+    return { logLevel: logLevel.DEBUG, logCreator: () => ({ namespace, label, log }) => (label === 'DEBUG' && routine.test(String(log.message))) ? undefined : sink(`${new Date().toISOString()} ${tag} ${label} [${namespace}] ${String(log.message)} ${JSON.stringify({ ...log, message: undefined, timestamp: undefined, logger: undefined })}`) };
   }
 
   async start(): Promise<void> {
@@ -259,7 +268,7 @@ export class Workload {
       try {
         if (!producer) {
           // plain: a producer as kafkajs makes one by default (no idempotence, its own retries and 30 s request timeout)
-          producer = t.plain ? new Kafka({ brokers: [this.options.bootstrap], logLevel: logLevel.NOTHING }).producer({ allowAutoTopicCreation: false }) : this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: PRODUCER_RETRY });
+          producer = t.plain ? new Kafka({ brokers: [this.options.bootstrap], ...this.logging(`producer:${t.topic}`) }).producer({ allowAutoTopicCreation: false }) : this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: PRODUCER_RETRY });
           await producer.connect();
         }
         const sentAt = Date.now();
@@ -384,9 +393,7 @@ export class Workload {
 
   private async startDefaultConsumer(group: string, topics: string[]): Promise<void> {
     // kafkajs's defaults everywhere: client id, retries, timeouts, auto-commit
-    const sink = this.options.consumerLog;
-    const logging = sink ? { logLevel: logLevel.DEBUG, logCreator: () => ({ namespace, label, log }: { namespace: string; label: string; log: Record<string, unknown> }) => sink(`${new Date().toISOString()} ${group} ${label} [${namespace}] ${String(log.message)} ${JSON.stringify({ ...log, message: undefined, timestamp: undefined, logger: undefined })}`) } : { logLevel: logLevel.NOTHING };
-    const consumer = new Kafka({ brokers: [this.options.bootstrap], ...logging }).consumer({ groupId: group });
+    const consumer = new Kafka({ brokers: [this.options.bootstrap], ...this.logging(group) }).consumer({ groupId: group });
     this.consumerOf.set(group, consumer);
     const { CRASH, GROUP_JOIN } = consumer.events;
     consumer.on(CRASH, (e) => {
