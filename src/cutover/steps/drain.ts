@@ -58,9 +58,6 @@ export const drain: CutoverStep<'drain'> = {
         throw new CheckFailedError('MM2_STOPPED', `MirrorMaker 2 stopped with ${lag} records not copied yet`, { hint: `start it again with \`zdp migrate start --from ${options.from} --to ${options.to}\`, then \`zdp cutover --resume\`` });
       }
       if (performance.now() > deadline) {
-        // the source still moving with the gateway holding every client (the freeze read it once
-        // with the filter): a client that writes to it without going through the gateway
-        if (!stable) throw new CheckFailedError('NOT_FROZEN', `the source ${options.from} keeps receiving records after the gateway stopped: a client writes to ${options.from} without going through the gateway`, { hint: 'find that client (its writes would be lost by the switch); then `zdp cutover --resume`, or `--rollback` to release the gateway on the source' });
         if (heldSince !== undefined && lag === 0n) throw new CheckFailedError('DRAIN_TIMEOUT', `committed records on ${options.from} still wait behind an open transaction after ${Math.round(options.drainTimeoutMs / 1000)}s: MirrorMaker 2 cannot copy them until it ends`, { hint: 'find the transactional producer (kafka-transactions.sh list / describe-producers) and end it, or wait for its transaction.timeout.ms; then --resume (or --rollback)' });
         throw new CheckFailedError('DRAIN_TIMEOUT', `the target is still ${lag} records behind after ${Math.round(options.drainTimeoutMs / 1000)}s`, { hint: 'check `zdp migrate status`; --resume waits again, --rollback releases the gateway on the source' });
       }
