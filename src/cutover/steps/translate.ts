@@ -4,6 +4,7 @@ import { CheckFailedError } from '../../errors.js';
 import { endOffsets, translateOffsets } from '../../offsets/translation.js';
 import type { CutoverStep, GroupResult } from '../types.js';
 import { readAnchors, runningAhead } from './ahead.js';
+import { translateReads } from './stop-replication.js';
 import { scopeGroups, translationResults } from './shared.js';
 
 export const translate: CutoverStep<'translate'> = {
@@ -18,8 +19,13 @@ export const translate: CutoverStep<'translate'> = {
     // translated during the consumer drain: what the journal kept, and what this process still
     // translates (waited for beside the reads below, not after them: the hold is on the clients' pause)
     const running = runningAhead.get(deps);
+    // read by stop-replication in this process (see TranslateReads); a read of it that failed, read again here
+    const reads = translateReads.get(deps);
+    translateReads.delete(deps);
     const [[committed, sEnds, tEnds], later] = await Promise.all([
-      Promise.all([scopeGroups(source, topics, options.groupPatterns), endOffsets(source, topics), endOffsets(target, topics)]),
+      reads?.targetEnds
+        ? Promise.all([reads.committed.catch(() => scopeGroups(source, topics, options.groupPatterns)), reads.sourceEnds.catch(() => endOffsets(source, topics)), reads.targetEnds])
+        : Promise.all([scopeGroups(source, topics, options.groupPatterns), endOffsets(source, topics), endOffsets(target, topics)]),
       running ? running.finish(5_000) : Promise.resolve([]),
     ]);
     for (const [k, v] of tEnds) if (targetEnds[k] !== undefined && v.high.toString() !== targetEnds[k]) throw new CheckFailedError('TARGET_MOVED', `the target moved after replication stopped (${k.replace('\u0000', '[')}]): something else writes to it`, { hint: 'stop it, then --resume' });
