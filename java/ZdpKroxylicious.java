@@ -2131,8 +2131,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
          * brokers). To a kafkajs consumer a Fetch whose connection closes says that broker is gone:
          * it drops it, and with none left it crashes ("No broker available"); a kafkajs
          * FindCoordinator whose connection closes moves to the next broker, and with none left it
-         * crashes ("Failed to find group coordinator"). Both were seen in fleet benchmark runs, on
-         * a host slow enough that the proxy took 59-189 ms to learn the brokers after its bind.
+         * crashes ("Failed to find group coordinator"). Both crashes were seen in fleet benchmark
+         * runs, whose logs did not show their cause; what the learner does is shown after every fleet
+         * switch (it closed 1-4 client connections in the second after the bind) and by
+         * gateway-restricted.test.ts.
          *   - A node the cluster has: its port is bound properly now; the client is told to try
          *     again, and does so on a new connection. A Fetch is answered KAFKA_STORAGE_ERROR
          *     (kafkajs fetches again after its retry backoff, its brokers kept; see closing), or
