@@ -169,7 +169,7 @@ describe("zdp's filter: requests on connections Kroxylicious has not bound to th
   });
 
   it('forwards a Fetch on a connection opened once the brokers are learned', async () => {
-    // the learner's Metadata (the test before) or a client's bound node 1's port to its broker
+    // the learner's Metadata (in the test before) or this client's binds node 1's port to its broker
     const admin = new Kafka({ clientId: 'zdp-test', brokers: [`127.0.0.1:${listen}`], logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     try {
