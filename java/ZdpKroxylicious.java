@@ -1587,10 +1587,15 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * 10 s on one such produce). The filter API has no word for a close; Kroxylicious 0.12's context
      * holds its FilterHandler, whose channels say. Null where that cannot be read: the deadline alone then.
      */
+    /** the FilterHandler that holds a context's channels (see CHANNEL_FIELDS); null where Kroxylicious lays them out otherwise */
+    static Object handlerOf(FilterContext context) throws ReflectiveOperationException {
+        return CHANNEL_FIELDS != null && CHANNEL_FIELDS[0].getDeclaringClass().isInstance(context) ? CHANNEL_FIELDS[0].get(context) : null;
+    }
+
     static java.util.function.BooleanSupplier connectionOpen(FilterContext context) {
-        if (CHANNEL_FIELDS == null || !CHANNEL_FIELDS[0].getDeclaringClass().isInstance(context)) return null;
         try {
-            Object handler = CHANNEL_FIELDS[0].get(context);
+            Object handler = handlerOf(context);
+            if (handler == null) return null;
             var inbound = (io.netty.channel.Channel) CHANNEL_FIELDS[1].get(handler);
             var ctx = (io.netty.channel.ChannelHandlerContext) CHANNEL_FIELDS[2].get(handler);
             return () -> (inbound == null || inbound.isActive()) && (ctx == null || ctx.channel().isActive());
@@ -1608,9 +1613,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * pipeline (the learner's handler is named after it); false where that cannot be read.
      */
     static boolean upstreamRestricted(FilterContext context) {
-        if (CHANNEL_FIELDS == null || !CHANNEL_FIELDS[0].getDeclaringClass().isInstance(context)) return false;
         try {
-            var ctx = (io.netty.channel.ChannelHandlerContext) CHANNEL_FIELDS[2].get(CHANNEL_FIELDS[0].get(context));
+            Object handler = handlerOf(context);
+            var ctx = handler == null ? null : (io.netty.channel.ChannelHandlerContext) CHANNEL_FIELDS[2].get(handler);
             if (ctx == null) return false;
             for (String name : ctx.pipeline().names()) {
                 if (name.contains("EagerMetadataLearner")) return true;
@@ -1906,7 +1911,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 Gate g = gate.get(clientId);
                 if (g != null) joinedWhenOpened = Map.entry(g, g.joined.size());
             }
-            if ((key == ApiKeys.FIND_COORDINATOR || key == ApiKeys.FETCH) && restricted(context)) {
+            if ((key == ApiKeys.FIND_COORDINATOR || key == ApiKeys.FETCH || key == ApiKeys.PRODUCE) && restricted(context)) {
                 var answered = restrictedAnswer(key, header, request, context);
                 if (answered != null) return answered;
             }
@@ -2008,12 +2013,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             if (request instanceof ProduceRequestData produce) {
                 // read (before ProducerIds rewrites them) only while some batch waits to come again; a refusal reads them itself
                 var batches = Sequences.refused.isEmpty() ? null : Sequences.of(produce);
-                if (restricted(context)) {
-                    // refused here, and the connection closed after the answer: the client sends
-                    // again on a new connection, bound to its broker (see upstreamRestricted)
-                    restrictedRefused.incrementAndGet();
-                    return refuse(produce, batches, (short) 6, context, true, "on a connection accepted before the brokers were known");
-                }
                 if (misdirected(produce, context)) {
                     misdirected.incrementAndGet();
                     return refuse(produce, batches, (short) 6, context, false, "led elsewhere, or its client has not asked for metadata here");
@@ -2111,8 +2110,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 clientNode = -1;
                 // the client's connection (the filters sit on the broker's side): the proxy port it came to
                 try {
-                    if (CHANNEL_FIELDS != null && CHANNEL_FIELDS[0].getDeclaringClass().isInstance(context)
-                            && CHANNEL_FIELDS[1].get(CHANNEL_FIELDS[0].get(context)) instanceof io.netty.channel.Channel inbound
+                    Object handler = handlerOf(context);
+                    if (handler != null && CHANNEL_FIELDS[1].get(handler) instanceof io.netty.channel.Channel inbound
                             && inbound.localAddress() instanceof InetSocketAddress local) clientNode = nodeOfPort.getOrDefault(local.getPort(), -1);
                 } catch (ReflectiveOperationException | RuntimeException e) {
                     // not this Kroxylicious's layout: left to Kroxylicious
@@ -2122,9 +2121,12 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         }
 
         /**
-         * A Fetch or FindCoordinator on a restricted connection (see upstreamRestricted), answered
-         * here and the connection closed after the answer, where Kroxylicious's learner would take
-         * it unanswered and close the connection under it. Null: left to Kroxylicious.
+         * A Produce, Fetch or FindCoordinator on a restricted connection (see upstreamRestricted),
+         * answered here and the connection closed after the answer, where Kroxylicious's learner
+         * would take it unanswered and close the connection under it. Null: left to Kroxylicious.
+         * A Produce is refused NOT_LEADER_OR_FOLLOWER whatever node its port stands for (see refuse:
+         * it waits for the rest of its send): a produce the learner took was neither written nor
+         * answered.
          * Such connections are the ones a client opened in the moment between a bind and the
          * proxy learning the brokers (every client reconnects then, after a switch), and every
          * connection to the port of a node the cluster lacks (a switch to a cluster with fewer
@@ -2148,6 +2150,12 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
          * Not known (the brokers not read yet, or ports that stand for no node): left to Kroxylicious.
          */
         CompletionStage<RequestFilterResult> restrictedAnswer(ApiKeys key, RequestHeaderData header, ApiMessage request, FilterContext context) {
+            if (request instanceof ProduceRequestData produce) {
+                // whatever node the port stands for: the client sends again on a new connection,
+                // bound to its broker, or refreshes its metadata first
+                restrictedRefused.incrementAndGet();
+                return refuse(produce, Sequences.refused.isEmpty() ? null : Sequences.of(produce), (short) 6, context, true, "on a connection accepted before the brokers were known");
+            }
             Boolean has = clusterHas(clientNode(context));
             if (has == null) return null;
             if (key == ApiKeys.FIND_COORDINATOR) {
