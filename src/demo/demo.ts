@@ -5,13 +5,13 @@
  * Domain-free orchestration: every decision is made by the subcommands.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import avsc from 'avsc';
 import { Kafka, logLevel } from 'kafkajs';
 import { parse } from 'yaml';
-import { ZdpError } from '../errors.js';
+import { UsageError, ZdpError } from '../errors.js';
 import { freePorts } from '../processes/ports.js';
 import { check, readAllSeqs, Workload, type CheckResult } from './workload.js';
 import { parseJournal, replay, type JournalState } from '../core/cutover/journal.js';
@@ -127,9 +127,36 @@ function files(dir: string, under: string): string[] {
   return out;
 }
 
+/** written when a demo begins: a directory with it is an earlier demo's, cleared by the next one */
+const DEMO_MARK = join('.zdp', 'demo.json');
+/** what a demo writes in its directory */
+const DEMO_OUTPUTS = ['.zdp', 'contracts', 'gateway', 'products'];
+
+/** Stops what an earlier demo in `dir` left running (--keep, or a run killed mid-way), then removes what it wrote there. */
+async function clearEarlierDemo(dir: string, signal: AbortSignal): Promise<void> {
+  for (const args of [['gateway', 'down'], ['migrate', 'stop', '--from', 'source', '--to', 'target'], ['dev', 'down']]) await zdp(args, dir, signal).catch(() => undefined);
+  if (signal.aborted) throw new ZdpError('interrupted', 'INTERRUPTED', 'the demo was interrupted');
+  for (const name of DEMO_OUTPUTS) rmSync(join(dir, name), { recursive: true, force: true });
+}
+
 export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const { dir, log, signal } = options;
-  mkdirSync(dir, { recursive: true });
+  // the demo starts from nothing: in a directory an earlier demo used, its clusters came back with
+  // that run's topics and records, and its finished cutover's journal refused this run's cutover a
+  // minute in (the second `zdp demo` in the same place). An earlier demo's directory is cleared
+  // (what it left running stopped first); any other zdp project's state is not the demo's to touch
+  if (existsSync(join(dir, '.zdp'))) {
+    if (!existsSync(join(dir, DEMO_MARK))) {
+      throw new UsageError(`${dir} holds a zdp project's state (${join(dir, '.zdp')}) that no demo wrote; the demo starts from an empty directory or one an earlier demo used`, {
+        hint: `run \`zdp demo --dir <a new directory>\``,
+        code: 'DEMO_DIR_USED',
+      });
+    }
+    log(`clearing the earlier demo in ${dir} (stopping what it left running)`);
+    await clearEarlierDemo(dir, signal);
+  }
+  mkdirSync(join(dir, '.zdp'), { recursive: true });
+  writeFileSync(join(dir, DEMO_MARK), `${JSON.stringify({ kind: 'zdp-demo', startedAt: new Date().toISOString() })}\n`);
   const steps: DemoStep[] = [];
   let workload: Workload | undefined;
   const started: { dev: boolean; gateway: boolean; mm2: boolean } = { dev: false, gateway: false, mm2: false };

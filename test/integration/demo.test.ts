@@ -83,5 +83,19 @@ describe('zdp demo', () => {
     // nothing left running
     const status = await runZdp(['dev', 'status', '--json'], { cwd: dir });
     expect(JSON.parse(status.stdout).clusters.map((c: { state: string }) => c.state)).toEqual(['stopped', 'stopped']);
-  }, 900_000);
+
+    // the same command again, in the same place: the earlier run's directory is cleared and the
+    // demo runs from nothing (before, its clusters came back with the first run's records and the
+    // finished cutover's journal refused the second cutover, exit 7 a minute in)
+    const again = await runZdp(['demo', '--dir', 'demo', '--rate', '200', '--json'], { cwd, timeoutMs: 900_000 });
+    expect(again.code, again.stderr.slice(-3000)).toBe(0);
+    expect(again.stderr).toBe('');
+    const second = JSON.parse(again.stdout);
+    expect(second).toMatchObject({ kind: 'DemoReport', ok: true, records: { lost: 0, duplicated: 0, abortedVisible: 0 } });
+    for (const g of second.groups) expect(g).toMatchObject({ duplicates: 0, missing: 0, outOfOrder: 0 });
+    const journal2 = readFileSync(join(dir, '.zdp/migrations/source-to-target/cutover.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(journal2.filter((e) => e.type === 'start')).toHaveLength(1);
+    expect(journal2[0].header.cutoverId).not.toBe(journal[0].header.cutoverId);
+    expect(journal2.at(-1)).toMatchObject({ type: 'end', outcome: 'done' });
+  }, 1_800_000);
 });
