@@ -290,8 +290,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     });
     ok = true;
   } finally {
+    // the client applications live in this process: kept running, a `zdp demo --keep --json` in a
+    // script never returned (and at a terminal it took a Ctrl-C, exit 130). Kept are the clusters,
+    // their schema registries and the gateway, which run on their own
+    await workload?.stop().catch(() => {});
     if (!options.keep || !ok) {
-      await workload?.stop().catch(() => {});
       if (started.gateway) await zdp(['gateway', 'down'], dir, new AbortController().signal).catch(() => undefined);
       if (started.mm2) await zdp(['migrate', 'stop', '--from', 'source', '--to', 'target'], dir, new AbortController().signal).catch(() => undefined);
       if (started.dev) await zdp(['dev', 'down'], dir, new AbortController().signal).catch(() => undefined);

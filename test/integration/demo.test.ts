@@ -87,15 +87,29 @@ describe('zdp demo', () => {
     // the same command again, in the same place: the earlier run's directory is cleared and the
     // demo runs from nothing (before, its clusters came back with the first run's records and the
     // finished cutover's journal refused the second cutover, exit 7 a minute in)
-    const again = await runZdp(['demo', '--dir', 'demo', '--rate', '200', '--json'], { cwd, timeoutMs: 900_000 });
-    expect(again.code, again.stderr.slice(-3000)).toBe(0);
-    expect(again.stderr).toBe('');
-    const second = JSON.parse(again.stdout);
-    expect(second).toMatchObject({ kind: 'DemoReport', ok: true, records: { lost: 0, duplicated: 0, abortedVisible: 0 } });
-    for (const g of second.groups) expect(g).toMatchObject({ duplicates: 0, missing: 0, outOfOrder: 0 });
-    const journal2 = readFileSync(join(dir, '.zdp/migrations/source-to-target/cutover.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(journal2.filter((e) => e.type === 'start')).toHaveLength(1);
-    expect(journal2[0].header.cutoverId).not.toBe(journal[0].header.cutoverId);
-    expect(journal2.at(-1)).toMatchObject({ type: 'end', outcome: 'done' });
+    // with --keep, as a script runs it: it returns (the client applications stop with it), and the
+    // clusters and the gateway, now in front of the target, stay up until taken down
+    const again = await runZdp(['demo', '--dir', 'demo', '--rate', '200', '--keep', '--json'], { cwd, timeoutMs: 900_000 });
+    try {
+      expect(again.code, again.stderr.slice(-3000)).toBe(0);
+      expect(again.stderr).toBe('');
+      const second = JSON.parse(again.stdout);
+      expect(second).toMatchObject({ kind: 'DemoReport', ok: true, kept: true, records: { lost: 0, duplicated: 0, abortedVisible: 0 } });
+      for (const g of second.groups) expect(g).toMatchObject({ duplicates: 0, missing: 0, outOfOrder: 0 });
+      const journal2 = readFileSync(join(dir, '.zdp/migrations/source-to-target/cutover.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(journal2.filter((e) => e.type === 'start')).toHaveLength(1);
+      expect(journal2[0].header.cutoverId).not.toBe(journal[0].header.cutoverId);
+      expect(journal2.at(-1)).toMatchObject({ type: 'end', outcome: 'done' });
+      const kept = await runZdp(['dev', 'status', '--json'], { cwd: dir });
+      expect(JSON.parse(kept.stdout).clusters.map((c: { state: string }) => c.state)).toEqual(['running', 'running']);
+      const gateway = await runZdp(['gateway', 'status', '--json'], { cwd: dir });
+      expect(gateway.code, gateway.stderr).toBe(0);
+      expect(JSON.parse(gateway.stdout)).toMatchObject({ running: true, live: true, cluster: 'target' });
+    } finally {
+      await runZdp(['gateway', 'down'], { cwd: dir });
+      await runZdp(['dev', 'down'], { cwd: dir });
+    }
+    const down = await runZdp(['dev', 'status', '--json'], { cwd: dir });
+    expect(JSON.parse(down.stdout).clusters.map((c: { state: string }) => c.state)).toEqual(['stopped', 'stopped']);
   }, 1_800_000);
 });

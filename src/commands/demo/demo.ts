@@ -27,7 +27,7 @@ function render(r: DemoReport): string {
     `files written in ${r.dir}:`,
     ...r.files.map((f) => `  ${f}`),
   ];
-  lines.push('', r.kept ? `everything is still running: explore with \`cd ${r.dir} && zdp gateway status\`, \`zdp parity --from source --to target\`; stop with \`zdp gateway down && zdp dev down\`` : 'everything the demo started has been stopped (the files stay)');
+  lines.push('', r.kept ? `the clusters, their schema registries and the gateway are still running (the client applications stopped with the demo): explore with \`cd ${r.dir} && zdp gateway status\`, \`zdp parity --from source --to target\`; stop with \`zdp gateway down && zdp dev down\`` : 'everything the demo started has been stopped (the files stay)');
   return lines.join('\n');
 }
 
