@@ -1117,6 +1117,11 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
         record Batch(String key, int epoch, int sequence) {}
 
+        /** its batches (of), read only while some refused batch waits to come again (the check that needs them); null otherwise */
+        static List<Batch> ifWaiting(ProduceRequestData produce) {
+            return refused.isEmpty() ? null : of(produce);
+        }
+
         /** the idempotent batches of a Produce, as the client numbered them */
         static List<Batch> of(ProduceRequestData produce) {
             List<Batch> out = null;
@@ -1597,6 +1602,11 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         }
     }
 
+    /** the FilterHandler that holds a context's channels (see CHANNEL_FIELDS); null where Kroxylicious lays them out otherwise */
+    static Object handlerOf(FilterContext context) throws ReflectiveOperationException {
+        return CHANNEL_FIELDS != null && CHANNEL_FIELDS[0].getDeclaringClass().isInstance(context) ? CHANNEL_FIELDS[0].get(context) : null;
+    }
+
     /**
      * Whether the connection a request came on is still open, both sides of it: a request whose
      * connection closed is never answered, and waiting for it to its deadline (a kafkajs produce's is
@@ -1604,11 +1614,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * 10 s on one such produce). The filter API has no word for a close; Kroxylicious 0.12's context
      * holds its FilterHandler, whose channels say. Null where that cannot be read: the deadline alone then.
      */
-    /** the FilterHandler that holds a context's channels (see CHANNEL_FIELDS); null where Kroxylicious lays them out otherwise */
-    static Object handlerOf(FilterContext context) throws ReflectiveOperationException {
-        return CHANNEL_FIELDS != null && CHANNEL_FIELDS[0].getDeclaringClass().isInstance(context) ? CHANNEL_FIELDS[0].get(context) : null;
-    }
-
     static java.util.function.BooleanSupplier connectionOpen(FilterContext context) {
         try {
             Object handler = handlerOf(context);
@@ -2029,7 +2034,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             }
             if (request instanceof ProduceRequestData produce) {
                 // read (before ProducerIds rewrites them) only while some batch waits to come again; a refusal reads them itself
-                var batches = Sequences.refused.isEmpty() ? null : Sequences.of(produce);
+                var batches = Sequences.ifWaiting(produce);
                 if (misdirected(produce, context)) {
                     misdirected.incrementAndGet();
                     return refuse(produce, batches, (short) 6, context, false, "led elsewhere, or its client has not asked for metadata here");
@@ -2171,7 +2176,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 // whatever node the port stands for: the client sends again on a new connection,
                 // bound to its broker, or refreshes its metadata first
                 restrictedRefused.incrementAndGet();
-                return refuse(produce, Sequences.refused.isEmpty() ? null : Sequences.of(produce), (short) 6, context, true, "on a connection accepted before the brokers were known");
+                return refuse(produce, Sequences.ifWaiting(produce), (short) 6, context, true, "on a connection accepted before the brokers were known");
             }
             Boolean has = clusterHas(clientNode(context));
             if (has == null) return null;

@@ -132,9 +132,16 @@ const DEMO_MARK = join('.zdp', 'demo.json');
 /** what a demo writes in its directory */
 const DEMO_OUTPUTS = ['.zdp', 'contracts', 'gateway', 'products'];
 
+/** Stops, in `dir`, what a demo runs on its own (the gateway, MirrorMaker 2, the clusters), each one `which` names; one already stopped is no error. */
+async function stopDemoProcesses(dir: string, which: { gateway: boolean; mm2: boolean; dev: boolean }, signal = new AbortController().signal): Promise<void> {
+  if (which.gateway) await zdp(['gateway', 'down'], dir, signal).catch(() => undefined);
+  if (which.mm2) await zdp(['migrate', 'stop', '--from', 'source', '--to', 'target'], dir, signal).catch(() => undefined);
+  if (which.dev) await zdp(['dev', 'down'], dir, signal).catch(() => undefined);
+}
+
 /** Stops what an earlier demo in `dir` left running (--keep, or a run killed mid-way), then removes what it wrote there. */
 async function clearEarlierDemo(dir: string, signal: AbortSignal): Promise<void> {
-  for (const args of [['gateway', 'down'], ['migrate', 'stop', '--from', 'source', '--to', 'target'], ['dev', 'down']]) await zdp(args, dir, signal).catch(() => undefined);
+  await stopDemoProcesses(dir, { gateway: true, mm2: true, dev: true }, signal);
   if (signal.aborted) throw new ZdpError('interrupted', 'INTERRUPTED', 'the demo was interrupted');
   for (const name of DEMO_OUTPUTS) rmSync(join(dir, name), { recursive: true, force: true });
 }
@@ -294,11 +301,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     // script never returned (and at a terminal it took a Ctrl-C, exit 130). Kept are the clusters,
     // their schema registries and the gateway, which run on their own
     await workload?.stop().catch(() => {});
-    if (!options.keep || !ok) {
-      if (started.gateway) await zdp(['gateway', 'down'], dir, new AbortController().signal).catch(() => undefined);
-      if (started.mm2) await zdp(['migrate', 'stop', '--from', 'source', '--to', 'target'], dir, new AbortController().signal).catch(() => undefined);
-      if (started.dev) await zdp(['dev', 'down'], dir, new AbortController().signal).catch(() => undefined);
-    }
+    if (!options.keep || !ok) await stopDemoProcesses(dir, started);
   }
   const w = workload!;
   return {
