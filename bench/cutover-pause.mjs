@@ -327,6 +327,8 @@ try {
     // per group, ms from the first cut-off to the check that found it drained; and the checks
     drainCompleteAfterMs: Object.fromEntries((stepData('drain-consumers').groups ?? []).map((g) => [g.group, g.completeAfterMs ?? null])),
     drainChecks: stepData('drain-consumers').checks ?? null,
+    // ms from the first cut-off to when the consumers that commit after each batch (kafkajs) were cut off, once every Java consumer had committed
+    drainOthersToldAfterMs: stepData('drain-consumers').othersToldAfterMs ?? null,
     mm2CheckpointsWouldReRead: cutover.records.mm2CheckpointsWouldReRead,
     mm2CheckpointsWouldSkip: cutover.records.mm2CheckpointsWouldSkip,
     mm2CheckpointsWouldReReadDuringLoad: parity.summary.mm2ReRead,

@@ -458,7 +458,8 @@ public class ZdpKroxylicious {
  *                    heartbeats, joins and metadata pass; the last offset delivered to each client
  *                    and partition is kept for the cutover. A consumer that commits on a timer
  *                    (Java's auto-commit, every 5 s) is cut off just before its next commit, and the
- *                    others just before the last of those: see DrainPlan
+ *                    others just before the last of those, or (drainOthersWhenTold) when the cutover
+ *                    saw those commits and says so: see DrainPlan
  *   hold-producers   also: Produce and transaction requests are held (neither forwarded nor failed);
  *                    the phase is acknowledged once the ones already forwarded were answered
  * Back to serve forwards what was held, in order. A gate (a list of client ids, one entry per
@@ -468,9 +469,10 @@ public class ZdpKroxylicious {
  * where it was. Client ids are shared (kafkajs names every client "kafkajs"), so one consumer that
  * rejoined does not open the gate for another that has not.
  * The control endpoint (loopback, bearer token from -Dzdp.control.tokenFile) sets and reports all
- * of this: GET /v1/state, POST /v1/phase {"phase": …, "timeoutMs": …, "drainNotBefore": …, "drainEndsAt": …},
- * GET /v1/drain-plan, POST /v1/drain-plan {"notBefore": …} (a fleet's end, see alignDrain), POST /v1/gate {"clients": […]},
- * POST /v1/closing (the instance stops next, see closing).
+ * of this: GET /v1/state, POST /v1/phase {"phase": …, "timeoutMs": …, "drainNotBefore": …, "drainEndsAt": …,
+ * "drainOthersWhenTold": …}, GET /v1/drain-plan, POST /v1/drain-plan {"notBefore": …} (a fleet's end, see
+ * alignDrain), POST /v1/drain-cut (the consumers that commit after each batch are cut off now, see
+ * DrainPlan.othersWhenTold), POST /v1/gate {"clients": […]}, POST /v1/closing (the instance stops next, see closing).
  */
 class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final String TYPE = "ZdpQuiesce";
@@ -1390,6 +1392,16 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * connections earlier by the time its consumer takes to process a Fetch (Conn.processingMs). In force then:
      * answers to fetches forwarded before a cut-off come without records. Nothing depends on the
      * prediction being right: the cutover waits for the commits, so a wrong one costs time, not records.
+     *
+     * Cut off before a predicted end, by a predicted lead, a kafkajs consumer waits from its last
+     * commit to the end with nothing to read: the lead is the longest of its last gaps (0.5-1.0 s in
+     * fleet benchmark runs), and the Java commit the end is on came 0.5 s late in two of them; its
+     * pause was 3.1-4.0 s in five runs. A plan made with othersWhenTold cuts the timer clients as
+     * before, but the others only when told (POST /v1/drain-cut): the cutover says so once every
+     * timer client of every instance committed after its cut-off (GET /v1/state
+     * `drainTimersWaiting`), and the others then commit what they were given in one more round of
+     * their own. In force at once: the cutover watches the commits from the start. An instance that
+     * is not told cuts them DRAIN_OTHERS_UNTOLD_MS after the last commit it waits for (othersLatest).
      */
     static final class DrainPlan {
         /** client id -> when its fetches begin to get no records */
@@ -1403,6 +1415,18 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         final long endsAt;
         /** for the log: each cut-off, from the plan's start */
         final String summary;
+        /** whether the others are cut off when the cutover says (POST /v1/drain-cut), not at `end` */
+        final boolean othersWhenTold;
+        /** "client id\u0000group" -> its cut-off, of each timer client: it is waited for until it committed after it */
+        final Map<String, Long> timerCuts = new HashMap<>();
+        /** "client id\u0000group" -> the commit after its cut-off the plan predicts, of each timer client (for the log: see committedAfterCut) */
+        final Map<String, Long> timerCommits = new HashMap<>();
+        /** the timer clients whose commit after their cut-off was logged */
+        final Set<String> committedLogged = ConcurrentHashMap.newKeySet();
+        /** with othersWhenTold: when the others are cut off if the cutover does not say (the last commit waited for, and DRAIN_OTHERS_UNTOLD_MS) */
+        final long othersLatest;
+        /** with othersWhenTold: when the cutover said (0: not yet) */
+        volatile long othersToldAt;
 
         /**
          * A plan from `now`, ending no earlier than `notBefore` (0: no bound). A fleet's instances see
@@ -1411,7 +1435,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
          * before the Java consumers on another are.
          */
         DrainPlan(long now, long notBefore) {
-            this(now, notBefore, 0);
+            this(now, notBefore, 0, false);
         }
 
         /**
@@ -1422,23 +1446,55 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
          * commit of its own, one moved to the commit after the other's, up to 5 s later. Only a commit
          * of its own just after that end moves it (atCommitJustAfter).
          */
-        DrainPlan(long now, long notBefore, long exactEnd) {
+        DrainPlan(long now, long notBefore, long exactEnd, boolean othersWhenTold) {
+            this.othersWhenTold = othersWhenTold;
             this.timers = timers(now);
             long end = exactEnd > 0 ? atCommitJustAfter(timers, Math.max(now, Math.min(exactEnd, now + DRAIN_HORIZON_MS))) : chooseEnd(timers, now, notBefore);
             long from = Long.MAX_VALUE;
+            long waitedFor = end;
             var line = new StringBuilder();
             for (var t : timers.entrySet()) {
                 long last = lastCommit(t.getValue(), end, now);
                 long cut = Math.max(now, last - DRAIN_LEAD_MS);
                 String client = t.getKey().substring(0, t.getKey().indexOf('\u0000'));
                 at.merge(client, cut, Math::min);
+                timerCuts.put(t.getKey(), cut);
+                // no commit of its own by the end: cut off at once, it is waited for until its first
+                long expected = end < t.getValue()[0] ? t.getValue()[0] : last;
+                timerCommits.put(t.getKey(), expected);
+                waitedFor = Math.max(waitedFor, expected);
                 from = Math.min(from, cut);
                 line.append(", ").append(printable(client)).append(" +").append(cut - now).append(" ms");
             }
             this.endsAt = end;
             this.end = Math.max(now, end - DRAIN_LEAD_OTHERS_MS);
             this.from = Math.min(from, this.end);
-            this.summary = "other consumers cut off +" + (this.end - now) + " ms" + line;
+            this.othersLatest = waitedFor + DRAIN_OTHERS_UNTOLD_MS;
+            this.summary = (othersWhenTold ? "other consumers cut off when the cutover says, +" + (othersLatest - now) + " ms at the latest" : "other consumers cut off +" + (this.end - now) + " ms") + line;
+        }
+
+        /** a timer client's first commit after its cut-off, in the log: how far from the prediction it came (a late one holds every consumer of the drain) */
+        void committedAfterCut(String key, long now) {
+            Long cut = timerCuts.get(key);
+            if (cut == null || now < cut || !committedLogged.add(key)) return;
+            System.out.println("zdp: drain: " + printable(key.substring(0, key.indexOf('\u0000'))) + " committed after its cut-off, " + (now - timerCommits.get(key)) + " ms from the commit predicted (at " + now + ")");
+        }
+
+        /** how many timer clients have not committed since their cut-off (commits as noteCommit saw them sent) */
+        int timersWaiting() {
+            int waiting = 0;
+            for (var c : timerCuts.entrySet()) {
+                long[] seen = commits.get(c.getKey());
+                if (seen == null || seen[1] < c.getValue()) waiting++;
+            }
+            return waiting;
+        }
+
+        /** whether the others are cut off now: told, or past othersLatest (with othersWhenTold), else past `end` */
+        boolean othersCut(long now) {
+            if (!othersWhenTold) return now >= end;
+            long told = othersToldAt;
+            return (told > 0 && now >= told) || now >= othersLatest;
         }
 
         /**
@@ -1503,10 +1559,15 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             return end < timer[0] ? now : timer[0] + timer[1] * ((end - timer[0]) / timer[1]);
         }
 
-        /** a timer client at its own cut-off; any other at the end less the time its consumer takes to process a Fetch (Conn.processingMs) */
+        /**
+         * A timer client at its own cut-off; any other at the end less the time its consumer takes to
+         * process a Fetch (Conn.processingMs), or, with othersWhenTold, once told: it then commits what
+         * it was given in one more round, which the cutover waits for.
+         */
         boolean cutOff(String clientId, long now, long processingMs) {
             Long timer = at.get(clientId);
-            return now >= (timer != null ? timer : end - processingMs);
+            if (timer != null) return now >= timer;
+            return othersWhenTold ? othersCut(now) : now >= end - processingMs;
         }
     }
     /** how long before a consumer's predicted commit its fetches get no records: its last records reach it, and are processed, before it commits */
@@ -1519,6 +1580,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final long PROCESSING_LEAD_MAX_MS = Math.max(0, Math.min(10_000, Long.getLong("zdp.processingLeadMaxMs", 3_000)));
     /** how far a drain may end before the end the fleet asked for, to end at a commit of its own consumers (see DrainPlan) */
     static final long DRAIN_ALIGN_SLACK_MS = 500;
+    /** how long after the last commit a drain waits for that its other consumers are cut off when the cutover did not say (a commit comes up to 0.5 s late under load) */
+    static final long DRAIN_OTHERS_UNTOLD_MS = 1_000;
     /** how far ahead a drain is planned: a commit further away is not waited for */
     static final long DRAIN_HORIZON_MS = 10_000;
     /** "client id\u0000group" -> {the commit before the last, the last} as seen here; -1 while only one was */
@@ -1529,6 +1592,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         long now = System.currentTimeMillis();
         if (pruneDue(commitsPruned, commits.size(), now)) commits.values().removeIf(t -> now - t[1] > 600_000);
         commits.compute(clientId + "\u0000" + group, (k, t) -> t == null ? new long[] { -1, now } : new long[] { t[1], now });
+        DrainPlan plan = drainPlan;
+        if (plan != null && draining()) plan.committedAfterCut(clientId + "\u0000" + group, now);
     }
 
     static boolean draining() {
@@ -2815,16 +2880,20 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
     /** Sets the phase; answers once it is in force (what was forwarded before it was answered), or false after timeoutMs. */
     static boolean setPhase(String next, long timeoutMs) throws InterruptedException {
-        return setPhase(next, timeoutMs, 0, 0);
+        return setPhase(next, timeoutMs, 0, 0, false);
     }
 
-    /** A drain begun here ends no earlier than drainNotBefore, or exactly at drainEndsAt (epoch ms; 0: not given): see DrainPlan. */
-    static boolean setPhase(String next, long timeoutMs, long drainNotBefore, long drainEndsAt) throws InterruptedException {
+    /**
+     * A drain begun here ends no earlier than drainNotBefore, or exactly at drainEndsAt (epoch ms; 0:
+     * not given); with othersWhenTold its other consumers are cut off when the cutover says (POST
+     * /v1/drain-cut), and it is in force at once: see DrainPlan.
+     */
+    static boolean setPhase(String next, long timeoutMs, long drainNotBefore, long drainEndsAt, boolean othersWhenTold) throws InterruptedException {
         synchronized (lock) {
             // a drain planned once, when it begins; a hold keeps it (every fetch gets nothing then)
             if ("drain-consumers".equals(next) && !"drain-consumers".equals(phase)) {
                 drainBegunAt = System.currentTimeMillis();
-                drainPlan = new DrainPlan(System.currentTimeMillis(), drainNotBefore, drainEndsAt);
+                drainPlan = new DrainPlan(System.currentTimeMillis(), drainNotBefore, drainEndsAt, othersWhenTold);
                 System.out.println("zdp: drain planned" + (drainEndsAt > 0 ? " to end where the fleet's cutover chose" : "") + ": " + drainPlan.summary);
             }
             if ("serve".equals(next)) {
@@ -2849,7 +2918,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         while (true) {
             boolean inForce = switch (next) {
                 // answers to fetches forwarded before a cut-off come without records (onResponse)
-                case "drain-consumers" -> drainPlan == null || System.currentTimeMillis() >= drainPlan.end;
+                // told when to cut the others: watched by the cutover from now
+                case "drain-consumers" -> drainPlan == null || drainPlan.othersWhenTold || System.currentTimeMillis() >= drainPlan.end;
                 // past the soft start, and what was forwarded answered
                 case "hold-producers" -> holdIsInForce();
                 default -> true;
@@ -2858,6 +2928,19 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             if (System.currentTimeMillis() > deadline) return false;
             Thread.sleep(2);
         }
+    }
+
+    /** The other consumers of a drain planned with othersWhenTold are cut off from now (a drain planned without, or none: nothing changes); answers the state. */
+    static Map<String, Object> cutOthers() {
+        synchronized (lock) {
+            DrainPlan plan = drainPlan;
+            long now = System.currentTimeMillis();
+            if ("drain-consumers".equals(phase) && plan != null && plan.othersWhenTold && plan.othersToldAt == 0) {
+                plan.othersToldAt = now;
+                System.out.println("zdp: other consumers cut off, as the cutover said: +" + (now - drainBegunAt) + " ms into the drain, " + (now - plan.endsAt) + " ms from its planned end");
+            }
+        }
+        return state(true);
     }
 
     /**
@@ -2871,8 +2954,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             DrainPlan plan = drainPlan;
             long now = System.currentTimeMillis();
             if (!"drain-consumers".equals(phase) || plan == null) return Map.of("aligned", false);
-            if (now >= plan.end || notBefore <= plan.endsAt + DRAIN_ALIGN_SLACK_MS) return Map.of("endsAt", plan.endsAt, "aligned", false);
-            drainPlan = new DrainPlan(now, notBefore);
+            if (plan.othersCut(now) || notBefore <= plan.endsAt + DRAIN_ALIGN_SLACK_MS) return Map.of("endsAt", plan.endsAt, "aligned", false);
+            drainPlan = new DrainPlan(now, notBefore, 0, plan.othersWhenTold);
             System.out.println("zdp: drain planned again, to end with the fleet: " + drainPlan.summary + " (at " + now + ")");
             return Map.of("endsAt", drainPlan.endsAt, "aligned", true);
         }
@@ -2966,6 +3049,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         if (plan != null && !"serve".equals(phase)) {
             out.put("drainFrom", plan.from);
             out.put("drainEndsAt", plan.endsAt);
+            if (plan.othersWhenTold) {
+                out.put("drainTimersWaiting", plan.timersWaiting());
+                out.put("drainOthersCut", plan.othersCut(System.currentTimeMillis()));
+            }
         }
         out.put("inflight", Map.of("produce", live(inflightProduce), "fetch", live(inflightFetch)));
         out.put("held", heldCount.get());
@@ -3082,7 +3169,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                             status = 400;
                             body = Map.of("error", "phase must be serve, drain-consumers or hold-producers");
                         } else {
-                            boolean inForce = setPhase(next, req.path("timeoutMs").asLong(30_000), req.path("drainNotBefore").asLong(0), req.path("drainEndsAt").asLong(0));
+                            boolean inForce = setPhase(next, req.path("timeoutMs").asLong(30_000), req.path("drainNotBefore").asLong(0), req.path("drainEndsAt").asLong(0), req.path("drainOthersWhenTold").asBoolean(false));
                             if (!inForce) status = 503;
                             body = state(inForce);
                         }
@@ -3108,6 +3195,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                                 body = state(false);
                             }
                         }
+                    } else if ("POST".equals(method) && path.equals("/v1/drain-cut")) {
+                        // the cutover saw every timer client's commit: the others are cut off now (see DrainPlan)
+                        body = cutOthers();
                     } else if ("POST".equals(method) && path.equals("/v1/closing")) {
                         // the instance stops next (see ZdpQuiesce.closing); acknowledged once its answers are out
                         closing();

@@ -87,6 +87,8 @@ export interface DrainOutput {
   drainedAt?: number;
   /** completeAfterMs: from drainedAt (the first cut-off) to the first check that found the group drained */
   groups: { group: string; uncommitted: number; complete: boolean; behind?: unknown[]; completeAfterMs?: number }[];
+  /** from drainedAt to when every instance was told to cut off the consumers that commit after each batch (a filter told when: see DrainAsk.othersWhenTold) */
+  othersToldAfterMs?: number;
   /** the reads of the cluster's group states and committed offsets in the drain: how many, and the longest (ms); the gateway's state was read every 40 ms between them */
   checks?: { count: number; longestMs: number };
   /** client ids of the groups' members, one entry per member: gated at the switch until that many rejoined */

@@ -14,7 +14,7 @@ import { CheckFailedError, NotFoundError } from '../errors.js';
 import type { Committed } from '../core/cutover/drain.js';
 import { fleetDrainEnd } from '../core/cutover/drain-end.js';
 import { gateShare } from '../core/cutover/gate.js';
-import { QuiesceEndpoint, type DeliveredOffset, type DrainPlanAnswer, type QuiescePhase, type QuiesceState } from './quiesce.js';
+import { QuiesceEndpoint, type DeliveredOffset, type DrainAsk, type DrainPlanAnswer, type QuiescePhase, type QuiesceState } from './quiesce.js';
 
 export interface GatewayCapabilities {
   /** producers can be fenced while consumers keep reading */
@@ -47,19 +47,27 @@ export interface QuiesceControl {
   readonly instances: number;
   /**
    * Consumers get no records; commits pass. Each instance cuts a consumer that commits on a timer
-   * off just before its next commit and the others just before the last of those; resolves once
-   * every consumer is cut off, with when the first was (epoch ms).
+   * off just before its next commit, and the others just before the last of those, or, when every
+   * instance is told to cut them (`othersWhenTold`), when told (cutOthers). Resolves once every
+   * consumer is cut off (when told: once every instance planned), with when the first was and the
+   * latest planned end (epoch ms).
    */
-  drainConsumers(timeoutMs: number): Promise<{ from: number }>;
-  /** what every instance delivered, per client and partition, and the commits answered through them since the drain began */
-  drainState(): Promise<{ delivered: DeliveredOffset[]; committed: Committed[] }>;
+  drainConsumers(timeoutMs: number): Promise<{ from: number; endsAt?: number; othersWhenTold?: boolean }>;
+  /**
+   * What every instance delivered, per client and partition, and the commits answered through them
+   * since the drain began; how many consumers that commit on a timer have not committed since their
+   * cut-off, and whether every instance's others are cut off (true from a filter that is not told)
+   */
+  drainState(): Promise<{ delivered: DeliveredOffset[]; committed: Committed[]; timersWaiting?: number; othersCut?: boolean }>;
+  /** a drain's other consumers cut off on every instance now (best effort: an instance not reached cuts them itself soon after its last commit) */
+  cutOthers?(): Promise<void>;
   /** producers held; resolves once what was already forwarded was answered */
   holdProducers(timeoutMs: number): Promise<void>;
 }
 
 /** Moves every endpoint to `phase`; one that does not acknowledge in time puts the others back to serve and fails. */
-export async function phaseAll(endpoints: readonly QuiesceEndpoint[], phase: QuiescePhase, timeoutMs: number, drainNotBefore?: number, drainEndsAt?: number): Promise<QuiesceState[]> {
-  const results = await Promise.allSettled(endpoints.map((e) => e.setPhase(phase, timeoutMs, drainNotBefore, drainEndsAt)));
+export async function phaseAll(endpoints: readonly QuiesceEndpoint[], phase: QuiescePhase, timeoutMs: number, drain: DrainAsk = {}): Promise<QuiesceState[]> {
+  const results = await Promise.allSettled(endpoints.map((e) => e.setPhase(phase, timeoutMs, drain)));
   const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${endpoints[i]!.url}: ${(r.reason as Error).message}`] : r.value.inForce ? [] : [`${endpoints[i]!.url}: ${phase} not in force after ${timeoutMs} ms (${r.value.inflight.produce} produce, ${r.value.inflight.fetch} fetch requests still unanswered)`]));
   if (failed.length === 0) return results.map((r) => (r as PromiseFulfilledResult<QuiesceState>).value);
   await Promise.allSettled(endpoints.map((e) => e.setPhase('serve', 5_000)));
@@ -122,7 +130,8 @@ export function quiesceOver(endpoints: readonly QuiesceEndpoint[]): QuiesceContr
       const exact = plans.length > 0 && plans.every((p) => p.timers !== undefined) ? fleetDrainEnd(plans.flatMap((p) => p.timers!), Date.now()) : undefined;
       const notBefore = Math.max(0, ...plans.map((p) => p.endsAt).filter((end): end is number => end !== undefined));
       let settled = false;
-      const phasing = phaseAll(endpoints, 'drain-consumers', timeoutMs, exact === undefined && notBefore > 0 ? notBefore : undefined, exact);
+      // the others (kafkajs) are cut off when the cutover saw every timer client's commit, not a predicted lead before it
+      const phasing = phaseAll(endpoints, 'drain-consumers', timeoutMs, { ...(exact === undefined && notBefore > 0 ? { notBefore } : {}), ...(exact === undefined ? {} : { endsAt: exact }), othersWhenTold: true });
       phasing.then(
         () => (settled = true),
         () => (settled = true),
@@ -131,14 +140,22 @@ export function quiesceOver(endpoints: readonly QuiesceEndpoint[]): QuiesceContr
       // that drifted apart are brought together before anyone is cut off
       if (endpoints.length > 1) await alignDrainEnds(endpoints, () => settled);
       const states = await phasing;
-      return { from: Math.min(...states.map((s) => s.drainFrom ?? startedAt)) };
+      const ends = states.map((s) => s.drainEndsAt).filter((e): e is number => e !== undefined);
+      return {
+        from: Math.min(...states.map((s) => s.drainFrom ?? startedAt)),
+        ...(ends.length > 0 ? { endsAt: Math.max(...ends) } : {}),
+        othersWhenTold: states.every((s) => s.drainOthersCut !== undefined),
+      };
     },
+    cutOthers: async () => void (await Promise.allSettled(endpoints.map((e) => e.cutOthers()))),
     holdProducers: async (timeoutMs) => void (await phaseAll(endpoints, 'hold-producers', timeoutMs)),
     drainState: async () => {
       const states = await Promise.all(endpoints.map((e) => e.state()));
       return {
         delivered: states.flatMap((s) => s.delivered),
         committed: states.flatMap((s) => (s.committed ?? []).map((c) => ({ group: c.group, topic: c.topic, partition: c.partition, offset: BigInt(c.offset) }))),
+        timersWaiting: states.reduce((n, s) => n + (s.drainTimersWaiting ?? 0), 0),
+        othersCut: states.every((s) => s.drainOthersCut !== false),
       };
     },
   };

@@ -346,7 +346,8 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     const javaGroup = uniqueName('drain-java');
     const java = new JavaClients({ java: (await findJava(process.env)).bin, libDir: (await resolveKafkaDist('4', { env: process.env })).libDir, bootstrap: `127.0.0.1:${listenPort}` });
     const kjsSeen: number[] = [];
-    const kjs = viaProxy('drain-kafkajs').consumer({ groupId: uniqueName('drain-kjs') });
+    const kjsGroup = uniqueName('drain-kjs');
+    const kjs = viaProxy('drain-kafkajs').consumer({ groupId: kjsGroup });
     try {
       java.consumer(javaGroup, [topic]);
       await kjs.connect();
@@ -408,7 +409,7 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
       await new Promise((r) => setTimeout(r, 500));
       const planned = (await control.drainPlan())!;
       expect(planned - Date.now()).toBeGreaterThan(2_500);
-      const again = await control.setPhase('drain-consumers', 20_000, planned + 30);
+      const again = await control.setPhase('drain-consumers', 20_000, { notBefore: planned + 30 });
       const againInForceAt = Date.now();
       expect(again.inForce).toBe(true);
       expect(againInForceAt).toBeLessThan(planned + 1_000);
@@ -424,7 +425,7 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
       expect(every).toBeLessThan(5_600);
       expect(first).toBeGreaterThan(Date.now());
       const exactly = first + 2_000;
-      const exact = await control.setPhase('drain-consumers', 20_000, undefined, exactly);
+      const exact = await control.setPhase('drain-consumers', 20_000, { endsAt: exactly });
       expect(exact.inForce).toBe(true);
       expect(exact.drainEndsAt).toBe(exactly);
       expect(Date.now()).toBeGreaterThan(exactly - 400);
@@ -436,10 +437,51 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
       const [[nextCommit]] = (await control.planDrain()).timers! as [[number, number]];
       const askedFrom = Date.now();
       expect(nextCommit - askedFrom, 'the next commit seconds away').toBeGreaterThan(1_500);
-      const shortly = await control.setPhase('drain-consumers', 20_000, undefined, nextCommit - 300);
+      const shortly = await control.setPhase('drain-consumers', 20_000, { endsAt: nextCommit - 300 });
       expect(shortly.inForce).toBe(true);
       expect(shortly.drainEndsAt).toBe(nextCommit);
       expect(shortly.drainFrom, `cut off ${shortly.drainFrom! - askedFrom} ms after the phase was asked for, its commit ${nextCommit - askedFrom} ms after`).toBeGreaterThan(nextCommit - 1_000);
+      await control.setPhase('serve');
+      // the others cut off when told (the cutover tells once it saw every timer client's commit):
+      // in force at once, the Java consumer cut off before its next commit as before, the kafkajs
+      // consumer reading on past that commit until told. Cut off by a predicted lead instead, kafkajs
+      // consumers waited 0.5-1 s with nothing to read before the fence in fleet benchmark runs
+      const kjsDelivered = async () => {
+        const next = new Map<number, number>();
+        for (const d of (await control.state()).delivered) if (d.client === 'drain-kafkajs' && d.topic === topic) next.set(d.partition, Math.max(next.get(d.partition) ?? 0, Number(d.offset) + 1));
+        return [...next].map(([p, o]) => `${p}:${o}`).sort().join(',');
+      };
+      const kjsCommitted = async () => (await admin.fetchOffsets({ groupId: kjsGroup, topics: [topic] }))[0]!.partitions.map((p) => `${p.partition}:${p.offset}`).sort().join(',');
+      const toldFrom = Date.now();
+      const told = await control.setPhase('drain-consumers', 20_000, { othersWhenTold: true });
+      expect(told.inForce).toBe(true);
+      expect(Date.now() - toldFrom, 'in force at once').toBeLessThan(1_000);
+      expect(told.drainTimersWaiting).toBe(1);
+      expect(told.drainOthersCut).toBe(false);
+      await eventually(async () => ((await control.state()).drainTimersWaiting === 0 ? true : undefined), 8_000, "the Java consumer's commit after its cut-off");
+      const javaCommittedAt = Date.now();
+      expect(javaCommittedAt).toBeGreaterThanOrEqual(told.drainFrom!);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(kjsSeen.filter((t) => t > javaCommittedAt).length, 'records the kafkajs consumer read after the Java commit, not told yet').toBeGreaterThan(0);
+      expect((await control.state()).drainOthersCut).toBe(false);
+      const cut = await control.cutOthers();
+      const cutAt = Date.now();
+      expect(cut.drainOthersCut).toBe(true);
+      // it commits what it was given in one more round, and is given nothing more
+      await eventually(async () => {
+        const given = await kjsDelivered();
+        return given !== '' && given === (await kjsCommitted()) ? true : undefined;
+      }, 2_000, "the kafkajs consumer's commit of everything it was given, once told");
+      const committedOnceCut = Date.now() - cutAt;
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(kjsSeen.filter((t) => t > cutAt + 300).length, `records after the cut-off (committed ${committedOnceCut} ms after it)`).toBe(0);
+      await control.setPhase('serve');
+      // not told (a cutover that did not reach this instance): the others are cut off 1 s after the last commit it waited for
+      await control.setPhase('drain-consumers', 20_000, { othersWhenTold: true });
+      await eventually(async () => ((await control.state()).drainTimersWaiting === 0 ? true : undefined), 8_000, "the Java consumer's commit after its cut-off, again");
+      const committedAgainAt = Date.now();
+      await eventually(async () => ((await control.state()).drainOthersCut ? true : undefined), 3_000, 'the others cut off without being told');
+      expect(Date.now() - committedAgainAt).toBeGreaterThan(400);
     } finally {
       await control.setPhase('serve').catch(() => {});
       producing = false;
@@ -467,7 +509,7 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
       expect(before.state).toBe('Stable');
       const answered = (await control.state()).heartbeatsAnsweredBusy ?? 0;
       const startedAt = Date.now();
-      const drained = await control.setPhase('drain-consumers', 20_000, startedAt + 6_000);
+      const drained = await control.setPhase('drain-consumers', 20_000, { notBefore: startedAt + 6_000 });
       expect(drained.inForce).toBe(true);
       // its first heartbeat in the drain within 3 s, then again after 0.1, 0.2, 0.4, 0.8 s...
       const inDrain = ((await control.state()).heartbeatsAnsweredBusy ?? 0) - answered;
@@ -498,7 +540,7 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     expect(planned! - Date.now()).toBeGreaterThan(-1_000);
     expect(planned! - Date.now()).toBeLessThan(10_500);
     const startedAt = Date.now();
-    const state = await control.setPhase('drain-consumers', 20_000, startedAt + 2_000);
+    const state = await control.setPhase('drain-consumers', 20_000, { notBefore: startedAt + 2_000 });
     const tookMs = Date.now() - startedAt;
     await control.setPhase('serve');
     expect(state.inForce).toBe(true);
@@ -511,7 +553,7 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     // no timer client left (the Java consumer above counts until it has missed two commits): a drain begun now ends now
     await noTimerClients();
     const startedAt = Date.now();
-    const phasing = control.setPhase('drain-consumers', 20_000, startedAt + 1_500);
+    const phasing = control.setPhase('drain-consumers', 20_000, { notBefore: startedAt + 1_500 });
     try {
       await eventually(async () => ((await control.state()).phase === 'drain-consumers' ? true : undefined), 1_000, 'the drain begun');
       expect((await control.state()).drainEndsAt).toBeLessThan(startedAt + 2_000);
@@ -544,7 +586,7 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     const reader = await leaderThroughProxy(uniqueName('trim-app'), topic);
     const records = async () => ((await reader.fetchFrom('0')) as unknown as { responses: { partitions: { messages: unknown[] }[] }[] }).responses[0]!.partitions[0]!.messages.length;
     expect(await records()).toBe(6);
-    const phasing = control.setPhase('drain-consumers', 20_000, Date.now() + 4_000);
+    const phasing = control.setPhase('drain-consumers', 20_000, { notBefore: Date.now() + 4_000 });
     try {
       await eventually(async () => ((await control.state()).phase === 'drain-consumers' ? true : undefined), 2_000, 'the drain begun');
       // before its cut-off (the end, 4 s out): the first batch of the three
@@ -586,7 +628,7 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
       const processingMs = async () => Math.max(0, ...(await control.state()).delivered.filter((d) => d.client === clientId).map((d) => d.processingMs ?? 0));
       await eventually(async () => ((await processingMs()) >= 400 ? true : undefined), 30_000, 'a processing time of 0.4 s or more for the slow consumer');
       await noTimerClients();
-      const state = await control.setPhase('drain-consumers', 20_000, Date.now() + 2_500);
+      const state = await control.setPhase('drain-consumers', 20_000, { notBefore: Date.now() + 2_500 });
       const inForceAt = Date.now();
       expect(state.inForce).toBe(true);
       expect(processedAt.length).toBeLessThan(600);

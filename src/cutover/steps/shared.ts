@@ -130,13 +130,17 @@ export async function quiesceOf(deps: CutoverDeps): Promise<QuiesceControl | und
   return quiesce;
 }
 
+/** how long before a drain's planned end its checks begin, when the others are cut off when told: a timer client's commit comes a little early at most */
+const WATCH_BEFORE_END_MS = 300;
+
 /**
  * Drains consumers at the gateway's filter and waits (at most `timeoutMs`) until every group in
  * `groups` committed, on `side`, what the gateway delivered to its members; names those that do not.
  */
 export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, groups: string[], topics: string[], timeoutMs: number, log: (l: string) => void, ahead?: { translator: AheadTranslator; idle: string[] }): Promise<DrainOutput> {
   // consumers that commit on a timer (Java: every 5 s) are cut off just before their next commit,
-  // the others just before the last of those: in force within 10 s and a fetch's max wait
+  // the others when told, below, once all of those commits were seen (a filter that is not told: just
+  // before the last of them, and in force then, within 10 s)
   const draining = quiesce.drainConsumers(20_000);
   const inScope = new Set(topics);
   const deadline = performance.now() + timeoutMs;
@@ -181,8 +185,14 @@ export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, grou
     }
   })();
   let drainedAt: number;
+  // told once: an instance that was not reached cuts its others soon after its last commit itself
+  let told: number | undefined;
   try {
-    ({ from: drainedAt } = await draining);
+    const drain = await draining;
+    drainedAt = drain.from;
+    // the others are cut off when told: until the timer clients' last commits are near, there is
+    // nothing to see (the cluster is read on meanwhile)
+    if (drain.othersWhenTold && drain.endsAt !== undefined) await sleep(Math.max(0, Math.min(drain.endsAt - WATCH_BEFORE_END_MS - Date.now(), deadline - performance.now())));
   } finally {
     inForce = true;
   }
@@ -194,24 +204,35 @@ export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, grou
       await gatewayState.catch(() => {});
       throw clusterFailed.error;
     }
-    const { delivered, committed: seen } = await gatewayState;
+    const { delivered, committed: seen, timersWaiting = 0, othersCut = true } = await gatewayState;
+    // every timer client committed after its cut-off: the others are cut off now, and commit what
+    // they were given in one more round of their own (cut off by a predicted lead instead, a kafkajs
+    // consumer waited 0.5-1 s with nothing to read, and longer when a Java commit came late)
+    if (!othersCut && timersWaiting === 0 && told === undefined && quiesce.cutOthers) {
+      told = Math.max(0, Date.now() - drainedAt);
+      await quiesce.cutOthers();
+      continue;
+    }
     const { states, committed } = cluster!;
     const members = states.map((g) => ({ group: g.group, members: g.clients.map((c) => ({ clientId: c.clientId, assignment: c.assignment.filter((a) => inScope.has(a.topic)) })) }));
     // one entry per member: client ids are shared (kafkajs calls every client "kafkajs"), and after
     // the switch the gate holds a client id back until as many of its members rejoined
     clients = states.flatMap((g) => g.clients.map((c) => c.clientId)).sort();
     progress = drainProgress(delivered, members, latestCommitted(committed, seen));
-    for (const g of progress) if (g.complete && !completeAt.has(g.group)) completeAt.set(g.group, Math.max(0, Date.now() - drainedAt));
-    // a drained group gets no more records: its committed offsets are final, translated while the
-    // others drain (the last ones while the hold begins: translate waits for them)
-    ahead?.translator.add(progress.filter((g) => g.complete).map((g) => g.group));
-    if (progress.every((g) => g.complete) || performance.now() >= deadline) break;
+    // until every consumer is cut off, a group that committed what it was given may be given more
+    if (othersCut) {
+      for (const g of progress) if (g.complete && !completeAt.has(g.group)) completeAt.set(g.group, Math.max(0, Date.now() - drainedAt));
+      // a drained group gets no more records: its committed offsets are final, translated while the
+      // others drain (the last ones while the hold begins: translate waits for them)
+      ahead?.translator.add(progress.filter((g) => g.complete).map((g) => g.group));
+    }
+    if ((othersCut && progress.every((g) => g.complete)) || performance.now() >= deadline) break;
     await sleep(40);
   }
   const translated = ahead?.translator.written;
   const late = progress.filter((g) => !g.complete);
   if (late.length > 0) log(`warning: ${late.map((g) => `${g.group} (${g.uncommitted} record${g.uncommitted === 1 ? '' : 's'} delivered, not committed)`).join(', ')} did not commit within --drain-consumers-timeout; ${late.length === 1 ? 'it continues' : 'they continue'} from ${late.length === 1 ? 'its' : 'their'} committed offsets and read those records again`);
-  return { via: 'filter' as const, instances: quiesce.instances, drainedAt, groups: progress.map(({ group, uncommitted, complete, behind }) => ({ group, uncommitted, complete, behind: behind.slice(0, 20), ...(completeAt.has(group) ? { completeAfterMs: completeAt.get(group)! } : {}) })), checks, clients, ...(translated ? { ahead: translated } : {}) };
+  return { via: 'filter' as const, instances: quiesce.instances, drainedAt, groups: progress.map(({ group, uncommitted, complete, behind }) => ({ group, uncommitted, complete, behind: behind.slice(0, 20), ...(completeAt.has(group) ? { completeAfterMs: completeAt.get(group)! } : {}) })), ...(told === undefined ? {} : { othersToldAfterMs: told }), checks, clients, ...(translated ? { ahead: translated } : {}) };
 }
 
 /** A read that stopped before the end of a window (timed out, or held back by an open transaction) copies nothing it cannot vouch for. */
