@@ -458,8 +458,8 @@ public class ZdpKroxylicious {
  *                    heartbeats, joins and metadata pass; the last offset delivered to each client
  *                    and partition is kept for the cutover. A consumer that commits on a timer
  *                    (Java's auto-commit, every 5 s) is cut off just before its next commit, and the
- *                    others just before the last of those, or (drainOthersWhenTold) when the cutover
- *                    saw those commits and says so: see DrainPlan
+ *                    others just before the last of those (with drainOthersWhenTold: without a lead
+ *                    for processing, or sooner when the cutover saw those commits): see DrainPlan
  *   hold-producers   also: Produce and transaction requests are held (neither forwarded nor failed);
  *                    the phase is acknowledged once the ones already forwarded were answered
  * Back to serve forwards what was held, in order. A gate (a list of client ids, one entry per
@@ -1393,15 +1393,18 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * answers to fetches forwarded before a cut-off come without records. Nothing depends on the
      * prediction being right: the cutover waits for the commits, so a wrong one costs time, not records.
      *
-     * Cut off before a predicted end, by a predicted lead, a kafkajs consumer waits from its last
-     * commit to the end with nothing to read: the lead is the longest of its last gaps (0.5-1.0 s in
-     * fleet benchmark runs), and the Java commit the end is on came 0.5 s late in two of them; its
-     * pause was 3.1-4.0 s in five runs. A plan made with othersWhenTold cuts the timer clients as
-     * before, but the others only when told (POST /v1/drain-cut): the cutover says so once every
-     * timer client of every instance committed after its cut-off (GET /v1/state
-     * `drainTimersWaiting`), and the others then commit what they were given in one more round of
-     * their own. In force at once: the cutover watches the commits from the start. An instance that
-     * is not told cuts them DRAIN_OTHERS_UNTOLD_MS after the last commit it waits for (othersLatest).
+     * Cut off before the end by a predicted lead for processing what it was given, a kafkajs
+     * consumer waits from its last commit to the end with nothing to read: the lead is the longest
+     * of its last gaps (0.5-1.0 s in fleet benchmark runs, up to 3 s when untrimmed); its pause was
+     * 3.1-4.3 s in six runs. A plan made with othersWhenTold cuts the timer clients as before, the
+     * others at DRAIN_LEAD_OTHERS_MS before the end without that lead, or sooner when told (POST
+     * /v1/drain-cut): the cutover says so once every timer client of every instance committed after
+     * its cut-off (GET /v1/state `drainTimersWaiting`), when that comes before. They then commit
+     * what they were given in one more round of their own, which the drain waits for. Cut off only
+     * when told, after the last Java commit was seen, they made the Java consumers wait that long
+     * and their whole last round (1.2-1.6 s after that commit; Java consumers 5.4-8.4 s in six fleet
+     * runs, their groups out of step by up to 2.9 s). In force at once: the cutover watches the
+     * commits from the start.
      */
     static final class DrainPlan {
         /** client id -> when its fetches begin to get no records */
@@ -1423,8 +1426,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         final Map<String, Long> timerCommits = new HashMap<>();
         /** the timer clients whose commit after their cut-off was logged */
         final Set<String> committedLogged = ConcurrentHashMap.newKeySet();
-        /** with othersWhenTold: when the others are cut off if the cutover does not say (the last commit waited for, and DRAIN_OTHERS_UNTOLD_MS) */
-        final long othersLatest;
         /** with othersWhenTold: when the cutover said (0: not yet) */
         volatile long othersToldAt;
 
@@ -1451,7 +1452,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             this.timers = timers(now);
             long end = exactEnd > 0 ? atCommitJustAfter(timers, Math.max(now, Math.min(exactEnd, now + DRAIN_HORIZON_MS))) : chooseEnd(timers, now, notBefore);
             long from = Long.MAX_VALUE;
-            long waitedFor = end;
             var line = new StringBuilder();
             for (var t : timers.entrySet()) {
                 long last = lastCommit(t.getValue(), end, now);
@@ -1460,17 +1460,14 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 at.merge(client, cut, Math::min);
                 timerCuts.put(t.getKey(), cut);
                 // no commit of its own by the end: cut off at once, it is waited for until its first
-                long expected = end < t.getValue()[0] ? t.getValue()[0] : last;
-                timerCommits.put(t.getKey(), expected);
-                waitedFor = Math.max(waitedFor, expected);
+                timerCommits.put(t.getKey(), end < t.getValue()[0] ? t.getValue()[0] : last);
                 from = Math.min(from, cut);
                 line.append(", ").append(printable(client)).append(" +").append(cut - now).append(" ms");
             }
             this.endsAt = end;
             this.end = Math.max(now, end - DRAIN_LEAD_OTHERS_MS);
             this.from = Math.min(from, this.end);
-            this.othersLatest = waitedFor + DRAIN_OTHERS_UNTOLD_MS;
-            this.summary = (othersWhenTold ? "other consumers cut off when the cutover says, +" + (othersLatest - now) + " ms at the latest" : "other consumers cut off +" + (this.end - now) + " ms") + line;
+            this.summary = "other consumers cut off " + (othersWhenTold ? "when the cutover says, " : "") + "+" + (this.end - now) + " ms" + (othersWhenTold ? " at the latest" : "") + line;
         }
 
         /** a timer client's first commit after its cut-off, in the log: how far from the prediction it came (a late one holds every consumer of the drain) */
@@ -1490,11 +1487,19 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             return waiting;
         }
 
-        /** whether the others are cut off now: told, or past othersLatest (with othersWhenTold), else past `end` */
+        /** the client ids of the timer clients cut off by now, sorted: a group whose members all are gets no more records (GET /v1/state `drainTimersCut`) */
+        List<String> timersCut(long now) {
+            var cut = new TreeSet<String>();
+            at.forEach((client, when) -> {
+                if (now >= when) cut.add(client);
+            });
+            return new ArrayList<>(cut);
+        }
+
+        /** whether the others are cut off now (all of them, whatever their lead): past `end`, or told (with othersWhenTold) */
         boolean othersCut(long now) {
-            if (!othersWhenTold) return now >= end;
             long told = othersToldAt;
-            return (told > 0 && now >= told) || now >= othersLatest;
+            return now >= end || (othersWhenTold && told > 0 && now >= told);
         }
 
         /**
@@ -1561,8 +1566,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
         /**
          * A timer client at its own cut-off; any other at the end less the time its consumer takes to
-         * process a Fetch (Conn.processingMs), or, with othersWhenTold, once told: it then commits what
-         * it was given in one more round, which the cutover waits for.
+         * process a Fetch (Conn.processingMs), or, with othersWhenTold, at the end or once told: it then
+         * commits what it was given in one more round, which the cutover waits for.
          */
         boolean cutOff(String clientId, long now, long processingMs) {
             Long timer = at.get(clientId);
@@ -1580,8 +1585,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final long PROCESSING_LEAD_MAX_MS = Math.max(0, Math.min(10_000, Long.getLong("zdp.processingLeadMaxMs", 3_000)));
     /** how far a drain may end before the end the fleet asked for, to end at a commit of its own consumers (see DrainPlan) */
     static final long DRAIN_ALIGN_SLACK_MS = 500;
-    /** how long after the last commit a drain waits for that its other consumers are cut off when the cutover did not say (a commit comes up to 0.5 s late under load) */
-    static final long DRAIN_OTHERS_UNTOLD_MS = 1_000;
     /** how far ahead a drain is planned: a commit further away is not waited for */
     static final long DRAIN_HORIZON_MS = 10_000;
     /** "client id\u0000group" -> {the commit before the last, the last} as seen here; -1 while only one was */
@@ -2930,7 +2933,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         }
     }
 
-    /** The other consumers of a drain planned with othersWhenTold are cut off from now (a drain planned without, or none: nothing changes); answers the state. */
+    /** The other consumers of a drain planned with othersWhenTold are cut off from now (a drain planned without, or none: nothing changes); answers whether they are (a small answer: the cutover waits for it). */
     static Map<String, Object> cutOthers() {
         synchronized (lock) {
             DrainPlan plan = drainPlan;
@@ -2939,8 +2942,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 plan.othersToldAt = now;
                 System.out.println("zdp: other consumers cut off, as the cutover said: +" + (now - drainBegunAt) + " ms into the drain, " + (now - plan.endsAt) + " ms from its planned end");
             }
+            return Map.of("phase", phase, "drainOthersCut", plan != null && "drain-consumers".equals(phase) && plan.othersCut(now));
         }
-        return state(true);
     }
 
     /**
@@ -2954,7 +2957,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             DrainPlan plan = drainPlan;
             long now = System.currentTimeMillis();
             if (!"drain-consumers".equals(phase) || plan == null) return Map.of("aligned", false);
-            if (plan.othersCut(now) || notBefore <= plan.endsAt + DRAIN_ALIGN_SLACK_MS) return Map.of("endsAt", plan.endsAt, "aligned", false);
+            if (now >= plan.end || notBefore <= plan.endsAt + DRAIN_ALIGN_SLACK_MS) return Map.of("endsAt", plan.endsAt, "aligned", false);
             drainPlan = new DrainPlan(now, notBefore, 0, plan.othersWhenTold);
             System.out.println("zdp: drain planned again, to end with the fleet: " + drainPlan.summary + " (at " + now + ")");
             return Map.of("endsAt", drainPlan.endsAt, "aligned", true);
@@ -3051,6 +3054,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             out.put("drainEndsAt", plan.endsAt);
             if (plan.othersWhenTold) {
                 out.put("drainTimersWaiting", plan.timersWaiting());
+                out.put("drainTimersCut", plan.timersCut(System.currentTimeMillis()));
                 out.put("drainOthersCut", plan.othersCut(System.currentTimeMillis()));
             }
         }

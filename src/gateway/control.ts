@@ -47,19 +47,20 @@ export interface QuiesceControl {
   readonly instances: number;
   /**
    * Consumers get no records; commits pass. Each instance cuts a consumer that commits on a timer
-   * off just before its next commit, and the others just before the last of those, or, when every
-   * instance is told to cut them (`othersWhenTold`), when told (cutOthers). Resolves once every
-   * consumer is cut off (when told: once every instance planned), with when the first was and the
-   * latest planned end (epoch ms).
+   * off just before its next commit, and the others just before the last of those (with
+   * `othersWhenTold`: without a lead for processing, or sooner when told, cutOthers). Resolves once
+   * every consumer is cut off (with `othersWhenTold`: once every instance planned), with when the
+   * first was and the latest planned end (epoch ms).
    */
   drainConsumers(timeoutMs: number): Promise<{ from: number; endsAt?: number; othersWhenTold?: boolean }>;
   /**
    * What every instance delivered, per client and partition, and the commits answered through them
    * since the drain began; how many consumers that commit on a timer have not committed since their
-   * cut-off, and whether every instance's others are cut off (true from a filter that is not told)
+   * cut-off and the client ids of those cut off, and whether every instance's others are cut off
+   * (true from a filter that is not told)
    */
-  drainState(): Promise<{ delivered: DeliveredOffset[]; committed: Committed[]; timersWaiting?: number; othersCut?: boolean }>;
-  /** a drain's other consumers cut off on every instance now (best effort: an instance not reached cuts them itself soon after its last commit) */
+  drainState(): Promise<{ delivered: DeliveredOffset[]; committed: Committed[]; timersWaiting?: number; timersCut?: string[]; othersCut?: boolean }>;
+  /** a drain's other consumers cut off on every instance now (best effort: an instance not reached cuts them itself just before its end) */
   cutOthers?(): Promise<void>;
   /** producers held; resolves once what was already forwarded was answered */
   holdProducers(timeoutMs: number): Promise<void>;
@@ -130,7 +131,7 @@ export function quiesceOver(endpoints: readonly QuiesceEndpoint[]): QuiesceContr
       const exact = plans.length > 0 && plans.every((p) => p.timers !== undefined) ? fleetDrainEnd(plans.flatMap((p) => p.timers!), Date.now()) : undefined;
       const notBefore = Math.max(0, ...plans.map((p) => p.endsAt).filter((end): end is number => end !== undefined));
       let settled = false;
-      // the others (kafkajs) are cut off when the cutover saw every timer client's commit, not a predicted lead before it
+      // the others (kafkajs) are cut off just before the end, without a predicted lead for processing, or when the cutover saw every timer client's commit
       const phasing = phaseAll(endpoints, 'drain-consumers', timeoutMs, { ...(exact === undefined && notBefore > 0 ? { notBefore } : {}), ...(exact === undefined ? {} : { endsAt: exact }), othersWhenTold: true });
       phasing.then(
         () => (settled = true),
@@ -155,6 +156,7 @@ export function quiesceOver(endpoints: readonly QuiesceEndpoint[]): QuiesceContr
         delivered: states.flatMap((s) => s.delivered),
         committed: states.flatMap((s) => (s.committed ?? []).map((c) => ({ group: c.group, topic: c.topic, partition: c.partition, offset: BigInt(c.offset) }))),
         timersWaiting: states.reduce((n, s) => n + (s.drainTimersWaiting ?? 0), 0),
+        timersCut: states.flatMap((s) => s.drainTimersCut ?? []),
         othersCut: states.every((s) => s.drainOthersCut !== false),
       };
     },

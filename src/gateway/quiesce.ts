@@ -19,8 +19,9 @@ export interface DrainPlanAnswer {
 /**
  * How a drain begun by POST /v1/phase ends: no earlier than `notBefore`, or exactly at `endsAt`
  * (epoch ms; a filter before 2026-12-05 takes the latter as nothing); with `othersWhenTold` the
- * consumers that commit after each batch (kafkajs) are cut off only when told (cutOthers), and the
- * drain is in force at once (a filter before 2026-12-06 takes it as nothing: in force at its end).
+ * consumers that commit after each batch (kafkajs) are cut off 0.25 s before the end without a lead
+ * for processing what they were given, or sooner when told (cutOthers), and the drain is in force at
+ * once (a filter before 2026-12-06 takes it as nothing: in force at its end).
  */
 export interface DrainAsk {
   notBefore?: number;
@@ -50,11 +51,13 @@ export interface QuiesceState {
   siblingsForwarded?: number;
   /** in a drain: when the first consumer was cut off (epoch ms); consumers that commit on a timer are cut off just before their next commit */
   drainFrom?: number;
-  /** in a drain: the commit it ends at (epoch ms); the consumers that commit after each batch are cut off 0.25 s before it, or when told (DrainAsk.othersWhenTold) */
+  /** in a drain: the commit it ends at (epoch ms); the consumers that commit after each batch are cut off 0.25 s before it (less the time they take to process a fetch, unless DrainAsk.othersWhenTold; with it, sooner when told) */
   drainEndsAt?: number;
   /** in a drain whose others are cut off when told: how many consumers that commit on a timer have not committed since their cut-off */
   drainTimersWaiting?: number;
-  /** in a drain whose others are cut off when told: whether they are (told, or past the last commit it waited for and 1 s) */
+  /** in a drain whose others are cut off when told: the client ids of the consumers that commit on a timer cut off by now */
+  drainTimersCut?: string[];
+  /** in a drain whose others are cut off when told: whether they are (told, or 0.25 s before its end) */
   drainOthersCut?: boolean;
   drainedFetches: number;
   /** gated consumers' first fetches answered so that they rejoin without waiting for their next heartbeat: REBALANCE_IN_PROGRESS for a client that names no software and fetches without a session (kafkajs), once per connection; NOT_LEADER_OR_FOLLOWER for others, once per connection to the lowest broker */
@@ -121,9 +124,9 @@ export class QuiesceEndpoint {
     return this.call('POST', '/v1/phase', { phase, timeoutMs, ...(notBefore === undefined ? {} : { drainNotBefore: notBefore }), ...(endsAt === undefined ? {} : { drainEndsAt: endsAt }), ...(othersWhenTold ? { drainOthersWhenTold: true } : {}) }, timeoutMs + 5_000);
   }
 
-  /** In a drain begun with othersWhenTold: its consumers that commit after each batch get no records from now (in any other phase, nothing changes). */
-  cutOthers(timeoutMs = 3_000): Promise<QuiesceState> {
-    return this.call('POST', '/v1/drain-cut', {}, timeoutMs);
+  /** In a drain begun with othersWhenTold: its consumers that commit after each batch get no records from now (in any other phase, nothing changes). Answers whether they are. */
+  async cutOthers(timeoutMs = 3_000): Promise<boolean> {
+    return (await this.call('POST', '/v1/drain-cut', {}, timeoutMs)).drainOthersCut === true;
   }
 
   /** When a drain begun now would end here (epoch ms): at the next commits of the consumers that commit on a timer; undefined from a filter that does not plan drains. */

@@ -139,11 +139,14 @@ const WATCH_BEFORE_END_MS = 300;
  */
 export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, groups: string[], topics: string[], timeoutMs: number, log: (l: string) => void, ahead?: { translator: AheadTranslator; idle: string[] }): Promise<DrainOutput> {
   // consumers that commit on a timer (Java: every 5 s) are cut off just before their next commit,
-  // the others when told, below, once all of those commits were seen (a filter that is not told: just
-  // before the last of them, and in force then, within 10 s)
+  // the others just before the last of those, or when told, below, once all of them were seen (a
+  // filter that is not told: earlier, by the time they take to process a fetch, and in force then)
   const draining = quiesce.drainConsumers(20_000);
   const inScope = new Set(topics);
-  const deadline = performance.now() + timeoutMs;
+  // groups get timeoutMs to commit from the drain's planned end (the last cut-off): a fleet's end is
+  // up to 10 s away, and counted from the start a kafkajs group still committing its last round at
+  // that end was named not drained (a fleet run: its end 9.2 s in, three groups cut short)
+  let deadline = performance.now() + timeoutMs;
   let progress: GroupDrain[] = [];
   let clients: string[] = [];
   // when each group was first found drained, and how long the checks took: a drain that ends late
@@ -185,11 +188,12 @@ export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, grou
     }
   })();
   let drainedAt: number;
-  // told once: an instance that was not reached cuts its others soon after its last commit itself
+  // told once: an instance that was not reached cuts its others itself, just before its end
   let told: number | undefined;
   try {
     const drain = await draining;
     drainedAt = drain.from;
+    if (drain.endsAt !== undefined) deadline = Math.max(deadline, performance.now() + timeoutMs + Math.max(0, drain.endsAt - Date.now()));
     // the others are cut off when told: until the timer clients' last commits are near, there is
     // nothing to see (the cluster is read on meanwhile)
     if (drain.othersWhenTold && drain.endsAt !== undefined) await sleep(Math.max(0, Math.min(drain.endsAt - WATCH_BEFORE_END_MS - Date.now(), deadline - performance.now())));
@@ -204,27 +208,29 @@ export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, grou
       await gatewayState.catch(() => {});
       throw clusterFailed.error;
     }
-    const { delivered, committed: seen, timersWaiting = 0, othersCut = true } = await gatewayState;
-    // every timer client committed after its cut-off: the others are cut off now, and commit what
-    // they were given in one more round of their own (cut off by a predicted lead instead, a kafkajs
-    // consumer waited 0.5-1 s with nothing to read, and longer when a Java commit came late)
-    if (!othersCut && timersWaiting === 0 && told === undefined && quiesce.cutOthers) {
-      told = Math.max(0, Date.now() - drainedAt);
-      await quiesce.cutOthers();
-      continue;
-    }
+    const { delivered, committed: seen, timersWaiting = 0, timersCut = [], othersCut = true } = await gatewayState;
     const { states, committed } = cluster!;
     const members = states.map((g) => ({ group: g.group, members: g.clients.map((c) => ({ clientId: c.clientId, assignment: c.assignment.filter((a) => inScope.has(a.topic)) })) }));
     // one entry per member: client ids are shared (kafkajs calls every client "kafkajs"), and after
     // the switch the gate holds a client id back until as many of its members rejoined
     clients = states.flatMap((g) => g.clients.map((c) => c.clientId)).sort();
     progress = drainProgress(delivered, members, latestCommitted(committed, seen));
-    // until every consumer is cut off, a group that committed what it was given may be given more
-    if (othersCut) {
-      for (const g of progress) if (g.complete && !completeAt.has(g.group)) completeAt.set(g.group, Math.max(0, Date.now() - drainedAt));
-      // a drained group gets no more records: its committed offsets are final, translated while the
-      // others drain (the last ones while the hold begins: translate waits for them)
-      ahead?.translator.add(progress.filter((g) => g.complete).map((g) => g.group));
+    // until every consumer is cut off, a group that committed what it was given may be given more,
+    // unless its members all commit on a timer and are cut off (Java groups, drained while the others
+    // still read: translated then, not in the others' last round)
+    const cutClients = new Set(timersCut);
+    const final = othersCut ? undefined : new Set(members.filter((g) => g.members.length > 0 && g.members.every((m) => cutClients.has(m.clientId))).map((g) => g.group));
+    const drained = progress.filter((g) => g.complete && (final === undefined || final.has(g.group)));
+    for (const g of drained) if (!completeAt.has(g.group)) completeAt.set(g.group, Math.max(0, Date.now() - drainedAt));
+    // a drained group gets no more records: its committed offsets are final, translated while the
+    // others drain (the last ones while the hold begins: translate waits for them)
+    ahead?.translator.add(drained.map((g) => g.group));
+    // every timer client committed after its cut-off: the others are cut off now if they are not
+    // yet, and commit what they were given in one more round of their own
+    if (!othersCut && timersWaiting === 0 && told === undefined && quiesce.cutOthers) {
+      told = Math.max(0, Date.now() - drainedAt);
+      await quiesce.cutOthers();
+      continue;
     }
     if ((othersCut && progress.every((g) => g.complete)) || performance.now() >= deadline) break;
     await sleep(40);
