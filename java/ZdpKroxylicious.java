@@ -1396,13 +1396,13 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * Cut off before the end by a predicted lead for processing what it was given, a kafkajs
      * consumer waits from its last commit to the end with nothing to read: the lead is the longest
      * of its last gaps (0.5-1.0 s in fleet benchmark runs, up to 3 s when untrimmed); its pause was
-     * 3.1-4.3 s in six runs. A plan made with othersWhenTold cuts the timer clients as before, the
+     * 2.5-4.3 s in nine runs. A plan made with othersWhenTold cuts the timer clients as before, the
      * others at DRAIN_LEAD_OTHERS_MS before the end without that lead, or sooner when told (POST
      * /v1/drain-cut): the cutover says so once every timer client of every instance committed after
      * its cut-off (GET /v1/state `drainTimersWaiting`), when that comes before. They then commit
      * what they were given in one more round of their own, which the drain waits for. Cut off only
      * when told, after the last Java commit was seen, they made the Java consumers wait that long
-     * and their whole last round (1.2-1.6 s after that commit; Java consumers 5.4-8.4 s in six fleet
+     * and their whole last round (the fence 1.6-2.5 s after that commit; Java consumers 5.0-8.4 s in seven fleet
      * runs, their groups out of step by up to 2.9 s). In force at once: the cutover watches the
      * commits from the start.
      */
