@@ -1418,7 +1418,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         final long endsAt;
         /** for the log: each cut-off, from the plan's start */
         final String summary;
-        /** whether the others are cut off when the cutover says (POST /v1/drain-cut), not at `end` */
+        /** whether the others are cut off at `end` without a lead for processing, or sooner when the cutover says (POST /v1/drain-cut) */
         final boolean othersWhenTold;
         /** "client id\u0000group" -> its cut-off, of each timer client: it is waited for until it committed after it */
         final Map<String, Long> timerCuts = new HashMap<>();
@@ -2888,8 +2888,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
     /**
      * A drain begun here ends no earlier than drainNotBefore, or exactly at drainEndsAt (epoch ms; 0:
-     * not given); with othersWhenTold its other consumers are cut off when the cutover says (POST
-     * /v1/drain-cut), and it is in force at once: see DrainPlan.
+     * not given); with othersWhenTold its other consumers are cut off just before the end without a
+     * lead for processing, or sooner when the cutover says (POST /v1/drain-cut), and it is in force
+     * at once: see DrainPlan.
      */
     static boolean setPhase(String next, long timeoutMs, long drainNotBefore, long drainEndsAt, boolean othersWhenTold) throws InterruptedException {
         synchronized (lock) {
@@ -2938,7 +2939,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         synchronized (lock) {
             DrainPlan plan = drainPlan;
             long now = System.currentTimeMillis();
-            if ("drain-consumers".equals(phase) && plan != null && plan.othersWhenTold && plan.othersToldAt == 0) {
+            // told after they were cut off at the end (the cutover read a state a moment old): nothing to say
+            if ("drain-consumers".equals(phase) && plan != null && plan.othersWhenTold && plan.othersToldAt == 0 && !plan.othersCut(now)) {
                 plan.othersToldAt = now;
                 System.out.println("zdp: other consumers cut off, as the cutover said: +" + (now - drainBegunAt) + " ms into the drain, " + (now - plan.endsAt) + " ms from its planned end");
             }
