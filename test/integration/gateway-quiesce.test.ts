@@ -379,21 +379,22 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
       // the kafkajs consumer read on meanwhile
       expect(kjsSeen.filter((t) => t > startedAt + 2_000).length).toBeGreaterThan(10);
       // the Java consumer commits everything it was given at that commit, not 5 s later
-      const delivered = async () => {
+      // the next offset after what the filter delivered to a client, per partition ("partition:offset"), and what a group committed, alike
+      const nextAfterDelivered = async (client: string) => {
         const next = new Map<number, number>();
-        for (const d of (await control.state()).delivered) {
-          if (d.client.startsWith(`consumer-${javaGroup}`) && d.topic === topic) next.set(d.partition, Math.max(next.get(d.partition) ?? 0, Number(d.offset) + 1));
-        }
+        for (const [p, o] of await deliveredTo(client, topic)) next.set(p, Math.max(next.get(p) ?? 0, Number(o) + 1));
         return [...next].map(([p, o]) => `${p}:${o}`).sort().join(',');
       };
-      await eventually(async () => {
-        const given = await delivered();
-        const offsets = (await admin.fetchOffsets({ groupId: javaGroup, topics: [topic] }))[0]!.partitions.map((p) => `${p.partition}:${p.offset}`).sort().join(',');
-        return given !== '' && given === offsets ? true : undefined;
-      }, 2_500, "the Java consumer's commit of everything it was given, right after the drain is in force");
+      const committedBy = async (group: string) => (await admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]!.partitions.map((p) => `${p.partition}:${p.offset}`).sort().join(',');
+      const committedAll = (client: string, group: string, timeoutMs: number, what: string) =>
+        eventually(async () => {
+          const given = await nextAfterDelivered(client);
+          return given !== '' && given === (await committedBy(group)) ? true : undefined;
+        }, timeoutMs, what);
+      await committedAll(`consumer-${javaGroup}-1`, javaGroup, 2_500, "the Java consumer's commit of everything it was given, right after the drain is in force");
       // the filter saw that commit answered, at the offsets the cluster holds: the drain's checks read it there
       const seenCommitted = (state: QuiesceState) => (state.committed ?? []).filter((c) => c.group === javaGroup && c.topic === topic).map((c) => `${c.partition}:${c.offset}`).sort().join(',');
-      const atCluster = (await admin.fetchOffsets({ groupId: javaGroup, topics: [topic] }))[0]!.partitions.map((p) => `${p.partition}:${p.offset}`).sort().join(',');
+      const atCluster = await committedBy(javaGroup);
       expect(seenCommitted(await control.state())).toBe(atCluster);
       // and forgets it when clients are served again
       expect(seenCommitted(await control.setPhase('serve'))).toBe('');
@@ -446,17 +447,7 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
       // before its next commit as before, the kafkajs consumer 0.25 s before that commit without a
       // lead for processing what it was given (0.5-3 s before the end in fleet benchmark runs, where
       // it then waited with nothing to read), or sooner when told
-      const kjsDelivered = async () => {
-        const next = new Map<number, number>();
-        for (const d of (await control.state()).delivered) if (d.client === 'drain-kafkajs' && d.topic === topic) next.set(d.partition, Math.max(next.get(d.partition) ?? 0, Number(d.offset) + 1));
-        return [...next].map(([p, o]) => `${p}:${o}`).sort().join(',');
-      };
-      const kjsCommitted = async () => (await admin.fetchOffsets({ groupId: kjsGroup, topics: [topic] }))[0]!.partitions.map((p) => `${p.partition}:${p.offset}`).sort().join(',');
-      const kjsDrained = async (what: string) =>
-        eventually(async () => {
-          const given = await kjsDelivered();
-          return given !== '' && given === (await kjsCommitted()) ? true : undefined;
-        }, 3_000, what);
+      const kjsDrained = (what: string) => committedAll('drain-kafkajs', kjsGroup, 3_000, what);
       const askedAt = Date.now();
       const whenTold = await control.setPhase('drain-consumers', 20_000, { othersWhenTold: true });
       expect(whenTold.inForce).toBe(true);
