@@ -287,10 +287,11 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     expect(direct.every((a) => a === 'added' || a === 'CONCURRENT_TRANSACTIONS'), direct.join()).toBe(true);
     // through the gateway: every add is answered added, the filter having asked again. Whether the
     // markers are still being written when the pipelined add arrives is a race (a CI run: none of 5
-    // proxied rounds met it): rounds of 5 until one did, at most 4
+    // proxied rounds met it; a CI simulation on 2026-12-06: none of 20): rounds of 5 until one did,
+    // at most 10 (a round takes about 80 ms)
     const before = (await control.state()).transactionAddsAskedAgain ?? 0;
     const proxied: string[] = [];
-    for (let batch = 0; batch < 4 && ((await control.state()).transactionAddsAskedAgain ?? 0) <= before; batch++) proxied.push(...(await rounds(undefined, 5)));
+    for (let batch = 0; batch < 10 && ((await control.state()).transactionAddsAskedAgain ?? 0) <= before; batch++) proxied.push(...(await rounds(undefined, 5)));
     expect(proxied).toEqual(Array(proxied.length).fill('added'));
     expect((await control.state()).transactionAddsAskedAgain ?? 0).toBeGreaterThan(before);
   });
