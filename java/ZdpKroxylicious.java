@@ -470,7 +470,7 @@ public class ZdpKroxylicious {
  * rejoined does not open the gate for another that has not.
  * The control endpoint (loopback, bearer token from -Dzdp.control.tokenFile) sets and reports all
  * of this: GET /v1/state, POST /v1/phase {"phase": …, "timeoutMs": …, "drainNotBefore": …, "drainEndsAt": …,
- * "drainOthersWhenTold": …}, GET /v1/drain-plan, POST /v1/drain-plan {"notBefore": …} (a fleet's end, see
+ * "drainOthersWhenTold": …, "holdGroups": …}, GET /v1/drain-plan, POST /v1/drain-plan {"notBefore": …} (a fleet's end, see
  * alignDrain), POST /v1/drain-cut (the consumers that commit after each batch are cut off now, see
  * DrainPlan.othersWhenTold), POST /v1/gate {"clients": […]}, POST /v1/closing (the instance stops next, see closing).
  */
@@ -478,6 +478,20 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final String TYPE = "ZdpQuiesce";
     static final ObjectMapper JSON = new ObjectMapper();
     static volatile String phase = "serve";
+    /**
+     * Set with hold-producers on an instance bound early: in front of the cluster a cutover moves to,
+     * before the groups' offsets are written there (POST /v1/phase {"holdGroups": true}). Then the
+     * requests that join a group or read or write its offsets (JoinGroup, SyncGroup, OffsetFetch,
+     * OffsetCommit, ConsumerGroupHeartbeat) are held with the producers' until serve, so that no
+     * consumer joins, reads or commits on that cluster before the cutover wrote its offsets; a gated
+     * consumer is still told at once that it must rejoin (its rejoin waits in the hold), and a fetch
+     * of any other gets no records after 100 ms. What a client does on reconnecting (its connections,
+     * Metadata, FindCoordinator, a kafkajs producer's retry backoff) then happens inside the hold,
+     * not after it.
+     */
+    static volatile boolean holdGroups = false;
+    /** group requests held while holdGroups (a part of `held`) */
+    static final AtomicLong heldGroupRequests = new AtomicLong();
     static volatile long phaseSince = System.currentTimeMillis();
     /** connection -> "topic\u0000partition" -> last data offset delivered on it */
     static final ConcurrentHashMap<Conn, ConcurrentHashMap<String, Long>> delivered = new ConcurrentHashMap<>();
@@ -1360,6 +1374,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     /** a request as it came, and its version */
     record Sent(ApiMessage request, short version) {}
 
+    /** held with the producers' requests on an instance bound early (holdGroups) */
+    static final Set<ApiKeys> HOLD_GROUPS = EnumSet.of(ApiKeys.JOIN_GROUP, ApiKeys.SYNC_GROUP, ApiKeys.OFFSET_FETCH, ApiKeys.OFFSET_COMMIT, ApiKeys.CONSUMER_GROUP_HEARTBEAT);
+
     static final Set<ApiKeys> HOLD = EnumSet.of(
             ApiKeys.PRODUCE, ApiKeys.INIT_PRODUCER_ID,
             ApiKeys.ADD_PARTITIONS_TO_TXN, ApiKeys.ADD_OFFSETS_TO_TXN,
@@ -1844,7 +1861,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         public boolean shouldHandleRequest(ApiKeys key, short version) {
             // Metadata only for the client id it carries (see misdirected); it passes unchanged.
             // FindCoordinator only for a connection Kroxylicious has not bound (see restrictedAnswer)
-            return key == ApiKeys.FETCH || HOLD.contains(key) || GROUP_KEYS.contains(key) || key == ApiKeys.METADATA || key == ApiKeys.API_VERSIONS || key == ApiKeys.FIND_COORDINATOR;
+            return key == ApiKeys.FETCH || HOLD.contains(key) || GROUP_KEYS.contains(key) || key == ApiKeys.METADATA || key == ApiKeys.API_VERSIONS || key == ApiKeys.FIND_COORDINATOR || key == ApiKeys.OFFSET_FETCH;
         }
 
         /**
@@ -2035,8 +2052,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     leavesAnswered.incrementAndGet();
                     return context.requestFilterResultBuilder().shortCircuitResponse(unknownMembers(leave, header.requestApiVersion())).completed();
                 }
-                return context.forwardRequest(header, request);
+                return holdGroupRequest(key, header, request, context);
             }
+            if (key == ApiKeys.OFFSET_FETCH) return holdGroupRequest(key, header, request, context);
             if (key == ApiKeys.FETCH) {
                 var fetch = (FetchRequestData) request;
                 long givenAt = recordsGivenAt;
@@ -2061,7 +2079,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     }
                 }
                 if (fetch.replicaId() < 0 && fetch.replicaState().replicaId() < 0) {
-                    if (cutOff()) return emptyFetch(fetch, context, 5_000);
+                    // bound early (holdGroups): a gated consumer is told at once that it must rejoin (the rejoin
+                    // waits in the hold), any other gets no records soon, so that none waits out a long empty fetch past the release
+                    boolean early = holdGroups;
+                    if (cutOff() && !(early && gated())) return emptyFetch(fetch, context, early ? GATED_FETCH_WAIT_MS : 5_000);
                     // a gated consumer rejoins when its next heartbeat is refused here (unknown member):
                     // answered at once, its fetch loop gets to that heartbeat instead of waiting out its
                     // max wait (kafkajs: 5 s) first. kafkajs heartbeats at most every 3 s, from its fetch
@@ -2343,6 +2364,23 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             }
             var result = context.requestFilterResultBuilder().shortCircuitResponse(response);
             return close ? result.withCloseConnection().completed() : result.completed();
+        }
+
+        /** A group request: held with the producers' on an instance bound early (holdGroups), else forwarded. */
+        CompletionStage<RequestFilterResult> holdGroupRequest(ApiKeys key, RequestHeaderData header, ApiMessage request, FilterContext context) {
+            synchronized (lock) {
+                if (holdGroups && HOLD_GROUPS.contains(key)) {
+                    var future = new CompletableFuture<RequestFilterResult>();
+                    heldCount.incrementAndGet();
+                    heldGroupRequests.incrementAndGet();
+                    held.add(() -> executor.execute(() -> context.forwardRequest(header, request).whenComplete((r, e) -> {
+                        if (e != null) future.completeExceptionally(e);
+                        else future.complete(r);
+                    })));
+                    return future;
+                }
+            }
+            return context.forwardRequest(header, request);
         }
 
         /** A Produce or transaction request: held while producers are, else forwarded. */
@@ -2883,7 +2921,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
     /** Sets the phase; answers once it is in force (what was forwarded before it was answered), or false after timeoutMs. */
     static boolean setPhase(String next, long timeoutMs) throws InterruptedException {
-        return setPhase(next, timeoutMs, 0, 0, false);
+        return setPhase(next, timeoutMs, 0, 0, false, false);
     }
 
     /**
@@ -2892,8 +2930,11 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * lead for processing, or sooner when the cutover says (POST /v1/drain-cut), and it is in force
      * at once: see DrainPlan.
      */
-    static boolean setPhase(String next, long timeoutMs, long drainNotBefore, long drainEndsAt, boolean othersWhenTold) throws InterruptedException {
+    static boolean setPhase(String next, long timeoutMs, long drainNotBefore, long drainEndsAt, boolean othersWhenTold, boolean groups) throws InterruptedException {
         synchronized (lock) {
+            // held group requests are released only at serve: a hold asked again without them keeps them held until then
+            if ("hold-producers".equals(next)) holdGroups = groups || holdGroups;
+            else if ("serve".equals(next)) holdGroups = false;
             // a drain planned once, when it begins; a hold keeps it (every fetch gets nothing then)
             if ("drain-consumers".equals(next) && !"drain-consumers".equals(phase)) {
                 drainBegunAt = System.currentTimeMillis();
@@ -2908,10 +2949,12 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             phaseSince = System.currentTimeMillis();
             holdInForce = false;
             // the phases' times in the proxy's log, beside the clients' errors when a test or a user reads both
-            System.out.println("zdp: phase " + next + " (at " + phaseSince + ")");
+            System.out.println("zdp: phase " + next + (holdGroups && "hold-producers".equals(next) ? ", group requests held too" : "") + " (at " + phaseSince + ")");
             if ("serve".equals(next)) {
                 committed.clear();
                 Runnable r;
+                long groupRequests = heldGroupRequests.getAndSet(0);
+                if (groupRequests > 0) System.out.println("zdp: " + groupRequests + " group request(s) held since the early bind go out");
                 while ((r = held.poll()) != null) {
                     heldCount.decrementAndGet();
                     r.run();
@@ -3062,6 +3105,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         }
         out.put("inflight", Map.of("produce", live(inflightProduce), "fetch", live(inflightFetch)));
         out.put("held", heldCount.get());
+        out.put("holdGroups", holdGroups);
+        out.put("heldGroupRequests", heldGroupRequests.get());
         out.put("drainedFetches", drainedFetches.get());
         out.put("misdirectedProduces", misdirected.get());
         out.put("leavesAnswered", leavesAnswered.get());
@@ -3175,7 +3220,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                             status = 400;
                             body = Map.of("error", "phase must be serve, drain-consumers or hold-producers");
                         } else {
-                            boolean inForce = setPhase(next, req.path("timeoutMs").asLong(30_000), req.path("drainNotBefore").asLong(0), req.path("drainEndsAt").asLong(0), req.path("drainOthersWhenTold").asBoolean(false));
+                            boolean inForce = setPhase(next, req.path("timeoutMs").asLong(30_000), req.path("drainNotBefore").asLong(0), req.path("drainEndsAt").asLong(0), req.path("drainOthersWhenTold").asBoolean(false), req.path("holdGroups").asBoolean(false));
                             if (!inForce) status = 503;
                             body = state(inForce);
                         }
