@@ -9,7 +9,7 @@
  */
 import type { ClusterProfile } from '../config/types.js';
 import { findJava } from '../processes/java.js';
-import { dropStandby, gatewayRunning, instanceStateDirs, readControlToken, readGateway, releaseStandby, resolveKroxylicious, startGateway, startStandby, stopGateway, writeGateway, type GatewayRecord } from '../processes/kroxylicious.js';
+import { dropStandby, gatewayRunning, standbyLoaded, instanceStateDirs, readControlToken, readGateway, releaseStandby, resolveKroxylicious, startGateway, startStandby, stopGateway, writeGateway, type GatewayRecord } from '../processes/kroxylicious.js';
 import { CheckFailedError, NotFoundError } from '../errors.js';
 import type { Committed } from '../core/cutover/drain.js';
 import { fleetDrainEnd } from '../core/cutover/drain-end.js';
@@ -36,6 +36,14 @@ export interface GatewayControl {
   cancelSwitch?(): Promise<void>;
   /** `gate`: client ids the new backend's instances serve no records to until they joined their group there */
   switchTo(cluster: ClusterProfile, options?: { gate?: readonly string[] }): Promise<void>;
+  /**
+   * optional, with zdp's filter: the switch's new instances bound now, in front of `cluster`, holding
+   * producers and every group request (joins, offset reads and commits) until release, so that
+   * clients reconnect there while the cutover still writes the offsets; afterwards switchTo changes
+   * nothing and release lets the held requests go. Undefined when it cannot (an instance whose new
+   * proxy has no filter to hold with): the switch then binds them, as without it.
+   */
+  bindEarly?(cluster: ClusterProfile, options?: { gate?: readonly string[] }): Promise<{ readyMs: number } | undefined>;
   /** serve clients again (on the current backend); resolves once the gateway answers */
   release(): Promise<{ readyMs: number }>;
   /** zdp's filter in every instance: undefined when an instance cannot be reached (the cutover then fences by restarting) */
@@ -67,8 +75,8 @@ export interface QuiesceControl {
 }
 
 /** Moves every endpoint to `phase`; one that does not acknowledge in time puts the others back to serve and fails. */
-export async function phaseAll(endpoints: readonly QuiesceEndpoint[], phase: QuiescePhase, timeoutMs: number, drain: DrainAsk = {}): Promise<QuiesceState[]> {
-  const results = await Promise.allSettled(endpoints.map((e) => e.setPhase(phase, timeoutMs, drain)));
+export async function phaseAll(endpoints: readonly QuiesceEndpoint[], phase: QuiescePhase, timeoutMs: number, drain: DrainAsk = {}, hold: { holdGroups?: boolean } = {}): Promise<QuiesceState[]> {
+  const results = await Promise.allSettled(endpoints.map((e) => e.setPhase(phase, timeoutMs, drain, hold)));
   const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${endpoints[i]!.url}: ${(r.reason as Error).message}`] : r.value.inForce ? [] : [`${endpoints[i]!.url}: ${phase} not in force after ${timeoutMs} ms (${r.value.inflight.produce} produce, ${r.value.inflight.fetch} fetch requests still unanswered)`]));
   if (failed.length === 0) return results.map((r) => (r as PromiseFulfilledResult<QuiesceState>).value);
   await Promise.allSettled(endpoints.map((e) => e.setPhase('serve', 5_000)));
@@ -249,32 +257,74 @@ export class KroxyliciousControl implements GatewayControl {
     return quiesceOver(endpoints);
   }
 
+  /**
+   * Each instance's standby bound now in front of `cluster` (see GatewayControl.bindEarly): loaded if
+   * it is not (a cutover resumed in another process), told to hold producers and group requests
+   * (nothing reaches `cluster` from a client until release) and gated as at the switch, then the old
+   * instance goes and the standby binds; each instance on its own, none waiting for another's. An
+   * instance already bound there is left as it is: a resumed cutover repeats this.
+   */
+  async bindEarly(cluster: ClusterProfile, options: { gate?: readonly string[] } = {}): Promise<{ readyMs: number } | undefined> {
+    const pending = this.instances().filter((i) => {
+      const r = i.record();
+      return !(r.cluster === cluster.name && i.running(r));
+    });
+    if (pending.length === 0) return { readyMs: 0 };
+    if (pending.some((i) => i.record().filter === false)) return undefined;
+    if (!pending.every((i) => standbyLoaded(i.dir, cluster.name))) {
+      const java = await findJava(this.env);
+      const lib = await resolveKroxylicious(this.env, this.log);
+      await Promise.all(pending.map((i) => startStandby(i.dir, cluster.name, cluster.bootstrapServers, java, lib, this.env)));
+    }
+    if (pending.some((i) => i.record().standby?.controlPort === undefined)) return undefined;
+    const ready = await Promise.all(pending.map(async (i) => {
+      const standby = i.endpoint(i.record().standby!.controlPort!);
+      await Promise.all([phaseAll([standby], 'hold-producers', 10_000, {}, { holdGroups: true }), this.gateStandby(i, cluster, options.gate)]);
+      await this.retire(i, cluster);
+      const bound = await releaseStandby(i.dir, cluster.name);
+      if (!bound) throw new CheckFailedError('GATEWAY_NOT_SWITCHED', `gateway instance ${i.dir} has no standby for ${cluster.name} to bind`, { hint: '`zdp cutover --resume` loads it again', retriable: true });
+      return bound.readyMs;
+    }));
+    return { readyMs: Math.max(...ready) };
+  }
+
   async switchTo(cluster: ClusterProfile, options: { gate?: readonly string[] } = {}): Promise<void> {
     const all = this.instances();
     // first every standby gates the consumers, then the old instances go: held produce requests die
     // with them, unanswered, and their clients send them again, to the new backend
-    // each standby gates the members of its own instance: a client stays on the instance whose
-    // addresses it was given (an instance that does not say which it had gets the whole list). It
-    // is given the transactional producers whose transactions all ended at its instance while
-    // producers were held, so that their next transaction begins there (an instance not holding
-    // producers names none)
-    await Promise.all(all.map(async (i) => {
-      const r = i.record();
-      if (!(r.standby?.cluster === cluster.name && r.standby.controlPort !== undefined)) return;
-      const old = i.running(r) && r.controlPort !== undefined && r.cluster !== cluster.name ? await i.endpoint(r.controlPort).state().catch(() => undefined) : undefined;
-      const share = options.gate && options.gate.length > 0 ? gateShare(options.gate, old?.members) : [];
-      const transactions = old?.transactionsEnded ?? [];
-      if (share.length > 0 || transactions.length > 0) await i.endpoint(r.standby.controlPort).gate(share, 30_000, transactions);
-    }));
-    await Promise.all(all.map(async (i) => {
-      const r = i.record();
-      // no kafkajs consumer has a Fetch in flight when the instance goes (it would take that broker
-      // for gone, and crash with none left); an instance that does not answer is stopped all the same
-      if (i.running(r) && r.cluster !== cluster.name && r.controlPort !== undefined) await i.endpoint(r.controlPort).closing().catch(() => {});
-      if (i.running(r) && r.cluster !== cluster.name) await stopGateway(i.dir, { force: r.controlPort !== undefined });
-      // clients come with producer ids of the cluster they were on: whatever starts next guards against them
-      writeGateway(i.dir, { ...readGateway(i.dir)!, cluster: cluster.name, bootstrapServers: cluster.bootstrapServers, ...(r.cluster !== cluster.name || r.guardProducers ? { guardProducers: true } : {}) });
-    }));
+    await Promise.all(all.map((i) => this.gateStandby(i, cluster, options.gate)));
+    await Promise.all(all.map((i) => this.retire(i, cluster)));
+  }
+
+  /**
+   * The instance's standby for `cluster` gates the members of its own instance: a client stays on
+   * the instance whose addresses it was given (an instance that does not say which it had gets the
+   * whole list). It is given the transactional producers whose transactions all ended at its
+   * instance while producers were held, so that their next transaction begins there (an instance
+   * not holding producers names none).
+   */
+  private async gateStandby(i: Instance, cluster: ClusterProfile, gate: readonly string[] = []): Promise<void> {
+    const r = i.record();
+    if (!(r.standby?.cluster === cluster.name && r.standby.controlPort !== undefined)) return;
+    // the old instance killed by zdp (a switch or bind cut short and repeated): it was gated before
+    // the kill, with its own share; the whole list now would keep the gate closed for members that
+    // speak through other instances
+    if (!i.running(r) && r.dyingPid !== undefined) return;
+    const old = i.running(r) && r.controlPort !== undefined && r.cluster !== cluster.name ? await i.endpoint(r.controlPort).state().catch(() => undefined) : undefined;
+    const share = gate.length > 0 ? gateShare(gate, old?.members) : [];
+    const transactions = old?.transactionsEnded ?? [];
+    if (share.length > 0 || transactions.length > 0) await i.endpoint(r.standby.controlPort).gate(share, 30_000, transactions);
+  }
+
+  /** The instance in front of another cluster than `cluster` goes; its record says `cluster` from now. */
+  private async retire(i: Instance, cluster: ClusterProfile): Promise<void> {
+    const r = i.record();
+    // no kafkajs consumer has a Fetch in flight when the instance goes (it would take that broker
+    // for gone, and crash with none left); an instance that does not answer is stopped all the same
+    if (i.running(r) && r.cluster !== cluster.name && r.controlPort !== undefined) await i.endpoint(r.controlPort).closing().catch(() => {});
+    if (i.running(r) && r.cluster !== cluster.name) await stopGateway(i.dir, { force: r.controlPort !== undefined });
+    // clients come with producer ids of the cluster they were on: whatever starts next guards against them
+    writeGateway(i.dir, { ...readGateway(i.dir)!, cluster: cluster.name, bootstrapServers: cluster.bootstrapServers, ...(r.cluster !== cluster.name || r.guardProducers ? { guardProducers: true } : {}) });
   }
 
   /** Every instance serves again; one that fails to start fails the call, and calling again retries it. */

@@ -37,6 +37,9 @@ export interface QuiesceState {
   inForce: boolean;
   inflight: { produce: number; fetch: number };
   held: number;
+  /** producers held with group requests (JoinGroup, SyncGroup, OffsetFetch, OffsetCommit, ConsumerGroupHeartbeat): an instance bound early; how many of those are held (a filter before 2026-12-06: neither) */
+  holdGroups?: boolean;
+  heldGroupRequests?: number;
   /** Produce requests refused whole after a switch because one of their partitions is led elsewhere */
   misdirectedProduces?: number;
   /** Produce requests refused because a batch of theirs came after a refused batch of its producer and partition (it would be written first, and the refused one never) */
@@ -118,10 +121,14 @@ export class QuiesceEndpoint {
     return this.call('GET', '/v1/state', undefined, timeoutMs);
   }
 
-  /** Sets the phase; resolves once the instance says it is in force, else fails after timeoutMs. A drain ends as `drain` asks. */
-  async setPhase(phase: QuiescePhase, timeoutMs = 30_000, drain: DrainAsk = {}): Promise<QuiesceState> {
+  /**
+   * Sets the phase; resolves once the instance says it is in force, else fails after timeoutMs. A
+   * drain ends as `drain` asks; a hold with `holdGroups` holds the group requests too, until serve
+   * (an instance bound early, before the offsets are written on its cluster).
+   */
+  async setPhase(phase: QuiescePhase, timeoutMs = 30_000, drain: DrainAsk = {}, hold: { holdGroups?: boolean } = {}): Promise<QuiesceState> {
     const { notBefore, endsAt, othersWhenTold } = drain;
-    return this.call('POST', '/v1/phase', { phase, timeoutMs, ...(notBefore === undefined ? {} : { drainNotBefore: notBefore }), ...(endsAt === undefined ? {} : { drainEndsAt: endsAt }), ...(othersWhenTold ? { drainOthersWhenTold: true } : {}) }, timeoutMs + 5_000);
+    return this.call('POST', '/v1/phase', { phase, timeoutMs, ...(notBefore === undefined ? {} : { drainNotBefore: notBefore }), ...(endsAt === undefined ? {} : { drainEndsAt: endsAt }), ...(othersWhenTold ? { drainOthersWhenTold: true } : {}), ...(hold.holdGroups ? { holdGroups: true } : {}) }, timeoutMs + 5_000);
   }
 
   /** In a drain begun with othersWhenTold: its consumers that commit after each batch get no records from now (in any other phase, nothing changes). Answers whether they are. */

@@ -376,6 +376,12 @@ async function waitStandbyLoaded(dir: string, pid: number, releaseFile: string, 
   }
 }
 
+/** Whether the instance's standby for `cluster` runs and has loaded (startStandby would only find it so). */
+export function standbyLoaded(stateDir: string, cluster: string): boolean {
+  const standby = readGateway(stateDir)?.standby;
+  return standby?.cluster === cluster && isOurProcess(standby.pid, gatewayDir(stateDir)) && existsSync(`${standby.releaseFile}.ready`);
+}
+
 /** Binds the standby proxy (the current one must be gone) and waits until it answers; undefined when there is none for `cluster`. */
 export async function releaseStandby(stateDir: string, cluster: string, timeoutMs = 30_000): Promise<StartedGateway | undefined> {
   const record = readGateway(stateDir);
