@@ -33,7 +33,7 @@ export interface MainDeps {
   /** answers prompts instead of inquirer (tests drive the interactive paths with it) */
   prompter?: Prompter | undefined;
   /** called as the cutover journals the start of each step (a test kills the process there to prove a resume) */
-  onCutoverStep?: ((step: string) => void) | undefined;
+  onCutoverStep?: ((step: string) => void | Promise<void>) | undefined;
 }
 
 function buildProgram(ctx: CommandContext): Command {

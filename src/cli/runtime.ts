@@ -28,7 +28,7 @@ export class Runtime {
     readonly globals: GlobalOptions,
     readonly signal: AbortSignal,
     /** what a caller of main() injects into commands (see MainDeps) */
-    readonly hooks: { onCutoverStep?: (step: string) => void } = {},
+    readonly hooks: { onCutoverStep?: (step: string) => void | Promise<void> } = {},
   ) {}
 
   /** The resolved configuration (loaded once, on first use). */

@@ -10,6 +10,7 @@ import { FORWARD_STEPS, nextStep, type JournalHeader, type Step } from '../core/
 import type { Side } from '../offsets/translation.js';
 import { Journal, takeLease } from './journal-file.js';
 import { FORWARD_TABLE, RELEASE_TABLE, ROLLBACK_TABLE } from './steps/index.js';
+import { bindings } from './steps/bind.js';
 import { preflight } from './steps/preflight.js';
 import type { AnyCutoverStep, CutoverDeps, CutoverOptions, CutoverReport, GroupResult, StepContext, StepOutputs, StepReport } from './types.js';
 
@@ -42,11 +43,12 @@ class Machine {
     const done = this.journal.current.done.get(name);
     if (done) {
       this.steps.push({ step: name, durationMs: 0, fromJournal: true, summary: summary(done) });
+      (step.resumed as ((o: unknown, c: StepContext) => void) | undefined)?.(done, this.ctx);
       return;
     }
     const started = performance.now();
     this.journal.append({ type: 'step', cutoverId: this.header.cutoverId, step: name, state: 'begin' });
-    this.deps.onStep?.(name);
+    await this.deps.onStep?.(name);
     this.deps.log(`${name}…`);
     let data: StepOutputs[typeof name];
     try {
@@ -85,10 +87,13 @@ async function openJournal(deps: CutoverDeps, options: CutoverOptions, rollback:
   // nothing changed for clients until the fence began: a cutover that stopped before it starts afresh
   const touched = h && [...state.done.keys(), ...(state.inProgress ? [state.inProgress] : [])].some((s) => s !== 'preflight');
   // the journal never contradicts the world: before trusting a finished or half-finished cutover, ask where the gateway routes
-  if (h && state.ended !== 'rolled-back' && (state.ended === 'done' || touched || options.resume) && state.inProgress !== 'switch') {
-    const expected = state.ended === 'done' || state.done.has('switch') ? options.to : options.from;
+  // (mid-bind or mid-switch, instances may front either cluster: the step, repeated, finishes it)
+  if (h && state.ended !== 'rolled-back' && (state.ended === 'done' || touched || options.resume) && state.inProgress !== 'switch' && state.inProgress !== 'bind') {
+    // bound early, the gateway fronts the source until the bind's old instances go, then the target, its clients held there until the switch
+    const binding = !state.done.has('switch') && (state.done.get('bind') as Partial<StepOutputs['bind']> | undefined)?.early === true;
+    const expected = state.ended === 'done' || state.done.has('switch') ? [options.to] : binding ? [options.from, options.to] : [options.from];
     const gw = await deps.gateway.state();
-    if (gw.cluster !== expected) {
+    if (!expected.includes(gw.cluster)) {
       if (options.newCutover && !options.resume) return freshHeader(options, sourceClusterId, targetClusterId);
       const said = state.ended === 'done' ? `says cutover ${h.cutoverId} from ${options.from} to ${options.to} completed` : `says cutover ${h.cutoverId} stopped ${state.done.has('switch') ? 'after' : 'before'} the switch to ${options.to}`;
       throw new CheckFailedError('JOURNAL_CONTRADICTED', `the journal in ${deps.migrationDir} ${said}, but the gateway (${deps.gateway.kind}) routes to ${gw.cluster}${gw.serving ? '' : ' and is not serving'}: clients are not where the journal puts them`, {
@@ -140,6 +145,8 @@ export async function runCutover(deps: CutoverDeps, options: CutoverOptions): Pr
     if (m.data('drain-consumers').via !== 'filter' && !deps.gateway.capabilities.seamlessSwitch) notes.push(`the ${deps.gateway.kind} gateway ran without zdp's filter and switched by restarting: records a consumer had processed but not committed when it stopped are read again after the switch (zdp cannot see them); consumers that commit after each batch re-read none`);
     return report(m, 'done', notes);
   } finally {
+    // a bind begun beside the steps is not cut off half-way when a later step fails: clients would find no instance until a resume
+    await bindings.get(deps)?.catch(() => {});
     release();
   }
 }

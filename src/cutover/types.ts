@@ -37,7 +37,7 @@ export interface CutoverDeps {
   engine?: ReplicationEngine;
   log: (line: string) => void;
   /** called right after the start of each step is journaled (a test kills the process there) */
-  onStep?: (step: Step) => void;
+  onStep?: (step: Step) => void | Promise<void>;
 }
 
 export interface GroupResult {
@@ -107,10 +107,13 @@ export interface StepOutputs {
   fence: { fencedAt: number; via?: 'filter' | 'restart' };
   freeze: { sourceEnds: Ends };
   drain: { checks: number; sourceEnds: Ends; lateRecords: string };
+  /** early: the new instances began to bind at begunAt (epoch ms), holding clients until the switch; false: they bind at the switch */
+  bind: { early: boolean; begunAt?: number };
   'stop-replication': { stopped: boolean; targetEnds: Ends };
   translate: { offsets: GroupResult[]; ahead?: number };
   'write-offsets': { groups: number; alreadyHeld?: number };
-  switch: { releasedAt: number; readyMs: number };
+  /** boundReadyMs: how long the new instances bound early took to answer once told to bind (the bind itself ran beside the steps before) */
+  switch: { releasedAt: number; readyMs: number; boundReadyMs?: number };
   verify: { sourceUnchanged: boolean; producedOnTarget: boolean; consumedOnTarget: boolean; notRejoined: string[] };
   'rollback-fence': DrainOutput & { fencedAt: number };
   'rollback-freeze': { targetEnds: Ends };
@@ -136,6 +139,8 @@ export interface CutoverStep<S extends Step = Step> {
   readonly does: string;
   summary(out: StepOutputs[S], ctx: StepContext): string;
   run(ctx: StepContext): Promise<StepOutputs[S]>;
+  /** called instead of run when the journal has this step done (a resumed cutover): what the step began that must go on */
+  resumed?(out: Partial<StepOutputs[S]>, ctx: StepContext): void;
 }
 
 /** Any one step, whichever it is (the tables hold these). */

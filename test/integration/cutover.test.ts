@@ -15,6 +15,8 @@ import { check, readAllSeqs, Workload } from '../../src/demo/workload.js';
 import { fetchWindows } from '../../src/kafka/reader.js';
 import { createKafka } from '../../src/kafka/client.js';
 import { recordFingerprint } from '../../src/offsets/translation.js';
+import { QuiesceEndpoint } from '../../src/gateway/quiesce.js';
+import { readControlToken, readGateway } from '../../src/processes/kroxylicious.js';
 import { createTopics, eventually, gatewayUp, FIXTURE_PRODUCER, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
@@ -127,6 +129,45 @@ describe('zdp parity and zdp cutover with clients running through the gateway', 
     expect(again.stdout).toContain('preflight passed: gateway on source');
     expect(again.stdout).toMatch(/2\. drain-consumers: With zdp's filter/);
   });
+
+  it('bound early in front of the target, holds every client there (no group joins the target), and a rollback from there returns them to the source', async () => {
+    // killed once the bind it began after the fence has finished (the steps after it wait for that)
+    const killed = await runZdp(['cutover', '--from', 'source', '--to', 'target', '--yes', '--group-wait', '30'], { cwd: dir, crashAtStep: 'stop-replication', env: { ZDP_CRASH_WHEN_BOUND_TO: 'target' }, timeoutMs: 170_000 });
+    expect(killed.code, killed.stderr).toBe(-1);
+    const stateDir = join(dir, '.zdp');
+    const record = readGateway(stateDir)!;
+    expect(record.cluster).toBe('target');
+    const control = new QuiesceEndpoint(`http://127.0.0.1:${String(record.controlPort)}`, readControlToken(stateDir));
+    // the consumers reconnected to the new instance and asked to rejoin there: held, with the producers
+    await eventually(async () => {
+      const s = await control.state();
+      return s.heldGroupRequests! > 0 && s.held > s.heldGroupRequests! ? s : undefined;
+    }, 30_000, 'group requests and produce requests held at the instance bound early');
+    const state = await control.state();
+    expect(state).toMatchObject({ phase: 'hold-producers', holdGroups: true, inflight: { produce: 0 } });
+    // no consumer joined a group on the target, nor committed there: the offsets are not written yet
+    const admin = harnessKafka(projectDir, 'target').admin();
+    await admin.connect();
+    try {
+      const described = await admin.describeGroups(groups.map((g) => g.group));
+      for (const g of described.groups) expect(g.members, g.groupId).toEqual([]);
+    } finally {
+      await admin.disconnect();
+    }
+    const processedBefore = workload.processed.length;
+    const ackedBefore = workload.acked.length;
+
+    const back = await runZdp(['cutover', '--from', 'source', '--to', 'target', '--rollback', '--confirm', 'source', '--json'], { cwd: dir, timeoutMs: 170_000 });
+    expect(back.code, back.stderr).toBe(0);
+    const report = JSON.parse(back.stdout);
+    expect(report).toMatchObject({ kind: 'RollbackReport', outcome: 'rolled-back' });
+    expect(report.notes.join(' ')).toContain('stopped before the switch');
+    expect(readGateway(stateDir)!.cluster).toBe('source');
+    // the clients go on where they were, on the source (the independent check at the end of the next test counts every record)
+    await eventually(async () => (workload.acked.length > ackedBefore + 50 && workload.processed.length > processedBefore + 50 ? true : undefined), 120_000, 'clients producing and consuming on the source again');
+    const status = await runZdp(['migrate', 'status', '--from', 'source', '--to', 'target', '--wait', '--max-lag', '500', '--timeout', '120', '--json'], { cwd: dir, timeoutMs: 150_000 });
+    expect(status.code, status.stderr).toBe(0);
+  }, 600_000);
 
   it('cuts over exactly, killed at every step and resumed: 0 lost, no duplicate, each group continues at its committed record', async () => {
     // a transaction left open on the source (its client gone), with the clients' plain records on

@@ -22,6 +22,8 @@ describe('cutover journal', () => {
     expect(s.nextSeq).toBe(6);
     // written before the consumer drain existed: its fence stopped the proxy, so the drain is not run after it
     expect(s.done.get('drain-consumers')).toEqual({ via: 'restart', groups: [], clients: [] });
+    // nor the early bind: its gateway binds at the switch, as it was going to
+    expect(s.done.get('bind')).toEqual({ early: false });
   });
 
   it('a cutover stopped during the consumer drain resumes there, before the fence', () => {

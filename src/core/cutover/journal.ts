@@ -5,7 +5,7 @@
  * the file I/O is in src/cutover/journal-file.ts.
  */
 
-export const FORWARD_STEPS = ['preflight', 'drain-consumers', 'fence', 'freeze', 'drain', 'stop-replication', 'translate', 'write-offsets', 'switch', 'verify'] as const;
+export const FORWARD_STEPS = ['preflight', 'drain-consumers', 'fence', 'bind', 'freeze', 'drain', 'stop-replication', 'translate', 'write-offsets', 'switch', 'verify'] as const;
 export const ROLLBACK_STEPS = ['rollback-fence', 'rollback-freeze', 'rollback-copy', 'rollback-translate', 'rollback-write-offsets', 'rollback-switch'] as const;
 export type Step = (typeof FORWARD_STEPS)[number] | (typeof ROLLBACK_STEPS)[number];
 
@@ -64,6 +64,9 @@ export function replay(lines: readonly JournalLine[]): JournalState {
   }
   // a journal written before the consumer drain existed: its fence stopped the proxy, consumers included
   if (state.done.has('fence') && !state.done.has('drain-consumers')) state.done.set('drain-consumers', { via: 'restart', groups: [], clients: [] });
+  // a journal written before the early bind existed, past where it would have run: the gateway binds at the switch, as it was going to
+  const afterBind = FORWARD_STEPS.slice(FORWARD_STEPS.indexOf('bind') + 1) as readonly Step[];
+  if (!state.done.has('bind') && afterBind.some((s) => state.done.has(s) || state.inProgress === s)) state.done.set('bind', { early: false });
   return state;
 }
 

@@ -1,10 +1,12 @@
 /**
  * The cutover as two tables of typed steps, run in order by one journaled runner (../runner.ts).
- * Forward: preflight → drain consumers (groups already drained translated meanwhile) → fence (hold producers) → freeze → drain → stop replication
- * → translate → write offsets → switch → verify. Rollback after the switch: fence → freeze → copy
+ * Forward: preflight → drain consumers (groups already drained translated meanwhile) → fence (hold producers) → bind (with the filter:
+ * the new instances bind in front of the target beside the next steps, holding clients) → freeze → drain → stop replication → translate
+ * → write offsets → switch (release) → verify. Rollback after the switch: fence → freeze → copy
  * back → translate back → write offsets → switch back; before it, only the release.
  */
 import type { AnyCutoverStep } from '../types.js';
+import { bind } from './bind.js';
 import { drain } from './drain.js';
 import { drainConsumers } from './drain-consumers.js';
 import { fence } from './fence.js';
@@ -22,7 +24,7 @@ import { translate } from './translate.js';
 import { verify } from './verify.js';
 import { writeOffsets } from './write-offsets.js';
 
-export const FORWARD_TABLE: readonly AnyCutoverStep[] = [preflight, drainConsumers, fence, freeze, drain, stopReplication, translate, writeOffsets, switchStep, verify];
+export const FORWARD_TABLE: readonly AnyCutoverStep[] = [preflight, drainConsumers, fence, bind, freeze, drain, stopReplication, translate, writeOffsets, switchStep, verify];
 
 export const ROLLBACK_TABLE: readonly AnyCutoverStep[] = [rollbackFence, rollbackFreeze, rollbackCopy, rollbackTranslate, rollbackWriteOffsets, rollbackSwitch];
 
