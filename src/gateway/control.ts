@@ -9,7 +9,7 @@
  */
 import type { ClusterProfile } from '../config/types.js';
 import { findJava } from '../processes/java.js';
-import { dropStandby, gatewayRunning, standbyLoaded, instanceStateDirs, readControlToken, readGateway, releaseStandby, resolveKroxylicious, startGateway, startStandby, stopGateway, writeGateway, type GatewayRecord } from '../processes/kroxylicious.js';
+import { dropStandby, gatewayRunning, instanceStateDirs, readControlToken, readGateway, releaseStandby, resolveKroxylicious, standbyLoaded, startGateway, startStandby, stopGateway, writeGateway, type GatewayRecord } from '../processes/kroxylicious.js';
 import { CheckFailedError, NotFoundError } from '../errors.js';
 import type { Committed } from '../core/cutover/drain.js';
 import { fleetDrainEnd } from '../core/cutover/drain-end.js';
