@@ -388,7 +388,9 @@ export async function releaseStandby(stateDir: string, cluster: string, timeoutM
   const dir = gatewayDir(stateDir);
   const standby = record?.standby;
   if (!record || !standby || standby.cluster !== cluster || !isOurProcess(standby.pid, dir)) return undefined;
-  await waitForDying(record, dir);
+  // told to bind before (a cutover resumed after it, before the record said so): the old instance's
+  // ports were free then, and the standby holds them now; waited for again, they never come free (10 s lost)
+  if (!existsSync(standby.releaseFile)) await waitForDying(record, dir);
   const started = performance.now();
   writeFileSync(standby.releaseFile, 'go\n');
   const live = await waitLive(dir, { ...record, cluster }, { pid: standby.pid, exited: () => undefined, logFile: join(dir, 'logs', 'gateway.log') }, started, timeoutMs);

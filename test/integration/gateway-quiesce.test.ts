@@ -459,7 +459,9 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
       await eventually(async () => ((await control.state()).drainOthersCut ? true : undefined), 8_000, 'the others cut off just before the end');
       expect(Date.now()).toBeGreaterThan(end - 400);
       await kjsDrained("the kafkajs consumer's commit of everything it was given");
-      expect(kjsSeen.filter((t) => t > end - 600).length, 'records the kafkajs consumer read in the last 0.6 s before the end').toBeGreaterThan(0);
+      // (its cut-off, no sooner than 0.4 s before the end, is checked above; records come every 50-70 ms,
+      // but a consumer between two fetches had none in the last 0.6 s in one run of this test)
+      expect(kjsSeen.filter((t) => t > end - 1_000).length, 'records the kafkajs consumer read in the last 1 s before the end').toBeGreaterThan(0);
       await eventually(async () => ((await control.state()).drainTimersWaiting === 0 ? true : undefined), 3_000, "the Java consumer's commit after its cut-off");
       await control.setPhase('serve');
       // told: an end 2 s after the Java consumer's next commit (as a fleet's, for the Java consumers
