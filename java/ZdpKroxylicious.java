@@ -1861,7 +1861,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         public boolean shouldHandleRequest(ApiKeys key, short version) {
             // Metadata only for the client id it carries (see misdirected); it passes unchanged.
             // FindCoordinator only for a connection Kroxylicious has not bound (see restrictedAnswer)
-            return key == ApiKeys.FETCH || HOLD.contains(key) || GROUP_KEYS.contains(key) || key == ApiKeys.METADATA || key == ApiKeys.API_VERSIONS || key == ApiKeys.FIND_COORDINATOR || key == ApiKeys.OFFSET_FETCH;
+            // OffsetFetch only on an instance bound early, which holds it (holdGroups)
+            return key == ApiKeys.FETCH || HOLD.contains(key) || GROUP_KEYS.contains(key) || key == ApiKeys.METADATA || key == ApiKeys.API_VERSIONS || key == ApiKeys.FIND_COORDINATOR || (key == ApiKeys.OFFSET_FETCH && holdGroups);
         }
 
         /**
@@ -2368,19 +2369,27 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
 
         /** A group request: held with the producers' on an instance bound early (holdGroups), else forwarded. */
         CompletionStage<RequestFilterResult> holdGroupRequest(ApiKeys key, RequestHeaderData header, ApiMessage request, FilterContext context) {
-            synchronized (lock) {
-                if (holdGroups && HOLD_GROUPS.contains(key)) {
-                    var future = new CompletableFuture<RequestFilterResult>();
-                    heldCount.incrementAndGet();
-                    heldGroupRequests.incrementAndGet();
-                    held.add(() -> executor.execute(() -> context.forwardRequest(header, request).whenComplete((r, e) -> {
-                        if (e != null) future.completeExceptionally(e);
-                        else future.complete(r);
-                    })));
-                    return future;
+            // the lock only on an instance bound early: a commit or heartbeat of an instance that serves takes none
+            if (holdGroups && HOLD_GROUPS.contains(key)) {
+                synchronized (lock) {
+                    if (holdGroups) {
+                        heldGroupRequests.incrementAndGet();
+                        return heldUntilServe(() -> context.forwardRequest(header, request));
+                    }
                 }
             }
             return context.forwardRequest(header, request);
+        }
+
+        /** Held (under the lock): sent, in order, at the next serve; its answer is the sent request's. */
+        CompletionStage<RequestFilterResult> heldUntilServe(java.util.function.Supplier<CompletionStage<RequestFilterResult>> send) {
+            var future = new CompletableFuture<RequestFilterResult>();
+            heldCount.incrementAndGet();
+            held.add(() -> executor.execute(() -> send.get().whenComplete((r, e) -> {
+                if (e != null) future.completeExceptionally(e);
+                else future.complete(r);
+            })));
+            return future;
         }
 
         /** A Produce or transaction request: held while producers are, else forwarded. */
@@ -2388,13 +2397,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             boolean acks = !(request instanceof ProduceRequestData p) || p.acks() != 0;
             synchronized (lock) {
                 if (holding() && !(key == ApiKeys.PRODUCE && (sameSendAsForwarded() || siblingOfSend((ProduceRequestData) request))) && !followsTransaction(request)) {
-                    var future = new CompletableFuture<RequestFilterResult>();
-                    heldCount.incrementAndGet();
-                    held.add(() -> executor.execute(() -> forward(key, header, request, context, acks).whenComplete((r, e) -> {
-                        if (e != null) future.completeExceptionally(e);
-                        else future.complete(r);
-                    })));
-                    return future;
+                    return heldUntilServe(() -> forward(key, header, request, context, acks));
                 }
                 return forward(key, header, request, context, acks);
             }
