@@ -102,6 +102,18 @@ export async function readOffsetSyncs(source: Side): Promise<Map<string, OffsetS
   return out;
 }
 
+/**
+ * The offset syncs this process already read from `source` (as readOffsetSyncs gave them last), without
+ * reading again; read when none were. Older syncs are still exact anchors, only further back: for
+ * a read on the clients' pause whose window a few hundred records longer costs less than the round
+ * trips of another read.
+ */
+export async function knownOffsetSyncs(source: Side): Promise<Map<string, OffsetSync[]>> {
+  const c = syncCursors.get(source);
+  if (!c || c.positions.size === 0) return readOffsetSyncs(source);
+  return new Map([...c.syncs].map(([k, v]) => [k, v.slice()]));
+}
+
 /** Appends what is new to the cursor; returns the syncs of a read that stopped early (not kept). */
 async function readNewSyncs(source: Side, c: SyncsCursor): Promise<OffsetSync[]> {
   const topics = await source.listTopics();

@@ -31,7 +31,12 @@ export async function stableEnds(side: Side, topics: string[], what: string, qui
     if (moved.length === 0) return now;
     last = now;
   }
-  throw new CheckFailedError('NOT_FROZEN', `${what} keeps receiving records after the gateway stopped: a client writes to ${side.profile.name} without going through the gateway`, {
+  throw notFrozen(side, what);
+}
+
+/** A side that kept receiving records after the gateway stopped (or held) its clients. */
+export function notFrozen(side: Side, what: string): CheckFailedError {
+  return new CheckFailedError('NOT_FROZEN', `${what} keeps receiving records after the gateway stopped: a client writes to ${side.profile.name} without going through the gateway`, {
     hint: 'find that client (its writes would be lost by the switch); then `zdp cutover --resume`, or `--rollback` to release the gateway on the source',
   });
 }
