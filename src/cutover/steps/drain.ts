@@ -4,6 +4,7 @@ import { replicationProgress } from '../../migration/progress.js';
 import { countDataRecords, endOffsets, heldBackByOpenTransactions, knownOffsetSyncs, tpKey, translateOffsets } from '../../offsets/translation.js';
 import type { CutoverDeps, CutoverStep } from '../types.js';
 import { notFrozen, sleep } from './shared.js';
+import { beginTranslateReads } from './stop-replication.js';
 
 export const drain: CutoverStep<'drain'> = {
   name: 'drain',
@@ -15,6 +16,9 @@ export const drain: CutoverStep<'drain'> = {
     const topics = ctx.header.topics;
     const frozen = ctx.out('freeze').sourceEnds ?? {};
     const deadline = performance.now() + options.drainTimeoutMs;
+    // every active group drained at the gateway: their committed offsets are final, read from now
+    const consumers = ctx.out('drain-consumers');
+    const reads = consumers.via === 'filter' && (consumers.groups ?? []).every((g) => g.complete) ? beginTranslateReads(deps, topics, options.groupPatterns) : undefined;
     let previous: Record<string, string> | undefined;
     let heldSince: number | undefined;
     let movingSince: number | undefined;
@@ -54,6 +58,8 @@ export const drain: CutoverStep<'drain'> = {
           const late = await countDataRecords(source, moved.map((e) => ({ topic: e.topic, partition: e.partition, start: BigInt(frozen[tpKey(e.topic, e.partition)]!), end: e.high })));
           const lateRecords = [...late.values()].reduce((n, c) => n + c, 0n);
           if (lateRecords > 0n) deps.log(`warning: ${lateRecords} records were committed on the source after the fence (a transaction committing as the gateway stopped, or a client bypassing it); they are on the target too`);
+          // the ends this check found stable are those translate reads
+          if (reads) reads.sourceEnds = Promise.resolve(sEnds);
           return { checks, sourceEnds: now, lateRecords: lateRecords.toString() };
         }
         if (heldSince === undefined) {
