@@ -106,7 +106,8 @@ export interface StepOutputs {
   'drain-consumers': DrainOutput;
   fence: { fencedAt: number; via?: 'filter' | 'restart' };
   freeze: { sourceEnds: Ends };
-  drain: { checks: number; sourceEnds: Ends; lateRecords: string };
+  /** lastCheckMs: when each read of the last check had its answer, ms from the check's start (the source's ends, the tails of both clusters, the open transactions) */
+  drain: { checks: number; sourceEnds: Ends; lateRecords: string; lastCheckMs?: { ends: number; tails: number; open: number } };
   /** early: the new instances began to bind at begunAt (epoch ms), holding clients until the switch; false: they bind at the switch */
   bind: { early: boolean; begunAt?: number };
   'stop-replication': { stopped: boolean; targetEnds: Ends };

@@ -31,14 +31,15 @@ export const drain: CutoverStep<'drain'> = {
       // offsets topic and of the records left to count) are read only to say why a check did not
       // pass. The syncs this process read during the consumer drain anchor the tails' windows:
       // older syncs are exact anchors too, a read of the newest took 0.2-0.6 s on the pause.
+      const began = performance.now();
+      const took = (p: Promise<unknown>) => p.then(() => Math.round(performance.now() - began), () => -1);
       const sourceEnds = endOffsets(source, topics);
-      const [sEnds, tails, held] = await Promise.all([
-        sourceEnds,
-        Promise.all([sourceEnds, knownOffsetSyncs(source)]).then(([ends, syncs]) =>
-          translateOffsets(source, target, [...ends.values()].map((e) => ({ topic: e.topic, partition: e.partition, committed: [], tail: 8 })), { sourceEnds: ends, syncs }),
-        ),
-        heldBackByOpenTransactions(source, topics),
-      ]);
+      const tailsRead = Promise.all([sourceEnds, knownOffsetSyncs(source)]).then(([ends, syncs]) =>
+        translateOffsets(source, target, [...ends.values()].map((e) => ({ topic: e.topic, partition: e.partition, committed: [], tail: 8 })), { sourceEnds: ends, syncs }),
+      );
+      const heldRead = heldBackByOpenTransactions(source, topics);
+      const timing = Promise.all([took(sourceEnds), took(tailsRead), took(heldRead)]);
+      const [sEnds, tails, held] = await Promise.all([sourceEnds, tailsRead, heldRead]);
       const now = Object.fromEntries([...sEnds.values()].map((e) => [tpKey(e.topic, e.partition), e.high.toString()]));
       // the source is stable when it still holds the frozen ends (no second read needed), or when two reads agree
       const stable = Object.entries(now).every(([k, v]) => frozen[k] === v) || (previous !== undefined && Object.entries(now).every(([k, v]) => previous![k] === v));
@@ -60,7 +61,9 @@ export const drain: CutoverStep<'drain'> = {
           if (lateRecords > 0n) deps.log(`warning: ${lateRecords} records were committed on the source after the fence (a transaction committing as the gateway stopped, or a client bypassing it); they are on the target too`);
           // the ends this check found stable are those translate reads
           if (reads) reads.sourceEnds = Promise.resolve(sEnds);
-          return { checks, sourceEnds: now, lateRecords: lateRecords.toString() };
+          // how long the last check's reads took (ms from its start): where a slow drain's time went
+          const [endsMs, tailsMs, openMs] = await timing;
+          return { checks, sourceEnds: now, lateRecords: lateRecords.toString(), lastCheckMs: { ends: endsMs, tails: tailsMs, open: openMs } };
         }
         if (heldSince === undefined) {
           heldSince = performance.now();
