@@ -14,7 +14,7 @@ import { createAclBindings, describeAllAcls } from './acls.js';
 import { connectAdmin, mapKafkaError, withDeadline, type ClientOptions } from './client.js';
 import { committedOffsets, committedOffsetsPartial, groupStates, listGroupIds, writeGroupOffsets, type CommittedOffsetsResult, type GroupOffset, type GroupState } from './groups.js';
 import type { ProbeResult } from './probe.js';
-import { fetchWindows, highWatermarks, listOffsets, listOffsetsPartial, ReaderClusters, type FetchOptions, type ListedOffsets, type ListedOffsetsResult } from './reader.js';
+import { ClusterPool, fetchWindows, highWatermarks, listOffsets, listOffsetsPartial, ReaderClusters, type FetchOptions, type ListedOffsets, type ListedOffsetsResult } from './reader.js';
 import type { RecordHeaders, SampleOutcome, SampleRequest } from './sampler.js';
 import { createPlannedTopics } from './topics.js';
 
@@ -59,6 +59,8 @@ export class KafkaCluster {
    * would fail them
    */
   private readonly coordinators: ReaderClusters;
+  /** connections kept for record reads, one read at a time on each (see ClusterPool) */
+  private readonly fetchers: ClusterPool;
 
   private constructor(
     readonly profile: ClusterProfile,
@@ -68,6 +70,7 @@ export class KafkaCluster {
   ) {
     this.readers = new ReaderClusters(kafka);
     this.coordinators = new ReaderClusters(kafka);
+    this.fetchers = new ClusterPool(kafka);
   }
 
   /** Probes the bootstrap servers, connects and authenticates within the profile's timeout. */
@@ -87,7 +90,7 @@ export class KafkaCluster {
   }
 
   async disconnect(): Promise<void> {
-    await Promise.all([this.readers.close(), this.coordinators.close(), this.admin.disconnect().catch(() => {})]);
+    await Promise.all([this.readers.close(), this.coordinators.close(), this.fetchers.close(), this.admin.disconnect().catch(() => {})]);
   }
 
   private request<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -173,9 +176,10 @@ export class KafkaCluster {
 
   /** Reads windows of records straight from the leaders: one Fetch per broker for many partitions. */
   fetchWindows(requests: readonly SampleRequest[], options: FetchOptions): Promise<SampleOutcome> {
-    // its own connections: a broker answers one connection's requests in order, and a Fetch that
-    // waits for records would hold up the offset reads sharing it (a cutover step reads both at once)
-    return fetchWindows(this.kafka, this.profile, requests, options);
+    // connections of record reads only: a broker answers one connection's requests in order, and a
+    // Fetch that waits for records would hold up the offset reads sharing it (a cutover step reads
+    // both at once); kept connected between reads, one read at a time on each (ClusterPool)
+    return fetchWindows(this.kafka, this.profile, requests, { via: this.fetchers, ...options });
   }
 
   listGroupIds(): Promise<string[]> {
