@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
-import { ReaderClusters, type Cluster } from '../../src/kafka/reader.js';
+import { ClusterPool, ReaderClusters, type Cluster } from '../../src/kafka/reader.js';
 
 interface Fake extends Cluster {
   id: number;
@@ -74,5 +74,57 @@ describe('ReaderClusters: one connected cluster for a KafkaCluster’s reads', (
     expect((c as Fake).id).toBe(1);
     expect(made).toHaveLength(2);
     await readers.close();
+  });
+});
+
+describe('ClusterPool: connected clusters kept for record reads, one read at a time on each', () => {
+  it('gives reads at once clusters of their own, and a later read one already connected', async () => {
+    const { made, make } = factory();
+    const pool = new ClusterPool({} as Kafka, 4, make);
+    const [a, b] = await Promise.all([pool.acquire(), pool.acquire()]);
+    expect(a).not.toBe(b);
+    expect(made).toHaveLength(2);
+    await pool.release(a, false);
+    const c = await pool.acquire();
+    expect(c).toBe(a);
+    expect(made).toHaveLength(2);
+    expect((c as Fake).connected).toBe(true);
+    await pool.release(b, false);
+    await pool.release(c, false);
+    await pool.close();
+    expect(made.every((m) => !m.connected && m.disconnects === 1)).toBe(true);
+  });
+
+  it('disconnects a cluster whose read failed, and one beyond the idle ones it keeps', async () => {
+    const { made, make } = factory();
+    const pool = new ClusterPool({} as Kafka, 1, make);
+    const [a, b, c] = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire()]);
+    await pool.release(a, true);
+    expect(made[0]!.disconnects).toBe(1);
+    await pool.release(b, false);
+    await pool.release(c, false);
+    // one kept idle, the other disconnected
+    expect(made.filter((m) => m.connected)).toHaveLength(1);
+    const d = await pool.acquire();
+    expect(d).toBe(b);
+    expect(made).toHaveLength(3);
+    await pool.release(d, false);
+    await pool.close();
+    expect(made.filter((m) => m.connected)).toHaveLength(0);
+  });
+
+  it('passes on a failed connect and keeps nothing of it; after close a read given back is disconnected', async () => {
+    const { made, make } = factory((n) => n === 0);
+    const pool = new ClusterPool({} as Kafka, 4, make);
+    await expect(pool.acquire()).rejects.toThrow('connect 0 refused');
+    expect(made[0]!.disconnects).toBe(1);
+    const a = await pool.acquire();
+    await pool.close();
+    expect(made[1]!.disconnects).toBe(1);
+    await pool.release(a, false);
+    const b = await pool.acquire();
+    expect(b).not.toBe(a);
+    await pool.release(b, false);
+    expect((b as Fake).connected).toBe(false);
   });
 });

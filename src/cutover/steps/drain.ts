@@ -27,9 +27,9 @@ export const drain: CutoverStep<'drain'> = {
       // the transactions still open, read side by side: the drain is on every client's pause.
       // MirrorMaker 2 copies a partition in order and a copy becomes visible only when its
       // transaction commits, so a tail found on the target, in order and with nothing else after
-      // it, means every record before it is there too. Its own committed offsets (a read of its
-      // offsets topic and of the records left to count) are read only to say why a check did not
-      // pass. The syncs this process read during the consumer drain anchor the tails' windows:
+      // it, means every record before it is there too. MirrorMaker 2's own committed offsets (a
+      // read of its offsets topic and of the records left to count) are read only to say why a
+      // check did not pass. The syncs this process read during the consumer drain anchor the tails' windows:
       // older syncs are exact anchors too, a read of the newest took 0.2-0.6 s on the pause.
       const began = performance.now();
       const took = (p: Promise<unknown>) => p.then(() => Math.round(performance.now() - began), () => -1);

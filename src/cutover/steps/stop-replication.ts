@@ -5,9 +5,9 @@ import type { CutoverDeps, CutoverStep } from '../types.js';
 import { ends, scopeGroups } from './shared.js';
 
 /**
- * What translate reads, read in the same process by the drain or by this step: the source's committed offsets and
- * ends (frozen and drained since the hold: read while MirrorMaker 2 stops and the target settles),
- * and the target's ends this step found stable. Translate, next, then waits only for what is still
+ * What translate reads, read in the same process by the drain or by this step: the source's
+ * committed offsets and ends (frozen and drained since the hold), and the target's ends this step
+ * read. Translate, next, then waits only for what is still
  * on its way; its reads were a round of their own on every client's pause (listing the groups, then
  * reading their offsets: 0.12-0.24 s in fleet runs; the two steps together took 0.20-0.31 s in five
  * runs before, 0.14 and 0.25 s in two after). A cutover resumed in another process reads them in
