@@ -236,7 +236,7 @@ export class ClusterPool implements ClusterLease {
   }
 
   async release(c: Cluster, failed: boolean): Promise<void> {
-    if (!failed && !this.closed && this.idle.length < this.maxIdle && this.open.has(c)) {
+    if (!failed && !this.closed && this.idle.length < this.maxIdle) {
       this.idle.push(c);
       return;
     }
@@ -386,6 +386,7 @@ export async function fetchWindows(kafka: Kafka, profile: ClusterProfile, reques
     return { read, incomplete, timedOut, durationMs: performance.now() - started, readMs: lastAt - firstAt };
   };
   if (pending.size === 0) return outcome();
+  const topicsRead = [...new Set([...pending.values()].map((p) => p.topic))];
   let lease = options.via ?? freshCluster(kafka);
   let c: Cluster | undefined;
   let failed = false;
@@ -393,7 +394,7 @@ export async function fetchWindows(kafka: Kafka, profile: ClusterProfile, reques
     let cl = await lease.acquire();
     c = cl;
     try {
-      await withTopics(cl, [...new Set([...pending.values()].map((p) => p.topic))]);
+      await withTopics(cl, topicsRead);
     } catch (error) {
       // a kept cluster asks for the metadata of every topic it read before: one deleted or refused
       // since fails it. Nothing was read yet, so this read goes on with a cluster of its own
@@ -401,9 +402,8 @@ export async function fetchWindows(kafka: Kafka, profile: ClusterProfile, reques
       await lease.release(cl, true);
       c = undefined;
       lease = freshCluster(kafka);
-      cl = await lease.acquire();
-      c = cl;
-      await withTopics(cl, [...new Set([...pending.values()].map((p) => p.topic))]);
+      cl = c = await lease.acquire();
+      await withTopics(cl, topicsRead);
     }
     let metadataStale = false;
     let refreshedAt = 0;

@@ -96,7 +96,7 @@ export async function readOffsetSyncs(source: Side): Promise<Map<string, OffsetS
   }
   const c = cursor;
   const partial = await inTurn(syncTurns, source, () => readNewSyncs(source, c));
-  const out = new Map([...c.syncs].map(([k, v]) => [k, v.slice()]));
+  const out = copySyncs(c);
   // a read that did not reach the end is handed on, not kept: the next read fetches it again
   for (const s of partial) (out.get(tpKey(s.topic, s.partition)) ?? out.set(tpKey(s.topic, s.partition), []).get(tpKey(s.topic, s.partition))!).push(s);
   return out;
@@ -111,6 +111,11 @@ export async function readOffsetSyncs(source: Side): Promise<Map<string, OffsetS
 export async function knownOffsetSyncs(source: Side): Promise<Map<string, OffsetSync[]>> {
   const c = syncCursors.get(source);
   if (!c || c.positions.size === 0) return readOffsetSyncs(source);
+  return copySyncs(c);
+}
+
+/** The cursor's syncs, copied: a caller may add to what it is given. */
+function copySyncs(c: SyncsCursor): Map<string, OffsetSync[]> {
   return new Map([...c.syncs].map(([k, v]) => [k, v.slice()]));
 }
 

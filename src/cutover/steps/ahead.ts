@@ -11,7 +11,7 @@
 import { requestsFor } from '../../core/cutover/ahead.js';
 import { endOffsets, readCheckpoints, readOffsetSyncs, translateOffsets, type Side } from '../../offsets/translation.js';
 import type { CutoverDeps, GroupResult } from '../types.js';
-import { translationResults } from './shared.js';
+import { translationResults, writeGroupRows } from './shared.js';
 
 export class AheadTranslator {
   private readonly rows: GroupResult[] = [];
@@ -85,7 +85,7 @@ export class AheadTranslator {
     // waits for this, rows included). Not read back here: write-offsets reads every group's offsets
     // on the target in the hold and writes what it does not find, and the read-back was a round
     // trip of its own, on the clients' pause for the group drained last (translate waits for it)
-    const writing = writeOnly(target, rows).then(() => void this.rows.push(...rows));
+    const writing = writeGroupRows(target, rows).then(() => void this.rows.push(...rows));
     this.writes.add(writing);
     try {
       await writing;
@@ -93,13 +93,6 @@ export class AheadTranslator {
       this.writes.delete(writing);
     }
   }
-}
-
-/** Commits the rows' target offsets, every group side by side. */
-async function writeOnly(target: Side, rows: readonly GroupResult[]): Promise<void> {
-  const byGroup = new Map<string, GroupResult[]>();
-  for (const r of rows) if (r.targetOffset !== undefined) (byGroup.get(r.group) ?? byGroup.set(r.group, []).get(r.group)!).push(r);
-  await Promise.all([...byGroup].map(([group, of]) => target.writeGroupOffsets(group, of.map((r) => ({ topic: r.topic, partition: r.partition, offset: BigInt(r.targetOffset!) })))));
 }
 
 /** MirrorMaker 2's checkpoints (on the target) and offset syncs (on the source), read together. */

@@ -70,12 +70,12 @@ export const drain: CutoverStep<'drain'> = {
           deps.log(`waiting: committed records on ${held.map((h) => `${h.topic}[${h.partition}] from offset ${h.firstHeld}`).join(', ')} wait behind a transaction a fenced client left open; its coordinator aborts it after the client's transaction.timeout.ms`);
         }
       } else if (behind.length > 0 && !((await deps.engine?.running()) ?? false)) {
-        const lag = await lagOf(ctx.deps, topics);
+        const lag = await lagOf(deps, topics);
         throw new CheckFailedError('MM2_STOPPED', `MirrorMaker 2 stopped with ${lag > 0n ? `${lag} records` : `the newest records of ${behind.length} partitions`} not copied yet`, { hint: `start it again with \`zdp migrate start --from ${options.from} --to ${options.to}\`, then \`zdp cutover --resume\`` });
       }
       if (performance.now() > deadline) {
         if (heldSince !== undefined && behind.length === 0) throw new CheckFailedError('DRAIN_TIMEOUT', `committed records on ${options.from} still wait behind an open transaction after ${Math.round(options.drainTimeoutMs / 1000)}s: MirrorMaker 2 cannot copy them until it ends`, { hint: 'find the transactional producer (kafka-transactions.sh list / describe-producers) and end it, or wait for its transaction.timeout.ms; then --resume (or --rollback)' });
-        const lag = await lagOf(ctx.deps, topics);
+        const lag = await lagOf(deps, topics);
         throw new CheckFailedError('DRAIN_TIMEOUT', `the target is still ${lag > 0n ? `${lag} records` : `the newest records of ${behind.length} partitions`} behind after ${Math.round(options.drainTimeoutMs / 1000)}s`, { hint: 'check `zdp migrate status`; --resume waits again, --rollback releases the gateway on the source' });
       }
       // checked often, the drain ends soon after the copy does

@@ -107,15 +107,22 @@ export function translationResults(groups: GroupOffset[], translated: Awaited<Re
 }
 
 export async function writeAndReadBack(side: Side, results: GroupResult[], log: (l: string) => void): Promise<number> {
-  const byGroup = new Map<string, GroupResult[]>();
-  for (const r of results) if (r.targetOffset !== undefined) (byGroup.get(r.group) ?? byGroup.set(r.group, []).get(r.group)!).push(r);
-  await Promise.all([...byGroup].sort(([a], [b]) => a.localeCompare(b)).map(async ([group, rows]) => {
-    await side.writeGroupOffsets(group, rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: BigInt(r.targetOffset!) })));
+  return writeGroupRows(side, results, async (group, rows) => {
     const back = await side.committedOffsets([group], [...new Set(rows.map((r) => r.topic))]);
     const got = new Map(back.map((b) => [tpKey(b.topic, b.partition), b.offset.toString()]));
     const wrong = rows.filter((r) => got.get(tpKey(r.topic, r.partition)) !== r.targetOffset);
     if (wrong.length > 0) throw new CheckFailedError('OFFSETS_NOT_WRITTEN', `group ${group} on ${side.profile.name} reads back other offsets than zdp wrote (${wrong.map((w) => `${w.topic}[${w.partition}] ${got.get(tpKey(w.topic, w.partition)) ?? 'none'} != ${w.targetOffset}`).join(', ')})`, { hint: 'something else commits for this group there; stop it and --resume' });
     log(`wrote offsets of ${group} on ${side.profile.name} (${rows.length} partition${rows.length === 1 ? '' : 's'})`);
+  });
+}
+
+/** Commits the rows' target offsets, every group side by side; `after` runs for each group once its commit was answered. Answers how many groups. */
+export async function writeGroupRows(side: Side, results: readonly GroupResult[], after?: (group: string, rows: GroupResult[]) => Promise<void>): Promise<number> {
+  const byGroup = new Map<string, GroupResult[]>();
+  for (const r of results) if (r.targetOffset !== undefined) (byGroup.get(r.group) ?? byGroup.set(r.group, []).get(r.group)!).push(r);
+  await Promise.all([...byGroup].sort(([a], [b]) => a.localeCompare(b)).map(async ([group, rows]) => {
+    await side.writeGroupOffsets(group, rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: BigInt(r.targetOffset!) })));
+    await after?.(group, rows);
   }));
   return byGroup.size;
 }
