@@ -253,8 +253,9 @@ export async function countDataRecords(side: Side, windows: readonly { topic: st
  * coordinator aborts it (transaction.timeout.ms). Partitions holding only open transactions are
  * not listed: their records are never seen if the transaction aborts.
  */
-export async function heldBackByOpenTransactions(side: Side, topics: readonly string[]): Promise<{ topic: string; partition: number; firstHeld: bigint }[]> {
-  const [stable, high] = await Promise.all([endOffsets(side, topics), side.highWatermarks(topics)]);
+export async function heldBackByOpenTransactions(side: Side, topics: readonly string[], stableEnds?: Promise<Map<string, PartitionEnds>>): Promise<{ topic: string; partition: number; firstHeld: bigint }[]> {
+  // the last stable offsets: a read the caller began (the drain's check), else one of its own
+  const [stable, high] = await Promise.all([stableEnds ?? endOffsets(side, topics), side.highWatermarks(topics)]);
   const gaps = [...stable.values()].filter((e) => (high.get(tpKey(e.topic, e.partition))?.high ?? e.high) > e.high);
   if (gaps.length === 0) return [];
   const sets = new Map<string, Buffer[]>();

@@ -1,9 +1,10 @@
 /** The target holds every source record: the source's tails are on the target, in order (records behind an open transaction are waited for). */
+import { sourceView } from '../../core/cutover/drain-check.js';
 import { CheckFailedError } from '../../errors.js';
 import { replicationProgress } from '../../migration/progress.js';
-import { countDataRecords, endOffsets, heldBackByOpenTransactions, knownOffsetSyncs, tpKey, translateOffsets } from '../../offsets/translation.js';
+import { countDataRecords, endOffsets, heldBackByOpenTransactions, knownOffsetSyncs, tpKey, translateOffsets, type PartitionEnds } from '../../offsets/translation.js';
 import type { CutoverDeps, CutoverStep } from '../types.js';
-import { notFrozen, sleep } from './shared.js';
+import { ends, frozenEnds, notFrozen, sleep } from './shared.js';
 import { beginTranslateReads } from './stop-replication.js';
 
 export const drain: CutoverStep<'drain'> = {
@@ -20,29 +21,39 @@ export const drain: CutoverStep<'drain'> = {
     const consumers = ctx.out('drain-consumers');
     const reads = consumers.via === 'filter' && (consumers.groups ?? []).every((g) => g.complete) ? beginTranslateReads(deps, topics, options.groupPatterns) : undefined;
     let previous: Record<string, string> | undefined;
+    // the ends whose tails a check looks for: the freeze's read, then each check's own, the next
+    // check's (undefined: a cutover resumed in another process, whose first check reads first)
+    let basis: Map<string, PartitionEnds> | undefined = frozenEnds.get(deps);
     let heldSince: number | undefined;
     let movingSince: number | undefined;
     for (let checks = 1; ; checks++) {
-      // One check is the source's ends, then its last data records looked for on the target, and
-      // the transactions still open, read side by side: the drain is on every client's pause.
+      // One check is the source's ends, its last data records looked for on the target, and the
+      // transactions still open, read side by side: the drain is on every client's pause.
       // MirrorMaker 2 copies a partition in order and a copy becomes visible only when its
       // transaction commits, so a tail found on the target, in order and with nothing else after
-      // it, means every record before it is there too. MirrorMaker 2's own committed offsets (a
-      // read of its offsets topic and of the records left to count) are read only to say why a
-      // check did not pass. The syncs this process read during the consumer drain anchor the tails' windows:
-      // older syncs are exact anchors too, a read of the newest took 0.2-0.6 s on the pause.
+      // it, means every record before it is there too. The tails looked for are those of the
+      // ends read before (the freeze's, then the last check's), while the ends are read again: a
+      // check passes only when both reads agree, so the tails it found are the source's. Read one
+      // after the other, the ends were 0.03-0.27 s of each check in the fleet benchmark.
+      // MirrorMaker 2's own committed offsets (a read of its offsets topic and of the records left
+      // to count) are read only to say why a check did not pass. The syncs this process read
+      // during the consumer drain anchor the tails' windows: older syncs are exact anchors too, a
+      // read of the newest took 0.2-0.6 s on the pause.
       const began = performance.now();
       const took = (p: Promise<unknown>) => p.then(() => Math.round(performance.now() - began), () => -1);
       const sourceEnds = endOffsets(source, topics);
-      const tailsRead = Promise.all([sourceEnds, knownOffsetSyncs(source)]).then(([ends, syncs]) =>
-        translateOffsets(source, target, [...ends.values()].map((e) => ({ topic: e.topic, partition: e.partition, committed: [], tail: 8 })), { sourceEnds: ends, syncs }),
+      const looked = basis ?? (await sourceEnds);
+      const tailsRead = knownOffsetSyncs(source).then((syncs) =>
+        translateOffsets(source, target, [...looked.values()].map((e) => ({ topic: e.topic, partition: e.partition, committed: [], tail: 8 })), { sourceEnds: looked, syncs }),
       );
-      const heldRead = heldBackByOpenTransactions(source, topics);
+      const heldRead = heldBackByOpenTransactions(source, topics, sourceEnds);
       const timing = Promise.all([took(sourceEnds), took(tailsRead), took(heldRead)]);
       const [sEnds, tails, held] = await Promise.all([sourceEnds, tailsRead, heldRead]);
-      const now = Object.fromEntries([...sEnds.values()].map((e) => [tpKey(e.topic, e.partition), e.high.toString()]));
-      // the source is stable when it still holds the frozen ends (no second read needed), or when two reads agree
-      const stable = Object.entries(now).every(([k, v]) => frozen[k] === v) || (previous !== undefined && Object.entries(now).every(([k, v]) => previous![k] === v));
+      const now = ends(sEnds);
+      // stable: the source still holds the frozen ends (no second read needed), or two reads agree;
+      // current: the tails looked for are this read's
+      const { stable, current } = sourceView(now, frozen, previous, looked === sEnds ? now : ends(looked));
+      basis = sEnds;
       previous = now;
       // as the freeze without the filter: a source that does not stop moving has a writer the gateway does not see
       movingSince = stable ? undefined : (movingSince ?? performance.now());
@@ -50,7 +61,7 @@ export const drain: CutoverStep<'drain'> = {
       const diverged = tails.filter((t) => t.tail?.mismatch);
       if (diverged.length > 0) throw new CheckFailedError('DIVERGED', `the target's records differ from the source's on ${diverged.map((d) => `${d.topic}[${d.partition}]`).join(', ')}: ${diverged[0]!.tail!.mismatch}`, { hint: 'something other than MirrorMaker 2 writes to the target; --rollback releases the gateway on the source' });
       const behind = tails.filter((t) => t.tail && t.tail.matched < t.tail.checked);
-      if (behind.length === 0 && stable) {
+      if (behind.length === 0 && stable && current) {
         // committed records a read_committed reader cannot see yet (behind a transaction a fenced
         // client left open) are records MirrorMaker 2 has not copied: wait for them
         if (held.length === 0) {

@@ -1,7 +1,7 @@
 /** The source's end offsets once producers are held (without the filter, unchanged over two reads). */
 import { endOffsets } from '../../offsets/translation.js';
 import type { CutoverStep } from '../types.js';
-import { ends, stableEnds } from './shared.js';
+import { ends, frozenEnds, stableEnds } from './shared.js';
 
 export const freeze: CutoverStep<'freeze'> = {
   name: 'freeze',
@@ -15,7 +15,11 @@ export const freeze: CutoverStep<'freeze'> = {
     // answered: nothing is on its way to the source, so one read is enough here. The drain's first
     // check reads the ends again and goes on only when they still agree with these (the second
     // read, 0.1-0.3 s of every client's pause on a loaded host, is not read twice)
-    if (ctx.out('fence').via === 'filter') return { sourceEnds: ends(await endOffsets(source, topics)) };
+    if (ctx.out('fence').via === 'filter') {
+      const read = await endOffsets(source, topics);
+      frozenEnds.set(deps, read);
+      return { sourceEnds: ends(read) };
+    }
     return { sourceEnds: ends(await stableEnds(source, topics, `the source ${options.from}`, 150)) };
   },
 };
