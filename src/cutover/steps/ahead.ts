@@ -23,8 +23,6 @@ export class AheadTranslator {
    */
   private readonly batches: Promise<void>[] = [];
   private anchors?: ReturnType<typeof readAnchors>;
-  /** when the offset syncs in `anchors` were asked for (performance.now()) */
-  private syncsAskedAt = 0;
   /** the writes under way: closing waits for them, never for a translation */
   private readonly writes = new Set<Promise<unknown>>();
   private closed = false;
@@ -41,38 +39,15 @@ export class AheadTranslator {
     const fresh = groups.filter((g) => !this.started.has(g));
     if (fresh.length === 0 || this.closed) return;
     for (const g of fresh) this.started.add(g);
-    const anchors = this.anchorsNow();
+    this.anchors ??= readAnchors(this.source, this.target);
     this.batches.push(
-      this.translate(fresh, anchors).catch((e: unknown) => {
+      this.translate(fresh).catch((e: unknown) => {
         if (!this.closed) this.log(`note: ${fresh.join(', ')} not translated ahead of the hold (${(e as Error).message}); the hold translates ${fresh.length === 1 ? 'it' : 'them'}`);
       }),
     );
   }
 
-  /**
-   * The anchors for a batch begun now: MirrorMaker 2's checkpoints as first read, and its offset
-   * syncs read again when the last read is more than SYNCS_FRESH_MS old (only what is new since: the
-   * cursor is kept). A translation's windows run from the newest sync before each committed offset
-   * to that offset: anchored on syncs read when the drain began, 30 s before the hold in the fleet
-   * benchmark, the groups drained last read some 1,600 records a partition on each cluster (and
-   * the drain's tail check, anchored on the same syncs, as many), on the clients' pause.
-   */
-  private anchorsNow(): ReturnType<typeof readAnchors> {
-    const now = performance.now();
-    if (!this.anchors) {
-      this.anchors = readAnchors(this.source, this.target);
-      this.syncsAskedAt = now;
-    } else if (now - this.syncsAskedAt > SYNCS_FRESH_MS) {
-      const first = this.anchors;
-      this.anchors = Promise.all([first, readOffsetSyncs(this.source)]).then(([{ checkpoints }, syncs]) => ({ checkpoints, syncs }));
-      this.syncsAskedAt = now;
-    }
-    // a batch that fails before it reads them (its committed offsets) leaves them unawaited: a failed read is the hold's to redo
-    this.anchors.catch(() => {});
-    return this.anchors;
-  }
-
-  /** MirrorMaker 2's checkpoints and offset syncs as last read for a batch, if they were */
+  /** MirrorMaker 2's checkpoints and offset syncs as read when the drain began, if they were */
   get anchorsRead(): ReturnType<typeof readAnchors> | undefined {
     return this.anchors;
   }
@@ -97,11 +72,11 @@ export class AheadTranslator {
     await Promise.all([...this.writes].map((w) => w.catch(() => {})));
   }
 
-  private async translate(groups: string[], anchors: ReturnType<typeof readAnchors>): Promise<void> {
+  private async translate(groups: string[]): Promise<void> {
     if (this.closed) return;
     const { source, target, topics } = this;
     const committed = await source.committedOffsets(groups, topics);
-    const [{ checkpoints, syncs }, sourceEnds, targetEnds] = await Promise.all([anchors, endOffsets(source, topics), endOffsets(target, topics)]);
+    const [{ checkpoints, syncs }, sourceEnds, targetEnds] = await Promise.all([this.anchors!, endOffsets(source, topics), endOffsets(target, topics)]);
     // records still arrive on both sides: only a translation matched record for record holds (one
     // at a log's end is made in the hold, against frozen ends)
     const rows = translationResults(committed, await translateOffsets(source, target, requestsFor(committed), { sourceEnds, targetEnds, syncs }), { checkpoints, syncs }).filter((r) => r.kind === 'exact');
@@ -119,9 +94,6 @@ export class AheadTranslator {
     }
   }
 }
-
-/** how old the offset syncs a batch is anchored on may be: a read of what is new since costs less than the longer windows (see anchorsNow) */
-const SYNCS_FRESH_MS = 2_000;
 
 /** MirrorMaker 2's checkpoints (on the target) and offset syncs (on the source), read together. */
 export async function readAnchors(source: Side, target: Side) {
