@@ -21,8 +21,8 @@ export const drain: CutoverStep<'drain'> = {
     const consumers = ctx.out('drain-consumers');
     const reads = consumers.via === 'filter' && (consumers.groups ?? []).every((g) => g.complete) ? beginTranslateReads(deps, topics, options.groupPatterns) : undefined;
     let previous: Record<string, string> | undefined;
-    // the ends whose tails a check looks for: the freeze's read, then each check's own, the next
-    // check's (undefined: a cutover resumed in another process, whose first check reads first)
+    // the ends whose tails the next check looks for: the freeze's read, then the last check's
+    // (undefined: a cutover resumed in another process, whose first check reads them first)
     let basis: Map<string, PartitionEnds> | undefined = frozenEnds.get(deps);
     let heldSince: number | undefined;
     let movingSince: number | undefined;
@@ -34,11 +34,11 @@ export const drain: CutoverStep<'drain'> = {
       // it, means every record before it is there too. The tails looked for are those of the
       // ends read before (the freeze's, then the last check's), while the ends are read again: a
       // check passes only when both reads agree, so the tails it found are the source's. Read one
-      // after the other, the ends were 0.03-0.27 s of each check in the fleet benchmark.
+      // after the other, the ends were 0.03-0.33 s of each check in the fleet benchmark.
       // MirrorMaker 2's own committed offsets (a read of its offsets topic and of the records left
       // to count) are read only to say why a check did not pass. The syncs this process read
-      // during the consumer drain anchor the tails' windows: older syncs are exact anchors too, a
-      // read of the newest took 0.2-0.6 s on the pause.
+      // during the consumer drain (every 500 ms, see drain-consumers) anchor the tails' windows:
+      // older syncs are exact anchors too, a read of the newest took 0.2-0.6 s on the pause.
       const began = performance.now();
       const took = (p: Promise<unknown>) => p.then(() => Math.round(performance.now() - began), () => -1);
       const sourceEnds = endOffsets(source, topics);
