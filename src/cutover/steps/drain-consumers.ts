@@ -23,16 +23,16 @@ export const drainConsumers: CutoverStep<'drain-consumers'> = {
     const topics = ctx.header.topics;
     const quiesce = await quiesceOf(deps);
     if (!quiesce) return { via: 'restart', groups: [], clients: [] };
-    // what the hold's drain reads of MirrorMaker 2 (its committed offsets, its offset syncs) is read
-    // meanwhile, every half second from the start of this step: the hold then reads only what was
-    // appended since. With exactly-once source support MirrorMaker 2 writes its offsets with every
-    // transaction (380 records/s in the fleet benchmark): read first when the consumers were cut
-    // off, the 30 s a standby takes to load came to 13,000 records, decoded in one go (1.3 s) while
-    // the drain's checks waited behind it
+    // what the hold's drain reads of MirrorMaker 2 (its offset syncs, the anchors of the tails it
+    // looks for) is read meanwhile, every half second from the start of this step: the hold then
+    // reads only what was appended since, or nothing. MirrorMaker 2's own committed offsets were
+    // read so too while the drain's checks used them (with exactly-once source support it writes
+    // them with every transaction, 380 records/s in the fleet benchmark); the checks no longer do,
+    // and only a drain that fails reads them, for its message
     let warming: Promise<unknown> | undefined;
     const warm = () => {
       if (warming) return;
-      warming = Promise.all([deps.engine?.committedOffsets(target), readOffsetSyncs(source)])
+      warming = readOffsetSyncs(source)
         .catch(() => {})
         .finally(() => (warming = undefined));
     };

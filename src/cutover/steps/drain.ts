@@ -95,8 +95,19 @@ export const drain: CutoverStep<'drain'> = {
   },
 };
 
-/** MirrorMaker 2's lag by its own committed offsets, for a message (0 when it cannot be read). */
+/**
+ * MirrorMaker 2's lag by its own committed offsets, for a message (0 when it cannot be read within
+ * LAG_READ_MS: its offsets topic is read from its start, and producers are held while the message
+ * waits; the message then names the partitions instead).
+ */
 async function lagOf(deps: CutoverDeps, topics: readonly string[]): Promise<bigint> {
-  const rows = await replicationProgress(deps.source, deps.target, topics, deps.engine).catch(() => []);
+  let timer: NodeJS.Timeout | undefined;
+  const rows = await Promise.race([
+    replicationProgress(deps.source, deps.target, topics, deps.engine).catch(() => []),
+    new Promise<[]>((r) => (timer = setTimeout(() => r([]), LAG_READ_MS))),
+  ]);
+  clearTimeout(timer);
   return rows.reduce((n, r) => n + r.lag, 0n);
 }
+
+const LAG_READ_MS = 3_000;
