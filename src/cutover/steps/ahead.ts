@@ -13,6 +13,16 @@ import { endOffsets, readCheckpoints, readOffsetSyncs, translateOffsets, type Si
 import type { CutoverDeps, GroupResult } from '../types.js';
 import { translationResults, writeGroupRows } from './shared.js';
 
+/**
+ * How far past a drained group's committed offset (and past twice the span on the target) the first
+ * read looks: its next record is nearly always the committed offset itself (a transaction's marker
+ * puts it one further). translateOffsets' default of 256 read 3-6x the records needed while
+ * producers still write (up to 590 a partition on the target in a fleet benchmark run), decoded
+ * and fingerprinted on the cutover's event loop while the hold's first steps waited for it; a
+ * window that misses grows in the next round.
+ */
+const AHEAD_SLACK = 32n;
+
 export class AheadTranslator {
   private readonly rows: GroupResult[] = [];
   private readonly started = new Set<string>();
@@ -79,7 +89,7 @@ export class AheadTranslator {
     const [{ checkpoints, syncs }, sourceEnds, targetEnds] = await Promise.all([this.anchors!, endOffsets(source, topics), endOffsets(target, topics)]);
     // records still arrive on both sides: only a translation matched record for record holds (one
     // at a log's end is made in the hold, against frozen ends)
-    const rows = translationResults(committed, await translateOffsets(source, target, requestsFor(committed), { sourceEnds, targetEnds, syncs }), { checkpoints, syncs }).filter((r) => r.kind === 'exact');
+    const rows = translationResults(committed, await translateOffsets(source, target, requestsFor(committed), { sourceEnds, targetEnds, syncs, slack: AHEAD_SLACK }), { checkpoints, syncs }).filter((r) => r.kind === 'exact');
     if (this.closed) return;
     // the rows count as written once the coordinator answered the commit without error (close()
     // waits for this, rows included). Not read back here: write-offsets reads every group's offsets
