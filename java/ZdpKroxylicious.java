@@ -1484,7 +1484,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             this.endsAt = end;
             this.end = Math.max(now, end - DRAIN_LEAD_OTHERS_MS);
             this.from = Math.min(from, this.end);
-            this.summary = "other consumers cut off " + (othersWhenTold ? "when the cutover says, " : "") + "+" + (this.end + (othersWhenTold ? OTHERS_UNTOLD_MS : 0) - now) + " ms" + (othersWhenTold ? " at the latest" : "") + line;
+            this.summary = "other consumers cut off " + (othersWhenTold ? "when the cutover says, " : "") + "+" + (this.end - now) + " ms" + (othersWhenTold ? " at the latest" : "") + line;
         }
 
         /** a timer client's first commit after its cut-off, in the log: how far from the prediction it came (a late one holds every consumer of the drain) */
@@ -1513,16 +1513,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             return new ArrayList<>(cut);
         }
 
-        /**
-         * Whether the others are cut off now (all of them, whatever their lead): past `end`; with
-         * othersWhenTold, once told, or OTHERS_UNTOLD_MS past `end` when the cutover did not say (it
-         * says once every timer client's group committed all it was given, which a commit that came
-         * before the client polled its last records leaves to its next one, 5 s later).
-         */
+        /** whether the others are cut off now (all of them, whatever their lead): past `end`, or told (with othersWhenTold) */
         boolean othersCut(long now) {
-            if (!othersWhenTold) return now >= end;
             long told = othersToldAt;
-            return now >= end + OTHERS_UNTOLD_MS || (told > 0 && now >= told);
+            return now >= end || (othersWhenTold && told > 0 && now >= told);
         }
 
         /**
@@ -1624,13 +1618,6 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final long TRIMMED_LEAD_MS = 500;
     /** the most a consumer that commits after each batch is cut off before its client's cut-off for the time it takes to process a Fetch's records (Conn.processingMs) */
     static final long PROCESSING_LEAD_MAX_MS = Math.max(0, Math.min(10_000, Long.getLong("zdp.processingLeadMaxMs", 3_000)));
-    /**
-     * In a drain whose others are cut off when the cutover says: how long after the plan's end they
-     * are cut off all the same, if it has not (a cutover that stopped; an instance its word did not
-     * reach). Longer than the cutover waits for a timer client's next commit (5.5 s) past its first
-     * after its cut-off, which came about the end.
-     */
-    static final long OTHERS_UNTOLD_MS = 7_000;
     /** how far a drain may end before the end the fleet asked for, to end at a commit of its own consumers (see DrainPlan) */
     static final long DRAIN_ALIGN_SLACK_MS = 500;
     /** how far ahead a drain is planned: a commit further away is not waited for */

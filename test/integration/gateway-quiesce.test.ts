@@ -445,9 +445,9 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
       expect(shortly.drainFrom, `cut off ${shortly.drainFrom! - askedFrom} ms after the phase was asked for, its commit ${nextCommit - askedFrom} ms after`).toBeGreaterThan(nextCommit - 1_000);
       await control.setPhase('serve');
       // asked with othersWhenTold (as the cutover asks): in force at once, the Java consumer cut off
-      // before its next commit as before, the kafkajs consumer when told, without a lead for
-      // processing what it was given (0.5-3 s before the end in fleet benchmark runs, where it then
-      // waited with nothing to read); never told (a cutover that stopped), 7 s after the end
+      // before its next commit as before, the kafkajs consumer 0.25 s before that commit without a
+      // lead for processing what it was given (0.5-3 s before the end in fleet benchmark runs, where
+      // it then waited with nothing to read), or sooner when told
       const kjsDrained = (what: string) => committedAll('drain-kafkajs', kjsGroup, 3_000, what);
       const askedAt = Date.now();
       const whenTold = await control.setPhase('drain-consumers', 20_000, { othersWhenTold: true });
@@ -456,19 +456,14 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
       expect(whenTold.drainTimersWaiting).toBe(1);
       expect(whenTold.drainOthersCut).toBe(false);
       const end = whenTold.drainEndsAt!;
-      await eventually(async () => ((await control.state()).drainTimersWaiting === 0 ? true : undefined), 8_000, "the Java consumer's commit after its cut-off");
-      // not told: past the end, the kafkajs consumer reads on (a Java group whose commit missed what it
-      // was given drains at its next; the cutover tells the others once it did)
-      await new Promise((r) => setTimeout(r, Math.max(0, end + 1_000 - Date.now())));
-      expect((await control.state()).drainOthersCut, 'the others 1 s after the end, not told').toBe(false);
-      expect(kjsSeen.filter((t) => t > end + 300).length, 'records the kafkajs consumer read after the end, not told').toBeGreaterThan(0);
-      await eventually(async () => ((await control.state()).drainOthersCut ? true : undefined), 9_000, 'the others cut off 7 s after the end, never told');
-      expect(Date.now()).toBeGreaterThan(end + 6_600);
+      await eventually(async () => ((await control.state()).drainOthersCut ? true : undefined), 8_000, 'the others cut off just before the end');
+      expect(Date.now()).toBeGreaterThan(end - 400);
       await kjsDrained("the kafkajs consumer's commit of everything it was given");
+      // (its cut-off, no sooner than 0.4 s before the end, is checked above; records come every 50-70 ms,
+      // but a consumer between two fetches had none in the last 0.6 s in one run of this test)
+      expect(kjsSeen.filter((t) => t > end - 1_000).length, 'records the kafkajs consumer read in the last 1 s before the end').toBeGreaterThan(0);
+      await eventually(async () => ((await control.state()).drainTimersWaiting === 0 ? true : undefined), 3_000, "the Java consumer's commit after its cut-off");
       await control.setPhase('serve');
-      // its fetch answered without records after its max wait (kafkajs: 5 s), it reads again
-      const servedAt = Date.now();
-      await eventually(async () => (kjsSeen.some((t) => t > servedAt) ? true : undefined), 8_000, 'the kafkajs consumer reading again at serve');
       // told: an end 2 s after the Java consumer's next commit (as a fleet's, for the Java consumers
       // of another instance); the kafkajs consumer reads on past that commit until told
       const [[nextOne]] = (await control.planDrain()).timers! as [[number, number]];

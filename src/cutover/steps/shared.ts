@@ -156,14 +156,7 @@ const WATCH_BEFORE_END_MS = 300;
  * Drains consumers at the gateway's filter and waits (at most `timeoutMs`) until every group in
  * `groups` committed, on `side`, what the gateway delivered to its members; names those that do not.
  */
-/**
- * How long the others read on after every timer client committed after its cut-off, while a group of
- * those has not committed all it was given: about a Java consumer's auto-commit interval (5 s), to
- * its next commit. The filter cuts them off itself 7 s after its end (OTHERS_UNTOLD_MS).
- */
-export const TIMER_MISS_WAIT_MS = 5_500;
-
-export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, groups: string[], topics: string[], timeoutMs: number, log: (l: string) => void, ahead?: { translator: AheadTranslator; idle: string[] }, timerMissWaitMs = TIMER_MISS_WAIT_MS): Promise<DrainOutput> {
+export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, groups: string[], topics: string[], timeoutMs: number, log: (l: string) => void, ahead?: { translator: AheadTranslator; idle: string[] }): Promise<DrainOutput> {
   // consumers that commit on a timer (Java: every 5 s) are cut off just before their next commit,
   // the others just before the last of those, or when told, below, once all of them were seen (a
   // filter that is not told: earlier, by the time they take to process a fetch, and in force then)
@@ -214,10 +207,8 @@ export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, grou
     }
   })();
   let drainedAt: number;
-  // told once: an instance that was not reached cuts its others itself, some seconds after its end
+  // told once: an instance that was not reached cuts its others itself, just before its end
   let told: number | undefined;
-  // when every timer client was first seen to have committed after its cut-off
-  let timersCommittedAt: number | undefined;
   try {
     const drain = await draining;
     drainedAt = drain.from;
@@ -253,16 +244,9 @@ export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, grou
     // a drained group gets no more records: its committed offsets are final, translated while the
     // others drain (the last ones while the hold begins: translate waits for them)
     ahead?.translator.add(drained.map((g) => g.group));
-    // every timer client committed after its cut-off, and the groups of those cut off committed all
-    // they were given: the others are cut off now if they are not yet, and commit what they were
-    // given in one more round of their own. A timer client's commit can come before it polled the
-    // last records it was given (a Java consumer 5 s behind its producer had 2,500 in its fetch
-    // buffer at its commit in a fleet benchmark run): its group drains at its next commit, and the
-    // others read on meanwhile, TIMER_MISS_WAIT_MS at most, instead of waiting through it with
-    // nothing to read (every kafkajs group's pause was 8.1-9.5 s in such runs)
-    if (timersWaiting === 0) timersCommittedAt ??= performance.now();
-    const timerGroupsDrained = final === undefined || [...final].every((g) => progress.find((p) => p.group === g)?.complete === true);
-    if (!othersCut && timersWaiting === 0 && (timerGroupsDrained || performance.now() - timersCommittedAt! >= timerMissWaitMs) && told === undefined && quiesce.cutOthers) {
+    // every timer client committed after its cut-off: the others are cut off now if they are not
+    // yet, and commit what they were given in one more round of their own
+    if (!othersCut && timersWaiting === 0 && told === undefined && quiesce.cutOthers) {
       told = Math.max(0, Date.now() - drainedAt);
       await quiesce.cutOthers();
       continue;
