@@ -11,7 +11,7 @@
 import { requestsFor } from '../../core/cutover/ahead.js';
 import { endOffsets, readCheckpoints, readOffsetSyncs, translateOffsets, type Side } from '../../offsets/translation.js';
 import type { CutoverDeps, GroupResult } from '../types.js';
-import { translationResults, writeGroupRows } from './shared.js';
+import { translationResults, within, writeGroupRows } from './shared.js';
 
 /**
  * How far past a drained group's committed offset (and past twice the span on the target) the first
@@ -69,9 +69,7 @@ export class AheadTranslator {
 
   /** Every translation started, finished (at most `timeoutMs`; then the rest writes nothing): what was translated and written. */
   async finish(timeoutMs: number): Promise<GroupResult[]> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(this.batches), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
-    clearTimeout(timer);
+    await within(Promise.all(this.batches), timeoutMs, []);
     await this.close();
     return [...this.rows];
   }

@@ -4,7 +4,7 @@ import { CheckFailedError } from '../../errors.js';
 import { replicationProgress } from '../../migration/progress.js';
 import { countDataRecords, endOffsets, heldBackByOpenTransactions, knownOffsetSyncs, tpKey, translateOffsets, type PartitionEnds } from '../../offsets/translation.js';
 import type { CutoverDeps, CutoverStep } from '../types.js';
-import { ends, frozenEnds, notFrozen, sleep } from './shared.js';
+import { ends, frozenEnds, notFrozen, sleep, within } from './shared.js';
 import { beginTranslateReads } from './stop-replication.js';
 
 export const drain: CutoverStep<'drain'> = {
@@ -101,12 +101,7 @@ export const drain: CutoverStep<'drain'> = {
  * waits; the message then names the partitions instead).
  */
 async function lagOf(deps: CutoverDeps, topics: readonly string[]): Promise<bigint> {
-  let timer: NodeJS.Timeout | undefined;
-  const rows = await Promise.race([
-    replicationProgress(deps.source, deps.target, topics, deps.engine).catch(() => []),
-    new Promise<[]>((r) => (timer = setTimeout(() => r([]), LAG_READ_MS))),
-  ]);
-  clearTimeout(timer);
+  const rows = await within(replicationProgress(deps.source, deps.target, topics, deps.engine).catch(() => []), LAG_READ_MS, []);
   return rows.reduce((n, r) => n + r.lag, 0n);
 }
 

@@ -13,6 +13,16 @@ import type { AheadTranslator } from './ahead.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** What `work` settles to, or `otherwise` once `ms` passed first (the work goes on, unwaited for). */
+export async function within<T>(work: Promise<T>, ms: number, otherwise: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([work, new Promise<T>((r) => (timer = setTimeout(() => r(otherwise), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function ends(map: Map<string, PartitionEnds>): Record<string, string> {
   return Object.fromEntries([...map].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v.high.toString()]));
 }
