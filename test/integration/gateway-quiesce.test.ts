@@ -367,9 +367,28 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
         if (now !== last) commitsSeen.push(Date.now());
         last = now;
       }
+      // a fetch under the Java consumer's client id, of a topic of three batches: whole at serve
+      const backlog = await sourceTopic('drain.trim-java', 1);
+      const backlogProducer = harnessKafka(projectDir, 'source').producer();
+      await backlogProducer.connect();
+      for (let b = 0; b < 3; b++) await backlogProducer.send({ topic: backlog.topic, messages: [{ key: `k${b}a`, value: 'a' }, { key: `k${b}b`, value: 'b' }] });
+      await backlogProducer.disconnect();
+      const asJava = await leaderThroughProxy(`consumer-${javaGroup}-1`, backlog.topic);
+      const backlogRecords = async () => ((await asJava.fetchFrom('0')) as unknown as { responses: { partitions: { messages: unknown[] }[] }[] }).responses[0]!.partitions[0]!.messages.length;
+      expect(await backlogRecords()).toBe(6);
       await new Promise((r) => setTimeout(r, 500));
       const startedAt = Date.now();
-      const drained = await control.setPhase('drain-consumers', 20_000);
+      const drainedLater = control.setPhase('drain-consumers', 20_000);
+      // before its cut-off, a timer client is given a batch a partition: what it was given and has
+      // not polled by its commit is committed only 5 s later (a busy fleet run's Java consumer had
+      // 2,500 records buffered at its cut-off, and its whole drain waited those 5 s)
+      await eventually(async () => ((await control.state()).phase === 'drain-consumers' ? true : undefined), 1_000, 'the drain begun');
+      try {
+        expect(await backlogRecords()).toBe(2);
+      } finally {
+        await Promise.all([asJava.disconnect(), backlog.admin.disconnect()]);
+      }
+      const drained = await drainedLater;
       const inForceAt = Date.now();
       expect(drained.inForce).toBe(true);
       // in force only once the Java consumer's next commit is near: not at once
