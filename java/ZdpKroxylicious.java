@@ -190,6 +190,7 @@ public class ZdpKroxylicious {
                 while (!Files.exists(release)) {
                     Thread.sleep(5);
                 }
+                waitForPorts(bind, System.getProperty("zdp.standbyPorts", ""));
             }
             long releasedAt = System.currentTimeMillis();
             proxy.startup();
@@ -197,6 +198,39 @@ public class ZdpKroxylicious {
             reconcile(System.getProperty("zdp.bootstrap"));
             System.out.println("zdp: kroxylicious started, listeners bound to " + bind + " in " + (boundAt - releasedAt) + " ms (at " + boundAt + ")");
             proxy.block();
+        }
+    }
+
+    /**
+     * A released standby binds the ports of the instance it replaces as soon as they are free: zdp
+     * releases it as it kills that instance, and the kernel frees a killed JVM's sockets some ms
+     * later. Waited for by zdp's own process (polling, on a busy host, every 10 ms at best) before
+     * it released the standby, the ports stayed closed 0.2-0.5 s in fleet benchmark runs; a client
+     * that reconnects meanwhile waits out its backoff (kafkajs: 300 ms, then 600 ms). Tried here
+     * every millisecond, as the bind itself would (reusing the address), for 10 s at most; the bind
+     * then says what holds them. Ports given: -Dzdp.standbyPorts=a,b,c (none: nothing to wait for).
+     */
+    static void waitForPorts(String bind, String ports) throws InterruptedException {
+        long from = System.currentTimeMillis();
+        int tries = 0;
+        for (String p : ports.split(",")) {
+            if (p.isBlank()) continue;
+            int port = Integer.parseInt(p.trim());
+            while (!portFree(bind, port) && System.currentTimeMillis() - from < 10_000) {
+                tries++;
+                Thread.sleep(1);
+            }
+        }
+        if (tries > 0) System.out.println("zdp: the ports came free " + (System.currentTimeMillis() - from) + " ms after the release");
+    }
+
+    static boolean portFree(String bind, int port) {
+        try (var socket = new java.net.ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(bind, port));
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 

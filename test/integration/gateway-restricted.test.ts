@@ -106,6 +106,8 @@ describe("zdp's filter: requests on connections Kroxylicious has not bound to th
   let child: ChildProcess | undefined;
   let control: QuiesceEndpoint;
   const topic = uniqueName('restricted');
+  /** the standby released while a port of its was taken (as by the instance it replaces, killed a moment before) */
+  let whileTaken: { bound: boolean; exited: boolean; boundAfterMs?: number } | undefined;
 
   beforeAll(async () => {
     const target = harnessProfile(projectDir, 'target');
@@ -125,16 +127,35 @@ describe("zdp's filter: requests on connections Kroxylicious has not bound to th
     const log = openSync(join(dir, 'proxy.log'), 'a');
     // a standby (its cluster's brokers read while it waits), without -Dzdp.bootstrap: nothing
     // learns the brokers at the bind, so node 1's port stays restricted until a client's Metadata
-    child = spawn(java.bin, ['-Xms64m', '-Xmx256m', `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, '-Dzdp.bindAddress=127.0.0.1', `-Dzdp.upstream=${target.bootstrapServers.join(',')}`, `-Dzdp.standbyFile=${release}`, `-Dzdp.control.port=${controlPort}`, `-Dzdp.control.tokenFile=${join(dir, 'control.token')}`, '-cp', `${lib}/*`, launcherSource(), join(dir, 'proxy.yaml')], { stdio: ['ignore', log, log] });
+    // released while the instance it replaces still dies (its ports taken), it binds once they are free
+    const ports = [listen, listen + 1, listen + 2, management!];
+    child = spawn(java.bin, ['-Xms64m', '-Xmx256m', `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, '-Dzdp.bindAddress=127.0.0.1', `-Dzdp.upstream=${target.bootstrapServers.join(',')}`, `-Dzdp.standbyFile=${release}`, `-Dzdp.standbyPorts=${ports.join(',')}`, `-Dzdp.control.port=${controlPort}`, `-Dzdp.control.tokenFile=${join(dir, 'control.token')}`, '-cp', `${lib}/*`, launcherSource(), join(dir, 'proxy.yaml')], { stdio: ['ignore', log, log] });
     closeSync(log);
     await eventually(async () => (existsSync(`${release}.ready`) ? true : undefined), 120_000, 'the standby loaded');
+    const dying = net.createServer();
+    await new Promise<void>((resolve) => dying.listen(listen + 1, '127.0.0.1', resolve));
     writeFileSync(release, 'go\n');
-    await eventually(async () => (/listeners bound/.test(readFileSync(join(dir, 'proxy.log'), 'utf8')) ? true : undefined), 30_000, 'the standby bound');
+    await new Promise((r) => setTimeout(r, 1_000));
+    const bound = () => /listeners bound/.test(readFileSync(join(dir, 'proxy.log'), 'utf8'));
+    whileTaken = { bound: bound(), exited: child.exitCode !== null };
+    await new Promise((r) => dying.close(r));
+    const freedAt = Date.now();
+    await eventually(async () => (bound() ? true : undefined), 30_000, 'the standby bound');
+    whileTaken.boundAfterMs = Date.now() - freedAt;
     control = new QuiesceEndpoint(`http://127.0.0.1:${controlPort}`, token);
   }, 180_000);
 
   afterAll(() => {
     child?.kill('SIGKILL');
+  });
+
+  it('binds, once released, as soon as the ports of the instance it replaces are free, not before and not failing', () => {
+    // zdp releases a standby as it kills the instance before it; the kernel frees that JVM's sockets
+    // a few ms later. Released only once zdp's own process had seen them free, on a busy host, the
+    // ports stayed closed 0.2-0.5 s, and reconnecting clients waited out their backoff
+    expect(whileTaken).toMatchObject({ bound: false, exited: false });
+    expect(whileTaken!.boundAfterMs).toBeLessThan(2_000);
+    expect(readFileSync(join(dir, 'proxy.log'), 'utf8')).toMatch(/the ports came free \d+ ms after the release/);
   });
 
   it("answers a Fetch and a FindCoordinator on the port of a node the cluster has, before the brokers are learned, with errors the client retries, then closes the connection", async () => {
