@@ -1564,7 +1564,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         static long atCommitJustAfter(Map<String, long[]> timers, long end) {
             long moved = end;
             for (long[] t : timers.values()) {
-                if (t[0] > end && t[0] - end <= DRAIN_ALIGN_SLACK_MS) moved = Math.max(moved, t[0]);
+                // its first commit after the end, not only its first: the fleet chose from a plan a
+                // moment ahead (PLAN_AHEAD_MS), whose first commit may be this plan's second
+                long next = end < t[0] ? t[0] : lastCommit(t, end, end) + t[1];
+                if (next > end && next - end <= DRAIN_ALIGN_SLACK_MS) moved = Math.max(moved, next);
             }
             return moved;
         }
@@ -1598,13 +1601,13 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             return end;
         }
 
-        /** client id and group -> {its first commit at least DRAIN_LEAD_MS from `now`, its interval}: the clients that commit on a timer, within DRAIN_HORIZON_MS */
+        /** client id and group -> {its first commit at least DRAIN_LEAD_MS + DRAIN_TRIM_MS from `now`, its interval}: the clients that commit on a timer, within DRAIN_HORIZON_MS */
         static Map<String, long[]> timers(long now) {
             var timers = new HashMap<String, long[]>();
             commits.forEach((key, t) -> {
                 long every = cadence(t);
                 if (every < 0 || now - t[1] > 2 * every) return;
-                long first = t[1] + every * Math.max(0, (now + DRAIN_LEAD_MS - t[1] + every - 1) / every);
+                long first = t[1] + every * Math.max(0, (now + DRAIN_LEAD_MS + DRAIN_TRIM_MS - t[1] + every - 1) / every);
                 if (first - now <= DRAIN_HORIZON_MS) timers.put(key, new long[] { first, every });
             });
             return timers;
@@ -1646,6 +1649,21 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     }
     /** how long before a consumer's predicted commit its fetches get no records: its last records reach it, and are processed, before it commits */
     static final long DRAIN_LEAD_MS = Math.max(0, Math.min(5_000, Long.getLong("zdp.drainLeadMs", 700)));
+    /**
+     * How long a timer client is given a batch a partition at least before its cut-off (see
+     * Conn.trimming): what it was given in whole fetches before the drain began waits in its fetch
+     * buffer, and it commits only what it has polled. A fleet run's drain began 1.1 s before one
+     * Java group's cut-off: its commit 0.6 s after it fell short, and the drain waited 5 s for its next.
+     */
+    static final long DRAIN_TRIM_MS = 2_000;
+    /**
+     * How much later than asked a drain's plan (GET /v1/drain-plan) is taken from: the fleet's
+     * cutover chooses an end from every instance's timer clients, and the drain begins on each
+     * instance some hundred ms later (up to 0.7 s on a busy host). A timer client whose first
+     * commit was just far enough ahead when asked had none by the end when the drain began: cut
+     * off at once, it waited 5 s for the next (a fleet benchmark run).
+     */
+    static final long PLAN_AHEAD_MS = 1_000;
     /** the same for a consumer that commits after each batch (kafkajs): it commits as soon as it processed its last records */
     static final long DRAIN_LEAD_OTHERS_MS = Math.min(DRAIN_LEAD_MS, 250);
     /** how long before the end a consumer given a batch a partition in a drain is cut off, until the gaps after such answers were seen (see Conn.drainLeadMs) */
@@ -3291,10 +3309,12 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                         body = state(true);
                     } else if ("GET".equals(method) && path.equals("/v1/drain-plan")) {
                         // what a drain begun now would end at, nothing changed (see DrainPlan), and the timer
-                        // clients' [first commit, interval] it was chosen from (a fleet's cutover chooses from all)
-                        var plan = new DrainPlan(System.currentTimeMillis(), 0);
+                        // clients' [first commit, interval] of a drain begun PLAN_AHEAD_MS from now, when the
+                        // fleet's end chosen from them reaches each instance (a fleet's cutover chooses from all)
+                        long now = System.currentTimeMillis();
+                        var plan = new DrainPlan(now, 0);
                         var timers = new ArrayList<List<Long>>();
-                        for (long[] t : plan.timers.values()) timers.add(List.of(t[0], t[1]));
+                        for (long[] t : DrainPlan.timers(now + PLAN_AHEAD_MS).values()) timers.add(List.of(t[0], t[1]));
                         timers.sort(Comparator.comparing((List<Long> t) -> t.get(0)).thenComparing(t -> t.get(1)));
                         body = Map.of("endsAt", plan.endsAt, "timers", timers);
                     } else if ("POST".equals(method) && path.equals("/v1/drain-plan")) {
