@@ -625,6 +625,34 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     }
   });
 
+  it('answers at once, at serve, the empty fetches a drain keeps waiting out their max wait', async () => {
+    // a kafkajs consumer cut off in a drain reads again only once its Fetch is answered, up to 5 s
+    // after it sent it: served again by the same instance (a cutover that stopped before its
+    // switch), it read nothing for seconds
+    const { topic, admin } = await sourceTopic('drain.serve', 1);
+    const producer = harnessKafka(projectDir, 'source').producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ key: 'k', value: 'v' }] });
+    await producer.disconnect();
+    const reader = await leaderThroughProxy(uniqueName('served-app'), topic);
+    const records = (answer: unknown) => (answer as { responses: { partitions: { messages: unknown[] }[] }[] }).responses[0]!.partitions[0]!.messages.length;
+    try {
+      await noTimerClients();
+      expect((await control.setPhase('drain-consumers', 20_000)).inForce).toBe(true);
+      const waiting = reader.fetchFrom('0', 5_000);
+      await new Promise((r) => setTimeout(r, 500));
+      const servedAt = Date.now();
+      await control.setPhase('serve');
+      const answer = await waiting;
+      expect(Date.now() - servedAt, 'the waiting fetch answered after serve').toBeLessThan(1_500);
+      expect(records(answer)).toBe(0);
+      expect(records(await reader.fetchFrom('0'))).toBe(1);
+    } finally {
+      await control.setPhase('serve').catch(() => {});
+      await Promise.all([reader.disconnect(), admin.disconnect()]);
+    }
+  });
+
   it('cuts a consumer that commits after each batch off earlier by the time it takes to process a fetch, so that it has processed what it was given at the end', async () => {
     const { topic, admin } = await sourceTopic('drain.slow', 1);
     const source = harnessKafka(projectDir, 'source');
