@@ -49,14 +49,16 @@ describe('drain: the others cut off when told', () => {
       },
       holdProducers: async () => {},
     };
-    const added: { groups: string[]; othersCut: boolean }[] = [];
+    const added: { groups: string[]; othersCut: boolean; deferred?: true }[] = [];
     const started = new Set<string>();
+    const take = (groups: string[], deferred: boolean) => {
+      const fresh = groups.filter((g) => !started.has(g));
+      for (const g of fresh) started.add(g);
+      if (fresh.length > 0) added.push({ groups: fresh, othersCut, ...(deferred ? { deferred: true as const } : {}) });
+    };
     const translator = {
-      add: (groups: string[]) => {
-        const fresh = groups.filter((g) => !started.has(g));
-        for (const g of fresh) started.add(g);
-        if (fresh.length > 0) added.push({ groups: fresh, othersCut });
-      },
+      add: (groups: string[]) => take(groups, false),
+      defer: (groups: string[]) => take(groups, true),
       written: [],
     } as unknown as AheadTranslator;
     // the Java consumer commits after its cut-off 150 ms in; the kafkajs consumer 100 ms after it was told
@@ -79,10 +81,11 @@ describe('drain: the others cut off when told', () => {
       ['kjs', true, 0],
     ]);
     // the Java group, its member cut off, was translated once it had committed, before the others
-    // were cut off; the kafkajs group, drained for a moment at 20, only once it was (it read on to 25)
+    // were cut off; the kafkajs group, drained for a moment at 20, only once it was (it read on to
+    // 25), and, drained last, once the hold is asked for (the fence releases it)
     expect(added).toEqual([
       { groups: ['java'], othersCut: false },
-      { groups: ['kjs'], othersCut: true },
+      { groups: ['kjs'], othersCut: true, deferred: true },
     ]);
   });
 

@@ -36,6 +36,8 @@ export class AheadTranslator {
   /** the writes under way: closing waits for them, never for a translation */
   private readonly writes = new Set<Promise<unknown>>();
   private closed = false;
+  /** drained last, translated once the hold was asked for (see defer) */
+  private readonly deferred = new Set<string>();
 
   constructor(
     private readonly source: Side,
@@ -57,6 +59,23 @@ export class AheadTranslator {
     );
   }
 
+  /**
+   * These groups, the last drained, are translated once the producers' hold was asked for
+   * (release()), not beside that request: their reads are decoded on the cutover's event loop,
+   * which on a busy host then sent the fence's phase requests late (they reached the proxies
+   * 0.4-1.1 s after the fence began in fleet benchmark runs, the filter in force 30-60 ms after).
+   */
+  defer(groups: readonly string[]): void {
+    for (const g of groups) if (!this.started.has(g)) this.deferred.add(g);
+  }
+
+  /** The deferred groups are translated now (once; finish() does it too). */
+  release(): void {
+    const groups = [...this.deferred];
+    this.deferred.clear();
+    this.add(groups);
+  }
+
   /** MirrorMaker 2's checkpoints and offset syncs as read when the drain began, if they were */
   get anchorsRead(): ReturnType<typeof readAnchors> | undefined {
     return this.anchors;
@@ -69,6 +88,7 @@ export class AheadTranslator {
 
   /** Every translation started, finished (at most `timeoutMs`; then the rest writes nothing): what was translated and written. */
   async finish(timeoutMs: number): Promise<GroupResult[]> {
+    this.release();
     await within(Promise.all(this.batches), timeoutMs, []);
     await this.close();
     return [...this.rows];

@@ -1,6 +1,7 @@
 /** Producers held at the filter (requests already forwarded are answered first); without the filter, the proxy is stopped. */
 import { CheckFailedError } from '../../errors.js';
 import type { CutoverStep } from '../types.js';
+import { runningAhead } from './ahead.js';
 import { quiesceOf } from './shared.js';
 
 export const fence: CutoverStep<'fence'> = {
@@ -16,7 +17,10 @@ export const fence: CutoverStep<'fence'> = {
     if (filtered && !quiesce) throw new CheckFailedError('GATEWAY_FILTER_LOST', `the gateway's filter drained consumers but does not answer any more`, { hint: '`zdp gateway status`; then --resume, or --rollback to release the gateway on the source' });
     if (quiesce) {
       const fencedAt = Date.now();
-      await quiesce.holdProducers(10_000);
+      const holding = quiesce.holdProducers(10_000);
+      // the groups drained last are translated once the hold was asked for, not before (see AheadTranslator.defer)
+      runningAhead.get(deps)?.release();
+      await holding;
       return { fencedAt, via: 'filter' };
     }
     // while clients are still served: whatever the switch needs that takes time (a proxy JVM to load)

@@ -252,8 +252,10 @@ export async function drainConsumersOn(side: Side, quiesce: QuiesceControl, grou
     const drained = progress.filter((g) => g.complete && (final === undefined || final.has(g.group)));
     for (const g of drained) if (!completeAt.has(g.group)) completeAt.set(g.group, Math.max(0, Date.now() - drainedAt));
     // a drained group gets no more records: its committed offsets are final, translated while the
-    // others drain (the last ones while the hold begins: translate waits for them)
-    ahead?.translator.add(drained.map((g) => g.group));
+    // others drain (the last ones once the hold was asked for: translate waits for them)
+    const last = othersCut && progress.every((g) => g.complete);
+    if (last) ahead?.translator.defer(drained.map((g) => g.group));
+    else ahead?.translator.add(drained.map((g) => g.group));
     // every timer client committed after its cut-off: the others are cut off now if they are not
     // yet, and commit what they were given in one more round of their own
     if (!othersCut && timersWaiting === 0 && told === undefined && quiesce.cutOthers) {
