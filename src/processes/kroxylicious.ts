@@ -34,8 +34,11 @@ export interface GatewayRecord {
   pidStamp?: string;
   /** a proxy killed by a fence that may still be exiting */
   dyingPid?: number;
-  /** a proxy loaded for another backend, not bound yet (see startStandby) */
-  /** waitsForPorts: released, it binds once the ports are free (a standby started before it was written is released only then) */
+  /**
+   * a proxy loaded for another backend, not bound yet (see startStandby); waitsForPorts: released,
+   * it binds once the old instance's ports are free (one started by an earlier zdp, without it, is
+   * released only once they are)
+   */
   standby?: { pid: number; cluster: string; bootstrapServers: string[]; releaseFile: string; controlPort?: number; waitsForPorts?: boolean };
   /** false: run without zdp's quiesce filter (the cutover then fences by restarting); default true */
   filter?: boolean;
