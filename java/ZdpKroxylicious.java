@@ -658,6 +658,20 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      */
     static int closing() throws InterruptedException {
         closing = true;
+        int n = answerWaiting(w -> Conn.fetchError(w.fetch(), w.context(), KAFKA_STORAGE_ERROR), 1_000);
+        fetchesAnsweredClosing.addAndGet(n);
+        // the answers are written by the connections' event loops: a moment for them to leave
+        Thread.sleep(20);
+        System.out.println("zdp: closing: " + n + " waiting Fetch" + (n == 1 ? "" : "es") + " of clients that name no software answered KAFKA_STORAGE_ERROR, so that none is in flight when the instance goes (at " + System.currentTimeMillis() + ")");
+        return n;
+    }
+
+    /**
+     * Every Fetch waiting for its empty answer (see WaitingFetch) is answered now, on its
+     * connection's event loop, with what `answer` makes of it; waits up to `waitMs` for those
+     * answers, and says how many were given by then (one already answered is not answered again).
+     */
+    static int answerWaiting(java.util.function.Function<WaitingFetch, RequestFilterResult> answer, long waitMs) throws InterruptedException {
         var waiters = List.copyOf(waitingFetches);
         var answered = new java.util.concurrent.CountDownLatch(waiters.size());
         var n = new java.util.concurrent.atomic.AtomicInteger();
@@ -665,38 +679,15 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             try {
                 w.conn().executor.execute(() -> {
                     waitingFetches.remove(w);
-                    if (w.answer().complete(Conn.fetchError(w.fetch(), w.context(), KAFKA_STORAGE_ERROR))) n.incrementAndGet();
+                    if (w.answer().complete(answer.apply(w))) n.incrementAndGet();
                     answered.countDown();
                 });
             } catch (java.util.concurrent.RejectedExecutionException gone) {
                 answered.countDown();
             }
         }
-        answered.await(1, TimeUnit.SECONDS);
-        fetchesAnsweredClosing.addAndGet(n.get());
-        // the answers are written by the connections' event loops: a moment for them to leave
-        Thread.sleep(20);
-        System.out.println("zdp: closing: " + n.get() + " waiting Fetch" + (n.get() == 1 ? "" : "es") + " of clients that name no software answered KAFKA_STORAGE_ERROR, so that none is in flight when the instance goes (at " + System.currentTimeMillis() + ")");
+        if (waitMs > 0) answered.await(waitMs, TimeUnit.MILLISECONDS);
         return n.get();
-    }
-    /**
-     * At serve, the empty answers clients that name no software wait for in a drain or a hold go out
-     * at once: a kafkajs consumer cut off in a drain reads again only once its Fetch is answered, up to
-     * its max wait (5 s) after it sent it. Served again by the same instance (a cutover that stopped
-     * before its switch, and its next drain), such a consumer read nothing in that drain's last second.
-     */
-    static int answerWaitingFetches() {
-        int n = 0;
-        for (WaitingFetch w : List.copyOf(waitingFetches)) {
-            if (!waitingFetches.remove(w)) continue;
-            n++;
-            try {
-                w.conn().executor.execute(() -> w.answer().complete(w.context().requestFilterResultBuilder().shortCircuitResponse(Conn.noRecords(w.fetch(), (short) 0)).build()));
-            } catch (java.util.concurrent.RejectedExecutionException gone) {
-                // its connection went
-            }
-        }
-        return n;
     }
     /** After a switch in process closed the old proxy: the waiting Fetches went with its connections, and the new proxy's are answered as usual. */
     static void closed() {
@@ -3083,8 +3074,13 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     heldCount.decrementAndGet();
                     r.run();
                 }
-                int answered = answerWaitingFetches();
-                if (answered > 0) System.out.println("zdp: " + answered + " waiting Fetch" + (answered == 1 ? "" : "es") + " of the drain answered at serve");
+                // the empty answers a drain keeps waiting go out now: a kafkajs consumer cut off in a drain
+                // reads again only once its Fetch is answered, up to its max wait (5 s) after it sent it;
+                // served again by the same instance (a cutover that stopped before its switch, then its
+                // next drain), it read nothing in that drain's last second
+                int waiting = waitingFetches.size();
+                answerWaiting(w -> w.context().requestFilterResultBuilder().shortCircuitResponse(Conn.noRecords(w.fetch(), (short) 0)).build(), 0);
+                if (waiting > 0) System.out.println("zdp: " + waiting + " waiting Fetch" + (waiting == 1 ? "" : "es") + " of the drain answered at serve");
             }
         }
         long deadline = System.currentTimeMillis() + timeoutMs;
