@@ -15,7 +15,7 @@ import type { ClusterProfile } from '../config/types.js';
 import { DEV_PROFILES_FILE } from '../config/load.js';
 import { ensureDevCertificates } from './certs.js';
 import { CCOMPAT_PATH, resolveRegistryDist, startRegistry, type RegistryDist } from './registry.js';
-import { findJava, type JavaRuntime } from './java.js';
+import { compilerArgs, findJava, type JavaRuntime } from './java.js';
 import { DEFAULT_SOURCE_LINE, DEFAULT_TARGET_LINE, resolveKafkaDist, type KafkaDist } from './kafka-dist.js';
 import { ensurePortFree, freePorts, isPortFree, pickAnother } from './ports.js';
 import { probeBroker } from '../kafka/probe.js';
@@ -214,7 +214,7 @@ function javaArgs(dist: KafkaDist, dir: string): string[] {
   const logging = dist.logging === 'log4j2'
     ? `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`
     : `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`;
-  return ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true', `-Dkafka.logs.dir=${join(dir, 'logs')}`, logging, '-cp', join(dist.libDir, '*')];
+  return ['-Xms256m', '-Xmx768m', ...compilerArgs(), '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true', `-Dkafka.logs.dir=${join(dir, 'logs')}`, logging, '-cp', join(dist.libDir, '*')];
 }
 
 const STORAGE_FORMAT_LAUNCHER = fileURLToPath(new URL('../../java/ZdpStorageFormat.java', import.meta.url));

@@ -13,11 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { EnvironmentError } from '../errors.js';
 import { cacheDir, resolveMavenBundle } from './kafka-dist.js';
-import type { JavaRuntime } from './java.js';
+import { compilerArgs, type JavaRuntime } from './java.js';
 import { isOurProcess, stopProcess } from './dev-clusters.js';
 import { ensurePortFree, freePorts, isPortFree } from './ports.js';
 import { createHash, randomBytes } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 
 export const KROXYLICIOUS_VERSION = '0.12.0';
 const LOG4J_VERSION = '2.24.3';
@@ -256,19 +255,6 @@ interface Spawned {
   logFile: string;
 }
 
-/**
- * The proxy JVM's compiler: on a machine of two CPUs or fewer, C1 only. The optimizing compiler's
- * threads take a core's share from the clients exactly when they can spare it least: while a standby
- * loads, and in the seconds after a switch, when every client reconnects to a JVM that compiles its
- * request path at once. Measured in a fleet benchmark run on 2 vCPUs: the standbys took 34 % of a
- * core in the 2.5 s after the switch (11 % compiling) instead of 46-48 % (26-30 % compiling) in two
- * runs with both compilers, and the two proxies 7 % instead of 10-11 % while serving before the
- * cutover. On more CPUs the compilers run beside the clients, and the faster code is worth having.
- */
-export function proxyJitArgs(cpus = availableParallelism()): string[] {
-  return cpus <= 2 ? ['-XX:TieredStopAtLevel=1'] : [];
-}
-
 async function spawnProxy(dir: string, record: GatewayRecord, java: JavaRuntime, lib: string, env: NodeJS.ProcessEnv, configName: string, standbyFile?: string, controlPort?: number, warmup?: { config: string; bootstrap: string }): Promise<Spawned> {
   const launcher = await launcherArgs(java, lib, env);
   mkdirSync(join(dir, 'logs'), { recursive: true });
@@ -278,7 +264,7 @@ async function spawnProxy(dir: string, record: GatewayRecord, java: JavaRuntime,
   const logFile = join(dir, 'logs', 'gateway.log');
   const fd = openSync(logFile, 'a');
   writeFileSync(fd, `\n=== zdp: starting Kroxylicious ${KROXYLICIOUS_VERSION} in front of ${record.cluster} (${record.bootstrapServers.join(',')})${standbyFile ? ', standing by' : ''} ===\n`);
-  const child = spawn(java.bin, ['-Xms64m', '-Xmx256m', ...proxyJitArgs(), `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, `-Dzdp.gateway.dir=${dir}`, '-Dzdp.bindAddress=127.0.0.1', `-Dzdp.bootstrap=${record.bootstrapAddress}`, `-Dzdp.upstream=${record.bootstrapServers.join(',')}`, ...(standbyFile ? [`-Dzdp.standbyFile=${standbyFile}`, `-Dzdp.standbyPorts=${gatewayPorts(record).join(',')}`] : []), ...(standbyFile || record.guardProducers ? ['-Dzdp.guardProducers=true'] : []),
+  const child = spawn(java.bin, ['-Xms64m', '-Xmx256m', ...compilerArgs(), `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, `-Dzdp.gateway.dir=${dir}`, '-Dzdp.bindAddress=127.0.0.1', `-Dzdp.bootstrap=${record.bootstrapAddress}`, `-Dzdp.upstream=${record.bootstrapServers.join(',')}`, ...(standbyFile ? [`-Dzdp.standbyFile=${standbyFile}`, `-Dzdp.standbyPorts=${gatewayPorts(record).join(',')}`] : []), ...(standbyFile || record.guardProducers ? ['-Dzdp.guardProducers=true'] : []),
     ...(warmup ? [`-Dzdp.warmupConfig=${warmup.config}`, `-Dzdp.warmupBootstrap=${warmup.bootstrap}`] : []),
     ...(controlPort !== undefined ? [`-Dzdp.control.port=${controlPort}`, `-Dzdp.control.tokenFile=${join(dir, 'control.token')}`] : ['-Dzdp.filter=off']), ...launcher, config], {
     cwd: dir,

@@ -11,7 +11,7 @@ import { restamp, stampedStart } from './pid.js';
 import { join } from 'node:path';
 import { EnvironmentError } from '../errors.js';
 import { resolveMavenBundle } from './kafka-dist.js';
-import type { JavaRuntime } from './java.js';
+import { compilerArgs, type JavaRuntime } from './java.js';
 import { isOurProcess, stopProcess } from './dev-clusters.js';
 
 export const MM2_VERSION = '3.9.2';
@@ -85,7 +85,7 @@ export async function startMirrorMaker(dir: string, properties: string, java: Ja
   const log = mm2LogFile(dir);
   const fd = openSync(log, 'a');
   writeFileSync(fd, `\n=== zdp: starting MirrorMaker 2 (Kafka ${MM2_VERSION}) ===\n`);
-  const child = spawn(java.bin, ['-Xms128m', '-Xmx512m', `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`, `-Dzdp.migration.dir=${dir}`, '-cp', `${lib}/*`, 'org.apache.kafka.connect.mirror.MirrorMaker', config, '--clusters', 'tgt'], {
+  const child = spawn(java.bin, ['-Xms128m', '-Xmx512m', ...compilerArgs(), `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`, `-Dzdp.migration.dir=${dir}`, '-cp', `${lib}/*`, 'org.apache.kafka.connect.mirror.MirrorMaker', config, '--clusters', 'tgt'], {
     cwd: dir,
     env,
     detached: true,
