@@ -1848,11 +1848,11 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * flight as the refusal comes; the rest of its send is forwarded: its batches are numbered,
      * and its retry of a refused batch may come at once.
      * A kafkajs idempotent or transactional producer's refusal also waits REFUSAL_SKEW_MS, and for
-     * its requests forwarded meanwhile: the rest of the send comes just after the refused request
-     * as often as just before (kafkajs adds each broker's partitions to the transaction first, and
-     * a carried producer's first AddPartitionsToTxn waits for its id on the new cluster). A CI run
-     * of the fleet test had two records of one transaction twice on the target, after a Produce of
-     * that producer was refused on a connection accepted before the brokers were known.
+     * its requests forwarded meanwhile: the rest of the send can come just after the refused
+     * request (kafkajs adds each broker's partitions to the transaction first, and a carried
+     * producer's first AddPartitionsToTxn waits for its id on the new cluster). Runs of the fleet
+     * test had two records of one transaction twice on the target, after a Produce of that
+     * producer was refused on a connection accepted before the brokers were known.
      */
     static final long REFUSAL_SKEW_MS = Math.max(0, Math.min(5_000, Long.getLong("zdp.refusalSkewMs", 50)));
     static final long REFUSAL_WAIT_MS = 5_000;
