@@ -2421,14 +2421,15 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             var inFlightNow = new ArrayList<InFlight>();
             for (var f : inflightProduce) if (producer.equals(f.producer)) inFlightNow.add(f);
             // a kafkajs idempotent or transactional producer: the rest of its send may come just after
-            // (see REFUSAL_SKEW_MS); a Java producer's later requests are its next batches
+            // (see REFUSAL_SKEW_MS), so its requests forwarded until then are waited for (those in
+            // flight as it came among them); a Java producer's later requests are its next batches
             boolean restOfSend = software.isEmpty() && !producer.startsWith("c");
-            java.util.function.BooleanSupplier waiting = () -> {
-                long now = System.currentTimeMillis();
-                if (restOfSend && now - started < REFUSAL_SKEW_MS) return true;
-                return inFlightNow.stream().anyMatch(f -> inflightProduce.contains(f) && !f.gone(now))
-                        || (restOfSend && inflightProduce.stream().anyMatch(f -> producer.equals(f.producer) && f.forwardedAt <= started + REFUSAL_SKEW_MS && !f.gone(now)));
-            };
+            java.util.function.BooleanSupplier waiting = restOfSend
+                    ? () -> {
+                        long now = System.currentTimeMillis();
+                        return now - started < REFUSAL_SKEW_MS || inflightProduce.stream().anyMatch(f -> producer.equals(f.producer) && f.forwardedAt <= started + REFUSAL_SKEW_MS && !f.gone(now));
+                    }
+                    : () -> inFlightNow.stream().anyMatch(f -> inflightProduce.contains(f) && !f.gone(System.currentTimeMillis()));
             // an idempotent producer's other requests that come meanwhile are forwarded: its batches
             // are numbered (a refused one is sent again, the later ones of its partition are refused)
             if (!producer.startsWith("c")) return inFlightNow.isEmpty() && !restOfSend ? refusal(produce, error, context, close) : answerWhenAnswered(started, waiting, () -> refusal(produce, error, context, close));
