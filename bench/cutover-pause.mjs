@@ -66,7 +66,7 @@ const dir = mkdtempSync(join(tmpdir(), 'zdp-bench-cutover-'));
 console.error(`[bench] in ${dir}`);
 const clientLog = CLIENT_LOG ? createWriteStream(join(dir, 'kafkajs-clients.log')) : undefined;
 const zdp = (args, timeoutMs) => zdpIn(dir, args, timeoutMs);
-const must = (args, timeoutMs) => mustZdp(dir, args, timeoutMs);
+const must = (args, timeoutMs, options) => mustZdp(dir, args, timeoutMs, options);
 
 const topics = Array.from({ length: TOPICS }, (_, i) => `bench.stream-${i}`);
 const groups = Array.from({ length: GROUPS }, (_, i) => ({ group: `bench-app-${i}`, topics: [topics[i % TOPICS]] }));
@@ -123,7 +123,8 @@ try {
   }
   log('cutover');
   const cutoverStartedAt = Date.now();
-  const c = await must(['cutover', '--from', 'source', '--to', 'target', '--yes', '--json', ...(KEEP_LOGS ? ['--verbose'] : [])]);
+  // in a session of its own, as an operator's terminal or a CI job runs it, not in the clients' (see run)
+  const c = await must(['cutover', '--from', 'source', '--to', 'target', '--yes', '--json', ...(KEEP_LOGS ? ['--verbose'] : [])], undefined, { session: true });
   const cutover = JSON.parse(c.stdout);
   // the cutover's own log (what each step waited for), beside the clusters' logs
   if (KEEP_LOGS) writeFileSync(join(dir, 'cutover.log'), c.stderr ?? '');

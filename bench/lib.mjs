@@ -20,11 +20,16 @@ export function machine() {
   return { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
 }
 
-/** Runs a command in `cwd`; resolves with its exit code, output, duration and peak RSS (from /proc). */
-export function run(cwd, cmd, args, timeoutMs = 3_600_000) {
+/**
+ * Runs a command in `cwd`; resolves with its exit code, output, duration and peak RSS (from /proc).
+ * `session`: in a session of its own (setsid), as a command an operator types in a terminal, or a CI
+ * job, runs. With Linux's autogroup scheduling, each session shares the CPU as one: in the bench's,
+ * a command shares one session's share with every client the bench runs.
+ */
+export function run(cwd, cmd, args, timeoutMs = 3_600_000, { session = false } = {}) {
   const started = performance.now();
   return new Promise((resolve) => {
-    const c = spawn(cmd, args, { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    const c = spawn(cmd, args, { cwd, env: { ...process.env, NO_COLOR: '1' }, detached: session });
     let stdout = '';
     let stderr = '';
     let peakRss = 0;
@@ -46,9 +51,9 @@ export function run(cwd, cmd, args, timeoutMs = 3_600_000) {
 }
 
 /** zdp in `cwd`; `mustZdp` throws with the end of its stderr when it fails. */
-export const zdp = (cwd, args, timeoutMs) => run(cwd, process.execPath, [zdpBin, ...args], timeoutMs);
-export async function mustZdp(cwd, args, timeoutMs) {
-  const r = await zdp(cwd, args, timeoutMs);
+export const zdp = (cwd, args, timeoutMs, options) => run(cwd, process.execPath, [zdpBin, ...args], timeoutMs, options);
+export async function mustZdp(cwd, args, timeoutMs, options) {
+  const r = await zdp(cwd, args, timeoutMs, options);
   if (r.code !== 0) throw new Error(`zdp ${args.join(' ')} exited ${r.code}: ${r.stderr.slice(-2000)}`);
   return r;
 }
