@@ -65,6 +65,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
@@ -1253,6 +1254,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * acknowledged and never written (tulios/kafkajs#1303, #1798). Seen once in a fleet test.
      */
     static final long SOFT_HOLD_MS = 25;
+    /** how many Produce requests of each hold are logged (Conn.traceHold) */
+    static final int HOLD_TRACED = 200;
+    static final AtomicInteger holdTraced = new AtomicInteger();
     /**
      * A send's requests to the other brokers can reach this proxy well after its first: kafkajs's
      * idempotent producer takes a per-broker lock before each, and on a loaded host a connection's
@@ -2516,10 +2520,32 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             boolean acks = !(request instanceof ProduceRequestData p) || p.acks() != 0;
             synchronized (lock) {
                 if (holding() && !(key == ApiKeys.PRODUCE && (sameSendAsForwarded() || siblingOfSend((ProduceRequestData) request))) && !followsTransaction(request)) {
+                    traceHold(request, context, "held");
                     return heldUntilServe(() -> forward(key, header, request, context, acks));
                 }
+                if (holding()) traceHold(request, context, "forwarded");
                 return forward(key, header, request, context, acks);
             }
+        }
+
+        /**
+         * A Produce that comes during a hold, in the log (HOLD_TRACED of each hold at most; no record
+         * data): which producer, which connection and broker, how wide, how its records are stamped,
+         * and what its producer's current send was. A send split by the hold (its first request
+         * forwarded, another held) loses records with kafkajs: a fleet benchmark run lost 28 that
+         * way, and without this line which request of the send was held, and why, was not known.
+         */
+        void traceHold(ApiMessage request, FilterContext context, String what) {
+            if (!(request instanceof ProduceRequestData produce) || holdTraced.incrementAndGet() > HOLD_TRACED) return;
+            long now = System.currentTimeMillis();
+            String producer = producer(produce);
+            int partitions = 0;
+            for (var td : produce.topicData()) partitions += td.partitionData().size();
+            Send send = sends.get(producer);
+            String sendSeen = send == null ? "no send seen"
+                    : "its send begun " + (now - send.start) + " ms before on " + send.connections.size() + " connection(s), stamped " + (send.stamp < 0 ? "-" : String.valueOf(send.stamp)) + ", widest " + fanOut.getOrDefault(producer, 1);
+            System.out.println("zdp: hold: Produce of " + printable(producer) + " on connection " + id + " to node " + node(context) + ", " + partitions + " partition(s), stamped " + stamp(produce)
+                    + ": " + what + " +" + (now - phaseSince) + " ms into the hold" + (holdInForce ? " (in force)" : "") + "; " + sendSeen + " (at " + now + ")");
         }
 
         /** a request of a transaction open when the hold began, forwarded so that it can end (see Transactions); not the start of a transaction's next */
@@ -3077,6 +3103,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 phase = next;
                 phaseSince = System.currentTimeMillis();
                 holdInForce = false;
+                holdTraced.set(0);
                 // the phases' times in the proxy's log, beside the clients' errors when a test or a user reads both
                 System.out.println("zdp: phase " + next + (holdGroups && "hold-producers".equals(next) ? ", group requests held too" : "") + " (at " + phaseSince + ")");
             }

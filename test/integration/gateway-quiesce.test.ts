@@ -14,7 +14,7 @@
  * auto-commit) is cut off just before its next commit, and a kafkajs consumer keeps reading until
  * then, instead of both getting nothing for up to 5 s.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -148,6 +148,12 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     expect(next.state).toBe('pending');
     const offsets = await admin.fetchTopicOffsets(topic);
     expect(offsets.reduce((s, p) => s + Number(p.high), 0)).toBe(4);
+    // the proxy's log says what came of each Produce of the hold, and what the producer's send was
+    const traced = readFileSync(join(dir, '.zdp', 'gateway', 'logs', 'gateway.log'), 'utf8').split('\n').filter((l) => l.startsWith('zdp: hold: Produce of chold-app '));
+    // (the sibling and the next send go out together: either can reach the proxy first)
+    expect(traced.map((l) => /: (held|forwarded) \+/.exec(l)?.[1]).sort()).toEqual(['forwarded', 'held']);
+    expect(traced.find((l) => l.includes(': held +'))).toMatch(/its send begun \d+ ms before on [12] connection\(s\), stamped \d+, widest 2/);
+    expect(traced.join('\n')).not.toMatch(/v[234]/);
 
     const releasedAt = Date.now();
     await control.setPhase('serve');
