@@ -198,6 +198,9 @@ public class ZdpKroxylicious {
             long boundAt = System.currentTimeMillis();
             reconcile(System.getProperty("zdp.bootstrap"));
             System.out.println("zdp: kroxylicious started, listeners bound to " + bind + " in " + (boundAt - releasedAt) + " ms (at " + boundAt + ")");
+            // zdp waits for this, not for /livez: the management port is bound only now, and its first
+            // answer took 0.6-0.8 s on a busy host, on every client's pause
+            if (standby != null) Files.writeString(Path.of(standby + ".bound"), boundAt + "\n");
             proxy.block();
         }
     }

@@ -107,7 +107,8 @@ describe("zdp's filter: requests on connections Kroxylicious has not bound to th
   let control: QuiesceEndpoint;
   const topic = uniqueName('restricted');
   /** the standby released while a port of its was taken (as by the instance it replaces, killed a moment before) */
-  let whileTaken: { bound: boolean; exited: boolean; boundAfterMs?: number } | undefined;
+  let whileTaken: { bound: boolean; boundFile: boolean; exited: boolean; boundAfterMs?: number; freedAt?: number } | undefined;
+  let release: string;
 
   beforeAll(async () => {
     const target = harnessProfile(projectDir, 'target');
@@ -121,7 +122,7 @@ describe("zdp's filter: requests on connections Kroxylicious has not bound to th
     writeFileSync(join(dir, 'proxy.yaml'), renderRuntimeConfig({ formatVersion: 1, cluster: 'target', bootstrapServers: target.bootstrapServers, bootstrapAddress: `127.0.0.1:${listen}`, managementPort: management!, nodeIds: { start: 1, end: 2 } }));
     const java = await findJava(process.env);
     const lib = await resolveKroxylicious(process.env, () => {});
-    const release = join(dir, 'standby.release');
+    release = join(dir, 'standby.release');
     // Kroxylicious's own INFO lines, as the gateway logs them: the learner says when it closes a connection
     writeFileSync(join(dir, 'log4j2.properties'), 'status = error\nappender.out.type = Console\nappender.out.name = OUT\nappender.out.layout.type = PatternLayout\nappender.out.layout.pattern = [%d] %p %m (%c)%n\nrootLogger.level = WARN\nrootLogger.appenderRef.out.ref = OUT\nlogger.krx.name = io.kroxylicious\nlogger.krx.level = INFO\n');
     const log = openSync(join(dir, 'proxy.log'), 'a');
@@ -137,11 +138,12 @@ describe("zdp's filter: requests on connections Kroxylicious has not bound to th
     writeFileSync(release, 'go\n');
     await new Promise((r) => setTimeout(r, 1_000));
     const bound = () => /listeners bound/.test(readFileSync(join(dir, 'proxy.log'), 'utf8'));
-    whileTaken = { bound: bound(), exited: child.exitCode !== null };
+    whileTaken = { bound: bound(), boundFile: existsSync(`${release}.bound`), exited: child.exitCode !== null };
     await new Promise((r) => dying.close(r));
     const freedAt = Date.now();
     await eventually(async () => (bound() ? true : undefined), 30_000, 'the standby bound');
     whileTaken.boundAfterMs = Date.now() - freedAt;
+    whileTaken.freedAt = freedAt;
     control = new QuiesceEndpoint(`http://127.0.0.1:${controlPort}`, token);
   }, 180_000);
 
@@ -153,9 +155,15 @@ describe("zdp's filter: requests on connections Kroxylicious has not bound to th
     // zdp releases a standby as it kills the instance before it; the kernel frees that JVM's sockets
     // a few ms later. Released only once zdp's own process had seen them free, on a busy host, the
     // ports stayed closed 0.2-0.5 s, and reconnecting clients waited out their backoff
-    expect(whileTaken).toMatchObject({ bound: false, exited: false });
+    expect(whileTaken).toMatchObject({ bound: false, boundFile: false, exited: false });
     expect(whileTaken!.boundAfterMs).toBeLessThan(2_000);
     expect(readFileSync(join(dir, 'proxy.log'), 'utf8')).toMatch(/the ports came free \d+ ms after the release/);
+  });
+
+  it('says it is bound in a file beside its release file, with the time it bound: zdp waits for that, not for the management port it binds only then', async () => {
+    const boundAt = Number(await eventually(async () => (existsSync(`${release}.bound`) ? readFileSync(`${release}.bound`, 'utf8').trim() : undefined), 10_000, 'the bound file'));
+    expect(boundAt).toBeGreaterThanOrEqual(whileTaken!.freedAt! - 1_000);
+    expect(boundAt).toBeLessThanOrEqual(Date.now());
   });
 
   it("answers a Fetch and a FindCoordinator on the port of a node the cluster has, before the brokers are learned, with errors the client retries, then closes the connection", async () => {
