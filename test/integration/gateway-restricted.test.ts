@@ -161,7 +161,7 @@ describe("zdp's filter: requests on connections Kroxylicious has not bound to th
   });
 
   it('says it is bound in a file beside its release file, with the time it bound: zdp waits for that, not for the management port it binds only then', async () => {
-    const boundAt = Number(await eventually(async () => (existsSync(`${release}.bound`) ? readFileSync(`${release}.bound`, 'utf8').trim() : undefined), 10_000, 'the bound file'));
+    const boundAt = Number(await eventually(async () => (existsSync(`${release}.bound`) ? readFileSync(`${release}.bound`, 'utf8').trim() || undefined : undefined), 10_000, 'the bound file'));
     expect(boundAt).toBeGreaterThanOrEqual(whileTaken!.freedAt! - 1_000);
     expect(boundAt).toBeLessThanOrEqual(Date.now());
   });
