@@ -139,9 +139,16 @@ export class Workload {
   private logging(tag: string): { logLevel: logLevel; logCreator?: () => (entry: { namespace: string; label: string; log: Record<string, unknown> }) => void } {
     const sink = this.options.clientLog;
     if (!sink) return { logLevel: logLevel.NOTHING };
-    // every Fetch and Heartbeat of a consumer at debug level would be most of it: their errors only
+    // a consumer's every Fetch and Heartbeat in full would be most of it: their lines without the
+    // records and the per-partition detail (when a fetch went and came back, and its size, is what a pause shows)
     const routine = /^(Request|Response) (Fetch|Heartbeat)/;
-    return { logLevel: logLevel.DEBUG, logCreator: () => ({ namespace, label, log }) => (label === 'DEBUG' && routine.test(String(log.message))) ? undefined : sink(`${new Date().toISOString()} ${tag} ${label} [${namespace}] ${String(log.message)} ${JSON.stringify({ ...log, message: undefined, timestamp: undefined, logger: undefined })}`) };
+    return {
+      logLevel: logLevel.DEBUG,
+      logCreator: () => ({ namespace, label, log }) => {
+        const brief = label === 'DEBUG' && routine.test(String(log.message));
+        sink(`${new Date().toISOString()} ${tag} ${label} [${namespace}] ${String(log.message)} ${JSON.stringify({ ...log, message: undefined, timestamp: undefined, logger: undefined, ...(brief ? { data: undefined, payload: undefined } : {}) })}`);
+      },
+    };
   }
 
   async start(): Promise<void> {
