@@ -653,20 +653,25 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * answer with a Fetch in flight on every broker, so with all of them gone it crashes ("No broker
      * available", seen for every kafkajs group in fleet benchmark runs), restarts as a new member, and
      * the gate for its client id waits for the last restart. Closing answers every Fetch of a client
-     * that names no software, waiting or new, KAFKA_STORAGE_ERROR at once: kafkajs takes that for a
-     * retriable error (not one of stale metadata), stops its fetchers and fetches again after its
-     * retry backoff (0.24-0.36 s), by which time the instance is gone and it keeps every broker: it
-     * reconnects to the same address, where the standby's gate has it rejoin. An older Java client
-     * (one that names no software either) refreshes its metadata and fetches again. Until serve, or
-     * until a switch in process closed the proxy. Answers how many waiting Fetches it answered.
+     * that names no software, waiting or new, KAFKA_STORAGE_ERROR at once, and closes its connection
+     * after the answer: kafkajs takes that for a retriable error (not one of stale metadata), stops
+     * its fetchers and fetches again after its retry backoff (0.24-0.36 s) on a new connection to
+     * the same address (it keeps every broker: nothing was in flight when the connection closed),
+     * where the standby's gate has it rejoin. Left open until the instance went, the connection
+     * took that next Fetch when the client's event loop ran late: busy for 0.2 s, it ran its retry
+     * timer before it read that the connection had closed, sent the Fetch on it, took the broker
+     * for gone, and two of five kafkajs consumers crashed in a fleet benchmark run (the kill came
+     * 0.25 s after closing). An older Java client (one that names no software either) refreshes
+     * its metadata and fetches again. Until serve, or until a switch in process closed the proxy.
+     * Answers how many waiting Fetches it answered.
      */
     static int closing() throws InterruptedException {
         closing = true;
-        int n = answerWaiting(w -> Conn.fetchError(w.fetch(), w.context(), KAFKA_STORAGE_ERROR), 1_000);
+        int n = answerWaiting(w -> Conn.closingAnswer(w.fetch(), w.context()), 1_000);
         fetchesAnsweredClosing.addAndGet(n);
         // the answers are written by the connections' event loops: a moment for them to leave
         Thread.sleep(20);
-        System.out.println("zdp: closing: " + n + " waiting Fetch" + (n == 1 ? "" : "es") + " of clients that name no software answered KAFKA_STORAGE_ERROR, so that none is in flight when the instance goes (at " + System.currentTimeMillis() + ")");
+        System.out.println("zdp: closing: " + n + " waiting Fetch" + (n == 1 ? "" : "es") + " of clients that name no software answered KAFKA_STORAGE_ERROR, each connection closed after its answer, so that none is in flight when the instance goes (at " + System.currentTimeMillis() + ")");
         return n;
     }
 
@@ -2757,6 +2762,11 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             return context.requestFilterResultBuilder().shortCircuitResponse(noRecords(fetch, errorCode)).build();
         }
 
+        /** A Fetch of a client that names no software while the instance closes: KAFKA_STORAGE_ERROR, and its connection closed after the answer (see ZdpQuiesce.closing) */
+        static RequestFilterResult closingAnswer(FetchRequestData fetch, FilterContext context) {
+            return context.requestFilterResultBuilder().shortCircuitResponse(noRecords(fetch, KAFKA_STORAGE_ERROR)).withCloseConnection().build();
+        }
+
         /** An answer to a Fetch with no records, each partition with this error code */
         static FetchResponseData noRecords(FetchRequestData fetch, short errorCode) {
             var response = new FetchResponseData().setErrorCode((short) 0).setSessionId(0).setThrottleTimeMs(0);
@@ -2778,7 +2788,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         CompletionStage<RequestFilterResult> emptyFetch(FetchRequestData fetch, FilterContext context, long atMostMs) {
             if (closing && software.isEmpty()) {
                 fetchesAnsweredClosing.incrementAndGet();
-                return CompletableFuture.completedFuture(fetchError(fetch, context, KAFKA_STORAGE_ERROR));
+                return CompletableFuture.completedFuture(closingAnswer(fetch, context));
             }
             var response = noRecords(fetch, (short) 0);
             drainedFetches.incrementAndGet();
