@@ -198,7 +198,7 @@ public class ZdpKroxylicious {
             long releasedAt = System.currentTimeMillis();
             proxy.startup();
             long boundAt = System.currentTimeMillis();
-            bindBrokerPorts(proxy);
+            bindBrokerPorts(proxy, Map.copyOf(upstreamNodes));
             reconcile(System.getProperty("zdp.bootstrap"));
             System.out.println("zdp: kroxylicious started, listeners bound to " + bind + " in " + (boundAt - releasedAt) + " ms (at " + boundAt + ")");
             // zdp waits for this, not for /livez: the management port is bound only now, and its first
@@ -268,19 +268,16 @@ public class ZdpKroxylicious {
      * not read, leave it to that Metadata request, as does -Dzdp.bindBrokerPorts=false (the way
      * before 2026-12-07, should this reach into Kroxylicious do harm).
      */
-    static void bindBrokerPorts(KafkaProxy proxy) {
-        var nodes = Map.copyOf(upstreamNodes);
+    static void bindBrokerPorts(KafkaProxy proxy, Map<Integer, HostPort> nodes) {
         if (nodes.isEmpty() || "false".equals(System.getProperty("zdp.bindBrokerPorts"))) return;
         long started = System.currentTimeMillis();
         try {
             var registryField = KafkaProxy.class.getDeclaredField("endpointRegistry");
-            var modelsField = KafkaProxy.class.getDeclaredField("virtualClusterModels");
             registryField.setAccessible(true);
-            modelsField.setAccessible(true);
             var reconciler = (io.kroxylicious.proxy.internal.net.EndpointReconciler) registryField.get(proxy);
             int gateways = 0;
-            for (Object model : (List<?>) modelsField.get(proxy)) {
-                for (var gateway : ((io.kroxylicious.proxy.model.VirtualClusterModel) model).gateways().values()) {
+            for (var model : models(proxy)) {
+                for (var gateway : model.gateways().values()) {
                     reconciler.reconcile(gateway, nodes).toCompletableFuture().get(2, TimeUnit.SECONDS);
                     gateways++;
                 }
@@ -289,6 +286,40 @@ public class ZdpKroxylicious {
         } catch (Exception | LinkageError e) {
             System.out.println("zdp: could not bind the broker ports to their brokers at once (" + e.getClass().getSimpleName() + "); the first Metadata answer does");
         }
+    }
+
+    /** the proxy's virtual clusters (Kroxylicious's own model; reached into, as bindBrokerPorts does) */
+    static List<io.kroxylicious.proxy.model.VirtualClusterModel> models(KafkaProxy proxy) throws ReflectiveOperationException {
+        var modelsField = KafkaProxy.class.getDeclaredField("virtualClusterModels");
+        modelsField.setAccessible(true);
+        var out = new ArrayList<io.kroxylicious.proxy.model.VirtualClusterModel>();
+        for (Object model : (List<?>) modelsField.get(proxy)) out.add((io.kroxylicious.proxy.model.VirtualClusterModel) model);
+        return out;
+    }
+
+    /**
+     * The brokers of the cluster a proxy is configured for, read from the cluster itself (its first
+     * bootstrap server that answers a plain Metadata request): what a switch in process binds the
+     * next proxy's broker ports to (see bindBrokerPorts). Empty when none answers (a TLS cluster,
+     * one down) or the model cannot be read: the first Metadata answer binds them then.
+     */
+    static Map<Integer, HostPort> brokersOf(KafkaProxy proxy) {
+        try {
+            for (var model : models(proxy)) {
+                for (var server : model.targetCluster().bootstrapServersList()) {
+                    try {
+                        var nodes = new HashMap<Integer, HostPort>();
+                        for (var b : metadata(server.host() + ":" + server.port(), List.of()).brokers()) nodes.put(b.nodeId(), new HostPort(b.host(), b.port()));
+                        return nodes;
+                    } catch (Exception e) {
+                        // the next bootstrap server
+                    }
+                }
+            }
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            // not this Kroxylicious's layout
+        }
+        return Map.of();
     }
 
     /** node id -> the broker's address as the cluster advertises it, from upstreamBrokers (what Kroxylicious reconciles a Metadata answer's brokers to) */
@@ -482,6 +513,10 @@ public class ZdpKroxylicious {
             }
             try {
                 KafkaProxy next = build(registry, clusters.get(request.cluster()));
+                // read while this proxy still serves: bound to them right after the bind, the new
+                // proxy's broker ports take a client's retry at once (see bindBrokerPorts; its learning
+                // took 0.5 s on a CI host, and a kafkajs consumer's Fetch then met the learner and crashed it)
+                var nextBrokers = brokersOf(next);
                 ZdpQuiesce.switching(request.gate(), request.gateMs());
                 if (proxy != null) {
                     // nothing a kafkajs consumer waits for is in flight when the proxy closes (see ZdpQuiesce.closing)
@@ -494,6 +529,7 @@ public class ZdpKroxylicious {
                 current = request.cluster();
                 ZdpQuiesce.cluster = current;
                 next.startup();
+                bindBrokerPorts(next, nextBrokers);
                 // the brokers learned before clients come back (see reconcile): an idle kafkajs
                 // transactional producer's first request after the switch, a FindCoordinator on a
                 // connection Kroxylicious then closed, failed its send ("Failed to find group coordinator")
