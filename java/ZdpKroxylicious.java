@@ -193,9 +193,12 @@ public class ZdpKroxylicious {
                 }
                 waitForPorts(bind, System.getProperty("zdp.standbyPorts", ""));
             }
+            // the brokers read from the cluster before the bind (a standby read them while loading)
+            if (standby == null) upstreamBrokers();
             long releasedAt = System.currentTimeMillis();
             proxy.startup();
             long boundAt = System.currentTimeMillis();
+            bindBrokerPorts(proxy, Map.copyOf(upstreamNodes));
             reconcile(System.getProperty("zdp.bootstrap"));
             System.out.println("zdp: kroxylicious started, listeners bound to " + bind + " in " + (boundAt - releasedAt) + " ms (at " + boundAt + ")");
             // zdp waits for this, not for /livez: the management port is bound only now, and its first
@@ -254,6 +257,75 @@ public class ZdpKroxylicious {
     }
 
     /**
+     * Right after the bind, each broker port of a node the cluster has is bound to that broker,
+     * with the brokers read from the cluster before the bind (upstreamBrokers): Kroxylicious's own
+     * reconciliation (EndpointReconciler.reconcile, what a Metadata answer through the proxy
+     * triggers), called in process. The Metadata request through the bootstrap port (reconcile)
+     * took 0.11-0.21 s after a fleet standby's bind, and a kafkajs consumer that reconnected in
+     * that window had its JoinGroup taken by Kroxylicious's learner on a restricted connection and
+     * the connection closed: it fell back to fetching under its old member id and rejoined 2 s
+     * later (a fleet benchmark run). Best effort: a Kroxylicious laid out otherwise, or brokers
+     * not read, leave it to that Metadata request, as does -Dzdp.bindBrokerPorts=false (the way
+     * before 2026-12-07, should this reach into Kroxylicious do harm).
+     */
+    static void bindBrokerPorts(KafkaProxy proxy, Map<Integer, HostPort> nodes) {
+        if (nodes.isEmpty() || "false".equals(System.getProperty("zdp.bindBrokerPorts"))) return;
+        long started = System.currentTimeMillis();
+        try {
+            var registryField = KafkaProxy.class.getDeclaredField("endpointRegistry");
+            registryField.setAccessible(true);
+            var reconciler = (io.kroxylicious.proxy.internal.net.EndpointReconciler) registryField.get(proxy);
+            int gateways = 0;
+            for (var model : models(proxy)) {
+                for (var gateway : model.gateways().values()) {
+                    reconciler.reconcile(gateway, nodes).toCompletableFuture().get(2, TimeUnit.SECONDS);
+                    gateways++;
+                }
+            }
+            System.out.println("zdp: bound the ports of " + nodes.size() + " broker(s) on " + gateways + " gateway(s) to their brokers " + (System.currentTimeMillis() - started) + " ms after the bind");
+        } catch (Exception | LinkageError e) {
+            System.out.println("zdp: could not bind the broker ports to their brokers at once (" + e.getClass().getSimpleName() + "); the first Metadata answer does");
+        }
+    }
+
+    /** the proxy's virtual clusters (Kroxylicious's own model; reached into, as bindBrokerPorts does) */
+    static List<io.kroxylicious.proxy.model.VirtualClusterModel> models(KafkaProxy proxy) throws ReflectiveOperationException {
+        var modelsField = KafkaProxy.class.getDeclaredField("virtualClusterModels");
+        modelsField.setAccessible(true);
+        var out = new ArrayList<io.kroxylicious.proxy.model.VirtualClusterModel>();
+        for (Object model : (List<?>) modelsField.get(proxy)) out.add((io.kroxylicious.proxy.model.VirtualClusterModel) model);
+        return out;
+    }
+
+    /**
+     * The brokers of the cluster a proxy is configured for, read from the cluster itself (its first
+     * bootstrap server that answers a plain Metadata request): what a switch in process binds the
+     * next proxy's broker ports to (see bindBrokerPorts). Empty when none answers (a TLS cluster,
+     * one down) or the model cannot be read: the first Metadata answer binds them then.
+     */
+    static Map<Integer, HostPort> brokersOf(KafkaProxy proxy) {
+        try {
+            for (var model : models(proxy)) {
+                for (var server : model.targetCluster().bootstrapServersList()) {
+                    try {
+                        var nodes = new HashMap<Integer, HostPort>();
+                        for (var b : metadata(server.host() + ":" + server.port(), List.of()).brokers()) nodes.put(b.nodeId(), new HostPort(b.host(), b.port()));
+                        return nodes;
+                    } catch (Exception e) {
+                        // the next bootstrap server
+                    }
+                }
+            }
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            // not this Kroxylicious's layout
+        }
+        return Map.of();
+    }
+
+    /** node id -> the broker's address as the cluster advertises it, from upstreamBrokers (what Kroxylicious reconciles a Metadata answer's brokers to) */
+    static final Map<Integer, HostPort> upstreamNodes = new ConcurrentHashMap<>();
+
+    /**
      * The brokers of the cluster fronted, from the cluster itself (-Dzdp.upstream): the filter sees a
      * connection by its upstream end, and through the proxy the brokers' addresses are the proxy's
      * own. A standby reads them before its bind too, so that the filter knows from its first
@@ -265,6 +337,7 @@ public class ZdpKroxylicious {
         for (String address : upstream.split(",")) {
             try {
                 for (var b : metadata(address.trim(), List.of()).brokers()) {
+                    upstreamNodes.put(b.nodeId(), new HostPort(b.host(), b.port()));
                     ZdpQuiesce.brokerIds.put(b.host() + ":" + b.port(), b.nodeId());
                     ZdpQuiesce.brokerIds.put(InetAddress.getByName(b.host()).getHostAddress() + ":" + b.port(), b.nodeId());
                 }
@@ -440,6 +513,10 @@ public class ZdpKroxylicious {
             }
             try {
                 KafkaProxy next = build(registry, clusters.get(request.cluster()));
+                // read while this proxy still serves: bound to them right after the bind, the new
+                // proxy's broker ports take a client's retry at once (see bindBrokerPorts; its learning
+                // took 0.5 s on a CI host, and a kafkajs consumer's Fetch then met the learner and crashed it)
+                var nextBrokers = brokersOf(next);
                 ZdpQuiesce.switching(request.gate(), request.gateMs());
                 if (proxy != null) {
                     // nothing a kafkajs consumer waits for is in flight when the proxy closes (see ZdpQuiesce.closing)
@@ -452,6 +529,7 @@ public class ZdpKroxylicious {
                 current = request.cluster();
                 ZdpQuiesce.cluster = current;
                 next.startup();
+                bindBrokerPorts(next, nextBrokers);
                 // the brokers learned before clients come back (see reconcile): an idle kafkajs
                 // transactional producer's first request after the switch, a FindCoordinator on a
                 // connection Kroxylicious then closed, failed its send ("Failed to find group coordinator")
@@ -653,20 +731,25 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * answer with a Fetch in flight on every broker, so with all of them gone it crashes ("No broker
      * available", seen for every kafkajs group in fleet benchmark runs), restarts as a new member, and
      * the gate for its client id waits for the last restart. Closing answers every Fetch of a client
-     * that names no software, waiting or new, KAFKA_STORAGE_ERROR at once: kafkajs takes that for a
-     * retriable error (not one of stale metadata), stops its fetchers and fetches again after its
-     * retry backoff (0.24-0.36 s), by which time the instance is gone and it keeps every broker: it
-     * reconnects to the same address, where the standby's gate has it rejoin. An older Java client
-     * (one that names no software either) refreshes its metadata and fetches again. Until serve, or
-     * until a switch in process closed the proxy. Answers how many waiting Fetches it answered.
+     * that names no software, waiting or new, KAFKA_STORAGE_ERROR at once, and closes its connection
+     * after the answer: kafkajs takes that for a retriable error (not one of stale metadata), stops
+     * its fetchers and fetches again after its retry backoff (0.24-0.36 s) on a new connection to
+     * the same address (it keeps every broker: nothing was in flight when the connection closed),
+     * where the standby's gate has it rejoin. Left open until the instance went, the connection
+     * took that next Fetch when the client's event loop ran late: busy for 0.2 s, it ran its retry
+     * timer before it read that the connection had closed, sent the Fetch on it, took the broker
+     * for gone, and two of five kafkajs consumers crashed in a fleet benchmark run (the kill came
+     * 0.25 s after closing). An older Java client (one that names no software either) refreshes
+     * its metadata and fetches again. Until serve, or until a switch in process closed the proxy.
+     * Answers how many waiting Fetches it answered.
      */
     static int closing() throws InterruptedException {
         closing = true;
-        int n = answerWaiting(w -> Conn.fetchError(w.fetch(), w.context(), KAFKA_STORAGE_ERROR), 1_000);
+        int n = answerWaiting(w -> Conn.closingAnswer(w.fetch(), w.context()), 1_000);
         fetchesAnsweredClosing.addAndGet(n);
         // the answers are written by the connections' event loops: a moment for them to leave
         Thread.sleep(20);
-        System.out.println("zdp: closing: " + n + " waiting Fetch" + (n == 1 ? "" : "es") + " of clients that name no software answered KAFKA_STORAGE_ERROR, so that none is in flight when the instance goes (at " + System.currentTimeMillis() + ")");
+        System.out.println("zdp: closing: " + n + " waiting Fetch" + (n == 1 ? "" : "es") + " of clients that name no software answered KAFKA_STORAGE_ERROR, each connection closed after its answer, so that none is in flight when the instance goes (at " + System.currentTimeMillis() + ")");
         return n;
     }
 
@@ -2757,6 +2840,11 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             return context.requestFilterResultBuilder().shortCircuitResponse(noRecords(fetch, errorCode)).build();
         }
 
+        /** A Fetch of a client that names no software while the instance closes: KAFKA_STORAGE_ERROR, and its connection closed after the answer (see ZdpQuiesce.closing) */
+        static RequestFilterResult closingAnswer(FetchRequestData fetch, FilterContext context) {
+            return context.requestFilterResultBuilder().shortCircuitResponse(noRecords(fetch, KAFKA_STORAGE_ERROR)).withCloseConnection().build();
+        }
+
         /** An answer to a Fetch with no records, each partition with this error code */
         static FetchResponseData noRecords(FetchRequestData fetch, short errorCode) {
             var response = new FetchResponseData().setErrorCode((short) 0).setSessionId(0).setThrottleTimeMs(0);
@@ -2778,7 +2866,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         CompletionStage<RequestFilterResult> emptyFetch(FetchRequestData fetch, FilterContext context, long atMostMs) {
             if (closing && software.isEmpty()) {
                 fetchesAnsweredClosing.incrementAndGet();
-                return CompletableFuture.completedFuture(fetchError(fetch, context, KAFKA_STORAGE_ERROR));
+                return CompletableFuture.completedFuture(closingAnswer(fetch, context));
             }
             var response = noRecords(fetch, (short) 0);
             drainedFetches.incrementAndGet();

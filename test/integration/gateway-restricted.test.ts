@@ -27,77 +27,33 @@ import { findJava } from '../../src/processes/java.js';
 import { freePorts } from '../../src/processes/ports.js';
 import { launcherSource, renderRuntimeConfig, resolveKroxylicious } from '../../src/processes/kroxylicious.js';
 import { createTopics, eventually, freeBlock, harnessKafka, harnessProfile, uniqueName } from '../harness/helpers.js';
+import { COORDINATOR_NOT_AVAILABLE, coordinatorError, exchange, fetchError, fetchRequest, findCoordinator, KAFKA_STORAGE_ERROR, NOT_COORDINATOR } from '../harness/raw-kafka.js';
 
 const projectDir = inject('zdpProjectDir');
 
-const FETCH = 1;
-const FIND_COORDINATOR = 10;
-const KAFKA_STORAGE_ERROR = 56;
-const COORDINATOR_NOT_AVAILABLE = 15;
-const NOT_COORDINATOR = 16;
-
-function str(s: string): Buffer {
-  const b = Buffer.alloc(2 + Buffer.byteLength(s));
-  b.writeInt16BE(Buffer.byteLength(s), 0);
-  b.write(s, 2);
-  return b;
-}
-
-function int(n: number, bytes: 1 | 2 | 4 | 8): Buffer {
-  const b = Buffer.alloc(bytes);
-  if (bytes === 1) b.writeInt8(n);
-  else if (bytes === 2) b.writeInt16BE(n);
-  else if (bytes === 4) b.writeInt32BE(n);
-  else b.writeBigInt64BE(BigInt(n));
-  return b;
-}
-
-/** One request, framed: a v1 header (api key, version, correlation id, client id) and its body. */
-function frame(apiKey: number, version: number, body: Buffer): Buffer {
-  const payload = Buffer.concat([int(apiKey, 2), int(version, 2), int(7, 4), str('kafkajs'), body]);
-  return Buffer.concat([int(payload.length, 4), payload]);
-}
-
-/** FindCoordinator v1 for a group */
-const findCoordinator = (group: string) => frame(FIND_COORDINATOR, 1, Buffer.concat([str(group), int(0, 1)]));
-
-/** Fetch v4 of one partition from offset 0, as a client without fetch sessions (kafkajs) sends it: max wait 100 ms */
-const fetchRequest = (topic: string) =>
-  frame(FETCH, 4, Buffer.concat([int(-1, 4), int(100, 4), int(1, 4), int(1 << 20, 4), int(0, 1), int(1, 4), str(topic), int(1, 4), int(0, 4), int(0, 8), int(1 << 20, 4)]));
-
-/** The error code of a FindCoordinator v1 answer (after correlation id and throttle time). */
-const coordinatorError = (answer: Buffer) => answer.readInt16BE(8);
-
-/** The error code of the first partition of a Fetch v4 answer for `topic`. */
-const fetchError = (answer: Buffer, topic: string) => answer.readInt16BE(4 + 4 + 4 + 2 + Buffer.byteLength(topic) + 4 + 4);
-
 /**
- * One request on a new connection: its answer (none when the connection closed first) and whether
- * the proxy closed the connection within `closeMs` of connecting.
+ * A standby (its cluster's brokers read while it waits), without -Dzdp.bootstrap: no Metadata
+ * request goes through it at the bind. In front of the harness's Kafka 4 cluster (one broker,
+ * node 1), with ports for nodes 1 and 2 (listen + 1, listen + 2). Not released yet.
  */
-function exchange(port: number, request: Buffer, closeMs = 5_000): Promise<{ answer?: Buffer; closed: boolean }> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    let received = Buffer.alloc(0);
-    let answer: Buffer | undefined;
-    let done = false;
-    const finish = (closed: boolean) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve({ ...(answer ? { answer } : {}), closed });
-    };
-    const timer = setTimeout(() => finish(false), closeMs);
-    socket.on('connect', () => socket.write(request));
-    socket.on('data', (d) => {
-      received = Buffer.concat([received, d]);
-      if (!answer && received.length >= 4 && received.length >= 4 + received.readInt32BE(0)) answer = received.subarray(4, 4 + received.readInt32BE(0));
-    });
-    socket.on('close', () => finish(true));
-    // a reset is a close too
-    socket.on('error', () => {});
-  });
+async function startStandby(extra: string[]): Promise<{ dir: string; listen: number; child: ChildProcess; control: QuiesceEndpoint; release: string; ports: number[] }> {
+  const target = harnessProfile(projectDir, 'target');
+  const dir = mkdtempSync(join(tmpdir(), 'zdp-restricted-'));
+  const listen = await freeBlock(4);
+  const [management, controlPort] = await freePorts(2, new Set([0, 1, 2, 3].map((k) => listen + k)));
+  const token = 'restricted-test-token';
+  writeFileSync(join(dir, 'control.token'), `${token}\n`, { mode: 0o600 });
+  writeFileSync(join(dir, 'proxy.yaml'), renderRuntimeConfig({ formatVersion: 1, cluster: 'target', bootstrapServers: target.bootstrapServers, bootstrapAddress: `127.0.0.1:${listen}`, managementPort: management!, nodeIds: { start: 1, end: 2 } }));
+  const java = await findJava(process.env);
+  const lib = await resolveKroxylicious(process.env, () => {});
+  const release = join(dir, 'standby.release');
+  // Kroxylicious's own INFO lines, as the gateway logs them: the learner says when it closes a connection
+  writeFileSync(join(dir, 'log4j2.properties'), 'status = error\nappender.out.type = Console\nappender.out.name = OUT\nappender.out.layout.type = PatternLayout\nappender.out.layout.pattern = [%d] %p %m (%c)%n\nrootLogger.level = WARN\nrootLogger.appenderRef.out.ref = OUT\nlogger.krx.name = io.kroxylicious\nlogger.krx.level = INFO\n');
+  const log = openSync(join(dir, 'proxy.log'), 'a');
+  const ports = [listen, listen + 1, listen + 2, management!];
+  const child = spawn(java.bin, ['-Xms64m', '-Xmx256m', `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, '-Dzdp.bindAddress=127.0.0.1', `-Dzdp.upstream=${target.bootstrapServers.join(',')}`, `-Dzdp.standbyFile=${release}`, `-Dzdp.standbyPorts=${ports.join(',')}`, `-Dzdp.control.port=${controlPort}`, `-Dzdp.control.tokenFile=${join(dir, 'control.token')}`, ...extra, '-cp', `${lib}/*`, launcherSource(), join(dir, 'proxy.yaml')], { stdio: ['ignore', log, log] });
+  closeSync(log);
+  return { dir, listen, child, control: new QuiesceEndpoint(`http://127.0.0.1:${controlPort}`, token), release, ports };
 }
 
 describe("zdp's filter: requests on connections Kroxylicious has not bound to their broker", () => {
@@ -111,40 +67,21 @@ describe("zdp's filter: requests on connections Kroxylicious has not bound to th
   let release: string;
 
   beforeAll(async () => {
-    const target = harnessProfile(projectDir, 'target');
     await createTopics(harnessKafka(projectDir, 'target'), [{ topic, numPartitions: 1 }]);
-    dir = mkdtempSync(join(tmpdir(), 'zdp-restricted-'));
-    listen = await freeBlock(4);
-    const [management, controlPort] = await freePorts(2, new Set([0, 1, 2, 3].map((k) => listen + k)));
-    const token = 'restricted-test-token';
-    writeFileSync(join(dir, 'control.token'), `${token}\n`, { mode: 0o600 });
-    // ports for nodes 1 and 2 (listen + 1, listen + 2); the cluster has node 1 only
-    writeFileSync(join(dir, 'proxy.yaml'), renderRuntimeConfig({ formatVersion: 1, cluster: 'target', bootstrapServers: target.bootstrapServers, bootstrapAddress: `127.0.0.1:${listen}`, managementPort: management!, nodeIds: { start: 1, end: 2 } }));
-    const java = await findJava(process.env);
-    const lib = await resolveKroxylicious(process.env, () => {});
-    release = join(dir, 'standby.release');
-    // Kroxylicious's own INFO lines, as the gateway logs them: the learner says when it closes a connection
-    writeFileSync(join(dir, 'log4j2.properties'), 'status = error\nappender.out.type = Console\nappender.out.name = OUT\nappender.out.layout.type = PatternLayout\nappender.out.layout.pattern = [%d] %p %m (%c)%n\nrootLogger.level = WARN\nrootLogger.appenderRef.out.ref = OUT\nlogger.krx.name = io.kroxylicious\nlogger.krx.level = INFO\n');
-    const log = openSync(join(dir, 'proxy.log'), 'a');
-    // a standby (its cluster's brokers read while it waits), without -Dzdp.bootstrap: nothing
-    // learns the brokers at the bind, so node 1's port stays restricted until a client's Metadata
-    // released while the instance it replaces still dies (its ports taken), it binds once they are free
-    const ports = [listen, listen + 1, listen + 2, management!];
-    child = spawn(java.bin, ['-Xms64m', '-Xmx256m', `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, '-Dzdp.bindAddress=127.0.0.1', `-Dzdp.upstream=${target.bootstrapServers.join(',')}`, `-Dzdp.standbyFile=${release}`, `-Dzdp.standbyPorts=${ports.join(',')}`, `-Dzdp.control.port=${controlPort}`, `-Dzdp.control.tokenFile=${join(dir, 'control.token')}`, '-cp', `${lib}/*`, launcherSource(), join(dir, 'proxy.yaml')], { stdio: ['ignore', log, log] });
-    closeSync(log);
+    // without binding the broker ports at the bind: node 1's port stays restricted until a client's Metadata
+    ({ dir, listen, child, control, release } = await startStandby(['-Dzdp.bindBrokerPorts=false']));
     await eventually(async () => (existsSync(`${release}.ready`) ? true : undefined), 120_000, 'the standby loaded');
     const dying = net.createServer();
     await new Promise<void>((resolve) => dying.listen(listen + 1, '127.0.0.1', resolve));
     writeFileSync(release, 'go\n');
     await new Promise((r) => setTimeout(r, 1_000));
     const bound = () => /listeners bound/.test(readFileSync(join(dir, 'proxy.log'), 'utf8'));
-    whileTaken = { bound: bound(), boundFile: existsSync(`${release}.bound`), exited: child.exitCode !== null };
+    whileTaken = { bound: bound(), boundFile: existsSync(`${release}.bound`), exited: child!.exitCode !== null };
     await new Promise((r) => dying.close(r));
     const freedAt = Date.now();
     await eventually(async () => (bound() ? true : undefined), 30_000, 'the standby bound');
     whileTaken.boundAfterMs = Date.now() - freedAt;
     whileTaken.freedAt = freedAt;
-    control = new QuiesceEndpoint(`http://127.0.0.1:${controlPort}`, token);
   }, 180_000);
 
   afterAll(() => {
@@ -216,3 +153,35 @@ describe("zdp's filter: requests on connections Kroxylicious has not bound to th
   });
 });
 
+describe("zdp's launcher: a released standby's broker ports bound to their brokers at once", () => {
+  let dir: string;
+  let listen: number;
+  let child: ChildProcess | undefined;
+  let control: QuiesceEndpoint;
+  const topic = uniqueName('bound-at-once');
+
+  beforeAll(async () => {
+    await createTopics(harnessKafka(projectDir, 'target'), [{ topic, numPartitions: 1 }]);
+    let release: string;
+    ({ dir, listen, child, control, release } = await startStandby([]));
+    await eventually(async () => (existsSync(`${release}.ready`) ? true : undefined), 120_000, 'the standby loaded');
+    writeFileSync(release, 'go\n');
+    await eventually(async () => (existsSync(`${release}.bound`) ? true : undefined), 30_000, 'the standby bound');
+  }, 180_000);
+
+  afterAll(() => {
+    child?.kill('SIGKILL');
+  });
+
+  it("forwards a Fetch on a broker's port as soon as it says it is bound, with no Metadata through it first: no connection restricted, none closed by Kroxylicious's learner", async () => {
+    // what a consumer that reconnects at the switch sends first on its broker's port
+    const fetched = await exchange(listen + 1, fetchRequest(topic), 2_000);
+    expect(fetched.answer, 'the Fetch answered').toBeDefined();
+    expect(fetchError(fetched.answer!, topic)).toBe(0);
+    expect(fetched.closed).toBe(false);
+    expect((await control.state()).restrictedAnswered ?? 0).toBe(0);
+    const log = readFileSync(join(dir, 'proxy.log'), 'utf8');
+    expect(log).toMatch(/zdp: bound the ports of 1 broker\(s\) on 1 gateway\(s\) to their brokers \d+ ms after the bind/);
+    expect(log).not.toMatch(/Closing upstream bootstrap connection/);
+  });
+});
