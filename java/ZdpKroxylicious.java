@@ -253,7 +253,8 @@ public class ZdpKroxylicious {
     static void reconcile(String bootstrap) {
         if (bootstrap == null || bootstrap.isEmpty()) return;
         learnBrokers(bootstrap);
-        upstreamBrokers();
+        // read before the bind already (see bindBrokerPorts), unless the cluster did not answer then
+        if (upstreamNodes.isEmpty()) upstreamBrokers();
     }
 
     /**
@@ -305,21 +306,13 @@ public class ZdpKroxylicious {
      */
     static Map<Integer, HostPort> brokersOf(KafkaProxy proxy) {
         try {
-            for (var model : models(proxy)) {
-                for (var server : model.targetCluster().bootstrapServersList()) {
-                    try {
-                        var nodes = new HashMap<Integer, HostPort>();
-                        for (var b : metadata(server.host() + ":" + server.port(), List.of()).brokers()) nodes.put(b.nodeId(), new HostPort(b.host(), b.port()));
-                        return nodes;
-                    } catch (Exception e) {
-                        // the next bootstrap server
-                    }
-                }
-            }
+            var addresses = new ArrayList<String>();
+            for (var model : models(proxy)) for (var server : model.targetCluster().bootstrapServersList()) addresses.add(server.host() + ":" + server.port());
+            return readBrokers(addresses);
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             // not this Kroxylicious's layout
+            return Map.of();
         }
-        return Map.of();
     }
 
     /** node id -> the broker's address as the cluster advertises it, from upstreamBrokers (what Kroxylicious reconciles a Metadata answer's brokers to) */
@@ -334,19 +327,35 @@ public class ZdpKroxylicious {
     static void upstreamBrokers() {
         String upstream = System.getProperty("zdp.upstream");
         if (upstream == null) return;
-        for (String address : upstream.split(",")) {
+        var nodes = readBrokers(List.of(upstream.split(",")));
+        if (nodes.isEmpty()) {
+            // the filter then lets every Produce pass unchecked
+            System.out.println("zdp: the cluster's brokers did not answer a plain Metadata request: produce requests are not checked against partition leaders");
+            return;
+        }
+        upstreamNodes.putAll(nodes);
+        nodes.forEach((id, b) -> {
+            ZdpQuiesce.brokerIds.put(b.host() + ":" + b.port(), id);
             try {
-                for (var b : metadata(address.trim(), List.of()).brokers()) {
-                    upstreamNodes.put(b.nodeId(), new HostPort(b.host(), b.port()));
-                    ZdpQuiesce.brokerIds.put(b.host() + ":" + b.port(), b.nodeId());
-                    ZdpQuiesce.brokerIds.put(InetAddress.getByName(b.host()).getHostAddress() + ":" + b.port(), b.nodeId());
-                }
-                return;
+                ZdpQuiesce.brokerIds.put(InetAddress.getByName(b.host()).getHostAddress() + ":" + b.port(), id);
+            } catch (java.net.UnknownHostException e) {
+                // known by its advertised name only
+            }
+        });
+    }
+
+    /** node id -> address as advertised, from the first of `addresses` ("host:port") that answers a plain Metadata request; empty when none does */
+    static Map<Integer, HostPort> readBrokers(List<String> addresses) {
+        for (String address : addresses) {
+            try {
+                var nodes = new HashMap<Integer, HostPort>();
+                for (var b : metadata(address.trim(), List.of()).brokers()) nodes.put(b.nodeId(), new HostPort(b.host(), b.port()));
+                return nodes;
             } catch (Exception e) {
-                // the next bootstrap server, or none: the filter then lets every Produce pass unchecked
+                // the next bootstrap server
             }
         }
-        System.out.println("zdp: the cluster's brokers did not answer a plain Metadata request: produce requests are not checked against partition leaders");
+        return Map.of();
     }
 
     /** One Metadata request through the proxy's own bootstrap address (-Dzdp.bootstrap), right after a bind: see reconcile. */
