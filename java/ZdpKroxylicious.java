@@ -633,8 +633,15 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     /** requests forwarded and not answered yet: produce (and transaction) requests, fetches; see live() */
     static final Set<InFlight> inflightProduce = ConcurrentHashMap.newKeySet();
     static final Set<InFlight> inflightFetch = ConcurrentHashMap.newKeySet();
-    static final ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
+    /**
+     * A request held until serve: run sends it then, unless it is gone (its connection closed, by
+     * its client or by bounceHeld). `producer`: a Produce or transaction request, not a group request.
+     */
+    record Held(Runnable send, Conn conn, FilterContext context, CompletableFuture<RequestFilterResult> answer, boolean producer, long at, java.util.concurrent.atomic.AtomicBoolean gone) {}
+    static final ConcurrentLinkedQueue<Held> held = new ConcurrentLinkedQueue<>();
     static final AtomicLong heldCount = new AtomicLong();
+    /** held requests never sent because their connection had closed before serve (GET /v1/state `heldDropped`), and the hold's bounces (`holdBounces`, see bounceHeld) */
+    static final AtomicLong heldDropped = new AtomicLong(), holdBounces = new AtomicLong();
     static final AtomicLong drainedFetches = new AtomicLong();
     /** "topic\u0000partition" -> its leader's node id, from the Metadata answers that passed through this proxy */
     static final ConcurrentHashMap<String, Integer> leaders = new ConcurrentHashMap<>();
@@ -1349,6 +1356,19 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * acknowledged and never written (tulios/kafkajs#1303, #1798). Seen once in a fleet test.
      */
     static final long SOFT_HOLD_MS = 25;
+    /**
+     * How long a request is held at most before its connection is closed (bounceHeld). A client
+     * gives up on a request unanswered for its request timeout (kafkajs and the Java client: 30 s by
+     * default, often set lower), and a request it gave up on must never be written: it sends the
+     * records again. A kafkajs producer keeps the connection after a timeout, so the request held
+     * here would be sent at serve as well; and a kafkajs transactional producer's send whose one
+     * request timed out went on, at serve, on its other brokers beside its own retry: a fleet test
+     * whose cutover was killed and resumed held a producer's requests 10.4 s on the target (its
+     * request timeout 10 s), and three records of one transaction were written twice there. A hold
+     * lasts 1-2 s in a cutover; this bound is for a cutover that stopped in it and was resumed
+     * later. -Dzdp.holdBounceMs sets it (for clients whose request timeout is below 5 s).
+     */
+    static final long HOLD_BOUNCE_MS = Long.getLong("zdp.holdBounceMs", 5_000);
     /** how many Produce requests of each hold are logged (Conn.traceHold) */
     static final int HOLD_TRACED = 200;
     static final AtomicInteger holdTraced = new AtomicInteger();
@@ -2592,7 +2612,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 synchronized (lock) {
                     if (holdGroups) {
                         heldGroupRequests.incrementAndGet();
-                        return heldUntilServe(() -> context.forwardRequest(header, request));
+                        return heldUntilServe(context, false, () -> context.forwardRequest(header, request));
                     }
                 }
             }
@@ -2600,13 +2620,13 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         }
 
         /** Held (under the lock): sent, in order, at the next serve; its answer is the sent request's. */
-        CompletionStage<RequestFilterResult> heldUntilServe(java.util.function.Supplier<CompletionStage<RequestFilterResult>> send) {
+        CompletionStage<RequestFilterResult> heldUntilServe(FilterContext context, boolean producer, java.util.function.Supplier<CompletionStage<RequestFilterResult>> send) {
             var future = new CompletableFuture<RequestFilterResult>();
             heldCount.incrementAndGet();
-            held.add(() -> executor.execute(() -> send.get().whenComplete((r, e) -> {
+            held.add(new Held(() -> executor.execute(() -> send.get().whenComplete((r, e) -> {
                 if (e != null) future.completeExceptionally(e);
                 else future.complete(r);
-            })));
+            })), this, context, future, producer, System.currentTimeMillis(), new java.util.concurrent.atomic.AtomicBoolean()));
             return future;
         }
 
@@ -2616,7 +2636,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             synchronized (lock) {
                 if (holding() && !(key == ApiKeys.PRODUCE && (sameSendAsForwarded() || siblingOfSend((ProduceRequestData) request))) && !followsTransaction(request)) {
                     traceHold(request, context, "held");
-                    return heldUntilServe(() -> forward(key, header, request, context, acks));
+                    return heldUntilServe(context, true, () -> forward(key, header, request, context, acks));
                 }
                 if (holding()) traceHold(request, context, "forwarded");
                 return forward(key, header, request, context, acks);
@@ -3209,12 +3229,27 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             }
             if ("serve".equals(next)) {
                 committed.clear();
-                Runnable r;
                 long groupRequests = heldGroupRequests.getAndSet(0);
                 if (groupRequests > 0) System.out.println("zdp: " + groupRequests + " group request(s) held since the early bind go out");
-                while ((r = held.poll()) != null) {
+                Held h;
+                long dropped = 0;
+                while ((h = held.poll()) != null) {
                     heldCount.decrementAndGet();
-                    r.run();
+                    if (h.gone().get()) continue;
+                    // its client closed the connection (a Java client does when a request times out): it sends
+                    // again what it still wants written, and this one, sent too, would be written twice
+                    var open = h.conn().open(h.context());
+                    if (open != null && !open.getAsBoolean()) {
+                        h.gone().set(true);
+                        dropped++;
+                        h.answer().complete(h.context().requestFilterResultBuilder().drop().build());
+                        continue;
+                    }
+                    h.send().run();
+                }
+                if (dropped > 0) {
+                    heldDropped.addAndGet(dropped);
+                    System.out.println("zdp: " + dropped + " held request(s) of connections closed during the hold not sent");
                 }
                 // the empty answers a drain keeps waiting go out now: a kafkajs consumer cut off in a drain
                 // reads again only once its Fetch is answered, up to its max wait (5 s) after it sent it;
@@ -3304,6 +3339,56 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         }
     }
 
+    /**
+     * A hold that lasts: once a producer's request has been held for HOLD_BOUNCE_MS, every
+     * connection with a producer's request held is closed at once, without an answer, and what it
+     * held is never sent. Each client finds all its requests of the hold failed together, as when an
+     * instance goes at a switch, so no part of a send goes on while its retry runs; it sends again,
+     * and that is held in turn. Group requests held on an instance bound early stay held.
+     */
+    static void bounceHeld() {
+        synchronized (lock) {
+            if (!"hold-producers".equals(phase)) return;
+            long now = System.currentTimeMillis();
+            long oldest = now;
+            for (Held h : held) {
+                if (h.producer() && !h.gone().get()) oldest = Math.min(oldest, h.at());
+            }
+            if (now - oldest < HOLD_BOUNCE_MS) return;
+            var closed = new HashSet<Conn>();
+            long requests = 0;
+            for (Held h : held) {
+                if (!h.producer() || !h.gone().compareAndSet(false, true)) continue;
+                requests++;
+                // Kroxylicious closes the connection: the client reads no answer, its requests fail together
+                boolean first = closed.add(h.conn());
+                try {
+                    h.conn().executor.execute(() -> h.answer().complete(first ? h.context().requestFilterResultBuilder().withCloseConnection().build() : h.context().requestFilterResultBuilder().drop().build()));
+                } catch (java.util.concurrent.RejectedExecutionException gone) {
+                    // its connection's event loop is gone with it
+                }
+            }
+            holdBounces.incrementAndGet();
+            System.out.println("zdp: hold: " + closed.size() + " connection(s) closed, " + requests + " request(s) held on them up to " + (now - oldest) + " ms not sent, so that none is held past a client's request timeout; their clients send again, and are held (at " + now + ")");
+        }
+    }
+
+    static final java.util.concurrent.ScheduledExecutorService BOUNCER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "zdp-hold-bounce");
+        t.setDaemon(true);
+        return t;
+    });
+
+    static {
+        BOUNCER.scheduleWithFixedDelay(() -> {
+            try {
+                bounceHeld();
+            } catch (RuntimeException e) {
+                System.err.println("zdp: hold bounce check failed: " + e);
+            }
+        }, 250, 250, TimeUnit.MILLISECONDS);
+    }
+
     /** for the hold's log line (under the lock): the send it last found waited for, when, and how many brokers it had reached then; when it last found a forwarded Produce unanswered */
     static Map.Entry<String, Send> holdSendAwaited;
     static long holdWaitedForSend, holdWaitedForAnswers;
@@ -3369,6 +3454,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
         }
         out.put("inflight", Map.of("produce", live(inflightProduce), "fetch", live(inflightFetch)));
         out.put("held", heldCount.get());
+        out.put("heldDropped", heldDropped.get());
+        out.put("holdBounces", holdBounces.get());
         out.put("holdGroups", holdGroups);
         out.put("heldGroupRequests", heldGroupRequests.get());
         out.put("drainedFetches", drainedFetches.get());

@@ -37,6 +37,10 @@ export interface QuiesceState {
   inForce: boolean;
   inflight: { produce: number; fetch: number };
   held: number;
+  /** held requests not sent at serve because their connection had closed in the hold (a filter before 2026-12-07: absent) */
+  heldDropped?: number;
+  /** how often a hold closed the connections with producer requests held 5 s (their clients send again, and are held): none is held past a client's request timeout */
+  holdBounces?: number;
   /** producers held with group requests (JoinGroup, SyncGroup, OffsetFetch, OffsetCommit, ConsumerGroupHeartbeat): an instance bound early; how many of those are held (a filter before 2026-12-06: neither) */
   holdGroups?: boolean;
   heldGroupRequests?: number;

@@ -17,6 +17,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKafka } from '../../src/kafka/client.js';
 import { createTopicsAndWait } from '../../src/kafka/topics.js';
@@ -201,6 +202,38 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     expect(next.state).toBe('acked');
     await Promise.all([x!.disconnect(), y!.disconnect(), z!.disconnect(), admin.disconnect()]);
   });
+
+  it("closes the connections of requests held 5 s, without sending those requests: none outlives its client's request timeout to be written beside the client's retry", async () => {
+    // a cutover stopped in its hold (killed, resumed later) holds producers for as long as it takes;
+    // a kafkajs producer (no idempotence, as by default) whose request timed out sends it again on the
+    // same connection, and both went out at serve: written twice. Its request timeout here is 7 s
+    const { topic, admin } = await sourceTopic('hold.bounce', 1);
+    const producer = new Kafka({ brokers: [`127.0.0.1:${listenPort}`], clientId: uniqueName('hold-bounce'), requestTimeout: 7_000, logLevel: logLevel.NOTHING }).producer({ allowAutoTopicCreation: false });
+    try {
+      await producer.connect();
+      await producer.send({ topic, messages: [{ key: 'k', value: 'before' }] });
+      const before = (await control.state()).holdBounces ?? 0;
+      expect((await control.setPhase('hold-producers', 20_000)).inForce).toBe(true);
+      const sent = track(producer.send({ topic, messages: [{ key: 'k', value: 'held' }] }));
+      // past the bounce (5 s) and past the client's request timeout (7 s)
+      await new Promise((r) => setTimeout(r, 8_500));
+      expect(sent.state).toBe('pending');
+      const held = await control.state();
+      expect(held.holdBounces! - before).toBeGreaterThanOrEqual(1);
+      await control.setPhase('serve');
+      await eventually(async () => (sent.state !== 'pending' ? true : undefined), 20_000, 'the held send answered after the release');
+      expect(sent.state).toBe('acked');
+      // written once: the record before the hold, then the held one
+      await new Promise((r) => setTimeout(r, 1_000));
+      const [end] = await admin.fetchTopicOffsets(topic);
+      expect(end!.high).toBe('2');
+      expect(readFileSync(join(dir, '.zdp/gateway/logs/gateway.log'), 'utf8')).toMatch(/^zdp: hold: \d+ connection\(s\) closed, \d+ request\(s\) held on them up to \d+ ms not sent/m);
+    } finally {
+      await control.setPhase('serve').catch(() => {});
+      await producer.disconnect().catch(() => {});
+      await admin.disconnect();
+    }
+  }, 60_000);
 
   it("is in force without waiting out the window when the producers' sends each went out on one connection", async () => {
     const { topic, admin } = await sourceTopic('hold.solo', 2);
