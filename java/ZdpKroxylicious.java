@@ -3234,8 +3234,9 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 Held h;
                 long dropped = 0;
                 while ((h = held.poll()) != null) {
-                    heldCount.decrementAndGet();
+                    // one closed by bounceHeld was counted off then
                     if (h.gone().get()) continue;
+                    heldCount.decrementAndGet();
                     // its client closed the connection (a Java client does when a request times out): it sends
                     // again what it still wants written, and this one, sent too, would be written twice
                     var open = h.conn().open(h.context());
@@ -3360,6 +3361,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             for (Held h : held) {
                 if (!h.producer() || !h.gone().compareAndSet(false, true)) continue;
                 requests++;
+                heldCount.decrementAndGet();
                 // Kroxylicious closes the connection: the client reads no answer, its requests fail together
                 boolean first = closed.add(h.conn());
                 try {
@@ -3368,6 +3370,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     // its connection's event loop is gone with it
                 }
             }
+            // a hold that lasts hours does not keep what it closed
+            held.removeIf(h -> h.gone().get());
             holdBounces.incrementAndGet();
             System.out.println("zdp: hold: " + closed.size() + " connection(s) closed, " + requests + " request(s) held on them up to " + (now - oldest) + " ms not sent, so that none is held past a client's request timeout; their clients send again, and are held (at " + now + ")");
         }
