@@ -3243,7 +3243,12 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     if (open != null && !open.getAsBoolean()) {
                         h.gone().set(true);
                         dropped++;
-                        h.answer().complete(h.context().requestFilterResultBuilder().drop().build());
+                        var gone = h;
+                        try {
+                            gone.conn().executor.execute(() -> gone.answer().complete(gone.context().requestFilterResultBuilder().drop().build()));
+                        } catch (java.util.concurrent.RejectedExecutionException closed) {
+                            // its connection's event loop is gone with it
+                        }
                         continue;
                     }
                     h.send().run();

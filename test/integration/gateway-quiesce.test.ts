@@ -235,6 +235,32 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
     }
   }, 60_000);
 
+  it('does not send at serve a request held on a connection its client closed in the hold (a Java client closes it at its request timeout, then sends again)', async () => {
+    const { topic, admin } = await sourceTopic('hold.closed', 1);
+    const c = await leaderThroughProxy(uniqueName('hold-closed'), topic);
+    try {
+      const before = (await control.state()).heldDropped ?? 0;
+      expect((await control.setPhase('hold-producers', 20_000)).inForce).toBe(true);
+      const sent = track(c.broker.produce({ acks: -1, timeout: 5_000, topicData: [{ topic, partitions: [{ partition: 0, messages: [{ key: 'k', value: 'v' }] }] }] } as never));
+      await eventually(async () => ((await control.state()).held >= 1 ? true : undefined), 10_000, 'the produce held');
+      // the client goes, its request unanswered (kafkajs's disconnect would wait for the answer)
+      for (const connection of (c.broker as unknown as { connectionPool: { pool: { socket?: { destroy(): void } }[] } }).connectionPool.pool) connection.socket?.destroy();
+      // the proxy sees the close (kafkajs reads a close it made itself only at its request timeout)
+      await new Promise((r) => setTimeout(r, 500));
+      await control.setPhase('serve');
+      expect(((await control.state()).heldDropped ?? 0) - before).toBe(1);
+      await new Promise((r) => setTimeout(r, 1_000));
+      const [end] = await admin.fetchTopicOffsets(topic);
+      expect(end!.high).toBe('0');
+      expect(readFileSync(join(dir, '.zdp/gateway/logs/gateway.log'), 'utf8')).toMatch(/^zdp: 1 held request\(s\) of connections closed during the hold not sent$/m);
+      expect(sent.state).not.toBe('acked');
+    } finally {
+      await control.setPhase('serve').catch(() => {});
+      await Promise.race([c.disconnect(), new Promise((r) => setTimeout(r, 2_000))]);
+      await admin.disconnect();
+    }
+  });
+
   it("is in force without waiting out the window when the producers' sends each went out on one connection", async () => {
     const { topic, admin } = await sourceTopic('hold.solo', 2);
     await admin.disconnect();
