@@ -634,10 +634,10 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final Set<InFlight> inflightProduce = ConcurrentHashMap.newKeySet();
     static final Set<InFlight> inflightFetch = ConcurrentHashMap.newKeySet();
     /**
-     * A request held until serve: run sends it then, unless it is gone (its connection closed, by
-     * its client or by bounceHeld). `producer`: a Produce or transaction request, not a group request.
+     * A request held until serve: run sends it then, unless its connection closed (by its client,
+     * or by bounceHeld, which takes it out of `held`). `producer`: a Produce or transaction request, not a group request.
      */
-    record Held(Runnable send, Conn conn, FilterContext context, CompletableFuture<RequestFilterResult> answer, boolean producer, long at, java.util.concurrent.atomic.AtomicBoolean gone) {}
+    record Held(Runnable send, Conn conn, FilterContext context, CompletableFuture<RequestFilterResult> answer, boolean producer, long at) {}
     static final ConcurrentLinkedQueue<Held> held = new ConcurrentLinkedQueue<>();
     static final AtomicLong heldCount = new AtomicLong();
     /** held requests never sent because their connection had closed before serve (GET /v1/state `heldDropped`), and the hold's bounces (`holdBounces`, see bounceHeld) */
@@ -2626,7 +2626,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             held.add(new Held(() -> executor.execute(() -> send.get().whenComplete((r, e) -> {
                 if (e != null) future.completeExceptionally(e);
                 else future.complete(r);
-            })), this, context, future, producer, System.currentTimeMillis(), new java.util.concurrent.atomic.AtomicBoolean()));
+            })), this, context, future, producer, System.currentTimeMillis()));
             return future;
         }
 
@@ -3234,14 +3234,11 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                 Held h;
                 long dropped = 0;
                 while ((h = held.poll()) != null) {
-                    // one closed by bounceHeld was counted off then
-                    if (h.gone().get()) continue;
                     heldCount.decrementAndGet();
                     // its client closed the connection (a Java client does when a request times out): it sends
                     // again what it still wants written, and this one, sent too, would be written twice
                     var open = h.conn().open(h.context());
                     if (open != null && !open.getAsBoolean()) {
-                        h.gone().set(true);
                         dropped++;
                         var gone = h;
                         try {
@@ -3353,20 +3350,22 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * and that is held in turn. Group requests held on an instance bound early stay held.
      */
     static void bounceHeld() {
+        // checked four times a second: the lock (which every Produce takes) only while producers are held
+        if (!"hold-producers".equals(phase)) return;
         synchronized (lock) {
             if (!"hold-producers".equals(phase)) return;
             long now = System.currentTimeMillis();
             long oldest = now;
             for (Held h : held) {
-                if (h.producer() && !h.gone().get()) oldest = Math.min(oldest, h.at());
+                if (h.producer()) oldest = Math.min(oldest, h.at());
             }
             if (now - oldest < HOLD_BOUNCE_MS) return;
+            // taken out of the hold: never sent
+            var bounced = new ArrayList<Held>();
+            held.removeIf(h -> h.producer() && bounced.add(h));
+            heldCount.addAndGet(-bounced.size());
             var closed = new HashSet<Conn>();
-            long requests = 0;
-            for (Held h : held) {
-                if (!h.producer() || !h.gone().compareAndSet(false, true)) continue;
-                requests++;
-                heldCount.decrementAndGet();
+            for (Held h : bounced) {
                 // Kroxylicious closes the connection: the client reads no answer, its requests fail together
                 boolean first = closed.add(h.conn());
                 try {
@@ -3375,10 +3374,8 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     // its connection's event loop is gone with it
                 }
             }
-            // a hold that lasts hours does not keep what it closed
-            held.removeIf(h -> h.gone().get());
             holdBounces.incrementAndGet();
-            System.out.println("zdp: hold: " + closed.size() + " connection(s) closed, " + requests + " request(s) held on them up to " + (now - oldest) + " ms not sent, so that none is held past a client's request timeout; their clients send again, and are held (at " + now + ")");
+            System.out.println("zdp: hold: " + closed.size() + " connection(s) closed, " + bounced.size() + " request(s) held on them up to " + (now - oldest) + " ms not sent, so that none is held past a client's request timeout; their clients send again, and are held (at " + now + ")");
         }
     }
 
