@@ -28,6 +28,10 @@
  * transaction committed or aborted) that overlaps the hold or the 2 s after the release; its longest
  * anywhere in the cutover command is longestGapDuringCutoverMs. A consumer group's is its longest
  * time without a record while records waited, from the cutover command's start.
+ * clientsEventLoop: the kafkajs clients all run in this process; how late its timers ran from 2 s
+ * before the fence to the end of the pause window (ticks 20 ms late or more), and its CPU share each
+ * second. Late timers with a low share mean the host, not this process, kept the clients waiting:
+ * their backoffs, rejoins and records then count late in every kafkajs figure.
  */
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,6 +62,7 @@ const JAVA_SPREAD = process.argv.includes('--java-spread');
 // the kafkajs clients' own debug log, written to kafkajs-clients.log in the bench directory (kept)
 const CLIENT_LOG = process.argv.includes('--client-log');
 const FILTER = arg('filter', 'on');
+const LAG_TICK_MS = 10;
 if (!['default', 'tuned'].includes(CLIENTS) || !['on', 'off'].includes(FILTER)) {
   process.stderr.write('--clients is default or tuned; --filter is on or off\n');
   process.exit(2);
@@ -123,6 +128,24 @@ try {
   }
   log('cutover');
   const cutoverStartedAt = Date.now();
+  // the kafkajs clients share this process's event loop: how late its timers ran through the
+  // cutover (a client's backoff or rejoin that runs late is on its pause, and no gateway's doing)
+  const lateTimers = [];
+  // this process's CPU time each second: a late timer with it near a whole core is this process's own work, well under it the host's
+  const cpuEachSecond = [];
+  let tickAt = performance.now();
+  let cpuAt = { at: Date.now(), usage: process.cpuUsage() };
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    const late = now - tickAt - LAG_TICK_MS;
+    if (late >= 20) lateTimers.push({ at: Date.now(), lateMs: Math.round(late) });
+    tickAt = now;
+    if (Date.now() - cpuAt.at >= 1_000) {
+      const usage = process.cpuUsage();
+      cpuEachSecond.push({ at: cpuAt.at, share: (usage.user + usage.system - cpuAt.usage.user - cpuAt.usage.system) / 1_000 / (Date.now() - cpuAt.at) });
+      cpuAt = { at: Date.now(), usage };
+    }
+  }, LAG_TICK_MS);
   // in a session of its own, as an operator's terminal or a CI job runs it, not in the clients' (see run)
   const c = await must(['cutover', '--from', 'source', '--to', 'target', '--yes', '--json', ...(KEEP_LOGS ? ['--verbose'] : [])], undefined, { session: true });
   const cutover = JSON.parse(c.stdout);
@@ -133,6 +156,7 @@ try {
   const fencedAt = Number(stepData('fence').fencedAt);
   const releasedAt = Number(stepData('switch').releasedAt);
   await new Promise((r) => setTimeout(r, 15_000));
+  clearInterval(ticker);
   // what each instance's filter did after the switch (nothing when the cutover restarted the proxy)
   const filterStates = await Promise.all(
     instanceStateDirs(join(dir, '.zdp')).map(async (stateDir) => {
@@ -272,6 +296,12 @@ try {
     gatewayFencedMs: cutover.pause.producersMs,
     gatewayConsumersPausedMs: cutover.pause.consumersMs,
     pauseWindow: { fromFenceMs: 0, toFenceMs: pauseTo - fencedAt },
+    // this process's timers (every kafkajs client's) late by 20 ms or more, from 2 s before the fence to the pause window's end
+    clientsEventLoop: (() => {
+      const inWindow = lateTimers.filter((l) => l.at >= fencedAt - 2_000 && l.at <= pauseTo);
+      const cpu = cpuEachSecond.filter((c) => c.at >= fencedAt - 3_000 && c.at <= pauseTo);
+      return { lateTicks: inWindow.length, latestMs: Math.max(0, ...inWindow.map((l) => l.lateMs)), totalLateMs: inWindow.reduce((n, l) => n + l.lateMs, 0), late: inWindow.slice(0, 30).map((l) => `${l.at - fencedAt}:${l.lateMs}`), cpuShareEachSecond: cpu.map((c) => `${c.at - fencedAt}:${c.share.toFixed(2)}`) };
+    })(),
     producerPauseMs: Math.max(0, ...kafkajsPauses.filter((p) => p !== null), javaProducerPause ?? 0),
     consumerPauseMs: workload.maxConsumeGapMs,
     perClientKind: {
