@@ -13,9 +13,12 @@
  * acknowledged record. Prints one JSON object; stops everything it started.
  *
  * --clients default (the default): kafkajs consumers with kafkajs's defaults (eachMessage, auto-commit,
- * no isStale() check), and beside them a Java kafka-clients producer and two Java consumer groups at
+ * no isStale() check), kafkajs producers with kafkajs's defaults (the idempotent and the transactional
+ * one with only what idempotence and transactions require: one request in flight, a transactional
+ * id; kafkajs's own retries and timeouts), and beside them a Java kafka-clients producer and two Java consumer groups at
  * Kafka's defaults (acks=all, idempotence, 5 s auto-commit); every figure is reported per client kind.
- * --clients tuned: the kafkajs consumers commit after each batch and drop stale batches.
+ * --clients tuned: the kafkajs consumers commit after each batch and drop stale batches, and the
+ * idempotent and transactional producers retry every 100-500 ms for about 15 s.
  * --filter off runs the gateway without zdp's quiesce filter (the cutover then restarts the proxy).
  * --source-brokers/--target-brokers start multi-broker clusters; --replicas runs a gateway fleet
  * (the kafkajs applications on instance 0, the Java ones on the last instance; with --java-spread the
@@ -103,6 +106,7 @@ try {
     topics: topics.map((topic, i) => ({ topic, partitions: PARTITIONS, rate: Math.round(RATE / TOPICS), ...(i === 1 ? { transactional: true } : i === 0 && CLIENTS === 'default' ? { plain: true } : {}) })),
     groups,
     defaultConsumers: CLIENTS === 'default',
+    defaultProducers: CLIENTS === 'default',
     ...(CLIENT_LOG ? { clientLog: (line) => clientLog.write(`${line}\n`) } : {}),
   });
   log(`load: ${RATE} records/s on ${TOPICS} topics x ${PARTITIONS} partitions, ${GROUPS} groups, ${CLIENTS} clients${CLIENTS === 'default' ? ` (and a Java producer at ${Math.round(RATE / TOPICS)}/s, ${javaGroups.length} Java consumer groups)` : ''}`);

@@ -33,6 +33,14 @@ export interface WorkloadOptions {
    * record read again is a duplicate whether or not its commit had gone out
    */
   defaultConsumers?: boolean;
+  /**
+   * idempotent and transactional producers as kafkajs makes them by default, with only what
+   * idempotence and transactions require (one request in flight, a transactional id): kafkajs's own
+   * retries (300 ms doubling, 5 of them for a transaction) and timeouts. Without it they retry every
+   * 100-500 ms for about 15 s, which keeps a long test's sends from failing (a failed send is sent
+   * again by a new producer session, and can be written twice)
+   */
+  defaultProducers?: boolean;
   /** value payload builder (default: a small JSON order) */
   value?: (topic: string, seq: number) => Buffer;
   /** the kafkajs clients' own log (debug level, each line tagged with its group or producer), for looking at a pause: a benchmark's --client-log */
@@ -133,6 +141,11 @@ export class Workload {
       connectionTimeout: 3_000,
       requestTimeout: 10_000,
     });
+  }
+
+  /** a kafkajs client at kafkajs's defaults (retries, timeouts), with the client id the workload's tuned producers have */
+  private kafkaAtDefaults(tag: string): Kafka {
+    return new Kafka({ clientId: this.options.clientId ?? 'zdp-demo-app', brokers: [this.options.bootstrap], ...this.logging(tag) });
   }
 
   /** kafkajs's log options for one client: nothing, or everything to clientLog tagged with `tag` */
@@ -275,7 +288,11 @@ export class Workload {
       try {
         if (!producer) {
           // plain: a producer as kafkajs makes one by default (no idempotence, its own retries and 30 s request timeout)
-          producer = t.plain ? new Kafka({ brokers: [this.options.bootstrap], ...this.logging(`producer:${t.topic}`) }).producer({ allowAutoTopicCreation: false }) : this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: PRODUCER_RETRY });
+          producer = t.plain
+            ? new Kafka({ brokers: [this.options.bootstrap], ...this.logging(`producer:${t.topic}`) }).producer({ allowAutoTopicCreation: false })
+            : this.options.defaultProducers
+              ? this.kafkaAtDefaults(`producer:${t.topic}`).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false })
+              : this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: PRODUCER_RETRY });
           await producer.connect();
         }
         const sentAt = Date.now();
@@ -311,7 +328,10 @@ export class Workload {
       let committing = false;
       try {
         if (!producer) {
-          producer = this.kafka.producer({ transactionalId: `${this.options.clientId ?? 'zdp-demo-app'}-${t.topic}-tx`, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 10_000, allowAutoTopicCreation: false, retry: PRODUCER_RETRY });
+          const transactionalId = `${this.options.clientId ?? 'zdp-demo-app'}-${t.topic}-tx`;
+          producer = this.options.defaultProducers
+            ? this.kafkaAtDefaults(`producer:${t.topic}`).producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false })
+            : this.kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 10_000, allowAutoTopicCreation: false, retry: PRODUCER_RETRY });
           await producer.connect();
         }
         const sentAt = Date.now();
