@@ -2685,7 +2685,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
          * 17 records acknowledged and never written, and 6 written twice.
          */
         boolean sameSendAsForwarded(ProduceRequestData produce) {
-            if (produce.transactionalId() == null && !JAVA_CLIENT.equals(software)) return false;
+            if (followed(produce)) return false;
             long since = phaseSince;
             Long last = lastProduceForwarded.get(clientId);
             return System.currentTimeMillis() - since <= SOFT_HOLD_MS && last != null && last >= since - SOFT_HOLD_MS;
@@ -2724,6 +2724,11 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             return true;
         }
 
+        /** whether the producer's sends are followed (see noteSend): neither a transactional producer's nor a Java client's */
+        boolean followed(ProduceRequestData produce) {
+            return produce.transactionalId() == null && !JAVA_CLIENT.equals(software);
+        }
+
         /**
          * the Produce joins its producer's current send, or begins the next (a connection used again,
          * the window past, or records built after an answer to it); the send it was taken for. A
@@ -2739,7 +2744,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
          * waited out the 600 ms window for one that had reached 2 of 3 brokers.
          */
         Send noteSend(ProduceRequestData produce, String producer, long now) {
-            if (produce.transactionalId() != null || JAVA_CLIENT.equals(software)) return null;
+            if (!followed(produce)) return null;
             if (pruneDue(sendsPruned, sends.size(), now)) pruneSends(now);
             long stamp = stamp(produce);
             return sends.compute(producer, (k, send) -> {

@@ -36,9 +36,10 @@ export interface WorkloadOptions {
   /**
    * idempotent and transactional producers as kafkajs makes them by default, with only what
    * idempotence and transactions require (one request in flight, a transactional id): kafkajs's own
-   * retries (300 ms doubling, 5 of them for a transaction) and timeouts. Without it they retry every
-   * 100-500 ms for about 15 s, which keeps a long test's sends from failing (a failed send is sent
-   * again by a new producer session, and can be written twice)
+   * retries (from 300 ms, doubling up to 30 s, without end for an idempotent producer), request
+   * timeout (30 s) and transaction timeout (60 s). Without it they retry every 100-500 ms for about
+   * 15 s, with a 10 s request and transaction timeout, which keeps a long test's sends from failing
+   * (a failed send is sent again by a new producer session, and can be written twice)
    */
   defaultProducers?: boolean;
   /** value payload builder (default: a small JSON order) */

@@ -14,7 +14,7 @@ import { fetchWindows } from '../../src/kafka/reader.js';
 import type { SampledRecord } from '../../src/kafka/sampler.js';
 import { findJava } from '../../src/processes/java.js';
 import { resolveMirrorMaker } from '../../src/processes/mirror-maker.js';
-import { launcherSource, renderRuntimeConfig, resolveKroxylicious } from '../../src/processes/kroxylicious.js';
+import { launcherSource, readControlToken, readGateway, renderRuntimeConfig, resolveKroxylicious } from '../../src/processes/kroxylicious.js';
 import { freePorts, isPortFree } from '../../src/processes/ports.js';
 import { QuiesceEndpoint } from '../../src/gateway/quiesce.js';
 
@@ -109,6 +109,21 @@ export async function gatewayUp(args: string[], options: { cwd: string; env?: No
     if (r.code === 9 && /PORT_IN_USE|already in use/.test(r.stderr) && attempt < 3) continue;
     return { ...r, listenPort, managementPort };
   }
+}
+
+/**
+ * `zdp gateway up` (zdp's filter) in front of the harness's source cluster, in a new directory named
+ * after `prefix`, with `env` (JAVA_TOOL_OPTIONS for the filter's windows): the directory, the proxy's
+ * port and the filter's control endpoint. The caller runs `zdp gateway down` there.
+ */
+export async function filterGatewayOnSource(projectDir: string, prefix: string, env: NodeJS.ProcessEnv): Promise<{ dir: string; listenPort: number; control: QuiesceEndpoint }> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const source = harnessProfile(projectDir, 'source');
+  writeFileSync(join(dir, 'zdp.yaml'), `apiVersion: zdp/v1\nclusters:\n  source: {bootstrapServers: [${source.bootstrapServers[0]!}]}\n`);
+  const up = await gatewayUp(['--cluster', 'source', '--json'], { cwd: dir, env });
+  expect(up.code, up.stderr).toBe(0);
+  const stateDir = join(dir, '.zdp');
+  return { dir, listenPort: up.listenPort, control: new QuiesceEndpoint(`http://127.0.0.1:${String(readGateway(stateDir)!.controlPort)}`, readControlToken(stateDir)) };
 }
 
 export function uniqueName(prefix: string): string {

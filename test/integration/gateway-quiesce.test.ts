@@ -14,8 +14,7 @@
  * auto-commit) is cut off just before its next commit, and a kafkajs consumer keeps reading until
  * then, instead of both getting nothing for up to 5 s.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -23,14 +22,13 @@ import { createKafka } from '../../src/kafka/client.js';
 import { createTopicsAndWait } from '../../src/kafka/topics.js';
 import { clusterFactory } from '../../src/kafka/offset-commit.js';
 import type { Cluster } from '../../src/kafka/reader.js';
-import { QuiesceEndpoint, type QuiesceState } from '../../src/gateway/quiesce.js';
+import type { QuiesceEndpoint, QuiesceState } from '../../src/gateway/quiesce.js';
 import { drainProgress } from '../../src/core/cutover/drain.js';
 import { findJava } from '../../src/processes/java.js';
 import { resolveKafkaDist } from '../../src/processes/kafka-dist.js';
 // a plain ES module, shared with bench/cutover-pause.mjs
 import { JavaClients } from '../clients/java-clients.mjs';
-import { readControlToken, readGateway } from '../../src/processes/kroxylicious.js';
-import { createTopics, eventually, gatewayUp, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
+import { createTopics, eventually, filterGatewayOnSource, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
 const SPREAD_MS = 3_000;
@@ -54,14 +52,7 @@ describe("zdp's filter: a drain planned from the consumers' commits, a hold that
   let control: QuiesceEndpoint;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'zdp-hold-'));
-    const source = harnessProfile(projectDir, 'source');
-    writeFileSync(join(dir, 'zdp.yaml'), `apiVersion: zdp/v1\nclusters:\n  source: {bootstrapServers: [${source.bootstrapServers[0]}]}\n`);
-    const up = await gatewayUp(['--cluster', 'source', '--json'], { cwd: dir, env });
-    expect(up.code, up.stderr).toBe(0);
-    listenPort = up.listenPort;
-    const stateDir = join(dir, '.zdp');
-    control = new QuiesceEndpoint(`http://127.0.0.1:${String(readGateway(stateDir)!.controlPort)}`, readControlToken(stateDir));
+    ({ dir, listenPort, control } = await filterGatewayOnSource(projectDir, 'zdp-hold-', env));
   });
   afterAll(async () => {
     await control?.setPhase('serve').catch(() => {});

@@ -10,15 +10,13 @@
  * The soft start (25 ms) is widened to 3 s with JAVA_TOOL_OPTIONS, on a gateway of this file's own,
  * so that the next send surely comes within it on a loaded CI host.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKafka } from '../../src/kafka/client.js';
 import { createTopicsAndWait } from '../../src/kafka/topics.js';
-import { QuiesceEndpoint } from '../../src/gateway/quiesce.js';
-import { readControlToken, readGateway } from '../../src/processes/kroxylicious.js';
-import { eventually, gatewayUp, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
+import type { QuiesceEndpoint } from '../../src/gateway/quiesce.js';
+import { eventually, filterGatewayOnSource, harnessKafka, runZdp, uniqueName } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
 const SOFT_MS = 3_000;
@@ -31,14 +29,7 @@ describe("zdp's filter: the hold's soft start and a kafkajs producer's next send
   let control: QuiesceEndpoint;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'zdp-soft-hold-'));
-    const source = harnessProfile(projectDir, 'source');
-    writeFileSync(join(dir, 'zdp.yaml'), `apiVersion: zdp/v1\nclusters:\n  source: {bootstrapServers: [${source.bootstrapServers[0]}]}\n`);
-    const up = await gatewayUp(['--cluster', 'source', '--json'], { cwd: dir, env });
-    expect(up.code, up.stderr).toBe(0);
-    listenPort = up.listenPort;
-    const stateDir = join(dir, '.zdp');
-    control = new QuiesceEndpoint(`http://127.0.0.1:${String(readGateway(stateDir)!.controlPort)}`, readControlToken(stateDir));
+    ({ dir, listenPort, control } = await filterGatewayOnSource(projectDir, 'zdp-soft-hold-', env));
   });
   afterAll(async () => {
     await control?.setPhase('serve').catch(() => {});
