@@ -637,7 +637,16 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
      * A request held until serve: run sends it then, unless its connection closed (by its client,
      * or by bounceHeld, which takes it out of `held`). `producer`: a Produce or transaction request, not a group request.
      */
-    record Held(Runnable send, Conn conn, FilterContext context, CompletableFuture<RequestFilterResult> answer, boolean producer, long at) {}
+    record Held(Runnable send, Conn conn, FilterContext context, CompletableFuture<RequestFilterResult> answer, boolean producer, long at) {
+        /** Answered without being sent, on its connection's event loop: dropped, or with its connection closed. */
+        void notSent(boolean closeConnection) {
+            try {
+                conn.executor.execute(() -> answer.complete(closeConnection ? context.requestFilterResultBuilder().withCloseConnection().build() : context.requestFilterResultBuilder().drop().build()));
+            } catch (java.util.concurrent.RejectedExecutionException gone) {
+                // its connection's event loop is gone with it
+            }
+        }
+    }
     static final ConcurrentLinkedQueue<Held> held = new ConcurrentLinkedQueue<>();
     static final AtomicLong heldCount = new AtomicLong();
     /** held requests never sent because their connection had closed before serve (GET /v1/state `heldDropped`), and the hold's bounces (`holdBounces`, see bounceHeld) */
@@ -3256,12 +3265,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     var open = h.conn().open(h.context());
                     if (open != null && !open.getAsBoolean()) {
                         dropped++;
-                        var gone = h;
-                        try {
-                            gone.conn().executor.execute(() -> gone.answer().complete(gone.context().requestFilterResultBuilder().drop().build()));
-                        } catch (java.util.concurrent.RejectedExecutionException closed) {
-                            // its connection's event loop is gone with it
-                        }
+                        h.notSent(false);
                         continue;
                     }
                     h.send().run();
@@ -3383,12 +3387,7 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
             var closed = new HashSet<Conn>();
             for (Held h : bounced) {
                 // Kroxylicious closes the connection: the client reads no answer, its requests fail together
-                boolean first = closed.add(h.conn());
-                try {
-                    h.conn().executor.execute(() -> h.answer().complete(first ? h.context().requestFilterResultBuilder().withCloseConnection().build() : h.context().requestFilterResultBuilder().drop().build()));
-                } catch (java.util.concurrent.RejectedExecutionException gone) {
-                    // its connection's event loop is gone with it
-                }
+                h.notSent(closed.add(h.conn()));
             }
             holdBounces.incrementAndGet();
             System.out.println("zdp: hold: " + closed.size() + " connection(s) closed, " + bounced.size() + " request(s) held on them up to " + (now - oldest) + " ms not sent, so that none is held past a client's request timeout; their clients send again, and are held (at " + now + ")");

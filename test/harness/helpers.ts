@@ -126,6 +126,16 @@ export async function filterGatewayOnSource(projectDir: string, prefix: string, 
   return { dir, listenPort: up.listenPort, control: new QuiesceEndpoint(`http://127.0.0.1:${String(readGateway(stateDir)!.controlPort)}`, readControlToken(stateDir)) };
 }
 
+/** Settles to 'acked' or 'failed', or stays 'pending': a request's outcome, read while it may still be held. */
+export function track(p: Promise<unknown>): { state: 'pending' | 'acked' | 'failed'; at?: number } {
+  const t: { state: 'pending' | 'acked' | 'failed'; at?: number } = { state: 'pending' };
+  p.then(
+    () => Object.assign(t, { state: 'acked', at: Date.now() }),
+    () => Object.assign(t, { state: 'failed', at: Date.now() }),
+  );
+  return t;
+}
+
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }

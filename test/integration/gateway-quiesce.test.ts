@@ -28,23 +28,13 @@ import { findJava } from '../../src/processes/java.js';
 import { resolveKafkaDist } from '../../src/processes/kafka-dist.js';
 // a plain ES module, shared with bench/cutover-pause.mjs
 import { JavaClients } from '../clients/java-clients.mjs';
-import { createTopics, eventually, filterGatewayOnSource, harnessKafka, harnessProfile, runZdp, uniqueName } from '../harness/helpers.js';
+import { createTopics, eventually, filterGatewayOnSource, harnessKafka, harnessProfile, runZdp, track, uniqueName } from '../harness/helpers.js';
 
 const projectDir = inject('zdpProjectDir');
 const SPREAD_MS = 3_000;
 // what a closed connection delivered is forgotten 10 s after the close; 1.5 s here
 const CLOSED_KEPT_MS = 1_500;
 const env = { ...process.env, JAVA_TOOL_OPTIONS: `-Dzdp.sendSpreadMs=${SPREAD_MS} -Dzdp.closedDeliveriesKeptMs=${CLOSED_KEPT_MS}` };
-
-/** Settles to 'acked' or 'failed', or stays 'pending'. */
-function track(p: Promise<unknown>): { state: 'pending' | 'acked' | 'failed'; at?: number } {
-  const t: { state: 'pending' | 'acked' | 'failed'; at?: number } = { state: 'pending' };
-  p.then(
-    () => Object.assign(t, { state: 'acked', at: Date.now() }),
-    () => Object.assign(t, { state: 'failed', at: Date.now() }),
-  );
-  return t;
-}
 
 describe("zdp's filter: a drain planned from the consumers' commits, a hold that does not split a send", () => {
   let dir: string;
