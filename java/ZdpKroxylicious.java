@@ -198,6 +198,7 @@ public class ZdpKroxylicious {
             long releasedAt = System.currentTimeMillis();
             proxy.startup();
             long boundAt = System.currentTimeMillis();
+            serving = proxy;
             bindBrokerPorts(proxy, Map.copyOf(upstreamNodes));
             reconcile(System.getProperty("zdp.bootstrap"));
             System.out.println("zdp: kroxylicious started, listeners bound to " + bind + " in " + (boundAt - releasedAt) + " ms (at " + boundAt + ")");
@@ -206,6 +207,128 @@ public class ZdpKroxylicious {
             if (standby != null) Files.writeString(Path.of(standby + ".bound"), boundAt + "\n");
             proxy.block();
         }
+    }
+
+    /** the proxy of a one-cluster instance once it is bound: what POST /v1/unbind closes the listeners of */
+    static volatile KafkaProxy serving;
+
+    /**
+     * The instance stops listening and keeps its connections (POST /v1/unbind): its listening
+     * sockets (bootstrap and broker ports) are closed, and its management listener with them, so
+     * that its standby can bind the same addresses while its clients' connections, and the requests
+     * held on them, stay where they are. zdp then releases the standby, waits for its bind, and only
+     * then has this instance close (POST /v1/closing) and kills it: a client whose connection
+     * closes reconnects to a proxy already listening. Closed first and bound after, the ports stayed
+     * shut 30-120 ms after the clients' connections went (a fleet benchmark run): a kafkajs client
+     * that reconnected at once was refused and waited out its backoff (0.26-0.36 s, twice for a
+     * transactional producer: its send's retry and its seed broker's). The accepted connections
+     * keep the address as the listener had it, reusable (Kroxylicious binds with SO_REUSEADDR), so
+     * a new listener binds beside them. Reached into as bindBrokerPorts does; answers the ports
+     * closed, and throws where this Kroxylicious is laid out otherwise (zdp then goes the old way),
+     * or with -Dzdp.unbind=false (the way before 2026-12-08, should this reach into Kroxylicious do harm).
+     */
+    static List<Integer> unbind() throws Exception {
+        KafkaProxy proxy = serving;
+        if ("false".equals(System.getProperty("zdp.unbind"))) throw new UnsupportedOperationException("-Dzdp.unbind=false");
+        if (proxy == null) throw new IllegalStateException("no proxy bound in this process");
+        var registryField = KafkaProxy.class.getDeclaredField("endpointRegistry");
+        registryField.setAccessible(true);
+        Object registry = registryField.get(proxy);
+        var channelsField = registry.getClass().getDeclaredField("listeningChannels");
+        channelsField.setAccessible(true);
+        var ports = new TreeSet<Integer>();
+        var closes = new ArrayList<io.netty.channel.ChannelFuture>();
+        for (Object record : ((Map<?, ?>) channelsField.get(registry)).values()) {
+            var stage = record.getClass().getDeclaredMethod("bindingStage");
+            stage.setAccessible(true);
+            var channel = (io.netty.channel.Channel) ((CompletionStage<?>) stage.invoke(record)).toCompletableFuture().getNow(null);
+            if (channel == null || !channel.isOpen()) continue;
+            if (channel.localAddress() instanceof InetSocketAddress a) ports.add(a.getPort());
+            closes.add(channel.close());
+        }
+        // the management listener runs on event loops of its own: none of the clients' connections is on them
+        var managementField = KafkaProxy.class.getDeclaredField("managementEventGroup");
+        managementField.setAccessible(true);
+        Object management = managementField.get(proxy);
+        var stopping = new ArrayList<io.netty.util.concurrent.Future<?>>();
+        if (management != null) {
+            for (String group : List.of("bossGroup", "workerGroup")) {
+                var accessor = management.getClass().getDeclaredMethod(group);
+                accessor.setAccessible(true);
+                stopping.add(((io.netty.channel.EventLoopGroup) accessor.invoke(management)).shutdownGracefully(0, 0, TimeUnit.MILLISECONDS));
+            }
+        }
+        for (var close : closes) close.await(2_000);
+        for (var stop : stopping) stop.await(2_000);
+        System.out.println("zdp: unbound, listening no more on port(s) " + ports + "; the connections stay until closing (at " + System.currentTimeMillis() + ")");
+        return List.copyOf(ports);
+    }
+
+    /**
+     * Every connection of the proxy closed now, by its own event loops (their shutdown closes each
+     * channel), rather than by the kernel as the process exits: an exiting JVM's memory goes before
+     * its sockets, and on a busy host its clients saw their connections close 0.36 s after it
+     * halted (a fleet benchmark run), and reconnected that much later. Best effort, 1 s at most.
+     */
+    static void closeConnections() {
+        try {
+            var field = KafkaProxy.class.getDeclaredField("serverEventGroup");
+            field.setAccessible(true);
+            Object group = field.get(serving);
+            if (group == null) return;
+            var stopping = new ArrayList<io.netty.util.concurrent.Future<?>>();
+            for (String name : List.of("bossGroup", "workerGroup")) {
+                var accessor = group.getClass().getDeclaredMethod(name);
+                accessor.setAccessible(true);
+                stopping.add(((io.netty.channel.EventLoopGroup) accessor.invoke(group)).shutdownGracefully(0, 0, TimeUnit.MILLISECONDS));
+            }
+            for (var stop : stopping) stop.await(1_000);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError | InterruptedException e) {
+            // the process's exit closes them
+        }
+    }
+
+    /** how long after the standby listens on the bootstrap port a handing-over instance closes: the standby binds its broker ports to their brokers just after (see bindBrokerPorts) */
+    static final long TAKEN_SETTLE_MS = 5;
+
+    /**
+     * After unbind, with POST /v1/unbind {"closeWhenTaken": true}: the instance closes (closing) and
+     * exits the moment another process listens on its bootstrap port (-Dzdp.bootstrap) — its
+     * standby, which zdp releases as the unbind is answered. Each of its clients' connections
+     * closes then, and the client reconnects to a proxy already listening. Waited for by zdp (the
+     * standby's bind, then closing, then a kill: each a call of its own on a busy host), the
+     * connections went 0.1-0.4 s after the standby bound, and each client's reconnection with them.
+     * A standby that does not listen within `waitMs` leaves the instance as it is (zdp stops it).
+     */
+    static void closeWhenTaken(String bind, long waitMs) {
+        String bootstrap = System.getProperty("zdp.bootstrap", "");
+        int colon = bootstrap.lastIndexOf(':');
+        if (colon < 0) return;
+        int port = Integer.parseInt(bootstrap.substring(colon + 1));
+        var watcher = new Thread(() -> {
+            long from = System.currentTimeMillis();
+            try {
+                while (portFree(bind, port)) {
+                    if (System.currentTimeMillis() - from > waitMs) {
+                        System.out.println("zdp: nothing listens on port " + port + " " + waitMs + " ms after the unbind: this instance stays until stopped");
+                        return;
+                    }
+                    Thread.sleep(1);
+                }
+                long taken = System.currentTimeMillis();
+                Thread.sleep(TAKEN_SETTLE_MS);
+                ZdpQuiesce.closing();
+                System.out.println("zdp: the standby listens on port " + port + " " + (taken - from) + " ms after the unbind: this instance closes its connections and exits (at " + System.currentTimeMillis() + ")");
+                closeConnections();
+                System.out.println("zdp: connections closed (at " + System.currentTimeMillis() + ")");
+                System.out.flush();
+                Runtime.getRuntime().halt(0);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "zdp-hand-over");
+        watcher.setDaemon(true);
+        watcher.start();
     }
 
     /**
@@ -597,7 +720,7 @@ public class ZdpKroxylicious {
  * of this: GET /v1/state, POST /v1/phase {"phase": …, "timeoutMs": …, "drainNotBefore": …, "drainEndsAt": …,
  * "drainOthersWhenTold": …, "holdGroups": …}, GET /v1/drain-plan, POST /v1/drain-plan {"notBefore": …} (a fleet's end, see
  * alignDrain), POST /v1/drain-cut (the consumers that commit after each batch are cut off now, see
- * DrainPlan.othersWhenTold), POST /v1/gate {"clients": […]}, POST /v1/closing (the instance stops next, see closing).
+ * DrainPlan.othersWhenTold), POST /v1/gate {"clients": […]}, POST /v1/unbind (it listens no more, its connections stay: see ZdpKroxylicious.unbind), POST /v1/closing (the instance stops next, see closing).
  */
 class ZdpQuiesce implements FilterFactory<Void, Void> {
     static final String TYPE = "ZdpQuiesce";
@@ -3623,6 +3746,21 @@ class ZdpQuiesce implements FilterFactory<Void, Void> {
                     } else if ("POST".equals(method) && path.equals("/v1/drain-cut")) {
                         // the cutover saw every timer client's commit: the others are cut off now (see DrainPlan)
                         body = cutOthers();
+                    } else if ("POST".equals(method) && path.equals("/v1/unbind")) {
+                        // the standby binds next, beside this instance's connections (see ZdpKroxylicious.unbind)
+                        if (cluster != null) {
+                            status = 409;
+                            body = Map.of("error", "a switchable instance switches in process (POST /v1/switch)");
+                        } else {
+                            try {
+                                var req = JSON.readTree(exchange.getRequestBody());
+                                body = Map.of("ports", ZdpKroxylicious.unbind());
+                                if (req != null && req.path("closeWhenTaken").asBoolean(false)) ZdpKroxylicious.closeWhenTaken(System.getProperty("zdp.bindAddress", "127.0.0.1"), req.path("waitMs").asLong(30_000));
+                            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                                status = 501;
+                                body = Map.of("error", "cannot unbind in this Kroxylicious: " + e.getClass().getSimpleName());
+                            }
+                        }
                     } else if ("POST".equals(method) && path.equals("/v1/closing")) {
                         // the instance stops next (see ZdpQuiesce.closing); acknowledged once its answers are out
                         closing();

@@ -168,6 +168,19 @@ export class QuiesceEndpoint {
   }
 
   /**
+   * The instance stops listening and keeps its connections, so that its standby can bind the same
+   * addresses before any of them closes; with `closeWhenTaken` it then closes (see closing) and
+   * exits by itself the moment something listens on its bootstrap port again (its standby,
+   * released next), or stays as it is if nothing does within `waitMs`. Answers the ports it closed;
+   * rejects when the instance cannot (a filter from before 2026-12-08 answers 404, a Kroxylicious
+   * laid out otherwise 501, a switchable instance 409): the caller then stops it first, as before.
+   */
+  async unbind(options: { closeWhenTaken?: boolean; waitMs?: number } = {}, timeoutMs = 5_000): Promise<number[]> {
+    const answer = (await this.call('POST', '/v1/unbind', { closeWhenTaken: options.closeWhenTaken === true, waitMs: options.waitMs ?? 30_000 }, timeoutMs)) as unknown as { ports?: unknown };
+    return Array.isArray(answer.ports) ? answer.ports.filter((p): p is number => typeof p === 'number') : [];
+  }
+
+  /**
    * The instance stops next: every Fetch of a client that names no software (kafkajs) is answered at
    * once, KAFKA_STORAGE_ERROR, so that none is in flight when it goes (kafkajs takes a broker whose
    * Fetch was in flight at a close for gone, and crashes with none left). Resolves once the answers

@@ -114,16 +114,16 @@ export async function gatewayUp(args: string[], options: { cwd: string; env?: No
 /**
  * `zdp gateway up` (zdp's filter) in front of the harness's source cluster, in a new directory named
  * after `prefix`, with `env` (JAVA_TOOL_OPTIONS for the filter's windows): the directory, the proxy's
- * port and the filter's control endpoint. The caller runs `zdp gateway down` there.
+ * ports (bootstrap, management) and the filter's control endpoint. The caller runs `zdp gateway down` there.
  */
-export async function filterGatewayOnSource(projectDir: string, prefix: string, env: NodeJS.ProcessEnv): Promise<{ dir: string; listenPort: number; control: QuiesceEndpoint }> {
+export async function filterGatewayOnSource(projectDir: string, prefix: string, env: NodeJS.ProcessEnv): Promise<{ dir: string; listenPort: number; managementPort: number; control: QuiesceEndpoint }> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const source = harnessProfile(projectDir, 'source');
   writeFileSync(join(dir, 'zdp.yaml'), `apiVersion: zdp/v1\nclusters:\n  source: {bootstrapServers: [${source.bootstrapServers[0]!}]}\n`);
   const up = await gatewayUp(['--cluster', 'source', '--json'], { cwd: dir, env });
   expect(up.code, up.stderr).toBe(0);
   const stateDir = join(dir, '.zdp');
-  return { dir, listenPort: up.listenPort, control: new QuiesceEndpoint(`http://127.0.0.1:${String(readGateway(stateDir)!.controlPort)}`, readControlToken(stateDir)) };
+  return { dir, listenPort: up.listenPort, managementPort: up.managementPort, control: new QuiesceEndpoint(`http://127.0.0.1:${String(readGateway(stateDir)!.controlPort)}`, readControlToken(stateDir)) };
 }
 
 /** Settles to 'acked' or 'failed', or stays 'pending': a request's outcome, read while it may still be held. */
