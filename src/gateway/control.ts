@@ -9,7 +9,7 @@
  */
 import type { ClusterProfile } from '../config/types.js';
 import { findJava } from '../processes/java.js';
-import { dropStandby, gatewayRunning, instanceStateDirs, readControlToken, readGateway, releaseStandby, resolveKroxylicious, standbyLoaded, startGateway, startStandby, stopGateway, writeGateway, type GatewayRecord } from '../processes/kroxylicious.js';
+import { dropStandby, endDying, gatewayRunning, instanceStateDirs, readControlToken, readGateway, releaseStandby, resolveKroxylicious, standbyLoaded, startGateway, startStandby, stopGateway, writeGateway, type GatewayRecord, type StartedGateway } from '../processes/kroxylicious.js';
 import { CheckFailedError, NotFoundError } from '../errors.js';
 import type { Committed } from '../core/cutover/drain.js';
 import { fleetDrainEnd } from '../core/cutover/drain-end.js';
@@ -269,6 +269,8 @@ export class KroxyliciousControl implements GatewayControl {
       const r = i.record();
       return !(r.cluster === cluster.name && i.running(r));
     });
+    // an old instance a cutover stopped after its standby bound, before ending it
+    for (const i of this.instances()) if (!pending.includes(i)) endDying(i.dir);
     if (pending.length === 0) return { readyMs: 0 };
     if (pending.some((i) => i.record().filter === false)) return undefined;
     if (!pending.every((i) => standbyLoaded(i.dir, cluster.name))) {
@@ -280,8 +282,7 @@ export class KroxyliciousControl implements GatewayControl {
     const ready = await Promise.all(pending.map(async (i) => {
       const standby = i.endpoint(i.record().standby!.controlPort!);
       await Promise.all([phaseAll([standby], 'hold-producers', 10_000, {}, { holdGroups: true }), this.gateStandby(i, cluster, options.gate)]);
-      await this.retire(i, cluster);
-      const bound = await releaseStandby(i.dir, cluster.name);
+      const bound = await this.handOver(i, cluster);
       if (!bound) throw new CheckFailedError('GATEWAY_NOT_SWITCHED', `gateway instance ${i.dir} has no standby for ${cluster.name} to bind`, { hint: '`zdp cutover --resume` loads it again', retriable: true });
       return bound.readyMs;
     }));
@@ -316,6 +317,40 @@ export class KroxyliciousControl implements GatewayControl {
     if (share.length > 0 || transactions.length > 0) await i.endpoint(r.standby.controlPort).gate(share, 30_000, transactions);
   }
 
+  /**
+   * The instance's standby binds in front of `cluster` in its place, with the old instance's
+   * clients kept connected until it listens: the old one stops listening (its connections, and the
+   * requests held on them, stay), the standby binds the freed addresses, and the old one, seeing
+   * it listen, closes (its waiting Fetches answered, see retire) and exits; the release ends it
+   * should it not have. A client whose connection closes finds the standby already there; closed first and
+   * bound after, a kafkajs client that reconnected at once was refused and waited out its backoff.
+   * An old instance that cannot stop listening alone (a filter or Kroxylicious without it) goes
+   * first, as before.
+   */
+  private async handOver(i: Instance, cluster: ClusterProfile): Promise<StartedGateway | undefined> {
+    const r = i.record();
+    const old = i.running(r) && r.cluster !== cluster.name && r.controlPort !== undefined && r.standby?.cluster === cluster.name && r.standby.waitsForPorts === true ? i.endpoint(r.controlPort) : undefined;
+    // ended after the standby's bind: recorded first, so that a cutover stopped meanwhile ends it when resumed
+    if (old) writeGateway(i.dir, { ...readGateway(i.dir)!, dyingPid: r.pid! });
+    if (!old || !(await old.unbind({ closeWhenTaken: true }).then(() => true, () => false))) {
+      await this.retire(i, cluster);
+      return releaseStandby(i.dir, cluster.name);
+    }
+    // the standby did not bind: the old instance, listening no more, goes as it would have first
+    const bound = await releaseStandby(i.dir, cluster.name).catch(async (error: unknown) => {
+      await this.retire(i, cluster);
+      throw error;
+    });
+    if (!bound) {
+      await this.retire(i, cluster);
+      return undefined;
+    }
+    // it goes by itself now (its memory first: an exit takes 0.3 s on a busy host, which a call to
+    // it here would wait out, and the switch with it); ended at the release should it still run
+    writeGateway(i.dir, { ...readGateway(i.dir)!, guardProducers: true });
+    return bound;
+  }
+
   /** The instance in front of another cluster than `cluster` goes; its record says `cluster` from now. */
   private async retire(i: Instance, cluster: ClusterProfile): Promise<void> {
     const r = i.record();
@@ -329,12 +364,20 @@ export class KroxyliciousControl implements GatewayControl {
 
   /** Every instance serves again; one that fails to start fails the call, and calling again retries it. */
   async release(): Promise<{ readyMs: number }> {
+    // old instances that handed their addresses over and have not gone by themselves
+    for (const i of this.instances()) endDying(i.dir);
     const ready = await Promise.all(this.instances().map((i) => this.releaseOne(i)));
     return { readyMs: Math.max(...ready) };
   }
 
   private async releaseOne(instance: Instance): Promise<number> {
-    const r = instance.record();
+    let r = instance.record();
+    // one that began handing its addresses to its standby (a cutover stopped in its bind, then rolled
+    // back) listens no more: ended, and started again below
+    if (r.dyingPid !== undefined && r.dyingPid === r.pid && instance.running(r)) {
+      await stopGateway(instance.dir, { force: true });
+      r = instance.record();
+    }
     if (instance.running(r)) {
       // still the same instance (a cutover rolled back before its switch): back to serve, held requests go out
       if (r.controlPort !== undefined) await phaseAll([instance.endpoint(r.controlPort)], 'serve', 10_000);

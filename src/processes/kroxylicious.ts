@@ -31,7 +31,7 @@ export interface GatewayRecord {
   pid?: number;
   /** `<pid>:<start time>`: a recycled pid is never signalled */
   pidStamp?: string;
-  /** a proxy killed by a fence that may still be exiting */
+  /** a proxy killed by a fence that may still be exiting, or one that handed its addresses to its standby and is ended next (see endDying) */
   dyingPid?: number;
   /**
    * a proxy loaded for another backend, not bound yet (see startStandby); waitsForPorts: released,
@@ -401,9 +401,31 @@ export async function releaseStandby(stateDir: string, cluster: string, timeoutM
   if (standby.controlPort !== undefined) next.controlPort = standby.controlPort;
   else delete next.controlPort;
   delete next.standby;
-  delete next.dyingPid;
+  // one that handed its addresses over still runs until endDying: recorded until then
+  if (next.dyingPid !== undefined && !isOurProcess(next.dyingPid, dir)) delete next.dyingPid;
   writeGateway(stateDir, next);
   return live;
+}
+
+/**
+ * Ends the instance's old proxy once its standby serves in its place: one that handed its addresses
+ * over (it listens no more) and has not exited by itself, or a fence's that is still exiting.
+ * SIGKILL, as a fence does (its clients are cut off either way).
+ */
+export function endDying(stateDir: string): void {
+  const record = readGateway(stateDir);
+  // only once another proxy serves in its place: one killed by a fence is waited for by the next start
+  // (its ports), and one still recorded as the running proxy has not handed over yet
+  if (record?.dyingPid === undefined || record.pid === undefined || record.pid === record.dyingPid) return;
+  if (isOurProcess(record.dyingPid, gatewayDir(stateDir))) {
+    try {
+      process.kill(record.dyingPid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+  delete record.dyingPid;
+  writeGateway(stateDir, record);
 }
 
 /** Stops a standby proxy that will not be used (a cutover rolled back before its switch). */
@@ -430,6 +452,9 @@ export async function stopGateway(stateDir: string, options: { force?: boolean }
     record.dyingPid = record.pid;
   } else {
     if (running) await stopProcess(record.pid, 10_000);
+    // an old proxy a cutover stopped short of ending (see endDying)
+    if (record.dyingPid !== undefined && record.dyingPid !== record.pid && isOurProcess(record.dyingPid, gatewayDir(stateDir))) await stopProcess(record.dyingPid, 0);
+    delete record.dyingPid;
     // `gateway down` also ends a standby proxy a cutover left behind
     if (record.standby && isOurProcess(record.standby.pid, gatewayDir(stateDir))) await stopProcess(record.standby.pid, 0);
     delete record.standby;
