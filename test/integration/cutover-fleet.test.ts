@@ -202,9 +202,13 @@ describe('a cutover of multi-broker clusters behind a fleet of two gateway insta
     ]);
 
     // before each old instance stopped, the Fetches its kafkajs consumers waited for were answered
-    // (POST /v1/closing), so that none was in flight when it went
+    // (closing, as it handed over), so that none was in flight when it went
     for (const file of [join(dir, '.zdp/gateway/logs/gateway.log'), join(dir, '.zdp/gateway/instances/1/gateway/logs/gateway.log')]) {
       expect(readFileSync(file, 'utf8'), file).toMatch(/^zdp: closing: \d+ waiting Fetch(es)? of clients that name no software answered KAFKA_STORAGE_ERROR/m);
+      // and it handed its addresses over: it stopped listening, its standby bound them beside its
+      // connections, and only then did it close those and exit
+      expect(readFileSync(file, 'utf8'), file).toMatch(/^zdp: unbound, listening no more on port\(s\) \[[\d, ]+\]; the connections stay until closing/m);
+      expect(readFileSync(file, 'utf8'), file).toMatch(/^zdp: the standby listens on port \d+ \d+ ms after the unbind: this instance closes its connections and exits/m);
     }
 
     // the hold outlasted 5 s while the cutover was stopped: the connections with requests held closed, and their clients sent again
