@@ -216,9 +216,9 @@ public class ZdpKroxylicious {
      * The instance stops listening and keeps its connections (POST /v1/unbind): its listening
      * sockets (bootstrap and broker ports) are closed, and its management listener with them, so
      * that its standby can bind the same addresses while its clients' connections, and the requests
-     * held on them, stay where they are. zdp then releases the standby, waits for its bind, and only
-     * then has this instance close (POST /v1/closing) and kills it: a client whose connection
-     * closes reconnects to a proxy already listening. Closed first and bound after, the ports stayed
+     * held on them, stay where they are. zdp then releases the standby, and this instance closes and
+     * exits the moment the standby listens (closeWhenTaken): a client whose connection closes
+     * reconnects to a proxy already listening. Closed first and bound after, the ports stayed
      * shut 30-120 ms after the clients' connections went (a fleet benchmark run): a kafkajs client
      * that reconnected at once was refused and waited out its backoff (0.26-0.36 s, twice for a
      * transactional producer: its send's retry and its seed broker's). The accepted connections
@@ -247,17 +247,7 @@ public class ZdpKroxylicious {
             closes.add(channel.close());
         }
         // the management listener runs on event loops of its own: none of the clients' connections is on them
-        var managementField = KafkaProxy.class.getDeclaredField("managementEventGroup");
-        managementField.setAccessible(true);
-        Object management = managementField.get(proxy);
-        var stopping = new ArrayList<io.netty.util.concurrent.Future<?>>();
-        if (management != null) {
-            for (String group : List.of("bossGroup", "workerGroup")) {
-                var accessor = management.getClass().getDeclaredMethod(group);
-                accessor.setAccessible(true);
-                stopping.add(((io.netty.channel.EventLoopGroup) accessor.invoke(management)).shutdownGracefully(0, 0, TimeUnit.MILLISECONDS));
-            }
-        }
+        var stopping = shutDown(proxy, "managementEventGroup");
         for (var close : closes) close.await(2_000);
         for (var stop : stopping) stop.await(2_000);
         System.out.println("zdp: unbound, listening no more on port(s) " + ports + "; the connections stay until closing (at " + System.currentTimeMillis() + ")");
@@ -272,20 +262,25 @@ public class ZdpKroxylicious {
      */
     static void closeConnections() {
         try {
-            var field = KafkaProxy.class.getDeclaredField("serverEventGroup");
-            field.setAccessible(true);
-            Object group = field.get(serving);
-            if (group == null) return;
-            var stopping = new ArrayList<io.netty.util.concurrent.Future<?>>();
-            for (String name : List.of("bossGroup", "workerGroup")) {
-                var accessor = group.getClass().getDeclaredMethod(name);
-                accessor.setAccessible(true);
-                stopping.add(((io.netty.channel.EventLoopGroup) accessor.invoke(group)).shutdownGracefully(0, 0, TimeUnit.MILLISECONDS));
-            }
-            for (var stop : stopping) stop.await(1_000);
+            for (var stop : shutDown(serving, "serverEventGroup")) stop.await(1_000);
         } catch (ReflectiveOperationException | RuntimeException | LinkageError | InterruptedException e) {
             // the process's exit closes them
         }
+    }
+
+    /** Shuts down, at once, the event loops (boss and workers) of one of the proxy's event groups (`managementEventGroup`, `serverEventGroup`): every channel on them closes. Answers the shutdowns to wait for. */
+    static List<io.netty.util.concurrent.Future<?>> shutDown(KafkaProxy proxy, String eventGroup) throws ReflectiveOperationException {
+        var field = KafkaProxy.class.getDeclaredField(eventGroup);
+        field.setAccessible(true);
+        Object group = field.get(proxy);
+        var stopping = new ArrayList<io.netty.util.concurrent.Future<?>>();
+        if (group == null) return stopping;
+        for (String name : List.of("bossGroup", "workerGroup")) {
+            var accessor = group.getClass().getDeclaredMethod(name);
+            accessor.setAccessible(true);
+            stopping.add(((io.netty.channel.EventLoopGroup) accessor.invoke(group)).shutdownGracefully(0, 0, TimeUnit.MILLISECONDS));
+        }
+        return stopping;
     }
 
     /** how long after the standby listens on the bootstrap port a handing-over instance closes: the standby binds its broker ports to their brokers just after (see bindBrokerPorts) */

@@ -336,7 +336,7 @@ export class KroxyliciousControl implements GatewayControl {
       await this.retire(i, cluster);
       return releaseStandby(i.dir, cluster.name);
     }
-    // the standby did not bind: the old instance, listening no more, goes as it would have first
+    // should the standby not bind, the old instance, listening no more, goes as it would have first
     const bound = await releaseStandby(i.dir, cluster.name).catch(async (error: unknown) => {
       await this.retire(i, cluster);
       throw error;
