@@ -270,7 +270,7 @@ export class KroxyliciousControl implements GatewayControl {
       return !(r.cluster === cluster.name && i.running(r));
     });
     // an old instance a cutover stopped after its standby bound, before ending it
-    for (const i of this.instances()) if (!pending.includes(i)) endDying(i.dir);
+    for (const i of this.instances()) endDying(i.dir);
     if (pending.length === 0) return { readyMs: 0 };
     if (pending.some((i) => i.record().filter === false)) return undefined;
     if (!pending.every((i) => standbyLoaded(i.dir, cluster.name))) {
@@ -337,12 +337,11 @@ export class KroxyliciousControl implements GatewayControl {
       return releaseStandby(i.dir, cluster.name);
     }
     // should the standby not bind, the old instance, listening no more, goes as it would have first
-    const bound = await releaseStandby(i.dir, cluster.name).catch(async (error: unknown) => {
-      await this.retire(i, cluster);
-      throw error;
-    });
+    let failed: { error: unknown } | undefined;
+    const bound = await releaseStandby(i.dir, cluster.name).catch((error: unknown) => void (failed = { error }));
     if (!bound) {
       await this.retire(i, cluster);
+      if (failed) throw failed.error;
       return undefined;
     }
     // it goes by itself now (its memory first: an exit takes 0.3 s on a busy host, which a call to

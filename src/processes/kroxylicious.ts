@@ -417,7 +417,7 @@ export function endDying(stateDir: string): void {
   // only once another proxy serves in its place: one killed by a fence is waited for by the next start
   // (its ports), and one still recorded as the running proxy has not handed over yet
   if (record?.dyingPid === undefined || record.pid === undefined || record.pid === record.dyingPid) return;
-  if (isOurProcess(record.dyingPid, gatewayDir(stateDir))) {
+  if (handedOverRunning(stateDir, record)) {
     try {
       process.kill(record.dyingPid, 'SIGKILL');
     } catch {
@@ -426,6 +426,11 @@ export function endDying(stateDir: string): void {
   }
   delete record.dyingPid;
   writeGateway(stateDir, record);
+}
+
+/** Whether the record's dying proxy is another than its running one and still runs (see endDying). */
+function handedOverRunning(stateDir: string, record: GatewayRecord): boolean {
+  return record.dyingPid !== undefined && record.dyingPid !== record.pid && isOurProcess(record.dyingPid, gatewayDir(stateDir));
 }
 
 /** Stops a standby proxy that will not be used (a cutover rolled back before its switch). */
@@ -453,7 +458,7 @@ export async function stopGateway(stateDir: string, options: { force?: boolean }
   } else {
     if (running) await stopProcess(record.pid, 10_000);
     // an old proxy a cutover stopped short of ending (see endDying)
-    if (record.dyingPid !== undefined && record.dyingPid !== record.pid && isOurProcess(record.dyingPid, gatewayDir(stateDir))) await stopProcess(record.dyingPid, 0);
+    if (handedOverRunning(stateDir, record)) await stopProcess(record.dyingPid!, 0);
     delete record.dyingPid;
     // `gateway down` also ends a standby proxy a cutover left behind
     if (record.standby && isOurProcess(record.standby.pid, gatewayDir(stateDir))) await stopProcess(record.standby.pid, 0);
